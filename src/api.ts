@@ -1,0 +1,250 @@
+import { request } from 'undici';
+import { ActionError, ApiError, CancelledError, NetworkError, ResponseFormatError, errorText } from './errors';
+import { getDispatcher, parseRetryAfter, readLimitedText, sleep, toNetworkError } from './http';
+import type { UpscaleFactor } from './inputs';
+import { POLL_RETRY, SUBMIT_RETRY, isRetryable, retryDelayMs, type Operation, type RetryPolicy } from './retry';
+
+export const MODEL = 'topaz-video-upscaler';
+
+// ---- Wire types (the API contract) ----------------------------------------
+
+/** Body of POST /api/v1/videos/generations. */
+export interface UpscaleRequest {
+  model: typeof MODEL;
+  video_url: string;
+  upscale_factor: UpscaleFactor;
+}
+
+/** Terminal statuses; anything else (processing, queued, pending…) means still running. */
+export type TerminalStatus = 'completed' | 'failed';
+
+/** The task envelope shared by submit and poll answers. */
+export interface TaskEnvelope {
+  id: string;
+  model?: string;
+  status: string;
+  created_at?: number;
+  output?: { video_urls?: string[] } | null;
+  error?: { code?: string | number; message?: string } | null;
+}
+
+/** The error envelope of 4xx/5xx answers. */
+export interface ErrorEnvelope {
+  error: { code?: string | number; message?: string; request_id?: string };
+}
+
+// ---- Decoding ---------------------------------------------------------------
+
+const MAX_JSON_BYTES = 1024 * 1024;
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function optionalCode(value: unknown): string | number | undefined {
+  return typeof value === 'string' || typeof value === 'number' ? value : undefined;
+}
+
+/** Checks a 2xx body against the task envelope; throws ResponseFormatError when it is not one. */
+export function decodeTaskEnvelope(text: string): TaskEnvelope {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    throw new ResponseFormatError(`The API answered with something that is not JSON: ${JSON.stringify(text.slice(0, 60))}.`);
+  }
+  if (!isObject(data) || typeof data.id !== 'string' || !data.id || typeof data.status !== 'string') {
+    throw new ResponseFormatError('The API answered with JSON that is not a task (no string id and status).');
+  }
+  const task: TaskEnvelope = { id: data.id, status: data.status };
+  if (typeof data.model === 'string') task.model = data.model;
+  if (typeof data.created_at === 'number') task.created_at = data.created_at;
+  if (isObject(data.output)) {
+    const urls = data.output.video_urls;
+    if (urls !== undefined && urls !== null && !(Array.isArray(urls) && urls.every((u) => typeof u === 'string'))) {
+      throw new ResponseFormatError('The API answered with a task whose output.video_urls is not a list of URLs.');
+    }
+    task.output = { video_urls: urls ?? undefined };
+  } else if (data.output === null) {
+    task.output = null;
+  }
+  if (isObject(data.error)) {
+    task.error = {
+      code: optionalCode(data.error.code),
+      message: typeof data.error.message === 'string' ? data.error.message : undefined,
+    };
+  } else if (data.error === null) {
+    task.error = null;
+  }
+  return task;
+}
+
+/** Reads the error envelope when the body is one; tolerates anything else (proxies answer HTML). */
+export function decodeErrorEnvelope(text: string): ErrorEnvelope['error'] | undefined {
+  try {
+    const data: unknown = JSON.parse(text);
+    if (isObject(data) && isObject(data.error)) {
+      return {
+        code: optionalCode(data.error.code),
+        message: typeof data.error.message === 'string' ? data.error.message : undefined,
+        request_id: typeof data.error.request_id === 'string' ? data.error.request_id : undefined,
+      };
+    }
+  } catch {
+    // not JSON: described by status alone
+  }
+  return undefined;
+}
+
+/** What the user should do about each documented code, matched on the code (never on the message). */
+const CODE_HINTS: Record<string, string> = {
+  '20002': 'the request is missing video_url',
+  '20003': 'video_url must be a public http(s) URL (no data: URIs) and upscale-factor 1, 2 or 4',
+  '30002': 'reApi could not probe the source video (unreachable or not a readable MP4/MOV/MKV); nothing was charged',
+  '80007': 'the upscaling provider rejected the source (over 50 MB or an unsupported format); re-encode or split it, failed jobs are refunded',
+};
+
+function statusHint(status: number): string {
+  if (status === 401) return 'the API key was refused; check the api-key secret';
+  if (status === 403) return 'the API key is not allowed to use this model; check the key and your reApi plan';
+  if (status === 404) return 'not found; check the task id and api-base-url';
+  if (status === 429) return 'rate limited by reApi';
+  if (status >= 500) return 'reApi had a server error';
+  return 'the request was rejected';
+}
+
+/** One sentence for an API error answer: the hint, the server's message, and the request id. */
+export function describeApiError(status: number, envelope: ErrorEnvelope['error'] | undefined): string {
+  const code = envelope?.code === undefined ? undefined : String(envelope.code);
+  const hint = (code && CODE_HINTS[code]) || statusHint(status);
+  const parts = [`reApi error ${code ?? `HTTP ${status}`}: ${hint}`];
+  if (envelope?.message) parts.push(`(server said: ${JSON.stringify(envelope.message.slice(0, 300))})`);
+  parts.push(`[HTTP ${status}, request_id: ${envelope?.request_id ?? 'none'}]`);
+  return `${parts.join(' ')}.`.replace(/\s+/g, ' ');
+}
+
+/**
+ * A submission whose answer was lost (reset or timeout after the body left, a
+ * garbled 2xx, a 5xx other than 503) may still have created a billed job.
+ */
+export function explainUncertainSubmission(error: unknown): unknown {
+  const uncertain =
+    (error instanceof NetworkError && !error.notSent) ||
+    error instanceof ResponseFormatError ||
+    (error instanceof ApiError && error.status >= 500 && error.status !== 503);
+  if (!uncertain) return error;
+  return new ActionError(
+    `The submission's outcome is unknown: ${errorText(error)} The job may have been created (and billed), so it was not sent again. ` +
+      'Check your tasks on the reApi dashboard (https://reapi.ai) before re-running; if the task is there, re-run with the task-id input to pick it up without paying twice.',
+  );
+}
+
+// ---- The client -------------------------------------------------------------
+
+export interface ClientOptions {
+  baseUrl: string;
+  apiKey: string;
+  /** Cancels everything in flight and every wait (the step is stopping). */
+  signal?: AbortSignal;
+  /** Longest time for one request, start to end of body. */
+  requestTimeoutMs?: number;
+  /** Where retry notices go (core.info in the action). */
+  log?: (message: string) => void;
+  random?: () => number;
+}
+
+export interface CallOptions {
+  /** Epoch ms after which no retry is started. */
+  deadline?: number;
+}
+
+const USER_AGENT = 'reapi-topaz-video-upscaler-action';
+
+export class ReapiClient {
+  private readonly requestTimeoutMs: number;
+
+  constructor(private readonly options: ClientOptions) {
+    this.requestTimeoutMs = options.requestTimeoutMs ?? 60_000;
+  }
+
+  /** Submits one upscale job. Never sends it twice unless the server certainly did not take it. */
+  async submitUpscale(videoUrl: string, upscaleFactor: UpscaleFactor, call: CallOptions = {}): Promise<TaskEnvelope> {
+    const body: UpscaleRequest = { model: MODEL, video_url: videoUrl, upscale_factor: upscaleFactor };
+    try {
+      return await this.call('submit', 'POST', '/api/v1/videos/generations', body, SUBMIT_RETRY, call);
+    } catch (error) {
+      throw explainUncertainSubmission(error);
+    }
+  }
+
+  /** Reads a task; transient failures are retried until `deadline`. */
+  async getTask(taskId: string, call: CallOptions = {}): Promise<TaskEnvelope> {
+    return this.call('poll', 'GET', `/api/v1/tasks/${encodeURIComponent(taskId)}`, undefined, POLL_RETRY, call);
+  }
+
+  private async call(operation: Operation, method: 'GET' | 'POST', path: string, body: unknown, policy: RetryPolicy, call: CallOptions): Promise<TaskEnvelope> {
+    let formatErrors = 0;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.send(method, path, body);
+      } catch (error) {
+        if (error instanceof ResponseFormatError && ++formatErrors > policy.maxFormatErrors) throw error;
+        if (!isRetryable(error, operation) || attempt >= policy.maxAttempts) throw error;
+        const delay = retryDelayMs(attempt, policy, error instanceof ApiError ? error.retryAfterMs : undefined, this.options.random);
+        if (call.deadline !== undefined && Date.now() + delay > call.deadline) throw error;
+        this.options.log?.(`${errorText(error)} Retrying in ${(delay / 1000).toFixed(1)}s (attempt ${attempt + 1}).`);
+        await sleep(delay, this.options.signal);
+      }
+    }
+  }
+
+  /** The one place that talks to the API: auth, timeouts, size limit, error decoding. */
+  private async send(method: 'GET' | 'POST', path: string, body: unknown): Promise<TaskEnvelope> {
+    const { signal } = this.options;
+    if (signal?.aborted) throw new CancelledError('Cancelled.');
+    const url = `${this.options.baseUrl}${path}`;
+    const what = `${method} ${path}`;
+    const timeout = AbortSignal.timeout(this.requestTimeoutMs);
+    const requestSignal = signal ? AbortSignal.any([signal, timeout]) : timeout;
+    let status: number;
+    let text: string;
+    let retryAfterHeader: string | string[] | undefined;
+    try {
+      const response = await request(url, {
+        method,
+        dispatcher: getDispatcher(),
+        signal: requestSignal,
+        headersTimeout: this.requestTimeoutMs,
+        bodyTimeout: this.requestTimeoutMs,
+        headers: {
+          authorization: `Bearer ${this.options.apiKey}`,
+          accept: 'application/json',
+          'user-agent': USER_AGENT,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      status = response.statusCode;
+      retryAfterHeader = response.headers['retry-after'];
+      text = await readLimitedText(response.body, MAX_JSON_BYTES);
+    } catch (error) {
+      throw toNetworkError(error, what, signal);
+    }
+    if (status >= 300 && status < 400) {
+      // Redirects are not followed: the Authorization header must never reach another origin.
+      throw new ApiError(
+        `reApi answered ${what} with a redirect (HTTP ${status}), which is not followed so the API key stays with the API origin; check api-base-url.`,
+        status,
+        undefined,
+        undefined,
+        undefined,
+      );
+    }
+    if (status >= 400) {
+      const envelope = decodeErrorEnvelope(text);
+      const code = envelope?.code === undefined ? undefined : String(envelope.code);
+      throw new ApiError(describeApiError(status, envelope), status, code, envelope?.request_id, parseRetryAfter(retryAfterHeader));
+    }
+    return decodeTaskEnvelope(text);
+  }
+}

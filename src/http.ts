@@ -1,0 +1,102 @@
+import { EnvHttpProxyAgent, type Dispatcher } from 'undici';
+import { CancelledError, NetworkError, ResponseFormatError } from './errors';
+
+/** Time to open a connection (through the proxy, when there is one). */
+export const CONNECT_TIMEOUT_MS = 15_000;
+
+let sharedDispatcher: Dispatcher | undefined;
+
+/**
+ * One connection pool for every request, honouring HTTPS_PROXY, HTTP_PROXY and
+ * NO_PROXY as self-hosted runners behind a proxy expect.
+ */
+export function getDispatcher(): Dispatcher {
+  sharedDispatcher ??= new EnvHttpProxyAgent({ connect: { timeout: CONNECT_TIMEOUT_MS } });
+  return sharedDispatcher;
+}
+
+/** Closes idle connections so the process can exit at once. */
+export async function closeDispatcher(): Promise<void> {
+  const dispatcher = sharedDispatcher;
+  sharedDispatcher = undefined;
+  await dispatcher?.destroy().catch(() => undefined);
+}
+
+/** Error codes that mean the request never left this machine, so sending it again cannot duplicate it. */
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EAI_NONAME', 'ENETUNREACH', 'EHOSTUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+
+function errorCodes(error: unknown): string[] {
+  const codes: string[] = [];
+  let current: unknown = error;
+  for (let depth = 0; current && typeof current === 'object' && depth < 5; depth++) {
+    const { code, cause } = current as { code?: unknown; cause?: unknown };
+    if (typeof code === 'string') codes.push(code);
+    current = cause;
+  }
+  return codes;
+}
+
+/**
+ * Turns whatever undici threw into a typed error. `signal` tells a cancellation
+ * (the step is stopping) from a per-request timeout.
+ */
+export function toNetworkError(error: unknown, what: string, signal?: AbortSignal): Error {
+  if (error instanceof NetworkError || error instanceof ResponseFormatError || error instanceof CancelledError) return error;
+  if (signal?.aborted) return new CancelledError(`${what} was cancelled.`);
+  const codes = errorCodes(error);
+  const notSent = codes.some((code) => NOT_SENT_CODES.has(code));
+  const name = error instanceof Error ? error.name : '';
+  let reason: string;
+  if (name === 'TimeoutError' || name === 'AbortError' || codes.some((c) => c.endsWith('_TIMEOUT'))) {
+    reason = 'timed out';
+  } else {
+    const message = error instanceof Error ? error.message : String(error);
+    reason = `failed (${[...new Set(codes)].join(', ') || message})`;
+  }
+  return new NetworkError(`${what} ${reason}.`, notSent);
+}
+
+/** Reads a response body as text, refusing bodies larger than `limit` bytes. */
+export async function readLimitedText(body: AsyncIterable<Uint8Array> & { destroy?: () => unknown }, limit: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.length;
+    if (size > limit) {
+      body.destroy?.();
+      throw new ResponseFormatError(`The response was larger than ${Math.round(limit / 1024)} KiB, which no API answer should be.`);
+    }
+    chunks.push(Buffer.from(chunk));
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Parses a Retry-After header (delta seconds or an HTTP date) into milliseconds from `now`. */
+export function parseRetryAfter(value: string | string[] | undefined, now = Date.now()): number | undefined {
+  const text = Array.isArray(value) ? value[0] : value;
+  if (!text) return undefined;
+  const trimmed = text.trim();
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
+  const date = Date.parse(trimmed);
+  if (Number.isNaN(date)) return undefined;
+  return Math.max(0, date - now);
+}
+
+/** Waits `ms`, or rejects with CancelledError as soon as `signal` aborts. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(new CancelledError('Cancelled.'));
+      return;
+    }
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new CancelledError('Cancelled.'));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

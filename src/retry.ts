@@ -1,0 +1,48 @@
+import { ApiError, NetworkError, ResponseFormatError } from './errors';
+
+/** What a request does, which decides whether repeating it is safe. */
+export type Operation = 'submit' | 'poll';
+
+export interface RetryPolicy {
+  /** Tries in all, the first included. */
+  maxAttempts: number;
+  /** First backoff; doubles each attempt up to `capMs`. */
+  baseMs: number;
+  capMs: number;
+  /** Longest Retry-After the client will honour; longer ones are shortened to this. */
+  retryAfterCapMs: number;
+  /** Malformed answers tolerated in a row before giving up (polls only). */
+  maxFormatErrors: number;
+}
+
+/** Polls are free and safe to repeat: retry until the overall timeout. */
+export const POLL_RETRY: RetryPolicy = { maxAttempts: Infinity, baseMs: 1000, capMs: 30_000, retryAfterCapMs: 120_000, maxFormatErrors: 3 };
+
+/** Submissions cost money: few tries, and only when the server certainly did not take the job. */
+export const SUBMIT_RETRY: RetryPolicy = { maxAttempts: 5, baseMs: 1000, capMs: 20_000, retryAfterCapMs: 120_000, maxFormatErrors: 0 };
+
+/**
+ * Whether a failed request may be sent again. A submission is repeated only
+ * when the server certainly did not accept it (429 or 503, or a connection
+ * that failed before the request left): anything else could bill twice.
+ */
+export function isRetryable(error: unknown, operation: Operation): boolean {
+  if (error instanceof ApiError) {
+    if (operation === 'submit') return error.status === 429 || error.status === 503;
+    return error.status === 429 || error.status === 408 || error.status >= 500;
+  }
+  if (error instanceof NetworkError) return operation === 'poll' || error.notSent;
+  if (error instanceof ResponseFormatError) return operation === 'poll';
+  return false;
+}
+
+/**
+ * Delay before retry number `attempt` (1 for the first retry): exponential
+ * backoff with jitter (half fixed, half random) so many runners do not retry
+ * in step; a Retry-After from the server wins, capped.
+ */
+export function retryDelayMs(attempt: number, policy: RetryPolicy, retryAfterMs?: number, random: () => number = Math.random): number {
+  if (retryAfterMs !== undefined) return Math.min(retryAfterMs, policy.retryAfterCapMs);
+  const exponential = Math.min(policy.capMs, policy.baseMs * 2 ** Math.max(0, attempt - 1));
+  return Math.round(exponential / 2 + (random() * exponential) / 2);
+}

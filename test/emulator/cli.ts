@@ -1,0 +1,25 @@
+/**
+ * Runs the reApi emulator until interrupted:
+ *   npm run emulator -- [--port 8787] [--cdn-port 8788] [--key test-key] [--polls 2]
+ * Prints one JSON line with the two origins, so scripts can read them.
+ */
+import { parseArgs } from 'node:util';
+import { ReapiEmulator, syntheticMp4 } from './emulator';
+
+const { values } = parseArgs({
+  options: {
+    port: { type: 'string', default: '0' },
+    'cdn-port': { type: 'string', default: '0' },
+    key: { type: 'string', default: 'test-key' },
+    polls: { type: 'string', default: '2' },
+  },
+});
+
+const emulator = new ReapiEmulator({ apiKey: values.key, processingPolls: Number(values.polls) });
+await emulator.start({ api: Number(values.port), cdn: Number(values['cdn-port']) });
+const sampleUrl = emulator.addSource('sample.mp4', { data: syntheticMp4(4096) });
+console.log(JSON.stringify({ apiUrl: emulator.apiUrl, cdnUrl: emulator.cdnUrl, sampleUrl, apiKey: values.key }));
+
+const stop = () => void emulator.stop().then(() => process.exit(0));
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);

@@ -1,0 +1,505 @@
+/**
+ * A local reApi emulator: a real HTTP server on 127.0.0.1 that follows the
+ * topaz-video-upscaler contract, plus a second origin standing in for the CDN
+ * that serves sources and results. Faults can be switched on per request, and
+ * every request is recorded so tests can assert on what the action sent.
+ *
+ * Used in-process by the tests and out-of-process (npm start, benchmarks, the
+ * CI job that runs `uses: ./`) through the admin endpoints under /__emulator/.
+ */
+import { once } from 'node:events';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+
+export const MODEL = 'topaz-video-upscaler';
+export const MAX_SOURCE_BYTES = 50 * 1024 * 1024;
+
+/** One request as the emulator saw it. */
+export interface RecordedRequest {
+  origin: 'api' | 'cdn';
+  method: string;
+  path: string;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+  at: number;
+}
+
+/** A fault applied to the next matching request(s). */
+export interface Fault {
+  /** Which requests it applies to. */
+  route: 'submit' | 'poll' | 'any' | 'cdn';
+  /** How many matching requests it affects (default 1). */
+  times?: number;
+  /** Answer with this HTTP status and an error envelope (or `body`). */
+  status?: number;
+  retryAfter?: string;
+  body?: string;
+  contentType?: string;
+  /** Answer 200 with a truncated, malformed JSON body. */
+  malformed?: boolean;
+  /** Wait this long before handling the request normally. */
+  delayMs?: number;
+  /** Destroy the connection without an answer (before any task is created). */
+  reset?: boolean;
+  /** Submit only: create the task, then destroy the connection without an answer. */
+  resetAfterCreate?: boolean;
+  /** CDN only: send the headers and part of the body, then destroy the connection. */
+  truncateAfterBytes?: number;
+  /** CDN only: answer with a redirect to this path on the CDN origin. */
+  redirectTo?: string;
+}
+
+/** How a task plays out, chosen per source URL. */
+export interface TaskPlan {
+  /** Polls answered `processing` before the terminal status (default from config). */
+  processingPolls?: number;
+  /** Alternatively, wall time before the terminal status. */
+  processingMs?: number;
+  /** Never leaves `processing`. */
+  never?: boolean;
+  /** Ends `failed` with this error instead of `completed`. */
+  fail?: { code: string; message: string };
+  /** Completes with an empty `output.video_urls`. */
+  emptyOutput?: boolean;
+  /** Status reported while running (default `processing`; the API may add `queued`…). */
+  runningStatus?: string;
+}
+
+export interface EmulatorConfig {
+  /** The key the emulator accepts; anything else is 401. */
+  apiKey: string;
+  /** Default number of `processing` polls before completion. */
+  processingPolls: number;
+  /** Default wall time before completion (used instead of polls when set). */
+  processingMs?: number;
+  /** Bytes of each result MP4 (default: a small synthetic MP4). */
+  resultBytes?: number;
+  /** Plans keyed by a substring of the source URL; the first match wins. */
+  plans: Array<{ match: string; plan: TaskPlan }>;
+}
+
+interface Source {
+  data?: Buffer;
+  size: number;
+  contentType: string;
+  /** Refuse HEAD with 405 (some hosts do). */
+  noHead?: boolean;
+  status?: number;
+}
+
+interface Task {
+  id: string;
+  sourceUrl: string;
+  upscaleFactor: string;
+  createdAt: number;
+  plan: TaskPlan;
+  polls: number;
+  status: string;
+  finishedAt?: number;
+}
+
+const DEFAULT_CONFIG: EmulatorConfig = { apiKey: 'test-key', processingPolls: 2, plans: [] };
+
+/** A tiny but well-formed MP4 (ftyp + free + mdat) of the requested size. */
+export function syntheticMp4(size = 4096): Buffer {
+  const ftyp = Buffer.from('00000018667479706d703432000000006d70343269736f6d', 'hex');
+  const buffer = Buffer.alloc(Math.max(size, ftyp.length + 8));
+  ftyp.copy(buffer, 0);
+  const rest = buffer.length - ftyp.length;
+  buffer.writeUInt32BE(rest, ftyp.length);
+  buffer.write('mdat', ftyp.length + 4, 'latin1');
+  for (let i = ftyp.length + 8; i < buffer.length; i++) buffer[i] = (i * 31) & 0xff;
+  return buffer;
+}
+
+function errorBody(code: string, message: string, requestId: string): string {
+  return JSON.stringify({ error: { code, message, request_id: requestId } });
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+async function listen(server: Server, port = 0): Promise<number> {
+  server.listen(port, '127.0.0.1');
+  await once(server, 'listening');
+  return (server.address() as AddressInfo).port;
+}
+
+export class ReapiEmulator {
+  readonly requests: RecordedRequest[] = [];
+  readonly tasks = new Map<string, Task>();
+  config: EmulatorConfig = { ...DEFAULT_CONFIG, plans: [] };
+  /** Most tasks that were running at the same time. */
+  peakRunning = 0;
+
+  private faults: Fault[] = [];
+  private sources = new Map<string, Source>();
+  private api: Server;
+  private cdn: Server;
+  private sockets = new Set<Socket>();
+  private nextRequestId = 1;
+  private resultCache?: Buffer;
+  apiUrl = '';
+  cdnUrl = '';
+
+  constructor(config: Partial<EmulatorConfig> = {}) {
+    this.configure(config);
+    this.api = createServer((req, res) => void this.handleApi(req, res).catch((error) => this.crash(res, error)));
+    this.cdn = createServer((req, res) => void this.handleCdn(req, res).catch((error) => this.crash(res, error)));
+    for (const server of [this.api, this.cdn]) {
+      server.on('connection', (socket) => {
+        this.sockets.add(socket);
+        socket.on('close', () => this.sockets.delete(socket));
+      });
+    }
+  }
+
+  async start(ports: { api?: number; cdn?: number } = {}): Promise<this> {
+    this.apiUrl = `http://127.0.0.1:${await listen(this.api, ports.api)}`;
+    this.cdnUrl = `http://127.0.0.1:${await listen(this.cdn, ports.cdn)}`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
+    await Promise.all([this.api, this.cdn].map((server) => new Promise((resolve) => server.close(resolve))));
+  }
+
+  /** Forgets requests, tasks, faults and sources, and applies a fresh config. */
+  reset(config: Partial<EmulatorConfig> = {}): void {
+    this.requests.length = 0;
+    this.tasks.clear();
+    this.faults = [];
+    this.sources.clear();
+    this.peakRunning = 0;
+    this.configure(config);
+  }
+
+  configure(config: Partial<EmulatorConfig>): void {
+    this.config = { ...DEFAULT_CONFIG, plans: [], ...config };
+    this.resultCache = undefined;
+  }
+
+  /** Plays `plan` for every task whose source URL contains `match`. */
+  plan(match: string, plan: TaskPlan): void {
+    this.config.plans.push({ match, plan });
+  }
+
+  fault(fault: Fault): void {
+    this.faults.push({ times: 1, ...fault });
+  }
+
+  /** Serves a source file at `${cdnUrl}/sources/${name}`; returns its URL. */
+  addSource(name: string, source: { data?: Buffer; size?: number; contentType?: string; noHead?: boolean; status?: number }): string {
+    this.sources.set(name, {
+      data: source.data,
+      size: source.data?.length ?? source.size ?? 0,
+      contentType: source.contentType ?? 'video/mp4',
+      noHead: source.noHead,
+      status: source.status,
+    });
+    return `${this.cdnUrl}/sources/${encodeURIComponent(name)}`;
+  }
+
+  /** A source URL on the CDN origin that the emulator treats as a valid clip. */
+  sourceUrl(name = 'clip.mp4'): string {
+    if (!this.sources.has(name)) this.addSource(name, { data: syntheticMp4(2048) });
+    return `${this.cdnUrl}/sources/${encodeURIComponent(name)}`;
+  }
+
+  apiRequests(kind?: 'submit' | 'poll'): RecordedRequest[] {
+    return this.requests.filter(
+      (r) => r.origin === 'api' && !r.path.startsWith('/__emulator') && (!kind || (kind === 'submit' ? r.method === 'POST' : r.method === 'GET')),
+    );
+  }
+
+  cdnRequests(): RecordedRequest[] {
+    return this.requests.filter((r) => r.origin === 'cdn');
+  }
+
+  resultBytes(): Buffer {
+    this.resultCache ??= syntheticMp4(this.config.resultBytes ?? 4096);
+    return this.resultCache;
+  }
+
+  // ---- internals --------------------------------------------------------------
+
+  private crash(res: ServerResponse, error: unknown): void {
+    if (!res.headersSent) {
+      res.writeHead(500, { 'content-type': 'application/json' });
+      res.end(errorBody('50000', `emulator bug: ${String(error)}`, 'emu-crash'));
+    } else {
+      res.destroy();
+    }
+  }
+
+  private takeFault(route: Fault['route']): Fault | undefined {
+    const index = this.faults.findIndex((f) => f.route === route || (f.route === 'any' && route !== 'cdn'));
+    if (index < 0) return undefined;
+    const fault = this.faults[index] as Fault;
+    fault.times = (fault.times ?? 1) - 1;
+    if (fault.times <= 0) this.faults.splice(index, 1);
+    return fault;
+  }
+
+  private record(origin: 'api' | 'cdn', req: IncomingMessage, body: string): void {
+    this.requests.push({ origin, method: req.method ?? '', path: req.url ?? '', headers: { ...req.headers }, body, at: Date.now() });
+  }
+
+  private requestId(): string {
+    return `req_emu_${String(this.nextRequestId++).padStart(6, '0')}`;
+  }
+
+  private json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+    res.writeHead(status, { 'content-type': 'application/json', ...headers });
+    res.end(typeof body === 'string' ? body : JSON.stringify(body));
+  }
+
+  private fail(res: ServerResponse, status: number, code: string, message: string): void {
+    this.json(res, status, errorBody(code, message, this.requestId()));
+  }
+
+  private async handleApi(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = await readBody(req);
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    if (path.startsWith('/__emulator/')) return this.handleAdmin(req, res, path, body);
+    this.record('api', req, body);
+
+    const route =
+      req.method === 'POST' && path === '/api/v1/videos/generations'
+        ? 'submit'
+        : req.method === 'GET' && path.startsWith('/api/v1/tasks/')
+          ? 'poll'
+          : undefined;
+    if (!route) return this.fail(res, 404, '40400', `no route ${req.method} ${path}`);
+
+    const fault = this.takeFault(route);
+    if (fault?.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
+    if (fault?.reset) return void req.socket.destroy();
+    if (fault?.status) {
+      const headers: Record<string, string> = { 'content-type': fault.contentType ?? 'application/json' };
+      if (fault.retryAfter) headers['retry-after'] = fault.retryAfter;
+      res.writeHead(fault.status, headers);
+      return void res.end(
+        fault.body ?? errorBody(String(fault.status === 429 ? 42900 : 50000 + (fault.status % 100)), `injected HTTP ${fault.status}`, this.requestId()),
+      );
+    }
+    if (fault?.malformed) return this.json(res, 200, '{"id": "task_', {});
+
+    if (req.headers.authorization !== `Bearer ${this.config.apiKey}`) return this.fail(res, 401, '10001', 'invalid API key');
+
+    if (route === 'submit') {
+      const result = this.submit(body, res);
+      if (result && fault?.resetAfterCreate) return void req.socket.destroy();
+      if (result) this.json(res, 200, this.envelope(result));
+      return;
+    }
+    const id = decodeURIComponent(path.slice('/api/v1/tasks/'.length));
+    const task = this.tasks.get(id);
+    if (!task) return this.fail(res, 404, '40401', `task ${id} not found`);
+    this.advance(task);
+    this.json(res, 200, this.envelope(task));
+  }
+
+  /** Validates a submission exactly as the contract's table says; returns the new task or answers the error. */
+  private submit(text: string, res: ServerResponse): Task | undefined {
+    let body: Record<string, unknown>;
+    try {
+      const parsed: unknown = JSON.parse(text);
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
+      body = parsed as Record<string, unknown>;
+    } catch {
+      this.fail(res, 400, '20001', 'request body must be a JSON object');
+      return undefined;
+    }
+    if (body.model !== MODEL) {
+      this.fail(res, 400, '20003', `${MODEL}: invalid model`);
+      return undefined;
+    }
+    const videoUrl = body.video_url;
+    if (videoUrl === undefined || videoUrl === null || videoUrl === '') {
+      this.fail(res, 400, '20002', `${MODEL}: video_url is required`);
+      return undefined;
+    }
+    if (typeof videoUrl !== 'string' || !/^https?:\/\/[^/]+/i.test(videoUrl)) {
+      this.fail(res, 400, '20003', `${MODEL}: video_url must be a public http(s) URL`);
+      return undefined;
+    }
+    const factor = body.upscale_factor ?? '2';
+    if (factor !== '1' && factor !== '2' && factor !== '4') {
+      this.fail(res, 400, '20003', `${MODEL}: invalid upscale_factor (allowed: 1/2/4)`);
+      return undefined;
+    }
+    const probe = this.probe(videoUrl);
+    if (probe) {
+      this.fail(res, 400, probe.code, probe.message);
+      return undefined;
+    }
+    const id = `task_${Date.now().toString(16)}${Math.random().toString(16).slice(2, 14).padEnd(12, '0')}`;
+    const plan = this.config.plans.find((p) => videoUrl.includes(p.match))?.plan ?? {};
+    const task: Task = { id, sourceUrl: videoUrl, upscaleFactor: factor, createdAt: Date.now(), plan, polls: 0, status: plan.runningStatus ?? 'processing' };
+    this.tasks.set(id, task);
+    this.peakRunning = Math.max(this.peakRunning, this.running());
+    return task;
+  }
+
+  /** Sources on the emulator's own CDN are probed for real; any other host is assumed reachable. */
+  private probe(videoUrl: string): { code: string; message: string } | undefined {
+    if (!this.cdnUrl || !videoUrl.startsWith(`${this.cdnUrl}/`)) return undefined;
+    const name = decodeURIComponent(new URL(videoUrl).pathname.replace(/^\/sources\//, ''));
+    const source = this.sources.get(name);
+    if (!source || (source.status && source.status >= 400)) {
+      return { code: '30002', message: `Could not determine source video duration for billing: fetch failed for ${videoUrl}` };
+    }
+    if (source.size > MAX_SOURCE_BYTES) return { code: '80007', message: 'Provider rejected the request as invalid' };
+    return undefined;
+  }
+
+  private running(): number {
+    let count = 0;
+    for (const task of this.tasks.values()) if (task.status !== 'completed' && task.status !== 'failed') count++;
+    return count;
+  }
+
+  private advance(task: Task): void {
+    if (task.status === 'completed' || task.status === 'failed') return;
+    task.polls++;
+    const { plan } = task;
+    if (plan.never) return;
+    const processingMs = plan.processingMs ?? (plan.processingPolls === undefined ? this.config.processingMs : undefined);
+    const done = processingMs !== undefined ? Date.now() - task.createdAt >= processingMs : task.polls > (plan.processingPolls ?? this.config.processingPolls);
+    if (!done) return;
+    task.status = plan.fail ? 'failed' : 'completed';
+    task.finishedAt = Date.now();
+  }
+
+  private envelope(task: Task): unknown {
+    const urls = task.plan.emptyOutput ? [] : [`${this.cdnUrl}/media/tasks/${task.id}/0.mp4`];
+    return {
+      id: task.id,
+      model: MODEL,
+      status: task.status,
+      created_at: Math.floor(task.createdAt / 1000),
+      output: task.status === 'completed' ? { video_urls: urls } : null,
+      error: task.status === 'failed' ? { code: task.plan.fail?.code, message: task.plan.fail?.message } : null,
+    };
+  }
+
+  private async handleCdn(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    this.record('cdn', req, '');
+    const path = decodeURIComponent((req.url ?? '/').split('?')[0] ?? '/');
+    const fault = this.takeFault('cdn');
+    if (fault?.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
+    if (fault?.reset) return void req.socket.destroy();
+    if (fault?.redirectTo) {
+      res.writeHead(302, { location: fault.redirectTo });
+      return void res.end();
+    }
+    if (fault?.status) {
+      res.writeHead(fault.status, { 'content-type': fault.contentType ?? 'text/html' });
+      return void res.end(fault.body ?? `<html><body>HTTP ${fault.status}</body></html>`);
+    }
+
+    let data: Buffer | undefined;
+    let size: number;
+    let contentType = 'video/mp4';
+    const media = /^\/media\/tasks\/([^/]+)\/0\.mp4$/.exec(path);
+    if (media && this.tasks.get(media[1] as string)?.status === 'completed') {
+      data = this.resultBytes();
+      size = data.length;
+    } else if (path.startsWith('/sources/') && this.sources.has(path.slice('/sources/'.length))) {
+      const source = this.sources.get(path.slice('/sources/'.length)) as Source;
+      if (source.status) {
+        res.writeHead(source.status, { 'content-type': 'text/html' });
+        return void res.end('<html>error</html>');
+      }
+      if (source.noHead && req.method === 'HEAD') {
+        res.writeHead(405);
+        return void res.end();
+      }
+      data = source.data;
+      size = source.size;
+      contentType = source.contentType;
+    } else {
+      res.writeHead(404, { 'content-type': 'text/html' });
+      return void res.end('<html><body>Not Found</body></html>');
+    }
+    this.sendBytes(req, res, data, size, contentType, fault?.truncateAfterBytes);
+  }
+
+  /** Serves bytes (or `size` generated bytes) with HTTP range support. */
+  private sendBytes(req: IncomingMessage, res: ServerResponse, data: Buffer | undefined, size: number, contentType: string, truncateAfter?: number): void {
+    let start = 0;
+    let end = size - 1;
+    let status = 200;
+    const range = /^bytes=(\d*)-(\d*)$/.exec(String(req.headers.range ?? ''));
+    if (range && size > 0) {
+      if (range[1]) {
+        start = Number(range[1]);
+        if (range[2]) end = Math.min(Number(range[2]), size - 1);
+      } else if (range[2]) {
+        start = Math.max(0, size - Number(range[2]));
+      }
+      if (start > end || start >= size) {
+        res.writeHead(416, { 'content-range': `bytes */${size}` });
+        return void res.end();
+      }
+      status = 206;
+    }
+    const length = end - start + 1;
+    const headers: Record<string, string | number> = { 'content-type': contentType, 'content-length': length, 'accept-ranges': 'bytes' };
+    if (status === 206) headers['content-range'] = `bytes ${start}-${end}/${size}`;
+    res.writeHead(status, headers);
+    if (req.method === 'HEAD') return void res.end();
+    const limit = truncateAfter === undefined ? length : Math.min(truncateAfter, length);
+    let offset = start;
+    const stop = start + limit;
+    const chunk = Buffer.alloc(64 * 1024, 0x5a);
+    const write = (): void => {
+      while (offset < stop) {
+        const n = Math.min(chunk.length, stop - offset);
+        const piece = data ? data.subarray(offset, offset + n) : chunk.subarray(0, n);
+        offset += n;
+        if (!res.write(piece)) return void res.once('drain', write);
+      }
+      if (limit < length) {
+        res.socket?.destroy();
+      } else {
+        res.end();
+      }
+    };
+    write();
+  }
+
+  /** Admin endpoints, for a test or script in another process. */
+  private handleAdmin(req: IncomingMessage, res: ServerResponse, path: string, body: string): void {
+    const payload: Record<string, unknown> = body ? (JSON.parse(body) as Record<string, unknown>) : {};
+    switch (`${req.method} ${path}`) {
+      case 'GET /__emulator/state':
+        return this.json(res, 200, {
+          apiUrl: this.apiUrl,
+          cdnUrl: this.cdnUrl,
+          peakRunning: this.peakRunning,
+          requests: this.requests,
+          tasks: [...this.tasks.values()],
+        });
+      case 'POST /__emulator/reset':
+        this.reset(payload);
+        return this.json(res, 200, { ok: true });
+      case 'POST /__emulator/fault':
+        this.fault(payload as unknown as Fault);
+        return this.json(res, 200, { ok: true });
+      case 'POST /__emulator/plan':
+        this.plan(typeof payload.match === 'string' ? payload.match : '', (payload.plan ?? {}));
+        return this.json(res, 200, { ok: true });
+      default:
+        return this.json(res, 404, { error: 'unknown admin endpoint' });
+    }
+  }
+}
