@@ -496,7 +496,7 @@ export class ReapiEmulator {
         this.fault(payload as unknown as Fault);
         return this.json(res, 200, { ok: true });
       case 'POST /__emulator/plan':
-        this.plan(typeof payload.match === 'string' ? payload.match : '', (payload.plan ?? {}));
+        this.plan(typeof payload.match === 'string' ? payload.match : '', payload.plan ?? {});
         return this.json(res, 200, { ok: true });
       default:
         return this.json(res, 404, { error: 'unknown admin endpoint' });
