@@ -1,0 +1,18 @@
+/**
+ * `npm run bench`: every benchmark against its baseline, on loopback, printed
+ * as one Markdown table (paste it into the README's Performance section).
+ */
+import { cpus } from 'node:os';
+import { benchColdStart } from './cold-start';
+import { benchEndToEnd } from './end-to-end';
+import { renderTable } from './lib';
+import { benchPolling } from './polling';
+
+const runs = Number(process.env.BENCH_RUNS ?? 11);
+console.error(`Running benchmarks (${runs} runs each, medians)…`);
+await benchColdStart(runs);
+await benchEndToEnd(runs);
+benchPolling();
+
+const cpu = cpus()[0]?.model.trim() ?? 'unknown CPU';
+console.log(renderTable(`Node ${process.version}, ${cpus().length} cores (${cpu}), ${new Date().toISOString().slice(0, 10)}; medians of ${runs} runs.`));
