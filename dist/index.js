@@ -42559,7 +42559,14 @@ class NetworkError extends ActionError {
 }
 /** The step was cancelled (SIGINT/SIGTERM from the runner). */
 class CancelledError extends ActionError {
+    requestInFlight;
     name = 'CancelledError';
+    constructor(message, 
+    /** True when a request had already left when the step stopped (a submission may have been taken). */
+    requestInFlight = false) {
+        super(message);
+        this.requestInFlight = requestInFlight;
+    }
 }
 function isActionError(error) {
     return error instanceof ActionError;
@@ -42603,27 +42610,39 @@ function errorCodes(error) {
     }
     return codes;
 }
+/** undici's message when the proxy refuses the CONNECT tunnel: the request itself never left. */
+const TUNNEL_REFUSED = /when HTTP Tunneling/;
 /**
  * Turns whatever undici threw into a typed error. `signal` tells a cancellation
- * (the step is stopping) from a per-request timeout.
+ * (the step is stopping) from a per-request timeout of `timeoutMs`.
  */
-function toNetworkError(error, what, signal) {
+function toNetworkError(error, what, signal, timeoutMs) {
     if (error instanceof NetworkError || error instanceof ResponseFormatError || error instanceof CancelledError)
         return error;
     if (signal?.aborted)
-        return new CancelledError(`${what} was cancelled.`);
+        return new CancelledError(`${what} was cancelled.`, true);
     const codes = errorCodes(error);
-    const notSent = codes.some((code) => NOT_SENT_CODES.has(code));
+    const message = error instanceof Error ? error.message : String(error);
+    const tunnelRefused = TUNNEL_REFUSED.test(message);
+    const notSent = tunnelRefused || codes.some((code) => NOT_SENT_CODES.has(code));
     const name = error instanceof Error ? error.name : '';
     let reason;
-    if (name === 'TimeoutError' || name === 'AbortError' || codes.some((c) => c.endsWith('_TIMEOUT'))) {
-        reason = 'timed out';
+    if (tunnelRefused) {
+        reason = `failed (the proxy did not open a tunnel to the API: ${message})`;
+    }
+    else if (codes.includes('UND_ERR_CONNECT_TIMEOUT')) {
+        reason = 'failed (could not connect in time: UND_ERR_CONNECT_TIMEOUT)';
+    }
+    else if (name === 'TimeoutError' || codes.some((c) => c.endsWith('_TIMEOUT'))) {
+        reason = `timed out${timeoutMs === undefined ? '' : ` (no complete answer within ${formatSeconds(timeoutMs)})`}`;
     }
     else {
-        const message = error instanceof Error ? error.message : String(error);
         reason = `failed (${[...new Set(codes)].join(', ') || message})`;
     }
     return new NetworkError(`${what} ${reason}.`, notSent);
+}
+function formatSeconds(ms) {
+    return `${Number((ms / 1000).toFixed(1))}s`;
 }
 /** Reads a response body as text, refusing bodies larger than `limit` bytes. */
 async function readLimitedText(body, limit) {
@@ -42697,13 +42716,32 @@ function isRetryable(error, operation) {
 /**
  * Delay before retry number `attempt` (1 for the first retry): exponential
  * backoff with jitter (half fixed, half random) so many runners do not retry
- * in step; a Retry-After from the server wins, capped.
+ * in step; a Retry-After from the server wins, capped, and never below half
+ * the base so `Retry-After: 0` cannot turn into a busy loop.
  */
 function retryDelayMs(attempt, policy, retryAfterMs, random = Math.random) {
     if (retryAfterMs !== undefined)
-        return Math.min(retryAfterMs, policy.retryAfterCapMs);
+        return Math.max(policy.baseMs / 2, Math.min(retryAfterMs, policy.retryAfterCapMs));
     const exponential = Math.min(policy.capMs, policy.baseMs * 2 ** Math.max(0, attempt - 1));
     return Math.round(exponential / 2 + (random() * exponential) / 2);
+}
+/**
+ * Longest a submission may take, start to end of the answer. Generous on
+ * purpose: reApi probes the source before answering, and a submission cut
+ * short has an unknown outcome that cannot be retried.
+ */
+const SUBMIT_REQUEST_TIMEOUT_MS = 60_000;
+/** Bounds of one poll's time limit. */
+const POLL_REQUEST_TIMEOUT_MIN_MS = 1000;
+const POLL_REQUEST_TIMEOUT_MAX_MS = 60_000;
+/**
+ * Longest one poll may take: a quarter of the overall timeout, within
+ * [1 s, 60 s], so a poll that hangs is abandoned and retried while there is
+ * still time left, and never outlives the deadline by more than a second.
+ */
+function pollRequestTimeoutMs(timeoutMs, remainingMs = Infinity) {
+    const share = Math.min(POLL_REQUEST_TIMEOUT_MAX_MS, Math.max(POLL_REQUEST_TIMEOUT_MIN_MS, timeoutMs / 4));
+    return Math.round(Math.min(share, Math.max(POLL_REQUEST_TIMEOUT_MIN_MS, remainingMs)));
 }
 
 ;// CONCATENATED MODULE: ./src/api.ts
@@ -42807,30 +42845,46 @@ function describeApiError(status, envelope) {
 }
 /**
  * A submission whose answer was lost (reset or timeout after the body left, a
- * garbled 2xx, a 5xx other than 503) may still have created a billed job.
+ * garbled 2xx, a 5xx other than 503, a cancellation while it was in flight)
+ * may still have created a billed job.
  */
 function explainUncertainSubmission(error) {
+    const advice = 'Check your tasks on the reApi dashboard (https://reapi.ai) before re-running; if the task is there, re-run with the task-id input to pick it up without paying twice.';
+    if (error instanceof CancelledError) {
+        if (!error.requestInFlight)
+            return error;
+        return new CancelledError(`Cancelled while the submission was in flight, so its outcome is unknown: the job may have been created (and billed). ${advice}`, true);
+    }
     const uncertain = (error instanceof NetworkError && !error.notSent) ||
         error instanceof ResponseFormatError ||
         (error instanceof ApiError && error.status >= 500 && error.status !== 503);
     if (!uncertain)
         return error;
-    return new ActionError(`The submission's outcome is unknown: ${errorText(error)} The job may have been created (and billed), so it was not sent again. ` +
-        'Check your tasks on the reApi dashboard (https://reapi.ai) before re-running; if the task is there, re-run with the task-id input to pick it up without paying twice.');
+    return new ActionError(`The submission's outcome is unknown: ${errorText(error)} The job may have been created (and billed), so it was not sent again. ${advice}`);
+}
+// ---- The client -------------------------------------------------------------
+/** A poll kept getting answers that are not a task: reported, not retried further. */
+class UnreadableAnswersError extends ResponseFormatError {
+    name = 'UnreadableAnswersError';
 }
 const USER_AGENT = 'reapi-topaz-video-upscaler-action';
+const DEFAULT_TIMEOUT_MS = 30 * 60_000;
+function seconds(ms) {
+    return `${(ms / 1000).toFixed(1)}s`;
+}
 class ReapiClient {
     options;
-    requestTimeoutMs;
+    pollPolicy;
     constructor(options) {
         this.options = options;
-        this.requestTimeoutMs = options.requestTimeoutMs ?? 60_000;
+        const pollIntervalMs = options.pollIntervalMs ?? POLL_RETRY.baseMs;
+        this.pollPolicy = { ...POLL_RETRY, baseMs: Math.max(10, Math.min(POLL_RETRY.baseMs, pollIntervalMs)) };
     }
     /** Submits one upscale job. Never sends it twice unless the server certainly did not take it. */
     async submitUpscale(videoUrl, upscaleFactor, call = {}) {
         const body = { model: MODEL, video_url: videoUrl, upscale_factor: upscaleFactor };
         try {
-            return await this.call('submit', 'POST', '/api/v1/videos/generations', body, SUBMIT_RETRY, call);
+            return await this.call('submit', 'POST', '/api/v1/videos/generations', body, call);
         }
         catch (error) {
             throw explainUncertainSubmission(error);
@@ -42838,35 +42892,71 @@ class ReapiClient {
     }
     /** Reads a task; transient failures are retried until `deadline`. */
     async getTask(taskId, call = {}) {
-        return this.call('poll', 'GET', `/api/v1/tasks/${encodeURIComponent(taskId)}`, undefined, POLL_RETRY, call);
+        return this.call('poll', 'GET', `/api/v1/tasks/${encodeURIComponent(taskId)}`, undefined, call);
     }
-    async call(operation, method, path, body, policy, call) {
+    requestTimeoutMs(operation, deadline) {
+        if (operation === 'submit')
+            return SUBMIT_REQUEST_TIMEOUT_MS;
+        const remaining = deadline === undefined ? Infinity : deadline - Date.now();
+        return pollRequestTimeoutMs(this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS, remaining);
+    }
+    async call(operation, method, path, body, call) {
+        const policy = operation === 'submit' ? SUBMIT_RETRY : this.pollPolicy;
+        const { signal } = this.options;
+        const started = Date.now();
         let formatErrors = 0;
         for (let attempt = 1;; attempt++) {
             try {
-                return await this.send(method, path, body);
+                return await this.send(method, path, body, this.requestTimeoutMs(operation, call.deadline));
             }
             catch (error) {
-                if (error instanceof ResponseFormatError && ++formatErrors > policy.maxFormatErrors)
+                if (!isRetryable(error, operation))
                     throw error;
-                if (!isRetryable(error, operation) || attempt >= policy.maxAttempts)
-                    throw error;
+                if (error instanceof ResponseFormatError) {
+                    if (++formatErrors > policy.maxFormatErrors) {
+                        throw new UnreadableAnswersError(`${errorText(error)} (${formatErrors} unreadable answers in a row to ${method === 'GET' ? 'polls' : method}; giving up.)`);
+                    }
+                }
+                else {
+                    formatErrors = 0;
+                }
+                if (attempt >= policy.maxAttempts)
+                    throw this.gaveUp(operation, error, attempt, started);
                 const delay = retryDelayMs(attempt, policy, error instanceof ApiError ? error.retryAfterMs : undefined, this.options.random);
-                if (call.deadline !== undefined && Date.now() + delay > call.deadline)
-                    throw error;
-                this.options.log?.(`${errorText(error)} Retrying in ${(delay / 1000).toFixed(1)}s (attempt ${attempt + 1}).`);
-                await sleep(delay, this.options.signal);
+                const remaining = call.deadline === undefined ? Infinity : call.deadline - Date.now();
+                if (delay > remaining) {
+                    // No retry fits before the deadline. A poll still waits the time out, so the
+                    // timeout means what it says; a submission has nothing to wait for.
+                    if (operation === 'poll' && remaining > 0)
+                        await sleep(remaining, signal);
+                    throw this.gaveUp(operation, error, attempt, started);
+                }
+                this.options.log?.(`${errorText(error)} Retrying in ${seconds(delay)} (attempt ${attempt + 1}).`);
+                await sleep(delay, signal);
             }
         }
     }
+    /** The last error of a submission that was retried in vain says so, and that nothing was billed. */
+    gaveUp(operation, error, attempts, started) {
+        if (operation !== 'submit')
+            return error;
+        const tries = `${attempts} attempt${attempts === 1 ? '' : 's'} over ${seconds(Date.now() - started)}`;
+        if (error instanceof NetworkError) {
+            return new NetworkError(`Could not reach reApi at ${this.options.baseUrl}: ${errorText(error)} Gave up after ${tries}; the request never reached the server, so nothing was submitted or billed. Check api-base-url and the runner's network and proxy settings.`, true);
+        }
+        if (error instanceof ApiError) {
+            return new ApiError(`${errorText(error)} Gave up after ${tries}; reApi did not accept the job, so nothing was billed. Re-run later.`, error.status, error.code, error.requestId, error.retryAfterMs);
+        }
+        return error;
+    }
     /** The one place that talks to the API: auth, timeouts, size limit, error decoding. */
-    async send(method, path, body) {
+    async send(method, path, body, timeoutMs) {
         const { signal } = this.options;
         if (signal?.aborted)
             throw new CancelledError('Cancelled.');
         const url = `${this.options.baseUrl}${path}`;
         const what = `${method} ${path}`;
-        const timeout = AbortSignal.timeout(this.requestTimeoutMs);
+        const timeout = AbortSignal.timeout(timeoutMs);
         const requestSignal = signal ? AbortSignal.any([signal, timeout]) : timeout;
         let status;
         let text;
@@ -42876,8 +42966,8 @@ class ReapiClient {
                 method,
                 dispatcher: getDispatcher(),
                 signal: requestSignal,
-                headersTimeout: this.requestTimeoutMs,
-                bodyTimeout: this.requestTimeoutMs,
+                headersTimeout: timeoutMs,
+                bodyTimeout: timeoutMs,
                 headers: {
                     authorization: `Bearer ${this.options.apiKey}`,
                     accept: 'application/json',
@@ -42891,7 +42981,7 @@ class ReapiClient {
             text = await readLimitedText(response.body, MAX_JSON_BYTES);
         }
         catch (error) {
-            throw toNetworkError(error, what, signal);
+            throw toNetworkError(error, what, signal, timeoutMs);
         }
         if (status >= 300 && status < 400) {
             // Redirects are not followed: the Authorization header must never reach another origin.
@@ -43020,6 +43110,7 @@ function parseInputs(read) {
 
 
 
+
 /** Longest wait between two polls, however long the job has run. */
 const POLL_CAP_MS = 30_000;
 /** Share of the time already waited that the next wait may take. */
@@ -43046,21 +43137,26 @@ function formatElapsed(ms) {
     const seconds = String(totalSeconds % 60).padStart(2, '0');
     return hours ? `${hours}h ${String(minutes).padStart(2, '0')}m ${seconds}s` : `${minutes}m ${seconds}s`;
 }
-/** The wait ran out while the task was still running. */
+/** The wait ran out while the task was still running (or while reApi could not be asked). */
 class WaitTimeoutError extends ActionError {
     taskId;
     name = 'WaitTimeoutError';
     constructor(taskId, timeoutMs, lastProblem) {
-        super(`Timed out after ${formatElapsed(timeoutMs)} waiting for task ${taskId}, which is still processing on reApi` +
-            `${lastProblem ? ` (last poll: ${lastProblem})` : ''}. ` +
+        super(`Timed out after ${formatElapsed(timeoutMs)} waiting for task ${taskId}` +
+            (lastProblem
+                ? `; the last poll failed: ${lastProblem.replace(/\.$/, '')}. The task may still be processing on reApi. `
+                : ', which is still processing on reApi. ') +
             `To pick it up later without paying again, run the action with task-id: ${taskId} (and a longer timeout if needed).`);
         this.taskId = taskId;
     }
 }
+/** Share of a poll wait that is randomised, so runners started together do not poll in step. */
+const POLL_JITTER = 0.2;
 /** Polls a task until it is completed or failed, or the timeout runs out. */
 async function waitForTask(client, taskId, options) {
     const started = Date.now();
-    const deadline = started + options.timeoutMs;
+    const deadline = options.deadline ?? started + options.timeoutMs;
+    const random = options.random ?? Math.random;
     let task = options.initial;
     let polls = 0;
     while (!task || !isTerminal(task.status)) {
@@ -43068,14 +43164,15 @@ async function waitForTask(client, taskId, options) {
             const now = Date.now();
             if (now >= deadline)
                 throw new WaitTimeoutError(taskId, options.timeoutMs);
-            await sleep(Math.min(nextPollDelayMs(now - started, options.pollIntervalMs), deadline - now), options.signal);
+            const pause = nextPollDelayMs(now - started, options.pollIntervalMs) * (1 - POLL_JITTER / 2 + random() * POLL_JITTER);
+            await sleep(Math.min(Math.round(pause), deadline - now), options.signal);
         }
         try {
             task = await client.getTask(taskId, { deadline });
         }
         catch (error) {
             // The client retries transient failures until the deadline; one still failing then is a timeout.
-            if (isRetryable(error, 'poll') && !(error instanceof ResponseFormatError)) {
+            if (isRetryable(error, 'poll') && !(error instanceof UnreadableAnswersError)) {
                 throw new WaitTimeoutError(taskId, options.timeoutMs, errorText(error));
             }
             throw error;
@@ -43169,7 +43266,16 @@ function onStopSignals(controller) {
 async function execute(state, signal) {
     const inputs = parseInputs((name) => getInput(name));
     state.inputs = inputs;
-    const client = new ReapiClient({ baseUrl: inputs.apiBaseUrl, apiKey: inputs.apiKey, signal, log: (message) => info(message) });
+    const client = new ReapiClient({
+        baseUrl: inputs.apiBaseUrl,
+        apiKey: inputs.apiKey,
+        signal,
+        timeoutMs: inputs.timeoutMs,
+        pollIntervalMs: inputs.pollIntervalMs,
+        log: (message) => info(message),
+    });
+    // `timeout` bounds the whole step: submission retries and waiting alike.
+    const deadline = state.started + inputs.timeoutMs;
     let task;
     if (inputs.taskId) {
         setTaskId(state, inputs.taskId);
@@ -43179,7 +43285,7 @@ async function execute(state, signal) {
         const videoUrl = inputs.videoUrl;
         startGroup(`Submitting ${videoUrl} for ${inputs.upscaleFactor}× upscaling`);
         try {
-            task = await client.submitUpscale(videoUrl, inputs.upscaleFactor);
+            task = await client.submitUpscale(videoUrl, inputs.upscaleFactor, { deadline });
         }
         finally {
             endGroup();
@@ -43190,7 +43296,7 @@ async function execute(state, signal) {
     setStatus(state, task?.status ?? 'processing');
     if (!inputs.wait) {
         if (!task)
-            task = await client.getTask(state.taskId);
+            task = await client.getTask(state.taskId, { deadline });
         setStatus(state, task.status);
         if (task.status === 'completed')
             setResults(state, task);
@@ -43203,6 +43309,7 @@ async function execute(state, signal) {
     try {
         task = await waitForTask(client, state.taskId, {
             timeoutMs: inputs.timeoutMs,
+            deadline,
             pollIntervalMs: inputs.pollIntervalMs,
             signal,
             initial: task,
@@ -43238,7 +43345,9 @@ function failureMessage(error, state) {
     if (error instanceof CancelledError) {
         message = state.taskId
             ? `Cancelled while waiting for task ${state.taskId}; the task keeps running on reApi. ${resumeHint(state.taskId)}`
-            : 'Cancelled before any task was created.';
+            : error.requestInFlight
+                ? errorText(error)
+                : 'Cancelled before any task was created.';
     }
     else if (state.taskId && !message.includes(state.taskId)) {
         message += ` (task-id: ${state.taskId}; ${resumeHint(state.taskId)})`;

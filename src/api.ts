@@ -2,7 +2,16 @@ import { request } from 'undici';
 import { ActionError, ApiError, CancelledError, NetworkError, ResponseFormatError, errorText } from './errors';
 import { getDispatcher, parseRetryAfter, readLimitedText, sleep, toNetworkError } from './http';
 import type { UpscaleFactor } from './inputs';
-import { POLL_RETRY, SUBMIT_RETRY, isRetryable, retryDelayMs, type Operation, type RetryPolicy } from './retry';
+import {
+  POLL_RETRY,
+  SUBMIT_REQUEST_TIMEOUT_MS,
+  SUBMIT_RETRY,
+  isRetryable,
+  pollRequestTimeoutMs,
+  retryDelayMs,
+  type Operation,
+  type RetryPolicy,
+} from './retry';
 
 export const MODEL = 'topaz-video-upscaler';
 
@@ -125,29 +134,45 @@ export function describeApiError(status: number, envelope: ErrorEnvelope['error'
 
 /**
  * A submission whose answer was lost (reset or timeout after the body left, a
- * garbled 2xx, a 5xx other than 503) may still have created a billed job.
+ * garbled 2xx, a 5xx other than 503, a cancellation while it was in flight)
+ * may still have created a billed job.
  */
 export function explainUncertainSubmission(error: unknown): unknown {
+  const advice =
+    'Check your tasks on the reApi dashboard (https://reapi.ai) before re-running; if the task is there, re-run with the task-id input to pick it up without paying twice.';
+  if (error instanceof CancelledError) {
+    if (!error.requestInFlight) return error;
+    return new CancelledError(
+      `Cancelled while the submission was in flight, so its outcome is unknown: the job may have been created (and billed). ${advice}`,
+      true,
+    );
+  }
   const uncertain =
     (error instanceof NetworkError && !error.notSent) ||
     error instanceof ResponseFormatError ||
     (error instanceof ApiError && error.status >= 500 && error.status !== 503);
   if (!uncertain) return error;
   return new ActionError(
-    `The submission's outcome is unknown: ${errorText(error)} The job may have been created (and billed), so it was not sent again. ` +
-      'Check your tasks on the reApi dashboard (https://reapi.ai) before re-running; if the task is there, re-run with the task-id input to pick it up without paying twice.',
+    `The submission's outcome is unknown: ${errorText(error)} The job may have been created (and billed), so it was not sent again. ${advice}`,
   );
 }
 
 // ---- The client -------------------------------------------------------------
+
+/** A poll kept getting answers that are not a task: reported, not retried further. */
+export class UnreadableAnswersError extends ResponseFormatError {
+  override name = 'UnreadableAnswersError';
+}
 
 export interface ClientOptions {
   baseUrl: string;
   apiKey: string;
   /** Cancels everything in flight and every wait (the step is stopping). */
   signal?: AbortSignal;
-  /** Longest time for one request, start to end of body. */
-  requestTimeoutMs?: number;
+  /** The overall timeout of the step; one poll gets a share of it (see pollRequestTimeoutMs). */
+  timeoutMs?: number;
+  /** The poll interval; retries of a failed poll start no slower than it. */
+  pollIntervalMs?: number;
   /** Where retry notices go (core.info in the action). */
   log?: (message: string) => void;
   random?: () => number;
@@ -159,19 +184,25 @@ export interface CallOptions {
 }
 
 const USER_AGENT = 'reapi-topaz-video-upscaler-action';
+const DEFAULT_TIMEOUT_MS = 30 * 60_000;
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)}s`;
+}
 
 export class ReapiClient {
-  private readonly requestTimeoutMs: number;
+  private readonly pollPolicy: RetryPolicy;
 
   constructor(private readonly options: ClientOptions) {
-    this.requestTimeoutMs = options.requestTimeoutMs ?? 60_000;
+    const pollIntervalMs = options.pollIntervalMs ?? POLL_RETRY.baseMs;
+    this.pollPolicy = { ...POLL_RETRY, baseMs: Math.max(10, Math.min(POLL_RETRY.baseMs, pollIntervalMs)) };
   }
 
   /** Submits one upscale job. Never sends it twice unless the server certainly did not take it. */
   async submitUpscale(videoUrl: string, upscaleFactor: UpscaleFactor, call: CallOptions = {}): Promise<TaskEnvelope> {
     const body: UpscaleRequest = { model: MODEL, video_url: videoUrl, upscale_factor: upscaleFactor };
     try {
-      return await this.call('submit', 'POST', '/api/v1/videos/generations', body, SUBMIT_RETRY, call);
+      return await this.call('submit', 'POST', '/api/v1/videos/generations', body, call);
     } catch (error) {
       throw explainUncertainSubmission(error);
     }
@@ -179,32 +210,78 @@ export class ReapiClient {
 
   /** Reads a task; transient failures are retried until `deadline`. */
   async getTask(taskId: string, call: CallOptions = {}): Promise<TaskEnvelope> {
-    return this.call('poll', 'GET', `/api/v1/tasks/${encodeURIComponent(taskId)}`, undefined, POLL_RETRY, call);
+    return this.call('poll', 'GET', `/api/v1/tasks/${encodeURIComponent(taskId)}`, undefined, call);
   }
 
-  private async call(operation: Operation, method: 'GET' | 'POST', path: string, body: unknown, policy: RetryPolicy, call: CallOptions): Promise<TaskEnvelope> {
+  private requestTimeoutMs(operation: Operation, deadline: number | undefined): number {
+    if (operation === 'submit') return SUBMIT_REQUEST_TIMEOUT_MS;
+    const remaining = deadline === undefined ? Infinity : deadline - Date.now();
+    return pollRequestTimeoutMs(this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS, remaining);
+  }
+
+  private async call(operation: Operation, method: 'GET' | 'POST', path: string, body: unknown, call: CallOptions): Promise<TaskEnvelope> {
+    const policy = operation === 'submit' ? SUBMIT_RETRY : this.pollPolicy;
+    const { signal } = this.options;
+    const started = Date.now();
     let formatErrors = 0;
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.send(method, path, body);
+        return await this.send(method, path, body, this.requestTimeoutMs(operation, call.deadline));
       } catch (error) {
-        if (error instanceof ResponseFormatError && ++formatErrors > policy.maxFormatErrors) throw error;
-        if (!isRetryable(error, operation) || attempt >= policy.maxAttempts) throw error;
+        if (!isRetryable(error, operation)) throw error;
+        if (error instanceof ResponseFormatError) {
+          if (++formatErrors > policy.maxFormatErrors) {
+            throw new UnreadableAnswersError(
+              `${errorText(error)} (${formatErrors} unreadable answers in a row to ${method === 'GET' ? 'polls' : method}; giving up.)`,
+            );
+          }
+        } else {
+          formatErrors = 0;
+        }
+        if (attempt >= policy.maxAttempts) throw this.gaveUp(operation, error, attempt, started);
         const delay = retryDelayMs(attempt, policy, error instanceof ApiError ? error.retryAfterMs : undefined, this.options.random);
-        if (call.deadline !== undefined && Date.now() + delay > call.deadline) throw error;
-        this.options.log?.(`${errorText(error)} Retrying in ${(delay / 1000).toFixed(1)}s (attempt ${attempt + 1}).`);
-        await sleep(delay, this.options.signal);
+        const remaining = call.deadline === undefined ? Infinity : call.deadline - Date.now();
+        if (delay > remaining) {
+          // No retry fits before the deadline. A poll still waits the time out, so the
+          // timeout means what it says; a submission has nothing to wait for.
+          if (operation === 'poll' && remaining > 0) await sleep(remaining, signal);
+          throw this.gaveUp(operation, error, attempt, started);
+        }
+        this.options.log?.(`${errorText(error)} Retrying in ${seconds(delay)} (attempt ${attempt + 1}).`);
+        await sleep(delay, signal);
       }
     }
   }
 
+  /** The last error of a submission that was retried in vain says so, and that nothing was billed. */
+  private gaveUp(operation: Operation, error: unknown, attempts: number, started: number): unknown {
+    if (operation !== 'submit') return error;
+    const tries = `${attempts} attempt${attempts === 1 ? '' : 's'} over ${seconds(Date.now() - started)}`;
+    if (error instanceof NetworkError) {
+      return new NetworkError(
+        `Could not reach reApi at ${this.options.baseUrl}: ${errorText(error)} Gave up after ${tries}; the request never reached the server, so nothing was submitted or billed. Check api-base-url and the runner's network and proxy settings.`,
+        true,
+      );
+    }
+    if (error instanceof ApiError) {
+      return new ApiError(
+        `${errorText(error)} Gave up after ${tries}; reApi did not accept the job, so nothing was billed. Re-run later.`,
+        error.status,
+        error.code,
+        error.requestId,
+        error.retryAfterMs,
+      );
+    }
+    return error;
+  }
+
   /** The one place that talks to the API: auth, timeouts, size limit, error decoding. */
-  private async send(method: 'GET' | 'POST', path: string, body: unknown): Promise<TaskEnvelope> {
+  private async send(method: 'GET' | 'POST', path: string, body: unknown, timeoutMs: number): Promise<TaskEnvelope> {
     const { signal } = this.options;
     if (signal?.aborted) throw new CancelledError('Cancelled.');
     const url = `${this.options.baseUrl}${path}`;
     const what = `${method} ${path}`;
-    const timeout = AbortSignal.timeout(this.requestTimeoutMs);
+    const timeout = AbortSignal.timeout(timeoutMs);
     const requestSignal = signal ? AbortSignal.any([signal, timeout]) : timeout;
     let status: number;
     let text: string;
@@ -214,8 +291,8 @@ export class ReapiClient {
         method,
         dispatcher: getDispatcher(),
         signal: requestSignal,
-        headersTimeout: this.requestTimeoutMs,
-        bodyTimeout: this.requestTimeoutMs,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
         headers: {
           authorization: `Bearer ${this.options.apiKey}`,
           accept: 'application/json',
@@ -228,7 +305,7 @@ export class ReapiClient {
       retryAfterHeader = response.headers['retry-after'];
       text = await readLimitedText(response.body, MAX_JSON_BYTES);
     } catch (error) {
-      throw toNetworkError(error, what, signal);
+      throw toNetworkError(error, what, signal, timeoutMs);
     }
     if (status >= 300 && status < 400) {
       // Redirects are not followed: the Authorization header must never reach another origin.

@@ -46,6 +46,13 @@ export class NetworkError extends ActionError {
 /** The step was cancelled (SIGINT/SIGTERM from the runner). */
 export class CancelledError extends ActionError {
   override name = 'CancelledError';
+  constructor(
+    message: string,
+    /** True when a request had already left when the step stopped (a submission may have been taken). */
+    readonly requestInFlight = false,
+  ) {
+    super(message);
+  }
 }
 
 export function isActionError(error: unknown): error is ActionError {

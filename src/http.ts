@@ -36,24 +36,36 @@ function errorCodes(error: unknown): string[] {
   return codes;
 }
 
+/** undici's message when the proxy refuses the CONNECT tunnel: the request itself never left. */
+const TUNNEL_REFUSED = /when HTTP Tunneling/;
+
 /**
  * Turns whatever undici threw into a typed error. `signal` tells a cancellation
- * (the step is stopping) from a per-request timeout.
+ * (the step is stopping) from a per-request timeout of `timeoutMs`.
  */
-export function toNetworkError(error: unknown, what: string, signal?: AbortSignal): Error {
+export function toNetworkError(error: unknown, what: string, signal?: AbortSignal, timeoutMs?: number): Error {
   if (error instanceof NetworkError || error instanceof ResponseFormatError || error instanceof CancelledError) return error;
-  if (signal?.aborted) return new CancelledError(`${what} was cancelled.`);
+  if (signal?.aborted) return new CancelledError(`${what} was cancelled.`, true);
   const codes = errorCodes(error);
-  const notSent = codes.some((code) => NOT_SENT_CODES.has(code));
+  const message = error instanceof Error ? error.message : String(error);
+  const tunnelRefused = TUNNEL_REFUSED.test(message);
+  const notSent = tunnelRefused || codes.some((code) => NOT_SENT_CODES.has(code));
   const name = error instanceof Error ? error.name : '';
   let reason: string;
-  if (name === 'TimeoutError' || name === 'AbortError' || codes.some((c) => c.endsWith('_TIMEOUT'))) {
-    reason = 'timed out';
+  if (tunnelRefused) {
+    reason = `failed (the proxy did not open a tunnel to the API: ${message})`;
+  } else if (codes.includes('UND_ERR_CONNECT_TIMEOUT')) {
+    reason = 'failed (could not connect in time: UND_ERR_CONNECT_TIMEOUT)';
+  } else if (name === 'TimeoutError' || codes.some((c) => c.endsWith('_TIMEOUT'))) {
+    reason = `timed out${timeoutMs === undefined ? '' : ` (no complete answer within ${formatSeconds(timeoutMs)})`}`;
   } else {
-    const message = error instanceof Error ? error.message : String(error);
     reason = `failed (${[...new Set(codes)].join(', ') || message})`;
   }
   return new NetworkError(`${what} ${reason}.`, notSent);
+}
+
+function formatSeconds(ms: number): string {
+  return `${Number((ms / 1000).toFixed(1))}s`;
 }
 
 /** Reads a response body as text, refusing bodies larger than `limit` bytes. */

@@ -52,7 +52,16 @@ function onStopSignals(controller: AbortController): () => void {
 async function execute(state: RunState, signal: AbortSignal): Promise<void> {
   const inputs = parseInputs((name) => core.getInput(name));
   state.inputs = inputs;
-  const client = new ReapiClient({ baseUrl: inputs.apiBaseUrl, apiKey: inputs.apiKey, signal, log: (message) => core.info(message) });
+  const client = new ReapiClient({
+    baseUrl: inputs.apiBaseUrl,
+    apiKey: inputs.apiKey,
+    signal,
+    timeoutMs: inputs.timeoutMs,
+    pollIntervalMs: inputs.pollIntervalMs,
+    log: (message) => core.info(message),
+  });
+  // `timeout` bounds the whole step: submission retries and waiting alike.
+  const deadline = state.started + inputs.timeoutMs;
 
   let task: TaskEnvelope | undefined;
   if (inputs.taskId) {
@@ -62,7 +71,7 @@ async function execute(state: RunState, signal: AbortSignal): Promise<void> {
     const videoUrl = inputs.videoUrl as string;
     core.startGroup(`Submitting ${videoUrl} for ${inputs.upscaleFactor}× upscaling`);
     try {
-      task = await client.submitUpscale(videoUrl, inputs.upscaleFactor);
+      task = await client.submitUpscale(videoUrl, inputs.upscaleFactor, { deadline });
     } finally {
       core.endGroup();
     }
@@ -72,7 +81,7 @@ async function execute(state: RunState, signal: AbortSignal): Promise<void> {
   setStatus(state, task?.status ?? 'processing');
 
   if (!inputs.wait) {
-    if (!task) task = await client.getTask(state.taskId as string);
+    if (!task) task = await client.getTask(state.taskId as string, { deadline });
     setStatus(state, task.status);
     if (task.status === 'completed') setResults(state, task);
     core.info(`wait is false: not waiting. ${state.status === 'processing' ? resumeHint(task.id) : ''}`.trim());
@@ -84,6 +93,7 @@ async function execute(state: RunState, signal: AbortSignal): Promise<void> {
   try {
     task = await waitForTask(client, state.taskId as string, {
       timeoutMs: inputs.timeoutMs,
+      deadline,
       pollIntervalMs: inputs.pollIntervalMs,
       signal,
       initial: task,
@@ -122,7 +132,9 @@ function failureMessage(error: unknown, state: RunState): string {
   if (error instanceof CancelledError) {
     message = state.taskId
       ? `Cancelled while waiting for task ${state.taskId}; the task keeps running on reApi. ${resumeHint(state.taskId)}`
-      : 'Cancelled before any task was created.';
+      : error.requestInFlight
+        ? errorText(error)
+        : 'Cancelled before any task was created.';
   } else if (state.taskId && !message.includes(state.taskId)) {
     message += ` (task-id: ${state.taskId}; ${resumeHint(state.taskId)})`;
   }

@@ -1,4 +1,4 @@
-import type { ReapiClient, TaskEnvelope } from './api';
+import { UnreadableAnswersError, type ReapiClient, type TaskEnvelope } from './api';
 import { ActionError, ResponseFormatError, errorText } from './errors';
 import { sleep } from './http';
 import { isRetryable } from './retry';
@@ -33,7 +33,7 @@ export function formatElapsed(ms: number): string {
   return hours ? `${hours}h ${String(minutes).padStart(2, '0')}m ${seconds}s` : `${minutes}m ${seconds}s`;
 }
 
-/** The wait ran out while the task was still running. */
+/** The wait ran out while the task was still running (or while reApi could not be asked). */
 export class WaitTimeoutError extends ActionError {
   override name = 'WaitTimeoutError';
   constructor(
@@ -42,40 +42,50 @@ export class WaitTimeoutError extends ActionError {
     lastProblem?: string,
   ) {
     super(
-      `Timed out after ${formatElapsed(timeoutMs)} waiting for task ${taskId}, which is still processing on reApi` +
-        `${lastProblem ? ` (last poll: ${lastProblem})` : ''}. ` +
+      `Timed out after ${formatElapsed(timeoutMs)} waiting for task ${taskId}` +
+        (lastProblem
+          ? `; the last poll failed: ${lastProblem.replace(/\.$/, '')}. The task may still be processing on reApi. `
+          : ', which is still processing on reApi. ') +
         `To pick it up later without paying again, run the action with task-id: ${taskId} (and a longer timeout if needed).`,
     );
   }
 }
 
+/** Share of a poll wait that is randomised, so runners started together do not poll in step. */
+const POLL_JITTER = 0.2;
+
 export interface WaitOptions {
+  /** The overall timeout, for messages; the wait ends at `deadline` (default: now + timeoutMs). */
   timeoutMs: number;
+  deadline?: number;
   pollIntervalMs: number;
   signal?: AbortSignal;
   /** The task as the submission returned it; when given, the first poll waits one interval. */
   initial?: TaskEnvelope;
   /** Called after every poll that finds the task still running. */
   onProgress?: (task: TaskEnvelope, elapsedMs: number, polls: number) => void;
+  random?: () => number;
 }
 
 /** Polls a task until it is completed or failed, or the timeout runs out. */
 export async function waitForTask(client: ReapiClient, taskId: string, options: WaitOptions): Promise<TaskEnvelope> {
   const started = Date.now();
-  const deadline = started + options.timeoutMs;
+  const deadline = options.deadline ?? started + options.timeoutMs;
+  const random = options.random ?? Math.random;
   let task = options.initial;
   let polls = 0;
   while (!task || !isTerminal(task.status)) {
     if (task) {
       const now = Date.now();
       if (now >= deadline) throw new WaitTimeoutError(taskId, options.timeoutMs);
-      await sleep(Math.min(nextPollDelayMs(now - started, options.pollIntervalMs), deadline - now), options.signal);
+      const pause = nextPollDelayMs(now - started, options.pollIntervalMs) * (1 - POLL_JITTER / 2 + random() * POLL_JITTER);
+      await sleep(Math.min(Math.round(pause), deadline - now), options.signal);
     }
     try {
       task = await client.getTask(taskId, { deadline });
     } catch (error) {
       // The client retries transient failures until the deadline; one still failing then is a timeout.
-      if (isRetryable(error, 'poll') && !(error instanceof ResponseFormatError)) {
+      if (isRetryable(error, 'poll') && !(error instanceof UnreadableAnswersError)) {
         throw new WaitTimeoutError(taskId, options.timeoutMs, errorText(error));
       }
       throw error;

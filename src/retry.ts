@@ -39,10 +39,32 @@ export function isRetryable(error: unknown, operation: Operation): boolean {
 /**
  * Delay before retry number `attempt` (1 for the first retry): exponential
  * backoff with jitter (half fixed, half random) so many runners do not retry
- * in step; a Retry-After from the server wins, capped.
+ * in step; a Retry-After from the server wins, capped, and never below half
+ * the base so `Retry-After: 0` cannot turn into a busy loop.
  */
 export function retryDelayMs(attempt: number, policy: RetryPolicy, retryAfterMs?: number, random: () => number = Math.random): number {
-  if (retryAfterMs !== undefined) return Math.min(retryAfterMs, policy.retryAfterCapMs);
+  if (retryAfterMs !== undefined) return Math.max(policy.baseMs / 2, Math.min(retryAfterMs, policy.retryAfterCapMs));
   const exponential = Math.min(policy.capMs, policy.baseMs * 2 ** Math.max(0, attempt - 1));
   return Math.round(exponential / 2 + (random() * exponential) / 2);
+}
+
+/**
+ * Longest a submission may take, start to end of the answer. Generous on
+ * purpose: reApi probes the source before answering, and a submission cut
+ * short has an unknown outcome that cannot be retried.
+ */
+export const SUBMIT_REQUEST_TIMEOUT_MS = 60_000;
+
+/** Bounds of one poll's time limit. */
+export const POLL_REQUEST_TIMEOUT_MIN_MS = 1000;
+export const POLL_REQUEST_TIMEOUT_MAX_MS = 60_000;
+
+/**
+ * Longest one poll may take: a quarter of the overall timeout, within
+ * [1 s, 60 s], so a poll that hangs is abandoned and retried while there is
+ * still time left, and never outlives the deadline by more than a second.
+ */
+export function pollRequestTimeoutMs(timeoutMs: number, remainingMs = Infinity): number {
+  const share = Math.min(POLL_REQUEST_TIMEOUT_MAX_MS, Math.max(POLL_REQUEST_TIMEOUT_MIN_MS, timeoutMs / 4));
+  return Math.round(Math.min(share, Math.max(POLL_REQUEST_TIMEOUT_MIN_MS, remainingMs)));
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeErrorEnvelope, decodeTaskEnvelope, describeApiError, explainUncertainSubmission } from '../../src/api';
-import { ActionError, ApiError, NetworkError, ResponseFormatError } from '../../src/errors';
+import { ActionError, ApiError, CancelledError, NetworkError, ResponseFormatError } from '../../src/errors';
 
 describe('decodeTaskEnvelope', () => {
   it('reads the documented completed envelope', () => {
@@ -91,5 +91,12 @@ describe('explainUncertainSubmission', () => {
     expect(explainUncertainSubmission(refused)).toBe(refused);
     const invalid = new ApiError('bad', 400, '20003', 'r', undefined);
     expect(explainUncertainSubmission(invalid)).toBe(invalid);
+  });
+  it('treats a cancellation during the submission as unknown, and one between tries as nothing sent', () => {
+    const inFlight = explainUncertainSubmission(new CancelledError('POST was cancelled.', true));
+    expect(inFlight).toBeInstanceOf(CancelledError);
+    expect((inFlight as Error).message).toMatch(/outcome is unknown.*may have been created.*task-id/);
+    const between = new CancelledError('Cancelled.');
+    expect(explainUncertainSubmission(between)).toBe(between);
   });
 });

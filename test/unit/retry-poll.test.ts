@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ApiError, NetworkError, ResponseFormatError } from '../../src/errors';
 import { parseRetryAfter } from '../../src/http';
 import { POLL_CAP_MS, formatElapsed, isTerminal, nextPollDelayMs } from '../../src/poll';
-import { POLL_RETRY, SUBMIT_RETRY, isRetryable, retryDelayMs } from '../../src/retry';
+import { POLL_RETRY, SUBMIT_RETRY, isRetryable, pollRequestTimeoutMs, retryDelayMs } from '../../src/retry';
 
 const api = (status: number) => new ApiError('x', status, undefined, undefined, undefined);
 
@@ -35,6 +35,21 @@ describe('retryDelayMs', () => {
   it('honours Retry-After, capped', () => {
     expect(retryDelayMs(1, SUBMIT_RETRY, 1000)).toBe(1000);
     expect(retryDelayMs(1, SUBMIT_RETRY, 10 * 60_000)).toBe(SUBMIT_RETRY.retryAfterCapMs);
+  });
+  it('never turns Retry-After: 0 into a busy loop', () => {
+    expect(retryDelayMs(1, SUBMIT_RETRY, 0)).toBe(SUBMIT_RETRY.baseMs / 2);
+  });
+});
+
+describe('pollRequestTimeoutMs', () => {
+  it('gives one poll a quarter of the timeout, between 1 s and 60 s', () => {
+    expect(pollRequestTimeoutMs(30 * 60_000)).toBe(60_000);
+    expect(pollRequestTimeoutMs(8000)).toBe(2000);
+    expect(pollRequestTimeoutMs(500)).toBe(1000);
+  });
+  it('does not outlive the deadline by more than a second', () => {
+    expect(pollRequestTimeoutMs(30 * 60_000, 5000)).toBe(5000);
+    expect(pollRequestTimeoutMs(30 * 60_000, -200)).toBe(1000);
   });
 });
 
