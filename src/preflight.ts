@@ -362,6 +362,11 @@ export async function probeSource(url: string, options: ProbeOptions = {}): Prom
   return probe;
 }
 
+/** An error's one-line text without its final period, to go inside a sentence. */
+function sentence(error: unknown): string {
+  return errorText(error).replace(/\.$/, '');
+}
+
 function rethrowIfFinal(error: unknown): void {
   if (error instanceof CancelledError || error instanceof PreflightError) throw error;
 }
@@ -383,7 +388,7 @@ async function inspect(url: string, source: string, probe: SourceProbe, session:
     }
   } catch (error) {
     rethrowIfFinal(error);
-    headProblem = errorText(error);
+    headProblem = sentence(error);
   }
 
   // 2. The first bytes. Also the fallback for hosts that refuse HEAD (405, 501, or 403 on URLs signed for GET only).
@@ -395,12 +400,12 @@ async function inspect(url: string, source: string, probe: SourceProbe, session:
     if (headStatus !== undefined && headStatus >= 400) throw statusError(source, url, headStatus, 'HEAD');
     probe.warnings.push(
       headProblem
-        ? `${source} could not be checked: it answered neither HEAD nor GET from this runner (${errorText(error)}).`
-        : `${source}: its first bytes could not be read (${errorText(error)}), so its duration is unknown.`,
+        ? `${source} could not be checked from this runner: ${sentence(error)}, and HEAD failed too; the API fetches it from its own network when the job is submitted.`
+        : `${source}: its first bytes could not be read (${sentence(error)}), so its duration is unknown.`,
     );
     return;
   }
-  if (headProblem) probe.warnings.push(`${source} did not answer HEAD (${headProblem}); it was checked with a ranged GET instead.`);
+  if (headProblem) probe.warnings.push(`${headProblem}; ${source} was checked with a ranged GET instead.`);
 
   const range = parseContentRange(header(first.headers, 'content-range'));
   if (first.status === 416) {

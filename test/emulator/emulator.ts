@@ -98,6 +98,8 @@ export interface SourceOptions {
   headHang?: boolean;
   /** Ignore Range headers: always 200 with the whole body, as some hosts do. */
   ignoreRange?: boolean;
+  /** Answer every request with a 302 to this location (a path on the CDN origin or any URL). */
+  redirectTo?: string;
 }
 
 interface Source extends SourceOptions {
@@ -183,6 +185,9 @@ export class ReapiEmulator {
   config: EmulatorConfig = { ...DEFAULT_CONFIG, plans: [] };
   /** Most tasks that were running at the same time. */
   peakRunning = 0;
+  /** Most CDN requests that were being answered at the same time. */
+  peakCdnInFlight = 0;
+  private cdnInFlight = 0;
 
   private faults: Fault[] = [];
   private sources = new Map<string, Source>();
@@ -224,6 +229,7 @@ export class ReapiEmulator {
     this.faults = [];
     this.sources.clear();
     this.peakRunning = 0;
+    this.peakCdnInFlight = 0;
     this.configure(config);
   }
 
@@ -445,6 +451,8 @@ export class ReapiEmulator {
 
   private async handleCdn(req: IncomingMessage, res: ServerResponse): Promise<void> {
     this.record('cdn', req, '');
+    this.peakCdnInFlight = Math.max(this.peakCdnInFlight, ++this.cdnInFlight);
+    res.once('close', () => this.cdnInFlight--);
     const path = decodeURIComponent((req.url ?? '/').split('?')[0] ?? '/');
     const fault = this.takeFault('cdn');
     if (fault?.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
@@ -470,6 +478,10 @@ export class ReapiEmulator {
       if (source.status) {
         res.writeHead(source.status, { 'content-type': 'text/html' });
         return void res.end('<html>error</html>');
+      }
+      if (source.redirectTo) {
+        res.writeHead(302, { location: source.redirectTo });
+        return void res.end();
       }
       if (source.noHead && req.method === 'HEAD') {
         res.writeHead(405);
@@ -544,6 +556,7 @@ export class ReapiEmulator {
           apiUrl: this.apiUrl,
           cdnUrl: this.cdnUrl,
           peakRunning: this.peakRunning,
+          peakCdnInFlight: this.peakCdnInFlight,
           requests: this.requests,
           tasks: [...this.tasks.values()],
         });
