@@ -8,11 +8,15 @@
  * CI job that runs `uses: ./`) through the admin endpoints under /__emulator/.
  */
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { extname } from 'node:path';
 
 export const MODEL = 'topaz-video-upscaler';
 export const MAX_SOURCE_BYTES = 50 * 1024 * 1024;
+/** The committed fixture clips (see test/fixtures/README.md). */
+export const FIXTURES_DIR = new URL('../fixtures/', import.meta.url);
 
 /** One request as the emulator saw it. */
 export interface RecordedRequest {
@@ -78,14 +82,32 @@ export interface EmulatorConfig {
   plans: Array<{ match: string; plan: TaskPlan }>;
 }
 
-interface Source {
+/** How the CDN origin serves one source. */
+export interface SourceOptions {
   data?: Buffer;
-  size: number;
-  contentType: string;
+  /** Size of generated content when there is no `data`. */
+  size?: number;
+  contentType?: string;
   /** Refuse HEAD with 405 (some hosts do). */
   noHead?: boolean;
+  /** Answer every request with this status and an HTML page. */
   status?: number;
+  /** Answer HEAD with this status while GET works (URLs signed for GET only answer HEAD with 403). */
+  headStatus?: number;
+  /** Never answer HEAD (the connection stays open until the client gives up). */
+  headHang?: boolean;
+  /** Ignore Range headers: always 200 with the whole body, as some hosts do. */
+  ignoreRange?: boolean;
+  /** Answer every request with a 302 to this location (a path on the CDN origin or any URL). */
+  redirectTo?: string;
 }
+
+interface Source extends SourceOptions {
+  size: number;
+  contentType: string;
+}
+
+const FIXTURE_TYPES: Record<string, string> = { '.mp4': 'video/mp4', '.mov': 'video/quicktime', '.mkv': 'video/x-matroska' };
 
 interface Task {
   id: string;
@@ -99,6 +121,32 @@ interface Task {
 }
 
 const DEFAULT_CONFIG: EmulatorConfig = { apiKey: 'test-key', processingPolls: 2, plans: [] };
+
+/** The bytes of a committed fixture clip under test/fixtures/. */
+export function fixtureBytes(file: string): Buffer {
+  return readFileSync(new URL(file, FIXTURES_DIR));
+}
+
+/**
+ * An MP4/MOV grown by `extraBytes` of padding at the end of its `mdat` box
+ * (sample offsets stay valid): a large file whose `moov` position is unchanged,
+ * to show that preflight reads a few KiB of it, not all of it.
+ */
+export function padMediaData(clip: Buffer, extraBytes: number): Buffer {
+  for (let offset = 0; offset + 8 <= clip.length;) {
+    const size = clip.readUInt32BE(offset);
+    const type = clip.toString('latin1', offset + 4, offset + 8);
+    if (size < 8) throw new Error(`padMediaData: unsupported box size ${size} at ${offset}`);
+    if (type === 'mdat') {
+      const end = offset + size;
+      const padded = Buffer.concat([clip.subarray(0, end), Buffer.alloc(extraBytes), clip.subarray(end)]);
+      padded.writeUInt32BE(size + extraBytes, offset);
+      return padded;
+    }
+    offset += size;
+  }
+  throw new Error('padMediaData: no mdat box');
+}
 
 /** A tiny but well-formed MP4 (ftyp + free + mdat) of the requested size. */
 export function syntheticMp4(size = 4096): Buffer {
@@ -137,6 +185,9 @@ export class ReapiEmulator {
   config: EmulatorConfig = { ...DEFAULT_CONFIG, plans: [] };
   /** Most tasks that were running at the same time. */
   peakRunning = 0;
+  /** Most CDN requests that were being answered at the same time. */
+  peakCdnInFlight = 0;
+  private cdnInFlight = 0;
 
   private faults: Fault[] = [];
   private sources = new Map<string, Source>();
@@ -178,6 +229,7 @@ export class ReapiEmulator {
     this.faults = [];
     this.sources.clear();
     this.peakRunning = 0;
+    this.peakCdnInFlight = 0;
     this.configure(config);
   }
 
@@ -196,15 +248,21 @@ export class ReapiEmulator {
   }
 
   /** Serves a source file at `${cdnUrl}/sources/${name}`; returns its URL. */
-  addSource(name: string, source: { data?: Buffer; size?: number; contentType?: string; noHead?: boolean; status?: number }): string {
-    this.sources.set(name, {
-      data: source.data,
-      size: source.data?.length ?? source.size ?? 0,
-      contentType: source.contentType ?? 'video/mp4',
-      noHead: source.noHead,
-      status: source.status,
-    });
+  addSource(name: string, source: SourceOptions): string {
+    this.sources.set(name, { ...source, size: source.data?.length ?? source.size ?? 0, contentType: source.contentType ?? 'video/mp4' });
     return `${this.cdnUrl}/sources/${encodeURIComponent(name)}`;
+  }
+
+  /** Serves a committed fixture clip (test/fixtures/`file`) as source `name`, typed by its extension; returns its URL. */
+  addFixture(name: string, file = name, options: Omit<SourceOptions, 'data' | 'size'> = {}): string {
+    const contentType = FIXTURE_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream';
+    return this.addSource(name, { contentType, ...options, data: fixtureBytes(file) });
+  }
+
+  /** CDN requests for one source, in order. */
+  sourceRequests(name: string): RecordedRequest[] {
+    const path = `/sources/${encodeURIComponent(name)}`;
+    return this.cdnRequests().filter((r) => r.path.split('?')[0] === path);
   }
 
   /** A source URL on the CDN origin that the emulator treats as a valid clip. */
@@ -393,6 +451,8 @@ export class ReapiEmulator {
 
   private async handleCdn(req: IncomingMessage, res: ServerResponse): Promise<void> {
     this.record('cdn', req, '');
+    this.peakCdnInFlight = Math.max(this.peakCdnInFlight, ++this.cdnInFlight);
+    res.once('close', () => this.cdnInFlight--);
     const path = decodeURIComponent((req.url ?? '/').split('?')[0] ?? '/');
     const fault = this.takeFault('cdn');
     if (fault?.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
@@ -419,13 +479,23 @@ export class ReapiEmulator {
         res.writeHead(source.status, { 'content-type': 'text/html' });
         return void res.end('<html>error</html>');
       }
+      if (source.redirectTo) {
+        res.writeHead(302, { location: source.redirectTo });
+        return void res.end();
+      }
       if (source.noHead && req.method === 'HEAD') {
         res.writeHead(405);
+        return void res.end();
+      }
+      if (req.method === 'HEAD' && source.headHang) return;
+      if (req.method === 'HEAD' && source.headStatus) {
+        res.writeHead(source.headStatus, { 'content-type': 'application/xml' });
         return void res.end();
       }
       data = source.data;
       size = source.size;
       contentType = source.contentType;
+      if (source.ignoreRange) delete req.headers.range;
     } else {
       res.writeHead(404, { 'content-type': 'text/html' });
       return void res.end('<html><body>Not Found</body></html>');
@@ -486,6 +556,7 @@ export class ReapiEmulator {
           apiUrl: this.apiUrl,
           cdnUrl: this.cdnUrl,
           peakRunning: this.peakRunning,
+          peakCdnInFlight: this.peakCdnInFlight,
           requests: this.requests,
           tasks: [...this.tasks.values()],
         });
@@ -495,6 +566,12 @@ export class ReapiEmulator {
       case 'POST /__emulator/fault':
         this.fault(payload as unknown as Fault);
         return this.json(res, 200, { ok: true });
+      case 'POST /__emulator/source': {
+        const { name, fixture, ...options } = payload as { name?: unknown; fixture?: unknown } & Omit<SourceOptions, 'data'>;
+        if (typeof name !== 'string' || !name) return this.json(res, 400, { error: 'name is required' });
+        const url = typeof fixture === 'string' ? this.addFixture(name, fixture, options) : this.addSource(name, options);
+        return this.json(res, 200, { ok: true, url });
+      }
       case 'POST /__emulator/plan':
         this.plan(typeof payload.match === 'string' ? payload.match : '', payload.plan ?? {});
         return this.json(res, 200, { ok: true });
