@@ -26,7 +26,10 @@ function shownDefault(value: string | undefined): string {
 /** Checks the tables cell by cell, so a failure names the input and the column. */
 function expectTablesMatch(text: string, metadata: ActionMetadata): void {
   const inputs = parseTable(text, 'inputs');
-  expect(inputs.map((row) => unCode(row.Input ?? '')), 'input names, in action.yml order').toEqual(Object.keys(metadata.inputs ?? {}));
+  expect(
+    inputs.map((row) => unCode(row.Input ?? '')),
+    'input names, in action.yml order',
+  ).toEqual(Object.keys(metadata.inputs ?? {}));
   for (const row of inputs) {
     const name = unCode(row.Input ?? '');
     const input = metadata.inputs?.[name];
@@ -35,7 +38,10 @@ function expectTablesMatch(text: string, metadata: ActionMetadata): void {
     expect(row.Description, `description of ${name}`).toContain(input?.description.replace(/\s+/g, ' ').trim());
   }
   const outputs = parseTable(text, 'outputs');
-  expect(outputs.map((row) => unCode(row.Output ?? '')), 'output names, in action.yml order').toEqual(Object.keys(metadata.outputs ?? {}));
+  expect(
+    outputs.map((row) => unCode(row.Output ?? '')),
+    'output names, in action.yml order',
+  ).toEqual(Object.keys(metadata.outputs ?? {}));
   for (const row of outputs) {
     const name = unCode(row.Output ?? '');
     expect(row.Description, `description of ${name}`).toBe(metadata.outputs?.[name]?.description.replace(/\s+/g, ' ').trim());

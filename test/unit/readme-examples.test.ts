@@ -111,7 +111,10 @@ describe('README workflow examples', () => {
         uses++;
         const where = `README.md line ${example.line}, step ${step.id ?? '(no id)'}`;
         const given = Object.keys(step.with ?? {});
-        expect(given.filter((name) => !inputs.has(name)), `${where}: unknown inputs`).toEqual([]);
+        expect(
+          given.filter((name) => !inputs.has(name)),
+          `${where}: unknown inputs`,
+        ).toEqual([]);
         expect(String(step.with?.['api-key']), `${where}: api-key`).toMatch(/^\$\{\{ secrets\.[A-Z_]+ \}\}$/);
         expect(given.includes('video-url') || given.includes('task-id'), `${where}: video-url or task-id`).toBe(true);
       }
