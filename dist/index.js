@@ -71533,18 +71533,29 @@ function resultFileNames(count, context) {
         return [`${base}.mp4`];
     return Array.from({ length: count }, (_, index) => `${base}-${index + 1}.mp4`);
 }
+const FS_REASONS = {
+    EEXIST: 'a file is in the way',
+    ENOTDIR: 'a file is in the way',
+    EACCES: 'permission denied',
+    EPERM: 'permission denied',
+    EROFS: 'read-only file system',
+};
 /** Creates the download directory and checks it is writable, before anything is submitted or billed. */
 async function prepareDownloadDir(dir) {
+    let reason;
     try {
         await (0,promises_.mkdir)(dir, { recursive: true });
         if (!(await (0,promises_.stat)(dir)).isDirectory())
-            throw new Error('not a directory');
-        await (0,promises_.access)(dir, external_node_fs_.constants.W_OK);
+            reason = 'it is a file';
+        else
+            await (0,promises_.access)(dir, external_node_fs_.constants.W_OK);
     }
     catch (error) {
-        const reason = error instanceof Error && 'code' in error ? String(error.code) : errorText(error);
-        throw new InputError(`Input 'download-path' must be a writable directory; ${JSON.stringify(dir)} is not (${reason}).`);
+        const code = error instanceof Error && 'code' in error ? String(error.code) : '';
+        reason = FS_REASONS[code] ?? errorText(error);
     }
+    if (reason)
+        throw new InputError(`Input 'download-path' must be a writable directory; ${JSON.stringify(dir)} is not (${reason}).`);
 }
 /**
  * Downloads each URL to `dir` under the matching name. Each file is streamed

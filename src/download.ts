@@ -112,16 +112,26 @@ export function resultFileNames(count: number, context: NamingContext): string[]
   return Array.from({ length: count }, (_, index) => `${base}-${index + 1}.mp4`);
 }
 
+const FS_REASONS: Record<string, string> = {
+  EEXIST: 'a file is in the way',
+  ENOTDIR: 'a file is in the way',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EROFS: 'read-only file system',
+};
+
 /** Creates the download directory and checks it is writable, before anything is submitted or billed. */
 export async function prepareDownloadDir(dir: string): Promise<void> {
+  let reason: string | undefined;
   try {
     await mkdir(dir, { recursive: true });
-    if (!(await stat(dir)).isDirectory()) throw new Error('not a directory');
-    await access(dir, constants.W_OK);
+    if (!(await stat(dir)).isDirectory()) reason = 'it is a file';
+    else await access(dir, constants.W_OK);
   } catch (error) {
-    const reason = error instanceof Error && 'code' in error ? String(error.code) : errorText(error);
-    throw new InputError(`Input 'download-path' must be a writable directory; ${JSON.stringify(dir)} is not (${reason}).`);
+    const code = error instanceof Error && 'code' in error ? String(error.code) : '';
+    reason = FS_REASONS[code] ?? errorText(error);
   }
+  if (reason) throw new InputError(`Input 'download-path' must be a writable directory; ${JSON.stringify(dir)} is not (${reason}).`);
 }
 
 export interface DownloadOptions {

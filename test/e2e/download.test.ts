@@ -1,6 +1,6 @@
 /** Downloading the result through dist/index.js against the emulator: bytes, names, redirects, failures, cancellation, proxies, memory. */
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -222,6 +222,35 @@ describe('failures leave no file behind', () => {
     expect(run.code).toBe(1);
     expect(run.errors[0]).toMatch(/Cancelled while delivering the result of task task_\w+; no partial file was left behind/);
     expect(await readdir(dir)).toEqual([]);
+  });
+});
+
+describe('checked before anything is submitted', () => {
+  it('refuses a download-path that is not a writable directory', async () => {
+    const file = join(dir, 'not-a-dir');
+    await writeFile(file, 'x');
+    const run = await runAction(inputs({ 'download-path': file }));
+    expect(run.code).toBe(1);
+    expect(run.errors).toEqual([`Input 'download-path' must be a writable directory; ${JSON.stringify(file)} is not (a file is in the way).`]);
+    expect(emulator.apiRequests()).toHaveLength(0);
+  });
+
+  it.each([
+    [{ 'retention-days': '120' }, /Input 'retention-days' must be a whole number of days from 1 to 90.*"120"/],
+    [{ 'artifact-name': 'a/b' }, /Input 'artifact-name' contains "\/"/],
+    [{ wait: 'false' }, /Input 'download' needs wait: true/],
+  ])('rejects %o in one line', async (bad, pattern) => {
+    const run = await runAction(inputs(bad));
+    expect(run.code).toBe(1);
+    expect(run.errors).toHaveLength(1);
+    expect(run.errors[0]).toMatch(pattern);
+    expect(emulator.apiRequests()).toHaveLength(0);
+  });
+
+  it('warns that retention-days does nothing without artifact-name', async () => {
+    const run = await runAction(inputs({ 'retention-days': '5' }));
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("::warning::Input 'retention-days' has no effect without 'artifact-name'.");
   });
 });
 
