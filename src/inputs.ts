@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { InputError } from './errors';
 
 /** The three factors the API accepts, as the strings it expects. */
@@ -16,6 +18,14 @@ export interface ActionInputs {
   taskId?: string;
   timeoutMs: number;
   pollIntervalMs: number;
+  /** Download the result(s); true when `download` is true or `artifact-name` is set. */
+  download: boolean;
+  /** Absolute directory the results are downloaded to. */
+  downloadPath: string;
+  /** Upload the downloaded file(s) as a workflow artifact with this name. */
+  artifactName?: string;
+  /** Artifact retention in days; undefined means the repository default. */
+  retentionDays?: number;
 }
 
 /** Reads one raw input; in the action it is `core.getInput`. */
@@ -92,8 +102,32 @@ function requireDuration(name: string, text: string, example: string): number {
   return ms;
 }
 
+/** Characters the artifact service refuses in a name (they break some file systems). */
+const ARTIFACT_NAME_FORBIDDEN = /[":<>|*?\r\n\\/]/;
+
+export function checkArtifactName(name: string): string | undefined {
+  const bad = ARTIFACT_NAME_FORBIDDEN.exec(name);
+  return bad ? `contains ${JSON.stringify(bad[0])}` : undefined;
+}
+
+function parseRetentionDays(text: string): number | undefined {
+  if (!text) return undefined;
+  const days = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!(days >= 1 && days <= 90)) {
+    throw new InputError(`Input 'retention-days' must be a whole number of days from 1 to 90, or empty for the repository default; got ${preview(text)}.`);
+  }
+  return days;
+}
+
+/** The download directory: the input (relative to the working directory, the workspace on a runner), else RUNNER_TEMP/reapi-upscaled. */
+function resolveDownloadPath(text: string, env: NodeJS.ProcessEnv): string {
+  if (text.includes('\0')) throw new InputError(`Input 'download-path' contains a NUL character; got ${preview(text)}.`);
+  if (text) return resolve(text);
+  return join(env.RUNNER_TEMP || tmpdir(), 'reapi-upscaled');
+}
+
 /** Reads and validates every input, or throws one InputError naming the first bad one. */
-export function parseInputs(read: InputReader): ActionInputs {
+export function parseInputs(read: InputReader, env: NodeJS.ProcessEnv = process.env): ActionInputs {
   const get = (name: string) => read(name).trim();
 
   const apiKey = get('api-key');
@@ -130,6 +164,25 @@ export function parseInputs(read: InputReader): ActionInputs {
     throw new InputError(`Input 'wait' must be true or false; got ${preview(waitText)}.`);
   }
 
+  const downloadText = get('download') || 'false';
+  const downloadRequested = parseBoolean(downloadText);
+  if (downloadRequested === undefined) {
+    throw new InputError(`Input 'download' must be true or false; got ${preview(downloadText)}.`);
+  }
+  const artifactName = get('artifact-name') || undefined;
+  if (artifactName) {
+    const reason = checkArtifactName(artifactName);
+    if (reason) {
+      throw new InputError(`Input 'artifact-name' ${reason} (got ${preview(artifactName)}); artifact names cannot contain " : < > | * ? \\ / or line breaks.`);
+    }
+  }
+  const retentionDays = parseRetentionDays(get('retention-days'));
+  const download = downloadRequested || artifactName !== undefined;
+  if (download && !wait) {
+    const which = artifactName ? 'artifact-name' : 'download';
+    throw new InputError(`Input '${which}' needs wait: true, because there is nothing to download until the task completes (got wait: false).`);
+  }
+
   return {
     apiKey,
     videoUrl,
@@ -139,5 +192,9 @@ export function parseInputs(read: InputReader): ActionInputs {
     wait,
     timeoutMs: requireDuration('timeout', get('timeout') || '30m', '90, 90s, 30m, 1h'),
     pollIntervalMs: requireDuration('poll-interval', get('poll-interval') || '5s', '5, 5s, 0.5, 500ms'),
+    download,
+    downloadPath: resolveDownloadPath(get('download-path'), env),
+    artifactName,
+    retentionDays,
   };
 }

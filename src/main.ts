@@ -1,10 +1,12 @@
 import * as core from '@actions/core';
 import { ReapiClient, type TaskEnvelope } from './api';
+import { checkArtifactRuntime, uploadResultArtifact, type UploadedArtifact } from './artifact';
+import { downloadResults, formatBytes, prepareDownloadDir, resultFileNames, type DownloadedFile } from './download';
 import { ActionError, CancelledError, errorText, isActionError } from './errors';
 import { closeDispatcher } from './http';
 import { parseInputs, type ActionInputs } from './inputs';
 import { formatElapsed, isTerminal, waitForTask } from './poll';
-import { writeSummary, type RunReport } from './summary';
+import { writeSummary, type Phase, type RunReport } from './summary';
 
 /** What is known so far, so a failure can still report the task and its status. */
 interface RunState {
@@ -12,7 +14,30 @@ interface RunState {
   taskId?: string;
   status: string;
   videoUrls: string[];
+  files: DownloadedFile[];
+  artifact?: UploadedArtifact;
+  phases: Phase[];
   started: number;
+}
+
+/** Runs one phase, recording how long it took for the summary. */
+async function timed<T>(state: RunState, name: string, work: () => Promise<T>): Promise<T> {
+  const started = Date.now();
+  try {
+    return await work();
+  } finally {
+    state.phases.push({ name, ms: Date.now() - started });
+  }
+}
+
+/** Runs `work` inside a collapsible log group. */
+async function group<T>(title: string, work: () => Promise<T>): Promise<T> {
+  core.startGroup(title);
+  try {
+    return await work();
+  } finally {
+    core.endGroup();
+  }
 }
 
 /** Outputs use the documented statuses; queued, pending… are all "processing". */
@@ -52,6 +77,10 @@ function onStopSignals(controller: AbortController): () => void {
 async function execute(state: RunState, signal: AbortSignal): Promise<void> {
   const inputs = parseInputs((name) => core.getInput(name));
   state.inputs = inputs;
+  // Checked before submitting, so a job whose result cannot be kept is not paid for.
+  if (inputs.artifactName) checkArtifactRuntime();
+  if (inputs.download) await prepareDownloadDir(inputs.downloadPath);
+  if (inputs.retentionDays !== undefined && !inputs.artifactName) core.warning("Input 'retention-days' has no effect without 'artifact-name'.");
   const client = new ReapiClient({
     baseUrl: inputs.apiBaseUrl,
     apiKey: inputs.apiKey,
@@ -89,23 +118,52 @@ async function execute(state: RunState, signal: AbortSignal): Promise<void> {
     return;
   }
 
-  core.startGroup(`Waiting for task ${state.taskId} (timeout ${formatElapsed(inputs.timeoutMs)})`);
-  try {
-    task = await waitForTask(client, state.taskId as string, {
+  const initial = task;
+  task = await group(`Waiting for task ${state.taskId} (timeout ${formatElapsed(inputs.timeoutMs)})`, () =>
+    waitForTask(client, state.taskId as string, {
       timeoutMs: inputs.timeoutMs,
       deadline,
       pollIntervalMs: inputs.pollIntervalMs,
       signal,
-      initial: task,
+      initial,
       onProgress: (current, elapsedMs, polls) => core.info(`Task ${current.id}: ${current.status} after ${formatElapsed(elapsedMs)} (poll ${polls})`),
-    });
-  } finally {
-    core.endGroup();
-  }
+    }),
+  );
+  state.phases.push({ name: 'upscaling', ms: Date.now() - state.started });
   setStatus(state, task.status);
   if (task.status === 'failed') throw taskFailure(task);
   setResults(state, task);
   core.info(`Task ${task.id} completed: ${state.videoUrls.join(', ')}`);
+
+  if (inputs.download) await deliver(state, inputs, signal);
+}
+
+/** Downloads the result(s) and, when asked, keeps them as a workflow artifact. */
+async function deliver(state: RunState, inputs: ActionInputs, signal: AbortSignal): Promise<void> {
+  const names = resultFileNames(state.videoUrls.length, { sourceUrl: inputs.videoUrl, taskId: state.taskId as string, upscaleFactor: inputs.upscaleFactor });
+  const count = names.length > 1 ? `${names.length} results` : 'the result';
+  state.files = await timed(state, 'download', () =>
+    group(`Downloading ${count} to ${inputs.downloadPath}`, () =>
+      downloadResults(state.videoUrls, inputs.downloadPath, names, { signal, log: (message) => core.info(message), debug: (message) => core.debug(message) }),
+    ),
+  );
+  for (const file of state.files) core.info(`Saved ${file.path} (${formatBytes(file.bytes)}).`);
+  core.setOutput('video-path', state.files[0]?.path);
+  core.setOutput('video-paths', JSON.stringify(state.files.map((file) => file.path)));
+
+  const artifactName = inputs.artifactName;
+  if (!artifactName) return;
+  state.artifact = await timed(state, 'artifact upload', () =>
+    group(`Uploading artifact ${artifactName}`, () =>
+      uploadResultArtifact(
+        state.files.map((file) => file.path),
+        { name: artifactName, retentionDays: inputs.retentionDays, signal },
+      ),
+    ),
+  );
+  core.setOutput('artifact-id', String(state.artifact.id));
+  core.setOutput('artifact-url', state.artifact.url ?? '');
+  core.info(`Artifact ${state.artifact.name} (id ${state.artifact.id})${state.artifact.url ? `: ${state.artifact.url}` : ''}`);
 }
 
 function taskFailure(task: TaskEnvelope): ActionError {
@@ -131,10 +189,15 @@ function failureMessage(error: unknown, state: RunState): string {
   let message = isActionError(error) ? errorText(error) : `Unexpected error: ${errorText(error)}`;
   if (error instanceof CancelledError) {
     message = state.taskId
-      ? `Cancelled while waiting for task ${state.taskId}; the task keeps running on reApi. ${resumeHint(state.taskId)}`
+      ? state.status === 'completed'
+        ? `Cancelled while delivering the result of task ${state.taskId}; no partial file was left behind. ${resumeHint(state.taskId)}`
+        : `Cancelled while waiting for task ${state.taskId}; the task keeps running on reApi. ${resumeHint(state.taskId)}`
       : error.requestInFlight
         ? errorText(error)
         : 'Cancelled before any task was created.';
+  } else if (state.taskId && state.videoUrls.length > 0) {
+    // The task is done and paid for; only delivering its result failed.
+    message = `${message.replace(/[^.!?)]$/, '$&.')} Task ${state.taskId} is completed, so re-running with task-id: ${state.taskId} delivers it again without paying.`;
   } else if (state.taskId && !message.includes(state.taskId)) {
     message += ` (task-id: ${state.taskId}; ${resumeHint(state.taskId)})`;
   }
@@ -148,7 +211,7 @@ export async function run(): Promise<void> {
 
   const controller = new AbortController();
   const removeSignalHandlers = onStopSignals(controller);
-  const state: RunState = { status: 'processing', videoUrls: [], started: Date.now() };
+  const state: RunState = { status: 'processing', videoUrls: [], files: [], phases: [], started: Date.now() };
   let error: string | undefined;
   try {
     await execute(state, controller.signal);
@@ -168,7 +231,11 @@ export async function run(): Promise<void> {
       status: state.status,
       elapsedMs: Date.now() - state.started,
       videoUrls: state.videoUrls,
+      phases: state.phases,
+      files: state.files,
+      artifact: state.artifact,
       error,
+      resumeTaskId: error && (state.status === 'processing' || state.videoUrls.length > 0) ? state.taskId : undefined,
     };
     await writeSummary(report);
   }

@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors';
 import { checkSourceUrl, parseBoolean, parseDuration, parseInputs, parseUpscaleFactor } from '../../src/inputs';
@@ -50,7 +52,7 @@ describe('checkSourceUrl', () => {
 
 describe('parseInputs', () => {
   const base: Record<string, string> = { 'api-key': 'k', 'video-url': 'https://cdn.example.com/a.mp4' };
-  const parse = (values: Record<string, string>) => parseInputs((name) => values[name] ?? '');
+  const parse = (values: Record<string, string>, env: NodeJS.ProcessEnv = { RUNNER_TEMP: '/runner/_temp' }) => parseInputs((name) => values[name] ?? '', env);
 
   it('applies the documented defaults', () => {
     expect(parse(base)).toEqual({
@@ -62,7 +64,26 @@ describe('parseInputs', () => {
       wait: true,
       timeoutMs: 1_800_000,
       pollIntervalMs: 5000,
+      download: false,
+      downloadPath: '/runner/_temp/reapi-upscaled',
+      artifactName: undefined,
+      retentionDays: undefined,
     });
+  });
+
+  it('reads the delivery inputs; artifact-name implies download', () => {
+    expect(parse({ ...base, download: 'true', 'download-path': '/data/out/' })).toMatchObject({ download: true, downloadPath: '/data/out' });
+    expect(parse({ ...base, 'download-path': 'videos' }).downloadPath).toBe(resolve('videos'));
+    expect(parse({ ...base, 'artifact-name': 'upscaled', 'retention-days': '90' })).toMatchObject({
+      download: true,
+      artifactName: 'upscaled',
+      retentionDays: 90,
+    });
+    expect(parse({ ...base, 'retention-days': '1' }).retentionDays).toBe(1);
+  });
+
+  it('falls back to the system temp directory without RUNNER_TEMP', () => {
+    expect(parse(base, {}).downloadPath).toBe(join(tmpdir(), 'reapi-upscaled'));
   });
 
   it('strips a trailing slash from api-base-url', () => {
@@ -82,6 +103,16 @@ describe('parseInputs', () => {
     [{ wait: 'perhaps' }, 'wait'],
     [{ 'task-id': 'a/b' }, 'task-id'],
     [{ 'api-base-url': 'reapi.ai' }, 'api-base-url'],
+    [{ download: 'sometimes' }, 'download'],
+    [{ 'retention-days': '0' }, 'retention-days'],
+    [{ 'retention-days': '91' }, 'retention-days'],
+    [{ 'retention-days': '7.5' }, 'retention-days'],
+    [{ 'retention-days': '1e1' }, 'retention-days'],
+    [{ 'retention-days': 'a week' }, 'retention-days'],
+    [{ 'artifact-name': 'videos/upscaled' }, 'artifact-name'],
+    [{ 'artifact-name': 'what?' }, 'artifact-name'],
+    [{ download: 'true', wait: 'false' }, 'download'],
+    [{ 'artifact-name': 'kept', wait: 'false' }, 'artifact-name'],
   ])('throws one InputError line naming the input for %o', (bad, name) => {
     let caught: unknown;
     try {

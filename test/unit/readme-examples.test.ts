@@ -12,14 +12,6 @@ import { formatProblem, lintWorkflow } from '../../scripts/lib/workflow-lint';
 
 const ACTION_REF = /^reapi\/topaz-video-upscaler-action@/;
 
-/**
- * Names that README's examples use ahead of their implementation, which is on
- * another branch. When one of them lands in action.yml the test below fails:
- * delete it from here then.
- */
-const PENDING_INPUTS = ['download', 'download-path', 'artifact-name', 'retention-days'];
-const PENDING_OUTPUTS = ['video-path', 'video-paths', 'artifact-id', 'artifact-url'];
-
 interface Example {
   line: number;
   source: string;
@@ -102,8 +94,8 @@ describe('README workflow examples', () => {
   });
 
   it('use only declared inputs, pass the key from a secret, and read only declared outputs', () => {
-    const inputs = new Set([...Object.keys(action.inputs ?? {}), ...PENDING_INPUTS]);
-    const outputs = new Set([...Object.keys(action.outputs ?? {}), ...PENDING_OUTPUTS]);
+    const inputs = new Set(Object.keys(action.inputs ?? {}));
+    const outputs = new Set(Object.keys(action.outputs ?? {}));
     let uses = 0;
     for (const example of examples) {
       const ours = stepsOf(example.value).filter((step) => ACTION_REF.test(step.uses ?? ''));
@@ -124,11 +116,5 @@ describe('README workflow examples', () => {
       }
     }
     expect(uses).toBeGreaterThanOrEqual(10);
-  });
-
-  it('lists as pending only names that action.yml does not declare yet', () => {
-    const landedInputs = PENDING_INPUTS.filter((name) => name in (action.inputs ?? {}));
-    const landedOutputs = PENDING_OUTPUTS.filter((name) => name in (action.outputs ?? {}));
-    expect([...landedInputs, ...landedOutputs], 'now in action.yml: remove from PENDING_INPUTS/PENDING_OUTPUTS in this file').toEqual([]);
   });
 });
