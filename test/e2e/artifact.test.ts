@@ -104,6 +104,20 @@ describe('artifact upload', () => {
     expect(run.summary).toContain('repository default retention');
   });
 
+  it('puts every clip of a batch into one artifact, in source order', async () => {
+    const sources = [emulator.sourceUrl('intro.mp4'), emulator.sourceUrl('outro.mp4'), emulator.sourceUrl('credits.mp4')];
+    const run = await runAction(inputs({ 'video-url': sources.join('\n'), 'artifact-name': 'release-clips', concurrency: '2' }), { env: service.env() });
+    expect(run.errors).toEqual([]);
+    expect(service.callsTo('CreateArtifact')).toHaveLength(1);
+    expect(service.callsTo('CreateArtifact')[0]!.body).toMatchObject({ name: 'release-clips', mime_type: 'application/zip' });
+    const entries = readZip(await service.blob('release-clips'));
+    expect(entries.map((entry) => entry.name).sort()).toEqual(['credits-2x.mp4', 'intro-2x.mp4', 'outro-2x.mp4']);
+    for (const entry of entries) expect(entry.data.equals(emulator.resultBytes())).toBe(true);
+    expect(JSON.parse(run.outputs['video-paths']!)).toEqual(['intro-2x.mp4', 'outro-2x.mp4', 'credits-2x.mp4'].map((name) => join(dir, name)));
+    expect(run.outputs['artifact-id']).toBe(String(service.artifacts.get('release-clips')!.id));
+    expect(run.summary).toContain('3 clips done');
+  });
+
   it('reports a refused upload in one line, keeping the downloaded file', async () => {
     // A token for another run and job: the results service refuses CreateArtifact with 401.
     const env = { ...service.env(), ACTIONS_RUNTIME_TOKEN: `e30.${Buffer.from('{"scp":"Actions.Results:other-run:other-job"}').toString('base64url')}.c2ln` };
