@@ -45319,8 +45319,8 @@ function recordFailure(ctx, clip, error) {
     clip.error = clipFailureMessage(error, clip);
     if (!isActionError(error) && error instanceof Error && error.stack)
         core/* debug */.Yz(error.stack);
-    // In a batch each failure is its own annotation; the step's final line sums them up.
-    if (ctx.batch)
+    // In a batch each failure is its own annotation (a cancellation is one event, told once); the step's final line sums them up.
+    if (ctx.batch && !(error instanceof CancelledError))
         core/* error */.z3(`${clipLabel(clip, ctx.state.clips.length)}: ${clip.error}`);
 }
 function isCancelledBeforeSending(error) {
@@ -45338,7 +45338,7 @@ function clipFailureMessage(error, clip) {
             : error.requestInFlight
                 ? errorText(error)
                 : clip.submitted
-                    ? 'Cancelled before any task was created.'
+                    ? 'Cancelled before it was submitted; nothing was billed.'
                     : message;
     }
     else if (taskId && clip.videoUrls.length > 0) {
@@ -45354,7 +45354,7 @@ function clipFailureMessage(error, clip) {
 function runFailureMessage(error, state) {
     let message = isActionError(error) ? errorText(error) : `Unexpected error: ${errorText(error)}`;
     if (error instanceof CancelledError && !error.requestInFlight && !state.clips.some((clip) => clip.taskId)) {
-        message = 'Cancelled before any task was created.';
+        message = 'Cancelled before any task was created; nothing was billed.';
     }
     const delivered = state.clips.filter((clip) => clip.status === 'completed' && clip.taskId).map((clip) => clip.taskId);
     if (delivered.length > 0 && !(error instanceof CancelledError)) {

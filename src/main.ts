@@ -360,8 +360,8 @@ function recordFailure(ctx: Context, clip: Clip, error: unknown): void {
   if (error instanceof WaitTimeoutError) clip.status = 'processing';
   clip.error = clipFailureMessage(error, clip);
   if (!isActionError(error) && error instanceof Error && error.stack) core.debug(error.stack);
-  // In a batch each failure is its own annotation; the step's final line sums them up.
-  if (ctx.batch) core.error(`${clipLabel(clip, ctx.state.clips.length)}: ${clip.error}`);
+  // In a batch each failure is its own annotation (a cancellation is one event, told once); the step's final line sums them up.
+  if (ctx.batch && !(error instanceof CancelledError)) core.error(`${clipLabel(clip, ctx.state.clips.length)}: ${clip.error}`);
 }
 
 function isCancelledBeforeSending(error: unknown): boolean {
@@ -380,7 +380,7 @@ function clipFailureMessage(error: unknown, clip: Clip): string {
       : error.requestInFlight
         ? errorText(error)
         : clip.submitted
-          ? 'Cancelled before any task was created.'
+          ? 'Cancelled before it was submitted; nothing was billed.'
           : message;
   } else if (taskId && clip.videoUrls.length > 0) {
     // The task is done and paid for; only delivering its result failed.
@@ -395,7 +395,7 @@ function clipFailureMessage(error: unknown, clip: Clip): string {
 function runFailureMessage(error: unknown, state: RunState): string {
   let message = isActionError(error) ? errorText(error) : `Unexpected error: ${errorText(error)}`;
   if (error instanceof CancelledError && !error.requestInFlight && !state.clips.some((clip) => clip.taskId)) {
-    message = 'Cancelled before any task was created.';
+    message = 'Cancelled before any task was created; nothing was billed.';
   }
   const delivered = state.clips.filter((clip) => clip.status === 'completed' && clip.taskId).map((clip) => clip.taskId as string);
   if (delivered.length > 0 && !(error instanceof CancelledError)) {
