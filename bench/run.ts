@@ -4,6 +4,7 @@
  */
 import { cpus } from 'node:os';
 import { benchColdStart } from './cold-start';
+import { benchDownload } from './download';
 import { benchEndToEnd } from './end-to-end';
 import { renderTable } from './lib';
 import { benchPolling } from './polling';
@@ -13,6 +14,7 @@ console.error(`Running benchmarks (${runs} runs each, medians)…`);
 await benchColdStart(runs);
 await benchEndToEnd(runs);
 benchPolling();
+await benchDownload(runs);
 
 const cpu = cpus()[0]?.model.trim() ?? 'unknown CPU';
 console.log(renderTable(`Node ${process.version}, ${cpus().length} cores (${cpu}), ${new Date().toISOString().slice(0, 10)}; medians of ${runs} runs.`));
