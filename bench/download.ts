@@ -20,7 +20,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ReapiEmulator, syntheticMp4 } from '../test/emulator/emulator';
-import { actionEnv, measure, median, ratio, rows } from './lib';
+import { actionEnv, measure, median, ratio, rows, rssMb as mb } from './lib';
 
 const root = resolve(import.meta.dirname, '..');
 const CHUNK = 64 * 1024;
@@ -60,8 +60,6 @@ async function startResultServer(): Promise<{ url: string; lastRequestAt: () => 
     close: () => server.close(),
   };
 }
-
-const mb = (kib: number): string => `${((kib * 1024) / MB).toFixed(1)} MB`;
 
 /** The least a Node process can do: undici's `request` piped to a file, nothing else (fetched without the redirect). */
 const NODE_FLOOR = `const { request } = require(process.argv[1]);

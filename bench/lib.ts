@@ -112,6 +112,11 @@ export function mib(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
 
+/** Decimal megabytes from GNU time's KiB. */
+export function rssMb(kib: number): string {
+  return `${((kib * 1024) / 1e6).toFixed(1)} MB`;
+}
+
 export function renderTable(header: string): string {
   const lines = [header, '', '| Benchmark | Measure | Ours | Baseline | Ratio |', '|---|---|---|---|---|'];
   for (const row of rows) lines.push(`| ${row.section} | ${row.measure} | ${row.ours} | ${row.baseline} | ${row.ratio} |`);
