@@ -42825,8 +42825,6 @@ var __webpack_exports__ = {};
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 14 modules
 var core = __nccwpck_require__(70819);
-// EXTERNAL MODULE: ./node_modules/undici/index.js
-var undici = __nccwpck_require__(46752);
 ;// CONCATENATED MODULE: ./src/errors.ts
 /**
  * Expected failures. Their message is a complete sentence for the user and is
@@ -42891,28 +42889,53 @@ function errorText(error) {
     return text.replace(/\s*\n\s*/g, ' ').trim();
 }
 
+// EXTERNAL MODULE: ./node_modules/undici/index.js
+var undici = __nccwpck_require__(46752);
 ;// CONCATENATED MODULE: ./src/http.ts
 
 
 /** Time to open a connection (through the proxy, when there is one). */
 const CONNECT_TIMEOUT_MS = 15_000;
 let sharedDispatcher;
+let freshDispatcher;
 /**
- * One connection pool for every request, honouring HTTPS_PROXY, HTTP_PROXY and
+ * The connection pool for every request, honouring HTTPS_PROXY, HTTP_PROXY and
  * NO_PROXY as self-hosted runners behind a proxy expect.
+ *
+ * `fresh` gives each request a new connection (no keep-alive). Submissions use
+ * it: a POST written to a pooled connection the server has just closed fails
+ * with a reset whose outcome cannot be told apart from a lost answer, and a
+ * submission with an unknown outcome cannot be retried. A new connection per
+ * submission costs one handshake and removes that case.
  */
-function getDispatcher() {
+function getDispatcher(kind = 'pooled') {
+    if (kind === 'fresh') {
+        freshDispatcher ??= new undici.EnvHttpProxyAgent({ connect: { timeout: CONNECT_TIMEOUT_MS }, pipelining: 0 });
+        return freshDispatcher;
+    }
     sharedDispatcher ??= new undici.EnvHttpProxyAgent({ connect: { timeout: CONNECT_TIMEOUT_MS } });
     return sharedDispatcher;
 }
 /** Closes idle connections so the process can exit at once. */
 async function closeDispatcher() {
-    const dispatcher = sharedDispatcher;
+    const dispatchers = [sharedDispatcher, freshDispatcher];
     sharedDispatcher = undefined;
-    await dispatcher?.destroy().catch(() => undefined);
+    freshDispatcher = undefined;
+    for (const dispatcher of dispatchers)
+        await dispatcher?.destroy().catch(() => undefined);
 }
 /** Error codes that mean the request never left this machine, so sending it again cannot duplicate it. */
-const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EAI_NONAME', 'ENETUNREACH', 'EHOSTUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+const NOT_SENT_CODES = new Set([
+    'ECONNREFUSED',
+    'ENOTFOUND',
+    'EAI_AGAIN',
+    'EAI_NONAME',
+    'ENETUNREACH',
+    'EHOSTUNREACH',
+    'UND_ERR_CONNECT_TIMEOUT',
+    // undici refused to build the request (e.g. an invalid header value): nothing left this machine.
+    'UND_ERR_INVALID_ARG',
+]);
 function errorCodes(error) {
     const codes = [];
     let current = error;
@@ -43278,7 +43301,7 @@ class ReapiClient {
         try {
             const response = await (0,undici.request)(url, {
                 method,
-                dispatcher: getDispatcher(),
+                dispatcher: getDispatcher(method === 'POST' ? 'fresh' : 'pooled'),
                 signal: requestSignal,
                 headersTimeout: timeoutMs,
                 bodyTimeout: timeoutMs,
@@ -43378,7 +43401,7 @@ async function uploadResultArtifact(files, options) {
     }
     try {
         // Loaded only here: the artifact client (Azure SDK, zip) is large, and most runs never need it.
-        const { DefaultArtifactClient } = await __nccwpck_require__.e(/* import() */ 206).then(__nccwpck_require__.bind(__nccwpck_require__, 58206));
+        const { DefaultArtifactClient } = await Promise.all(/* import() */[__nccwpck_require__.e(830), __nccwpck_require__.e(206)]).then(__nccwpck_require__.bind(__nccwpck_require__, 58206));
         const upload = new DefaultArtifactClient().uploadArtifact(name, uploadFiles, (0,external_node_path_.dirname)(uploadFiles[0]), {
             retentionDays: options.retentionDays,
             skipArchive: single,
@@ -43506,15 +43529,21 @@ function sourceStem(sourceUrl) {
     const stem = sanitizeStem(segment.replace(/\.[A-Za-z0-9]{1,5}$/, ''));
     return stem || undefined;
 }
+/** The name results are saved under, before numbering: `clip-2x`, or the task id when the source is unknown. */
+function resultBaseName(context) {
+    const stem = context.sourceUrl ? sourceStem(context.sourceUrl) : undefined;
+    return stem ? `${stem}-${context.upscaleFactor}x` : sanitizeStem(context.taskId) || 'result';
+}
 /**
  * File names for the results: `clip-2x.mp4`, or `clip-2x-1.mp4`, `clip-2x-2.mp4`…
  * for several. They come from the source name and factor, never from the result
  * URL, whose path the action does not control. A resumed task has no source and
- * its factor is unknown, so it is named after the task id.
+ * its factor is unknown, so it is named after the task id. In a batch, clips
+ * that would share a name get `_2`, `_3`… in source order.
  */
 function resultFileNames(count, context) {
-    const stem = context.sourceUrl ? sourceStem(context.sourceUrl) : undefined;
-    const base = stem ? `${stem}-${context.upscaleFactor}x` : sanitizeStem(context.taskId) || 'result';
+    const named = resultBaseName(context);
+    const base = context.duplicate && context.duplicate > 1 ? `${named}_${context.duplicate}` : named;
     if (count === 1)
         return [`${base}.mp4`];
     return Array.from({ length: count }, (_, index) => `${base}-${index + 1}.mp4`);
@@ -43713,10 +43742,707 @@ class Mp4Inspector extends external_node_stream_.Transform {
     }
 }
 
+;// CONCATENATED MODULE: ./src/duration.ts
+/**
+ * Reads a clip's duration from its container without downloading the clip:
+ * the caller hands over the first bytes and a function that fetches byte ranges.
+ * Parsing is left to mp4box (MP4/MOV) and music-metadata (MKV), loaded only
+ * here and only when needed, so they cost nothing on runs without preflight.
+ */
+const DEFAULT_DURATION_LIMITS = { maxExtraBytes: 16 * 1024 * 1024, firstChunkBytes: 64 * 1024 };
+/** Top-level ISO BMFF box types a file may begin with (QuickTime writes `wide`/`free` before `mdat`). */
+const LEADING_BOXES = new Set(['ftyp', 'moov', 'mdat', 'wide', 'free', 'skip', 'pnot', 'uuid', 'styp', 'sidx']);
+const EBML_MAGIC = [0x1a, 0x45, 0xdf, 0xa3];
+/** Tells MP4/MOV (ISO BMFF) from MKV/WebM (Matroska) by the first bytes; undefined for anything else. */
+function sniffContainer(head) {
+    if (head.length >= 4 && EBML_MAGIC.every((byte, i) => head[i] === byte))
+        return 'matroska';
+    if (head.length < 8)
+        return undefined;
+    const size = ((head[0] << 24) >>> 0) + (head[1] << 16) + (head[2] << 8) + head[3];
+    const type = String.fromCharCode(head[4], head[5], head[6], head[7]);
+    // 0 means "to the end of the file", 1 means a 64-bit size follows; otherwise the box holds at least its header.
+    const sizeIsPlausible = size === 0 || size === 1 || size >= 8;
+    return sizeIsPlausible && LEADING_BOXES.has(type) ? 'mp4' : undefined;
+}
+/** What a text document (an error page, a JSON answer) looks like in its first bytes, for the error message. */
+function sniffDocument(head) {
+    const text = Buffer.from(head.subarray(0, 512)).toString('latin1').trimStart().toLowerCase();
+    if (text.startsWith('<!doctype html') || text.startsWith('<html') || text.startsWith('<head') || text.startsWith('<body'))
+        return 'an HTML page';
+    if (text.startsWith('<?xml') || /^<[a-z]/.test(text))
+        return 'an XML document';
+    if (/^[{[]\s*["{[\]}]/.test(text))
+        return 'a JSON document';
+    return undefined;
+}
+/** A plain ArrayBuffer holding exactly `bytes`, tagged with its file offset as mp4box expects. */
+function positioned(bytes, fileStart) {
+    const copy = new Uint8Array(bytes).buffer;
+    copy.fileStart = fileStart;
+    return copy;
+}
+/**
+ * MP4/MOV: feeds mp4box the head, then whatever range it asks for next. mp4box
+ * skips over `mdat` by its box size, so a MOV with `moov` at the end costs one
+ * more small read near the end of the file, not the whole file.
+ */
+async function isoBmffDuration(head, size, read, limits) {
+    const { createFile } = await __nccwpck_require__.e(/* import() */ 111).then(__nccwpck_require__.bind(__nccwpck_require__, 31111));
+    const file = createFile();
+    let parseError;
+    file.onError = (_module, message) => {
+        parseError = message;
+    };
+    /** File ranges handed to mp4box so far, to continue where the data runs out. */
+    const covered = [];
+    const append = (bytes, start) => {
+        covered.push([start, start + bytes.length]);
+        return file.appendBuffer(positioned(bytes, start));
+    };
+    /** mp4box throws on some malformed input instead of calling onError. */
+    const feed = (bytes, start) => {
+        try {
+            return { next: append(bytes, start) };
+        }
+        catch (error) {
+            return { problem: `the MP4/MOV structure could not be read (${errorMessage(error)})` };
+        }
+    };
+    let extraBytes = 0;
+    let chunk = limits.firstChunkBytes;
+    let step = feed(head, 0);
+    for (;;) {
+        if (step.problem)
+            return { problem: step.problem };
+        const mvhd = file.moov?.mvhd;
+        if (mvhd)
+            return movieDuration(mvhd, file.moov.mvex?.mehd?.fragment_duration);
+        if (parseError)
+            return { problem: `the MP4/MOV structure could not be read (${parseError})` };
+        if (step.next === undefined)
+            return { problem: 'the MP4/MOV structure could not be read' };
+        // When mp4box wants a box that is only partly here, continue from the end of the data it has.
+        let from = step.next;
+        for (const [start, end] of covered)
+            if (from >= start && from < end)
+                from = end;
+        if (size !== undefined && from >= size)
+            return { problem: 'no movie header (moov box) was found in the file' };
+        const length = Math.min(chunk, limits.maxExtraBytes - extraBytes, size === undefined ? chunk : size - from);
+        if (length <= 0)
+            return { problem: `no movie header (moov box) was found within ${duration_formatBytes(limits.maxExtraBytes)} of reads` };
+        const bytes = await read(from, from + length);
+        if (bytes.length === 0)
+            return { problem: 'no movie header (moov box) was found before the end of the file' };
+        extraBytes += bytes.length;
+        chunk *= 4;
+        step = feed(bytes, from);
+    }
+}
+function movieDuration(mvhd, fragmentDuration) {
+    if (!(mvhd.timescale > 0))
+        return { problem: 'the movie header has no timescale' };
+    // Fragmented MP4 keeps the total in mvex/mehd and usually 0 in mvhd.
+    const units = mvhd.duration > 0 ? mvhd.duration : (fragmentDuration ?? 0);
+    if (!(units > 0))
+        return { problem: 'the movie header states no duration (a fragmented MP4 without a total)' };
+    return { durationSeconds: units / mvhd.timescale };
+}
+/** MKV/WebM: Segment Info (with Duration) sits near the start, so the head is enough. */
+async function matroskaDuration(head, size) {
+    const { parseBuffer } = await Promise.all(/* import() */[__nccwpck_require__.e(830), __nccwpck_require__.e(208)]).then(__nccwpck_require__.bind(__nccwpck_require__, 79208));
+    try {
+        const metadata = await parseBuffer(head, { mimeType: 'video/x-matroska', size }, { skipCovers: true });
+        const duration = metadata.format.duration;
+        if (duration !== undefined && Number.isFinite(duration) && duration > 0)
+            return { durationSeconds: duration };
+        return { problem: 'the Matroska Segment Info states no duration in the first bytes of the file' };
+    }
+    catch (error) {
+        return { problem: `the Matroska structure could not be read (${errorMessage(error)})` };
+    }
+}
+/**
+ * Reads the duration of a clip whose first bytes are `head`. A malformed or
+ * unreadable container gives `problem` rather than an exception; errors thrown
+ * by `read` (network, cancellation) propagate.
+ */
+async function readDuration(container, head, size, read, limits = DEFAULT_DURATION_LIMITS) {
+    return container === 'mp4' ? isoBmffDuration(head, size, read, limits) : matroskaDuration(head, size);
+}
+function errorMessage(error) {
+    return (error instanceof Error ? error.message : String(error)).replace(/\s+/g, ' ').trim().slice(0, 200);
+}
+/** 2.6 MiB, 340.0 KiB, 812 B. */
+function duration_formatBytes(bytes) {
+    if (bytes >= 1024 * 1024)
+        return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
+    if (bytes >= 1024)
+        return `${(bytes / 1024).toFixed(1)} KiB`;
+    return `${bytes} B`;
+}
+
+;// CONCATENATED MODULE: ./src/preflight.ts
+/**
+ * Preflight: checks each source on its own host before anything is submitted
+ * (reachable, within the 50 MB limit, a video) and reads its duration through
+ * HTTP range requests, so the billable seconds are known up front.
+ *
+ * These requests go to the user's CDN: they never carry the API key.
+ */
+
+
+
+
+/** The API's documented input cap ("up to 50MB"). */
+const MAX_SOURCE_BYTES = 50 * 1024 * 1024;
+/** First read of every source: enough to sniff it, for MKV Segment Info, and for the `moov` of most faststart MP4s. */
+const HEAD_BYTES = 256 * 1024;
+const REQUEST_TIMEOUT_MS = 15_000;
+const preflight_MAX_REDIRECTS = 5;
+const preflight_USER_AGENT = 'reapi-topaz-video-upscaler-action (preflight)';
+const preflight_REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+/** A source failed preflight: unreachable with an HTTP error, too large, or not a video. */
+class PreflightError extends ActionError {
+    url;
+    status;
+    name = 'PreflightError';
+    constructor(message, url, 
+    /** The HTTP status the host answered, when that is the reason. */
+    status) {
+        super(message);
+        this.url = url;
+        this.status = status;
+    }
+}
+/** The sources' billable seconds exceed `max-billable-seconds`, or cannot all be known. */
+class CostGuardError extends ActionError {
+    totalBillableSeconds;
+    maxBillableSeconds;
+    name = 'CostGuardError';
+    constructor(message, 
+    /** Undefined when some durations could not be read. */
+    totalBillableSeconds, maxBillableSeconds) {
+        super(message);
+        this.totalBillableSeconds = totalBillableSeconds;
+        this.maxBillableSeconds = maxBillableSeconds;
+    }
+}
+// ---- Pure helpers -------------------------------------------------------------
+/**
+ * Seconds billed for a clip: `ceil(duration)`, as the API documents. The
+ * duration is first rounded to the microsecond (the precision ffprobe reports
+ * durations in), so float noise such as 3.0000000000000004 from a timescale
+ * division bills 3 seconds, not 4, while 3.000001 still bills 4.
+ */
+function billableSeconds(durationSeconds) {
+    if (!Number.isFinite(durationSeconds) || durationSeconds < 0)
+        throw new RangeError(`Not a duration: ${durationSeconds}`);
+    const microseconds = Math.round(durationSeconds * 1_000_000);
+    return Math.ceil(microseconds / 1_000_000);
+}
+/** Sum of the sources' billable seconds; undefined when any source's duration is unknown. */
+function totalBillableSeconds(sources) {
+    let total = 0;
+    for (const source of sources) {
+        if (source.billableSeconds === undefined)
+            return undefined;
+        total += source.billableSeconds;
+    }
+    return total;
+}
+const LISTED_SOURCES = 10;
+function listSources(sources) {
+    const listed = sources.slice(0, LISTED_SOURCES).map((s) => `${sourceName(s.url)}: ${s.billableSeconds === undefined ? 'unknown' : s.billableSeconds}`);
+    if (sources.length > LISTED_SOURCES)
+        listed.push(`and ${sources.length - LISTED_SOURCES} more`);
+    return listed.join(', ');
+}
+/**
+ * The cost guard: throws CostGuardError when the sources' billable seconds add
+ * up to more than `maxBillableSeconds`, or when some duration is unknown (the
+ * limit could not be enforced). Returns the total otherwise.
+ */
+function checkCostGuard(sources, maxBillableSeconds) {
+    const total = totalBillableSeconds(sources);
+    if (total === undefined) {
+        const unknown = sources.filter((s) => s.billableSeconds === undefined).map((s) => sourceName(s.url));
+        throw new CostGuardError(`max-billable-seconds is ${maxBillableSeconds}, but the duration of ${unknown.join(', ')} could not be read in preflight, so the total cannot be checked against it ` +
+            `(billable seconds per source: ${listSources(sources)}).`, undefined, maxBillableSeconds);
+    }
+    if (total > maxBillableSeconds) {
+        throw new CostGuardError(`The sources add up to ${total} billable seconds, over max-billable-seconds (${maxBillableSeconds}); billable seconds per source: ${listSources(sources)}.`, total, maxBillableSeconds);
+    }
+    return total;
+}
+/** How a Content-Type bears on "is this a video": only clear non-video types are refused. */
+function classifyContentType(value) {
+    const type = (value ?? '').split(';')[0].trim().toLowerCase();
+    if (!type ||
+        type === 'application/octet-stream' ||
+        type === 'binary/octet-stream' ||
+        type === 'application/x-download' ||
+        type === 'application/force-download') {
+        return 'unspecified';
+    }
+    if (type.startsWith('video/') || type === 'application/mp4' || type === 'application/x-matroska' || type === 'application/vnd.apple.quicktime')
+        return 'video';
+    if (type.startsWith('text/') ||
+        type.startsWith('image/') ||
+        type.startsWith('font/') ||
+        type.endsWith('+json') ||
+        type.endsWith('+xml') ||
+        ['application/json', 'application/xml', 'application/javascript', 'application/pdf'].includes(type)) {
+        return 'not-video';
+    }
+    return 'other';
+}
+/** The URL without query string, fragment or credentials: signed URLs carry secrets in the query. */
+function displayUrl(url) {
+    try {
+        const parsed = new URL(url);
+        return `${parsed.origin}${parsed.pathname}${parsed.search ? '?…' : ''}`;
+    }
+    catch {
+        return url.slice(0, 100);
+    }
+}
+/** The file name of a source, for lists. */
+function sourceName(url) {
+    try {
+        const { pathname } = new URL(url);
+        return decodeURIComponent(pathname.split('/').filter(Boolean).pop() ?? '') || displayUrl(url);
+    }
+    catch {
+        return url.slice(0, 60);
+    }
+}
+const CONTAINER_NAMES = { mp4: 'MP4/MOV', matroska: 'MKV' };
+/** One log line per source: what was found and what it cost to find out. */
+function describeProbe(probe) {
+    const facts = [];
+    if (probe.container)
+        facts.push(CONTAINER_NAMES[probe.container]);
+    if (probe.sizeBytes !== undefined)
+        facts.push(duration_formatBytes(probe.sizeBytes));
+    if (probe.contentType)
+        facts.push(probe.contentType);
+    facts.push(probe.durationSeconds === undefined ? 'duration unknown' : `${preflight_formatSeconds(probe.durationSeconds)} s`);
+    const billable = probe.billableSeconds === undefined ? '' : ` → ${probe.billableSeconds} billable seconds`;
+    return `${displayUrl(probe.url)}: ${facts.join(', ')}${billable} (${probe.requests} requests, ${duration_formatBytes(probe.bytesFetched)} read)`;
+}
+function preflight_formatSeconds(seconds) {
+    return String(Math.round(seconds * 1000) / 1000);
+}
+function header(headers, name) {
+    const value = headers[name];
+    return Array.isArray(value) ? value[0] : value;
+}
+function contentLength(headers) {
+    const value = header(headers, 'content-length');
+    return value && /^\d+$/.test(value.trim()) ? Number(value) : undefined;
+}
+/** `bytes 0-99/1234` → { start: 0, total: 1234 }; total is undefined for `*`. */
+function parseContentRange(value) {
+    const match = /^bytes\s+(\d+)-(\d+)\/(\d+|\*)\s*$/i.exec(value ?? '');
+    if (!match)
+        return undefined;
+    return { start: Number(match[1]), total: match[3] === '*' ? undefined : Number(match[3]) };
+}
+/** The requests of one probe: timeouts, redirects, and what they cost. */
+class ProbeSession {
+    source;
+    options;
+    bytesFetched = 0;
+    requests = 0;
+    timeoutMs;
+    maxRedirects;
+    constructor(source, options) {
+        this.source = source;
+        this.options = options;
+        this.timeoutMs = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
+        this.maxRedirects = options.maxRedirects ?? preflight_MAX_REDIRECTS;
+    }
+    /** Sends a HEAD or GET (with an optional byte range [start, end)), following redirects. The caller reads or dumps the body. */
+    async open(method, url, range) {
+        const { signal } = this.options;
+        let target = url;
+        for (let redirects = 0;; redirects++) {
+            if (signal?.aborted)
+                throw new CancelledError('Cancelled.');
+            const timeout = AbortSignal.timeout(this.timeoutMs);
+            this.requests++;
+            let response;
+            try {
+                response = await (0,undici.request)(target, {
+                    method,
+                    dispatcher: getDispatcher(),
+                    signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+                    headersTimeout: this.timeoutMs,
+                    bodyTimeout: this.timeoutMs,
+                    // Only these headers: the source lives on the user's host, which must never see the API key.
+                    headers: { 'user-agent': preflight_USER_AGENT, accept: '*/*', ...(range ? { range: `bytes=${range.start}-${range.end - 1}` } : {}) },
+                });
+            }
+            catch (error) {
+                throw toNetworkError(error, `${method} ${this.source}`, signal);
+            }
+            const location = header(response.headers, 'location');
+            if (!preflight_REDIRECT_STATUSES.has(response.statusCode) || !location)
+                return { status: response.statusCode, headers: response.headers, body: response.body, url: target };
+            await this.discard(response.body);
+            if (redirects >= this.maxRedirects) {
+                throw new PreflightError(`${this.source} redirects more than ${this.maxRedirects} times; check video-url.`, url, response.statusCode);
+            }
+            const next = new URL(location, target);
+            if (next.protocol !== 'http:' && next.protocol !== 'https:') {
+                throw new PreflightError(`${this.source} redirects to a ${next.protocol} URL, which the upscaler cannot fetch; check video-url.`, url, response.statusCode);
+            }
+            target = next.href;
+        }
+    }
+    /** Reads at most `limit` bytes of a body and drops the rest of it. */
+    async read(body, limit) {
+        const chunks = [];
+        let length = 0;
+        try {
+            for await (const chunk of body) {
+                this.bytesFetched += chunk.length;
+                chunks.push(chunk);
+                length += chunk.length;
+                // Leaving the loop destroys the body, so a host that ignores Range does not send the whole file.
+                if (length >= limit)
+                    break;
+            }
+        }
+        catch (error) {
+            throw toNetworkError(error, `GET ${this.source}`, this.options.signal);
+        }
+        return Buffer.concat(chunks).subarray(0, limit);
+    }
+    /** Drops a body that is not needed (a HEAD answer, an error page, a redirect). */
+    async discard(body) {
+        await body.dump({ limit: 64 * 1024 }).catch(() => undefined);
+    }
+}
+// ---- The probe ------------------------------------------------------------------
+function statusError(source, url, status, method) {
+    const hint = status === 401 || status === 403
+        ? 'the host refuses access; the upscaler needs a public URL'
+        : status === 404 || status === 410
+            ? 'no file there'
+            : status >= 500
+                ? 'the host had a server error'
+                : 'the host refused the request';
+    return new PreflightError(`${source} answered ${method} with HTTP ${status} (${hint}); check video-url.`, url, status);
+}
+function checkSize(probe, source) {
+    if (probe.sizeBytes !== undefined && probe.sizeBytes > MAX_SOURCE_BYTES) {
+        throw new PreflightError(`${source} is ${duration_formatBytes(probe.sizeBytes)} (${probe.sizeBytes} bytes), over the upscaler's 50 MB limit (${MAX_SOURCE_BYTES} bytes); re-encode or split it.`, probe.url);
+    }
+}
+/** The answer to a GET beyond the first read was a full 200: the host ignores Range. */
+class RangeNotSupported extends Error {
+}
+/**
+ * Checks one source: a HEAD (a ranged GET when HEAD is refused or unanswered)
+ * for status, size and type, then a ranged GET of the first bytes to sniff the
+ * container, then as few range reads as the container needs for its duration.
+ *
+ * Throws PreflightError when the source certainly cannot be upscaled (HTTP
+ * error, over 50 MB, not a video) and CancelledError when `signal` aborts.
+ * Anything that merely could not be checked (no answer, no duration) becomes a
+ * warning in the result.
+ */
+async function probeSource(url, options = {}) {
+    const source = displayUrl(url);
+    let parsed;
+    try {
+        parsed = new URL(url);
+    }
+    catch {
+        throw new PreflightError(`video-url ${JSON.stringify(source)} is not a URL.`, url);
+    }
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+        throw new PreflightError(`video-url ${source} is not an http(s) URL.`, url);
+    const session = new ProbeSession(source, options);
+    const probe = { url, bytesFetched: 0, requests: 0, warnings: [] };
+    try {
+        await inspect(url, source, probe, session, options);
+    }
+    finally {
+        probe.bytesFetched = session.bytesFetched;
+        probe.requests = session.requests;
+    }
+    return probe;
+}
+/** An error's one-line text without its final period, to go inside a sentence. */
+function sentence(error) {
+    return errorText(error).replace(/\.$/, '');
+}
+function rethrowIfFinal(error) {
+    if (error instanceof CancelledError || error instanceof PreflightError)
+        throw error;
+}
+async function inspect(url, source, probe, session, options) {
+    const headBytes = options.headBytes ?? HEAD_BYTES;
+    // 1. HEAD: status, size and type without any body.
+    let headStatus;
+    let headProblem;
+    try {
+        const head = await session.open('HEAD', url);
+        await session.discard(head.body);
+        headStatus = head.status;
+        if (head.status >= 200 && head.status < 300) {
+            probe.sizeBytes = contentLength(head.headers);
+            probe.contentType = header(head.headers, 'content-type');
+            checkSize(probe, source);
+        }
+    }
+    catch (error) {
+        rethrowIfFinal(error);
+        headProblem = sentence(error);
+    }
+    // 2. The first bytes. Also the fallback for hosts that refuse HEAD (405, 501, or 403 on URLs signed for GET only).
+    let first;
+    try {
+        first = await session.open('GET', url, { start: 0, end: headBytes });
+    }
+    catch (error) {
+        rethrowIfFinal(error);
+        if (headStatus !== undefined && headStatus >= 400)
+            throw statusError(source, url, headStatus, 'HEAD');
+        probe.warnings.push(headProblem
+            ? `${source} could not be checked from this runner: ${sentence(error)}, and HEAD failed too; the API fetches it from its own network when the job is submitted.`
+            : `${source}: its first bytes could not be read (${sentence(error)}), so its duration is unknown.`);
+        return;
+    }
+    if (headProblem)
+        probe.warnings.push(`${headProblem}; ${source} was checked with a ranged GET instead.`);
+    const range = parseContentRange(header(first.headers, 'content-range'));
+    if (first.status === 416) {
+        await session.discard(first.body);
+        if (range?.total === 0 || probe.sizeBytes === 0)
+            throw new PreflightError(`${source} is empty (0 bytes); check video-url.`, url, 416);
+        probe.warnings.push(`${source} refused a range request for its first bytes (HTTP 416), so its duration is unknown.`);
+        return;
+    }
+    if (first.status < 200 || first.status >= 300) {
+        await session.discard(first.body);
+        throw statusError(source, url, first.status, 'GET');
+    }
+    const rangesWork = first.status === 206;
+    const total = rangesWork ? range?.total : contentLength(first.headers);
+    if (total !== undefined)
+        probe.sizeBytes = total;
+    probe.contentType ??= header(first.headers, 'content-type');
+    try {
+        checkSize(probe, source);
+    }
+    catch (error) {
+        first.body.destroy();
+        throw error;
+    }
+    const head = await session.read(first.body, headBytes);
+    if (head.length === 0)
+        throw new PreflightError(`${source} is empty (0 bytes); check video-url.`, url);
+    // 3. What it is.
+    const typeKind = classifyContentType(probe.contentType);
+    const container = sniffContainer(head);
+    const served = probe.contentType ? `served as ${probe.contentType}` : 'served without a content type';
+    if (!container) {
+        const document = sniffDocument(head);
+        if (document || typeKind === 'not-video') {
+            throw new PreflightError(`${source} is not a video: it is ${served}${document ? ` and holds ${document}` : ''}; the upscaler takes MP4, MOV or MKV.`, url);
+        }
+        probe.warnings.push(`${source} (${served}) does not start like an MP4, MOV or MKV file; the API may refuse it. Its duration is unknown.`);
+        return;
+    }
+    probe.container = container;
+    if (typeKind === 'not-video')
+        probe.warnings.push(`${source} is ${served}, but its content is ${CONTAINER_NAMES[container]}; the host's content type looks wrong.`);
+    // 4. Its duration, through range requests on the URL that answered.
+    const dataUrl = first.url;
+    const readRange = async (start, end) => {
+        const answer = await session.open('GET', dataUrl, { start, end });
+        if (answer.status === 206) {
+            const answered = parseContentRange(header(answer.headers, 'content-range'));
+            if (answered && answered.start !== start) {
+                answer.body.destroy();
+                throw new Error(`the host answered a range request for byte ${start} with bytes from ${answered.start}`);
+            }
+            return session.read(answer.body, end - start);
+        }
+        if (answer.status === 416) {
+            await session.discard(answer.body);
+            return new Uint8Array(0);
+        }
+        if (answer.status === 200) {
+            answer.body.destroy();
+            throw new RangeNotSupported();
+        }
+        await session.discard(answer.body);
+        throw new Error(`a range request was answered with HTTP ${answer.status}`);
+    };
+    let result;
+    try {
+        result = await readDuration(container, head, probe.sizeBytes, rangesWork ? readRange : () => Promise.reject(new RangeNotSupported()), options.durationLimits ?? DEFAULT_DURATION_LIMITS);
+    }
+    catch (error) {
+        if (error instanceof CancelledError)
+            throw error;
+        result = {
+            problem: error instanceof RangeNotSupported
+                ? `the host does not support range requests and the movie header is not within the first ${duration_formatBytes(headBytes)}`
+                : errorText(error),
+        };
+    }
+    if (result.durationSeconds !== undefined) {
+        probe.durationSeconds = result.durationSeconds;
+        probe.billableSeconds = billableSeconds(result.durationSeconds);
+    }
+    else {
+        probe.warnings.push(`${source}: its duration could not be read (${result.problem ?? 'unknown reason'}); the API measures it when the job is submitted.`);
+    }
+}
+/**
+ * Probes several sources, at most `concurrency` at a time, in the order given.
+ * Every source is checked even when another fails; only cancellation and bugs throw.
+ */
+async function probeSources(urls, options = {}) {
+    const results = urls.map((url) => ({ url }));
+    let nextIndex = 0;
+    const worker = async () => {
+        while (nextIndex < urls.length) {
+            const index = nextIndex++;
+            const check = results[index];
+            try {
+                check.probe = await probeSource(check.url, options);
+            }
+            catch (error) {
+                if (!(error instanceof PreflightError))
+                    throw error;
+                check.error = error;
+            }
+        }
+    };
+    const workers = Math.max(1, Math.min(options.concurrency ?? 4, urls.length));
+    await Promise.all(Array.from({ length: workers }, worker));
+    return results;
+}
+
+;// CONCATENATED MODULE: ./src/batch.ts
+
+
+/** The clips of a run, in input order: resumed tasks (named by `video-url` when it lists their sources) or sources to submit. */
+function buildClips(inputs) {
+    const clips = inputs.taskIds.length > 0
+        ? inputs.taskIds.map((taskId, index) => ({ ...emptyClip(index), taskId, source: inputs.videoUrls[index], status: 'processing' }))
+        : inputs.videoUrls.map((source, index) => ({ ...emptyClip(index), source, submitted: true }));
+    numberDuplicates(clips, inputs.upscaleFactor);
+    return clips;
+}
+function emptyClip(index) {
+    return { index, submitted: false, status: 'pending', videoUrls: [], files: [] };
+}
+/**
+ * Numbers clips whose results would be saved under the same name (two
+ * sources called clip.mp4 in different folders): the first keeps the name,
+ * the next get `_2`, `_3`…, in input order, so names do not depend on which
+ * task finishes first.
+ */
+function numberDuplicates(clips, upscaleFactor) {
+    const seen = new Map();
+    for (const clip of clips) {
+        // A submitted clip without a usable source name is named after its (unique) task id.
+        const base = clip.source || clip.taskId ? resultBaseName({ sourceUrl: clip.source, taskId: clip.taskId ?? '', upscaleFactor }) : '';
+        if (!base)
+            continue;
+        const count = (seen.get(base) ?? 0) + 1;
+        seen.set(base, count);
+        if (count > 1)
+            clip.duplicate = count;
+    }
+}
+/**
+ * The `status` output for the whole run: `failed` when any clip failed or
+ * was skipped, else `processing` when any is still running, else
+ * `completed` (or `dry-run`). For one clip it is simply that clip's status.
+ */
+function overallStatus(clips) {
+    if (clips.some((clip) => clip.status === 'failed' || clip.status === 'skipped'))
+        return 'failed';
+    if (clips.length > 0 && clips.every((clip) => clip.status === 'dry-run'))
+        return 'dry-run';
+    if (clips.some((clip) => clip.status === 'processing' || clip.status === 'pending'))
+        return 'processing';
+    return 'completed';
+}
+/** The `results` output: one object per clip, in input order. */
+function clipResults(clips) {
+    return clips.map((clip) => ({
+        source: clip.source ?? null,
+        task_id: clip.taskId ?? null,
+        status: clip.status === 'pending' ? 'skipped' : clip.status,
+        video_urls: clip.videoUrls,
+        video_path: clip.files[0]?.path ?? null,
+        billable_seconds: clip.billableSeconds ?? null,
+        error: clip.error ?? null,
+    }));
+}
+/** Sum of the clips' billable seconds; undefined when any is unknown. */
+function totalBillable(clips) {
+    let total = 0;
+    for (const clip of clips) {
+        if (clip.billableSeconds === undefined)
+            return undefined;
+        total += clip.billableSeconds;
+    }
+    return total;
+}
+/** "#3 clip.mp4", or "#3 task_abc" for a resumed task: how messages name a clip. */
+function clipLabel(clip, total) {
+    const name = clip.source ? sourceName(clip.source) : (clip.taskId ?? 'unknown');
+    return total > 1 ? `#${clip.index + 1} ${name}` : name;
+}
+/** Task ids that can still be picked up without paying again: running ones, and completed ones whose delivery failed. */
+function resumableTaskIds(clips) {
+    return clips
+        .filter((clip) => clip.taskId && (clip.status === 'processing' || (clip.status === 'completed' && clip.error !== undefined)))
+        .map((clip) => clip.taskId);
+}
+/** How to give several task ids back to the action on one line: a JSON array, which `task-id` accepts. */
+function taskIdInput(ids) {
+    return ids.length === 1 ? `task-id: ${ids[0]}` : `task-id: '${JSON.stringify(ids)}'`;
+}
+const LISTED_FAILURES = 5;
+/** The step's one sentence when some clips of a batch did not complete. */
+function batchFailureMessage(clips) {
+    const unfinished = clips.filter((clip) => clip.error !== undefined);
+    const counts = new Map();
+    for (const clip of unfinished) {
+        const how = clip.status === 'processing' ? 'still processing' : clip.status === 'completed' ? 'not delivered' : clip.status;
+        counts.set(how, (counts.get(how) ?? 0) + 1);
+    }
+    const how = [...counts].map(([what, count]) => `${count} ${what}`).join(', ');
+    const listed = unfinished
+        .slice(0, LISTED_FAILURES)
+        .map((clip) => `${clipLabel(clip, clips.length)}${clip.taskId ? ` (task ${clip.taskId})` : ''}: ${(clip.error ?? clip.status).replace(/\.$/, '')}`);
+    if (unfinished.length > LISTED_FAILURES)
+        listed.push(`and ${unfinished.length - LISTED_FAILURES} more`);
+    const resumable = resumableTaskIds(clips);
+    const resume = resumable.length > 0 ? ` Pick up the unfinished tasks without paying again with ${taskIdInput(resumable)}.` : '';
+    return `${unfinished.length} of ${clips.length} clips did not complete (${how}; see the results output): ${listed.join('; ')}.${resume}`;
+}
+
 ;// CONCATENATED MODULE: ./src/inputs.ts
 
 
 
+/** Most sources or task ids one step takes. */
+const MAX_ITEMS = 256;
+const MAX_CONCURRENCY = 32;
 const DURATION_UNITS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 /**
  * Parses "90", "90s", "1.5m", "500ms", "1h" into milliseconds.
@@ -43773,7 +44499,25 @@ function parseApiBaseUrl(text) {
     if (reason) {
         throw new InputError(`Input 'api-base-url' ${reason} (got ${preview(text)}); expected an http(s) origin such as https://reapi.ai.`);
     }
+    const url = new URL(text);
+    if (url.search || url.hash || url.username || url.password) {
+        throw new InputError(`Input 'api-base-url' must be an origin (and optional path prefix) without credentials, query string or fragment; got ${preview(text)}.`);
+    }
     return text.replace(/\/+$/, '');
+}
+/** True when the key would cross the network unencrypted: plain http to a host other than this machine. */
+function isInsecureApiBase(apiBaseUrl) {
+    const url = new URL(apiBaseUrl);
+    if (url.protocol !== 'http:')
+        return false;
+    const host = url.hostname.replace(/^\[|\]$/g, '');
+    return !(host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host));
+}
+/** Checks the key's characters without echoing it: a key holds no whitespace and no non-ASCII characters. */
+function checkApiKey(key) {
+    if (/^[\x21-\x7e]+$/.test(key))
+        return;
+    throw new InputError("Input 'api-key' contains a space, line break or non-ASCII character, which no reApi key has; check the secret's value (a stray newline or a pasted quote?).");
 }
 function requireDuration(name, text, example) {
     const ms = parseDuration(text);
@@ -43805,6 +44549,74 @@ function resolveDownloadPath(text, env) {
         return (0,external_node_path_.resolve)(text);
     return (0,external_node_path_.join)(env.RUNNER_TEMP || (0,external_node_os_.tmpdir)(), 'reapi-upscaled');
 }
+/**
+ * Splits a list input into its items: one per line, blank lines and lines
+ * starting with `#` ignored (the multi-line convention of official actions).
+ * A JSON array of strings, such as this action's own `task-ids` output, is
+ * accepted too.
+ */
+function parseList(name, text) {
+    const trimmed = text.trim();
+    let items;
+    if (trimmed.startsWith('[')) {
+        let data;
+        try {
+            data = JSON.parse(trimmed);
+        }
+        catch {
+            throw new InputError(`Input '${name}' starts with "[" but is not a JSON array (got ${preview(trimmed)}); give one value per line, or a JSON array of strings.`);
+        }
+        if (!Array.isArray(data) || !data.every((item) => typeof item === 'string')) {
+            throw new InputError(`Input '${name}' is JSON but not an array of strings (got ${preview(trimmed)}); give one value per line, or a JSON array of strings.`);
+        }
+        items = data.map((item) => item.trim()).filter(Boolean);
+    }
+    else {
+        items = trimmed
+            .split(/\r?\n/)
+            .map((line) => line.trim())
+            .filter((line) => line && !line.startsWith('#'));
+    }
+    if (items.length > MAX_ITEMS) {
+        throw new InputError(`Input '${name}' lists ${items.length} values; at most ${MAX_ITEMS} are taken in one step (split them over a matrix).`);
+    }
+    const seen = new Map();
+    items.forEach((item, index) => {
+        const first = seen.get(item);
+        if (first !== undefined) {
+            throw new InputError(`Input '${name}' lists ${preview(item)} twice (items ${first + 1} and ${index + 1})` +
+                (name === 'video-url' ? '; every submission is billed, so remove the duplicate.' : '; remove the duplicate.'));
+        }
+        seen.set(item, index);
+    });
+    return items;
+}
+/** " item 3" when the input lists several values, so a message points at the bad one. */
+function which(items, index) {
+    return items.length > 1 ? ` item ${index + 1}` : '';
+}
+function parseBooleanInput(name, text) {
+    const value = parseBoolean(text);
+    if (value === undefined)
+        throw new InputError(`Input '${name}' must be true or false; got ${preview(text)}.`);
+    return value;
+}
+function parseConcurrency(text) {
+    const value = /^\d+$/.test(text) ? Number(text) : NaN;
+    if (!(value >= 1 && value <= MAX_CONCURRENCY)) {
+        throw new InputError(`Input 'concurrency' must be a whole number from 1 to ${MAX_CONCURRENCY}; got ${preview(text)}.`);
+    }
+    return value;
+}
+function parseMaxBillableSeconds(text) {
+    if (!text)
+        return undefined;
+    const value = /^\d+$/.test(text) ? Number(text) : NaN;
+    if (!(value >= 1 && Number.isSafeInteger(value))) {
+        throw new InputError(`Input 'max-billable-seconds' must be a whole number of seconds (1 or more), or empty for no limit; got ${preview(text)}.`);
+    }
+    return value;
+}
 /** Reads and validates every input, or throws one InputError naming the first bad one. */
 function parseInputs(read, env = process.env) {
     const get = (name) => read(name).trim();
@@ -43812,35 +44624,33 @@ function parseInputs(read, env = process.env) {
     if (!apiKey) {
         throw new InputError("Input 'api-key' is required: pass your reApi key from a secret, e.g. api-key: ${{ secrets.REAPI_API_KEY }}.");
     }
-    const videoUrl = get('video-url') || undefined;
-    const taskId = get('task-id') || undefined;
-    if (!videoUrl && !taskId) {
+    checkApiKey(apiKey);
+    const videoUrls = parseList('video-url', get('video-url'));
+    const taskIds = parseList('task-id', get('task-id'));
+    if (videoUrls.length === 0 && taskIds.length === 0) {
         throw new InputError("Input 'video-url' is required (a public http(s) URL of an MP4, MOV or MKV), unless 'task-id' is given to resume a task.");
     }
-    if (videoUrl) {
+    videoUrls.forEach((videoUrl, index) => {
         const reason = checkSourceUrl(videoUrl);
         if (reason) {
-            throw new InputError(`Input 'video-url' ${reason} (got ${preview(videoUrl)}); it must be a public http(s) URL of an MP4, MOV or MKV (data: URIs and local files are not accepted).`);
+            throw new InputError(`Input 'video-url'${which(videoUrls, index)} ${reason} (got ${preview(videoUrl)}); it must be a public http(s) URL of an MP4, MOV or MKV (data: URIs and local files are not accepted).`);
         }
-    }
-    if (taskId && !checkTaskId(taskId)) {
-        throw new InputError(`Input 'task-id' must be a reApi task id such as task_018f5a3a… (letters, digits, _ and -); got ${preview(taskId)}.`);
+    });
+    taskIds.forEach((taskId, index) => {
+        if (!checkTaskId(taskId)) {
+            throw new InputError(`Input 'task-id'${which(taskIds, index)} must be a reApi task id such as task_018f5a3a… (letters, digits, _ and -); got ${preview(taskId)}.`);
+        }
+    });
+    if (taskIds.length > 0 && videoUrls.length > 0 && videoUrls.length !== taskIds.length) {
+        throw new InputError(`Inputs 'task-id' and 'video-url' list ${taskIds.length} and ${videoUrls.length} values; when resuming, video-url may name the source of each task (same count, same order, used for file names) or be left empty.`);
     }
     const factorText = get('upscale-factor') || '2';
     const upscaleFactor = parseUpscaleFactor(factorText);
     if (!upscaleFactor) {
         throw new InputError(`Input 'upscale-factor' must be 1, 2 or 4 (1x, 2x, 4x also accepted); got ${preview(factorText)}.`);
     }
-    const waitText = get('wait') || 'true';
-    const wait = parseBoolean(waitText);
-    if (wait === undefined) {
-        throw new InputError(`Input 'wait' must be true or false; got ${preview(waitText)}.`);
-    }
-    const downloadText = get('download') || 'false';
-    const downloadRequested = parseBoolean(downloadText);
-    if (downloadRequested === undefined) {
-        throw new InputError(`Input 'download' must be true or false; got ${preview(downloadText)}.`);
-    }
+    const wait = parseBooleanInput('wait', get('wait') || 'true');
+    const downloadRequested = parseBooleanInput('download', get('download') || 'false');
     const artifactName = get('artifact-name') || undefined;
     if (artifactName) {
         const reason = checkArtifactName(artifactName);
@@ -43851,13 +44661,20 @@ function parseInputs(read, env = process.env) {
     const retentionDays = parseRetentionDays(get('retention-days'));
     const download = downloadRequested || artifactName !== undefined;
     if (download && !wait) {
-        const which = artifactName ? 'artifact-name' : 'download';
-        throw new InputError(`Input '${which}' needs wait: true, because there is nothing to download until the task completes (got wait: false).`);
+        const name = artifactName ? 'artifact-name' : 'download';
+        throw new InputError(`Input '${name}' needs wait: true, because there is nothing to download until the task completes (got wait: false).`);
     }
+    const concurrency = parseConcurrency(get('concurrency') || '4');
+    const preflight = parseBooleanInput('preflight', get('preflight') || 'true');
+    const maxBillableSeconds = parseMaxBillableSeconds(get('max-billable-seconds'));
+    if (maxBillableSeconds !== undefined && !preflight) {
+        throw new InputError("Input 'max-billable-seconds' needs preflight: true, because the billable seconds are measured in preflight (got preflight: false).");
+    }
+    const dryRun = parseBooleanInput('dry-run', get('dry-run') || 'false');
     return {
         apiKey,
-        videoUrl,
-        taskId,
+        videoUrls,
+        taskIds,
         upscaleFactor,
         apiBaseUrl: parseApiBaseUrl(get('api-base-url') || 'https://reapi.ai'),
         wait,
@@ -43867,11 +44684,14 @@ function parseInputs(read, env = process.env) {
         downloadPath: resolveDownloadPath(get('download-path'), env),
         artifactName,
         retentionDays,
+        concurrency,
+        preflight,
+        maxBillableSeconds,
+        dryRun,
     };
 }
 
 ;// CONCATENATED MODULE: ./src/poll.ts
-
 
 
 
@@ -43916,39 +44736,124 @@ class WaitTimeoutError extends ActionError {
 }
 /** Share of a poll wait that is randomised, so runners started together do not poll in step. */
 const POLL_JITTER = 0.2;
-/** Polls a task until it is completed or failed, or the timeout runs out. */
-async function waitForTask(client, taskId, options) {
-    const started = Date.now();
-    const deadline = options.deadline ?? started + options.timeoutMs;
-    const random = options.random ?? Math.random;
-    let task = options.initial;
-    let polls = 0;
-    while (!task || !isTerminal(task.status)) {
-        if (task) {
+/**
+ * One poll loop for any number of tasks. Each task keeps its own schedule
+ * (`nextPollDelayMs` from when it was first watched, with jitter), and a
+ * single timer wakes the loop for whichever task is due first, so a batch
+ * of tasks costs one timer, not one per task. A slow or retried poll of one
+ * task does not hold up the others.
+ */
+class TaskPoller {
+    client;
+    options;
+    watched = new Set();
+    timer;
+    random;
+    constructor(client, options) {
+        this.client = client;
+        this.options = options;
+        this.random = options.random ?? Math.random;
+        options.signal?.addEventListener('abort', () => this.cancelAll(), { once: true });
+    }
+    /** Tasks being waited for right now. */
+    get size() {
+        return this.watched.size;
+    }
+    /**
+     * Resolves with the task once it is completed or failed; rejects with
+     * WaitTimeoutError at the deadline, CancelledError when the step stops, or
+     * the client's error when a poll fails for good. With `initial` (the task as
+     * the submission returned it), the first poll waits one interval.
+     */
+    watch(taskId, initial) {
+        if (initial && isTerminal(initial.status))
+            return Promise.resolve(initial);
+        if (this.options.signal?.aborted)
+            return Promise.reject(new CancelledError('Cancelled.'));
+        return new Promise((resolve, reject) => {
             const now = Date.now();
-            if (now >= deadline)
-                throw new WaitTimeoutError(taskId, options.timeoutMs);
-            const pause = nextPollDelayMs(now - started, options.pollIntervalMs) * (1 - POLL_JITTER / 2 + random() * POLL_JITTER);
-            await sleep(Math.min(Math.round(pause), deadline - now), options.signal);
-        }
+            const entry = { taskId, started: now, dueAt: now, polls: 0, inFlight: false, resolve, reject };
+            this.watched.add(entry);
+            if (initial)
+                this.reschedule(entry, now);
+            this.arm();
+        });
+    }
+    /** After a poll (or the submission) found the task running: the next poll, or the timeout. */
+    reschedule(entry, now) {
+        const { deadline, pollIntervalMs, timeoutMs } = this.options;
+        if (now >= deadline)
+            return this.settle(entry, new WaitTimeoutError(entry.taskId, timeoutMs));
+        const pause = nextPollDelayMs(now - entry.started, pollIntervalMs) * (1 - POLL_JITTER / 2 + this.random() * POLL_JITTER);
+        // The last poll happens at the deadline, so the timeout means what it says.
+        entry.dueAt = Math.min(now + Math.round(pause), deadline);
+    }
+    /** Sets the one timer for the earliest due task. */
+    arm() {
+        clearTimeout(this.timer);
+        this.timer = undefined;
+        let next = Infinity;
+        for (const entry of this.watched)
+            if (!entry.inFlight)
+                next = Math.min(next, entry.dueAt);
+        if (next === Infinity)
+            return;
+        this.timer = setTimeout(() => this.tick(), Math.max(0, next - Date.now()));
+    }
+    tick() {
+        this.timer = undefined;
+        const now = Date.now();
+        for (const entry of this.watched)
+            if (!entry.inFlight && entry.dueAt <= now)
+                void this.poll(entry);
+        this.arm();
+    }
+    async poll(entry) {
+        entry.inFlight = true;
+        let task;
         try {
-            task = await client.getTask(taskId, { deadline });
+            task = await this.client.getTask(entry.taskId, { deadline: this.options.deadline });
         }
         catch (error) {
             // The client retries transient failures until the deadline; one still failing then is a timeout.
-            if (isRetryable(error, 'poll') && !(error instanceof UnreadableAnswersError)) {
-                throw new WaitTimeoutError(taskId, options.timeoutMs, errorText(error));
-            }
-            throw error;
+            const timedOut = isRetryable(error, 'poll') && !(error instanceof UnreadableAnswersError);
+            return this.settle(entry, timedOut ? new WaitTimeoutError(entry.taskId, this.options.timeoutMs, errorText(error)) : error);
         }
-        polls++;
-        if (task.id !== taskId) {
-            throw new ResponseFormatError(`The API answered a poll for task ${taskId} with a different task (${task.id}).`);
+        if (!this.watched.has(entry))
+            return; // cancelled meanwhile
+        entry.inFlight = false;
+        entry.polls++;
+        if (task.id !== entry.taskId) {
+            return this.settle(entry, new ResponseFormatError(`The API answered a poll for task ${entry.taskId} with a different task (${task.id}).`));
         }
-        if (!isTerminal(task.status))
-            options.onProgress?.(task, Date.now() - started, polls);
+        if (isTerminal(task.status))
+            return this.settle(entry, undefined, task);
+        const now = Date.now();
+        this.options.onProgress?.(task, now - entry.started, entry.polls);
+        this.reschedule(entry, now);
+        if (this.watched.has(entry))
+            this.arm();
     }
-    return task;
+    settle(entry, error, task) {
+        if (!this.watched.delete(entry))
+            return;
+        if (task)
+            entry.resolve(task);
+        else
+            entry.reject(error);
+        this.arm();
+    }
+    cancelAll() {
+        clearTimeout(this.timer);
+        this.timer = undefined;
+        for (const entry of [...this.watched])
+            this.settle(entry, new CancelledError('Cancelled.'));
+    }
+}
+/** Polls one task until it is completed or failed, or the timeout runs out. */
+function waitForTask(client, taskId, options) {
+    const poller = new TaskPoller(client, { ...options, deadline: options.deadline ?? Date.now() + options.timeoutMs });
+    return poller.watch(taskId, options.initial);
 }
 
 ;// CONCATENATED MODULE: ./src/summary.ts
@@ -44005,14 +44910,14 @@ function artifactCell(artifact) {
 /** The job summary as Markdown (kept pure so it can be tested without a runner). */
 function renderSummary(report) {
     const failed = report.status === 'failed' || report.error !== undefined;
-    const icon = failed ? '❌' : report.status === 'completed' ? '✅' : '⏳';
+    const icon = failed ? '❌' : statusIcon(report.status);
     const rows = [
         ['Source', report.source ? summary_link(report.source, shortUrl(report.source)) : '(resumed task)'],
         ['Upscale factor', report.source ? `${report.upscaleFactor}×` : '(as submitted)'],
-        ['Task id', report.taskId ? code(report.taskId) : '(none)'],
-        ['Status', `${report.status === 'completed' ? '✅' : report.status === 'failed' ? '❌' : '⏳'} ${report.status}`],
-        ['Elapsed', elapsedCell(report)],
     ];
+    if (report.billableSeconds !== undefined)
+        rows.push(['Billable seconds', String(report.billableSeconds)]);
+    rows.push(['Task id', report.taskId ? code(report.taskId) : report.dryRun ? '(dry run: nothing submitted)' : '(none)'], ['Status', `${statusIcon(report.status)} ${report.status}`], ['Elapsed', elapsedCell(report)]);
     const many = (list, one, index) => (list.length > 1 ? `${one} ${index + 1}` : one);
     report.videoUrls.forEach((url, index, all) => rows.push([many(all, 'Result', index), summary_link(url, shortUrl(url))]));
     report.files?.forEach((file, index, all) => rows.push([many(all, 'Downloaded', index), `${code(file.path)} (${formatBytes(file.bytes)})`]));
@@ -44024,15 +44929,69 @@ function renderSummary(report) {
         rows.push(['Resume', `Re-run with ${code(`task-id: ${report.resumeTaskId}`)} to pick the task up without paying again.`]);
     }
     const table = ['| | |', '|---|---|', ...rows.map(([key, value]) => `| **${key}** | ${value} |`)].join('\n');
-    const title = failed ? 'failed' : report.status === 'completed' ? 'done' : 'still processing';
+    const title = failed ? 'failed' : report.dryRun ? 'dry run, nothing submitted' : report.status === 'completed' ? 'done' : 'still processing';
     return `### ${icon} reApi Topaz Video Upscaler: ${title}\n\n${table}\n`;
 }
-/** Appends the report to the job summary; outside a runner (no GITHUB_STEP_SUMMARY) it does nothing. */
-async function writeSummary(report) {
+function statusIcon(status) {
+    const icons = { completed: '✅', failed: '❌', skipped: '⏭️', 'dry-run': '🧪' };
+    return icons[status] ?? '⏳';
+}
+/** The job summary of a batch: one row per clip, then the totals, the errors and how to resume. */
+function renderBatchSummary(report) {
+    const { clips } = report;
+    const completed = clips.filter((clip) => clip.status === 'completed' && clip.error === undefined).length;
+    const failed = report.status === 'failed' || report.error !== undefined;
+    const title = report.dryRun
+        ? `dry run of ${clips.length} clips, nothing submitted`
+        : failed
+            ? `${clips.length - completed} of ${clips.length} clips did not complete`
+            : report.status === 'completed'
+                ? `${clips.length} clips done`
+                : `${clips.length} clips still processing`;
+    const lines = [
+        `### ${failed ? '❌' : statusIcon(report.status)} reApi Topaz Video Upscaler: ${title}`,
+        '',
+        '| # | Source | Task | Status | Billable s | Result | Downloaded |',
+        '|---|---|---|---|---|---|---|',
+    ];
+    for (const clip of clips) {
+        const result = clip.videoUrls.map((url) => summary_link(url, shortUrl(url))).join('<br>');
+        const files = clip.files.map((file) => `${code(file.name)} (${formatBytes(file.bytes)})`).join('<br>');
+        lines.push(`| ${clip.index + 1} | ${clip.source ? summary_link(clip.source, shortUrl(clip.source)) : '(resumed task)'} | ${clip.taskId ? code(clip.taskId) : '—'} | ` +
+            `${statusIcon(clip.status)} ${clip.status}${clip.error !== undefined && clip.status === 'completed' ? ' (not delivered)' : ''} | ` +
+            `${clip.billableSeconds ?? '—'} | ${result || '—'} | ${files || '—'} |`);
+    }
+    const counts = new Map();
+    for (const clip of clips)
+        counts.set(clip.status, (counts.get(clip.status) ?? 0) + 1);
+    const billable = clips.every((clip) => clip.billableSeconds !== undefined) ? clips.reduce((sum, clip) => sum + (clip.billableSeconds ?? 0), 0) : undefined;
+    const bytes = clips.reduce((sum, clip) => sum + clip.files.reduce((total, file) => total + file.bytes, 0), 0);
+    const fileCount = clips.reduce((sum, clip) => sum + clip.files.length, 0);
+    lines.push(`| | **Total** | | ${[...counts].map(([status, count]) => `${count} ${status}`).join(', ')} | ${billable ?? '—'} | ` +
+        `${clips.reduce((sum, clip) => sum + clip.videoUrls.length, 0)} | ${fileCount > 0 ? `${fileCount} (${formatBytes(bytes)})` : '—'} |`);
+    lines.push('', `**Upscale factor** ${report.upscaleFactor}× · **Concurrency** ${report.concurrency} · **Elapsed** ${elapsedCell(report)}`);
+    if (report.artifact)
+        lines.push('', `**Artifact** ${artifactCell(report.artifact)}`);
+    const errors = clips.filter((clip) => clip.error !== undefined);
+    if (errors.length > 0) {
+        lines.push('', '**Errors**', '');
+        for (const clip of errors)
+            lines.push(`- #${clip.index + 1}: ${cell(clip.error ?? '')}`);
+    }
+    if (report.error && errors.length === 0)
+        lines.push('', `**Error** ${cell(report.error)}`);
+    if (report.resumeTaskIds.length > 0) {
+        const input = report.resumeTaskIds.length === 1 ? `task-id: ${report.resumeTaskIds[0]}` : `task-id: '${JSON.stringify(report.resumeTaskIds)}'`;
+        lines.push('', `**Resume** Re-run with ${code(input)} to pick up the unfinished tasks without paying again.`);
+    }
+    return `${lines.join('\n')}\n`;
+}
+/** Appends the Markdown to the job summary; outside a runner (no GITHUB_STEP_SUMMARY) it does nothing. */
+async function writeSummary(markdown) {
     if (!process.env.GITHUB_STEP_SUMMARY)
         return;
     try {
-        await core/* summary */.z.addRaw(renderSummary(report), true).write();
+        await core/* summary */.z.addRaw(markdown, true).write();
     }
     catch (error) {
         core/* warning */.$e(`Could not write the job summary: ${error instanceof Error ? error.message : String(error)}`);
@@ -44049,14 +45008,21 @@ async function writeSummary(report) {
 
 
 
-/** Runs one phase, recording how long it took for the summary. */
-async function timed(state, name, work) {
-    const started = Date.now();
+
+
+/** A clip whose turn came after the timeout had run out: never submitted. */
+class NotStartedError extends ActionError {
+    name = 'NotStartedError';
+}
+/** Runs `work`, widening the phase's window to cover it (for the summary). */
+async function span(state, name, work) {
+    const start = Date.now();
     try {
         return await work();
     }
     finally {
-        state.phases.push({ name, ms: Date.now() - started });
+        const window = state.phases.get(name);
+        state.phases.set(name, { start: Math.min(window?.start ?? start, start), end: Date.now() });
     }
 }
 /** Runs `work` inside a collapsible log group. */
@@ -44069,21 +45035,26 @@ async function group(title, work) {
         core/* endGroup */.N4();
     }
 }
-/** Outputs use the documented statuses; queued, pending… are all "processing". */
-function outputStatus(status) {
-    return isTerminal(status) ? status : 'processing';
+function log(ctx, clip, message) {
+    core/* info */.pq(ctx.batch ? `[${clipLabel(clip, ctx.state.clips.length)}] ${message}` : message);
 }
-function setTaskId(state, taskId) {
-    state.taskId = taskId;
-    // Set at once, so a step that later fails or times out still hands the id on.
-    core/* setOutput */.uH('task-id', taskId);
-}
-function setStatus(state, status) {
-    state.status = outputStatus(status);
-    core/* setOutput */.uH('status', state.status);
+/** One phase of one clip: its own log group for a single clip; in a batch, a prefixed line (groups cannot interleave). */
+function phase(ctx, clip, title, work) {
+    if (ctx.batch) {
+        log(ctx, clip, title);
+        return work();
+    }
+    return group(title, work);
 }
 function resumeHint(taskId) {
     return `Resume it without paying again with task-id: ${taskId}.`;
+}
+/** task-id (the first clip's) and task-ids are set as soon as a task exists, so a step that later fails or is killed still hands them on. */
+function publishTaskIds(clips) {
+    const ids = clips.map((clip) => clip.taskId).filter((id) => id !== undefined);
+    if (ids[0])
+        core/* setOutput */.uH('task-id', ids[0]);
+    core/* setOutput */.uH('task-ids', JSON.stringify(ids));
 }
 /** Cancels the run when the runner stops the step (workflow cancelled, job timeout). */
 function onStopSignals(controller) {
@@ -44102,6 +45073,7 @@ function onStopSignals(controller) {
 async function execute(state, signal) {
     const inputs = parseInputs((name) => core/* getInput */.V4(name));
     state.inputs = inputs;
+    state.clips = buildClips(inputs);
     // Checked before submitting, so a job whose result cannot be kept is not paid for.
     if (inputs.artifactName)
         checkArtifactRuntime();
@@ -44109,6 +45081,14 @@ async function execute(state, signal) {
         await prepareDownloadDir(inputs.downloadPath);
     if (inputs.retentionDays !== undefined && !inputs.artifactName)
         core/* warning */.$e("Input 'retention-days' has no effect without 'artifact-name'.");
+    if (isInsecureApiBase(inputs.apiBaseUrl)) {
+        core/* warning */.$e(`Input 'api-base-url' is plain http to another machine (${inputs.apiBaseUrl}): the API key would cross the network unencrypted; use https.`);
+    }
+    const toSubmit = state.clips.filter((clip) => clip.submitted);
+    if (inputs.preflight && toSubmit.length > 0)
+        await span(state, 'preflight', () => preflight(toSubmit, inputs, signal));
+    if (inputs.dryRun)
+        return dryRun(state, inputs);
     const client = new ReapiClient({
         baseUrl: inputs.apiBaseUrl,
         apiKey: inputs.apiKey,
@@ -44117,107 +45097,333 @@ async function execute(state, signal) {
         pollIntervalMs: inputs.pollIntervalMs,
         log: (message) => core/* info */.pq(message),
     });
-    // `timeout` bounds the whole step: submission retries and waiting alike.
-    const deadline = state.started + inputs.timeoutMs;
+    const batch = state.clips.length > 1;
+    const byTask = new Map();
+    const ctx = {
+        state,
+        inputs,
+        client,
+        signal,
+        batch,
+        // `timeout` bounds the whole step: preflight, submission retries and waiting alike.
+        deadline: state.started + inputs.timeoutMs,
+        poller: new TaskPoller(client, {
+            timeoutMs: inputs.timeoutMs,
+            deadline: state.started + inputs.timeoutMs,
+            pollIntervalMs: inputs.pollIntervalMs,
+            signal,
+            onProgress: (task, elapsedMs, polls) => {
+                const line = `Task ${task.id}: ${task.status} after ${formatElapsed(elapsedMs)} (poll ${polls})`;
+                const clip = byTask.get(task.id);
+                if (!batch || !clip)
+                    core/* info */.pq(line);
+                else
+                    core/* debug */.Yz(`[${clipLabel(clip, state.clips.length)}] ${line}`);
+            },
+        }),
+    };
+    for (const clip of state.clips)
+        if (clip.taskId)
+            byTask.set(clip.taskId, clip);
+    const slots = limiter(inputs.concurrency);
+    const downloads = limiter(inputs.concurrency);
+    const stopProgress = batch ? reportProgressEvery(30_000, state) : () => undefined;
+    if (batch)
+        core/* info */.pq(`Upscaling ${state.clips.length} clips, at most ${inputs.concurrency} at a time.`);
+    try {
+        await Promise.all(state.clips.map(async (clip) => {
+            try {
+                const done = await slots(() => upscaleClip(ctx, clip, byTask));
+                if (done && inputs.download)
+                    await downloads(() => deliverClip(ctx, clip));
+            }
+            catch (error) {
+                recordFailure(ctx, clip, error);
+            }
+        }));
+    }
+    finally {
+        stopProgress();
+    }
+    if (batch)
+        core/* info */.pq(progressLine(state));
+    const files = state.clips.flatMap((clip) => clip.files);
+    const artifactName = inputs.artifactName;
+    if (artifactName && files.length > 0 && !signal.aborted) {
+        state.artifact = await span(state, 'artifact upload', () => group(`Uploading artifact ${artifactName}`, () => uploadResultArtifact(files.map((file) => file.path), { name: artifactName, retentionDays: inputs.retentionDays, signal })));
+        core/* setOutput */.uH('artifact-id', String(state.artifact.id));
+        core/* setOutput */.uH('artifact-url', state.artifact.url ?? '');
+        core/* info */.pq(`Artifact ${state.artifact.name} (id ${state.artifact.id})${state.artifact.url ? `: ${state.artifact.url}` : ''}`);
+    }
+}
+/**
+ * Checks every source before anything is submitted: reachable, within 50 MB,
+ * a video, and its duration (so the billable seconds are known). One bad
+ * source or a total over max-billable-seconds stops the whole run unpaid.
+ */
+async function preflight(clips, inputs, signal) {
+    await group(`Preflight: checking ${clips.length === 1 ? 'the source' : `${clips.length} sources`}`, async () => {
+        const checks = await probeSources(clips.map((clip) => clip.source), { signal, concurrency: inputs.concurrency });
+        checks.forEach((check, index) => {
+            const clip = clips[index];
+            if (check.probe) {
+                core/* info */.pq(describeProbe(check.probe));
+                for (const warning of check.probe.warnings)
+                    core/* warning */.$e(warning);
+                clip.billableSeconds = check.probe.billableSeconds;
+            }
+            if (check.error) {
+                clip.status = 'failed';
+                clip.error = errorText(check.error);
+                core/* info */.pq(`${displayUrl(clip.source)}: ${clip.error}`);
+            }
+        });
+    });
+    const total = totalBillable(clips);
+    if (total !== undefined) {
+        core/* setOutput */.uH('billable-seconds', String(total));
+        core/* info */.pq(`Billable seconds: ${total} (ceil of each source's duration${clips.length > 1 ? ', summed' : ''}).`);
+    }
+    const refused = clips.filter((clip) => clip.error);
+    if (refused.length > 0) {
+        for (const clip of clips) {
+            if (clip.error)
+                continue;
+            clip.status = 'skipped';
+            clip.error = 'Not submitted: preflight refused another source of this run.';
+        }
+        if (clips.length === 1)
+            throw new ActionError(`${refused[0]?.error ?? ''} Nothing was submitted.`);
+        const listed = refused.map((clip) => `${clipLabel(clip, clips.length)}: ${clip.error?.replace(/\.$/, '')}`).join('; ');
+        throw new ActionError(`Preflight refused ${refused.length} of ${clips.length} sources, so nothing was submitted: ${listed}.`);
+    }
+    if (inputs.maxBillableSeconds !== undefined) {
+        try {
+            checkCostGuard(clips.map((clip) => ({ url: clip.source, billableSeconds: clip.billableSeconds })), inputs.maxBillableSeconds);
+        }
+        catch (error) {
+            if (!(error instanceof CostGuardError))
+                throw error;
+            for (const clip of clips) {
+                clip.status = 'skipped';
+                clip.error = 'Not submitted: the run is over max-billable-seconds.';
+            }
+            throw new ActionError(`${errorText(error)} Nothing was submitted.`);
+        }
+        core/* info */.pq(`Within max-billable-seconds (${total ?? 0} of ${inputs.maxBillableSeconds}).`);
+    }
+}
+/** Prints what a real run would do; submits and polls nothing. */
+async function dryRun(state, inputs) {
+    await group('Dry run: nothing is submitted', () => {
+        for (const clip of state.clips) {
+            clip.status = 'dry-run';
+            const label = clipLabel(clip, state.clips.length);
+            if (!clip.submitted) {
+                core/* info */.pq(`Would pick up task ${clip.taskId} (${label}); nothing is billed again.`);
+                continue;
+            }
+            const billable = clip.billableSeconds === undefined ? 'billable seconds unknown' : `${clip.billableSeconds} billable seconds`;
+            core/* info */.pq(`Would submit ${displayUrl(clip.source)} for ${inputs.upscaleFactor}× upscaling (${billable}).`);
+        }
+        const submitted = state.clips.filter((clip) => clip.submitted);
+        if (submitted.length > 0) {
+            const total = totalBillable(submitted);
+            core/* info */.pq(`${submitted.length} submission${submitted.length === 1 ? '' : 's'}, ${total === undefined ? 'billable seconds unknown' : `${total} billable seconds`} at ${inputs.upscaleFactor}×.`);
+        }
+        return Promise.resolve();
+    });
+}
+/** Submits (or resumes) one clip and waits for it. Returns true when it completed and its results can be downloaded. */
+async function upscaleClip(ctx, clip, byTask) {
+    const { inputs, client, signal, deadline, state } = ctx;
+    if (signal.aborted)
+        throw new CancelledError('Cancelled.');
+    const started = Date.now();
     let task;
-    if (inputs.taskId) {
-        setTaskId(state, inputs.taskId);
-        core/* info */.pq(`Resuming task ${inputs.taskId} (no new submission, nothing billed again).`);
+    if (clip.submitted) {
+        if (started >= deadline)
+            throw new NotStartedError('Not submitted: the timeout ran out before its turn.');
+        const source = clip.source;
+        task = await span(state, 'upscaling', () => phase(ctx, clip, `Submitting ${source} for ${inputs.upscaleFactor}× upscaling`, () => client.submitUpscale(source, inputs.upscaleFactor, { deadline })));
+        clip.taskId = task.id;
+        clip.status = 'processing';
+        byTask.set(task.id, clip);
+        publishTaskIds(state.clips);
+        log(ctx, clip, `Task ${task.id} created (status: ${task.status}).`);
     }
     else {
-        const videoUrl = inputs.videoUrl;
-        core/* startGroup */.Oh(`Submitting ${videoUrl} for ${inputs.upscaleFactor}× upscaling`);
-        try {
-            task = await client.submitUpscale(videoUrl, inputs.upscaleFactor, { deadline });
-        }
-        finally {
-            core/* endGroup */.N4();
-        }
-        setTaskId(state, task.id);
-        core/* info */.pq(`Task ${task.id} created (status: ${task.status}).`);
+        clip.status = 'processing';
+        log(ctx, clip, `Resuming task ${clip.taskId} (no new submission, nothing billed again).`);
     }
-    setStatus(state, task?.status ?? 'processing');
+    core/* setOutput */.uH('status', overallStatus(state.clips));
+    const taskId = clip.taskId;
     if (!inputs.wait) {
-        if (!task)
-            task = await client.getTask(state.taskId, { deadline });
-        setStatus(state, task.status);
-        if (task.status === 'completed')
-            setResults(state, task);
-        core/* info */.pq(`wait is false: not waiting. ${state.status === 'processing' ? resumeHint(task.id) : ''}`.trim());
-        if (task.status === 'failed')
-            throw taskFailure(task);
-        return;
+        task ??= await client.getTask(taskId, { deadline });
+        applyTask(clip, task);
+        log(ctx, clip, `wait is false: not waiting. ${clip.status === 'processing' ? resumeHint(taskId) : ''}`.trim());
+        return false;
     }
     const initial = task;
-    task = await group(`Waiting for task ${state.taskId} (timeout ${formatElapsed(inputs.timeoutMs)})`, () => waitForTask(client, state.taskId, {
-        timeoutMs: inputs.timeoutMs,
-        deadline,
-        pollIntervalMs: inputs.pollIntervalMs,
-        signal,
-        initial,
-        onProgress: (current, elapsedMs, polls) => core/* info */.pq(`Task ${current.id}: ${current.status} after ${formatElapsed(elapsedMs)} (poll ${polls})`),
-    }));
-    state.phases.push({ name: 'upscaling', ms: Date.now() - state.started });
-    setStatus(state, task.status);
-    if (task.status === 'failed')
-        throw taskFailure(task);
-    setResults(state, task);
-    core/* info */.pq(`Task ${task.id} completed: ${state.videoUrls.join(', ')}`);
-    if (inputs.download)
-        await deliver(state, inputs, signal);
+    task = await span(state, 'upscaling', () => phase(ctx, clip, `Waiting for task ${taskId} (timeout ${formatElapsed(inputs.timeoutMs)})`, () => ctx.poller.watch(taskId, initial)));
+    applyTask(clip, task);
+    log(ctx, clip, `Task ${taskId} completed in ${formatElapsed(Date.now() - started)}: ${clip.videoUrls.join(', ')}`);
+    return true;
 }
-/** Downloads the result(s) and, when asked, keeps them as a workflow artifact. */
-async function deliver(state, inputs, signal) {
-    const names = resultFileNames(state.videoUrls.length, { sourceUrl: inputs.videoUrl, taskId: state.taskId, upscaleFactor: inputs.upscaleFactor });
-    const count = names.length > 1 ? `${names.length} results` : 'the result';
-    state.files = await timed(state, 'download', () => group(`Downloading ${count} to ${inputs.downloadPath}`, () => downloadResults(state.videoUrls, inputs.downloadPath, names, { signal, log: (message) => core/* info */.pq(message), debug: (message) => core/* debug */.Yz(message) })));
-    for (const file of state.files)
-        core/* info */.pq(`Saved ${file.path} (${formatBytes(file.bytes)}).`);
-    core/* setOutput */.uH('video-path', state.files[0]?.path);
-    core/* setOutput */.uH('video-paths', JSON.stringify(state.files.map((file) => file.path)));
-    const artifactName = inputs.artifactName;
-    if (!artifactName)
+/** Takes a task's terminal (or current) state into the clip; a failed task or an empty result is an error. */
+function applyTask(clip, task) {
+    if (task.status === 'failed') {
+        clip.status = 'failed';
+        const code = task.error?.code === undefined ? 'unknown code' : `code ${task.error.code}`;
+        const message = task.error?.message ?? 'no message';
+        throw new ActionError(`Task ${task.id} failed on reApi (${code}: ${message}). Failed jobs are refunded automatically.`);
+    }
+    if (task.status !== 'completed') {
+        clip.status = 'processing';
         return;
-    state.artifact = await timed(state, 'artifact upload', () => group(`Uploading artifact ${artifactName}`, () => uploadResultArtifact(state.files.map((file) => file.path), { name: artifactName, retentionDays: inputs.retentionDays, signal })));
-    core/* setOutput */.uH('artifact-id', String(state.artifact.id));
-    core/* setOutput */.uH('artifact-url', state.artifact.url ?? '');
-    core/* info */.pq(`Artifact ${state.artifact.name} (id ${state.artifact.id})${state.artifact.url ? `: ${state.artifact.url}` : ''}`);
-}
-function taskFailure(task) {
-    const code = task.error?.code === undefined ? 'unknown code' : `code ${task.error.code}`;
-    const message = task.error?.message ?? 'no message';
-    return new ActionError(`Task ${task.id} failed on reApi (${code}: ${message}). Failed jobs are refunded automatically.`);
-}
-function setResults(state, task) {
+    }
     const urls = task.output?.video_urls?.filter((url) => url.length > 0) ?? [];
     if (urls.length === 0) {
+        clip.status = 'failed';
         throw new ActionError(`Task ${task.id} is completed but its output.video_urls is empty, so there is no result to return; contact reApi support with the task id.`);
     }
-    state.videoUrls = urls;
-    core/* setOutput */.uH('video-url', urls[0]);
-    core/* setOutput */.uH('video-urls', JSON.stringify(urls));
+    clip.status = 'completed';
+    clip.videoUrls = urls;
+}
+/** Downloads one clip's result(s). */
+async function deliverClip(ctx, clip) {
+    const { inputs, signal, state } = ctx;
+    if (signal.aborted)
+        throw new CancelledError('Cancelled.');
+    const names = resultFileNames(clip.videoUrls.length, {
+        sourceUrl: clip.source,
+        taskId: clip.taskId,
+        upscaleFactor: inputs.upscaleFactor,
+        duplicate: clip.duplicate,
+    });
+    const count = names.length > 1 ? `${names.length} results` : 'the result';
+    clip.files = await span(state, 'download', () => phase(ctx, clip, `Downloading ${count} to ${inputs.downloadPath}`, () => downloadResults(clip.videoUrls, inputs.downloadPath, names, {
+        signal,
+        log: (message) => log(ctx, clip, message),
+        debug: (message) => core/* debug */.Yz(message),
+    })));
+    for (const file of clip.files)
+        log(ctx, clip, `Saved ${file.path} (${formatBytes(file.bytes)}).`);
+}
+/** Records why a clip did not complete, in one sentence that names its task when there is one. */
+function recordFailure(ctx, clip, error) {
+    if (clip.status === 'pending')
+        clip.status = error instanceof NotStartedError || isCancelledBeforeSending(error) ? 'skipped' : 'failed';
+    if (error instanceof WaitTimeoutError)
+        clip.status = 'processing';
+    clip.error = clipFailureMessage(error, clip);
+    if (!isActionError(error) && error instanceof Error && error.stack)
+        core/* debug */.Yz(error.stack);
+    // In a batch each failure is its own annotation; the step's final line sums them up.
+    if (ctx.batch)
+        core/* error */.z3(`${clipLabel(clip, ctx.state.clips.length)}: ${clip.error}`);
+}
+function isCancelledBeforeSending(error) {
+    return error instanceof CancelledError && !error.requestInFlight;
 }
 /** One clear sentence for the user, always naming the task when there is one. */
-function failureMessage(error, state) {
+function clipFailureMessage(error, clip) {
     let message = isActionError(error) ? errorText(error) : `Unexpected error: ${errorText(error)}`;
+    const { taskId } = clip;
     if (error instanceof CancelledError) {
-        message = state.taskId
-            ? state.status === 'completed'
-                ? `Cancelled while delivering the result of task ${state.taskId}; no partial file was left behind. ${resumeHint(state.taskId)}`
-                : `Cancelled while waiting for task ${state.taskId}; the task keeps running on reApi. ${resumeHint(state.taskId)}`
+        message = taskId
+            ? clip.status === 'completed'
+                ? `Cancelled while delivering the result of task ${taskId}; no partial file was left behind. ${resumeHint(taskId)}`
+                : `Cancelled while waiting for task ${taskId}; the task keeps running on reApi. ${resumeHint(taskId)}`
             : error.requestInFlight
                 ? errorText(error)
-                : 'Cancelled before any task was created.';
+                : clip.submitted
+                    ? 'Cancelled before any task was created.'
+                    : message;
     }
-    else if (state.taskId && state.videoUrls.length > 0) {
+    else if (taskId && clip.videoUrls.length > 0) {
         // The task is done and paid for; only delivering its result failed.
-        message = `${message.replace(/[^.!?)]$/, '$&.')} Task ${state.taskId} is completed, so re-running with task-id: ${state.taskId} delivers it again without paying.`;
+        message = `${message.replace(/[^.!?)]$/, '$&.')} Task ${taskId} is completed, so re-running with task-id: ${taskId} delivers it again without paying.`;
     }
-    else if (state.taskId && !message.includes(state.taskId)) {
-        message += ` (task-id: ${state.taskId}; ${resumeHint(state.taskId)})`;
+    else if (taskId && !message.includes(taskId)) {
+        message += ` (task-id: ${taskId}; ${resumeHint(taskId)})`;
     }
     return message;
 }
+/** A failure of the run as a whole (inputs, preflight, cost guard, artifact upload, cancellation before any clip). */
+function runFailureMessage(error, state) {
+    let message = isActionError(error) ? errorText(error) : `Unexpected error: ${errorText(error)}`;
+    if (error instanceof CancelledError && !error.requestInFlight && !state.clips.some((clip) => clip.taskId)) {
+        message = 'Cancelled before any task was created.';
+    }
+    const delivered = state.clips.filter((clip) => clip.status === 'completed' && clip.taskId).map((clip) => clip.taskId);
+    if (delivered.length > 0 && !(error instanceof CancelledError)) {
+        const ids = delivered.length === 1 ? `Task ${delivered[0]} is` : `Tasks ${delivered.join(', ')} are`;
+        message = `${message.replace(/[^.!?)]$/, '$&.')} ${ids} completed, so re-running with ${taskIdInput(delivered)} delivers ${delivered.length === 1 ? 'it' : 'them'} again without paying.`;
+    }
+    return message;
+}
+/** Counts per status, for the batch progress line. */
+function progressLine(state) {
+    const counts = new Map();
+    for (const clip of state.clips)
+        counts.set(clip.status, (counts.get(clip.status) ?? 0) + 1);
+    const order = ['completed', 'processing', 'pending', 'failed', 'skipped'];
+    const parts = order.filter((status) => counts.has(status)).map((status) => `${counts.get(status)} ${status === 'pending' ? 'waiting for a slot' : status}`);
+    return `Progress after ${formatElapsed(Date.now() - state.started)}: ${parts.join(', ')}.`;
+}
+function reportProgressEvery(ms, state) {
+    const timer = setInterval(() => core/* info */.pq(progressLine(state)), ms);
+    timer.unref();
+    return () => clearInterval(timer);
+}
+/** At most `max` pieces of work at once, started in the order they ask. */
+function limiter(max) {
+    let active = 0;
+    const waiting = [];
+    return async (work) => {
+        if (active >= max)
+            await new Promise((resolve) => waiting.push(resolve));
+        active++;
+        try {
+            return await work();
+        }
+        finally {
+            active--;
+            waiting.shift()?.();
+        }
+    };
+}
+/** Sets every output that sums up the clips (task-id is also set early, as soon as it exists). */
+function publishOutputs(state) {
+    const { clips } = state;
+    publishTaskIds(clips);
+    core/* setOutput */.uH('status', overallStatus(clips));
+    const urls = clips.flatMap((clip) => clip.videoUrls);
+    if (urls.length > 0) {
+        core/* setOutput */.uH('video-url', urls[0]);
+        core/* setOutput */.uH('video-urls', JSON.stringify(urls));
+    }
+    const paths = clips.flatMap((clip) => clip.files.map((file) => file.path));
+    if (paths.length > 0) {
+        core/* setOutput */.uH('video-path', paths[0]);
+        core/* setOutput */.uH('video-paths', JSON.stringify(paths));
+    }
+    core/* setOutput */.uH('results', JSON.stringify(clipResults(clips)));
+}
+/** The step's failure, if any: the run's own error, then what the clips left unfinished. */
+function stepFailure(state, runError) {
+    const parts = [];
+    const unfinished = state.clips.filter((clip) => clip.error);
+    // A run error that refused every clip (preflight, cost guard) already says it all.
+    const refusedAll = runError !== undefined && state.clips.every((clip) => clip.status === 'skipped' || clip.status === 'failed');
+    if (unfinished.length > 0 && !refusedAll)
+        parts.push(state.clips.length === 1 ? (unfinished[0]?.error ?? '') : batchFailureMessage(state.clips));
+    if (runError !== undefined)
+        parts.push(runFailureMessage(runError, state));
+    return parts.length > 0 ? parts.join(' ') : undefined;
+}
+/** Runs the action; resolves true when the step was cancelled (the caller should then exit at once). */
 async function run() {
     // Masked before anything else can print it.
     const rawKey = core/* getInput */.V4('api-key').trim();
@@ -44225,41 +45431,69 @@ async function run() {
         core/* setSecret */.Pq(rawKey);
     const controller = new AbortController();
     const removeSignalHandlers = onStopSignals(controller);
-    const state = { status: 'processing', videoUrls: [], files: [], phases: [], started: Date.now() };
-    let error;
+    const state = { clips: [], phases: new Map(), started: Date.now() };
+    let runError;
     try {
         await execute(state, controller.signal);
     }
     catch (caught) {
-        error = failureMessage(caught, state);
+        runError = caught;
         if (!isActionError(caught) && caught instanceof Error && caught.stack)
             core/* debug */.Yz(caught.stack);
-        core/* setFailed */.C1(error);
     }
     finally {
         removeSignalHandlers();
         await closeDispatcher();
     }
-    if (state.inputs) {
-        const report = {
-            source: state.inputs.videoUrl,
-            upscaleFactor: state.inputs.upscaleFactor,
-            taskId: state.taskId,
-            status: state.status,
-            elapsedMs: Date.now() - state.started,
-            videoUrls: state.videoUrls,
-            phases: state.phases,
-            files: state.files,
-            artifact: state.artifact,
-            error,
-            resumeTaskId: error && (state.status === 'processing' || state.videoUrls.length > 0) ? state.taskId : undefined,
-        };
-        await writeSummary(report);
-    }
+    if (state.inputs)
+        publishOutputs(state);
+    const failure = stepFailure(state, runError);
+    if (failure)
+        core/* setFailed */.C1(failure);
+    if (state.inputs)
+        await writeSummary(summaryMarkdown(state, state.inputs, failure));
+    return controller.signal.aborted;
+}
+function phases(state) {
+    return [...state.phases].map(([name, window]) => ({ name, ms: window.end - window.start }));
+}
+/** The job summary: the single-clip card, or a table with one row per clip. */
+function summaryMarkdown(state, inputs, error) {
+    const common = {
+        upscaleFactor: inputs.upscaleFactor,
+        status: overallStatus(state.clips),
+        elapsedMs: Date.now() - state.started,
+        phases: phases(state),
+        artifact: state.artifact,
+        error,
+        dryRun: inputs.dryRun,
+    };
+    const resumable = error ? resumableTaskIds(state.clips) : [];
+    const clip = state.clips[0];
+    if (state.clips.length > 1 || !clip)
+        return renderBatchSummary({ ...common, clips: state.clips, concurrency: inputs.concurrency, resumeTaskIds: resumable });
+    return renderSummary({
+        ...common,
+        source: clip.source,
+        taskId: clip.taskId,
+        videoUrls: clip.videoUrls,
+        files: clip.files,
+        billableSeconds: clip.billableSeconds,
+        resumeTaskId: resumable[0],
+    });
 }
 
 ;// CONCATENATED MODULE: ./src/index.ts
 
+
+
 // The runner executes dist/index.js; everything happens in run().
-void run();
+run().then((cancelled) => {
+    // A cancelled step ends now, even if an upload it stopped waiting for still holds a socket open.
+    if (cancelled)
+        process.exit();
+}, (error) => {
+    // Only a failure to report (e.g. an unwritable GITHUB_OUTPUT) lands here: one line, no stack trace.
+    core/* setFailed */.C1(`The action could not finish reporting: ${errorText(error)}`);
+});
 

@@ -289,7 +289,7 @@ export class ReapiClient {
     try {
       const response = await request(url, {
         method,
-        dispatcher: getDispatcher(),
+        dispatcher: getDispatcher(method === 'POST' ? 'fresh' : 'pooled'),
         signal: requestSignal,
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,

@@ -97,17 +97,26 @@ export interface NamingContext {
   sourceUrl?: string;
   taskId: string;
   upscaleFactor: string;
+  /** 2, 3…: this is the second, third… clip of a batch with the same name, numbered so files do not collide. */
+  duplicate?: number;
+}
+
+/** The name results are saved under, before numbering: `clip-2x`, or the task id when the source is unknown. */
+export function resultBaseName(context: Pick<NamingContext, 'sourceUrl' | 'taskId' | 'upscaleFactor'>): string {
+  const stem = context.sourceUrl ? sourceStem(context.sourceUrl) : undefined;
+  return stem ? `${stem}-${context.upscaleFactor}x` : sanitizeStem(context.taskId) || 'result';
 }
 
 /**
  * File names for the results: `clip-2x.mp4`, or `clip-2x-1.mp4`, `clip-2x-2.mp4`…
  * for several. They come from the source name and factor, never from the result
  * URL, whose path the action does not control. A resumed task has no source and
- * its factor is unknown, so it is named after the task id.
+ * its factor is unknown, so it is named after the task id. In a batch, clips
+ * that would share a name get `_2`, `_3`… in source order.
  */
 export function resultFileNames(count: number, context: NamingContext): string[] {
-  const stem = context.sourceUrl ? sourceStem(context.sourceUrl) : undefined;
-  const base = stem ? `${stem}-${context.upscaleFactor}x` : sanitizeStem(context.taskId) || 'result';
+  const named = resultBaseName(context);
+  const base = context.duplicate && context.duplicate > 1 ? `${named}_${context.duplicate}` : named;
   if (count === 1) return [`${base}.mp4`];
   return Array.from({ length: count }, (_, index) => `${base}-${index + 1}.mp4`);
 }

@@ -5,25 +5,47 @@ import { CancelledError, NetworkError, ResponseFormatError } from './errors';
 export const CONNECT_TIMEOUT_MS = 15_000;
 
 let sharedDispatcher: Dispatcher | undefined;
+let freshDispatcher: Dispatcher | undefined;
 
 /**
- * One connection pool for every request, honouring HTTPS_PROXY, HTTP_PROXY and
+ * The connection pool for every request, honouring HTTPS_PROXY, HTTP_PROXY and
  * NO_PROXY as self-hosted runners behind a proxy expect.
+ *
+ * `fresh` gives each request a new connection (no keep-alive). Submissions use
+ * it: a POST written to a pooled connection the server has just closed fails
+ * with a reset whose outcome cannot be told apart from a lost answer, and a
+ * submission with an unknown outcome cannot be retried. A new connection per
+ * submission costs one handshake and removes that case.
  */
-export function getDispatcher(): Dispatcher {
+export function getDispatcher(kind: 'pooled' | 'fresh' = 'pooled'): Dispatcher {
+  if (kind === 'fresh') {
+    freshDispatcher ??= new EnvHttpProxyAgent({ connect: { timeout: CONNECT_TIMEOUT_MS }, pipelining: 0 });
+    return freshDispatcher;
+  }
   sharedDispatcher ??= new EnvHttpProxyAgent({ connect: { timeout: CONNECT_TIMEOUT_MS } });
   return sharedDispatcher;
 }
 
 /** Closes idle connections so the process can exit at once. */
 export async function closeDispatcher(): Promise<void> {
-  const dispatcher = sharedDispatcher;
+  const dispatchers = [sharedDispatcher, freshDispatcher];
   sharedDispatcher = undefined;
-  await dispatcher?.destroy().catch(() => undefined);
+  freshDispatcher = undefined;
+  for (const dispatcher of dispatchers) await dispatcher?.destroy().catch(() => undefined);
 }
 
 /** Error codes that mean the request never left this machine, so sending it again cannot duplicate it. */
-const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EAI_NONAME', 'ENETUNREACH', 'EHOSTUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+const NOT_SENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EAI_NONAME',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+  // undici refused to build the request (e.g. an invalid header value): nothing left this machine.
+  'UND_ERR_INVALID_ARG',
+]);
 
 function errorCodes(error: unknown): string[] {
   const codes: string[] = [];

@@ -1,4 +1,15 @@
+import * as core from '@actions/core';
+import { errorText } from './errors';
 import { run } from './main';
 
 // The runner executes dist/index.js; everything happens in run().
-void run();
+run().then(
+  (cancelled) => {
+    // A cancelled step ends now, even if an upload it stopped waiting for still holds a socket open.
+    if (cancelled) process.exit();
+  },
+  (error: unknown) => {
+    // Only a failure to report (e.g. an unwritable GITHUB_OUTPUT) lands here: one line, no stack trace.
+    core.setFailed(`The action could not finish reporting: ${errorText(error)}`);
+  },
+);

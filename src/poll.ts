@@ -1,6 +1,5 @@
 import { UnreadableAnswersError, type ReapiClient, type TaskEnvelope } from './api';
-import { ActionError, ResponseFormatError, errorText } from './errors';
-import { sleep } from './http';
+import { ActionError, CancelledError, ResponseFormatError, errorText } from './errors';
 import { isRetryable } from './retry';
 
 /** Longest wait between two polls, however long the job has run. */
@@ -54,6 +53,135 @@ export class WaitTimeoutError extends ActionError {
 /** Share of a poll wait that is randomised, so runners started together do not poll in step. */
 const POLL_JITTER = 0.2;
 
+export interface PollerOptions {
+  /** The overall timeout, for messages; the wait ends at `deadline`. */
+  timeoutMs: number;
+  /** Epoch ms after which no task is polled again. */
+  deadline: number;
+  pollIntervalMs: number;
+  signal?: AbortSignal;
+  /** Called after every poll that finds a task still running. */
+  onProgress?: (task: TaskEnvelope, elapsedMs: number, polls: number) => void;
+  random?: () => number;
+}
+
+interface Watched {
+  taskId: string;
+  /** When watching began: the schedule grows with the time since. */
+  started: number;
+  dueAt: number;
+  polls: number;
+  inFlight: boolean;
+  resolve: (task: TaskEnvelope) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * One poll loop for any number of tasks. Each task keeps its own schedule
+ * (`nextPollDelayMs` from when it was first watched, with jitter), and a
+ * single timer wakes the loop for whichever task is due first, so a batch
+ * of tasks costs one timer, not one per task. A slow or retried poll of one
+ * task does not hold up the others.
+ */
+export class TaskPoller {
+  private readonly watched = new Set<Watched>();
+  private timer: NodeJS.Timeout | undefined;
+  private readonly random: () => number;
+
+  constructor(
+    private readonly client: Pick<ReapiClient, 'getTask'>,
+    private readonly options: PollerOptions,
+  ) {
+    this.random = options.random ?? Math.random;
+    options.signal?.addEventListener('abort', () => this.cancelAll(), { once: true });
+  }
+
+  /** Tasks being waited for right now. */
+  get size(): number {
+    return this.watched.size;
+  }
+
+  /**
+   * Resolves with the task once it is completed or failed; rejects with
+   * WaitTimeoutError at the deadline, CancelledError when the step stops, or
+   * the client's error when a poll fails for good. With `initial` (the task as
+   * the submission returned it), the first poll waits one interval.
+   */
+  watch(taskId: string, initial?: TaskEnvelope): Promise<TaskEnvelope> {
+    if (initial && isTerminal(initial.status)) return Promise.resolve(initial);
+    if (this.options.signal?.aborted) return Promise.reject(new CancelledError('Cancelled.'));
+    return new Promise<TaskEnvelope>((resolve, reject) => {
+      const now = Date.now();
+      const entry: Watched = { taskId, started: now, dueAt: now, polls: 0, inFlight: false, resolve, reject };
+      this.watched.add(entry);
+      if (initial) this.reschedule(entry, now);
+      this.arm();
+    });
+  }
+
+  /** After a poll (or the submission) found the task running: the next poll, or the timeout. */
+  private reschedule(entry: Watched, now: number): void {
+    const { deadline, pollIntervalMs, timeoutMs } = this.options;
+    if (now >= deadline) return this.settle(entry, new WaitTimeoutError(entry.taskId, timeoutMs));
+    const pause = nextPollDelayMs(now - entry.started, pollIntervalMs) * (1 - POLL_JITTER / 2 + this.random() * POLL_JITTER);
+    // The last poll happens at the deadline, so the timeout means what it says.
+    entry.dueAt = Math.min(now + Math.round(pause), deadline);
+  }
+
+  /** Sets the one timer for the earliest due task. */
+  private arm(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    let next = Infinity;
+    for (const entry of this.watched) if (!entry.inFlight) next = Math.min(next, entry.dueAt);
+    if (next === Infinity) return;
+    this.timer = setTimeout(() => this.tick(), Math.max(0, next - Date.now()));
+  }
+
+  private tick(): void {
+    this.timer = undefined;
+    const now = Date.now();
+    for (const entry of this.watched) if (!entry.inFlight && entry.dueAt <= now) void this.poll(entry);
+    this.arm();
+  }
+
+  private async poll(entry: Watched): Promise<void> {
+    entry.inFlight = true;
+    let task: TaskEnvelope;
+    try {
+      task = await this.client.getTask(entry.taskId, { deadline: this.options.deadline });
+    } catch (error) {
+      // The client retries transient failures until the deadline; one still failing then is a timeout.
+      const timedOut = isRetryable(error, 'poll') && !(error instanceof UnreadableAnswersError);
+      return this.settle(entry, timedOut ? new WaitTimeoutError(entry.taskId, this.options.timeoutMs, errorText(error)) : error);
+    }
+    if (!this.watched.has(entry)) return; // cancelled meanwhile
+    entry.inFlight = false;
+    entry.polls++;
+    if (task.id !== entry.taskId) {
+      return this.settle(entry, new ResponseFormatError(`The API answered a poll for task ${entry.taskId} with a different task (${task.id}).`));
+    }
+    if (isTerminal(task.status)) return this.settle(entry, undefined, task);
+    const now = Date.now();
+    this.options.onProgress?.(task, now - entry.started, entry.polls);
+    this.reschedule(entry, now);
+    if (this.watched.has(entry)) this.arm();
+  }
+
+  private settle(entry: Watched, error: unknown, task?: TaskEnvelope): void {
+    if (!this.watched.delete(entry)) return;
+    if (task) entry.resolve(task);
+    else entry.reject(error);
+    this.arm();
+  }
+
+  private cancelAll(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    for (const entry of [...this.watched]) this.settle(entry, new CancelledError('Cancelled.'));
+  }
+}
+
 export interface WaitOptions {
   /** The overall timeout, for messages; the wait ends at `deadline` (default: now + timeoutMs). */
   timeoutMs: number;
@@ -67,34 +195,8 @@ export interface WaitOptions {
   random?: () => number;
 }
 
-/** Polls a task until it is completed or failed, or the timeout runs out. */
-export async function waitForTask(client: ReapiClient, taskId: string, options: WaitOptions): Promise<TaskEnvelope> {
-  const started = Date.now();
-  const deadline = options.deadline ?? started + options.timeoutMs;
-  const random = options.random ?? Math.random;
-  let task = options.initial;
-  let polls = 0;
-  while (!task || !isTerminal(task.status)) {
-    if (task) {
-      const now = Date.now();
-      if (now >= deadline) throw new WaitTimeoutError(taskId, options.timeoutMs);
-      const pause = nextPollDelayMs(now - started, options.pollIntervalMs) * (1 - POLL_JITTER / 2 + random() * POLL_JITTER);
-      await sleep(Math.min(Math.round(pause), deadline - now), options.signal);
-    }
-    try {
-      task = await client.getTask(taskId, { deadline });
-    } catch (error) {
-      // The client retries transient failures until the deadline; one still failing then is a timeout.
-      if (isRetryable(error, 'poll') && !(error instanceof UnreadableAnswersError)) {
-        throw new WaitTimeoutError(taskId, options.timeoutMs, errorText(error));
-      }
-      throw error;
-    }
-    polls++;
-    if (task.id !== taskId) {
-      throw new ResponseFormatError(`The API answered a poll for task ${taskId} with a different task (${task.id}).`);
-    }
-    if (!isTerminal(task.status)) options.onProgress?.(task, Date.now() - started, polls);
-  }
-  return task;
+/** Polls one task until it is completed or failed, or the timeout runs out. */
+export function waitForTask(client: Pick<ReapiClient, 'getTask'>, taskId: string, options: WaitOptions): Promise<TaskEnvelope> {
+  const poller = new TaskPoller(client, { ...options, deadline: options.deadline ?? Date.now() + options.timeoutMs });
+  return poller.watch(taskId, options.initial);
 }

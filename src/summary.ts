@@ -42,6 +42,37 @@ export interface RunReport {
   error?: string;
   /** Set when re-running with this task id picks the task up without paying again. */
   resumeTaskId?: string;
+  /** `ceil(duration)` of the source, from preflight. */
+  billableSeconds?: number;
+  /** Checked, nothing submitted. */
+  dryRun?: boolean;
+}
+
+/** One clip of a batch, for the summary table. */
+export interface ReportedClip {
+  index: number;
+  source?: string;
+  taskId?: string;
+  status: string;
+  videoUrls: string[];
+  files: ReportedFile[];
+  billableSeconds?: number;
+  error?: string;
+}
+
+/** What a run over several clips did. */
+export interface BatchReport {
+  upscaleFactor: string;
+  status: string;
+  elapsedMs: number;
+  phases?: Phase[];
+  clips: ReportedClip[];
+  concurrency: number;
+  artifact?: ReportedArtifact;
+  error?: string;
+  /** Task ids to pass back as task-id to pick the unfinished ones up without paying again. */
+  resumeTaskIds: string[];
+  dryRun?: boolean;
 }
 
 /** Markdown-safe table cell: no pipes or newlines break the row. */
@@ -78,7 +109,7 @@ export function shortUrl(url: string): string {
   }
 }
 
-function elapsedCell(report: RunReport): string {
+function elapsedCell(report: Pick<RunReport, 'elapsedMs' | 'phases'>): string {
   const total = formatElapsed(report.elapsedMs);
   if (!report.phases || report.phases.length === 0) return total;
   return `${total} (${report.phases.map((phase) => `${phase.name} ${formatElapsed(phase.ms)}`).join(' · ')})`;
@@ -97,14 +128,17 @@ function artifactCell(artifact: ReportedArtifact): string {
 /** The job summary as Markdown (kept pure so it can be tested without a runner). */
 export function renderSummary(report: RunReport): string {
   const failed = report.status === 'failed' || report.error !== undefined;
-  const icon = failed ? '❌' : report.status === 'completed' ? '✅' : '⏳';
+  const icon = failed ? '❌' : statusIcon(report.status);
   const rows: [string, string][] = [
     ['Source', report.source ? link(report.source, shortUrl(report.source)) : '(resumed task)'],
     ['Upscale factor', report.source ? `${report.upscaleFactor}×` : '(as submitted)'],
-    ['Task id', report.taskId ? code(report.taskId) : '(none)'],
-    ['Status', `${report.status === 'completed' ? '✅' : report.status === 'failed' ? '❌' : '⏳'} ${report.status}`],
-    ['Elapsed', elapsedCell(report)],
   ];
+  if (report.billableSeconds !== undefined) rows.push(['Billable seconds', String(report.billableSeconds)]);
+  rows.push(
+    ['Task id', report.taskId ? code(report.taskId) : report.dryRun ? '(dry run: nothing submitted)' : '(none)'],
+    ['Status', `${statusIcon(report.status)} ${report.status}`],
+    ['Elapsed', elapsedCell(report)],
+  );
   const many = (list: unknown[], one: string, index: number) => (list.length > 1 ? `${one} ${index + 1}` : one);
   report.videoUrls.forEach((url, index, all) => rows.push([many(all, 'Result', index), link(url, shortUrl(url))]));
   report.files?.forEach((file, index, all) => rows.push([many(all, 'Downloaded', index), `${code(file.path)} (${formatBytes(file.bytes)})`]));
@@ -114,15 +148,71 @@ export function renderSummary(report: RunReport): string {
     rows.push(['Resume', `Re-run with ${code(`task-id: ${report.resumeTaskId}`)} to pick the task up without paying again.`]);
   }
   const table = ['| | |', '|---|---|', ...rows.map(([key, value]) => `| **${key}** | ${value} |`)].join('\n');
-  const title = failed ? 'failed' : report.status === 'completed' ? 'done' : 'still processing';
+  const title = failed ? 'failed' : report.dryRun ? 'dry run, nothing submitted' : report.status === 'completed' ? 'done' : 'still processing';
   return `### ${icon} reApi Topaz Video Upscaler: ${title}\n\n${table}\n`;
 }
 
-/** Appends the report to the job summary; outside a runner (no GITHUB_STEP_SUMMARY) it does nothing. */
-export async function writeSummary(report: RunReport): Promise<void> {
+function statusIcon(status: string): string {
+  const icons: Record<string, string> = { completed: '✅', failed: '❌', skipped: '⏭️', 'dry-run': '🧪' };
+  return icons[status] ?? '⏳';
+}
+
+/** The job summary of a batch: one row per clip, then the totals, the errors and how to resume. */
+export function renderBatchSummary(report: BatchReport): string {
+  const { clips } = report;
+  const completed = clips.filter((clip) => clip.status === 'completed' && clip.error === undefined).length;
+  const failed = report.status === 'failed' || report.error !== undefined;
+  const title = report.dryRun
+    ? `dry run of ${clips.length} clips, nothing submitted`
+    : failed
+      ? `${clips.length - completed} of ${clips.length} clips did not complete`
+      : report.status === 'completed'
+        ? `${clips.length} clips done`
+        : `${clips.length} clips still processing`;
+  const lines = [
+    `### ${failed ? '❌' : statusIcon(report.status)} reApi Topaz Video Upscaler: ${title}`,
+    '',
+    '| # | Source | Task | Status | Billable s | Result | Downloaded |',
+    '|---|---|---|---|---|---|---|',
+  ];
+  for (const clip of clips) {
+    const result = clip.videoUrls.map((url) => link(url, shortUrl(url))).join('<br>');
+    const files = clip.files.map((file) => `${code(file.name)} (${formatBytes(file.bytes)})`).join('<br>');
+    lines.push(
+      `| ${clip.index + 1} | ${clip.source ? link(clip.source, shortUrl(clip.source)) : '(resumed task)'} | ${clip.taskId ? code(clip.taskId) : '—'} | ` +
+        `${statusIcon(clip.status)} ${clip.status}${clip.error !== undefined && clip.status === 'completed' ? ' (not delivered)' : ''} | ` +
+        `${clip.billableSeconds ?? '—'} | ${result || '—'} | ${files || '—'} |`,
+    );
+  }
+  const counts = new Map<string, number>();
+  for (const clip of clips) counts.set(clip.status, (counts.get(clip.status) ?? 0) + 1);
+  const billable = clips.every((clip) => clip.billableSeconds !== undefined) ? clips.reduce((sum, clip) => sum + (clip.billableSeconds ?? 0), 0) : undefined;
+  const bytes = clips.reduce((sum, clip) => sum + clip.files.reduce((total, file) => total + file.bytes, 0), 0);
+  const fileCount = clips.reduce((sum, clip) => sum + clip.files.length, 0);
+  lines.push(
+    `| | **Total** | | ${[...counts].map(([status, count]) => `${count} ${status}`).join(', ')} | ${billable ?? '—'} | ` +
+      `${clips.reduce((sum, clip) => sum + clip.videoUrls.length, 0)} | ${fileCount > 0 ? `${fileCount} (${formatBytes(bytes)})` : '—'} |`,
+  );
+  lines.push('', `**Upscale factor** ${report.upscaleFactor}× · **Concurrency** ${report.concurrency} · **Elapsed** ${elapsedCell(report)}`);
+  if (report.artifact) lines.push('', `**Artifact** ${artifactCell(report.artifact)}`);
+  const errors = clips.filter((clip) => clip.error !== undefined);
+  if (errors.length > 0) {
+    lines.push('', '**Errors**', '');
+    for (const clip of errors) lines.push(`- #${clip.index + 1}: ${cell(clip.error ?? '')}`);
+  }
+  if (report.error && errors.length === 0) lines.push('', `**Error** ${cell(report.error)}`);
+  if (report.resumeTaskIds.length > 0) {
+    const input = report.resumeTaskIds.length === 1 ? `task-id: ${report.resumeTaskIds[0]}` : `task-id: '${JSON.stringify(report.resumeTaskIds)}'`;
+    lines.push('', `**Resume** Re-run with ${code(input)} to pick up the unfinished tasks without paying again.`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** Appends the Markdown to the job summary; outside a runner (no GITHUB_STEP_SUMMARY) it does nothing. */
+export async function writeSummary(markdown: string): Promise<void> {
   if (!process.env.GITHUB_STEP_SUMMARY) return;
   try {
-    await core.summary.addRaw(renderSummary(report), true).write();
+    await core.summary.addRaw(markdown, true).write();
   } catch (error) {
     core.warning(`Could not write the job summary: ${error instanceof Error ? error.message : String(error)}`);
   }

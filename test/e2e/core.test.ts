@@ -93,8 +93,9 @@ describe('failures', () => {
     expect(emulator.apiRequests('submit')).toHaveLength(1);
   });
 
+  // These two reach the API on purpose (preflight: false): preflight would refuse both sources itself (see preflight.test.ts).
   it('explains a source probe failure (30002) with the request id', async () => {
-    const run = await runAction(inputs({ 'video-url': `${emulator.cdnUrl}/sources/missing.mp4` }));
+    const run = await runAction(inputs({ 'video-url': `${emulator.cdnUrl}/sources/missing.mp4`, preflight: 'false' }));
     expect(run.code).toBe(1);
     expect(run.errors[0]).toContain('reApi error 30002');
     expect(run.errors[0]).toContain('nothing was charged');
@@ -104,7 +105,7 @@ describe('failures', () => {
 
   it('explains a source over 50 MB (80007) from the API', async () => {
     const url = emulator.addSource('huge.mp4', { size: 60 * 1024 * 1024 });
-    const run = await runAction(inputs({ 'video-url': url }));
+    const run = await runAction(inputs({ 'video-url': url, preflight: 'false' }));
     expect(run.code).toBe(1);
     expect(run.errors[0]).toContain('reApi error 80007');
     expect(run.errors[0]).toMatch(/over 50 MB/);

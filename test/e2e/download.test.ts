@@ -71,7 +71,7 @@ describe('download', () => {
     expect(run.stdout).toContain('::group::Downloading the result to');
     expect(run.summary).toContain(path);
     expect(run.summary).toContain('293.0 KiB');
-    expect(run.summary).toMatch(/\*\*Elapsed\*\* \| [\d.]+s \(upscaling [\d.]+s · download [\d.]+s\)/);
+    expect(run.summary).toMatch(/\*\*Elapsed\*\* \| [\d.]+s \(preflight [\d.]+s · upscaling [\d.]+s · download [\d.]+s\)/);
   });
 
   it('uses RUNNER_TEMP/reapi-upscaled when download-path is empty, and names a resumed task after its id', async () => {

@@ -198,6 +198,30 @@ describe('the submission is sent again only when reApi certainly did not take it
     );
     expect(run.outputs['task-id']).toBeUndefined();
   });
+
+  it('sends each submission on a new connection, so a stale keep-alive socket cannot swallow it', async () => {
+    const sources = [emulator.sourceUrl('one.mp4'), emulator.sourceUrl('two.mp4')];
+    const run = await runAction(inputs({ 'video-url': sources.join('\n'), concurrency: '1' }));
+    expect(run.errors).toEqual([]);
+    const api = emulator.apiRequests();
+    // submit, poll, poll (completed), submit, poll, poll: the second submission comes after polls on a pooled connection.
+    expect(api.map((r) => r.method)).toEqual(['POST', 'GET', 'GET', 'POST', 'GET', 'GET']);
+    const port = (index: number) => api[index]!.remotePort;
+    expect(port(1)).toBe(port(2)); // polls do reuse a connection
+    const submitPorts = [port(0), port(3)];
+    const pollPorts = new Set([port(1), port(2), port(4), port(5)]);
+    expect(new Set(submitPorts).size).toBe(2);
+    for (const submitPort of submitPorts) expect(pollPorts.has(submitPort)).toBe(false);
+  });
+
+  it('refuses a malformed API key before sending anything, without echoing it', async () => {
+    const run = await runAction(inputs({ 'video-url': emulator.sourceUrl(), 'api-key': 'sk-half pasted' }));
+    expect(run.code).toBe(1);
+    expect(emulator.requests).toHaveLength(0);
+    expect(failure(run)).toMatch(/^Input 'api-key' contains a space, line break or non-ASCII character/);
+    const logged = run.stdout.split('\n').filter((line) => !line.startsWith('::add-mask::'));
+    expect(logged.join('\n')).not.toContain('half pasted');
+  });
 });
 
 describe('resume and fire-and-forget', () => {
@@ -305,18 +329,22 @@ describe('cancellation', () => {
 });
 
 describe('proxies', () => {
-  it('sends every API request through HTTP_PROXY / HTTPS_PROXY', async () => {
+  it('sends every API request, and the preflight checks of the source, through HTTP_PROXY / HTTPS_PROXY', async () => {
     const run = await runAction(inputs({ 'video-url': emulator.sourceUrl() }), {
       env: { HTTP_PROXY: proxy.url, HTTPS_PROXY: proxy.url, NO_PROXY: '' },
     });
     expect(run.errors).toEqual([]);
     expect(run.code).toBe(0);
     const apiHost = new URL(emulator.apiUrl).host;
+    const cdnHost = new URL(emulator.cdnUrl).host;
     expect(proxy.tunnels.length).toBeGreaterThan(0);
-    expect(new Set(proxy.tunnels)).toEqual(new Set([apiHost]));
-    const seen = proxy.requests.map((r) => `${r.method} ${r.path}`);
+    expect(new Set(proxy.tunnels)).toEqual(new Set([apiHost, cdnHost]));
+    const seen = proxy.requests.filter((r) => r.target === apiHost).map((r) => `${r.method} ${r.path}`);
     const sent = emulator.apiRequests().map((r) => `${r.method} ${r.path}`);
     expect(seen).toEqual(sent);
+    const sourceChecks = proxy.requests.filter((r) => r.target === cdnHost).map((r) => r.method);
+    expect(sourceChecks).toEqual(emulator.cdnRequests().map((r) => r.method));
+    expect(sourceChecks.length).toBeGreaterThan(0);
     expect(seen.filter((line) => line.startsWith('POST /api/v1/videos/generations'))).toHaveLength(1);
     expect(seen.filter((line) => line.startsWith('GET /api/v1/tasks/')).length).toBe(2);
   });
@@ -333,7 +361,7 @@ describe('proxies', () => {
 
   it('retries a submission the proxy could not deliver (tunnel refused)', async () => {
     const port = await closedPort();
-    const run = await runAction(inputs({ 'video-url': emulator.sourceUrl(), 'api-base-url': `http://127.0.0.1:${port}`, timeout: '3' }), {
+    const run = await runAction(inputs({ 'video-url': emulator.sourceUrl(), 'api-base-url': `http://127.0.0.1:${port}`, timeout: '3', preflight: 'false' }), {
       env: { HTTP_PROXY: proxy.url, HTTPS_PROXY: proxy.url },
     });
     expect(run.code).toBe(1);

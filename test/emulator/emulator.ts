@@ -26,6 +26,8 @@ export interface RecordedRequest {
   headers: Record<string, string | string[] | undefined>;
   body: string;
   at: number;
+  /** The client's port: requests on one keep-alive connection share it. */
+  remotePort?: number;
 }
 
 /** A fault applied to the next matching request(s). */
@@ -317,7 +319,15 @@ export class ReapiEmulator {
   }
 
   private record(origin: 'api' | 'cdn', req: IncomingMessage, body: string): void {
-    this.requests.push({ origin, method: req.method ?? '', path: req.url ?? '', headers: { ...req.headers }, body, at: Date.now() });
+    this.requests.push({
+      origin,
+      method: req.method ?? '',
+      path: req.url ?? '',
+      headers: { ...req.headers },
+      body,
+      at: Date.now(),
+      remotePort: req.socket.remotePort,
+    });
   }
 
   private requestId(): string {

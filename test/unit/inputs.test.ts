@@ -2,7 +2,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors';
-import { checkSourceUrl, parseBoolean, parseDuration, parseInputs, parseUpscaleFactor } from '../../src/inputs';
+import { checkSourceUrl, isInsecureApiBase, parseBoolean, parseDuration, parseInputs, parseUpscaleFactor } from '../../src/inputs';
 
 describe('parseDuration', () => {
   it.each([
@@ -50,6 +50,17 @@ describe('checkSourceUrl', () => {
   );
 });
 
+describe('isInsecureApiBase', () => {
+  it('flags plain http to another machine only', () => {
+    expect(isInsecureApiBase('http://gateway.example.com')).toBe(true);
+    expect(isInsecureApiBase('http://10.0.0.5:8080')).toBe(true);
+    expect(isInsecureApiBase('https://reapi.ai')).toBe(false);
+    expect(isInsecureApiBase('http://127.0.0.1:8787')).toBe(false);
+    expect(isInsecureApiBase('http://localhost:8787')).toBe(false);
+    expect(isInsecureApiBase('http://[::1]:8787')).toBe(false);
+  });
+});
+
 describe('parseInputs', () => {
   const base: Record<string, string> = { 'api-key': 'k', 'video-url': 'https://cdn.example.com/a.mp4' };
   const parse = (values: Record<string, string>, env: NodeJS.ProcessEnv = { RUNNER_TEMP: '/runner/_temp' }) => parseInputs((name) => values[name] ?? '', env);
@@ -57,8 +68,8 @@ describe('parseInputs', () => {
   it('applies the documented defaults', () => {
     expect(parse(base)).toEqual({
       apiKey: 'k',
-      videoUrl: 'https://cdn.example.com/a.mp4',
-      taskId: undefined,
+      videoUrls: ['https://cdn.example.com/a.mp4'],
+      taskIds: [],
       upscaleFactor: '2',
       apiBaseUrl: 'https://reapi.ai',
       wait: true,
@@ -68,7 +79,36 @@ describe('parseInputs', () => {
       downloadPath: '/runner/_temp/reapi-upscaled',
       artifactName: undefined,
       retentionDays: undefined,
+      concurrency: 4,
+      preflight: true,
+      maxBillableSeconds: undefined,
+      dryRun: false,
     });
+  });
+
+  it('reads several sources, one per line, skipping blank lines and # comments', () => {
+    const list =
+      '\n# trailers\nhttps://cdn.example.com/a.mp4\n\n  https://cdn.example.com/b.mov  \r\n# https://cdn.example.com/skipped.mp4\nhttps://cdn.example.com/c.mkv\n';
+    expect(parse({ ...base, 'video-url': list }).videoUrls).toEqual([
+      'https://cdn.example.com/a.mp4',
+      'https://cdn.example.com/b.mov',
+      'https://cdn.example.com/c.mkv',
+    ]);
+  });
+
+  it('reads several task ids, one per line or as a JSON array (the task-ids output)', () => {
+    expect(parse({ 'api-key': 'k', 'task-id': 'task_a\ntask_b' }).taskIds).toEqual(['task_a', 'task_b']);
+    expect(parse({ 'api-key': 'k', 'task-id': '["task_a", "task_b"]' }).taskIds).toEqual(['task_a', 'task_b']);
+  });
+
+  it('pairs resumed tasks with their sources when video-url lists as many', () => {
+    const parsed = parse({ 'api-key': 'k', 'task-id': 'task_a\ntask_b', 'video-url': 'https://x.test/a.mp4\nhttps://x.test/b.mp4' });
+    expect(parsed).toMatchObject({ taskIds: ['task_a', 'task_b'], videoUrls: ['https://x.test/a.mp4', 'https://x.test/b.mp4'] });
+  });
+
+  it('reads the batch, preflight and cost inputs', () => {
+    expect(parse({ ...base, concurrency: '32', preflight: 'false', 'dry-run': 'true' })).toMatchObject({ concurrency: 32, preflight: false, dryRun: true });
+    expect(parse({ ...base, 'max-billable-seconds': '600' }).maxBillableSeconds).toBe(600);
   });
 
   it('reads the delivery inputs; artifact-name implies download', () => {
@@ -91,7 +131,7 @@ describe('parseInputs', () => {
   });
 
   it('accepts task-id without video-url', () => {
-    expect(parse({ 'api-key': 'k', 'task-id': 'task_abc' }).taskId).toBe('task_abc');
+    expect(parse({ 'api-key': 'k', 'task-id': 'task_abc' }).taskIds).toEqual(['task_abc']);
   });
 
   it.each([
@@ -113,6 +153,26 @@ describe('parseInputs', () => {
     [{ 'artifact-name': 'what?' }, 'artifact-name'],
     [{ download: 'true', wait: 'false' }, 'download'],
     [{ 'artifact-name': 'kept', wait: 'false' }, 'artifact-name'],
+    [{ 'video-url': 'https://cdn.example.com/a.mp4\nftp://cdn.example.com/b.mp4' }, 'video-url'],
+    [{ 'video-url': 'https://cdn.example.com/a.mp4\nhttps://cdn.example.com/a.mp4' }, 'video-url'],
+    [{ 'video-url': '["https://cdn.example.com/a.mp4", 3]' }, 'video-url'],
+    [{ 'video-url': '[not json' }, 'video-url'],
+    [{ 'video-url': Array.from({ length: 257 }, (_, i) => `https://cdn.example.com/${i}.mp4`).join('\n') }, 'video-url'],
+    [{ 'task-id': 'task_a\ntask_b', 'video-url': 'https://cdn.example.com/a.mp4' }, 'task-id'],
+    [{ 'task-id': 'task_a\ntask a' }, 'task-id'],
+    [{ 'api-key': 'sk-abc def' }, 'api-key'],
+    [{ 'api-key': 'sk-abc\ndef' }, 'api-key'],
+    [{ 'api-key': 'sk-abcé' }, 'api-key'],
+    [{ 'api-base-url': 'https://reapi.ai/?region=eu' }, 'api-base-url'],
+    [{ 'api-base-url': 'https://user:pass@reapi.ai' }, 'api-base-url'],
+    [{ concurrency: '0' }, 'concurrency'],
+    [{ concurrency: '33' }, 'concurrency'],
+    [{ concurrency: 'many' }, 'concurrency'],
+    [{ preflight: 'maybe' }, 'preflight'],
+    [{ 'dry-run': 'y' }, 'dry-run'],
+    [{ 'max-billable-seconds': '0' }, 'max-billable-seconds'],
+    [{ 'max-billable-seconds': '1.5' }, 'max-billable-seconds'],
+    [{ 'max-billable-seconds': '60', preflight: 'false' }, 'max-billable-seconds'],
   ])('throws one InputError line naming the input for %o', (bad, name) => {
     let caught: unknown;
     try {
@@ -124,6 +184,16 @@ describe('parseInputs', () => {
     const message = (caught as Error).message;
     expect(message).toContain(`'${name}'`);
     expect(message).not.toContain('\n');
+  });
+
+  it('never echoes the API key in its error', () => {
+    expect(() => parse({ ...base, 'api-key': 'sk-secret value' })).toThrow(/^(?!.*sk-secret).*$/);
+  });
+
+  it('names the bad item of a list', () => {
+    expect(() => parse({ ...base, 'video-url': 'https://cdn.example.com/a.mp4\nftp://cdn.example.com/b.mp4' })).toThrow(
+      /^Input 'video-url' item 2 uses the ftp: scheme \(got "ftp:\/\/cdn\.example\.com\/b\.mp4"\)/,
+    );
   });
 
   it('does not echo a huge data: URI back', () => {

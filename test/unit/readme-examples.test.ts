@@ -69,7 +69,9 @@ describe('README workflow examples', () => {
   it('cover every documented feature', () => {
     expect(examples.length).toBeGreaterThanOrEqual(9);
     const all = examples.map((e) => e.source).join('\n');
-    for (const feature of ['upscale-factor: 1', 'upscale-factor: 4', 'wait: false', 'task-id:', 'artifact-name:', 'release:', 'schedule:', 'matrix:']) {
+    const features = ['upscale-factor: 1', 'upscale-factor: 4', 'wait: false', 'task-id:', 'artifact-name:', 'release:', 'schedule:', 'matrix:'];
+    features.push('concurrency:', 'outputs.results', 'outputs.task-ids', 'max-billable-seconds:', 'dry-run: true');
+    for (const feature of features) {
       expect(all, feature).toContain(feature);
     }
   });
