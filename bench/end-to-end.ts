@@ -13,7 +13,7 @@ export async function benchEndToEnd(runs: number): Promise<void> {
   const emulator = await new ReapiEmulator().start();
   const ours: number[] = [];
   const curl: number[] = [];
-  const requests = { ours: 0, curl: 0 };
+  const requests = { ours: 0, curl: 0, preflight: 0 };
   for (let i = 0; i <= runs; i++) {
     emulator.reset({ apiKey: 'bench', processingPolls: 0 });
     const source = emulator.sourceUrl();
@@ -21,6 +21,7 @@ export async function benchEndToEnd(runs: number): Promise<void> {
     const action = await timeCommand(process.execPath, [join(root, 'dist/index.js')], env);
     if (action.code !== 0) throw new Error(`the action failed: ${action.stdout}`);
     requests.ours = emulator.apiRequests().length;
+    requests.preflight = emulator.cdnRequests().length;
     emulator.reset({ apiKey: 'bench', processingPolls: 0 });
     const script = await timeCommand('bash', [join(root, 'bench/curl-loop.sh'), emulator.apiUrl, 'bench', emulator.sourceUrl(), INTERVAL]);
     if (script.code !== 0) throw new Error('the curl loop failed');
@@ -32,7 +33,7 @@ export async function benchEndToEnd(runs: number): Promise<void> {
   await emulator.stop();
   rows.push({
     section: 'End to end (instant job)',
-    measure: `submit → completed → outputs, poll interval ${INTERVAL}s; requests ${requests.ours} vs ${requests.curl}`,
+    measure: `submit → completed → outputs, poll interval ${INTERVAL}s; API requests ${requests.ours} vs ${requests.curl}, plus ${requests.preflight} preflight requests to the source host (action only)`,
     ours: ms(median(ours)),
     baseline: `${ms(median(curl))} (curl + jq loop)`,
     ratio: ratio(median(ours), median(curl)),

@@ -44,6 +44,45 @@ export async function peakRssKiB(
   });
 }
 
+export interface Measured {
+  code: number | null;
+  stdout: string;
+  /** Wall time from spawn to exit, ms. */
+  ms: number;
+  /** performance.now() at exit. */
+  endedAt: number;
+  /** Peak RSS in KiB (GNU time's %M). */
+  kib: number;
+  /** performance.now() when a stdout line first matched `marker`, if one did. */
+  markerAt?: number;
+}
+
+/**
+ * Runs a command under `/usr/bin/time -f %M` with its stdout captured: wall
+ * time, peak RSS, and when a given line first appeared (stdout to a pipe is
+ * synchronous in Node, so a line arrives when the child writes it).
+ */
+export function measure(command: string, args: string[], env: NodeJS.ProcessEnv = process.env, marker?: RegExp): Promise<Measured> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn('/usr/bin/time', ['-f', '%M', command, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let markerAt: number | undefined;
+    child.stdout.setEncoding('utf8').on('data', (text: string) => {
+      stdout += text;
+      if (markerAt === undefined && marker?.test(stdout)) markerAt = performance.now();
+    });
+    child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const endedAt = performance.now();
+      const lines = stderr.trim().split('\n');
+      resolve({ code, stdout, ms: endedAt - started, endedAt, kib: Number(lines[lines.length - 1]), markerAt });
+    });
+  });
+}
+
 /** Environment for running the bundled action as the runner does. */
 export function actionEnv(inputs: Record<string, string>, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, ...extra };
@@ -71,6 +110,11 @@ export function ms(value: number): string {
 
 export function mib(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+/** Decimal megabytes from GNU time's KiB. */
+export function rssMb(kib: number): string {
+  return `${((kib * 1024) / 1e6).toFixed(1)} MB`;
 }
 
 export function renderTable(header: string): string {

@@ -3,7 +3,9 @@
  * as one Markdown table (paste it into the README's Performance section).
  */
 import { cpus } from 'node:os';
+import { benchBatch } from './batch';
 import { benchColdStart } from './cold-start';
+import { benchDownload } from './download';
 import { benchEndToEnd } from './end-to-end';
 import { renderTable } from './lib';
 import { benchPolling } from './polling';
@@ -13,6 +15,8 @@ console.error(`Running benchmarks (${runs} runs each, medians)…`);
 await benchColdStart(runs);
 await benchEndToEnd(runs);
 benchPolling();
+await benchDownload(runs);
+await benchBatch(runs);
 
 const cpu = cpus()[0]?.model.trim() ?? 'unknown CPU';
 console.log(renderTable(`Node ${process.version}, ${cpus().length} cores (${cpu}), ${new Date().toISOString().slice(0, 10)}; medians of ${runs} runs.`));
