@@ -11,12 +11,15 @@ import { renderTable } from './lib';
 import { benchPolling } from './polling';
 
 const runs = Number(process.env.BENCH_RUNS ?? 11);
+// BENCH_ONLY=download,batch runs just those (names as below), for a quicker look while changing one thing.
+const only = new Set((process.env.BENCH_ONLY ?? '').split(',').filter(Boolean));
+const wanted = (name: string) => only.size === 0 || only.has(name);
 console.error(`Running benchmarks (${runs} runs each, medians)…`);
-await benchColdStart(runs);
-await benchEndToEnd(runs);
-benchPolling();
-await benchDownload(runs);
-await benchBatch(runs);
+if (wanted('cold-start')) await benchColdStart(runs);
+if (wanted('end-to-end')) await benchEndToEnd(runs);
+if (wanted('polling')) benchPolling();
+if (wanted('download')) await benchDownload(runs);
+if (wanted('batch')) await benchBatch(runs);
 
 const cpu = cpus()[0]?.model.trim() ?? 'unknown CPU';
 console.log(renderTable(`Node ${process.version}, ${cpus().length} cores (${cpu}), ${new Date().toISOString().slice(0, 10)}; medians of ${runs} runs.`));
