@@ -3,11 +3,12 @@
  * runs the bundled action against it exactly as the runner would, and prints
  * the outputs and the job summary. No API key or network needed.
  */
-import { ReapiEmulator, syntheticMp4 } from '../test/emulator/emulator';
+import { ReapiEmulator } from '../test/emulator/emulator';
 import { runAction } from '../test/helpers/run-action';
 
 const emulator = await new ReapiEmulator({ apiKey: 'local-demo-key', processingPolls: 3 }).start();
-const videoUrl = emulator.addSource('sample-480p.mp4', { data: syntheticMp4(64 * 1024) });
+// A real 3.2 s clip (test/fixtures/), so preflight can read its duration and show the billable seconds.
+const videoUrl = emulator.addFixture('sample-480p.mp4', 'clip-3.2s-faststart.mp4');
 const inputs = {
   'api-key': 'local-demo-key',
   'api-base-url': emulator.apiUrl,
