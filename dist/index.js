@@ -44395,14 +44395,13 @@ function clipResults(clips) {
     }));
 }
 /** Sum of the clips' billable seconds; undefined when any is unknown. */
-function totalBillable(clips) {
-    let total = 0;
-    for (const clip of clips) {
-        if (clip.billableSeconds === undefined)
-            return undefined;
-        total += clip.billableSeconds;
-    }
-    return total;
+const totalBillable = totalBillableSeconds;
+/** How many times each label occurs, in first-seen order ("3 completed, 1 failed"). */
+function tally(labels) {
+    const counts = new Map();
+    for (const label of labels)
+        counts.set(label, (counts.get(label) ?? 0) + 1);
+    return counts;
 }
 /** "#3 clip.mp4", or "#3 task_abc" for a resumed task: how messages name a clip. */
 function clipLabel(clip, total) {
@@ -44423,11 +44422,7 @@ const LISTED_FAILURES = 5;
 /** The step's one sentence when some clips of a batch did not complete. */
 function batchFailureMessage(clips) {
     const unfinished = clips.filter((clip) => clip.error !== undefined);
-    const counts = new Map();
-    for (const clip of unfinished) {
-        const how = clip.status === 'processing' ? 'still processing' : clip.status === 'completed' ? 'not delivered' : clip.status;
-        counts.set(how, (counts.get(how) ?? 0) + 1);
-    }
+    const counts = tally(unfinished.map((clip) => (clip.status === 'processing' ? 'still processing' : clip.status === 'completed' ? 'not delivered' : clip.status)));
     const how = [...counts].map(([what, count]) => `${count} ${what}`).join(', ');
     const listed = unfinished
         .slice(0, LISTED_FAILURES)
@@ -44863,6 +44858,8 @@ function waitForTask(client, taskId, options) {
 
 
 
+
+
 /** Markdown-safe table cell: no pipes or newlines break the row. */
 function cell(text) {
     return text.replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ');
@@ -44964,10 +44961,8 @@ function renderBatchSummary(report) {
             `${statusIcon(clip.status)} ${clip.status}${clip.error !== undefined && clip.status === 'completed' ? ' (not delivered)' : ''} | ` +
             `${clip.billableSeconds ?? '—'} | ${result || '—'} | ${files || '—'} |`);
     }
-    const counts = new Map();
-    for (const clip of clips)
-        counts.set(clip.status, (counts.get(clip.status) ?? 0) + 1);
-    const billable = clips.every((clip) => clip.billableSeconds !== undefined) ? clips.reduce((sum, clip) => sum + (clip.billableSeconds ?? 0), 0) : undefined;
+    const counts = tally(clips.map((clip) => clip.status));
+    const billable = totalBillableSeconds(clips);
     const bytes = clips.reduce((sum, clip) => sum + clip.files.reduce((total, file) => total + file.bytes, 0), 0);
     const fileCount = clips.reduce((sum, clip) => sum + clip.files.length, 0);
     lines.push(`| | **Total** | | ${[...counts].map(([status, count]) => `${count} ${status}`).join(', ')} | ${billable ?? '—'} | ` +
@@ -44984,8 +44979,7 @@ function renderBatchSummary(report) {
     if (report.error && errors.length === 0)
         lines.push('', `**Error** ${cell(report.error)}`);
     if (report.resumeTaskIds.length > 0) {
-        const input = report.resumeTaskIds.length === 1 ? `task-id: ${report.resumeTaskIds[0]}` : `task-id: '${JSON.stringify(report.resumeTaskIds)}'`;
-        lines.push('', `**Resume** Re-run with ${code(input)} to pick up the unfinished tasks without paying again.`);
+        lines.push('', `**Resume** Re-run with ${code(taskIdInput(report.resumeTaskIds))} to pick up the unfinished tasks without paying again.`);
     }
     return `${lines.join('\n')}\n`;
 }
@@ -45102,17 +45096,18 @@ async function execute(state, signal) {
     });
     const batch = state.clips.length > 1;
     const byTask = new Map();
+    // `timeout` bounds the whole step: preflight, submission retries and waiting alike.
+    const deadline = state.started + inputs.timeoutMs;
     const ctx = {
         state,
         inputs,
         client,
         signal,
         batch,
-        // `timeout` bounds the whole step: preflight, submission retries and waiting alike.
-        deadline: state.started + inputs.timeoutMs,
+        deadline,
         poller: new TaskPoller(client, {
             timeoutMs: inputs.timeoutMs,
-            deadline: state.started + inputs.timeoutMs,
+            deadline,
             pollIntervalMs: inputs.pollIntervalMs,
             signal,
             onProgress: (task, elapsedMs, polls) => {
@@ -45368,9 +45363,7 @@ function runFailureMessage(error, state) {
 }
 /** Counts per status, for the batch progress line. */
 function progressLine(state) {
-    const counts = new Map();
-    for (const clip of state.clips)
-        counts.set(clip.status, (counts.get(clip.status) ?? 0) + 1);
+    const counts = tally(state.clips.map((clip) => clip.status));
     const order = ['completed', 'processing', 'pending', 'failed', 'skipped'];
     const parts = order.filter((status) => counts.has(status)).map((status) => `${counts.get(status)} ${status === 'pending' ? 'waiting for a slot' : status}`);
     return `Progress after ${formatElapsed(Date.now() - state.started)}: ${parts.join(', ')}.`;

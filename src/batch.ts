@@ -6,7 +6,7 @@
 import type { DownloadedFile } from './download';
 import { resultBaseName } from './download';
 import type { ActionInputs } from './inputs';
-import { sourceName } from './preflight';
+import { sourceName, totalBillableSeconds } from './preflight';
 
 /**
  * Where a clip ended. `skipped`: never submitted (preflight or the cost guard
@@ -104,13 +104,13 @@ export function clipResults(clips: readonly Clip[]): ClipResult[] {
 }
 
 /** Sum of the clips' billable seconds; undefined when any is unknown. */
-export function totalBillable(clips: readonly Clip[]): number | undefined {
-  let total = 0;
-  for (const clip of clips) {
-    if (clip.billableSeconds === undefined) return undefined;
-    total += clip.billableSeconds;
-  }
-  return total;
+export const totalBillable: (clips: readonly Clip[]) => number | undefined = totalBillableSeconds;
+
+/** How many times each label occurs, in first-seen order ("3 completed, 1 failed"). */
+export function tally(labels: readonly string[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const label of labels) counts.set(label, (counts.get(label) ?? 0) + 1);
+  return counts;
 }
 
 /** "#3 clip.mp4", or "#3 task_abc" for a resumed task: how messages name a clip. */
@@ -136,11 +136,9 @@ const LISTED_FAILURES = 5;
 /** The step's one sentence when some clips of a batch did not complete. */
 export function batchFailureMessage(clips: readonly Clip[]): string {
   const unfinished = clips.filter((clip) => clip.error !== undefined);
-  const counts = new Map<string, number>();
-  for (const clip of unfinished) {
-    const how = clip.status === 'processing' ? 'still processing' : clip.status === 'completed' ? 'not delivered' : clip.status;
-    counts.set(how, (counts.get(how) ?? 0) + 1);
-  }
+  const counts = tally(
+    unfinished.map((clip) => (clip.status === 'processing' ? 'still processing' : clip.status === 'completed' ? 'not delivered' : clip.status)),
+  );
   const how = [...counts].map(([what, count]) => `${count} ${what}`).join(', ');
   const listed = unfinished
     .slice(0, LISTED_FAILURES)

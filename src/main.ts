@@ -1,7 +1,18 @@
 import * as core from '@actions/core';
 import { ReapiClient, type TaskEnvelope } from './api';
 import { checkArtifactRuntime, uploadResultArtifact, type UploadedArtifact } from './artifact';
-import { batchFailureMessage, buildClips, clipLabel, clipResults, overallStatus, resumableTaskIds, taskIdInput, totalBillable, type Clip } from './batch';
+import {
+  batchFailureMessage,
+  buildClips,
+  clipLabel,
+  clipResults,
+  overallStatus,
+  resumableTaskIds,
+  tally,
+  taskIdInput,
+  totalBillable,
+  type Clip,
+} from './batch';
 import { downloadResults, formatBytes, prepareDownloadDir, resultFileNames } from './download';
 import { ActionError, CancelledError, errorText, isActionError } from './errors';
 import { closeDispatcher } from './http';
@@ -122,17 +133,18 @@ async function execute(state: RunState, signal: AbortSignal): Promise<void> {
   });
   const batch = state.clips.length > 1;
   const byTask = new Map<string, Clip>();
+  // `timeout` bounds the whole step: preflight, submission retries and waiting alike.
+  const deadline = state.started + inputs.timeoutMs;
   const ctx: Context = {
     state,
     inputs,
     client,
     signal,
     batch,
-    // `timeout` bounds the whole step: preflight, submission retries and waiting alike.
-    deadline: state.started + inputs.timeoutMs,
+    deadline,
     poller: new TaskPoller(client, {
       timeoutMs: inputs.timeoutMs,
-      deadline: state.started + inputs.timeoutMs,
+      deadline,
       pollIntervalMs: inputs.pollIntervalMs,
       signal,
       onProgress: (task, elapsedMs, polls) => {
@@ -407,8 +419,7 @@ function runFailureMessage(error: unknown, state: RunState): string {
 
 /** Counts per status, for the batch progress line. */
 function progressLine(state: RunState): string {
-  const counts = new Map<string, number>();
-  for (const clip of state.clips) counts.set(clip.status, (counts.get(clip.status) ?? 0) + 1);
+  const counts = tally(state.clips.map((clip) => clip.status));
   const order = ['completed', 'processing', 'pending', 'failed', 'skipped'];
   const parts = order.filter((status) => counts.has(status)).map((status) => `${counts.get(status)} ${status === 'pending' ? 'waiting for a slot' : status}`);
   return `Progress after ${formatElapsed(Date.now() - state.started)}: ${parts.join(', ')}.`;

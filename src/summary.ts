@@ -1,5 +1,7 @@
 import * as core from '@actions/core';
+import { tally, taskIdInput } from './batch';
 import { formatBytes } from './download';
+import { totalBillableSeconds } from './preflight';
 import { formatElapsed } from './poll';
 
 /** Time spent in one phase of the run, for the summary. */
@@ -184,9 +186,8 @@ export function renderBatchSummary(report: BatchReport): string {
         `${clip.billableSeconds ?? '—'} | ${result || '—'} | ${files || '—'} |`,
     );
   }
-  const counts = new Map<string, number>();
-  for (const clip of clips) counts.set(clip.status, (counts.get(clip.status) ?? 0) + 1);
-  const billable = clips.every((clip) => clip.billableSeconds !== undefined) ? clips.reduce((sum, clip) => sum + (clip.billableSeconds ?? 0), 0) : undefined;
+  const counts = tally(clips.map((clip) => clip.status));
+  const billable = totalBillableSeconds(clips);
   const bytes = clips.reduce((sum, clip) => sum + clip.files.reduce((total, file) => total + file.bytes, 0), 0);
   const fileCount = clips.reduce((sum, clip) => sum + clip.files.length, 0);
   lines.push(
@@ -202,8 +203,7 @@ export function renderBatchSummary(report: BatchReport): string {
   }
   if (report.error && errors.length === 0) lines.push('', `**Error** ${cell(report.error)}`);
   if (report.resumeTaskIds.length > 0) {
-    const input = report.resumeTaskIds.length === 1 ? `task-id: ${report.resumeTaskIds[0]}` : `task-id: '${JSON.stringify(report.resumeTaskIds)}'`;
-    lines.push('', `**Resume** Re-run with ${code(input)} to pick up the unfinished tasks without paying again.`);
+    lines.push('', `**Resume** Re-run with ${code(taskIdInput(report.resumeTaskIds))} to pick up the unfinished tasks without paying again.`);
   }
   return `${lines.join('\n')}\n`;
 }
