@@ -1,12 +1,13 @@
 /**
  * Runs the bundled action the way the Actions runner does: `node dist/index.js`
- * in a child process, inputs as INPUT_<NAME> variables, and fresh
+ * on the runner's Node (see action-node.ts) in a child process, inputs as INPUT_<NAME> variables, and fresh
  * GITHUB_OUTPUT / GITHUB_STEP_SUMMARY files.
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { ACTION_NODE } from './action-node';
 
 export const ACTION_ENTRY = resolve(import.meta.dirname, '../../dist/index.js');
 
@@ -69,7 +70,7 @@ export async function runAction(inputs: Record<string, string>, options: RunOpti
   for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
 
   const started = Date.now();
-  const child = spawn(process.execPath, [ACTION_ENTRY], { env, cwd: options.cwd ?? dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(ACTION_NODE, [ACTION_ENTRY], { env, cwd: options.cwd ?? dir, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (text: string) => {
