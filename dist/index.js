@@ -1,15 +1,15 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 20770:
+/***/ 20408:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-module.exports = __nccwpck_require__(20218);
+module.exports = __nccwpck_require__(376);
 
 
 /***/ }),
 
-/***/ 20218:
+/***/ 376:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -280,37 +280,37 @@ exports.debug = debug; // for test
 
 /***/ }),
 
-/***/ 46752:
+/***/ 64718:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Client = __nccwpck_require__(23701)
-const Dispatcher = __nccwpck_require__(30883)
-const Pool = __nccwpck_require__(30628)
-const BalancedPool = __nccwpck_require__(837)
-const RoundRobinPool = __nccwpck_require__(45520)
-const Agent = __nccwpck_require__(57405)
-const ProxyAgent = __nccwpck_require__(76672)
-const Socks5ProxyAgent = __nccwpck_require__(87223)
-const EnvHttpProxyAgent = __nccwpck_require__(53137)
-const RetryAgent = __nccwpck_require__(30050)
-const H2CClient = __nccwpck_require__(36815)
-const errors = __nccwpck_require__(68707)
-const util = __nccwpck_require__(3440)
+const Client = __nccwpck_require__(30271)
+const Dispatcher = __nccwpck_require__(22377)
+const Pool = __nccwpck_require__(28014)
+const BalancedPool = __nccwpck_require__(3207)
+const RoundRobinPool = __nccwpck_require__(13182)
+const Agent = __nccwpck_require__(55539)
+const ProxyAgent = __nccwpck_require__(99710)
+const Socks5ProxyAgent = __nccwpck_require__(22141)
+const EnvHttpProxyAgent = __nccwpck_require__(76699)
+const RetryAgent = __nccwpck_require__(99176)
+const H2CClient = __nccwpck_require__(1529)
+const errors = __nccwpck_require__(26593)
+const util = __nccwpck_require__(55386)
 const { InvalidArgumentError } = errors
-const api = __nccwpck_require__(56615)
-const buildConnector = __nccwpck_require__(59136)
-const MockClient = __nccwpck_require__(47365)
-const { MockCallHistory, MockCallHistoryLog } = __nccwpck_require__(30431)
-const MockAgent = __nccwpck_require__(47501)
-const MockPool = __nccwpck_require__(94004)
-const SnapshotAgent = __nccwpck_require__(55095)
-const mockErrors = __nccwpck_require__(52429)
-const RetryHandler = __nccwpck_require__(17816)
-const { getGlobalDispatcher, setGlobalDispatcher } = __nccwpck_require__(32581)
-const DecoratorHandler = __nccwpck_require__(58155)
-const RedirectHandler = __nccwpck_require__(8754)
+const api = __nccwpck_require__(25889)
+const buildConnector = __nccwpck_require__(45106)
+const MockClient = __nccwpck_require__(62839)
+const { MockCallHistory, MockCallHistoryLog } = __nccwpck_require__(75433)
+const MockAgent = __nccwpck_require__(70587)
+const MockPool = __nccwpck_require__(13926)
+const SnapshotAgent = __nccwpck_require__(68705)
+const mockErrors = __nccwpck_require__(75347)
+const RetryHandler = __nccwpck_require__(3174)
+const { getGlobalDispatcher, setGlobalDispatcher } = __nccwpck_require__(14743)
+const DecoratorHandler = __nccwpck_require__(96949)
+const RedirectHandler = __nccwpck_require__(33216)
 
 Object.assign(Dispatcher.prototype, api)
 
@@ -330,21 +330,21 @@ module.exports.RetryHandler = RetryHandler
 module.exports.DecoratorHandler = DecoratorHandler
 module.exports.RedirectHandler = RedirectHandler
 module.exports.interceptors = {
-  redirect: __nccwpck_require__(21514),
-  responseError: __nccwpck_require__(8918),
-  retry: __nccwpck_require__(92026),
-  dump: __nccwpck_require__(88060),
-  dns: __nccwpck_require__(70379),
-  cache: __nccwpck_require__(75542),
-  decompress: __nccwpck_require__(40557),
-  deduplicate: __nccwpck_require__(67240)
+  redirect: __nccwpck_require__(71068),
+  responseError: __nccwpck_require__(55960),
+  retry: __nccwpck_require__(39636),
+  dump: __nccwpck_require__(75786),
+  dns: __nccwpck_require__(36149),
+  cache: __nccwpck_require__(44856),
+  decompress: __nccwpck_require__(1767),
+  deduplicate: __nccwpck_require__(48654)
 }
 
 module.exports.cacheStores = {
-  MemoryCacheStore: __nccwpck_require__(74889)
+  MemoryCacheStore: __nccwpck_require__(45055)
 }
 
-const SqliteCacheStore = __nccwpck_require__(71522)
+const SqliteCacheStore = __nccwpck_require__(77788)
 module.exports.cacheStores.SqliteCacheStore = SqliteCacheStore
 
 module.exports.buildConnector = buildConnector
@@ -406,7 +406,7 @@ function makeDispatcher (fn) {
 module.exports.setGlobalDispatcher = setGlobalDispatcher
 module.exports.getGlobalDispatcher = getGlobalDispatcher
 
-const fetchImpl = (__nccwpck_require__(54398).fetch)
+const fetchImpl = (__nccwpck_require__(96860).fetch)
 
 // Capture __filename at module load time for stack trace augmentation.
 // This may be undefined when bundled in environments like Node.js internals.
@@ -446,22 +446,22 @@ module.exports.fetch = function fetch (init, options = undefined) {
     throw err
   })
 }
-module.exports.Headers = __nccwpck_require__(60660).Headers
-module.exports.Response = __nccwpck_require__(99051).Response
-module.exports.Request = __nccwpck_require__(9967).Request
-module.exports.FormData = __nccwpck_require__(35910).FormData
+module.exports.Headers = __nccwpck_require__(25662).Headers
+module.exports.Response = __nccwpck_require__(89317).Response
+module.exports.Request = __nccwpck_require__(93713).Request
+module.exports.FormData = __nccwpck_require__(78440).FormData
 
-const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(51059)
+const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(98709)
 
 module.exports.setGlobalOrigin = setGlobalOrigin
 module.exports.getGlobalOrigin = getGlobalOrigin
 
-const { CacheStorage } = __nccwpck_require__(3245)
-const { kConstruct } = __nccwpck_require__(36443)
+const { CacheStorage } = __nccwpck_require__(97403)
+const { kConstruct } = __nccwpck_require__(43377)
 
 module.exports.caches = new CacheStorage(kConstruct)
 
-const { deleteCookie, getCookies, getSetCookies, setCookie, parseCookie } = __nccwpck_require__(79061)
+const { deleteCookie, getCookies, getSetCookies, setCookie, parseCookie } = __nccwpck_require__(18495)
 
 module.exports.deleteCookie = deleteCookie
 module.exports.getCookies = getCookies
@@ -469,21 +469,21 @@ module.exports.getSetCookies = getSetCookies
 module.exports.setCookie = setCookie
 module.exports.parseCookie = parseCookie
 
-const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(51900)
+const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(30782)
 
 module.exports.parseMIMEType = parseMIMEType
 module.exports.serializeAMimeType = serializeAMimeType
 
-const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(15188)
-const { WebSocket, ping } = __nccwpck_require__(13726)
+const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(96814)
+const { WebSocket, ping } = __nccwpck_require__(15816)
 module.exports.WebSocket = WebSocket
 module.exports.CloseEvent = CloseEvent
 module.exports.ErrorEvent = ErrorEvent
 module.exports.MessageEvent = MessageEvent
 module.exports.ping = ping
 
-module.exports.WebSocketStream = __nccwpck_require__(12873).WebSocketStream
-module.exports.WebSocketError = __nccwpck_require__(56919).WebSocketError
+module.exports.WebSocketStream = __nccwpck_require__(52299).WebSocketStream
+module.exports.WebSocketError = __nccwpck_require__(19597).WebSocketError
 
 module.exports.request = makeDispatcher(api.request)
 module.exports.stream = makeDispatcher(api.stream)
@@ -499,7 +499,7 @@ module.exports.MockAgent = MockAgent
 module.exports.SnapshotAgent = SnapshotAgent
 module.exports.mockErrors = mockErrors
 
-const { EventSource } = __nccwpck_require__(21238)
+const { EventSource } = __nccwpck_require__(36376)
 
 module.exports.EventSource = EventSource
 
@@ -521,13 +521,13 @@ module.exports.install = install
 
 /***/ }),
 
-/***/ 80158:
+/***/ 86128:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { addAbortListener } = __nccwpck_require__(3440)
-const { RequestAbortedError } = __nccwpck_require__(68707)
+const { addAbortListener } = __nccwpck_require__(55386)
+const { RequestAbortedError } = __nccwpck_require__(26593)
 
 const kListener = Symbol('kListener')
 const kSignal = Symbol('kSignal')
@@ -587,16 +587,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 34660:
+/***/ 42574:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(34589)
 const { AsyncResource } = __nccwpck_require__(16698)
-const { InvalidArgumentError, SocketError } = __nccwpck_require__(68707)
-const util = __nccwpck_require__(3440)
-const { addSignal, removeSignal } = __nccwpck_require__(80158)
+const { InvalidArgumentError, SocketError } = __nccwpck_require__(26593)
+const util = __nccwpck_require__(55386)
+const { addSignal, removeSignal } = __nccwpck_require__(86128)
 
 class ConnectHandler extends AsyncResource {
   constructor (opts, callback) {
@@ -704,7 +704,7 @@ module.exports = connect
 
 /***/ }),
 
-/***/ 76862:
+/***/ 60884:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -720,9 +720,9 @@ const {
   InvalidArgumentError,
   InvalidReturnValueError,
   RequestAbortedError
-} = __nccwpck_require__(68707)
-const util = __nccwpck_require__(3440)
-const { addSignal, removeSignal } = __nccwpck_require__(80158)
+} = __nccwpck_require__(26593)
+const util = __nccwpck_require__(55386)
+const { addSignal, removeSignal } = __nccwpck_require__(86128)
 
 function noop () {}
 
@@ -963,16 +963,16 @@ module.exports = pipeline
 
 /***/ }),
 
-/***/ 14043:
+/***/ 70865:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(34589)
 const { AsyncResource } = __nccwpck_require__(16698)
-const { Readable } = __nccwpck_require__(49927)
-const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(68707)
-const util = __nccwpck_require__(3440)
+const { Readable } = __nccwpck_require__(23897)
+const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(26593)
+const util = __nccwpck_require__(55386)
 
 function noop () {}
 
@@ -1184,7 +1184,7 @@ module.exports.RequestHandler = RequestHandler
 
 /***/ }),
 
-/***/ 3560:
+/***/ 94754:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -1192,9 +1192,9 @@ module.exports.RequestHandler = RequestHandler
 const assert = __nccwpck_require__(34589)
 const { finished } = __nccwpck_require__(57075)
 const { AsyncResource } = __nccwpck_require__(16698)
-const { InvalidArgumentError, InvalidReturnValueError } = __nccwpck_require__(68707)
-const util = __nccwpck_require__(3440)
-const { addSignal, removeSignal } = __nccwpck_require__(80158)
+const { InvalidArgumentError, InvalidReturnValueError } = __nccwpck_require__(26593)
+const util = __nccwpck_require__(55386)
+const { addSignal, removeSignal } = __nccwpck_require__(86128)
 
 function noop () {}
 
@@ -1400,17 +1400,17 @@ module.exports = stream
 
 /***/ }),
 
-/***/ 61882:
+/***/ 63408:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError, SocketError } = __nccwpck_require__(68707)
+const { InvalidArgumentError, SocketError } = __nccwpck_require__(26593)
 const { AsyncResource } = __nccwpck_require__(16698)
 const assert = __nccwpck_require__(34589)
-const util = __nccwpck_require__(3440)
-const { kHTTP2Stream } = __nccwpck_require__(36443)
-const { addSignal, removeSignal } = __nccwpck_require__(80158)
+const util = __nccwpck_require__(55386)
+const { kHTTP2Stream } = __nccwpck_require__(43377)
+const { addSignal, removeSignal } = __nccwpck_require__(86128)
 
 class UpgradeHandler extends AsyncResource {
   constructor (opts, callback) {
@@ -1518,30 +1518,30 @@ module.exports = upgrade
 
 /***/ }),
 
-/***/ 56615:
+/***/ 25889:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-module.exports.request = __nccwpck_require__(14043)
-module.exports.stream = __nccwpck_require__(3560)
-module.exports.pipeline = __nccwpck_require__(76862)
-module.exports.upgrade = __nccwpck_require__(61882)
-module.exports.connect = __nccwpck_require__(34660)
+module.exports.request = __nccwpck_require__(70865)
+module.exports.stream = __nccwpck_require__(94754)
+module.exports.pipeline = __nccwpck_require__(60884)
+module.exports.upgrade = __nccwpck_require__(63408)
+module.exports.connect = __nccwpck_require__(42574)
 
 
 /***/ }),
 
-/***/ 49927:
+/***/ 23897:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(34589)
 const { Readable } = __nccwpck_require__(57075)
-const { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = __nccwpck_require__(68707)
-const util = __nccwpck_require__(3440)
-const { ReadableStreamFrom } = __nccwpck_require__(3440)
+const { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = __nccwpck_require__(26593)
+const util = __nccwpck_require__(55386)
+const { ReadableStreamFrom } = __nccwpck_require__(55386)
 
 const kConsume = Symbol('kConsume')
 const kReading = Symbol('kReading')
@@ -2119,14 +2119,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 74889:
+/***/ 45055:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Writable } = __nccwpck_require__(57075)
 const { EventEmitter } = __nccwpck_require__(78474)
-const { assertCacheKey, assertCacheValue } = __nccwpck_require__(47659)
+const { assertCacheKey, assertCacheValue } = __nccwpck_require__(69901)
 
 /**
  * @typedef {import('../../types/cache-interceptor.d.ts').default.CacheKey} CacheKey
@@ -2405,13 +2405,13 @@ module.exports = MemoryCacheStore
 
 /***/ }),
 
-/***/ 71522:
+/***/ 77788:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Writable } = __nccwpck_require__(57075)
-const { assertCacheKey, assertCacheValue } = __nccwpck_require__(47659)
+const { assertCacheKey, assertCacheValue } = __nccwpck_require__(69901)
 
 let DatabaseSync
 
@@ -2881,15 +2881,15 @@ function headerValueEquals (lhs, rhs) {
 
 /***/ }),
 
-/***/ 59136:
+/***/ 45106:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const net = __nccwpck_require__(77030)
 const assert = __nccwpck_require__(34589)
-const util = __nccwpck_require__(3440)
-const { InvalidArgumentError } = __nccwpck_require__(68707)
+const util = __nccwpck_require__(55386)
+const { InvalidArgumentError } = __nccwpck_require__(26593)
 
 let tls // include tls conditionally since it is not always available
 
@@ -3047,7 +3047,7 @@ module.exports = buildConnector
 
 /***/ }),
 
-/***/ 10735:
+/***/ 64037:
 /***/ ((module) => {
 
 
@@ -3197,7 +3197,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 42414:
+/***/ 36644:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -3431,7 +3431,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 68707:
+/***/ 26593:
 /***/ ((module) => {
 
 
@@ -3915,7 +3915,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 44655:
+/***/ 28957:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -3923,7 +3923,7 @@ module.exports = {
 const {
   InvalidArgumentError,
   NotSupportedError
-} = __nccwpck_require__(68707)
+} = __nccwpck_require__(26593)
 const assert = __nccwpck_require__(34589)
 const {
   isValidHTTPToken,
@@ -3940,9 +3940,9 @@ const {
   getServerName,
   normalizedMethodRecords,
   getProtocolFromUrlString
-} = __nccwpck_require__(3440)
-const { channels } = __nccwpck_require__(42414)
-const { headerNameLowerCasedRecord } = __nccwpck_require__(10735)
+} = __nccwpck_require__(55386)
+const { channels } = __nccwpck_require__(36644)
+const { headerNameLowerCasedRecord } = __nccwpck_require__(64037)
 
 // Verifies that a given path is valid does not contain control chars \x00 to \x20
 const invalidPathRegex = /[^\u0021-\u00ff]/
@@ -4407,16 +4407,16 @@ module.exports = Request
 
 /***/ }),
 
-/***/ 18082:
+/***/ 21140:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { EventEmitter } = __nccwpck_require__(78474)
 const { Buffer } = __nccwpck_require__(4573)
-const { InvalidArgumentError, Socks5ProxyError } = __nccwpck_require__(68707)
+const { InvalidArgumentError, Socks5ProxyError } = __nccwpck_require__(26593)
 const { debuglog } = __nccwpck_require__(57975)
-const { parseAddress } = __nccwpck_require__(51732)
+const { parseAddress } = __nccwpck_require__(72870)
 
 const debug = debuglog('undici:socks5')
 const EMPTY_BUFFER = Buffer.alloc(0)
@@ -4836,14 +4836,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 51732:
+/***/ 72870:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Buffer } = __nccwpck_require__(4573)
 const net = __nccwpck_require__(77030)
-const { InvalidArgumentError } = __nccwpck_require__(68707)
+const { InvalidArgumentError } = __nccwpck_require__(26593)
 
 /**
  * Parse an address and determine its type
@@ -5055,7 +5055,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 36443:
+/***/ 43377:
 /***/ ((module) => {
 
 
@@ -5138,7 +5138,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 67752:
+/***/ 33838:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -5146,7 +5146,7 @@ module.exports = {
 const {
   wellknownHeaderNames,
   headerNameLowerCasedRecord
-} = __nccwpck_require__(10735)
+} = __nccwpck_require__(64037)
 
 class TstNode {
   /** @type {any} */
@@ -5305,22 +5305,22 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3440:
+/***/ 55386:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(34589)
-const { kDestroyed, kBodyUsed, kListeners, kBody } = __nccwpck_require__(36443)
+const { kDestroyed, kBodyUsed, kListeners, kBody } = __nccwpck_require__(43377)
 const { IncomingMessage } = __nccwpck_require__(37067)
 const stream = __nccwpck_require__(57075)
 const net = __nccwpck_require__(77030)
 const { stringify } = __nccwpck_require__(41792)
 const { EventEmitter: EE } = __nccwpck_require__(78474)
-const timers = __nccwpck_require__(96603)
-const { InvalidArgumentError, ConnectTimeoutError } = __nccwpck_require__(68707)
-const { headerNameLowerCasedRecord } = __nccwpck_require__(10735)
-const { tree } = __nccwpck_require__(67752)
+const timers = __nccwpck_require__(35929)
+const { InvalidArgumentError, ConnectTimeoutError } = __nccwpck_require__(26593)
+const { headerNameLowerCasedRecord } = __nccwpck_require__(64037)
+const { tree } = __nccwpck_require__(33838)
 
 const [nodeMajor, nodeMinor] = process.versions.node.split('.', 2).map(v => Number(v))
 
@@ -6325,17 +6325,17 @@ module.exports = {
 
 /***/ }),
 
-/***/ 57405:
+/***/ 55539:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError, MaxOriginsReachedError } = __nccwpck_require__(68707)
-const { kClients, kRunning, kClose, kDestroy, kDispatch, kUrl } = __nccwpck_require__(36443)
-const DispatcherBase = __nccwpck_require__(21841)
-const Pool = __nccwpck_require__(30628)
-const Client = __nccwpck_require__(23701)
-const util = __nccwpck_require__(3440)
+const { InvalidArgumentError, MaxOriginsReachedError } = __nccwpck_require__(26593)
+const { kClients, kRunning, kClose, kDestroy, kDispatch, kUrl } = __nccwpck_require__(43377)
+const DispatcherBase = __nccwpck_require__(803)
+const Pool = __nccwpck_require__(28014)
+const Client = __nccwpck_require__(30271)
+const util = __nccwpck_require__(55386)
 
 const kOnConnect = Symbol('onConnect')
 const kOnDisconnect = Symbol('onDisconnect')
@@ -6494,7 +6494,7 @@ module.exports = Agent
 
 /***/ }),
 
-/***/ 837:
+/***/ 3207:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -6502,7 +6502,7 @@ module.exports = Agent
 const {
   BalancedPoolMissingUpstreamError,
   InvalidArgumentError
-} = __nccwpck_require__(68707)
+} = __nccwpck_require__(26593)
 const {
   PoolBase,
   kClients,
@@ -6510,10 +6510,10 @@ const {
   kAddClient,
   kRemoveClient,
   kGetDispatcher
-} = __nccwpck_require__(42128)
-const Pool = __nccwpck_require__(30628)
-const { kUrl } = __nccwpck_require__(36443)
-const util = __nccwpck_require__(3440)
+} = __nccwpck_require__(61278)
+const Pool = __nccwpck_require__(28014)
+const { kUrl } = __nccwpck_require__(43377)
+const util = __nccwpck_require__(55386)
 const kFactory = Symbol('factory')
 
 const kOptions = Symbol('options')
@@ -6722,7 +6722,7 @@ module.exports = BalancedPool
 
 /***/ }),
 
-/***/ 637:
+/***/ 48939:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -6730,9 +6730,9 @@ module.exports = BalancedPool
 /* global WebAssembly */
 
 const assert = __nccwpck_require__(34589)
-const util = __nccwpck_require__(3440)
-const { channels } = __nccwpck_require__(42414)
-const timers = __nccwpck_require__(96603)
+const util = __nccwpck_require__(55386)
+const { channels } = __nccwpck_require__(36644)
+const timers = __nccwpck_require__(35929)
 const {
   RequestContentLengthMismatchError,
   ResponseContentLengthMismatchError,
@@ -6745,7 +6745,7 @@ const {
   BodyTimeoutError,
   HTTPParserError,
   ResponseExceededMaxSizeError
-} = __nccwpck_require__(68707)
+} = __nccwpck_require__(26593)
 const {
   kUrl,
   kReset,
@@ -6779,9 +6779,9 @@ const {
   kResume,
   kHTTPContext,
   kClosed
-} = __nccwpck_require__(36443)
+} = __nccwpck_require__(43377)
 
-const constants = __nccwpck_require__(52824)
+const constants = __nccwpck_require__(56402)
 const EMPTY_BUF = Buffer.alloc(0)
 const FastBuffer = Buffer[Symbol.species]
 const removeAllListeners = util.removeAllListeners
@@ -6793,7 +6793,7 @@ const kTypeOfService = Symbol('kTypeOfService')
 let extractBody
 
 function lazyllhttp () {
-  const llhttpWasmData = process.env.JEST_WORKER_ID ? __nccwpck_require__(63870) : undefined
+  const llhttpWasmData = process.env.JEST_WORKER_ID ? __nccwpck_require__(49240) : undefined
 
   let mod
 
@@ -6814,7 +6814,7 @@ function lazyllhttp () {
 
   if (useWasmSIMD) {
     try {
-      mod = new WebAssembly.Module(__nccwpck_require__(53434))
+      mod = new WebAssembly.Module(__nccwpck_require__(59968))
     } catch {
     }
   }
@@ -6824,7 +6824,7 @@ function lazyllhttp () {
     // being enabled, but the occurring of this other error
     // * https://github.com/emscripten-core/emscripten/issues/11495
     // got me to remove that check to avoid breaking Node 12.
-    mod = new WebAssembly.Module(llhttpWasmData || __nccwpck_require__(63870))
+    mod = new WebAssembly.Module(llhttpWasmData || __nccwpck_require__(49240))
   }
 
   return new WebAssembly.Instance(mod, {
@@ -7893,7 +7893,7 @@ function writeH1 (client, request) {
 
   if (util.isFormDataLike(body)) {
     if (!extractBody) {
-      extractBody = (__nccwpck_require__(84492).extractBody)
+      extractBody = (__nccwpck_require__(6962).extractBody)
     }
 
     const [bodyStream, contentType] = extractBody(body)
@@ -8498,14 +8498,14 @@ module.exports = connectH1
 
 /***/ }),
 
-/***/ 88788:
+/***/ 47726:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(34589)
 const { pipeline } = __nccwpck_require__(57075)
-const util = __nccwpck_require__(3440)
+const util = __nccwpck_require__(55386)
 const {
   RequestContentLengthMismatchError,
   RequestAbortedError,
@@ -8514,7 +8514,7 @@ const {
   InvalidArgumentError,
   HeadersTimeoutError,
   BodyTimeoutError
-} = __nccwpck_require__(68707)
+} = __nccwpck_require__(26593)
 const {
   kUrl,
   kReset,
@@ -8543,8 +8543,8 @@ const {
   kRemoteSettings,
   kHTTP2Stream,
   kHTTP2SessionState
-} = __nccwpck_require__(36443)
-const { channels } = __nccwpck_require__(42414)
+} = __nccwpck_require__(43377)
+const { channels } = __nccwpck_require__(36644)
 
 const kOpenStreams = Symbol('open streams')
 
@@ -9163,7 +9163,7 @@ function writeH2 (client, request) {
   let contentLength = util.bodyLength(body)
 
   if (util.isFormDataLike(body)) {
-    extractBody ??= (__nccwpck_require__(84492).extractBody)
+    extractBody ??= (__nccwpck_require__(6962).extractBody)
 
     const [bodyStream, contentType] = extractBody(body)
     headers['content-type'] = contentType
@@ -9561,7 +9561,7 @@ module.exports = connectH2
 
 /***/ }),
 
-/***/ 23701:
+/***/ 30271:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -9569,17 +9569,17 @@ module.exports = connectH2
 const assert = __nccwpck_require__(34589)
 const net = __nccwpck_require__(77030)
 const http = __nccwpck_require__(37067)
-const util = __nccwpck_require__(3440)
-const { ClientStats } = __nccwpck_require__(46854)
-const { channels } = __nccwpck_require__(42414)
-const Request = __nccwpck_require__(44655)
-const DispatcherBase = __nccwpck_require__(21841)
+const util = __nccwpck_require__(55386)
+const { ClientStats } = __nccwpck_require__(54752)
+const { channels } = __nccwpck_require__(36644)
+const Request = __nccwpck_require__(28957)
+const DispatcherBase = __nccwpck_require__(803)
 const {
   InvalidArgumentError,
   InformationalError,
   ClientDestroyedError
-} = __nccwpck_require__(68707)
-const buildConnector = __nccwpck_require__(59136)
+} = __nccwpck_require__(26593)
+const buildConnector = __nccwpck_require__(45106)
 const {
   kUrl,
   kServerName,
@@ -9622,9 +9622,9 @@ const {
   kHTTP2ConnectionWindowSize,
   kResume,
   kPingInterval
-} = __nccwpck_require__(36443)
-const connectH1 = __nccwpck_require__(637)
-const connectH2 = __nccwpck_require__(88788)
+} = __nccwpck_require__(43377)
+const connectH1 = __nccwpck_require__(48939)
+const connectH2 = __nccwpck_require__(47726)
 
 const kClosedResolve = Symbol('kClosedResolve')
 
@@ -10237,20 +10237,20 @@ module.exports = Client
 
 /***/ }),
 
-/***/ 21841:
+/***/ 803:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const buffer = __nccwpck_require__(4573)
-const Dispatcher = __nccwpck_require__(30883)
-const UnwrapHandler = __nccwpck_require__(92365)
+const Dispatcher = __nccwpck_require__(22377)
+const UnwrapHandler = __nccwpck_require__(75019)
 const {
   ClientDestroyedError,
   ClientClosedError,
   InvalidArgumentError
-} = __nccwpck_require__(68707)
-const { kDestroy, kClose, kClosed, kDestroyed, kDispatch } = __nccwpck_require__(36443)
+} = __nccwpck_require__(26593)
+const { kDestroy, kClose, kClosed, kDestroyed, kDispatch } = __nccwpck_require__(43377)
 
 const kOnDestroyed = Symbol('onDestroyed')
 const kOnClosed = Symbol('onClosed')
@@ -10440,12 +10440,12 @@ module.exports = DispatcherBase
 
 /***/ }),
 
-/***/ 30883:
+/***/ 22377:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const EventEmitter = __nccwpck_require__(78474)
-const WrapHandler = __nccwpck_require__(99510)
+const WrapHandler = __nccwpck_require__(16768)
 
 const wrapInterceptor = (dispatch) => (opts, handler) => dispatch(opts, WrapHandler.wrap(handler))
 
@@ -10495,15 +10495,15 @@ module.exports = Dispatcher
 
 /***/ }),
 
-/***/ 53137:
+/***/ 76699:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const DispatcherBase = __nccwpck_require__(21841)
-const { kClose, kDestroy, kClosed, kDestroyed, kDispatch, kNoProxyAgent, kHttpProxyAgent, kHttpsProxyAgent } = __nccwpck_require__(36443)
-const ProxyAgent = __nccwpck_require__(76672)
-const Agent = __nccwpck_require__(57405)
+const DispatcherBase = __nccwpck_require__(803)
+const { kClose, kDestroy, kClosed, kDestroyed, kDispatch, kNoProxyAgent, kHttpProxyAgent, kHttpsProxyAgent } = __nccwpck_require__(43377)
+const ProxyAgent = __nccwpck_require__(99710)
+const Agent = __nccwpck_require__(55539)
 
 const DEFAULT_PORTS = {
   'http:': 80,
@@ -10648,7 +10648,7 @@ module.exports = EnvHttpProxyAgent
 
 /***/ }),
 
-/***/ 64660:
+/***/ 42190:
 /***/ ((module) => {
 
 
@@ -10790,13 +10790,13 @@ module.exports = class FixedQueue {
 
 /***/ }),
 
-/***/ 36815:
+/***/ 1529:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError } = __nccwpck_require__(68707)
-const Client = __nccwpck_require__(23701)
+const { InvalidArgumentError } = __nccwpck_require__(26593)
+const Client = __nccwpck_require__(30271)
 
 class H2CClient extends Client {
   constructor (origin, clientOpts) {
@@ -10848,15 +10848,15 @@ module.exports = H2CClient
 
 /***/ }),
 
-/***/ 42128:
+/***/ 61278:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { PoolStats } = __nccwpck_require__(46854)
-const DispatcherBase = __nccwpck_require__(21841)
-const FixedQueue = __nccwpck_require__(64660)
-const { kConnected, kSize, kRunning, kPending, kQueued, kBusy, kFree, kUrl, kClose, kDestroy, kDispatch } = __nccwpck_require__(36443)
+const { PoolStats } = __nccwpck_require__(54752)
+const DispatcherBase = __nccwpck_require__(803)
+const FixedQueue = __nccwpck_require__(42190)
+const { kConnected, kSize, kRunning, kPending, kQueued, kBusy, kFree, kUrl, kClose, kDestroy, kDispatch } = __nccwpck_require__(43377)
 
 const kClients = Symbol('clients')
 const kNeedDrain = Symbol('needDrain')
@@ -11069,7 +11069,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 30628:
+/***/ 28014:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -11081,14 +11081,14 @@ const {
   kAddClient,
   kGetDispatcher,
   kRemoveClient
-} = __nccwpck_require__(42128)
-const Client = __nccwpck_require__(23701)
+} = __nccwpck_require__(61278)
+const Client = __nccwpck_require__(30271)
 const {
   InvalidArgumentError
-} = __nccwpck_require__(68707)
-const util = __nccwpck_require__(3440)
-const { kUrl } = __nccwpck_require__(36443)
-const buildConnector = __nccwpck_require__(59136)
+} = __nccwpck_require__(26593)
+const util = __nccwpck_require__(55386)
+const { kUrl } = __nccwpck_require__(43377)
+const buildConnector = __nccwpck_require__(45106)
 
 const kOptions = Symbol('options')
 const kConnections = Symbol('connections')
@@ -11194,20 +11194,20 @@ module.exports = Pool
 
 /***/ }),
 
-/***/ 76672:
+/***/ 99710:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kProxy, kClose, kDestroy, kDispatch } = __nccwpck_require__(36443)
-const Agent = __nccwpck_require__(57405)
-const Pool = __nccwpck_require__(30628)
-const DispatcherBase = __nccwpck_require__(21841)
-const { InvalidArgumentError, RequestAbortedError, SecureProxyConnectionError } = __nccwpck_require__(68707)
-const buildConnector = __nccwpck_require__(59136)
-const Client = __nccwpck_require__(23701)
-const { channels } = __nccwpck_require__(42414)
-const Socks5ProxyAgent = __nccwpck_require__(87223)
+const { kProxy, kClose, kDestroy, kDispatch } = __nccwpck_require__(43377)
+const Agent = __nccwpck_require__(55539)
+const Pool = __nccwpck_require__(28014)
+const DispatcherBase = __nccwpck_require__(803)
+const { InvalidArgumentError, RequestAbortedError, SecureProxyConnectionError } = __nccwpck_require__(26593)
+const buildConnector = __nccwpck_require__(45106)
+const Client = __nccwpck_require__(30271)
+const { channels } = __nccwpck_require__(36644)
+const Socks5ProxyAgent = __nccwpck_require__(22141)
 
 const kAgent = Symbol('proxy agent')
 const kClient = Symbol('proxy client')
@@ -11520,13 +11520,13 @@ module.exports = ProxyAgent
 
 /***/ }),
 
-/***/ 30050:
+/***/ 99176:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Dispatcher = __nccwpck_require__(30883)
-const RetryHandler = __nccwpck_require__(17816)
+const Dispatcher = __nccwpck_require__(22377)
+const RetryHandler = __nccwpck_require__(3174)
 
 class RetryAgent extends Dispatcher {
   #agent = null
@@ -11562,7 +11562,7 @@ module.exports = RetryAgent
 
 /***/ }),
 
-/***/ 45520:
+/***/ 13182:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -11574,14 +11574,14 @@ const {
   kAddClient,
   kGetDispatcher,
   kRemoveClient
-} = __nccwpck_require__(42128)
-const Client = __nccwpck_require__(23701)
+} = __nccwpck_require__(61278)
+const Client = __nccwpck_require__(30271)
 const {
   InvalidArgumentError
-} = __nccwpck_require__(68707)
-const util = __nccwpck_require__(3440)
-const { kUrl } = __nccwpck_require__(36443)
-const buildConnector = __nccwpck_require__(59136)
+} = __nccwpck_require__(26593)
+const util = __nccwpck_require__(55386)
+const { kUrl } = __nccwpck_require__(43377)
+const buildConnector = __nccwpck_require__(45106)
 
 const kOptions = Symbol('options')
 const kConnections = Symbol('connections')
@@ -11706,7 +11706,7 @@ module.exports = RoundRobinPool
 
 /***/ }),
 
-/***/ 87223:
+/***/ 22141:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -11714,12 +11714,12 @@ module.exports = RoundRobinPool
 const { URL } = __nccwpck_require__(73136)
 
 let tls // include tls conditionally since it is not always available
-const DispatcherBase = __nccwpck_require__(21841)
-const { InvalidArgumentError } = __nccwpck_require__(68707)
-const { Socks5Client, STATES } = __nccwpck_require__(18082)
-const { kDispatch, kClose, kDestroy } = __nccwpck_require__(36443)
-const Pool = __nccwpck_require__(30628)
-const buildConnector = __nccwpck_require__(59136)
+const DispatcherBase = __nccwpck_require__(803)
+const { InvalidArgumentError } = __nccwpck_require__(26593)
+const { Socks5Client, STATES } = __nccwpck_require__(21140)
+const { kDispatch, kClose, kDestroy } = __nccwpck_require__(43377)
+const Pool = __nccwpck_require__(28014)
+const buildConnector = __nccwpck_require__(45106)
 const { debuglog } = __nccwpck_require__(57975)
 
 const debug = debuglog('undici:socks5-proxy')
@@ -11973,7 +11973,7 @@ module.exports = Socks5ProxyAgent
 
 /***/ }),
 
-/***/ 276:
+/***/ 50798:
 /***/ ((module) => {
 
 
@@ -12013,7 +12013,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 32581:
+/***/ 14743:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -12022,8 +12022,8 @@ module.exports = {
 // this version number must be increased to avoid conflicts.
 const globalDispatcher = Symbol.for('undici.globalDispatcher.2')
 const legacyGlobalDispatcher = Symbol.for('undici.globalDispatcher.1')
-const { InvalidArgumentError } = __nccwpck_require__(68707)
-const Agent = __nccwpck_require__(57405)
+const { InvalidArgumentError } = __nccwpck_require__(26593)
+const Agent = __nccwpck_require__(55539)
 
 if (getGlobalDispatcher() === undefined) {
   setGlobalDispatcher(new Agent())
@@ -12079,13 +12079,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 39976:
+/***/ 85238:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(3440)
-const { kRedirectCacheControl } = __nccwpck_require__(36443)
+const util = __nccwpck_require__(55386)
+const { kRedirectCacheControl } = __nccwpck_require__(43377)
 const {
   parseCacheControlHeader,
   hasInvalidCacheControlDirective,
@@ -12093,7 +12093,7 @@ const {
   hasVaryStar,
   isInvalidOrWildcardVaryHeader,
   isEtagUsable
-} = __nccwpck_require__(47659)
+} = __nccwpck_require__(69901)
 
 /**
  * A suppressed redirect hop recorded by the redirect handler. Carried on
@@ -12105,7 +12105,7 @@ const {
  * @property {import('../../types/header.d.ts').IncomingHttpHeaders} headers The hop's response headers.
  * @property {number} receivedAt The time the hop's response headers were received.
  */
-const { parseHttpDate } = __nccwpck_require__(25453)
+const { parseHttpDate } = __nccwpck_require__(91379)
 
 function noop () {}
 
@@ -13267,7 +13267,7 @@ module.exports = CacheHandler
 
 /***/ }),
 
-/***/ 17133:
+/***/ 54095:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -13398,13 +13398,13 @@ module.exports = CacheRevalidationHandler
 
 /***/ }),
 
-/***/ 58155:
+/***/ 96949:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(34589)
-const WrapHandler = __nccwpck_require__(99510)
+const WrapHandler = __nccwpck_require__(16768)
 
 /**
  * @deprecated
@@ -13472,12 +13472,12 @@ module.exports = class DecoratorHandler {
 
 /***/ }),
 
-/***/ 53599:
+/***/ 41857:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { RequestAbortedError } = __nccwpck_require__(68707)
+const { RequestAbortedError } = __nccwpck_require__(26593)
 
 /**
  * @typedef {import('../../types/dispatcher.d.ts').default.DispatchHandler} DispatchHandler
@@ -13983,15 +13983,15 @@ module.exports = DeduplicationHandler
 
 /***/ }),
 
-/***/ 8754:
+/***/ 33216:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(3440)
-const { kBodyUsed, kRedirectCacheControl } = __nccwpck_require__(36443)
+const util = __nccwpck_require__(55386)
+const { kBodyUsed, kRedirectCacheControl } = __nccwpck_require__(43377)
 const assert = __nccwpck_require__(34589)
-const { InvalidArgumentError } = __nccwpck_require__(68707)
+const { InvalidArgumentError } = __nccwpck_require__(26593)
 const EE = __nccwpck_require__(78474)
 
 const redirectableStatusCodes = [300, 301, 302, 303, 307, 308]
@@ -14263,20 +14263,20 @@ module.exports = RedirectHandler
 
 /***/ }),
 
-/***/ 17816:
+/***/ 3174:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const assert = __nccwpck_require__(34589)
 
-const { kRetryHandlerDefaultRetry } = __nccwpck_require__(36443)
-const { RequestRetryError } = __nccwpck_require__(68707)
-const WrapHandler = __nccwpck_require__(99510)
+const { kRetryHandlerDefaultRetry } = __nccwpck_require__(43377)
+const { RequestRetryError } = __nccwpck_require__(26593)
+const WrapHandler = __nccwpck_require__(16768)
 const {
   isDisturbed,
   parseRangeHeader,
   wrapRequestBody
-} = __nccwpck_require__(3440)
+} = __nccwpck_require__(55386)
 
 function calculateRetryAfterHeader (retryAfter) {
   const retryTime = new Date(retryAfter).getTime()
@@ -14774,13 +14774,13 @@ module.exports = RetryHandler
 
 /***/ }),
 
-/***/ 92365:
+/***/ 75019:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { parseHeaders } = __nccwpck_require__(3440)
-const { InvalidArgumentError } = __nccwpck_require__(68707)
+const { parseHeaders } = __nccwpck_require__(55386)
+const { InvalidArgumentError } = __nccwpck_require__(26593)
 
 const kResume = Symbol('resume')
 
@@ -14887,12 +14887,12 @@ module.exports = class UnwrapHandler {
 
 /***/ }),
 
-/***/ 99510:
+/***/ 16768:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError } = __nccwpck_require__(68707)
+const { InvalidArgumentError } = __nccwpck_require__(26593)
 
 module.exports = class WrapHandler {
   #handler
@@ -14999,17 +14999,17 @@ function toRawHeaderValue (value) {
 
 /***/ }),
 
-/***/ 75542:
+/***/ 44856:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(34589)
 const { Readable } = __nccwpck_require__(57075)
-const util = __nccwpck_require__(3440)
-const CacheHandler = __nccwpck_require__(39976)
-const MemoryCacheStore = __nccwpck_require__(74889)
-const CacheRevalidationHandler = __nccwpck_require__(17133)
+const util = __nccwpck_require__(55386)
+const CacheHandler = __nccwpck_require__(85238)
+const MemoryCacheStore = __nccwpck_require__(45055)
+const CacheRevalidationHandler = __nccwpck_require__(54095)
 const {
   assertCacheStore,
   assertCacheMethods,
@@ -15019,9 +15019,9 @@ const {
   isInvalidOrWildcardVaryHeader,
   parseVaryHeader,
   isEtagUsable
-} = __nccwpck_require__(47659)
-const { AbortError } = __nccwpck_require__(68707)
-const { parseHttpDate } = __nccwpck_require__(25453)
+} = __nccwpck_require__(69901)
+const { AbortError } = __nccwpck_require__(26593)
+const { parseHttpDate } = __nccwpck_require__(91379)
 
 /**
  * @param {(string | RegExp)[] | undefined} origins
@@ -15752,16 +15752,16 @@ module.exports = (opts = {}) => {
 
 /***/ }),
 
-/***/ 40557:
+/***/ 1767:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { createInflate, createGunzip, createBrotliDecompress, createZstdDecompress } = __nccwpck_require__(38522)
 const { pipeline, Transform: TransformStream } = __nccwpck_require__(57075)
-const { InvalidArgumentError, ResponseExceededMaxSizeError } = __nccwpck_require__(68707)
-const DecoratorHandler = __nccwpck_require__(58155)
-const { runtimeFeatures } = __nccwpck_require__(313)
+const { InvalidArgumentError, ResponseExceededMaxSizeError } = __nccwpck_require__(26593)
+const DecoratorHandler = __nccwpck_require__(96949)
+const { runtimeFeatures } = __nccwpck_require__(85459)
 
 /** @typedef {import('node:stream').Transform} Transform */
 /** @typedef {import('node:stream').Transform} Controller */
@@ -16326,15 +16326,15 @@ module.exports = createDecompressInterceptor
 
 /***/ }),
 
-/***/ 67240:
+/***/ 48654:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const diagnosticsChannel = __nccwpck_require__(53053)
-const util = __nccwpck_require__(3440)
-const DeduplicationHandler = __nccwpck_require__(53599)
-const { normalizeHeaders, makeCacheKey, makeDeduplicationKey } = __nccwpck_require__(47659)
+const util = __nccwpck_require__(55386)
+const DeduplicationHandler = __nccwpck_require__(41857)
+const { normalizeHeaders, makeCacheKey, makeDeduplicationKey } = __nccwpck_require__(69901)
 
 const pendingRequestsChannel = diagnosticsChannel.channel('undici:request:pending-requests')
 
@@ -16450,14 +16450,14 @@ module.exports = (opts = {}) => {
 
 /***/ }),
 
-/***/ 70379:
+/***/ 36149:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const { isIP } = __nccwpck_require__(77030)
 const { lookup } = __nccwpck_require__(40610)
-const DecoratorHandler = __nccwpck_require__(58155)
-const { InvalidArgumentError, InformationalError } = __nccwpck_require__(68707)
+const DecoratorHandler = __nccwpck_require__(96949)
+const { InvalidArgumentError, InformationalError } = __nccwpck_require__(26593)
 const maxInt = Math.pow(2, 31) - 1
 
 function hasSafeIterator (headers) {
@@ -17028,13 +17028,13 @@ module.exports = interceptorOpts => {
 
 /***/ }),
 
-/***/ 88060:
+/***/ 75786:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(68707)
-const DecoratorHandler = __nccwpck_require__(58155)
+const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(26593)
+const DecoratorHandler = __nccwpck_require__(96949)
 
 class DumpHandler extends DecoratorHandler {
   #maxSize = 1024 * 1024
@@ -17134,12 +17134,12 @@ module.exports = createDumpInterceptor
 
 /***/ }),
 
-/***/ 21514:
+/***/ 71068:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const RedirectHandler = __nccwpck_require__(8754)
+const RedirectHandler = __nccwpck_require__(33216)
 
 function createRedirectInterceptor ({ maxRedirections: defaultMaxRedirections } = {}) {
   return (dispatch) => {
@@ -17162,14 +17162,14 @@ module.exports = createRedirectInterceptor
 
 /***/ }),
 
-/***/ 8918:
+/***/ 55960:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 // const { parseHeaders } = require('../core/util')
-const DecoratorHandler = __nccwpck_require__(58155)
-const { ResponseError } = __nccwpck_require__(68707)
+const DecoratorHandler = __nccwpck_require__(96949)
+const { ResponseError } = __nccwpck_require__(26593)
 
 class ResponseErrorHandler extends DecoratorHandler {
   #statusCode
@@ -17264,11 +17264,11 @@ module.exports = () => {
 
 /***/ }),
 
-/***/ 92026:
+/***/ 39636:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const RetryHandler = __nccwpck_require__(17816)
+const RetryHandler = __nccwpck_require__(3174)
 
 module.exports = globalOpts => {
   return dispatch => {
@@ -17290,13 +17290,13 @@ module.exports = globalOpts => {
 
 /***/ }),
 
-/***/ 52824:
+/***/ 56402:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.SPECIAL_HEADERS = exports.MINOR = exports.MAJOR = exports.HTAB_SP_VCHAR_OBS_TEXT = exports.QUOTED_STRING = exports.CONNECTION_TOKEN_CHARS = exports.HEADER_CHARS = exports.TOKEN = exports.HEX = exports.URL_CHAR = exports.USERINFO_CHARS = exports.MARK = exports.ALPHANUM = exports.NUM = exports.HEX_MAP = exports.NUM_MAP = exports.ALPHA = exports.STATUSES_HTTP = exports.H_METHOD_MAP = exports.METHOD_MAP = exports.METHODS_RTSP = exports.METHODS_ICE = exports.METHODS_HTTP = exports.HEADER_STATE = exports.FINISH = exports.STATUSES = exports.METHODS = exports.LENIENT_FLAGS = exports.FLAGS = exports.TYPE = exports.ERROR = void 0;
-const utils_1 = __nccwpck_require__(50172);
+const utils_1 = __nccwpck_require__(76650);
 // Emums
 exports.ERROR = {
     OK: 0,
@@ -17828,7 +17828,7 @@ exports["default"] = {
 
 /***/ }),
 
-/***/ 63870:
+/***/ 49240:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /* module decorator */ module = __nccwpck_require__.nmd(module);
@@ -17851,7 +17851,7 @@ Object.defineProperty(module, 'exports', {
 
 /***/ }),
 
-/***/ 53434:
+/***/ 59968:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /* module decorator */ module = __nccwpck_require__.nmd(module);
@@ -17874,7 +17874,7 @@ Object.defineProperty(module, 'exports', {
 
 /***/ }),
 
-/***/ 50172:
+/***/ 76650:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -17893,13 +17893,13 @@ function enumToMap(obj, filter = [], exceptions = []) {
 
 /***/ }),
 
-/***/ 47501:
+/***/ 70587:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kClients } = __nccwpck_require__(36443)
-const Agent = __nccwpck_require__(57405)
+const { kClients } = __nccwpck_require__(43377)
+const Agent = __nccwpck_require__(55539)
 const {
   kAgent,
   kMockAgentSet,
@@ -17917,14 +17917,14 @@ const {
   kMockAgentAcceptsNonStandardSearchParameters,
   kMockCallHistoryAddLog,
   kIgnoreTrailingSlash
-} = __nccwpck_require__(91117)
-const MockClient = __nccwpck_require__(47365)
-const MockPool = __nccwpck_require__(94004)
-const { matchValue, normalizeSearchParams, buildAndValidateMockOptions, normalizeOrigin } = __nccwpck_require__(53397)
-const { InvalidArgumentError, UndiciError } = __nccwpck_require__(68707)
-const Dispatcher = __nccwpck_require__(30883)
-const PendingInterceptorsFormatter = __nccwpck_require__(56142)
-const { MockCallHistory } = __nccwpck_require__(30431)
+} = __nccwpck_require__(42539)
+const MockClient = __nccwpck_require__(62839)
+const MockPool = __nccwpck_require__(13926)
+const { matchValue, normalizeSearchParams, buildAndValidateMockOptions, normalizeOrigin } = __nccwpck_require__(50463)
+const { InvalidArgumentError, UndiciError } = __nccwpck_require__(26593)
+const Dispatcher = __nccwpck_require__(22377)
+const PendingInterceptorsFormatter = __nccwpck_require__(72708)
+const { MockCallHistory } = __nccwpck_require__(75433)
 
 class MockAgent extends Dispatcher {
   constructor (opts = {}) {
@@ -18132,13 +18132,13 @@ module.exports = MockAgent
 
 /***/ }),
 
-/***/ 30431:
+/***/ 75433:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kMockCallHistoryAddLog } = __nccwpck_require__(91117)
-const { InvalidArgumentError } = __nccwpck_require__(68707)
+const { kMockCallHistoryAddLog } = __nccwpck_require__(42539)
+const { InvalidArgumentError } = __nccwpck_require__(26593)
 
 function handleFilterCallsWithOptions (criteria, options, handler, store, allLogs) {
   switch (options.operator) {
@@ -18387,14 +18387,14 @@ module.exports.MockCallHistoryLog = MockCallHistoryLog
 
 /***/ }),
 
-/***/ 47365:
+/***/ 62839:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { promisify } = __nccwpck_require__(57975)
-const Client = __nccwpck_require__(23701)
-const { buildMockDispatch } = __nccwpck_require__(53397)
+const Client = __nccwpck_require__(30271)
+const { buildMockDispatch } = __nccwpck_require__(50463)
 const {
   kDispatches,
   kMockAgent,
@@ -18404,10 +18404,10 @@ const {
   kOriginalDispatch,
   kConnected,
   kIgnoreTrailingSlash
-} = __nccwpck_require__(91117)
-const { MockInterceptor } = __nccwpck_require__(31511)
-const Symbols = __nccwpck_require__(36443)
-const { InvalidArgumentError } = __nccwpck_require__(68707)
+} = __nccwpck_require__(42539)
+const { MockInterceptor } = __nccwpck_require__(67073)
+const Symbols = __nccwpck_require__(43377)
+const { InvalidArgumentError } = __nccwpck_require__(26593)
 
 /**
  * MockClient provides an API that extends the Client to influence the mockDispatches.
@@ -18462,12 +18462,12 @@ module.exports = MockClient
 
 /***/ }),
 
-/***/ 52429:
+/***/ 75347:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { UndiciError } = __nccwpck_require__(68707)
+const { UndiciError } = __nccwpck_require__(26593)
 
 const kMockNotMatchedError = Symbol.for('undici.error.UND_MOCK_ERR_MOCK_NOT_MATCHED')
 
@@ -18498,12 +18498,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 31511:
+/***/ 67073:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { getResponseData, buildKey, addMockDispatch } = __nccwpck_require__(53397)
+const { getResponseData, buildKey, addMockDispatch } = __nccwpck_require__(50463)
 const {
   kDispatches,
   kDispatchKey,
@@ -18512,9 +18512,9 @@ const {
   kContentLength,
   kMockDispatch,
   kIgnoreTrailingSlash
-} = __nccwpck_require__(91117)
-const { InvalidArgumentError } = __nccwpck_require__(68707)
-const { serializePathWithQuery } = __nccwpck_require__(3440)
+} = __nccwpck_require__(42539)
+const { InvalidArgumentError } = __nccwpck_require__(26593)
+const { serializePathWithQuery } = __nccwpck_require__(55386)
 
 /**
  * Defines the scope API for an interceptor reply
@@ -18714,14 +18714,14 @@ module.exports.MockScope = MockScope
 
 /***/ }),
 
-/***/ 94004:
+/***/ 13926:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { promisify } = __nccwpck_require__(57975)
-const Pool = __nccwpck_require__(30628)
-const { buildMockDispatch } = __nccwpck_require__(53397)
+const Pool = __nccwpck_require__(28014)
+const { buildMockDispatch } = __nccwpck_require__(50463)
 const {
   kDispatches,
   kMockAgent,
@@ -18731,10 +18731,10 @@ const {
   kOriginalDispatch,
   kConnected,
   kIgnoreTrailingSlash
-} = __nccwpck_require__(91117)
-const { MockInterceptor } = __nccwpck_require__(31511)
-const Symbols = __nccwpck_require__(36443)
-const { InvalidArgumentError } = __nccwpck_require__(68707)
+} = __nccwpck_require__(42539)
+const { MockInterceptor } = __nccwpck_require__(67073)
+const Symbols = __nccwpck_require__(43377)
+const { InvalidArgumentError } = __nccwpck_require__(26593)
 
 /**
  * MockPool provides an API that extends the Pool to influence the mockDispatches.
@@ -18789,7 +18789,7 @@ module.exports = MockPool
 
 /***/ }),
 
-/***/ 91117:
+/***/ 42539:
 /***/ ((module) => {
 
 
@@ -18828,12 +18828,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 53397:
+/***/ 50463:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { MockNotMatchedError } = __nccwpck_require__(52429)
+const { MockNotMatchedError } = __nccwpck_require__(75347)
 const {
   kDispatches,
   kMockAgent,
@@ -18841,15 +18841,15 @@ const {
   kOrigin,
   kGetNetConnect,
   kTotalDispatchCount
-} = __nccwpck_require__(91117)
-const { serializePathWithQuery } = __nccwpck_require__(3440)
+} = __nccwpck_require__(42539)
+const { serializePathWithQuery } = __nccwpck_require__(55386)
 const { STATUS_CODES } = __nccwpck_require__(37067)
 const {
   types: {
     isPromise
   }
 } = __nccwpck_require__(57975)
-const { InvalidArgumentError } = __nccwpck_require__(68707)
+const { InvalidArgumentError } = __nccwpck_require__(26593)
 
 function matchValue (match, value) {
   if (typeof match === 'string') {
@@ -19321,7 +19321,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 56142:
+/***/ 72708:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -19371,17 +19371,17 @@ module.exports = class PendingInterceptorsFormatter {
 
 /***/ }),
 
-/***/ 55095:
+/***/ 68705:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Agent = __nccwpck_require__(57405)
-const MockAgent = __nccwpck_require__(47501)
-const { SnapshotRecorder } = __nccwpck_require__(13766)
-const WrapHandler = __nccwpck_require__(99510)
-const { InvalidArgumentError, UndiciError } = __nccwpck_require__(68707)
-const { validateSnapshotMode } = __nccwpck_require__(9683)
+const Agent = __nccwpck_require__(55539)
+const MockAgent = __nccwpck_require__(70587)
+const { SnapshotRecorder } = __nccwpck_require__(97096)
+const WrapHandler = __nccwpck_require__(16768)
+const { InvalidArgumentError, UndiciError } = __nccwpck_require__(26593)
+const { validateSnapshotMode } = __nccwpck_require__(49249)
 
 const kSnapshotRecorder = Symbol('kSnapshotRecorder')
 const kSnapshotMode = Symbol('kSnapshotMode')
@@ -19731,7 +19731,7 @@ module.exports = SnapshotAgent
 
 /***/ }),
 
-/***/ 13766:
+/***/ 97096:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -19739,8 +19739,8 @@ module.exports = SnapshotAgent
 const { writeFile, readFile, mkdir } = __nccwpck_require__(51455)
 const { dirname, resolve } = __nccwpck_require__(76760)
 const { setTimeout, clearTimeout } = __nccwpck_require__(87997)
-const { InvalidArgumentError, UndiciError } = __nccwpck_require__(68707)
-const { hashId, isUrlExcludedFactory, normalizeHeaders, createHeaderFilters } = __nccwpck_require__(9683)
+const { InvalidArgumentError, UndiciError } = __nccwpck_require__(26593)
+const { hashId, isUrlExcludedFactory, normalizeHeaders, createHeaderFilters } = __nccwpck_require__(49249)
 
 /**
  * @typedef {Object} SnapshotRequestOptions
@@ -20326,13 +20326,13 @@ module.exports = { SnapshotRecorder, formatRequestKey, createRequestHash, filter
 
 /***/ }),
 
-/***/ 9683:
+/***/ 49249:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError } = __nccwpck_require__(68707)
-const { runtimeFeatures } = __nccwpck_require__(313)
+const { InvalidArgumentError } = __nccwpck_require__(26593)
+const { runtimeFeatures } = __nccwpck_require__(85459)
 
 /**
  * @typedef {Object} HeaderFilters
@@ -20491,7 +20491,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 47659:
+/***/ 69901:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -20501,9 +20501,9 @@ const {
   pathHasQueryOrFragment,
   hasSafeIterator,
   isValidHTTPToken
-} = __nccwpck_require__(3440)
+} = __nccwpck_require__(55386)
 
-const { serializePathWithQuery } = __nccwpck_require__(3440)
+const { serializePathWithQuery } = __nccwpck_require__(55386)
 
 const MAX_DELTA_SECONDS = 2147483647
 const RESTRICTIVE_DIRECTIVE_NAMES = ['no-store', 'private', 'no-cache']
@@ -21207,7 +21207,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 25453:
+/***/ 91379:
 /***/ ((module) => {
 
 
@@ -21884,7 +21884,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 56436:
+/***/ 32370:
 /***/ ((module) => {
 
 
@@ -21919,7 +21919,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 313:
+/***/ 85459:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -22050,7 +22050,7 @@ module.exports["default"] = instance
 
 /***/ }),
 
-/***/ 46854:
+/***/ 54752:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -22062,7 +22062,7 @@ const {
   kSize,
   kFree,
   kQueued
-} = __nccwpck_require__(36443)
+} = __nccwpck_require__(43377)
 
 class ClientStats {
   constructor (client) {
@@ -22089,7 +22089,7 @@ module.exports = { ClientStats, PoolStats }
 
 /***/ }),
 
-/***/ 96603:
+/***/ 35929:
 /***/ ((module) => {
 
 
@@ -22521,22 +22521,22 @@ module.exports = {
 
 /***/ }),
 
-/***/ 89634:
+/***/ 63892:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(34589)
 
-const { kConstruct } = __nccwpck_require__(36443)
-const { urlEquals, getFieldValues } = __nccwpck_require__(76798)
-const { kEnumerableProperty, isDisturbed } = __nccwpck_require__(3440)
-const { webidl } = __nccwpck_require__(47879)
-const { cloneResponse, fromInnerResponse, getResponseState } = __nccwpck_require__(99051)
-const { Request, fromInnerRequest, getRequestState } = __nccwpck_require__(9967)
-const { fetching } = __nccwpck_require__(54398)
-const { urlIsHttpHttpsScheme, readAllBytes } = __nccwpck_require__(73168)
-const { createDeferredPromise } = __nccwpck_require__(56436)
+const { kConstruct } = __nccwpck_require__(43377)
+const { urlEquals, getFieldValues } = __nccwpck_require__(2012)
+const { kEnumerableProperty, isDisturbed } = __nccwpck_require__(55386)
+const { webidl } = __nccwpck_require__(68321)
+const { cloneResponse, fromInnerResponse, getResponseState } = __nccwpck_require__(89317)
+const { Request, fromInnerRequest, getRequestState } = __nccwpck_require__(93713)
+const { fetching } = __nccwpck_require__(96860)
+const { urlIsHttpHttpsScheme, readAllBytes } = __nccwpck_require__(21118)
+const { createDeferredPromise } = __nccwpck_require__(32370)
 
 /**
  * @see https://w3c.github.io/ServiceWorker/#dfn-cache-batch-operation
@@ -23392,15 +23392,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3245:
+/***/ 97403:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { Cache } = __nccwpck_require__(89634)
-const { webidl } = __nccwpck_require__(47879)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
-const { kConstruct } = __nccwpck_require__(36443)
+const { Cache } = __nccwpck_require__(63892)
+const { webidl } = __nccwpck_require__(68321)
+const { kEnumerableProperty } = __nccwpck_require__(55386)
+const { kConstruct } = __nccwpck_require__(43377)
 
 class CacheStorage {
   /**
@@ -23551,14 +23551,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 76798:
+/***/ 2012:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(34589)
-const { URLSerializer } = __nccwpck_require__(51900)
-const { isValidHeaderName } = __nccwpck_require__(73168)
+const { URLSerializer } = __nccwpck_require__(30782)
+const { isValidHeaderName } = __nccwpck_require__(21118)
 
 /**
  * @see https://url.spec.whatwg.org/#concept-url-equals
@@ -23603,7 +23603,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 71276:
+/***/ 69922:
 /***/ ((module) => {
 
 
@@ -23622,15 +23622,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 79061:
+/***/ 18495:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { parseSetCookie } = __nccwpck_require__(11978)
-const { stringify } = __nccwpck_require__(57797)
-const { webidl } = __nccwpck_require__(47879)
-const { Headers } = __nccwpck_require__(60660)
+const { parseSetCookie } = __nccwpck_require__(75816)
+const { stringify } = __nccwpck_require__(32095)
+const { webidl } = __nccwpck_require__(68321)
+const { Headers } = __nccwpck_require__(25662)
 
 const brandChecks = webidl.brandCheckMultiple([Headers, globalThis.Headers].filter(Boolean))
 
@@ -23830,14 +23830,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 11978:
+/***/ 75816:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { collectASequenceOfCodePointsFast } = __nccwpck_require__(8116)
-const { maxNameValuePairSize, maxAttributeValueSize } = __nccwpck_require__(71276)
-const { isCTLExcludingHtab } = __nccwpck_require__(57797)
+const { collectASequenceOfCodePointsFast } = __nccwpck_require__(5326)
+const { maxNameValuePairSize, maxAttributeValueSize } = __nccwpck_require__(69922)
+const { isCTLExcludingHtab } = __nccwpck_require__(32095)
 const assert = __nccwpck_require__(34589)
 
 /**
@@ -24152,7 +24152,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 57797:
+/***/ 32095:
 /***/ ((module) => {
 
 
@@ -24530,13 +24530,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 24031:
+/***/ 36301:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const buffer = __nccwpck_require__(4573)
 const { Transform } = __nccwpck_require__(57075)
-const { isASCIINumber, isValidLastEventId } = __nccwpck_require__(94811)
+const { isASCIINumber, isValidLastEventId } = __nccwpck_require__(70625)
 
 /**
  * @type {number[]} BOM
@@ -25112,22 +25112,22 @@ module.exports = {
 
 /***/ }),
 
-/***/ 21238:
+/***/ 36376:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { pipeline } = __nccwpck_require__(57075)
-const { fetching } = __nccwpck_require__(54398)
-const { makeRequest } = __nccwpck_require__(9967)
-const { webidl } = __nccwpck_require__(47879)
-const { EventSourceStream } = __nccwpck_require__(24031)
-const { parseMIMEType } = __nccwpck_require__(51900)
-const { createFastMessageEvent } = __nccwpck_require__(15188)
-const { isNetworkError } = __nccwpck_require__(99051)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
-const { environmentSettingsObject } = __nccwpck_require__(73168)
-const { getGlobalDispatcher } = __nccwpck_require__(32581)
+const { fetching } = __nccwpck_require__(96860)
+const { makeRequest } = __nccwpck_require__(93713)
+const { webidl } = __nccwpck_require__(68321)
+const { EventSourceStream } = __nccwpck_require__(36301)
+const { parseMIMEType } = __nccwpck_require__(30782)
+const { createFastMessageEvent } = __nccwpck_require__(96814)
+const { isNetworkError } = __nccwpck_require__(89317)
+const { kEnumerableProperty } = __nccwpck_require__(55386)
+const { environmentSettingsObject } = __nccwpck_require__(21118)
+const { getGlobalDispatcher } = __nccwpck_require__(14743)
 
 let experimentalWarned = false
 
@@ -25623,7 +25623,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 94811:
+/***/ 70625:
 /***/ ((module) => {
 
 
@@ -25659,29 +25659,29 @@ module.exports = {
 
 /***/ }),
 
-/***/ 84492:
+/***/ 6962:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(3440)
+const util = __nccwpck_require__(55386)
 const {
   ReadableStreamFrom,
   readableStreamClose,
   fullyReadBody,
   extractMimeType
-} = __nccwpck_require__(73168)
-const { FormData, setFormDataState } = __nccwpck_require__(35910)
-const { webidl } = __nccwpck_require__(47879)
+} = __nccwpck_require__(21118)
+const { FormData, setFormDataState } = __nccwpck_require__(78440)
+const { webidl } = __nccwpck_require__(68321)
 const assert = __nccwpck_require__(34589)
 const { isErrored, isDisturbed } = __nccwpck_require__(57075)
 const { isUint8Array } = __nccwpck_require__(73429)
-const { serializeAMimeType } = __nccwpck_require__(51900)
-const { multipartFormDataParser } = __nccwpck_require__(50116)
-const { createDeferredPromise } = __nccwpck_require__(56436)
-const { parseJSONFromBytes } = __nccwpck_require__(8116)
-const { utf8DecodeBytes } = __nccwpck_require__(276)
-const { runtimeFeatures } = __nccwpck_require__(313)
+const { serializeAMimeType } = __nccwpck_require__(30782)
+const { multipartFormDataParser } = __nccwpck_require__(44646)
+const { createDeferredPromise } = __nccwpck_require__(32370)
+const { parseJSONFromBytes } = __nccwpck_require__(5326)
+const { utf8DecodeBytes } = __nccwpck_require__(50798)
+const { runtimeFeatures } = __nccwpck_require__(85459)
 
 const random = runtimeFeatures.has('crypto')
   ? (__nccwpck_require__(77598).randomInt)
@@ -26184,7 +26184,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4495:
+/***/ 76833:
 /***/ ((module) => {
 
 
@@ -26322,13 +26322,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 51900:
+/***/ 30782:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(34589)
-const { forgivingBase64, collectASequenceOfCodePoints, collectASequenceOfCodePointsFast, isomorphicDecode, removeASCIIWhitespace, removeChars } = __nccwpck_require__(8116)
+const { forgivingBase64, collectASequenceOfCodePoints, collectASequenceOfCodePointsFast, isomorphicDecode, removeASCIIWhitespace, removeChars } = __nccwpck_require__(5326)
 
 const encoder = new TextEncoder()
 
@@ -26925,17 +26925,17 @@ module.exports = {
 
 /***/ }),
 
-/***/ 50116:
+/***/ 44646:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { bufferToLowerCasedHeaderName } = __nccwpck_require__(3440)
-const { HTTP_TOKEN_CODEPOINTS } = __nccwpck_require__(51900)
-const { makeEntry } = __nccwpck_require__(35910)
-const { webidl } = __nccwpck_require__(47879)
+const { bufferToLowerCasedHeaderName } = __nccwpck_require__(55386)
+const { HTTP_TOKEN_CODEPOINTS } = __nccwpck_require__(30782)
+const { makeEntry } = __nccwpck_require__(78440)
+const { webidl } = __nccwpck_require__(68321)
 const assert = __nccwpck_require__(34589)
-const { isomorphicDecode } = __nccwpck_require__(8116)
+const { isomorphicDecode } = __nccwpck_require__(5326)
 
 const dd = Buffer.from('--')
 const decoder = new TextDecoder()
@@ -27518,14 +27518,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 35910:
+/***/ 78440:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { iteratorMixin } = __nccwpck_require__(73168)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
-const { webidl } = __nccwpck_require__(47879)
+const { iteratorMixin } = __nccwpck_require__(21118)
+const { kEnumerableProperty } = __nccwpck_require__(55386)
+const { webidl } = __nccwpck_require__(68321)
 const nodeUtil = __nccwpck_require__(57975)
 
 // https://xhr.spec.whatwg.org/#formdata
@@ -27784,7 +27784,7 @@ module.exports = { FormData, makeEntry, setFormDataState }
 
 /***/ }),
 
-/***/ 51059:
+/***/ 98709:
 /***/ ((module) => {
 
 
@@ -27831,21 +27831,21 @@ module.exports = {
 
 /***/ }),
 
-/***/ 60660:
+/***/ 25662:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // https://github.com/Ethan-Arrowood/undici-fetch
 
 
 
-const { kConstruct } = __nccwpck_require__(36443)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
+const { kConstruct } = __nccwpck_require__(43377)
+const { kEnumerableProperty } = __nccwpck_require__(55386)
 const {
   iteratorMixin,
   isValidHeaderName,
   isValidHeaderValue
-} = __nccwpck_require__(73168)
-const { webidl } = __nccwpck_require__(47879)
+} = __nccwpck_require__(21118)
+const { webidl } = __nccwpck_require__(68321)
 const assert = __nccwpck_require__(34589)
 const util = __nccwpck_require__(57975)
 
@@ -28557,7 +28557,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 54398:
+/***/ 96860:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // https://github.com/Ethan-Arrowood/undici-fetch
@@ -28571,9 +28571,9 @@ const {
   makeResponse,
   fromInnerResponse,
   getResponseState
-} = __nccwpck_require__(99051)
-const { HeadersList } = __nccwpck_require__(60660)
-const { Request, cloneRequest, getRequestDispatcher, getRequestState } = __nccwpck_require__(9967)
+} = __nccwpck_require__(89317)
+const { HeadersList } = __nccwpck_require__(25662)
+const { Request, cloneRequest, getRequestDispatcher, getRequestState } = __nccwpck_require__(93713)
 const zlib = __nccwpck_require__(38522)
 const {
   makePolicyContainer,
@@ -28608,27 +28608,27 @@ const {
   hasAuthenticationEntry,
   includesCredentials,
   isTraversableNavigable
-} = __nccwpck_require__(73168)
+} = __nccwpck_require__(21118)
 const assert = __nccwpck_require__(34589)
-const { safelyExtractBody, extractBody } = __nccwpck_require__(84492)
+const { safelyExtractBody, extractBody } = __nccwpck_require__(6962)
 const {
   redirectStatusSet,
   nullBodyStatus,
   safeMethodsSet,
   requestBodyHeader,
   subresourceSet
-} = __nccwpck_require__(4495)
+} = __nccwpck_require__(76833)
 const EE = __nccwpck_require__(78474)
 const { Readable, pipeline, finished, isErrored, isReadable } = __nccwpck_require__(57075)
-const { addAbortListener, bufferToLowerCasedHeaderName } = __nccwpck_require__(3440)
-const { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = __nccwpck_require__(51900)
-const { getGlobalDispatcher } = __nccwpck_require__(32581)
-const { webidl } = __nccwpck_require__(47879)
+const { addAbortListener, bufferToLowerCasedHeaderName } = __nccwpck_require__(55386)
+const { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = __nccwpck_require__(30782)
+const { getGlobalDispatcher } = __nccwpck_require__(14743)
+const { webidl } = __nccwpck_require__(68321)
 const { STATUS_CODES } = __nccwpck_require__(37067)
-const { bytesMatch } = __nccwpck_require__(45082)
-const { createDeferredPromise } = __nccwpck_require__(56436)
-const { isomorphicEncode } = __nccwpck_require__(8116)
-const { runtimeFeatures } = __nccwpck_require__(313)
+const { bytesMatch } = __nccwpck_require__(20316)
+const { createDeferredPromise } = __nccwpck_require__(32370)
+const { isomorphicEncode } = __nccwpck_require__(5326)
+const { runtimeFeatures } = __nccwpck_require__(85459)
 
 // Node.js v23.8.0+ and v22.15.0+ supports Zstandard
 const hasZstd = runtimeFeatures.has('zstd')
@@ -30977,22 +30977,22 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9967:
+/***/ 93713:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /* globals AbortController */
 
 
 
-const { extractBody, mixinBody, cloneBody, bodyUnusable } = __nccwpck_require__(84492)
-const { Headers, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = __nccwpck_require__(60660)
-const util = __nccwpck_require__(3440)
+const { extractBody, mixinBody, cloneBody, bodyUnusable } = __nccwpck_require__(6962)
+const { Headers, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = __nccwpck_require__(25662)
+const util = __nccwpck_require__(55386)
 const nodeUtil = __nccwpck_require__(57975)
 const {
   isValidHTTPToken,
   sameOrigin,
   environmentSettingsObject
-} = __nccwpck_require__(73168)
+} = __nccwpck_require__(21118)
 const {
   forbiddenMethodsSet,
   corsSafeListedMethodsSet,
@@ -31002,11 +31002,11 @@ const {
   requestCredentials,
   requestCache,
   requestDuplex
-} = __nccwpck_require__(4495)
+} = __nccwpck_require__(76833)
 const { kEnumerableProperty, normalizedMethodRecordsBase, normalizedMethodRecords } = util
-const { webidl } = __nccwpck_require__(47879)
-const { URLSerializer } = __nccwpck_require__(51900)
-const { kConstruct } = __nccwpck_require__(36443)
+const { webidl } = __nccwpck_require__(68321)
+const { URLSerializer } = __nccwpck_require__(30782)
+const { kConstruct } = __nccwpck_require__(43377)
 const assert = __nccwpck_require__(34589)
 const { getMaxListeners, setMaxListeners, defaultMaxListeners } = __nccwpck_require__(78474)
 
@@ -32099,14 +32099,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 99051:
+/***/ 89317:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { Headers, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = __nccwpck_require__(60660)
-const { extractBody, cloneBody, mixinBody, streamRegistry, bodyUnusable } = __nccwpck_require__(84492)
-const util = __nccwpck_require__(3440)
+const { Headers, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = __nccwpck_require__(25662)
+const { extractBody, cloneBody, mixinBody, streamRegistry, bodyUnusable } = __nccwpck_require__(6962)
+const util = __nccwpck_require__(55386)
 const nodeUtil = __nccwpck_require__(57975)
 const { kEnumerableProperty } = util
 const {
@@ -32115,16 +32115,16 @@ const {
   isAborted,
   isErrorLike,
   environmentSettingsObject: relevantRealm
-} = __nccwpck_require__(73168)
+} = __nccwpck_require__(21118)
 const {
   redirectStatusSet,
   nullBodyStatus
-} = __nccwpck_require__(4495)
-const { webidl } = __nccwpck_require__(47879)
-const { URLSerializer } = __nccwpck_require__(51900)
-const { kConstruct } = __nccwpck_require__(36443)
+} = __nccwpck_require__(76833)
+const { webidl } = __nccwpck_require__(68321)
+const { URLSerializer } = __nccwpck_require__(30782)
+const { kConstruct } = __nccwpck_require__(43377)
 const assert = __nccwpck_require__(34589)
-const { isomorphicEncode, serializeJavascriptValueToJSONString } = __nccwpck_require__(8116)
+const { isomorphicEncode, serializeJavascriptValueToJSONString } = __nccwpck_require__(5326)
 
 const textEncoder = new TextEncoder('utf-8')
 
@@ -32747,22 +32747,22 @@ module.exports = {
 
 /***/ }),
 
-/***/ 73168:
+/***/ 21118:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Transform } = __nccwpck_require__(57075)
 const zlib = __nccwpck_require__(38522)
-const { redirectStatusSet, referrerPolicyTokens, badPortsSet } = __nccwpck_require__(4495)
-const { getGlobalOrigin } = __nccwpck_require__(51059)
-const { collectAnHTTPQuotedString, parseMIMEType } = __nccwpck_require__(51900)
+const { redirectStatusSet, referrerPolicyTokens, badPortsSet } = __nccwpck_require__(76833)
+const { getGlobalOrigin } = __nccwpck_require__(98709)
+const { collectAnHTTPQuotedString, parseMIMEType } = __nccwpck_require__(30782)
 const { performance } = __nccwpck_require__(643)
-const { ReadableStreamFrom, isValidHTTPToken, normalizedMethodRecordsBase } = __nccwpck_require__(3440)
+const { ReadableStreamFrom, isValidHTTPToken, normalizedMethodRecordsBase } = __nccwpck_require__(55386)
 const assert = __nccwpck_require__(34589)
 const { isUint8Array } = __nccwpck_require__(73429)
-const { webidl } = __nccwpck_require__(47879)
-const { isomorphicEncode, collectASequenceOfCodePoints, removeChars } = __nccwpck_require__(8116)
+const { webidl } = __nccwpck_require__(68321)
+const { isomorphicEncode, collectASequenceOfCodePoints, removeChars } = __nccwpck_require__(5326)
 
 function responseURL (response) {
   // https://fetch.spec.whatwg.org/#responses
@@ -34276,13 +34276,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8116:
+/***/ 5326:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(34589)
-const { utf8DecodeBytes } = __nccwpck_require__(276)
+const { utf8DecodeBytes } = __nccwpck_require__(50798)
 
 /**
  * @param {(char: string) => boolean} condition
@@ -34526,14 +34526,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 45082:
+/***/ 20316:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(34589)
-const { runtimeFeatures } = __nccwpck_require__(313)
-const { asciiLowercase } = __nccwpck_require__(8116)
+const { runtimeFeatures } = __nccwpck_require__(85459)
+const { asciiLowercase } = __nccwpck_require__(5326)
 
 /**
  * @typedef {object} Metadata
@@ -34840,14 +34840,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 47879:
+/***/ 68321:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(34589)
 const { types, inspect } = __nccwpck_require__(57975)
-const { runtimeFeatures } = __nccwpck_require__(313)
+const { runtimeFeatures } = __nccwpck_require__(85459)
 
 const UNDEFINED = 1
 const BOOLEAN = 2
@@ -35853,20 +35853,20 @@ module.exports = {
 
 /***/ }),
 
-/***/ 86897:
+/***/ 83403:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { uid, states, sentCloseFrameState, emptyBuffer, opcodes } = __nccwpck_require__(20736)
-const { parseExtensions, isClosed, isClosing, isEstablished, isConnecting, validateCloseCodeAndReason } = __nccwpck_require__(98625)
-const { makeRequest } = __nccwpck_require__(9967)
-const { fetching } = __nccwpck_require__(54398)
-const { Headers, getHeadersList } = __nccwpck_require__(60660)
-const { getDecodeSplit } = __nccwpck_require__(73168)
-const { WebsocketFrameSend } = __nccwpck_require__(3264)
+const { uid, states, sentCloseFrameState, emptyBuffer, opcodes } = __nccwpck_require__(9322)
+const { parseExtensions, isClosed, isClosing, isEstablished, isConnecting, validateCloseCodeAndReason } = __nccwpck_require__(13479)
+const { makeRequest } = __nccwpck_require__(93713)
+const { fetching } = __nccwpck_require__(96860)
+const { Headers, getHeadersList } = __nccwpck_require__(25662)
+const { getDecodeSplit } = __nccwpck_require__(21118)
+const { WebsocketFrameSend } = __nccwpck_require__(94226)
 const assert = __nccwpck_require__(34589)
-const { runtimeFeatures } = __nccwpck_require__(313)
+const { runtimeFeatures } = __nccwpck_require__(85459)
 
 const crypto = runtimeFeatures.has('crypto')
   ? __nccwpck_require__(77598)
@@ -36199,7 +36199,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 20736:
+/***/ 9322:
 /***/ ((module) => {
 
 
@@ -36332,14 +36332,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 15188:
+/***/ 96814:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(47879)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
-const { kConstruct } = __nccwpck_require__(36443)
+const { webidl } = __nccwpck_require__(68321)
+const { kEnumerableProperty } = __nccwpck_require__(55386)
+const { kConstruct } = __nccwpck_require__(43377)
 
 /**
  * @see https://html.spec.whatwg.org/multipage/comms.html#messageevent
@@ -36670,13 +36670,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3264:
+/***/ 94226:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { runtimeFeatures } = __nccwpck_require__(313)
-const { maxUnsigned16Bit, opcodes } = __nccwpck_require__(20736)
+const { runtimeFeatures } = __nccwpck_require__(85459)
+const { maxUnsigned16Bit, opcodes } = __nccwpck_require__(9322)
 
 const BUFFER_SIZE = 8 * 1024
 
@@ -36810,14 +36810,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 19469:
+/***/ 56495:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { createInflateRaw, Z_DEFAULT_WINDOWBITS } = __nccwpck_require__(38522)
-const { isValidClientWindowBits } = __nccwpck_require__(98625)
-const { MessageSizeExceededError } = __nccwpck_require__(68707)
+const { isValidClientWindowBits } = __nccwpck_require__(13479)
+const { MessageSizeExceededError } = __nccwpck_require__(26593)
 
 const tail = Buffer.from([0x00, 0x00, 0xff, 0xff])
 const kBuffer = Symbol('kBuffer')
@@ -36922,14 +36922,14 @@ module.exports = { PerMessageDeflate }
 
 /***/ }),
 
-/***/ 81652:
+/***/ 21298:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Writable } = __nccwpck_require__(57075)
 const assert = __nccwpck_require__(34589)
-const { parserStates, opcodes, states, emptyBuffer, sentCloseFrameState } = __nccwpck_require__(20736)
+const { parserStates, opcodes, states, emptyBuffer, sentCloseFrameState } = __nccwpck_require__(9322)
 const {
   isValidStatusCode,
   isValidOpcode,
@@ -36938,11 +36938,11 @@ const {
   isControlFrame,
   isTextBinaryFrame,
   isContinuationFrame
-} = __nccwpck_require__(98625)
-const { failWebsocketConnection } = __nccwpck_require__(86897)
-const { WebsocketFrameSend } = __nccwpck_require__(3264)
-const { PerMessageDeflate } = __nccwpck_require__(19469)
-const { MessageSizeExceededError } = __nccwpck_require__(68707)
+} = __nccwpck_require__(13479)
+const { failWebsocketConnection } = __nccwpck_require__(83403)
+const { WebsocketFrameSend } = __nccwpck_require__(94226)
+const { PerMessageDeflate } = __nccwpck_require__(56495)
+const { MessageSizeExceededError } = __nccwpck_require__(26593)
 
 // This code was influenced by ws released under the MIT license.
 // Copyright (c) 2011 Einar Otto Stangvik <einaros@gmail.com>
@@ -37449,14 +37449,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 13900:
+/***/ 38470:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { WebsocketFrameSend } = __nccwpck_require__(3264)
-const { opcodes, sendHints } = __nccwpck_require__(20736)
-const FixedQueue = __nccwpck_require__(64660)
+const { WebsocketFrameSend } = __nccwpck_require__(94226)
+const { opcodes, sendHints } = __nccwpck_require__(9322)
+const FixedQueue = __nccwpck_require__(42190)
 
 /**
  * @typedef {object} SendQueueNode
@@ -37565,15 +37565,15 @@ module.exports = { SendQueue }
 
 /***/ }),
 
-/***/ 56919:
+/***/ 19597:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(47879)
-const { validateCloseCodeAndReason } = __nccwpck_require__(98625)
-const { kConstruct } = __nccwpck_require__(36443)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
+const { webidl } = __nccwpck_require__(68321)
+const { validateCloseCodeAndReason } = __nccwpck_require__(13479)
+const { kConstruct } = __nccwpck_require__(43377)
+const { kEnumerableProperty } = __nccwpck_require__(55386)
 
 function createInheritableDOMException () {
   // https://github.com/nodejs/node/issues/59677
@@ -37676,23 +37676,23 @@ module.exports = { WebSocketError, createUnvalidatedWebSocketError }
 
 /***/ }),
 
-/***/ 12873:
+/***/ 52299:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { createDeferredPromise } = __nccwpck_require__(56436)
-const { environmentSettingsObject } = __nccwpck_require__(73168)
-const { states, opcodes, sentCloseFrameState } = __nccwpck_require__(20736)
-const { webidl } = __nccwpck_require__(47879)
-const { getURLRecord, isValidSubprotocol, isEstablished, utf8Decode } = __nccwpck_require__(98625)
-const { establishWebSocketConnection, failWebsocketConnection, closeWebSocketConnection } = __nccwpck_require__(86897)
-const { channels } = __nccwpck_require__(42414)
-const { WebsocketFrameSend } = __nccwpck_require__(3264)
-const { ByteParser } = __nccwpck_require__(81652)
-const { WebSocketError, createUnvalidatedWebSocketError } = __nccwpck_require__(56919)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
-const { utf8DecodeBytes } = __nccwpck_require__(276)
+const { createDeferredPromise } = __nccwpck_require__(32370)
+const { environmentSettingsObject } = __nccwpck_require__(21118)
+const { states, opcodes, sentCloseFrameState } = __nccwpck_require__(9322)
+const { webidl } = __nccwpck_require__(68321)
+const { getURLRecord, isValidSubprotocol, isEstablished, utf8Decode } = __nccwpck_require__(13479)
+const { establishWebSocketConnection, failWebsocketConnection, closeWebSocketConnection } = __nccwpck_require__(83403)
+const { channels } = __nccwpck_require__(36644)
+const { WebsocketFrameSend } = __nccwpck_require__(94226)
+const { ByteParser } = __nccwpck_require__(21298)
+const { WebSocketError, createUnvalidatedWebSocketError } = __nccwpck_require__(19597)
+const { kEnumerableProperty } = __nccwpck_require__(55386)
+const { utf8DecodeBytes } = __nccwpck_require__(50798)
 
 let emittedExperimentalWarning = false
 
@@ -38179,15 +38179,15 @@ module.exports = { WebSocketStream }
 
 /***/ }),
 
-/***/ 98625:
+/***/ 13479:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { states, opcodes } = __nccwpck_require__(20736)
+const { states, opcodes } = __nccwpck_require__(9322)
 const { isUtf8 } = __nccwpck_require__(4573)
-const { removeHTTPWhitespace } = __nccwpck_require__(51900)
-const { collectASequenceOfCodePointsFast } = __nccwpck_require__(8116)
+const { removeHTTPWhitespace } = __nccwpck_require__(30782)
+const { collectASequenceOfCodePointsFast } = __nccwpck_require__(5326)
 
 /**
  * @param {number} readyState
@@ -38533,16 +38533,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 13726:
+/***/ 15816:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { isArrayBuffer } = __nccwpck_require__(73429)
-const { webidl } = __nccwpck_require__(47879)
-const { URLSerializer } = __nccwpck_require__(51900)
-const { environmentSettingsObject } = __nccwpck_require__(73168)
-const { staticPropertyDescriptors, states, sentCloseFrameState, sendHints, opcodes } = __nccwpck_require__(20736)
+const { webidl } = __nccwpck_require__(68321)
+const { URLSerializer } = __nccwpck_require__(30782)
+const { environmentSettingsObject } = __nccwpck_require__(21118)
+const { staticPropertyDescriptors, states, sentCloseFrameState, sendHints, opcodes } = __nccwpck_require__(9322)
 const {
   isConnecting,
   isEstablished,
@@ -38553,15 +38553,15 @@ const {
   utf8Decode,
   toArrayBuffer,
   getURLRecord
-} = __nccwpck_require__(98625)
-const { establishWebSocketConnection, closeWebSocketConnection, failWebsocketConnection } = __nccwpck_require__(86897)
-const { ByteParser } = __nccwpck_require__(81652)
-const { kEnumerableProperty } = __nccwpck_require__(3440)
-const { getGlobalDispatcher } = __nccwpck_require__(32581)
-const { ErrorEvent, CloseEvent, createFastMessageEvent } = __nccwpck_require__(15188)
-const { SendQueue } = __nccwpck_require__(13900)
-const { WebsocketFrameSend } = __nccwpck_require__(3264)
-const { channels } = __nccwpck_require__(42414)
+} = __nccwpck_require__(13479)
+const { establishWebSocketConnection, closeWebSocketConnection, failWebsocketConnection } = __nccwpck_require__(83403)
+const { ByteParser } = __nccwpck_require__(21298)
+const { kEnumerableProperty } = __nccwpck_require__(55386)
+const { getGlobalDispatcher } = __nccwpck_require__(14743)
+const { ErrorEvent, CloseEvent, createFastMessageEvent } = __nccwpck_require__(96814)
+const { SendQueue } = __nccwpck_require__(38470)
+const { WebsocketFrameSend } = __nccwpck_require__(94226)
+const { channels } = __nccwpck_require__(36644)
 
 function getSocketAddress (socket) {
   if (typeof socket?.address === 'function') {
@@ -39627,7 +39627,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("zlib");
 
 /***/ }),
 
-/***/ 70819:
+/***/ 73253:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -39650,7 +39650,7 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: external "os"
 var external_os_ = __nccwpck_require__(70857);
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/utils.js
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
 /**
@@ -39686,7 +39686,7 @@ function utils_toCommandProperties(annotationProperties) {
     };
 }
 //# sourceMappingURL=utils.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/command.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/command.js
 
 
 /**
@@ -39782,7 +39782,7 @@ function escapeProperty(s) {
 var external_crypto_ = __nccwpck_require__(76982);
 // EXTERNAL MODULE: external "fs"
 var external_fs_ = __nccwpck_require__(79896);
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/file-command.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/file-command.js
 // For internal use, subject to change.
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -39819,11 +39819,11 @@ function file_command_prepareKeyValueMessage(key, value) {
 //# sourceMappingURL=file-command.js.map
 // EXTERNAL MODULE: external "path"
 var external_path_ = __nccwpck_require__(16928);
-// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/index.js + 1 modules
-var lib = __nccwpck_require__(44942);
-// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/auth.js
-var auth = __nccwpck_require__(92145);
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/oidc-utils.js
+// EXTERNAL MODULE: ../../main/node_modules/@actions/http-client/lib/index.js + 1 modules
+var lib = __nccwpck_require__(28316);
+// EXTERNAL MODULE: ../../main/node_modules/@actions/http-client/lib/auth.js
+var auth = __nccwpck_require__(65711);
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/oidc-utils.js
 var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -39897,7 +39897,7 @@ class oidc_utils_OidcClient {
     }
 }
 //# sourceMappingURL=oidc-utils.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/summary.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/summary.js
 var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -40178,7 +40178,7 @@ const _summary = new Summary();
 const markdownSummary = (/* unused pure expression or super */ null && (_summary));
 const summary = _summary;
 //# sourceMappingURL=summary.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/path-utils.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/path-utils.js
 
 /**
  * toPosixPath converts the given path to the posix form. On Windows, \\ will be
@@ -40220,7 +40220,7 @@ var external_events_ = __nccwpck_require__(24434);
 const external_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
 // EXTERNAL MODULE: external "assert"
 var external_assert_ = __nccwpck_require__(42613);
-;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io-util.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/io/lib/io-util.js
 var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -40400,7 +40400,7 @@ function getCmdPath() {
     return (_a = process.env['COMSPEC']) !== null && _a !== void 0 ? _a : `cmd.exe`;
 }
 //# sourceMappingURL=io-util.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/io/lib/io.js
 var io_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -40674,7 +40674,7 @@ function io_copyFile(srcFile, destFile, force) {
 //# sourceMappingURL=io.js.map
 ;// CONCATENATED MODULE: external "timers"
 const external_timers_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("timers");
-;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/toolrunner.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/exec/lib/toolrunner.js
 var toolrunner_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -41262,7 +41262,7 @@ class ExecState extends external_events_.EventEmitter {
     }
 }
 //# sourceMappingURL=toolrunner.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/exec.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/exec/lib/exec.js
 var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -41342,7 +41342,7 @@ function getExecOutput(commandLine, args, options) {
     });
 }
 //# sourceMappingURL=exec.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/platform.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/platform.js
 var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -41407,7 +41407,7 @@ function getDetails() {
     });
 }
 //# sourceMappingURL=platform.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/core.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/core/lib/core.js
 var core_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -41728,7 +41728,7 @@ function getIDToken(aud) {
 
 /***/ }),
 
-/***/ 92145:
+/***/ 65711:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -41813,7 +41813,7 @@ class PersonalAccessTokenCredentialHandler {
 
 /***/ }),
 
-/***/ 44942:
+/***/ 28316:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -41831,7 +41831,7 @@ var external_http_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_
 // EXTERNAL MODULE: external "https"
 var external_https_ = __nccwpck_require__(65692);
 var external_https_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_https_, 2);
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/proxy.js
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/http-client/lib/proxy.js
 function getProxyUrl(reqUrl) {
     const usingSsl = reqUrl.protocol === 'https:';
     if (checkBypass(reqUrl)) {
@@ -41922,11 +41922,11 @@ class DecodedURL extends URL {
     }
 }
 //# sourceMappingURL=proxy.js.map
-// EXTERNAL MODULE: ./node_modules/tunnel/index.js
-var tunnel = __nccwpck_require__(20770);
-// EXTERNAL MODULE: ./node_modules/undici/index.js
-var undici = __nccwpck_require__(46752);
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
+// EXTERNAL MODULE: ../../main/node_modules/tunnel/index.js
+var tunnel = __nccwpck_require__(20408);
+// EXTERNAL MODULE: ../../main/node_modules/undici/index.js
+var undici = __nccwpck_require__(64718);
+;// CONCATENATED MODULE: ../../main/node_modules/@actions/http-client/lib/index.js
 /* eslint-disable @typescript-eslint/no-explicit-any */
 var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
@@ -42823,8 +42823,8 @@ const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCa
 /************************************************************************/
 var __webpack_exports__ = {};
 
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 14 modules
-var core = __nccwpck_require__(70819);
+// EXTERNAL MODULE: ../../main/node_modules/@actions/core/lib/core.js + 14 modules
+var core = __nccwpck_require__(73253);
 ;// CONCATENATED MODULE: ./src/errors.ts
 /**
  * Expected failures. Their message is a complete sentence for the user and is
@@ -42880,6 +42880,14 @@ class CancelledError extends ActionError {
         this.requestInFlight = requestInFlight;
     }
 }
+/** A clip whose turn came after the timeout had run out: never submitted. */
+class NotStartedError extends ActionError {
+    name = 'NotStartedError';
+}
+/** Preflight or the cost guard refused the run before anything was submitted. */
+class RunRefusedError extends ActionError {
+    name = 'RunRefusedError';
+}
 function isActionError(error) {
     return error instanceof ActionError;
 }
@@ -42889,8 +42897,8 @@ function errorText(error) {
     return text.replace(/\s*\n\s*/g, ' ').trim();
 }
 
-// EXTERNAL MODULE: ./node_modules/undici/index.js
-var undici = __nccwpck_require__(46752);
+// EXTERNAL MODULE: ../../main/node_modules/undici/index.js
+var undici = __nccwpck_require__(64718);
 ;// CONCATENATED MODULE: ./src/http.ts
 
 
@@ -43205,7 +43213,6 @@ class UnreadableAnswersError extends ResponseFormatError {
     name = 'UnreadableAnswersError';
 }
 const USER_AGENT = 'reapi-topaz-video-upscaler-action';
-const DEFAULT_TIMEOUT_MS = 30 * 60_000;
 function seconds(ms) {
     return `${(ms / 1000).toFixed(1)}s`;
 }
@@ -43218,33 +43225,37 @@ class ReapiClient {
         this.pollPolicy = { ...POLL_RETRY, baseMs: Math.max(10, Math.min(POLL_RETRY.baseMs, pollIntervalMs)) };
     }
     /** Submits one upscale job. Never sends it twice unless the server certainly did not take it. */
-    async submitUpscale(videoUrl, upscaleFactor, call = {}) {
+    async submitUpscale(videoUrl, upscaleFactor) {
         const body = { model: MODEL, video_url: videoUrl, upscale_factor: upscaleFactor };
         try {
-            return await this.call('submit', 'POST', '/api/v1/videos/generations', body, call);
+            return await this.call('submit', 'POST', '/api/v1/videos/generations', body);
         }
         catch (error) {
             throw explainUncertainSubmission(error);
         }
     }
-    /** Reads a task; transient failures are retried until `deadline`. */
-    async getTask(taskId, call = {}) {
-        return this.call('poll', 'GET', `/api/v1/tasks/${encodeURIComponent(taskId)}`, undefined, call);
+    /** Reads a task; transient failures are retried until the deadline. */
+    async getTask(taskId) {
+        return this.call('poll', 'GET', `/api/v1/tasks/${encodeURIComponent(taskId)}`, undefined);
     }
-    requestTimeoutMs(operation, deadline) {
+    remainingMs() {
+        const { deadline } = this.options;
+        return deadline === undefined ? Infinity : deadline.at - Date.now();
+    }
+    requestTimeoutMs(operation) {
         if (operation === 'submit')
             return SUBMIT_REQUEST_TIMEOUT_MS;
-        const remaining = deadline === undefined ? Infinity : deadline - Date.now();
-        return pollRequestTimeoutMs(this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS, remaining);
+        const { deadline } = this.options;
+        return pollRequestTimeoutMs(deadline?.timeoutMs ?? POLL_REQUEST_TIMEOUT_MAX_MS * 4, this.remainingMs());
     }
-    async call(operation, method, path, body, call) {
+    async call(operation, method, path, body) {
         const policy = operation === 'submit' ? SUBMIT_RETRY : this.pollPolicy;
         const { signal } = this.options;
         const started = Date.now();
         let formatErrors = 0;
         for (let attempt = 1;; attempt++) {
             try {
-                return await this.send(method, path, body, this.requestTimeoutMs(operation, call.deadline));
+                return await this.send(method, path, body, this.requestTimeoutMs(operation));
             }
             catch (error) {
                 if (!isRetryable(error, operation))
@@ -43260,7 +43271,7 @@ class ReapiClient {
                 if (attempt >= policy.maxAttempts)
                     throw this.gaveUp(operation, error, attempt, started);
                 const delay = retryDelayMs(attempt, policy, error instanceof ApiError ? error.retryAfterMs : undefined, this.options.random);
-                const remaining = call.deadline === undefined ? Infinity : call.deadline - Date.now();
+                const remaining = this.remainingMs();
                 if (delay > remaining) {
                     // No retry fits before the deadline. A poll still waits the time out, so the
                     // timeout means what it says; a submission has nothing to wait for.
@@ -43401,7 +43412,7 @@ async function uploadResultArtifact(files, options) {
     }
     try {
         // Loaded only here: the artifact client (Azure SDK, zip) is large, and most runs never need it.
-        const { DefaultArtifactClient } = await Promise.all(/* import() */[__nccwpck_require__.e(830), __nccwpck_require__.e(206)]).then(__nccwpck_require__.bind(__nccwpck_require__, 58206));
+        const { DefaultArtifactClient } = await Promise.all(/* import() */[__nccwpck_require__.e(240), __nccwpck_require__.e(716)]).then(__nccwpck_require__.bind(__nccwpck_require__, 66716));
         const upload = new DefaultArtifactClient().uploadArtifact(name, uploadFiles, (0,external_node_path_.dirname)(uploadFiles[0]), {
             retentionDays: options.retentionDays,
             skipArchive: single,
@@ -43441,6 +43452,416 @@ function untilCancelled(promise, signal) {
         signal.addEventListener('abort', onAbort, { once: true });
         void promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
     });
+}
+
+;// CONCATENATED MODULE: ./src/wording.ts
+
+/** How several task ids are given back to the action on one line: a JSON array, which `task-id` accepts. */
+function taskIdInput(ids) {
+    return ids.length === 1 ? `task-id: ${ids[0]}` : `task-id: '${JSON.stringify(ids)}'`;
+}
+/** Appended to a failure that leaves a running task behind. */
+function resumeHint(taskId) {
+    return `Resume it without paying again with task-id: ${taskId}.`;
+}
+/** The end of a timeout message. */
+function resumeLaterHint(taskId) {
+    return `To pick it up later without paying again, run the action with task-id: ${taskId} (and a longer timeout if needed).`;
+}
+/** Appended to a failure after the task completed (so it is paid for): only delivering its result failed. */
+function redeliverHint(taskIds) {
+    const ids = taskIds.length === 1 ? `Task ${taskIds[0]} is` : `Tasks ${taskIds.join(', ')} are`;
+    return `${ids} completed, so re-running with ${taskIdInput(taskIds)} delivers ${taskIds.length === 1 ? 'it' : 'them'} again without paying.`;
+}
+/** The end of the summary's resume row (one clip) and resume line (several clips). */
+const SUMMARY_RESUME_TASK = 'to pick the task up without paying again.';
+const SUMMARY_RESUME_UNFINISHED = 'to pick up the unfinished tasks without paying again.';
+/** The step's closing advice when some tasks of several can still be picked up. */
+function unfinishedResumeHint(taskIds) {
+    return `Pick up the unfinished tasks without paying again with ${taskIdInput(taskIds)}.`;
+}
+/** Advice for a submission that may have been taken without the action hearing of it. */
+const UNKNOWN_OUTCOME_ADVICE = 'Check your tasks on the reApi dashboard (https://reapi.ai) before re-running; if the task is there, re-run with the task-id input to pick it up without paying twice.';
+function unknownOutcomeMessage(cause) {
+    return `The submission's outcome is unknown: ${cause} The job may have been created (and billed), so it was not sent again. ${UNKNOWN_OUTCOME_ADVICE}`;
+}
+const CANCELLED_IN_FLIGHT = (/* unused pure expression or super */ null && (`Cancelled while the submission was in flight, so its outcome is unknown: the job may have been created (and billed). ${UNKNOWN_OUTCOME_ADVICE}`));
+const CANCELLED_BEFORE_ANY_TASK = 'Cancelled before any task was created; nothing was billed.';
+const CANCELLED_BEFORE_SUBMITTING = 'Cancelled before it was submitted; nothing was billed.';
+const NOT_STARTED_IN_TIME = 'Not submitted: the timeout ran out before its turn.';
+const NOT_SUBMITTED_PREFLIGHT = 'Not submitted: preflight refused another source of this run.';
+const NOT_SUBMITTED_COST_GUARD = 'Not submitted: the run is over max-billable-seconds.';
+function cancelledWhileWaiting(taskId) {
+    return `Cancelled while waiting for task ${taskId}; the task keeps running on reApi. ${resumeHint(taskId)}`;
+}
+function cancelledWhileDelivering(taskId) {
+    return `Cancelled while delivering the result of task ${taskId}; no partial file was left behind. ${resumeHint(taskId)}`;
+}
+function taskFailedMessage(task) {
+    const code = task.error?.code === undefined ? 'unknown code' : `code ${task.error.code}`;
+    return `Task ${task.id} failed on reApi (${code}: ${task.error?.message ?? 'no message'}). Failed jobs are refunded automatically.`;
+}
+function emptyOutputMessage(taskId) {
+    return `Task ${taskId} is completed but its output.video_urls is empty, so there is no result to return; contact reApi support with the task id.`;
+}
+/** The text of any thrown value: an expected failure as is, anything else marked as a bug. */
+function failureText(error) {
+    return isActionError(error) ? errorText(error) : `Unexpected error: ${errorText(error)}`;
+}
+/** Ends a sentence so another can follow it. */
+function closeSentence(text) {
+    return text.replace(/[^.!?)]$/, '$&.');
+}
+/** A failure that leaves a task behind names it, with how to pick it up. */
+function withTaskHint(message, taskId) {
+    return message.includes(taskId) ? message : `${message} (task-id: ${taskId}; ${resumeHint(taskId)})`;
+}
+function preflightRefusedMessage(refused, total) {
+    if (total === 1)
+        return `${refused[0]?.error ?? ''} Nothing was submitted.`;
+    const listed = refused.map((clip) => `${clip.label}: ${clip.error.replace(/\.$/, '')}`).join('; ');
+    return `Preflight refused ${refused.length} of ${total} sources, so nothing was submitted: ${listed}.`;
+}
+function costGuardMessage(reason) {
+    return `${reason} Nothing was submitted.`;
+}
+const LISTED_FAILURES = 5;
+/** The step's one sentence when some clips of several did not complete. */
+function clipsFailedMessage(unfinished, total, resumable) {
+    const counts = new Map();
+    for (const clip of unfinished)
+        counts.set(clip.what, (counts.get(clip.what) ?? 0) + 1);
+    const how = [...counts].map(([what, count]) => `${count} ${what}`).join(', ');
+    const listed = unfinished
+        .slice(0, LISTED_FAILURES)
+        .map((clip) => `${clip.label}${clip.taskId ? ` (task ${clip.taskId})` : ''}: ${clip.error.replace(/\.$/, '')}`);
+    if (unfinished.length > LISTED_FAILURES)
+        listed.push(`and ${unfinished.length - LISTED_FAILURES} more`);
+    const resume = resumable.length > 0 ? ` ${unfinishedResumeHint(resumable)}` : '';
+    return `${unfinished.length} of ${total} clips did not complete (${how}; see the results output): ${listed.join('; ')}.${resume}`;
+}
+/**
+ * A failure of the run as a whole (inputs, preflight, cost guard, artifact
+ * upload, cancellation before any clip ran), with how to get back what was
+ * already paid for.
+ */
+function runFailureMessage(error, clips) {
+    if (error instanceof CancelledError && !clips.some((clip) => clip.taskId))
+        return CANCELLED_BEFORE_ANY_TASK;
+    const message = failureText(error);
+    const completed = clips.filter((clip) => clip.status === 'completed' && clip.taskId).map((clip) => clip.taskId);
+    if (completed.length === 0 || error instanceof CancelledError)
+        return message;
+    return `${closeSentence(message)} ${redeliverHint(completed)}`;
+}
+
+;// CONCATENATED MODULE: ./src/clip.ts
+
+
+/** The one place a clip's status is decided: from how far it got, and what stopped it. */
+function clipStatus(stage, error) {
+    if (stage === 'completed')
+        return 'completed';
+    if (stage === 'failed')
+        return 'failed';
+    if (stage === 'running')
+        return 'processing';
+    const neverSent = error instanceof NotStartedError || (error instanceof CancelledError && !error.requestInFlight);
+    return neverSent ? 'skipped' : 'failed';
+}
+/** One clear sentence for the user, always naming the task when there is one. */
+function clipMessage(plan, progress, error) {
+    const { taskId } = progress;
+    if (error instanceof CancelledError) {
+        if (taskId)
+            return progress.stage === 'completed' ? cancelledWhileDelivering(taskId) : cancelledWhileWaiting(taskId);
+        if (error.requestInFlight)
+            return errorText(error);
+        return plan.resumeTaskId ? failureText(error) : CANCELLED_BEFORE_SUBMITTING;
+    }
+    const message = failureText(error);
+    if (!taskId)
+        return message;
+    // A completed task is paid for; only delivering its result failed.
+    if (progress.videoUrls.length > 0)
+        return `${closeSentence(message)} ${redeliverHint([taskId])}`;
+    return withTaskHint(message, taskId);
+}
+/** The clip's outcome: how far it got, and (when something stopped it) why. */
+function settleClip(plan, progress, error) {
+    const outcome = {
+        plan,
+        status: clipStatus(progress.stage, error),
+        taskId: progress.taskId,
+        videoUrls: [...progress.videoUrls],
+        files: [...progress.files],
+        message: error === undefined ? undefined : clipMessage(plan, progress, error),
+    };
+    return Object.freeze(outcome);
+}
+/** A clip that did not run: refused with the run, checked in a dry run, or not reached (a resumed task still runs on reApi). */
+function unrunClip(plan, status, message) {
+    return Object.freeze({ plan, status, taskId: plan.resumeTaskId, videoUrls: [], files: [], message });
+}
+/** A task that can still be picked up without paying again: running, or completed but not delivered. */
+function isResumable(outcome) {
+    return outcome.taskId !== undefined && (outcome.status === 'processing' || (outcome.status === 'completed' && outcome.message !== undefined));
+}
+
+;// CONCATENATED MODULE: ./src/inputs.ts
+
+
+
+/** Most sources or task ids one step takes. */
+const MAX_ITEMS = 256;
+const MAX_CONCURRENCY = 32;
+const DURATION_UNITS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+/**
+ * Parses "90", "90s", "1.5m", "500ms", "1h" into milliseconds.
+ * Returns undefined when the text is not a positive duration.
+ */
+function parseDuration(text) {
+    const match = /^(\d+(?:\.\d+)?|\.\d+)\s*(ms|s|m|h)?$/i.exec(text.trim());
+    if (!match)
+        return undefined;
+    const value = Number(match[1]);
+    const unit = (match[2] ?? 's').toLowerCase();
+    const ms = value * (DURATION_UNITS[unit] ?? 1000);
+    return Number.isFinite(ms) && ms > 0 ? Math.round(ms) : undefined;
+}
+function parseUpscaleFactor(text) {
+    const normalised = text.trim().toLowerCase().replace(/x$/, '');
+    return normalised === '1' || normalised === '2' || normalised === '4' ? normalised : undefined;
+}
+function parseBoolean(text) {
+    const normalised = text.trim().toLowerCase();
+    if (['true', 'yes', 'on', '1'].includes(normalised))
+        return true;
+    if (['false', 'no', 'off', '0'].includes(normalised))
+        return false;
+    return undefined;
+}
+/** Shows a value in an error message without flooding the log (data: URIs can be megabytes). */
+function preview(text, max = 80) {
+    const oneLine = text.replace(/\s+/g, ' ');
+    return JSON.stringify(oneLine.length > max ? `${oneLine.slice(0, max)}…` : oneLine);
+}
+/** Validates a source URL: absolute, http(s), with a host. Returns the reason it is not, or undefined. */
+function checkSourceUrl(text) {
+    let url;
+    try {
+        url = new URL(text);
+    }
+    catch {
+        return 'is not a valid URL';
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+        return `uses the ${url.protocol.replace(/:$/, '')}: scheme`;
+    }
+    if (!url.hostname)
+        return 'has no host';
+    return undefined;
+}
+/** A task id goes into a URL path: keep it to the characters real ids use. */
+function checkTaskId(text) {
+    return /^[A-Za-z0-9_-]{1,128}$/.test(text);
+}
+function parseApiBaseUrl(text) {
+    const reason = checkSourceUrl(text);
+    if (reason) {
+        throw new InputError(`Input 'api-base-url' ${reason} (got ${preview(text)}); expected an http(s) origin such as https://reapi.ai.`);
+    }
+    const url = new URL(text);
+    if (url.search || url.hash || url.username || url.password) {
+        throw new InputError(`Input 'api-base-url' must be an origin (and optional path prefix) without credentials, query string or fragment; got ${preview(text)}.`);
+    }
+    return text.replace(/\/+$/, '');
+}
+/** True when the key would cross the network unencrypted: plain http to a host other than this machine. */
+function isInsecureApiBase(apiBaseUrl) {
+    const url = new URL(apiBaseUrl);
+    if (url.protocol !== 'http:')
+        return false;
+    const host = url.hostname.replace(/^\[|\]$/g, '');
+    return !(host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host));
+}
+/** Checks the key's characters without echoing it: a key holds no whitespace and no non-ASCII characters. */
+function checkApiKey(key) {
+    if (/^[\x21-\x7e]+$/.test(key))
+        return;
+    throw new InputError("Input 'api-key' contains a space, line break or non-ASCII character, which no reApi key has; check the secret's value (a stray newline or a pasted quote?).");
+}
+function requireDuration(name, text, example) {
+    const ms = parseDuration(text);
+    if (ms === undefined) {
+        throw new InputError(`Input '${name}' must be a positive duration: seconds as a number, or with a unit ms, s, m or h (e.g. ${example}); got ${preview(text)}.`);
+    }
+    return ms;
+}
+/** Characters the artifact service refuses in a name (they break some file systems). */
+const ARTIFACT_NAME_FORBIDDEN = /[":<>|*?\r\n\\/]/;
+function checkArtifactName(name) {
+    const bad = ARTIFACT_NAME_FORBIDDEN.exec(name);
+    return bad ? `contains ${JSON.stringify(bad[0])}` : undefined;
+}
+function parseRetentionDays(text) {
+    if (!text)
+        return undefined;
+    const days = /^\d+$/.test(text) ? Number(text) : NaN;
+    if (!(days >= 1 && days <= 90)) {
+        throw new InputError(`Input 'retention-days' must be a whole number of days from 1 to 90, or empty for the repository default; got ${preview(text)}.`);
+    }
+    return days;
+}
+/** The download directory: the input (relative to the working directory, the workspace on a runner), else RUNNER_TEMP/reapi-upscaled. */
+function resolveDownloadPath(text, env) {
+    if (text.includes('\0'))
+        throw new InputError(`Input 'download-path' contains a NUL character; got ${preview(text)}.`);
+    if (text)
+        return (0,external_node_path_.resolve)(text);
+    return (0,external_node_path_.join)(env.RUNNER_TEMP || (0,external_node_os_.tmpdir)(), 'reapi-upscaled');
+}
+/**
+ * Splits a list input into its items: one per line, blank lines and lines
+ * starting with `#` ignored (the multi-line convention of official actions).
+ * A JSON array of strings, such as this action's own `task-ids` output, is
+ * accepted too.
+ */
+function parseList(name, text) {
+    const trimmed = text.trim();
+    let items;
+    if (trimmed.startsWith('[')) {
+        let data;
+        try {
+            data = JSON.parse(trimmed);
+        }
+        catch {
+            throw new InputError(`Input '${name}' starts with "[" but is not a JSON array (got ${preview(trimmed)}); give one value per line, or a JSON array of strings.`);
+        }
+        if (!Array.isArray(data) || !data.every((item) => typeof item === 'string')) {
+            throw new InputError(`Input '${name}' is JSON but not an array of strings (got ${preview(trimmed)}); give one value per line, or a JSON array of strings.`);
+        }
+        items = data.map((item) => item.trim()).filter(Boolean);
+    }
+    else {
+        items = trimmed
+            .split(/\r?\n/)
+            .map((line) => line.trim())
+            .filter((line) => line && !line.startsWith('#'));
+    }
+    if (items.length > MAX_ITEMS) {
+        throw new InputError(`Input '${name}' lists ${items.length} values; at most ${MAX_ITEMS} are taken in one step (split them over a matrix).`);
+    }
+    const seen = new Map();
+    items.forEach((item, index) => {
+        const first = seen.get(item);
+        if (first !== undefined) {
+            throw new InputError(`Input '${name}' lists ${preview(item)} twice (items ${first + 1} and ${index + 1})` +
+                (name === 'video-url' ? '; every submission is billed, so remove the duplicate.' : '; remove the duplicate.'));
+        }
+        seen.set(item, index);
+    });
+    return items;
+}
+/** " item 3" when the input lists several values, so a message points at the bad one. */
+function which(items, index) {
+    return items.length > 1 ? ` item ${index + 1}` : '';
+}
+function parseBooleanInput(name, text) {
+    const value = parseBoolean(text);
+    if (value === undefined)
+        throw new InputError(`Input '${name}' must be true or false; got ${preview(text)}.`);
+    return value;
+}
+function parseConcurrency(text) {
+    const value = /^\d+$/.test(text) ? Number(text) : NaN;
+    if (!(value >= 1 && value <= MAX_CONCURRENCY)) {
+        throw new InputError(`Input 'concurrency' must be a whole number from 1 to ${MAX_CONCURRENCY}; got ${preview(text)}.`);
+    }
+    return value;
+}
+function parseMaxBillableSeconds(text) {
+    if (!text)
+        return undefined;
+    const value = /^\d+$/.test(text) ? Number(text) : NaN;
+    if (!(value >= 1 && Number.isSafeInteger(value))) {
+        throw new InputError(`Input 'max-billable-seconds' must be a whole number of seconds (1 or more), or empty for no limit; got ${preview(text)}.`);
+    }
+    return value;
+}
+/** Reads and validates every input, or throws one InputError naming the first bad one. */
+function parseInputs(read, env = process.env, now = Date.now()) {
+    const get = (name) => read(name).trim();
+    const apiKey = get('api-key');
+    if (!apiKey) {
+        throw new InputError("Input 'api-key' is required: pass your reApi key from a secret, e.g. api-key: ${{ secrets.REAPI_API_KEY }}.");
+    }
+    checkApiKey(apiKey);
+    const videoUrls = parseList('video-url', get('video-url'));
+    const taskIds = parseList('task-id', get('task-id'));
+    if (videoUrls.length === 0 && taskIds.length === 0) {
+        throw new InputError("Input 'video-url' is required (a public http(s) URL of an MP4, MOV or MKV), unless 'task-id' is given to resume a task.");
+    }
+    videoUrls.forEach((videoUrl, index) => {
+        const reason = checkSourceUrl(videoUrl);
+        if (reason) {
+            throw new InputError(`Input 'video-url'${which(videoUrls, index)} ${reason} (got ${preview(videoUrl)}); it must be a public http(s) URL of an MP4, MOV or MKV (data: URIs and local files are not accepted).`);
+        }
+    });
+    taskIds.forEach((taskId, index) => {
+        if (!checkTaskId(taskId)) {
+            throw new InputError(`Input 'task-id'${which(taskIds, index)} must be a reApi task id such as task_018f5a3a… (letters, digits, _ and -); got ${preview(taskId)}.`);
+        }
+    });
+    if (taskIds.length > 0 && videoUrls.length > 0 && videoUrls.length !== taskIds.length) {
+        throw new InputError(`Inputs 'task-id' and 'video-url' list ${taskIds.length} and ${videoUrls.length} values; when resuming, video-url may name the source of each task (same count, same order, used for file names) or be left empty.`);
+    }
+    const factorText = get('upscale-factor') || '2';
+    const upscaleFactor = parseUpscaleFactor(factorText);
+    if (!upscaleFactor) {
+        throw new InputError(`Input 'upscale-factor' must be 1, 2 or 4 (1x, 2x, 4x also accepted); got ${preview(factorText)}.`);
+    }
+    const wait = parseBooleanInput('wait', get('wait') || 'true');
+    const downloadRequested = parseBooleanInput('download', get('download') || 'false');
+    const artifactName = get('artifact-name') || undefined;
+    if (artifactName) {
+        const reason = checkArtifactName(artifactName);
+        if (reason) {
+            throw new InputError(`Input 'artifact-name' ${reason} (got ${preview(artifactName)}); artifact names cannot contain " : < > | * ? \\ / or line breaks.`);
+        }
+    }
+    const retentionDays = parseRetentionDays(get('retention-days'));
+    const download = downloadRequested || artifactName !== undefined;
+    if (download && !wait) {
+        const name = artifactName ? 'artifact-name' : 'download';
+        throw new InputError(`Input '${name}' needs wait: true, because there is nothing to download until the task completes (got wait: false).`);
+    }
+    const concurrency = parseConcurrency(get('concurrency') || '4');
+    const preflight = parseBooleanInput('preflight', get('preflight') || 'true');
+    const maxBillableSeconds = parseMaxBillableSeconds(get('max-billable-seconds'));
+    if (maxBillableSeconds !== undefined && !preflight) {
+        throw new InputError("Input 'max-billable-seconds' needs preflight: true, because the billable seconds are measured in preflight (got preflight: false).");
+    }
+    const dryRun = parseBooleanInput('dry-run', get('dry-run') || 'false');
+    const timeoutMs = requireDuration('timeout', get('timeout') || '30m', '90, 90s, 30m, 1h');
+    return {
+        apiKey,
+        videoUrls,
+        taskIds,
+        upscaleFactor,
+        apiBaseUrl: parseApiBaseUrl(get('api-base-url') || 'https://reapi.ai'),
+        wait,
+        deadline: { at: now + timeoutMs, timeoutMs },
+        pollIntervalMs: requireDuration('poll-interval', get('poll-interval') || '5s', '5, 5s, 0.5, 500ms'),
+        download,
+        downloadPath: resolveDownloadPath(get('download-path'), env),
+        artifactName,
+        retentionDays,
+        concurrency,
+        preflight,
+        maxBillableSeconds,
+        dryRun,
+    };
 }
 
 // EXTERNAL MODULE: external "node:crypto"
@@ -43745,6 +44166,123 @@ class Mp4Inspector extends external_node_stream_.Transform {
     }
 }
 
+;// CONCATENATED MODULE: ./src/format.ts
+/** How numbers read in logs, messages and the summary: one home for each format. */
+/** "4.0 KiB", "63.9 MiB", "1.5 GiB"; "812 B" below a KiB. */
+function format_formatBytes(bytes) {
+    if (bytes < 1024)
+        return `${bytes} B`;
+    const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+    let value = bytes / 1024;
+    let unit = 0;
+    while (value >= 1024 && unit < units.length - 1) {
+        value /= 1024;
+        unit++;
+    }
+    return `${value.toFixed(1)} ${units[unit]}`;
+}
+/** A time span: "1.5s" below 10 s, "42s", "1m 05s", "1h 02m 05s". */
+function formatElapsed(ms) {
+    const totalSeconds = Math.round(ms / 1000);
+    if (totalSeconds < 60)
+        return ms < 10_000 ? `${(ms / 1000).toFixed(1)}s` : `${totalSeconds}s`;
+    const hours = Math.floor(totalSeconds / 3600);
+    const minutes = Math.floor((totalSeconds % 3600) / 60);
+    const seconds = String(totalSeconds % 60).padStart(2, '0');
+    return hours ? `${hours}h ${String(minutes).padStart(2, '0')}m ${seconds}s` : `${minutes}m ${seconds}s`;
+}
+/** A number of seconds as a plain number, to the millisecond: 3.2, 2, 0.04. */
+function format_formatSeconds(seconds) {
+    return String(Math.round(seconds * 1000) / 1000);
+}
+
+;// CONCATENATED MODULE: ./src/pipeline.ts
+
+
+
+
+
+async function runClip(plan, ctx, log) {
+    const progress = { stage: plan.resumeTaskId ? 'running' : 'queued', taskId: plan.resumeTaskId, videoUrls: [], files: [] };
+    try {
+        await ctx.slots.run(() => upscale(plan, progress, ctx, log));
+        if (progress.stage === 'completed' && ctx.inputs.download)
+            await ctx.downloads.run(() => deliver(plan, progress, ctx, log));
+        return settleClip(plan, progress);
+    }
+    catch (error) {
+        const outcome = settleClip(plan, progress, error);
+        if (!(error instanceof ActionError) && error instanceof Error && error.stack)
+            log.debug(error.stack);
+        // A cancellation is one event for the whole run, told once by the step's failure.
+        if (!(error instanceof CancelledError))
+            log.failed(outcome.message ?? '');
+        return outcome;
+    }
+}
+async function upscale(plan, progress, ctx, log) {
+    const { inputs, client, signal } = ctx;
+    if (signal.aborted)
+        throw new CancelledError('Cancelled.');
+    const started = Date.now();
+    let task;
+    if (plan.resumeTaskId) {
+        log.info(`Resuming task ${plan.resumeTaskId} (no new submission, nothing billed again).`);
+    }
+    else {
+        if (started >= inputs.deadline.at)
+            throw new NotStartedError(NOT_STARTED_IN_TIME);
+        const source = plan.source;
+        const title = `Submitting ${source} for ${inputs.upscaleFactor}× upscaling`;
+        task = await ctx.timeline.span('upscaling', () => log.phase(title, () => client.submitUpscale(source, inputs.upscaleFactor)));
+        progress.taskId = task.id;
+        progress.stage = 'running';
+        log.info(`Task ${task.id} created (status: ${task.status}).`);
+    }
+    const taskId = progress.taskId;
+    log.taskStarted(taskId);
+    if (!inputs.wait) {
+        applyTask(progress, task ?? (await client.getTask(taskId)));
+        log.info(`wait is false: not waiting. ${progress.stage === 'running' ? resumeHint(taskId) : ''}`.trim());
+        return;
+    }
+    const initial = task;
+    const title = `Waiting for task ${taskId} (timeout ${formatElapsed(inputs.deadline.timeoutMs)})`;
+    applyTask(progress, await ctx.timeline.span('upscaling', () => log.phase(title, () => ctx.poller.watch(taskId, initial))));
+    log.info(`Task ${taskId} completed in ${formatElapsed(Date.now() - started)}: ${progress.videoUrls.join(', ')}`);
+}
+/** Takes a task's current state into the clip's progress; a failed task or an empty result is an error. */
+function applyTask(progress, task) {
+    if (task.status === 'failed') {
+        progress.stage = 'failed';
+        throw new ActionError(taskFailedMessage(task));
+    }
+    if (task.status !== 'completed')
+        return;
+    const urls = task.output?.video_urls?.filter((url) => url.length > 0) ?? [];
+    if (urls.length === 0) {
+        progress.stage = 'failed';
+        throw new ActionError(emptyOutputMessage(task.id));
+    }
+    progress.stage = 'completed';
+    progress.videoUrls = urls;
+}
+async function deliver(plan, progress, ctx, log) {
+    const { inputs, signal } = ctx;
+    if (signal.aborted)
+        throw new CancelledError('Cancelled.');
+    const names = resultFileNames(progress.videoUrls.length, {
+        sourceUrl: plan.source,
+        taskId: progress.taskId,
+        upscaleFactor: inputs.upscaleFactor,
+        duplicate: plan.duplicate,
+    });
+    const count = names.length > 1 ? `${names.length} results` : 'the result';
+    progress.files = await ctx.timeline.span('download', () => log.phase(`Downloading ${count} to ${inputs.downloadPath}`, () => downloadResults(progress.videoUrls, inputs.downloadPath, names, { signal, log: (m) => log.info(m), debug: (m) => log.debug(m) })));
+    for (const file of progress.files)
+        log.info(`Saved ${file.path} (${format_formatBytes(file.bytes)}).`);
+}
+
 ;// CONCATENATED MODULE: ./src/duration.ts
 /**
  * Reads a clip's duration from its container without downloading the clip:
@@ -43791,7 +44329,7 @@ function positioned(bytes, fileStart) {
  * more small read near the end of the file, not the whole file.
  */
 async function isoBmffDuration(head, size, read, limits) {
-    const { createFile } = await __nccwpck_require__.e(/* import() */ 111).then(__nccwpck_require__.bind(__nccwpck_require__, 31111));
+    const { createFile } = await __nccwpck_require__.e(/* import() */ 81).then(__nccwpck_require__.bind(__nccwpck_require__, 52081));
     const file = createFile();
     let parseError;
     file.onError = (_module, message) => {
@@ -43854,7 +44392,7 @@ function movieDuration(mvhd, fragmentDuration) {
 }
 /** MKV/WebM: Segment Info (with Duration) sits near the start, so the head is enough. */
 async function matroskaDuration(head, size) {
-    const { parseBuffer } = await Promise.all(/* import() */[__nccwpck_require__.e(830), __nccwpck_require__.e(208)]).then(__nccwpck_require__.bind(__nccwpck_require__, 79208));
+    const { parseBuffer } = await Promise.all(/* import() */[__nccwpck_require__.e(240), __nccwpck_require__.e(386)]).then(__nccwpck_require__.bind(__nccwpck_require__, 6386));
     try {
         const metadata = await parseBuffer(head, { mimeType: 'video/x-matroska', size }, { skipCovers: true });
         const duration = metadata.format.duration;
@@ -44310,386 +44848,142 @@ async function inspect(url, source, probe, session, options) {
     }
 }
 /**
- * Probes several sources, at most `concurrency` at a time, in the order given.
+ * Probes several sources, in the order given, each in a slot of `pool` (the
+ * run's one pool, so preflight and clips share the concurrency limit).
  * Every source is checked even when another fails; only cancellation and bugs throw.
  */
-async function probeSources(urls, options = {}) {
-    const results = urls.map((url) => ({ url }));
-    let nextIndex = 0;
-    const worker = async () => {
-        while (nextIndex < urls.length) {
-            const index = nextIndex++;
-            const check = results[index];
-            try {
-                check.probe = await probeSource(check.url, options);
-            }
-            catch (error) {
-                if (!(error instanceof PreflightError))
-                    throw error;
-                check.error = error;
-            }
+async function probeSources(urls, options) {
+    return Promise.all(urls.map((url) => options.pool.run(async () => {
+        try {
+            return { url, probe: await probeSource(url, options) };
         }
-    };
-    const workers = Math.max(1, Math.min(options.concurrency ?? 4, urls.length));
-    await Promise.all(Array.from({ length: workers }, worker));
-    return results;
+        catch (error) {
+            if (!(error instanceof PreflightError))
+                throw error;
+            return { url, error };
+        }
+    })));
 }
 
-;// CONCATENATED MODULE: ./src/batch.ts
-
-
-/** The clips of a run, in input order: resumed tasks (named by `video-url` when it lists their sources) or sources to submit. */
-function buildClips(inputs) {
-    const clips = inputs.taskIds.length > 0
-        ? inputs.taskIds.map((taskId, index) => ({ ...emptyClip(index), taskId, source: inputs.videoUrls[index], status: 'processing' }))
-        : inputs.videoUrls.map((source, index) => ({ ...emptyClip(index), source, submitted: true }));
-    numberDuplicates(clips, inputs.upscaleFactor);
-    return clips;
-}
-function emptyClip(index) {
-    return { index, submitted: false, status: 'pending', videoUrls: [], files: [] };
-}
+;// CONCATENATED MODULE: ./src/plan.ts
 /**
- * Numbers clips whose results would be saved under the same name (two
- * sources called clip.mp4 in different folders): the first keeps the name,
- * the next get `_2`, `_3`…, in input order, so names do not depend on which
- * task finishes first.
+ * The plan of a run, before anything is paid for: the clips in input order,
+ * each source checked on its host (preflight), the cost guard, and the dry run
+ * that prints the plan instead of carrying it out.
  */
-function numberDuplicates(clips, upscaleFactor) {
+
+
+
+
+
+
+
+/** The clips of a run, in input order: tasks to resume (named by `video-url` when it lists their sources) or sources to submit. */
+function buildClipPlans(inputs) {
+    const plans = inputs.taskIds.length > 0
+        ? inputs.taskIds.map((resumeTaskId, index) => ({ index, resumeTaskId, source: inputs.videoUrls[index] }))
+        : inputs.videoUrls.map((source, index) => ({ index, source }));
+    // Clips whose results would share a file name get _2, _3… in input order, so names do not depend on which finishes first.
     const seen = new Map();
-    for (const clip of clips) {
-        // A submitted clip without a usable source name is named after its (unique) task id.
-        const base = clip.source || clip.taskId ? resultBaseName({ sourceUrl: clip.source, taskId: clip.taskId ?? '', upscaleFactor }) : '';
+    return plans.map((plan) => {
+        const base = resultBaseName({ sourceUrl: plan.source, taskId: plan.resumeTaskId ?? '', upscaleFactor: inputs.upscaleFactor });
         if (!base)
-            continue;
+            return plan;
         const count = (seen.get(base) ?? 0) + 1;
         seen.set(base, count);
-        if (count > 1)
-            clip.duplicate = count;
-    }
+        return count > 1 ? { ...plan, duplicate: count } : plan;
+    });
 }
 /**
- * The `status` output for the whole run: `failed` when any clip failed or
- * was skipped, else `processing` when any is still running, else
- * `completed` (or `dry-run`). For one clip it is simply that clip's status.
+ * Checks every source before anything is submitted: reachable, within 50 MB,
+ * a video, and its duration (so the billable seconds are known). One bad
+ * source or a total over max-billable-seconds refuses the whole run unpaid.
  */
-function overallStatus(clips) {
-    if (clips.some((clip) => clip.status === 'failed' || clip.status === 'skipped'))
-        return 'failed';
-    if (clips.length > 0 && clips.every((clip) => clip.status === 'dry-run'))
-        return 'dry-run';
-    if (clips.some((clip) => clip.status === 'processing' || clip.status === 'pending'))
-        return 'processing';
-    return 'completed';
-}
-/** The `results` output: one object per clip, in input order. */
-function clipResults(clips) {
-    return clips.map((clip) => ({
-        source: clip.source ?? null,
-        task_id: clip.taskId ?? null,
-        status: clip.status === 'pending' ? 'skipped' : clip.status,
-        video_urls: clip.videoUrls,
-        video_path: clip.files[0]?.path ?? null,
-        billable_seconds: clip.billableSeconds ?? null,
-        error: clip.error ?? null,
-    }));
-}
-/** Sum of the clips' billable seconds; undefined when any is unknown. */
-const totalBillable = totalBillableSeconds;
-/** How many times each label occurs, in first-seen order ("3 completed, 1 failed"). */
-function tally(labels) {
-    const counts = new Map();
-    for (const label of labels)
-        counts.set(label, (counts.get(label) ?? 0) + 1);
-    return counts;
-}
-/** "#3 clip.mp4", or "#3 task_abc" for a resumed task: how messages name a clip. */
-function clipLabel(clip, total) {
-    const name = clip.source ? sourceName(clip.source) : (clip.taskId ?? 'unknown');
-    return total > 1 ? `#${clip.index + 1} ${name}` : name;
-}
-/** Task ids that can still be picked up without paying again: running ones, and completed ones whose delivery failed. */
-function resumableTaskIds(clips) {
-    return clips
-        .filter((clip) => clip.taskId && (clip.status === 'processing' || (clip.status === 'completed' && clip.error !== undefined)))
-        .map((clip) => clip.taskId);
-}
-/** How to give several task ids back to the action on one line: a JSON array, which `task-id` accepts. */
-function taskIdInput(ids) {
-    return ids.length === 1 ? `task-id: ${ids[0]}` : `task-id: '${JSON.stringify(ids)}'`;
-}
-const LISTED_FAILURES = 5;
-/** The step's one sentence when some clips of a batch did not complete. */
-function batchFailureMessage(clips) {
-    const unfinished = clips.filter((clip) => clip.error !== undefined);
-    const counts = tally(unfinished.map((clip) => (clip.status === 'processing' ? 'still processing' : clip.status === 'completed' ? 'not delivered' : clip.status)));
-    const how = [...counts].map(([what, count]) => `${count} ${what}`).join(', ');
-    const listed = unfinished
-        .slice(0, LISTED_FAILURES)
-        .map((clip) => `${clipLabel(clip, clips.length)}${clip.taskId ? ` (task ${clip.taskId})` : ''}: ${(clip.error ?? clip.status).replace(/\.$/, '')}`);
-    if (unfinished.length > LISTED_FAILURES)
-        listed.push(`and ${unfinished.length - LISTED_FAILURES} more`);
-    const resumable = resumableTaskIds(clips);
-    const resume = resumable.length > 0 ? ` Pick up the unfinished tasks without paying again with ${taskIdInput(resumable)}.` : '';
-    return `${unfinished.length} of ${clips.length} clips did not complete (${how}; see the results output): ${listed.join('; ')}.${resume}`;
-}
-
-;// CONCATENATED MODULE: ./src/inputs.ts
-
-
-
-/** Most sources or task ids one step takes. */
-const MAX_ITEMS = 256;
-const MAX_CONCURRENCY = 32;
-const DURATION_UNITS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-/**
- * Parses "90", "90s", "1.5m", "500ms", "1h" into milliseconds.
- * Returns undefined when the text is not a positive duration.
- */
-function parseDuration(text) {
-    const match = /^(\d+(?:\.\d+)?|\.\d+)\s*(ms|s|m|h)?$/i.exec(text.trim());
-    if (!match)
-        return undefined;
-    const value = Number(match[1]);
-    const unit = (match[2] ?? 's').toLowerCase();
-    const ms = value * (DURATION_UNITS[unit] ?? 1000);
-    return Number.isFinite(ms) && ms > 0 ? Math.round(ms) : undefined;
-}
-function parseUpscaleFactor(text) {
-    const normalised = text.trim().toLowerCase().replace(/x$/, '');
-    return normalised === '1' || normalised === '2' || normalised === '4' ? normalised : undefined;
-}
-function parseBoolean(text) {
-    const normalised = text.trim().toLowerCase();
-    if (['true', 'yes', 'on', '1'].includes(normalised))
-        return true;
-    if (['false', 'no', 'off', '0'].includes(normalised))
-        return false;
-    return undefined;
-}
-/** Shows a value in an error message without flooding the log (data: URIs can be megabytes). */
-function preview(text, max = 80) {
-    const oneLine = text.replace(/\s+/g, ' ');
-    return JSON.stringify(oneLine.length > max ? `${oneLine.slice(0, max)}…` : oneLine);
-}
-/** Validates a source URL: absolute, http(s), with a host. Returns the reason it is not, or undefined. */
-function checkSourceUrl(text) {
-    let url;
-    try {
-        url = new URL(text);
+async function preflight(plans, inputs, reporter, signal, pool) {
+    const toCheck = plans.filter((plan) => !plan.resumeTaskId);
+    if (!inputs.preflight || toCheck.length === 0)
+        return { clips: plans };
+    const title = `Preflight: checking ${toCheck.length === 1 ? 'the source' : `${toCheck.length} sources`}`;
+    const refused = new Map();
+    const measured = new Map();
+    await reporter.section(title, async () => {
+        const checks = await probeSources(toCheck.map((plan) => plan.source), { signal, pool });
+        checks.forEach((check, position) => {
+            const plan = toCheck[position];
+            if (check.probe) {
+                reporter.info(describeProbe(check.probe));
+                for (const warning of check.probe.warnings)
+                    reporter.warning(warning);
+                if (check.probe.billableSeconds !== undefined)
+                    measured.set(plan.index, check.probe.billableSeconds);
+            }
+            if (check.error) {
+                refused.set(plan.index, errorText(check.error));
+                reporter.info(`${displayUrl(plan.source)}: ${errorText(check.error)}`);
+            }
+        });
+    });
+    const clips = plans.map((plan) => (measured.has(plan.index) ? { ...plan, billableSeconds: measured.get(plan.index) } : plan));
+    const checked = clips.filter((plan) => !plan.resumeTaskId);
+    const billableSeconds = totalBillableSeconds(checked);
+    if (billableSeconds !== undefined) {
+        reporter.info(`Billable seconds: ${billableSeconds} (ceil of each source's duration${checked.length > 1 ? ', summed' : ''}).`);
     }
-    catch {
-        return 'is not a valid URL';
+    if (refused.size > 0) {
+        const outcomes = clips.map((plan) => unrunClip(plan, refused.has(plan.index) ? 'failed' : 'skipped', refused.get(plan.index) ?? NOT_SUBMITTED_PREFLIGHT));
+        const listed = [...refused].map(([index, error]) => ({ label: reporter.label(clips[index]), error }));
+        return { clips, billableSeconds, refusal: { outcomes, message: preflightRefusedMessage(listed, checked.length) } };
     }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-        return `uses the ${url.protocol.replace(/:$/, '')}: scheme`;
-    }
-    if (!url.hostname)
-        return 'has no host';
-    return undefined;
-}
-/** A task id goes into a URL path: keep it to the characters real ids use. */
-function checkTaskId(text) {
-    return /^[A-Za-z0-9_-]{1,128}$/.test(text);
-}
-function parseApiBaseUrl(text) {
-    const reason = checkSourceUrl(text);
-    if (reason) {
-        throw new InputError(`Input 'api-base-url' ${reason} (got ${preview(text)}); expected an http(s) origin such as https://reapi.ai.`);
-    }
-    const url = new URL(text);
-    if (url.search || url.hash || url.username || url.password) {
-        throw new InputError(`Input 'api-base-url' must be an origin (and optional path prefix) without credentials, query string or fragment; got ${preview(text)}.`);
-    }
-    return text.replace(/\/+$/, '');
-}
-/** True when the key would cross the network unencrypted: plain http to a host other than this machine. */
-function isInsecureApiBase(apiBaseUrl) {
-    const url = new URL(apiBaseUrl);
-    if (url.protocol !== 'http:')
-        return false;
-    const host = url.hostname.replace(/^\[|\]$/g, '');
-    return !(host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host));
-}
-/** Checks the key's characters without echoing it: a key holds no whitespace and no non-ASCII characters. */
-function checkApiKey(key) {
-    if (/^[\x21-\x7e]+$/.test(key))
-        return;
-    throw new InputError("Input 'api-key' contains a space, line break or non-ASCII character, which no reApi key has; check the secret's value (a stray newline or a pasted quote?).");
-}
-function requireDuration(name, text, example) {
-    const ms = parseDuration(text);
-    if (ms === undefined) {
-        throw new InputError(`Input '${name}' must be a positive duration: seconds as a number, or with a unit ms, s, m or h (e.g. ${example}); got ${preview(text)}.`);
-    }
-    return ms;
-}
-/** Characters the artifact service refuses in a name (they break some file systems). */
-const ARTIFACT_NAME_FORBIDDEN = /[":<>|*?\r\n\\/]/;
-function checkArtifactName(name) {
-    const bad = ARTIFACT_NAME_FORBIDDEN.exec(name);
-    return bad ? `contains ${JSON.stringify(bad[0])}` : undefined;
-}
-function parseRetentionDays(text) {
-    if (!text)
-        return undefined;
-    const days = /^\d+$/.test(text) ? Number(text) : NaN;
-    if (!(days >= 1 && days <= 90)) {
-        throw new InputError(`Input 'retention-days' must be a whole number of days from 1 to 90, or empty for the repository default; got ${preview(text)}.`);
-    }
-    return days;
-}
-/** The download directory: the input (relative to the working directory, the workspace on a runner), else RUNNER_TEMP/reapi-upscaled. */
-function resolveDownloadPath(text, env) {
-    if (text.includes('\0'))
-        throw new InputError(`Input 'download-path' contains a NUL character; got ${preview(text)}.`);
-    if (text)
-        return (0,external_node_path_.resolve)(text);
-    return (0,external_node_path_.join)(env.RUNNER_TEMP || (0,external_node_os_.tmpdir)(), 'reapi-upscaled');
-}
-/**
- * Splits a list input into its items: one per line, blank lines and lines
- * starting with `#` ignored (the multi-line convention of official actions).
- * A JSON array of strings, such as this action's own `task-ids` output, is
- * accepted too.
- */
-function parseList(name, text) {
-    const trimmed = text.trim();
-    let items;
-    if (trimmed.startsWith('[')) {
-        let data;
+    if (inputs.maxBillableSeconds !== undefined) {
         try {
-            data = JSON.parse(trimmed);
+            checkCostGuard(checked.map((plan) => ({ url: plan.source, billableSeconds: plan.billableSeconds })), inputs.maxBillableSeconds);
         }
-        catch {
-            throw new InputError(`Input '${name}' starts with "[" but is not a JSON array (got ${preview(trimmed)}); give one value per line, or a JSON array of strings.`);
+        catch (error) {
+            if (!(error instanceof CostGuardError))
+                throw error;
+            const outcomes = clips.map((plan) => unrunClip(plan, 'skipped', NOT_SUBMITTED_COST_GUARD));
+            return { clips, billableSeconds, refusal: { outcomes, message: costGuardMessage(errorText(error)) } };
         }
-        if (!Array.isArray(data) || !data.every((item) => typeof item === 'string')) {
-            throw new InputError(`Input '${name}' is JSON but not an array of strings (got ${preview(trimmed)}); give one value per line, or a JSON array of strings.`);
-        }
-        items = data.map((item) => item.trim()).filter(Boolean);
+        reporter.info(`Within max-billable-seconds (${billableSeconds ?? 0} of ${inputs.maxBillableSeconds}).`);
     }
-    else {
-        items = trimmed
-            .split(/\r?\n/)
-            .map((line) => line.trim())
-            .filter((line) => line && !line.startsWith('#'));
-    }
-    if (items.length > MAX_ITEMS) {
-        throw new InputError(`Input '${name}' lists ${items.length} values; at most ${MAX_ITEMS} are taken in one step (split them over a matrix).`);
-    }
-    const seen = new Map();
-    items.forEach((item, index) => {
-        const first = seen.get(item);
-        if (first !== undefined) {
-            throw new InputError(`Input '${name}' lists ${preview(item)} twice (items ${first + 1} and ${index + 1})` +
-                (name === 'video-url' ? '; every submission is billed, so remove the duplicate.' : '; remove the duplicate.'));
+    return { clips, billableSeconds };
+}
+/** Prints what a real run would do; submits and polls nothing. */
+async function dryRun(plan, inputs, reporter) {
+    await reporter.section('Dry run: nothing is submitted', () => {
+        for (const clip of plan.clips) {
+            if (clip.resumeTaskId) {
+                reporter.info(`Would pick up task ${clip.resumeTaskId} (${reporter.label(clip)}); nothing is billed again.`);
+                continue;
+            }
+            const billable = clip.billableSeconds === undefined ? 'billable seconds unknown' : `${clip.billableSeconds} billable seconds`;
+            reporter.info(`Would submit ${displayUrl(clip.source)} for ${inputs.upscaleFactor}× upscaling (${billable}).`);
         }
-        seen.set(item, index);
+        const submitted = plan.clips.filter((clip) => !clip.resumeTaskId);
+        if (submitted.length > 0) {
+            const total = totalBillableSeconds(submitted);
+            reporter.info(`${submitted.length} submission${submitted.length === 1 ? '' : 's'}, ${total === undefined ? 'billable seconds unknown' : `${total} billable seconds`} at ${inputs.upscaleFactor}×.`);
+        }
+        return Promise.resolve();
     });
-    return items;
+    return plan.clips.map((clip) => unrunClip(clip, 'dry-run'));
 }
-/** " item 3" when the input lists several values, so a message points at the bad one. */
-function which(items, index) {
-    return items.length > 1 ? ` item ${index + 1}` : '';
-}
-function parseBooleanInput(name, text) {
-    const value = parseBoolean(text);
-    if (value === undefined)
-        throw new InputError(`Input '${name}' must be true or false; got ${preview(text)}.`);
-    return value;
-}
-function parseConcurrency(text) {
-    const value = /^\d+$/.test(text) ? Number(text) : NaN;
-    if (!(value >= 1 && value <= MAX_CONCURRENCY)) {
-        throw new InputError(`Input 'concurrency' must be a whole number from 1 to ${MAX_CONCURRENCY}; got ${preview(text)}.`);
+/** Checks that need no source: a result that cannot be kept is not paid for. */
+async function checkDelivery(inputs, reporter) {
+    if (inputs.artifactName)
+        checkArtifactRuntime();
+    if (inputs.download)
+        await prepareDownloadDir(inputs.downloadPath);
+    if (inputs.retentionDays !== undefined && !inputs.artifactName)
+        reporter.warning("Input 'retention-days' has no effect without 'artifact-name'.");
+    if (isInsecureApiBase(inputs.apiBaseUrl)) {
+        reporter.warning(`Input 'api-base-url' is plain http to another machine (${inputs.apiBaseUrl}): the API key would cross the network unencrypted; use https.`);
     }
-    return value;
-}
-function parseMaxBillableSeconds(text) {
-    if (!text)
-        return undefined;
-    const value = /^\d+$/.test(text) ? Number(text) : NaN;
-    if (!(value >= 1 && Number.isSafeInteger(value))) {
-        throw new InputError(`Input 'max-billable-seconds' must be a whole number of seconds (1 or more), or empty for no limit; got ${preview(text)}.`);
-    }
-    return value;
-}
-/** Reads and validates every input, or throws one InputError naming the first bad one. */
-function parseInputs(read, env = process.env) {
-    const get = (name) => read(name).trim();
-    const apiKey = get('api-key');
-    if (!apiKey) {
-        throw new InputError("Input 'api-key' is required: pass your reApi key from a secret, e.g. api-key: ${{ secrets.REAPI_API_KEY }}.");
-    }
-    checkApiKey(apiKey);
-    const videoUrls = parseList('video-url', get('video-url'));
-    const taskIds = parseList('task-id', get('task-id'));
-    if (videoUrls.length === 0 && taskIds.length === 0) {
-        throw new InputError("Input 'video-url' is required (a public http(s) URL of an MP4, MOV or MKV), unless 'task-id' is given to resume a task.");
-    }
-    videoUrls.forEach((videoUrl, index) => {
-        const reason = checkSourceUrl(videoUrl);
-        if (reason) {
-            throw new InputError(`Input 'video-url'${which(videoUrls, index)} ${reason} (got ${preview(videoUrl)}); it must be a public http(s) URL of an MP4, MOV or MKV (data: URIs and local files are not accepted).`);
-        }
-    });
-    taskIds.forEach((taskId, index) => {
-        if (!checkTaskId(taskId)) {
-            throw new InputError(`Input 'task-id'${which(taskIds, index)} must be a reApi task id such as task_018f5a3a… (letters, digits, _ and -); got ${preview(taskId)}.`);
-        }
-    });
-    if (taskIds.length > 0 && videoUrls.length > 0 && videoUrls.length !== taskIds.length) {
-        throw new InputError(`Inputs 'task-id' and 'video-url' list ${taskIds.length} and ${videoUrls.length} values; when resuming, video-url may name the source of each task (same count, same order, used for file names) or be left empty.`);
-    }
-    const factorText = get('upscale-factor') || '2';
-    const upscaleFactor = parseUpscaleFactor(factorText);
-    if (!upscaleFactor) {
-        throw new InputError(`Input 'upscale-factor' must be 1, 2 or 4 (1x, 2x, 4x also accepted); got ${preview(factorText)}.`);
-    }
-    const wait = parseBooleanInput('wait', get('wait') || 'true');
-    const downloadRequested = parseBooleanInput('download', get('download') || 'false');
-    const artifactName = get('artifact-name') || undefined;
-    if (artifactName) {
-        const reason = checkArtifactName(artifactName);
-        if (reason) {
-            throw new InputError(`Input 'artifact-name' ${reason} (got ${preview(artifactName)}); artifact names cannot contain " : < > | * ? \\ / or line breaks.`);
-        }
-    }
-    const retentionDays = parseRetentionDays(get('retention-days'));
-    const download = downloadRequested || artifactName !== undefined;
-    if (download && !wait) {
-        const name = artifactName ? 'artifact-name' : 'download';
-        throw new InputError(`Input '${name}' needs wait: true, because there is nothing to download until the task completes (got wait: false).`);
-    }
-    const concurrency = parseConcurrency(get('concurrency') || '4');
-    const preflight = parseBooleanInput('preflight', get('preflight') || 'true');
-    const maxBillableSeconds = parseMaxBillableSeconds(get('max-billable-seconds'));
-    if (maxBillableSeconds !== undefined && !preflight) {
-        throw new InputError("Input 'max-billable-seconds' needs preflight: true, because the billable seconds are measured in preflight (got preflight: false).");
-    }
-    const dryRun = parseBooleanInput('dry-run', get('dry-run') || 'false');
-    return {
-        apiKey,
-        videoUrls,
-        taskIds,
-        upscaleFactor,
-        apiBaseUrl: parseApiBaseUrl(get('api-base-url') || 'https://reapi.ai'),
-        wait,
-        timeoutMs: requireDuration('timeout', get('timeout') || '30m', '90, 90s, 30m, 1h'),
-        pollIntervalMs: requireDuration('poll-interval', get('poll-interval') || '5s', '5, 5s, 0.5, 500ms'),
-        download,
-        downloadPath: resolveDownloadPath(get('download-path'), env),
-        artifactName,
-        retentionDays,
-        concurrency,
-        preflight,
-        maxBillableSeconds,
-        dryRun,
-    };
 }
 
 ;// CONCATENATED MODULE: ./src/poll.ts
+
+
 
 
 
@@ -44709,16 +45003,6 @@ function nextPollDelayMs(elapsedMs, pollIntervalMs) {
 function isTerminal(status) {
     return status === 'completed' || status === 'failed';
 }
-/** "1m 05s" style, for logs and the summary. */
-function formatElapsed(ms) {
-    const totalSeconds = Math.round(ms / 1000);
-    if (totalSeconds < 60)
-        return ms < 10_000 ? `${(ms / 1000).toFixed(1)}s` : `${totalSeconds}s`;
-    const hours = Math.floor(totalSeconds / 3600);
-    const minutes = Math.floor((totalSeconds % 3600) / 60);
-    const seconds = String(totalSeconds % 60).padStart(2, '0');
-    return hours ? `${hours}h ${String(minutes).padStart(2, '0')}m ${seconds}s` : `${minutes}m ${seconds}s`;
-}
 /** The wait ran out while the task was still running (or while reApi could not be asked). */
 class WaitTimeoutError extends ActionError {
     taskId;
@@ -44728,7 +45012,7 @@ class WaitTimeoutError extends ActionError {
             (lastProblem
                 ? `; the last poll failed: ${lastProblem.replace(/\.$/, '')}. The task may still be processing on reApi. `
                 : ', which is still processing on reApi. ') +
-            `To pick it up later without paying again, run the action with task-id: ${taskId} (and a longer timeout if needed).`);
+            resumeLaterHint(taskId));
         this.taskId = taskId;
     }
 }
@@ -44779,12 +45063,12 @@ class TaskPoller {
     }
     /** After a poll (or the submission) found the task running: the next poll, or the timeout. */
     reschedule(entry, now) {
-        const { deadline, pollIntervalMs, timeoutMs } = this.options;
-        if (now >= deadline)
-            return this.settle(entry, new WaitTimeoutError(entry.taskId, timeoutMs));
+        const { deadline, pollIntervalMs } = this.options;
+        if (now >= deadline.at)
+            return this.settle(entry, new WaitTimeoutError(entry.taskId, deadline.timeoutMs));
         const pause = nextPollDelayMs(now - entry.started, pollIntervalMs) * (1 - POLL_JITTER / 2 + this.random() * POLL_JITTER);
         // The last poll happens at the deadline, so the timeout means what it says.
-        entry.dueAt = Math.min(now + Math.round(pause), deadline);
+        entry.dueAt = Math.min(now + Math.round(pause), deadline.at);
     }
     /** Sets the one timer for the earliest due task. */
     arm() {
@@ -44810,12 +45094,12 @@ class TaskPoller {
         entry.inFlight = true;
         let task;
         try {
-            task = await this.client.getTask(entry.taskId, { deadline: this.options.deadline });
+            task = await this.client.getTask(entry.taskId);
         }
         catch (error) {
             // The client retries transient failures until the deadline; one still failing then is a timeout.
             const timedOut = isRetryable(error, 'poll') && !(error instanceof UnreadableAnswersError);
-            return this.settle(entry, timedOut ? new WaitTimeoutError(entry.taskId, this.options.timeoutMs, errorText(error)) : error);
+            return this.settle(entry, timedOut ? new WaitTimeoutError(entry.taskId, this.options.deadline.timeoutMs, errorText(error)) : error);
         }
         if (!this.watched.has(entry))
             return; // cancelled meanwhile
@@ -44848,15 +45132,59 @@ class TaskPoller {
             this.settle(entry, new CancelledError('Cancelled.'));
     }
 }
-/** Polls one task until it is completed or failed, or the timeout runs out. */
-function waitForTask(client, taskId, options) {
-    const poller = new TaskPoller(client, { ...options, deadline: options.deadline ?? Date.now() + options.timeoutMs });
-    return poller.watch(taskId, options.initial);
+
+;// CONCATENATED MODULE: ./src/pool.ts
+function createPool(max) {
+    let active = 0;
+    const waiting = [];
+    return {
+        async run(work) {
+            if (active >= max)
+                await new Promise((resolve) => waiting.push(resolve));
+            active++;
+            try {
+                return await work();
+            }
+            finally {
+                active--;
+                waiting.shift()?.();
+            }
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./src/report.ts
+/**
+ * The `status` output for the whole run: `failed` when any clip failed or
+ * was skipped, else `processing` when any is still running, else `completed`
+ * (or `dry-run`). For one clip it is simply that clip's status. Nothing when
+ * the step was cancelled before any task existed.
+ */
+function overallStatus(outcomes, cancelledBeforeAnyTask = false) {
+    if (cancelledBeforeAnyTask)
+        return undefined;
+    if (outcomes.some((outcome) => outcome.status === 'failed' || outcome.status === 'skipped'))
+        return 'failed';
+    if (outcomes.length > 0 && outcomes.every((outcome) => outcome.status === 'dry-run'))
+        return 'dry-run';
+    if (outcomes.some((outcome) => outcome.status === 'processing'))
+        return 'processing';
+    return 'completed';
+}
+/** The `results` output: one object per clip, in input order. */
+function clipResults(outcomes) {
+    return outcomes.map((outcome) => ({
+        source: outcome.plan.source ?? null,
+        task_id: outcome.taskId ?? null,
+        status: outcome.status,
+        video_urls: [...outcome.videoUrls],
+        video_path: outcome.files[0]?.path ?? null,
+        billable_seconds: outcome.plan.billableSeconds ?? null,
+        error: outcome.message ?? null,
+    }));
 }
 
 ;// CONCATENATED MODULE: ./src/summary.ts
-
-
 
 
 
@@ -44894,40 +45222,42 @@ function shortUrl(url) {
 }
 function elapsedCell(report) {
     const total = formatElapsed(report.elapsedMs);
-    if (!report.phases || report.phases.length === 0)
+    if (report.phases.length === 0)
         return total;
     return `${total} (${report.phases.map((phase) => `${phase.name} ${formatElapsed(phase.ms)}`).join(' · ')})`;
 }
 function artifactCell(artifact) {
     const title = artifact.url ? summary_link(artifact.url, artifact.name) : `${code(artifact.name)} (id ${artifact.id})`;
     const details = [
-        artifact.bytes === undefined ? undefined : formatBytes(artifact.bytes),
+        artifact.bytes === undefined ? undefined : format_formatBytes(artifact.bytes),
         artifact.unzipped ? 'the MP4 itself, not zipped' : 'zip',
         artifact.retentionDays === undefined ? 'repository default retention' : `kept ${artifact.retentionDays} day${artifact.retentionDays === 1 ? '' : 's'}`,
     ].filter(Boolean);
     return `${title} · ${details.join(' · ')}`;
 }
-/** The job summary as Markdown (kept pure so it can be tested without a runner). */
-function renderSummary(report) {
-    const failed = report.status === 'failed' || report.error !== undefined;
+/** The detailed card of a run with one clip. */
+function renderCard(report) {
+    const clip = report.outcomes[0];
+    const source = clip?.plan.source;
+    const failed = report.status === 'failed' || report.failure !== undefined;
     const icon = failed ? '❌' : statusIcon(report.status);
     const rows = [
-        ['Source', report.source ? summary_link(report.source, shortUrl(report.source)) : '(resumed task)'],
-        ['Upscale factor', report.source ? `${report.upscaleFactor}×` : '(as submitted)'],
+        ['Source', source ? summary_link(source, shortUrl(source)) : '(resumed task)'],
+        ['Upscale factor', source ? `${report.upscaleFactor}×` : '(as submitted)'],
     ];
-    if (report.billableSeconds !== undefined)
-        rows.push(['Billable seconds', String(report.billableSeconds)]);
-    rows.push(['Task id', report.taskId ? code(report.taskId) : report.dryRun ? '(dry run: nothing submitted)' : '(none)'], ['Status', `${statusIcon(report.status)} ${report.status}`], ['Elapsed', elapsedCell(report)]);
+    if (clip?.plan.billableSeconds !== undefined)
+        rows.push(['Billable seconds', String(clip.plan.billableSeconds)]);
+    rows.push(['Task id', clip?.taskId ? code(clip.taskId) : report.dryRun ? '(dry run: nothing submitted)' : '(none)'], ['Status', `${statusIcon(report.status)} ${report.status}`], ['Elapsed', elapsedCell(report)]);
     const many = (list, one, index) => (list.length > 1 ? `${one} ${index + 1}` : one);
-    report.videoUrls.forEach((url, index, all) => rows.push([many(all, 'Result', index), summary_link(url, shortUrl(url))]));
-    report.files?.forEach((file, index, all) => rows.push([many(all, 'Downloaded', index), `${code(file.path)} (${formatBytes(file.bytes)})`]));
+    clip?.videoUrls.forEach((url, index, all) => rows.push([many(all, 'Result', index), summary_link(url, shortUrl(url))]));
+    clip?.files.forEach((file, index, all) => rows.push([many(all, 'Downloaded', index), `${code(file.path)} (${format_formatBytes(file.bytes)})`]));
     if (report.artifact)
         rows.push(['Artifact', artifactCell(report.artifact)]);
-    if (report.error)
-        rows.push(['Error', cell(report.error)]);
-    if (report.resumeTaskId) {
-        rows.push(['Resume', `Re-run with ${code(`task-id: ${report.resumeTaskId}`)} to pick the task up without paying again.`]);
-    }
+    if (report.failure)
+        rows.push(['Error', cell(report.failure)]);
+    const resume = report.resumeTaskIds[0];
+    if (resume)
+        rows.push(['Resume', `Re-run with ${code(`task-id: ${resume}`)} ${SUMMARY_RESUME_TASK}`]);
     const table = ['| | |', '|---|---|', ...rows.map(([key, value]) => `| **${key}** | ${value} |`)].join('\n');
     const title = failed ? 'failed' : report.dryRun ? 'dry run, nothing submitted' : report.status === 'completed' ? 'done' : 'still processing';
     return `### ${icon} reApi Topaz Video Upscaler: ${title}\n\n${table}\n`;
@@ -44936,11 +45266,11 @@ function statusIcon(status) {
     const icons = { completed: '✅', failed: '❌', skipped: '⏭️', 'dry-run': '🧪' };
     return icons[status] ?? '⏳';
 }
-/** The job summary of a batch: one row per clip, then the totals, the errors and how to resume. */
-function renderBatchSummary(report) {
-    const { clips } = report;
-    const completed = clips.filter((clip) => clip.status === 'completed' && clip.error === undefined).length;
-    const failed = report.status === 'failed' || report.error !== undefined;
+/** The table of a run with several clips: one row per clip, then the totals, the errors and how to resume. */
+function renderTable(report) {
+    const clips = report.outcomes;
+    const completed = clips.filter((clip) => clip.status === 'completed' && clip.message === undefined).length;
+    const failed = report.status === 'failed' || report.failure !== undefined;
     const title = report.dryRun
         ? `dry run of ${clips.length} clips, nothing submitted`
         : failed
@@ -44955,47 +45285,267 @@ function renderBatchSummary(report) {
         '|---|---|---|---|---|---|---|',
     ];
     for (const clip of clips) {
+        const { source, index, billableSeconds } = clip.plan;
         const result = clip.videoUrls.map((url) => summary_link(url, shortUrl(url))).join('<br>');
-        const files = clip.files.map((file) => `${code(file.name)} (${formatBytes(file.bytes)})`).join('<br>');
-        lines.push(`| ${clip.index + 1} | ${clip.source ? summary_link(clip.source, shortUrl(clip.source)) : '(resumed task)'} | ${clip.taskId ? code(clip.taskId) : '—'} | ` +
-            `${statusIcon(clip.status)} ${clip.status}${clip.error !== undefined && clip.status === 'completed' ? ' (not delivered)' : ''} | ` +
-            `${clip.billableSeconds ?? '—'} | ${result || '—'} | ${files || '—'} |`);
+        const files = clip.files.map((file) => `${code(file.name)} (${format_formatBytes(file.bytes)})`).join('<br>');
+        lines.push(`| ${index + 1} | ${source ? summary_link(source, shortUrl(source)) : '(resumed task)'} | ${clip.taskId ? code(clip.taskId) : '—'} | ` +
+            `${statusIcon(clip.status)} ${clip.status}${clip.message !== undefined && clip.status === 'completed' ? ' (not delivered)' : ''} | ` +
+            `${billableSeconds ?? '—'} | ${result || '—'} | ${files || '—'} |`);
     }
-    const counts = tally(clips.map((clip) => clip.status));
-    const billable = totalBillableSeconds(clips);
+    const counts = new Map();
+    for (const clip of clips)
+        counts.set(clip.status, (counts.get(clip.status) ?? 0) + 1);
+    const billable = totalBillableSeconds(clips.map((clip) => clip.plan));
     const bytes = clips.reduce((sum, clip) => sum + clip.files.reduce((total, file) => total + file.bytes, 0), 0);
     const fileCount = clips.reduce((sum, clip) => sum + clip.files.length, 0);
     lines.push(`| | **Total** | | ${[...counts].map(([status, count]) => `${count} ${status}`).join(', ')} | ${billable ?? '—'} | ` +
-        `${clips.reduce((sum, clip) => sum + clip.videoUrls.length, 0)} | ${fileCount > 0 ? `${fileCount} (${formatBytes(bytes)})` : '—'} |`);
+        `${clips.reduce((sum, clip) => sum + clip.videoUrls.length, 0)} | ${fileCount > 0 ? `${fileCount} (${format_formatBytes(bytes)})` : '—'} |`);
     lines.push('', `**Upscale factor** ${report.upscaleFactor}× · **Concurrency** ${report.concurrency} · **Elapsed** ${elapsedCell(report)}`);
     if (report.artifact)
         lines.push('', `**Artifact** ${artifactCell(report.artifact)}`);
-    const errors = clips.filter((clip) => clip.error !== undefined);
+    const errors = clips.filter((clip) => clip.message !== undefined);
     if (errors.length > 0) {
         lines.push('', '**Errors**', '');
         for (const clip of errors)
-            lines.push(`- #${clip.index + 1}: ${cell(clip.error ?? '')}`);
+            lines.push(`- #${clip.plan.index + 1}: ${cell(clip.message ?? '')}`);
     }
-    if (report.error && errors.length === 0)
-        lines.push('', `**Error** ${cell(report.error)}`);
+    if (report.failure && errors.length === 0)
+        lines.push('', `**Error** ${cell(report.failure)}`);
     if (report.resumeTaskIds.length > 0) {
-        lines.push('', `**Resume** Re-run with ${code(taskIdInput(report.resumeTaskIds))} to pick up the unfinished tasks without paying again.`);
+        lines.push('', `**Resume** Re-run with ${code(taskIdInput(report.resumeTaskIds))} ${SUMMARY_RESUME_UNFINISHED}`);
     }
     return `${lines.join('\n')}\n`;
 }
-/** Appends the Markdown to the job summary; outside a runner (no GITHUB_STEP_SUMMARY) it does nothing. */
-async function writeSummary(markdown) {
-    if (!process.env.GITHUB_STEP_SUMMARY)
-        return;
-    try {
-        await core/* summary */.z.addRaw(markdown, true).write();
+
+;// CONCATENATED MODULE: ./src/reporter.ts
+/**
+ * Every side effect the user sees goes through here: log lines, annotations,
+ * outputs, the step's failure and the job summary. `ActionIO` is the injected
+ * primitive (the runner's `@actions/core` in the action, a recorder in tests),
+ * as actions/cache injects its StateProvider. `Reporter` is the only place that
+ * knows whether the run has one clip or many, and lays logs and the summary out
+ * accordingly: one clip gets log groups and the detailed card; several get
+ * prefixed lines (groups cannot interleave) and a table.
+ */
+
+
+
+
+
+
+
+/** The runner's side effects, through `@actions/core`. */
+function coreIO() {
+    return {
+        getInput: (name) => core/* getInput */.V4(name),
+        setSecret: (value) => core/* setSecret */.Pq(value),
+        info: (line) => core/* info */.pq(line),
+        debug: (line) => core/* debug */.Yz(line),
+        warning: (line) => core/* warning */.$e(line),
+        error: (line) => core/* error */.z3(line),
+        startGroup: (title) => core/* startGroup */.Oh(title),
+        endGroup: () => core/* endGroup */.N4(),
+        setOutput: (name, value) => core/* setOutput */.uH(name, value),
+        setFailed: (message) => core/* setFailed */.C1(message),
+        appendSummary: async (markdown) => {
+            if (!process.env.GITHUB_STEP_SUMMARY)
+                return;
+            try {
+                await core/* summary */.z.addRaw(markdown, true).write();
+            }
+            catch (error) {
+                core/* warning */.$e(`Could not write the job summary: ${error instanceof Error ? error.message : String(error)}`);
+            }
+        },
+    };
+}
+/** How often a run of several clips says how far it has got. */
+const reporter_PROGRESS_EVERY_MS = 30_000;
+class Reporter {
+    io;
+    startedAt;
+    plans = [];
+    started = new Map();
+    byTask = new Map();
+    settled = new Map();
+    constructor(io, startedAt = Date.now()) {
+        this.io = io;
+        this.startedAt = startedAt;
     }
-    catch (error) {
-        core/* warning */.$e(`Could not write the job summary: ${error instanceof Error ? error.message : String(error)}`);
+    get many() {
+        return this.plans.length > 1;
+    }
+    /** The clips of the run, once known: from here on, logs are laid out for one clip or many. */
+    setClips(plans) {
+        this.plans = plans;
+    }
+    info(line) {
+        this.io.info(line);
+    }
+    warning(line) {
+        this.io.warning(line);
+    }
+    /** "#3 clip.mp4" among several, "clip.mp4" alone; a resumed task without a source by its id. */
+    label(plan) {
+        const name = plan.source ? sourceName(plan.source) : (plan.resumeTaskId ?? 'unknown');
+        return this.many ? `#${plan.index + 1} ${name}` : name;
+    }
+    /** A part of the run in its own collapsible log group. */
+    async section(title, work) {
+        this.io.startGroup(title);
+        try {
+            return await work();
+        }
+        finally {
+            this.io.endGroup();
+        }
+    }
+    /** Where one clip's lines go. */
+    clipLog(plan) {
+        const prefix = this.many ? `[${this.label(plan)}] ` : '';
+        return {
+            info: (message) => this.io.info(`${prefix}${message}`),
+            debug: (message) => this.io.debug(message),
+            phase: (title, work) => {
+                if (!this.many)
+                    return this.section(title, work);
+                this.io.info(`${prefix}${title}`);
+                return work();
+            },
+            taskStarted: (taskId) => {
+                this.started.set(plan.index, taskId);
+                this.byTask.set(taskId, plan);
+                this.publishTaskIds();
+                this.io.setOutput('status', this.liveStatus().some((status) => status === 'failed' || status === 'skipped') ? 'failed' : 'processing');
+            },
+            // Each failure of several is its own annotation; the step's final line sums them up.
+            failed: (message) => {
+                if (this.many)
+                    this.io.error(`${this.label(plan)}: ${message}`);
+            },
+        };
+    }
+    /** A poll found a task still running: a line for one clip, debug detail among several. */
+    pollProgress(task, elapsedMs, polls) {
+        const line = `Task ${task.id}: ${task.status} after ${formatElapsed(elapsedMs)} (poll ${polls})`;
+        const plan = this.byTask.get(task.id);
+        if (!this.many || !plan)
+            this.io.info(line);
+        else
+            this.io.debug(`[${this.label(plan)}] ${line}`);
+    }
+    clipSettled(outcome) {
+        this.settled.set(outcome.plan.index, outcome);
+    }
+    /** Starts the clips' work: among several, a line now and a progress line every 30 s; returns what ends it. */
+    startClips(concurrency) {
+        if (!this.many)
+            return () => undefined;
+        this.io.info(`Upscaling ${this.plans.length} clips, at most ${concurrency} at a time.`);
+        const timer = setInterval(() => this.io.info(this.progressLine()), reporter_PROGRESS_EVERY_MS);
+        timer.unref();
+        return () => {
+            clearInterval(timer);
+            this.io.info(this.progressLine());
+        };
+    }
+    liveStatus() {
+        return this.plans.map((plan) => this.settled.get(plan.index)?.status ?? (this.started.has(plan.index) ? 'processing' : 'pending'));
+    }
+    progressLine() {
+        const counts = new Map();
+        for (const status of this.liveStatus())
+            counts.set(status, (counts.get(status) ?? 0) + 1);
+        const order = ['completed', 'processing', 'pending', 'failed', 'skipped'];
+        const parts = order.filter((status) => counts.has(status)).map((status) => `${counts.get(status)} ${status === 'pending' ? 'waiting for a slot' : status}`);
+        return `Progress after ${formatElapsed(Date.now() - this.startedAt)}: ${parts.join(', ')}.`;
+    }
+    /** task-id (the first clip's) and task-ids, set as soon as a task exists so a step that later fails or is killed still hands them on. */
+    publishTaskIds(outcomes) {
+        const ids = outcomes
+            ? outcomes.map((outcome) => outcome.taskId).filter((id) => id !== undefined)
+            : this.plans.map((plan) => this.started.get(plan.index)).filter((id) => id !== undefined);
+        if (ids[0])
+            this.io.setOutput('task-id', ids[0]);
+        this.io.setOutput('task-ids', JSON.stringify(ids));
+    }
+    /** The step's failure line, when anything did not complete. */
+    failureLine(outcomes, runFailure, refusedWithRun) {
+        const parts = [];
+        const unfinished = outcomes.filter((outcome) => outcome.message !== undefined);
+        if (unfinished.length > 0 && !refusedWithRun)
+            parts.push(this.many ? this.clipsFailed(outcomes) : (unfinished[0]?.message ?? ''));
+        if (runFailure !== undefined)
+            parts.push(runFailure);
+        return parts.length > 0 ? parts.join(' ') : undefined;
+    }
+    clipsFailed(outcomes) {
+        const unfinished = outcomes
+            .filter((outcome) => outcome.message !== undefined)
+            .map((outcome) => ({
+            label: this.label(outcome.plan),
+            taskId: outcome.taskId,
+            what: outcome.status === 'processing' ? 'still processing' : outcome.status === 'completed' ? 'not delivered' : outcome.status,
+            error: outcome.message ?? outcome.status,
+        }));
+        return clipsFailedMessage(unfinished, outcomes.length, resumableTaskIds(outcomes));
+    }
+    /** Outputs, the step's failure and the job summary, at the end of the run. */
+    async report(report) {
+        const { outcomes, artifact } = report;
+        this.publishTaskIds(outcomes);
+        const status = overallStatus(outcomes, report.cancelledBeforeAnyTask);
+        if (status)
+            this.io.setOutput('status', status);
+        const urls = outcomes.flatMap((outcome) => outcome.videoUrls);
+        if (urls.length > 0) {
+            this.io.setOutput('video-url', urls[0]);
+            this.io.setOutput('video-urls', JSON.stringify(urls));
+        }
+        const paths = outcomes.flatMap((outcome) => outcome.files.map((file) => file.path));
+        if (paths.length > 0) {
+            this.io.setOutput('video-path', paths[0]);
+            this.io.setOutput('video-paths', JSON.stringify(paths));
+        }
+        if (report.billableSeconds !== undefined)
+            this.io.setOutput('billable-seconds', String(report.billableSeconds));
+        if (artifact) {
+            this.io.setOutput('artifact-id', String(artifact.id));
+            this.io.setOutput('artifact-url', artifact.url ?? '');
+        }
+        this.io.setOutput('results', JSON.stringify(clipResults(outcomes)));
+        if (report.failure)
+            this.io.setFailed(report.failure);
+        const summary = { ...report, status: status ?? 'failed', resumeTaskIds: report.failure ? resumableTaskIds(outcomes) : [] };
+        await this.io.appendSummary(this.many ? renderTable(summary) : renderCard(summary));
+    }
+}
+/** Task ids that can still be picked up without paying again. */
+function resumableTaskIds(outcomes) {
+    return outcomes.filter(isResumable).map((outcome) => outcome.taskId);
+}
+
+;// CONCATENATED MODULE: ./src/timeline.ts
+class Timeline {
+    windows = new Map();
+    /** Runs `work`, widening the phase's window to cover it. */
+    async span(name, work) {
+        const start = Date.now();
+        try {
+            return await work();
+        }
+        finally {
+            const window = this.windows.get(name);
+            this.windows.set(name, { start: Math.min(window?.start ?? start, start), end: Date.now() });
+        }
+    }
+    phases() {
+        return [...this.windows].map(([name, window]) => ({ name, ms: window.end - window.start }));
     }
 }
 
 ;// CONCATENATED MODULE: ./src/main.ts
+/** The action's run: parse → plan → run the clips → report. */
 
 
 
@@ -45007,57 +45557,107 @@ async function writeSummary(markdown) {
 
 
 
-/** A clip whose turn came after the timeout had run out: never submitted. */
-class NotStartedError extends ActionError {
-    name = 'NotStartedError';
-}
-/** Runs `work`, widening the phase's window to cover it (for the summary). */
-async function span(state, name, work) {
-    const start = Date.now();
+
+
+/** Runs the action; resolves true when the step was cancelled (the caller should then exit at once). */
+async function run(io = coreIO()) {
+    // Masked before anything else can print it.
+    const rawKey = io.getInput('api-key').trim();
+    if (rawKey)
+        io.setSecret(rawKey);
+    const startedAt = Date.now();
+    const controller = new AbortController();
+    const stopListening = onStopSignals(controller, io);
+    const reporter = new Reporter(io, startedAt);
+    const timeline = new Timeline();
+    const state = { outcomes: [] };
+    let runError;
     try {
-        return await work();
+        await execute(state, reporter, timeline, controller.signal);
+    }
+    catch (error) {
+        runError = error;
+        if (!isActionError(error) && error instanceof Error && error.stack)
+            io.debug(error.stack);
     }
     finally {
-        const window = state.phases.get(name);
-        state.phases.set(name, { start: Math.min(window?.start ?? start, start), end: Date.now() });
+        stopListening();
+        await closeDispatcher();
+    }
+    const { inputs, outcomes } = state;
+    const cancelledBeforeAnyTask = runError instanceof CancelledError && !outcomes.some((outcome) => outcome.taskId);
+    const runFailure = runError === undefined ? undefined : runFailureMessage(runError, outcomes);
+    const failure = reporter.failureLine(outcomes, runFailure, state.refused === true);
+    if (!inputs) {
+        if (failure)
+            io.setFailed(failure);
+        return controller.signal.aborted;
+    }
+    await reporter.report({
+        ...state,
+        upscaleFactor: inputs.upscaleFactor,
+        concurrency: inputs.concurrency,
+        dryRun: inputs.dryRun,
+        elapsedMs: Date.now() - startedAt,
+        phases: timeline.phases(),
+        failure,
+        cancelledBeforeAnyTask,
+    });
+    return controller.signal.aborted;
+}
+async function execute(state, reporter, timeline, signal) {
+    const inputs = parseInputs((name) => reporter.io.getInput(name));
+    state.inputs = inputs;
+    const plans = buildClipPlans(inputs);
+    reporter.setClips(plans);
+    // Until a clip runs, it has not been submitted (a resumed task keeps running on reApi).
+    state.outcomes = plans.map((plan) => unrunClip(plan, plan.resumeTaskId ? 'processing' : 'skipped'));
+    await checkDelivery(inputs, reporter);
+    const slots = createPool(inputs.concurrency);
+    const plan = await timeline.span('preflight', () => preflight(plans, inputs, reporter, signal, slots));
+    state.billableSeconds = plan.billableSeconds;
+    if (plan.refusal) {
+        state.outcomes = plan.refusal.outcomes;
+        state.refused = true;
+        throw new RunRefusedError(plan.refusal.message);
+    }
+    if (inputs.dryRun) {
+        state.outcomes = await dryRun(plan, inputs, reporter);
+        return;
+    }
+    state.outcomes = await runClips(plan.clips, inputs, reporter, timeline, signal, slots);
+    const files = state.outcomes.flatMap((outcome) => outcome.files.map((file) => file.path));
+    const name = inputs.artifactName;
+    if (name && files.length > 0 && !signal.aborted) {
+        const upload = () => uploadResultArtifact(files, { name, retentionDays: inputs.retentionDays, signal });
+        const artifact = await timeline.span('artifact upload', () => reporter.section(`Uploading artifact ${name}`, upload));
+        state.artifact = artifact;
+        reporter.info(`Artifact ${artifact.name} (id ${artifact.id})${artifact.url ? `: ${artifact.url}` : ''}`);
     }
 }
-/** Runs `work` inside a collapsible log group. */
-async function group(title, work) {
-    core/* startGroup */.Oh(title);
+/** Submits (or resumes), waits for and delivers every clip, at most `concurrency` at a time. */
+async function runClips(plans, inputs, reporter, timeline, signal, slots) {
+    const { apiBaseUrl: baseUrl, apiKey, deadline, pollIntervalMs } = inputs;
+    const client = new ReapiClient({ baseUrl, apiKey, signal, deadline, pollIntervalMs, log: (message) => reporter.info(message) });
+    const poller = new TaskPoller(client, { deadline, pollIntervalMs, signal, onProgress: (...progress) => reporter.pollProgress(...progress) });
+    const ctx = { inputs, client, poller, signal, slots, downloads: createPool(inputs.concurrency), timeline };
+    const stopProgress = reporter.startClips(inputs.concurrency);
     try {
-        return await work();
+        return await Promise.all(plans.map(async (plan) => {
+            const outcome = await runClip(plan, ctx, reporter.clipLog(plan));
+            reporter.clipSettled(outcome);
+            return outcome;
+        }));
     }
     finally {
-        core/* endGroup */.N4();
+        stopProgress();
     }
-}
-function log(ctx, clip, message) {
-    core/* info */.pq(ctx.batch ? `[${clipLabel(clip, ctx.state.clips.length)}] ${message}` : message);
-}
-/** One phase of one clip: its own log group for a single clip; in a batch, a prefixed line (groups cannot interleave). */
-function phase(ctx, clip, title, work) {
-    if (ctx.batch) {
-        log(ctx, clip, title);
-        return work();
-    }
-    return group(title, work);
-}
-function resumeHint(taskId) {
-    return `Resume it without paying again with task-id: ${taskId}.`;
-}
-/** task-id (the first clip's) and task-ids are set as soon as a task exists, so a step that later fails or is killed still hands them on. */
-function publishTaskIds(clips) {
-    const ids = clips.map((clip) => clip.taskId).filter((id) => id !== undefined);
-    if (ids[0])
-        core/* setOutput */.uH('task-id', ids[0]);
-    core/* setOutput */.uH('task-ids', JSON.stringify(ids));
 }
 /** Cancels the run when the runner stops the step (workflow cancelled, job timeout). */
-function onStopSignals(controller) {
+function onStopSignals(controller, io) {
     const stop = (signal) => {
         if (!controller.signal.aborted)
-            core/* info */.pq(`Received ${signal}: stopping.`);
+            io.info(`Received ${signal}: stopping.`);
         controller.abort();
     };
     process.on('SIGINT', stop);
@@ -45066,417 +45666,6 @@ function onStopSignals(controller) {
         process.off('SIGINT', stop);
         process.off('SIGTERM', stop);
     };
-}
-async function execute(state, signal) {
-    const inputs = parseInputs((name) => core/* getInput */.V4(name));
-    state.inputs = inputs;
-    state.clips = buildClips(inputs);
-    // Checked before submitting, so a job whose result cannot be kept is not paid for.
-    if (inputs.artifactName)
-        checkArtifactRuntime();
-    if (inputs.download)
-        await prepareDownloadDir(inputs.downloadPath);
-    if (inputs.retentionDays !== undefined && !inputs.artifactName)
-        core/* warning */.$e("Input 'retention-days' has no effect without 'artifact-name'.");
-    if (isInsecureApiBase(inputs.apiBaseUrl)) {
-        core/* warning */.$e(`Input 'api-base-url' is plain http to another machine (${inputs.apiBaseUrl}): the API key would cross the network unencrypted; use https.`);
-    }
-    const toSubmit = state.clips.filter((clip) => clip.submitted);
-    if (inputs.preflight && toSubmit.length > 0)
-        await span(state, 'preflight', () => preflight(toSubmit, inputs, signal));
-    if (inputs.dryRun)
-        return dryRun(state, inputs);
-    const client = new ReapiClient({
-        baseUrl: inputs.apiBaseUrl,
-        apiKey: inputs.apiKey,
-        signal,
-        timeoutMs: inputs.timeoutMs,
-        pollIntervalMs: inputs.pollIntervalMs,
-        log: (message) => core/* info */.pq(message),
-    });
-    const batch = state.clips.length > 1;
-    const byTask = new Map();
-    // `timeout` bounds the whole step: preflight, submission retries and waiting alike.
-    const deadline = state.started + inputs.timeoutMs;
-    const ctx = {
-        state,
-        inputs,
-        client,
-        signal,
-        batch,
-        deadline,
-        poller: new TaskPoller(client, {
-            timeoutMs: inputs.timeoutMs,
-            deadline,
-            pollIntervalMs: inputs.pollIntervalMs,
-            signal,
-            onProgress: (task, elapsedMs, polls) => {
-                const line = `Task ${task.id}: ${task.status} after ${formatElapsed(elapsedMs)} (poll ${polls})`;
-                const clip = byTask.get(task.id);
-                if (!batch || !clip)
-                    core/* info */.pq(line);
-                else
-                    core/* debug */.Yz(`[${clipLabel(clip, state.clips.length)}] ${line}`);
-            },
-        }),
-    };
-    for (const clip of state.clips)
-        if (clip.taskId)
-            byTask.set(clip.taskId, clip);
-    const slots = limiter(inputs.concurrency);
-    const downloads = limiter(inputs.concurrency);
-    const stopProgress = batch ? reportProgressEvery(30_000, state) : () => undefined;
-    if (batch)
-        core/* info */.pq(`Upscaling ${state.clips.length} clips, at most ${inputs.concurrency} at a time.`);
-    try {
-        await Promise.all(state.clips.map(async (clip) => {
-            try {
-                const done = await slots(() => upscaleClip(ctx, clip, byTask));
-                if (done && inputs.download)
-                    await downloads(() => deliverClip(ctx, clip));
-            }
-            catch (error) {
-                recordFailure(ctx, clip, error);
-            }
-        }));
-    }
-    finally {
-        stopProgress();
-    }
-    if (batch)
-        core/* info */.pq(progressLine(state));
-    const files = state.clips.flatMap((clip) => clip.files);
-    const artifactName = inputs.artifactName;
-    if (artifactName && files.length > 0 && !signal.aborted) {
-        state.artifact = await span(state, 'artifact upload', () => group(`Uploading artifact ${artifactName}`, () => uploadResultArtifact(files.map((file) => file.path), { name: artifactName, retentionDays: inputs.retentionDays, signal })));
-        core/* setOutput */.uH('artifact-id', String(state.artifact.id));
-        core/* setOutput */.uH('artifact-url', state.artifact.url ?? '');
-        core/* info */.pq(`Artifact ${state.artifact.name} (id ${state.artifact.id})${state.artifact.url ? `: ${state.artifact.url}` : ''}`);
-    }
-}
-/**
- * Checks every source before anything is submitted: reachable, within 50 MB,
- * a video, and its duration (so the billable seconds are known). One bad
- * source or a total over max-billable-seconds stops the whole run unpaid.
- */
-async function preflight(clips, inputs, signal) {
-    await group(`Preflight: checking ${clips.length === 1 ? 'the source' : `${clips.length} sources`}`, async () => {
-        const checks = await probeSources(clips.map((clip) => clip.source), { signal, concurrency: inputs.concurrency });
-        checks.forEach((check, index) => {
-            const clip = clips[index];
-            if (check.probe) {
-                core/* info */.pq(describeProbe(check.probe));
-                for (const warning of check.probe.warnings)
-                    core/* warning */.$e(warning);
-                clip.billableSeconds = check.probe.billableSeconds;
-            }
-            if (check.error) {
-                clip.status = 'failed';
-                clip.error = errorText(check.error);
-                core/* info */.pq(`${displayUrl(clip.source)}: ${clip.error}`);
-            }
-        });
-    });
-    const total = totalBillable(clips);
-    if (total !== undefined) {
-        core/* setOutput */.uH('billable-seconds', String(total));
-        core/* info */.pq(`Billable seconds: ${total} (ceil of each source's duration${clips.length > 1 ? ', summed' : ''}).`);
-    }
-    const refused = clips.filter((clip) => clip.error);
-    if (refused.length > 0) {
-        for (const clip of clips) {
-            if (clip.error)
-                continue;
-            clip.status = 'skipped';
-            clip.error = 'Not submitted: preflight refused another source of this run.';
-        }
-        if (clips.length === 1)
-            throw new ActionError(`${refused[0]?.error ?? ''} Nothing was submitted.`);
-        const listed = refused.map((clip) => `${clipLabel(clip, clips.length)}: ${clip.error?.replace(/\.$/, '')}`).join('; ');
-        throw new ActionError(`Preflight refused ${refused.length} of ${clips.length} sources, so nothing was submitted: ${listed}.`);
-    }
-    if (inputs.maxBillableSeconds !== undefined) {
-        try {
-            checkCostGuard(clips.map((clip) => ({ url: clip.source, billableSeconds: clip.billableSeconds })), inputs.maxBillableSeconds);
-        }
-        catch (error) {
-            if (!(error instanceof CostGuardError))
-                throw error;
-            for (const clip of clips) {
-                clip.status = 'skipped';
-                clip.error = 'Not submitted: the run is over max-billable-seconds.';
-            }
-            throw new ActionError(`${errorText(error)} Nothing was submitted.`);
-        }
-        core/* info */.pq(`Within max-billable-seconds (${total ?? 0} of ${inputs.maxBillableSeconds}).`);
-    }
-}
-/** Prints what a real run would do; submits and polls nothing. */
-async function dryRun(state, inputs) {
-    await group('Dry run: nothing is submitted', () => {
-        for (const clip of state.clips) {
-            clip.status = 'dry-run';
-            const label = clipLabel(clip, state.clips.length);
-            if (!clip.submitted) {
-                core/* info */.pq(`Would pick up task ${clip.taskId} (${label}); nothing is billed again.`);
-                continue;
-            }
-            const billable = clip.billableSeconds === undefined ? 'billable seconds unknown' : `${clip.billableSeconds} billable seconds`;
-            core/* info */.pq(`Would submit ${displayUrl(clip.source)} for ${inputs.upscaleFactor}× upscaling (${billable}).`);
-        }
-        const submitted = state.clips.filter((clip) => clip.submitted);
-        if (submitted.length > 0) {
-            const total = totalBillable(submitted);
-            core/* info */.pq(`${submitted.length} submission${submitted.length === 1 ? '' : 's'}, ${total === undefined ? 'billable seconds unknown' : `${total} billable seconds`} at ${inputs.upscaleFactor}×.`);
-        }
-        return Promise.resolve();
-    });
-}
-/** Submits (or resumes) one clip and waits for it. Returns true when it completed and its results can be downloaded. */
-async function upscaleClip(ctx, clip, byTask) {
-    const { inputs, client, signal, deadline, state } = ctx;
-    if (signal.aborted)
-        throw new CancelledError('Cancelled.');
-    const started = Date.now();
-    let task;
-    if (clip.submitted) {
-        if (started >= deadline)
-            throw new NotStartedError('Not submitted: the timeout ran out before its turn.');
-        const source = clip.source;
-        task = await span(state, 'upscaling', () => phase(ctx, clip, `Submitting ${source} for ${inputs.upscaleFactor}× upscaling`, () => client.submitUpscale(source, inputs.upscaleFactor, { deadline })));
-        clip.taskId = task.id;
-        clip.status = 'processing';
-        byTask.set(task.id, clip);
-        publishTaskIds(state.clips);
-        log(ctx, clip, `Task ${task.id} created (status: ${task.status}).`);
-    }
-    else {
-        clip.status = 'processing';
-        log(ctx, clip, `Resuming task ${clip.taskId} (no new submission, nothing billed again).`);
-    }
-    core/* setOutput */.uH('status', overallStatus(state.clips));
-    const taskId = clip.taskId;
-    if (!inputs.wait) {
-        task ??= await client.getTask(taskId, { deadline });
-        applyTask(clip, task);
-        log(ctx, clip, `wait is false: not waiting. ${clip.status === 'processing' ? resumeHint(taskId) : ''}`.trim());
-        return false;
-    }
-    const initial = task;
-    task = await span(state, 'upscaling', () => phase(ctx, clip, `Waiting for task ${taskId} (timeout ${formatElapsed(inputs.timeoutMs)})`, () => ctx.poller.watch(taskId, initial)));
-    applyTask(clip, task);
-    log(ctx, clip, `Task ${taskId} completed in ${formatElapsed(Date.now() - started)}: ${clip.videoUrls.join(', ')}`);
-    return true;
-}
-/** Takes a task's terminal (or current) state into the clip; a failed task or an empty result is an error. */
-function applyTask(clip, task) {
-    if (task.status === 'failed') {
-        clip.status = 'failed';
-        const code = task.error?.code === undefined ? 'unknown code' : `code ${task.error.code}`;
-        const message = task.error?.message ?? 'no message';
-        throw new ActionError(`Task ${task.id} failed on reApi (${code}: ${message}). Failed jobs are refunded automatically.`);
-    }
-    if (task.status !== 'completed') {
-        clip.status = 'processing';
-        return;
-    }
-    const urls = task.output?.video_urls?.filter((url) => url.length > 0) ?? [];
-    if (urls.length === 0) {
-        clip.status = 'failed';
-        throw new ActionError(`Task ${task.id} is completed but its output.video_urls is empty, so there is no result to return; contact reApi support with the task id.`);
-    }
-    clip.status = 'completed';
-    clip.videoUrls = urls;
-}
-/** Downloads one clip's result(s). */
-async function deliverClip(ctx, clip) {
-    const { inputs, signal, state } = ctx;
-    if (signal.aborted)
-        throw new CancelledError('Cancelled.');
-    const names = resultFileNames(clip.videoUrls.length, {
-        sourceUrl: clip.source,
-        taskId: clip.taskId,
-        upscaleFactor: inputs.upscaleFactor,
-        duplicate: clip.duplicate,
-    });
-    const count = names.length > 1 ? `${names.length} results` : 'the result';
-    clip.files = await span(state, 'download', () => phase(ctx, clip, `Downloading ${count} to ${inputs.downloadPath}`, () => downloadResults(clip.videoUrls, inputs.downloadPath, names, {
-        signal,
-        log: (message) => log(ctx, clip, message),
-        debug: (message) => core/* debug */.Yz(message),
-    })));
-    for (const file of clip.files)
-        log(ctx, clip, `Saved ${file.path} (${formatBytes(file.bytes)}).`);
-}
-/** Records why a clip did not complete, in one sentence that names its task when there is one. */
-function recordFailure(ctx, clip, error) {
-    if (clip.status === 'pending')
-        clip.status = error instanceof NotStartedError || isCancelledBeforeSending(error) ? 'skipped' : 'failed';
-    if (error instanceof WaitTimeoutError)
-        clip.status = 'processing';
-    clip.error = clipFailureMessage(error, clip);
-    if (!isActionError(error) && error instanceof Error && error.stack)
-        core/* debug */.Yz(error.stack);
-    // In a batch each failure is its own annotation (a cancellation is one event, told once); the step's final line sums them up.
-    if (ctx.batch && !(error instanceof CancelledError))
-        core/* error */.z3(`${clipLabel(clip, ctx.state.clips.length)}: ${clip.error}`);
-}
-function isCancelledBeforeSending(error) {
-    return error instanceof CancelledError && !error.requestInFlight;
-}
-/** One clear sentence for the user, always naming the task when there is one. */
-function clipFailureMessage(error, clip) {
-    let message = isActionError(error) ? errorText(error) : `Unexpected error: ${errorText(error)}`;
-    const { taskId } = clip;
-    if (error instanceof CancelledError) {
-        message = taskId
-            ? clip.status === 'completed'
-                ? `Cancelled while delivering the result of task ${taskId}; no partial file was left behind. ${resumeHint(taskId)}`
-                : `Cancelled while waiting for task ${taskId}; the task keeps running on reApi. ${resumeHint(taskId)}`
-            : error.requestInFlight
-                ? errorText(error)
-                : clip.submitted
-                    ? 'Cancelled before it was submitted; nothing was billed.'
-                    : message;
-    }
-    else if (taskId && clip.videoUrls.length > 0) {
-        // The task is done and paid for; only delivering its result failed.
-        message = `${message.replace(/[^.!?)]$/, '$&.')} Task ${taskId} is completed, so re-running with task-id: ${taskId} delivers it again without paying.`;
-    }
-    else if (taskId && !message.includes(taskId)) {
-        message += ` (task-id: ${taskId}; ${resumeHint(taskId)})`;
-    }
-    return message;
-}
-/** A failure of the run as a whole (inputs, preflight, cost guard, artifact upload, cancellation before any clip). */
-function runFailureMessage(error, state) {
-    let message = isActionError(error) ? errorText(error) : `Unexpected error: ${errorText(error)}`;
-    if (error instanceof CancelledError && !error.requestInFlight && !state.clips.some((clip) => clip.taskId)) {
-        message = 'Cancelled before any task was created; nothing was billed.';
-    }
-    const delivered = state.clips.filter((clip) => clip.status === 'completed' && clip.taskId).map((clip) => clip.taskId);
-    if (delivered.length > 0 && !(error instanceof CancelledError)) {
-        const ids = delivered.length === 1 ? `Task ${delivered[0]} is` : `Tasks ${delivered.join(', ')} are`;
-        message = `${message.replace(/[^.!?)]$/, '$&.')} ${ids} completed, so re-running with ${taskIdInput(delivered)} delivers ${delivered.length === 1 ? 'it' : 'them'} again without paying.`;
-    }
-    return message;
-}
-/** Counts per status, for the batch progress line. */
-function progressLine(state) {
-    const counts = tally(state.clips.map((clip) => clip.status));
-    const order = ['completed', 'processing', 'pending', 'failed', 'skipped'];
-    const parts = order.filter((status) => counts.has(status)).map((status) => `${counts.get(status)} ${status === 'pending' ? 'waiting for a slot' : status}`);
-    return `Progress after ${formatElapsed(Date.now() - state.started)}: ${parts.join(', ')}.`;
-}
-function reportProgressEvery(ms, state) {
-    const timer = setInterval(() => core/* info */.pq(progressLine(state)), ms);
-    timer.unref();
-    return () => clearInterval(timer);
-}
-/** At most `max` pieces of work at once, started in the order they ask. */
-function limiter(max) {
-    let active = 0;
-    const waiting = [];
-    return async (work) => {
-        if (active >= max)
-            await new Promise((resolve) => waiting.push(resolve));
-        active++;
-        try {
-            return await work();
-        }
-        finally {
-            active--;
-            waiting.shift()?.();
-        }
-    };
-}
-/** Sets every output that sums up the clips (task-id is also set early, as soon as it exists). */
-function publishOutputs(state) {
-    const { clips } = state;
-    publishTaskIds(clips);
-    core/* setOutput */.uH('status', overallStatus(clips));
-    const urls = clips.flatMap((clip) => clip.videoUrls);
-    if (urls.length > 0) {
-        core/* setOutput */.uH('video-url', urls[0]);
-        core/* setOutput */.uH('video-urls', JSON.stringify(urls));
-    }
-    const paths = clips.flatMap((clip) => clip.files.map((file) => file.path));
-    if (paths.length > 0) {
-        core/* setOutput */.uH('video-path', paths[0]);
-        core/* setOutput */.uH('video-paths', JSON.stringify(paths));
-    }
-    core/* setOutput */.uH('results', JSON.stringify(clipResults(clips)));
-}
-/** The step's failure, if any: the run's own error, then what the clips left unfinished. */
-function stepFailure(state, runError) {
-    const parts = [];
-    const unfinished = state.clips.filter((clip) => clip.error);
-    // A run error that refused every clip (preflight, cost guard) already says it all.
-    const refusedAll = runError !== undefined && state.clips.every((clip) => clip.status === 'skipped' || clip.status === 'failed');
-    if (unfinished.length > 0 && !refusedAll)
-        parts.push(state.clips.length === 1 ? (unfinished[0]?.error ?? '') : batchFailureMessage(state.clips));
-    if (runError !== undefined)
-        parts.push(runFailureMessage(runError, state));
-    return parts.length > 0 ? parts.join(' ') : undefined;
-}
-/** Runs the action; resolves true when the step was cancelled (the caller should then exit at once). */
-async function run() {
-    // Masked before anything else can print it.
-    const rawKey = core/* getInput */.V4('api-key').trim();
-    if (rawKey)
-        core/* setSecret */.Pq(rawKey);
-    const controller = new AbortController();
-    const removeSignalHandlers = onStopSignals(controller);
-    const state = { clips: [], phases: new Map(), started: Date.now() };
-    let runError;
-    try {
-        await execute(state, controller.signal);
-    }
-    catch (caught) {
-        runError = caught;
-        if (!isActionError(caught) && caught instanceof Error && caught.stack)
-            core/* debug */.Yz(caught.stack);
-    }
-    finally {
-        removeSignalHandlers();
-        await closeDispatcher();
-    }
-    if (state.inputs)
-        publishOutputs(state);
-    const failure = stepFailure(state, runError);
-    if (failure)
-        core/* setFailed */.C1(failure);
-    if (state.inputs)
-        await writeSummary(summaryMarkdown(state, state.inputs, failure));
-    return controller.signal.aborted;
-}
-function phases(state) {
-    return [...state.phases].map(([name, window]) => ({ name, ms: window.end - window.start }));
-}
-/** The job summary: the single-clip card, or a table with one row per clip. */
-function summaryMarkdown(state, inputs, error) {
-    const common = {
-        upscaleFactor: inputs.upscaleFactor,
-        status: overallStatus(state.clips),
-        elapsedMs: Date.now() - state.started,
-        phases: phases(state),
-        artifact: state.artifact,
-        error,
-        dryRun: inputs.dryRun,
-    };
-    const resumable = error ? resumableTaskIds(state.clips) : [];
-    const clip = state.clips[0];
-    if (state.clips.length > 1 || !clip)
-        return renderBatchSummary({ ...common, clips: state.clips, concurrency: inputs.concurrency, resumeTaskIds: resumable });
-    return renderSummary({
-        ...common,
-        source: clip.source,
-        taskId: clip.taskId,
-        videoUrls: clip.videoUrls,
-        files: clip.files,
-        billableSeconds: clip.billableSeconds,
-        resumeTaskId: resumable[0],
-    });
 }
 
 ;// CONCATENATED MODULE: ./src/index.ts

@@ -1,8 +1,9 @@
 import { request } from 'undici';
 import { ActionError, ApiError, CancelledError, NetworkError, ResponseFormatError, errorText } from './errors';
 import { getDispatcher, parseRetryAfter, readLimitedText, sleep, toNetworkError } from './http';
-import type { UpscaleFactor } from './inputs';
+import type { Deadline, UpscaleFactor } from './inputs';
 import {
+  POLL_REQUEST_TIMEOUT_MAX_MS,
   POLL_RETRY,
   SUBMIT_REQUEST_TIMEOUT_MS,
   SUBMIT_RETRY,
@@ -169,8 +170,8 @@ export interface ClientOptions {
   apiKey: string;
   /** Cancels everything in flight and every wait (the step is stopping). */
   signal?: AbortSignal;
-  /** The overall timeout of the step; one poll gets a share of it (see pollRequestTimeoutMs). */
-  timeoutMs?: number;
+  /** When the step's time is up: no retry starts after it, and one poll gets a share of the timeout (see pollRequestTimeoutMs). */
+  deadline?: Deadline;
   /** The poll interval; retries of a failed poll start no slower than it. */
   pollIntervalMs?: number;
   /** Where retry notices go (core.info in the action). */
@@ -178,13 +179,7 @@ export interface ClientOptions {
   random?: () => number;
 }
 
-export interface CallOptions {
-  /** Epoch ms after which no retry is started. */
-  deadline?: number;
-}
-
 const USER_AGENT = 'reapi-topaz-video-upscaler-action';
-const DEFAULT_TIMEOUT_MS = 30 * 60_000;
 
 function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)}s`;
@@ -199,34 +194,39 @@ export class ReapiClient {
   }
 
   /** Submits one upscale job. Never sends it twice unless the server certainly did not take it. */
-  async submitUpscale(videoUrl: string, upscaleFactor: UpscaleFactor, call: CallOptions = {}): Promise<TaskEnvelope> {
+  async submitUpscale(videoUrl: string, upscaleFactor: UpscaleFactor): Promise<TaskEnvelope> {
     const body: UpscaleRequest = { model: MODEL, video_url: videoUrl, upscale_factor: upscaleFactor };
     try {
-      return await this.call('submit', 'POST', '/api/v1/videos/generations', body, call);
+      return await this.call('submit', 'POST', '/api/v1/videos/generations', body);
     } catch (error) {
       throw explainUncertainSubmission(error);
     }
   }
 
-  /** Reads a task; transient failures are retried until `deadline`. */
-  async getTask(taskId: string, call: CallOptions = {}): Promise<TaskEnvelope> {
-    return this.call('poll', 'GET', `/api/v1/tasks/${encodeURIComponent(taskId)}`, undefined, call);
+  /** Reads a task; transient failures are retried until the deadline. */
+  async getTask(taskId: string): Promise<TaskEnvelope> {
+    return this.call('poll', 'GET', `/api/v1/tasks/${encodeURIComponent(taskId)}`, undefined);
   }
 
-  private requestTimeoutMs(operation: Operation, deadline: number | undefined): number {
+  private remainingMs(): number {
+    const { deadline } = this.options;
+    return deadline === undefined ? Infinity : deadline.at - Date.now();
+  }
+
+  private requestTimeoutMs(operation: Operation): number {
     if (operation === 'submit') return SUBMIT_REQUEST_TIMEOUT_MS;
-    const remaining = deadline === undefined ? Infinity : deadline - Date.now();
-    return pollRequestTimeoutMs(this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS, remaining);
+    const { deadline } = this.options;
+    return pollRequestTimeoutMs(deadline?.timeoutMs ?? POLL_REQUEST_TIMEOUT_MAX_MS * 4, this.remainingMs());
   }
 
-  private async call(operation: Operation, method: 'GET' | 'POST', path: string, body: unknown, call: CallOptions): Promise<TaskEnvelope> {
+  private async call(operation: Operation, method: 'GET' | 'POST', path: string, body: unknown): Promise<TaskEnvelope> {
     const policy = operation === 'submit' ? SUBMIT_RETRY : this.pollPolicy;
     const { signal } = this.options;
     const started = Date.now();
     let formatErrors = 0;
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.send(method, path, body, this.requestTimeoutMs(operation, call.deadline));
+        return await this.send(method, path, body, this.requestTimeoutMs(operation));
       } catch (error) {
         if (!isRetryable(error, operation)) throw error;
         if (error instanceof ResponseFormatError) {
@@ -240,7 +240,7 @@ export class ReapiClient {
         }
         if (attempt >= policy.maxAttempts) throw this.gaveUp(operation, error, attempt, started);
         const delay = retryDelayMs(attempt, policy, error instanceof ApiError ? error.retryAfterMs : undefined, this.options.random);
-        const remaining = call.deadline === undefined ? Infinity : call.deadline - Date.now();
+        const remaining = this.remainingMs();
         if (delay > remaining) {
           // No retry fits before the deadline. A poll still waits the time out, so the
           // timeout means what it says; a submission has nothing to wait for.

@@ -55,6 +55,16 @@ export class CancelledError extends ActionError {
   }
 }
 
+/** A clip whose turn came after the timeout had run out: never submitted. */
+export class NotStartedError extends ActionError {
+  override name = 'NotStartedError';
+}
+
+/** Preflight or the cost guard refused the run before anything was submitted. */
+export class RunRefusedError extends ActionError {
+  override name = 'RunRefusedError';
+}
+
 export function isActionError(error: unknown): error is ActionError {
   return error instanceof ActionError;
 }

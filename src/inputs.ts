@@ -5,6 +5,14 @@ import { InputError } from './errors';
 /** The three factors the API accepts, as the strings it expects. */
 export type UpscaleFactor = '1' | '2' | '4';
 
+/** When the step's time is up: `timeout` after the inputs were read. Everything that waits takes this one value. */
+export interface Deadline {
+  /** Epoch ms after which nothing new is started and no wait goes on. */
+  readonly at: number;
+  /** The `timeout` input, for messages and for sizing one request's share. */
+  readonly timeoutMs: number;
+}
+
 /** Every input of the action, validated and typed. */
 export interface ActionInputs {
   apiKey: string;
@@ -16,7 +24,7 @@ export interface ActionInputs {
   wait: boolean;
   /** Existing tasks to resume instead of submitting (when given, `videoUrls` is empty or names their sources, in order). */
   taskIds: string[];
-  timeoutMs: number;
+  deadline: Deadline;
   pollIntervalMs: number;
   /** Download the result(s); true when `download` is true or `artifact-name` is set. */
   download: boolean;
@@ -236,7 +244,7 @@ function parseMaxBillableSeconds(text: string): number | undefined {
 }
 
 /** Reads and validates every input, or throws one InputError naming the first bad one. */
-export function parseInputs(read: InputReader, env: NodeJS.ProcessEnv = process.env): ActionInputs {
+export function parseInputs(read: InputReader, env: NodeJS.ProcessEnv = process.env, now = Date.now()): ActionInputs {
   const get = (name: string) => read(name).trim();
 
   const apiKey = get('api-key');
@@ -300,6 +308,7 @@ export function parseInputs(read: InputReader, env: NodeJS.ProcessEnv = process.
     throw new InputError("Input 'max-billable-seconds' needs preflight: true, because the billable seconds are measured in preflight (got preflight: false).");
   }
   const dryRun = parseBooleanInput('dry-run', get('dry-run') || 'false');
+  const timeoutMs = requireDuration('timeout', get('timeout') || '30m', '90, 90s, 30m, 1h');
 
   return {
     apiKey,
@@ -308,7 +317,7 @@ export function parseInputs(read: InputReader, env: NodeJS.ProcessEnv = process.
     upscaleFactor,
     apiBaseUrl: parseApiBaseUrl(get('api-base-url') || 'https://reapi.ai'),
     wait,
-    timeoutMs: requireDuration('timeout', get('timeout') || '30m', '90, 90s, 30m, 1h'),
+    deadline: { at: now + timeoutMs, timeoutMs },
     pollIntervalMs: requireDuration('poll-interval', get('poll-interval') || '5s', '5, 5s, 0.5, 500ms'),
     download,
     downloadPath: resolveDownloadPath(get('download-path'), env),

@@ -1,102 +1,127 @@
-import * as core from '@actions/core';
-import { ReapiClient, type TaskEnvelope } from './api';
-import { checkArtifactRuntime, uploadResultArtifact, type UploadedArtifact } from './artifact';
-import {
-  batchFailureMessage,
-  buildClips,
-  clipLabel,
-  clipResults,
-  overallStatus,
-  resumableTaskIds,
-  tally,
-  taskIdInput,
-  totalBillable,
-  type Clip,
-} from './batch';
-import { downloadResults, formatBytes, prepareDownloadDir, resultFileNames } from './download';
-import { ActionError, CancelledError, errorText, isActionError } from './errors';
+/** The action's run: parse → plan → run the clips → report. */
+import { ReapiClient } from './api';
+import { uploadResultArtifact, type UploadedArtifact } from './artifact';
+import { unrunClip, type ClipOutcome, type ClipPlan } from './clip';
+import { CancelledError, RunRefusedError, isActionError } from './errors';
 import { closeDispatcher } from './http';
-import { isInsecureApiBase, parseInputs, type ActionInputs } from './inputs';
-import { TaskPoller, WaitTimeoutError, formatElapsed } from './poll';
-import { CostGuardError, checkCostGuard, describeProbe, displayUrl, probeSources } from './preflight';
-import { renderBatchSummary, renderSummary, writeSummary, type Phase } from './summary';
+import { parseInputs, type ActionInputs } from './inputs';
+import { runClip } from './pipeline';
+import { buildClipPlans, checkDelivery, dryRun, preflight } from './plan';
+import { TaskPoller } from './poll';
+import { createPool, type Pool } from './pool';
+import { Reporter, coreIO, type ActionIO } from './reporter';
+import { Timeline } from './timeline';
+import { runFailureMessage } from './wording';
 
-/** What is known so far, so a failure can still report every task and its status. */
+/** What is known so far, so a failure can still report every clip. */
 interface RunState {
   inputs?: ActionInputs;
-  clips: Clip[];
+  outcomes: ClipOutcome[];
+  billableSeconds?: number;
   artifact?: UploadedArtifact;
-  /** Wall-clock window of each phase; in a batch, clips overlap inside one window. */
-  phases: Map<string, { start: number; end: number }>;
-  started: number;
+  /** Preflight or the cost guard refused the run: its failure says it all. */
+  refused?: boolean;
 }
 
-/** Everything a clip's pipeline needs. */
-interface Context {
-  state: RunState;
-  inputs: ActionInputs;
-  client: ReapiClient;
-  poller: TaskPoller;
-  signal: AbortSignal;
-  deadline: number;
-  /** More than one clip: log lines are prefixed with the clip instead of grouped per phase. */
-  batch: boolean;
-}
-
-/** A clip whose turn came after the timeout had run out: never submitted. */
-class NotStartedError extends ActionError {
-  override name = 'NotStartedError';
-}
-
-/** Runs `work`, widening the phase's window to cover it (for the summary). */
-async function span<T>(state: RunState, name: string, work: () => Promise<T>): Promise<T> {
-  const start = Date.now();
+/** Runs the action; resolves true when the step was cancelled (the caller should then exit at once). */
+export async function run(io: ActionIO = coreIO()): Promise<boolean> {
+  // Masked before anything else can print it.
+  const rawKey = io.getInput('api-key').trim();
+  if (rawKey) io.setSecret(rawKey);
+  const startedAt = Date.now();
+  const controller = new AbortController();
+  const stopListening = onStopSignals(controller, io);
+  const reporter = new Reporter(io, startedAt);
+  const timeline = new Timeline();
+  const state: RunState = { outcomes: [] };
+  let runError: unknown;
   try {
-    return await work();
+    await execute(state, reporter, timeline, controller.signal);
+  } catch (error) {
+    runError = error;
+    if (!isActionError(error) && error instanceof Error && error.stack) io.debug(error.stack);
   } finally {
-    const window = state.phases.get(name);
-    state.phases.set(name, { start: Math.min(window?.start ?? start, start), end: Date.now() });
+    stopListening();
+    await closeDispatcher();
+  }
+  const { inputs, outcomes } = state;
+  const cancelledBeforeAnyTask = runError instanceof CancelledError && !outcomes.some((outcome) => outcome.taskId);
+  const runFailure = runError === undefined ? undefined : runFailureMessage(runError, outcomes);
+  const failure = reporter.failureLine(outcomes, runFailure, state.refused === true);
+  if (!inputs) {
+    if (failure) io.setFailed(failure);
+    return controller.signal.aborted;
+  }
+  await reporter.report({
+    ...state,
+    upscaleFactor: inputs.upscaleFactor,
+    concurrency: inputs.concurrency,
+    dryRun: inputs.dryRun,
+    elapsedMs: Date.now() - startedAt,
+    phases: timeline.phases(),
+    failure,
+    cancelledBeforeAnyTask,
+  });
+  return controller.signal.aborted;
+}
+
+async function execute(state: RunState, reporter: Reporter, timeline: Timeline, signal: AbortSignal): Promise<void> {
+  const inputs = parseInputs((name) => reporter.io.getInput(name));
+  state.inputs = inputs;
+  const plans = buildClipPlans(inputs);
+  reporter.setClips(plans);
+  // Until a clip runs, it has not been submitted (a resumed task keeps running on reApi).
+  state.outcomes = plans.map((plan) => unrunClip(plan, plan.resumeTaskId ? 'processing' : 'skipped'));
+  await checkDelivery(inputs, reporter);
+
+  const slots = createPool(inputs.concurrency);
+  const plan = await preflight(plans, inputs, reporter, signal, slots, timeline);
+  state.billableSeconds = plan.billableSeconds;
+  if (plan.refusal) {
+    state.outcomes = plan.refusal.outcomes;
+    state.refused = true;
+    throw new RunRefusedError(plan.refusal.message);
+  }
+  if (inputs.dryRun) {
+    state.outcomes = await dryRun(plan, inputs, reporter);
+    return;
+  }
+
+  state.outcomes = await runClips(plan.clips, inputs, reporter, timeline, signal, slots);
+  const files = state.outcomes.flatMap((outcome) => outcome.files.map((file) => file.path));
+  const name = inputs.artifactName;
+  if (name && files.length > 0 && !signal.aborted) {
+    const upload = () => uploadResultArtifact(files, { name, retentionDays: inputs.retentionDays, signal });
+    const artifact = await timeline.span('artifact upload', () => reporter.section(`Uploading artifact ${name}`, upload));
+    state.artifact = artifact;
+    reporter.info(`Artifact ${artifact.name} (id ${artifact.id})${artifact.url ? `: ${artifact.url}` : ''}`);
   }
 }
 
-/** Runs `work` inside a collapsible log group. */
-async function group<T>(title: string, work: () => Promise<T>): Promise<T> {
-  core.startGroup(title);
+/** Submits (or resumes), waits for and delivers every clip, at most `concurrency` at a time. */
+async function runClips(plans: ClipPlan[], inputs: ActionInputs, reporter: Reporter, timeline: Timeline, signal: AbortSignal, slots: Pool) {
+  const { apiBaseUrl: baseUrl, apiKey, deadline, pollIntervalMs } = inputs;
+  const client = new ReapiClient({ baseUrl, apiKey, signal, deadline, pollIntervalMs, log: (message) => reporter.info(message) });
+  const poller = new TaskPoller(client, { deadline, pollIntervalMs, signal, onProgress: (...progress) => reporter.pollProgress(...progress) });
+  const ctx = { inputs, client, poller, signal, slots, downloads: createPool(inputs.concurrency), timeline };
+  const stopProgress = reporter.startClips(inputs.concurrency);
   try {
-    return await work();
+    return await Promise.all(
+      plans.map(async (plan) => {
+        const outcome = await runClip(plan, ctx, reporter.clipLog(plan));
+        reporter.clipSettled(outcome);
+        return outcome;
+      }),
+    );
   } finally {
-    core.endGroup();
+    stopProgress();
   }
-}
-
-function log(ctx: Context, clip: Clip, message: string): void {
-  core.info(ctx.batch ? `[${clipLabel(clip, ctx.state.clips.length)}] ${message}` : message);
-}
-
-/** One phase of one clip: its own log group for a single clip; in a batch, a prefixed line (groups cannot interleave). */
-function phase<T>(ctx: Context, clip: Clip, title: string, work: () => Promise<T>): Promise<T> {
-  if (ctx.batch) {
-    log(ctx, clip, title);
-    return work();
-  }
-  return group(title, work);
-}
-
-function resumeHint(taskId: string): string {
-  return `Resume it without paying again with task-id: ${taskId}.`;
-}
-
-/** task-id (the first clip's) and task-ids are set as soon as a task exists, so a step that later fails or is killed still hands them on. */
-function publishTaskIds(clips: readonly Clip[]): void {
-  const ids = clips.map((clip) => clip.taskId).filter((id): id is string => id !== undefined);
-  if (ids[0]) core.setOutput('task-id', ids[0]);
-  core.setOutput('task-ids', JSON.stringify(ids));
 }
 
 /** Cancels the run when the runner stops the step (workflow cancelled, job timeout). */
-function onStopSignals(controller: AbortController): () => void {
+function onStopSignals(controller: AbortController, io: ActionIO): () => void {
   const stop = (signal: NodeJS.Signals) => {
-    if (!controller.signal.aborted) core.info(`Received ${signal}: stopping.`);
+    if (!controller.signal.aborted) io.info(`Received ${signal}: stopping.`);
     controller.abort();
   };
   process.on('SIGINT', stop);
@@ -105,428 +130,4 @@ function onStopSignals(controller: AbortController): () => void {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
   };
-}
-
-async function execute(state: RunState, signal: AbortSignal): Promise<void> {
-  const inputs = parseInputs((name) => core.getInput(name));
-  state.inputs = inputs;
-  state.clips = buildClips(inputs);
-  // Checked before submitting, so a job whose result cannot be kept is not paid for.
-  if (inputs.artifactName) checkArtifactRuntime();
-  if (inputs.download) await prepareDownloadDir(inputs.downloadPath);
-  if (inputs.retentionDays !== undefined && !inputs.artifactName) core.warning("Input 'retention-days' has no effect without 'artifact-name'.");
-  if (isInsecureApiBase(inputs.apiBaseUrl)) {
-    core.warning(`Input 'api-base-url' is plain http to another machine (${inputs.apiBaseUrl}): the API key would cross the network unencrypted; use https.`);
-  }
-
-  const toSubmit = state.clips.filter((clip) => clip.submitted);
-  if (inputs.preflight && toSubmit.length > 0) await span(state, 'preflight', () => preflight(toSubmit, inputs, signal));
-  if (inputs.dryRun) return dryRun(state, inputs);
-
-  const client = new ReapiClient({
-    baseUrl: inputs.apiBaseUrl,
-    apiKey: inputs.apiKey,
-    signal,
-    timeoutMs: inputs.timeoutMs,
-    pollIntervalMs: inputs.pollIntervalMs,
-    log: (message) => core.info(message),
-  });
-  const batch = state.clips.length > 1;
-  const byTask = new Map<string, Clip>();
-  // `timeout` bounds the whole step: preflight, submission retries and waiting alike.
-  const deadline = state.started + inputs.timeoutMs;
-  const ctx: Context = {
-    state,
-    inputs,
-    client,
-    signal,
-    batch,
-    deadline,
-    poller: new TaskPoller(client, {
-      timeoutMs: inputs.timeoutMs,
-      deadline,
-      pollIntervalMs: inputs.pollIntervalMs,
-      signal,
-      onProgress: (task, elapsedMs, polls) => {
-        const line = `Task ${task.id}: ${task.status} after ${formatElapsed(elapsedMs)} (poll ${polls})`;
-        const clip = byTask.get(task.id);
-        if (!batch || !clip) core.info(line);
-        else core.debug(`[${clipLabel(clip, state.clips.length)}] ${line}`);
-      },
-    }),
-  };
-  for (const clip of state.clips) if (clip.taskId) byTask.set(clip.taskId, clip);
-
-  const slots = limiter(inputs.concurrency);
-  const downloads = limiter(inputs.concurrency);
-  const stopProgress = batch ? reportProgressEvery(30_000, state) : () => undefined;
-  if (batch) core.info(`Upscaling ${state.clips.length} clips, at most ${inputs.concurrency} at a time.`);
-  try {
-    await Promise.all(
-      state.clips.map(async (clip) => {
-        try {
-          const done = await slots(() => upscaleClip(ctx, clip, byTask));
-          if (done && inputs.download) await downloads(() => deliverClip(ctx, clip));
-        } catch (error) {
-          recordFailure(ctx, clip, error);
-        }
-      }),
-    );
-  } finally {
-    stopProgress();
-  }
-  if (batch) core.info(progressLine(state));
-
-  const files = state.clips.flatMap((clip) => clip.files);
-  const artifactName = inputs.artifactName;
-  if (artifactName && files.length > 0 && !signal.aborted) {
-    state.artifact = await span(state, 'artifact upload', () =>
-      group(`Uploading artifact ${artifactName}`, () =>
-        uploadResultArtifact(
-          files.map((file) => file.path),
-          { name: artifactName, retentionDays: inputs.retentionDays, signal },
-        ),
-      ),
-    );
-    core.setOutput('artifact-id', String(state.artifact.id));
-    core.setOutput('artifact-url', state.artifact.url ?? '');
-    core.info(`Artifact ${state.artifact.name} (id ${state.artifact.id})${state.artifact.url ? `: ${state.artifact.url}` : ''}`);
-  }
-}
-
-/**
- * Checks every source before anything is submitted: reachable, within 50 MB,
- * a video, and its duration (so the billable seconds are known). One bad
- * source or a total over max-billable-seconds stops the whole run unpaid.
- */
-async function preflight(clips: Clip[], inputs: ActionInputs, signal: AbortSignal): Promise<void> {
-  await group(`Preflight: checking ${clips.length === 1 ? 'the source' : `${clips.length} sources`}`, async () => {
-    const checks = await probeSources(
-      clips.map((clip) => clip.source as string),
-      { signal, concurrency: inputs.concurrency },
-    );
-    checks.forEach((check, index) => {
-      const clip = clips[index] as Clip;
-      if (check.probe) {
-        core.info(describeProbe(check.probe));
-        for (const warning of check.probe.warnings) core.warning(warning);
-        clip.billableSeconds = check.probe.billableSeconds;
-      }
-      if (check.error) {
-        clip.status = 'failed';
-        clip.error = errorText(check.error);
-        core.info(`${displayUrl(clip.source as string)}: ${clip.error}`);
-      }
-    });
-  });
-
-  const total = totalBillable(clips);
-  if (total !== undefined) {
-    core.setOutput('billable-seconds', String(total));
-    core.info(`Billable seconds: ${total} (ceil of each source's duration${clips.length > 1 ? ', summed' : ''}).`);
-  }
-
-  const refused = clips.filter((clip) => clip.error);
-  if (refused.length > 0) {
-    for (const clip of clips) {
-      if (clip.error) continue;
-      clip.status = 'skipped';
-      clip.error = 'Not submitted: preflight refused another source of this run.';
-    }
-    if (clips.length === 1) throw new ActionError(`${refused[0]?.error ?? ''} Nothing was submitted.`);
-    const listed = refused.map((clip) => `${clipLabel(clip, clips.length)}: ${clip.error?.replace(/\.$/, '')}`).join('; ');
-    throw new ActionError(`Preflight refused ${refused.length} of ${clips.length} sources, so nothing was submitted: ${listed}.`);
-  }
-
-  if (inputs.maxBillableSeconds !== undefined) {
-    try {
-      checkCostGuard(
-        clips.map((clip) => ({ url: clip.source as string, billableSeconds: clip.billableSeconds })),
-        inputs.maxBillableSeconds,
-      );
-    } catch (error) {
-      if (!(error instanceof CostGuardError)) throw error;
-      for (const clip of clips) {
-        clip.status = 'skipped';
-        clip.error = 'Not submitted: the run is over max-billable-seconds.';
-      }
-      throw new ActionError(`${errorText(error)} Nothing was submitted.`);
-    }
-    core.info(`Within max-billable-seconds (${total ?? 0} of ${inputs.maxBillableSeconds}).`);
-  }
-}
-
-/** Prints what a real run would do; submits and polls nothing. */
-async function dryRun(state: RunState, inputs: ActionInputs): Promise<void> {
-  await group('Dry run: nothing is submitted', () => {
-    for (const clip of state.clips) {
-      clip.status = 'dry-run';
-      const label = clipLabel(clip, state.clips.length);
-      if (!clip.submitted) {
-        core.info(`Would pick up task ${clip.taskId as string} (${label}); nothing is billed again.`);
-        continue;
-      }
-      const billable = clip.billableSeconds === undefined ? 'billable seconds unknown' : `${clip.billableSeconds} billable seconds`;
-      core.info(`Would submit ${displayUrl(clip.source as string)} for ${inputs.upscaleFactor}× upscaling (${billable}).`);
-    }
-    const submitted = state.clips.filter((clip) => clip.submitted);
-    if (submitted.length > 0) {
-      const total = totalBillable(submitted);
-      core.info(
-        `${submitted.length} submission${submitted.length === 1 ? '' : 's'}, ${total === undefined ? 'billable seconds unknown' : `${total} billable seconds`} at ${inputs.upscaleFactor}×.`,
-      );
-    }
-    return Promise.resolve();
-  });
-}
-
-/** Submits (or resumes) one clip and waits for it. Returns true when it completed and its results can be downloaded. */
-async function upscaleClip(ctx: Context, clip: Clip, byTask: Map<string, Clip>): Promise<boolean> {
-  const { inputs, client, signal, deadline, state } = ctx;
-  if (signal.aborted) throw new CancelledError('Cancelled.');
-  const started = Date.now();
-  let task: TaskEnvelope | undefined;
-  if (clip.submitted) {
-    if (started >= deadline) throw new NotStartedError('Not submitted: the timeout ran out before its turn.');
-    const source = clip.source as string;
-    task = await span(state, 'upscaling', () =>
-      phase(ctx, clip, `Submitting ${source} for ${inputs.upscaleFactor}× upscaling`, () => client.submitUpscale(source, inputs.upscaleFactor, { deadline })),
-    );
-    clip.taskId = task.id;
-    clip.status = 'processing';
-    byTask.set(task.id, clip);
-    publishTaskIds(state.clips);
-    log(ctx, clip, `Task ${task.id} created (status: ${task.status}).`);
-  } else {
-    clip.status = 'processing';
-    log(ctx, clip, `Resuming task ${clip.taskId as string} (no new submission, nothing billed again).`);
-  }
-  core.setOutput('status', overallStatus(state.clips));
-  const taskId = clip.taskId as string;
-
-  if (!inputs.wait) {
-    task ??= await client.getTask(taskId, { deadline });
-    applyTask(clip, task);
-    log(ctx, clip, `wait is false: not waiting. ${clip.status === 'processing' ? resumeHint(taskId) : ''}`.trim());
-    return false;
-  }
-
-  const initial = task;
-  task = await span(state, 'upscaling', () =>
-    phase(ctx, clip, `Waiting for task ${taskId} (timeout ${formatElapsed(inputs.timeoutMs)})`, () => ctx.poller.watch(taskId, initial)),
-  );
-  applyTask(clip, task);
-  log(ctx, clip, `Task ${taskId} completed in ${formatElapsed(Date.now() - started)}: ${clip.videoUrls.join(', ')}`);
-  return true;
-}
-
-/** Takes a task's terminal (or current) state into the clip; a failed task or an empty result is an error. */
-function applyTask(clip: Clip, task: TaskEnvelope): void {
-  if (task.status === 'failed') {
-    clip.status = 'failed';
-    const code = task.error?.code === undefined ? 'unknown code' : `code ${task.error.code}`;
-    const message = task.error?.message ?? 'no message';
-    throw new ActionError(`Task ${task.id} failed on reApi (${code}: ${message}). Failed jobs are refunded automatically.`);
-  }
-  if (task.status !== 'completed') {
-    clip.status = 'processing';
-    return;
-  }
-  const urls = task.output?.video_urls?.filter((url) => url.length > 0) ?? [];
-  if (urls.length === 0) {
-    clip.status = 'failed';
-    throw new ActionError(
-      `Task ${task.id} is completed but its output.video_urls is empty, so there is no result to return; contact reApi support with the task id.`,
-    );
-  }
-  clip.status = 'completed';
-  clip.videoUrls = urls;
-}
-
-/** Downloads one clip's result(s). */
-async function deliverClip(ctx: Context, clip: Clip): Promise<void> {
-  const { inputs, signal, state } = ctx;
-  if (signal.aborted) throw new CancelledError('Cancelled.');
-  const names = resultFileNames(clip.videoUrls.length, {
-    sourceUrl: clip.source,
-    taskId: clip.taskId as string,
-    upscaleFactor: inputs.upscaleFactor,
-    duplicate: clip.duplicate,
-  });
-  const count = names.length > 1 ? `${names.length} results` : 'the result';
-  clip.files = await span(state, 'download', () =>
-    phase(ctx, clip, `Downloading ${count} to ${inputs.downloadPath}`, () =>
-      downloadResults(clip.videoUrls, inputs.downloadPath, names, {
-        signal,
-        log: (message) => log(ctx, clip, message),
-        debug: (message) => core.debug(message),
-      }),
-    ),
-  );
-  for (const file of clip.files) log(ctx, clip, `Saved ${file.path} (${formatBytes(file.bytes)}).`);
-}
-
-/** Records why a clip did not complete, in one sentence that names its task when there is one. */
-function recordFailure(ctx: Context, clip: Clip, error: unknown): void {
-  if (clip.status === 'pending') clip.status = error instanceof NotStartedError || isCancelledBeforeSending(error) ? 'skipped' : 'failed';
-  if (error instanceof WaitTimeoutError) clip.status = 'processing';
-  clip.error = clipFailureMessage(error, clip);
-  if (!isActionError(error) && error instanceof Error && error.stack) core.debug(error.stack);
-  // In a batch each failure is its own annotation (a cancellation is one event, told once); the step's final line sums them up.
-  if (ctx.batch && !(error instanceof CancelledError)) core.error(`${clipLabel(clip, ctx.state.clips.length)}: ${clip.error}`);
-}
-
-function isCancelledBeforeSending(error: unknown): boolean {
-  return error instanceof CancelledError && !error.requestInFlight;
-}
-
-/** One clear sentence for the user, always naming the task when there is one. */
-function clipFailureMessage(error: unknown, clip: Clip): string {
-  let message = isActionError(error) ? errorText(error) : `Unexpected error: ${errorText(error)}`;
-  const { taskId } = clip;
-  if (error instanceof CancelledError) {
-    message = taskId
-      ? clip.status === 'completed'
-        ? `Cancelled while delivering the result of task ${taskId}; no partial file was left behind. ${resumeHint(taskId)}`
-        : `Cancelled while waiting for task ${taskId}; the task keeps running on reApi. ${resumeHint(taskId)}`
-      : error.requestInFlight
-        ? errorText(error)
-        : clip.submitted
-          ? 'Cancelled before it was submitted; nothing was billed.'
-          : message;
-  } else if (taskId && clip.videoUrls.length > 0) {
-    // The task is done and paid for; only delivering its result failed.
-    message = `${message.replace(/[^.!?)]$/, '$&.')} Task ${taskId} is completed, so re-running with task-id: ${taskId} delivers it again without paying.`;
-  } else if (taskId && !message.includes(taskId)) {
-    message += ` (task-id: ${taskId}; ${resumeHint(taskId)})`;
-  }
-  return message;
-}
-
-/** A failure of the run as a whole (inputs, preflight, cost guard, artifact upload, cancellation before any clip). */
-function runFailureMessage(error: unknown, state: RunState): string {
-  let message = isActionError(error) ? errorText(error) : `Unexpected error: ${errorText(error)}`;
-  if (error instanceof CancelledError && !error.requestInFlight && !state.clips.some((clip) => clip.taskId)) {
-    message = 'Cancelled before any task was created; nothing was billed.';
-  }
-  const delivered = state.clips.filter((clip) => clip.status === 'completed' && clip.taskId).map((clip) => clip.taskId as string);
-  if (delivered.length > 0 && !(error instanceof CancelledError)) {
-    const ids = delivered.length === 1 ? `Task ${delivered[0]} is` : `Tasks ${delivered.join(', ')} are`;
-    message = `${message.replace(/[^.!?)]$/, '$&.')} ${ids} completed, so re-running with ${taskIdInput(delivered)} delivers ${delivered.length === 1 ? 'it' : 'them'} again without paying.`;
-  }
-  return message;
-}
-
-/** Counts per status, for the batch progress line. */
-function progressLine(state: RunState): string {
-  const counts = tally(state.clips.map((clip) => clip.status));
-  const order = ['completed', 'processing', 'pending', 'failed', 'skipped'];
-  const parts = order.filter((status) => counts.has(status)).map((status) => `${counts.get(status)} ${status === 'pending' ? 'waiting for a slot' : status}`);
-  return `Progress after ${formatElapsed(Date.now() - state.started)}: ${parts.join(', ')}.`;
-}
-
-function reportProgressEvery(ms: number, state: RunState): () => void {
-  const timer = setInterval(() => core.info(progressLine(state)), ms);
-  timer.unref();
-  return () => clearInterval(timer);
-}
-
-/** At most `max` pieces of work at once, started in the order they ask. */
-function limiter(max: number): <T>(work: () => Promise<T>) => Promise<T> {
-  let active = 0;
-  const waiting: Array<() => void> = [];
-  return async <T>(work: () => Promise<T>): Promise<T> => {
-    if (active >= max) await new Promise<void>((resolve) => waiting.push(resolve));
-    active++;
-    try {
-      return await work();
-    } finally {
-      active--;
-      waiting.shift()?.();
-    }
-  };
-}
-
-/** Sets every output that sums up the clips (task-id is also set early, as soon as it exists). */
-function publishOutputs(state: RunState): void {
-  const { clips } = state;
-  publishTaskIds(clips);
-  core.setOutput('status', overallStatus(clips));
-  const urls = clips.flatMap((clip) => clip.videoUrls);
-  if (urls.length > 0) {
-    core.setOutput('video-url', urls[0]);
-    core.setOutput('video-urls', JSON.stringify(urls));
-  }
-  const paths = clips.flatMap((clip) => clip.files.map((file) => file.path));
-  if (paths.length > 0) {
-    core.setOutput('video-path', paths[0]);
-    core.setOutput('video-paths', JSON.stringify(paths));
-  }
-  core.setOutput('results', JSON.stringify(clipResults(clips)));
-}
-
-/** The step's failure, if any: the run's own error, then what the clips left unfinished. */
-function stepFailure(state: RunState, runError: unknown): string | undefined {
-  const parts: string[] = [];
-  const unfinished = state.clips.filter((clip) => clip.error);
-  // A run error that refused every clip (preflight, cost guard) already says it all.
-  const refusedAll = runError !== undefined && state.clips.every((clip) => clip.status === 'skipped' || clip.status === 'failed');
-  if (unfinished.length > 0 && !refusedAll) parts.push(state.clips.length === 1 ? (unfinished[0]?.error ?? '') : batchFailureMessage(state.clips));
-  if (runError !== undefined) parts.push(runFailureMessage(runError, state));
-  return parts.length > 0 ? parts.join(' ') : undefined;
-}
-
-/** Runs the action; resolves true when the step was cancelled (the caller should then exit at once). */
-export async function run(): Promise<boolean> {
-  // Masked before anything else can print it.
-  const rawKey = core.getInput('api-key').trim();
-  if (rawKey) core.setSecret(rawKey);
-
-  const controller = new AbortController();
-  const removeSignalHandlers = onStopSignals(controller);
-  const state: RunState = { clips: [], phases: new Map(), started: Date.now() };
-  let runError: unknown;
-  try {
-    await execute(state, controller.signal);
-  } catch (caught) {
-    runError = caught;
-    if (!isActionError(caught) && caught instanceof Error && caught.stack) core.debug(caught.stack);
-  } finally {
-    removeSignalHandlers();
-    await closeDispatcher();
-  }
-  if (state.inputs) publishOutputs(state);
-  const failure = stepFailure(state, runError);
-  if (failure) core.setFailed(failure);
-  if (state.inputs) await writeSummary(summaryMarkdown(state, state.inputs, failure));
-  return controller.signal.aborted;
-}
-
-function phases(state: RunState): Phase[] {
-  return [...state.phases].map(([name, window]) => ({ name, ms: window.end - window.start }));
-}
-
-/** The job summary: the single-clip card, or a table with one row per clip. */
-function summaryMarkdown(state: RunState, inputs: ActionInputs, error: string | undefined): string {
-  const common = {
-    upscaleFactor: inputs.upscaleFactor,
-    status: overallStatus(state.clips),
-    elapsedMs: Date.now() - state.started,
-    phases: phases(state),
-    artifact: state.artifact,
-    error,
-    dryRun: inputs.dryRun,
-  };
-  const resumable = error ? resumableTaskIds(state.clips) : [];
-  const clip = state.clips[0];
-  if (state.clips.length > 1 || !clip) return renderBatchSummary({ ...common, clips: state.clips, concurrency: inputs.concurrency, resumeTaskIds: resumable });
-  return renderSummary({
-    ...common,
-    source: clip.source,
-    taskId: clip.taskId,
-    videoUrls: clip.videoUrls,
-    files: clip.files,
-    billableSeconds: clip.billableSeconds,
-    resumeTaskId: resumable[0],
-  });
 }

@@ -1,6 +1,9 @@
 import { UnreadableAnswersError, type ReapiClient, type TaskEnvelope } from './api';
 import { ActionError, CancelledError, ResponseFormatError, errorText } from './errors';
+import { formatElapsed } from './format';
+import type { Deadline } from './inputs';
 import { isRetryable } from './retry';
+import { resumeLaterHint } from './wording';
 
 /** Longest wait between two polls, however long the job has run. */
 export const POLL_CAP_MS = 30_000;
@@ -22,16 +25,6 @@ export function isTerminal(status: string): status is 'completed' | 'failed' {
   return status === 'completed' || status === 'failed';
 }
 
-/** "1m 05s" style, for logs and the summary. */
-export function formatElapsed(ms: number): string {
-  const totalSeconds = Math.round(ms / 1000);
-  if (totalSeconds < 60) return ms < 10_000 ? `${(ms / 1000).toFixed(1)}s` : `${totalSeconds}s`;
-  const hours = Math.floor(totalSeconds / 3600);
-  const minutes = Math.floor((totalSeconds % 3600) / 60);
-  const seconds = String(totalSeconds % 60).padStart(2, '0');
-  return hours ? `${hours}h ${String(minutes).padStart(2, '0')}m ${seconds}s` : `${minutes}m ${seconds}s`;
-}
-
 /** The wait ran out while the task was still running (or while reApi could not be asked). */
 export class WaitTimeoutError extends ActionError {
   override name = 'WaitTimeoutError';
@@ -45,7 +38,7 @@ export class WaitTimeoutError extends ActionError {
         (lastProblem
           ? `; the last poll failed: ${lastProblem.replace(/\.$/, '')}. The task may still be processing on reApi. `
           : ', which is still processing on reApi. ') +
-        `To pick it up later without paying again, run the action with task-id: ${taskId} (and a longer timeout if needed).`,
+        resumeLaterHint(taskId),
     );
   }
 }
@@ -54,10 +47,8 @@ export class WaitTimeoutError extends ActionError {
 const POLL_JITTER = 0.2;
 
 export interface PollerOptions {
-  /** The overall timeout, for messages; the wait ends at `deadline`. */
-  timeoutMs: number;
-  /** Epoch ms after which no task is polled again. */
-  deadline: number;
+  /** No task is polled after it; its timeout is named in the timeout message. */
+  deadline: Deadline;
   pollIntervalMs: number;
   signal?: AbortSignal;
   /** Called after every poll that finds a task still running. */
@@ -121,11 +112,11 @@ export class TaskPoller {
 
   /** After a poll (or the submission) found the task running: the next poll, or the timeout. */
   private reschedule(entry: Watched, now: number): void {
-    const { deadline, pollIntervalMs, timeoutMs } = this.options;
-    if (now >= deadline) return this.settle(entry, new WaitTimeoutError(entry.taskId, timeoutMs));
+    const { deadline, pollIntervalMs } = this.options;
+    if (now >= deadline.at) return this.settle(entry, new WaitTimeoutError(entry.taskId, deadline.timeoutMs));
     const pause = nextPollDelayMs(now - entry.started, pollIntervalMs) * (1 - POLL_JITTER / 2 + this.random() * POLL_JITTER);
     // The last poll happens at the deadline, so the timeout means what it says.
-    entry.dueAt = Math.min(now + Math.round(pause), deadline);
+    entry.dueAt = Math.min(now + Math.round(pause), deadline.at);
   }
 
   /** Sets the one timer for the earliest due task. */
@@ -149,11 +140,11 @@ export class TaskPoller {
     entry.inFlight = true;
     let task: TaskEnvelope;
     try {
-      task = await this.client.getTask(entry.taskId, { deadline: this.options.deadline });
+      task = await this.client.getTask(entry.taskId);
     } catch (error) {
       // The client retries transient failures until the deadline; one still failing then is a timeout.
       const timedOut = isRetryable(error, 'poll') && !(error instanceof UnreadableAnswersError);
-      return this.settle(entry, timedOut ? new WaitTimeoutError(entry.taskId, this.options.timeoutMs, errorText(error)) : error);
+      return this.settle(entry, timedOut ? new WaitTimeoutError(entry.taskId, this.options.deadline.timeoutMs, errorText(error)) : error);
     }
     if (!this.watched.has(entry)) return; // cancelled meanwhile
     entry.inFlight = false;
@@ -180,23 +171,4 @@ export class TaskPoller {
     this.timer = undefined;
     for (const entry of [...this.watched]) this.settle(entry, new CancelledError('Cancelled.'));
   }
-}
-
-export interface WaitOptions {
-  /** The overall timeout, for messages; the wait ends at `deadline` (default: now + timeoutMs). */
-  timeoutMs: number;
-  deadline?: number;
-  pollIntervalMs: number;
-  signal?: AbortSignal;
-  /** The task as the submission returned it; when given, the first poll waits one interval. */
-  initial?: TaskEnvelope;
-  /** Called after every poll that finds the task still running. */
-  onProgress?: (task: TaskEnvelope, elapsedMs: number, polls: number) => void;
-  random?: () => number;
-}
-
-/** Polls one task until it is completed or failed, or the timeout runs out. */
-export function waitForTask(client: Pick<ReapiClient, 'getTask'>, taskId: string, options: WaitOptions): Promise<TaskEnvelope> {
-  const poller = new TaskPoller(client, { ...options, deadline: options.deadline ?? Date.now() + options.timeoutMs });
-  return poller.watch(taskId, options.initial);
 }

@@ -9,6 +9,7 @@ import { request, type Dispatcher } from 'undici';
 import { DEFAULT_DURATION_LIMITS, formatBytes, readDuration, sniffContainer, sniffDocument, type Container, type DurationLimits } from './duration';
 import { ActionError, CancelledError, errorText } from './errors';
 import { getDispatcher, toNetworkError } from './http';
+import type { Pool } from './pool';
 
 /** The API's documented input cap ("up to 50MB"). */
 export const MAX_SOURCE_BYTES = 50 * 1024 * 1024;
@@ -507,25 +508,21 @@ export interface SourceCheck {
 }
 
 /**
- * Probes several sources, at most `concurrency` at a time, in the order given.
+ * Probes several sources, in the order given, each in a slot of `pool` (the
+ * run's one pool, so preflight and clips share the concurrency limit).
  * Every source is checked even when another fails; only cancellation and bugs throw.
  */
-export async function probeSources(urls: readonly string[], options: ProbeOptions & { concurrency?: number } = {}): Promise<SourceCheck[]> {
-  const results: SourceCheck[] = urls.map((url) => ({ url }));
-  let nextIndex = 0;
-  const worker = async (): Promise<void> => {
-    while (nextIndex < urls.length) {
-      const index = nextIndex++;
-      const check = results[index]!;
-      try {
-        check.probe = await probeSource(check.url, options);
-      } catch (error) {
-        if (!(error instanceof PreflightError)) throw error;
-        check.error = error;
-      }
-    }
-  };
-  const workers = Math.max(1, Math.min(options.concurrency ?? 4, urls.length));
-  await Promise.all(Array.from({ length: workers }, worker));
-  return results;
+export async function probeSources(urls: readonly string[], options: ProbeOptions & { pool: Pool }): Promise<SourceCheck[]> {
+  return Promise.all(
+    urls.map((url) =>
+      options.pool.run(async (): Promise<SourceCheck> => {
+        try {
+          return { url, probe: await probeSource(url, options) };
+        } catch (error) {
+          if (!(error instanceof PreflightError)) throw error;
+          return { url, error };
+        }
+      }),
+    ),
+  );
 }

@@ -1,80 +1,15 @@
-import * as core from '@actions/core';
-import { tally, taskIdInput } from './batch';
-import { formatBytes } from './download';
+/** The job summary as Markdown: pure renderers, so they can be tested without a runner. */
+import type { UploadedArtifact } from './artifact';
+import { formatBytes, formatElapsed } from './format';
 import { totalBillableSeconds } from './preflight';
-import { formatElapsed } from './poll';
+import type { RunReport } from './report';
+import { SUMMARY_RESUME_TASK, SUMMARY_RESUME_UNFINISHED, taskIdInput } from './wording';
 
-/** Time spent in one phase of the run, for the summary. */
-export interface Phase {
-  name: string;
-  ms: number;
-}
-
-/** A result saved on the runner. */
-export interface ReportedFile {
-  name: string;
-  path: string;
-  bytes: number;
-}
-
-/** The workflow artifact holding the result(s). */
-export interface ReportedArtifact {
-  name: string;
-  id: number;
-  url?: string;
-  bytes?: number;
-  /** True for a single MP4 uploaded as is, false for a zip. */
-  unzipped: boolean;
-  retentionDays?: number;
-}
-
-/** What one run did, for the job summary. */
-export interface RunReport {
-  source?: string;
-  upscaleFactor: string;
-  taskId?: string;
+/** What the summary shows: the run's report, its overall status, and the tasks to resume when it failed. */
+export interface SummaryReport extends RunReport {
   status: string;
-  elapsedMs: number;
-  /** Time per phase, in order (submit and wait, download, artifact upload). */
-  phases?: Phase[];
-  videoUrls: string[];
-  files?: ReportedFile[];
-  artifact?: ReportedArtifact;
-  /** One-line failure, when the run failed. */
-  error?: string;
-  /** Set when re-running with this task id picks the task up without paying again. */
-  resumeTaskId?: string;
-  /** `ceil(duration)` of the source, from preflight. */
-  billableSeconds?: number;
-  /** Checked, nothing submitted. */
-  dryRun?: boolean;
-}
-
-/** One clip of a batch, for the summary table. */
-export interface ReportedClip {
-  index: number;
-  source?: string;
-  taskId?: string;
-  status: string;
-  videoUrls: string[];
-  files: ReportedFile[];
-  billableSeconds?: number;
-  error?: string;
-}
-
-/** What a run over several clips did. */
-export interface BatchReport {
-  upscaleFactor: string;
-  status: string;
-  elapsedMs: number;
-  phases?: Phase[];
-  clips: ReportedClip[];
-  concurrency: number;
-  artifact?: ReportedArtifact;
-  error?: string;
   /** Task ids to pass back as task-id to pick the unfinished ones up without paying again. */
   resumeTaskIds: string[];
-  dryRun?: boolean;
 }
 
 /** Markdown-safe table cell: no pipes or newlines break the row. */
@@ -113,11 +48,11 @@ export function shortUrl(url: string): string {
 
 function elapsedCell(report: Pick<RunReport, 'elapsedMs' | 'phases'>): string {
   const total = formatElapsed(report.elapsedMs);
-  if (!report.phases || report.phases.length === 0) return total;
+  if (report.phases.length === 0) return total;
   return `${total} (${report.phases.map((phase) => `${phase.name} ${formatElapsed(phase.ms)}`).join(' · ')})`;
 }
 
-function artifactCell(artifact: ReportedArtifact): string {
+function artifactCell(artifact: UploadedArtifact): string {
   const title = artifact.url ? link(artifact.url, artifact.name) : `${code(artifact.name)} (id ${artifact.id})`;
   const details = [
     artifact.bytes === undefined ? undefined : formatBytes(artifact.bytes),
@@ -127,28 +62,29 @@ function artifactCell(artifact: ReportedArtifact): string {
   return `${title} · ${details.join(' · ')}`;
 }
 
-/** The job summary as Markdown (kept pure so it can be tested without a runner). */
-export function renderSummary(report: RunReport): string {
-  const failed = report.status === 'failed' || report.error !== undefined;
+/** The detailed card of a run with one clip. */
+export function renderCard(report: SummaryReport): string {
+  const clip = report.outcomes[0];
+  const source = clip?.plan.source;
+  const failed = report.status === 'failed' || report.failure !== undefined;
   const icon = failed ? '❌' : statusIcon(report.status);
   const rows: [string, string][] = [
-    ['Source', report.source ? link(report.source, shortUrl(report.source)) : '(resumed task)'],
-    ['Upscale factor', report.source ? `${report.upscaleFactor}×` : '(as submitted)'],
+    ['Source', source ? link(source, shortUrl(source)) : '(resumed task)'],
+    ['Upscale factor', source ? `${report.upscaleFactor}×` : '(as submitted)'],
   ];
-  if (report.billableSeconds !== undefined) rows.push(['Billable seconds', String(report.billableSeconds)]);
+  if (clip?.plan.billableSeconds !== undefined) rows.push(['Billable seconds', String(clip.plan.billableSeconds)]);
   rows.push(
-    ['Task id', report.taskId ? code(report.taskId) : report.dryRun ? '(dry run: nothing submitted)' : '(none)'],
+    ['Task id', clip?.taskId ? code(clip.taskId) : report.dryRun ? '(dry run: nothing submitted)' : '(none)'],
     ['Status', `${statusIcon(report.status)} ${report.status}`],
     ['Elapsed', elapsedCell(report)],
   );
-  const many = (list: unknown[], one: string, index: number) => (list.length > 1 ? `${one} ${index + 1}` : one);
-  report.videoUrls.forEach((url, index, all) => rows.push([many(all, 'Result', index), link(url, shortUrl(url))]));
-  report.files?.forEach((file, index, all) => rows.push([many(all, 'Downloaded', index), `${code(file.path)} (${formatBytes(file.bytes)})`]));
+  const many = (list: readonly unknown[], one: string, index: number) => (list.length > 1 ? `${one} ${index + 1}` : one);
+  clip?.videoUrls.forEach((url, index, all) => rows.push([many(all, 'Result', index), link(url, shortUrl(url))]));
+  clip?.files.forEach((file, index, all) => rows.push([many(all, 'Downloaded', index), `${code(file.path)} (${formatBytes(file.bytes)})`]));
   if (report.artifact) rows.push(['Artifact', artifactCell(report.artifact)]);
-  if (report.error) rows.push(['Error', cell(report.error)]);
-  if (report.resumeTaskId) {
-    rows.push(['Resume', `Re-run with ${code(`task-id: ${report.resumeTaskId}`)} to pick the task up without paying again.`]);
-  }
+  if (report.failure) rows.push(['Error', cell(report.failure)]);
+  const resume = report.resumeTaskIds[0];
+  if (resume) rows.push(['Resume', `Re-run with ${code(`task-id: ${resume}`)} ${SUMMARY_RESUME_TASK}`]);
   const table = ['| | |', '|---|---|', ...rows.map(([key, value]) => `| **${key}** | ${value} |`)].join('\n');
   const title = failed ? 'failed' : report.dryRun ? 'dry run, nothing submitted' : report.status === 'completed' ? 'done' : 'still processing';
   return `### ${icon} reApi Topaz Video Upscaler: ${title}\n\n${table}\n`;
@@ -159,11 +95,11 @@ function statusIcon(status: string): string {
   return icons[status] ?? '⏳';
 }
 
-/** The job summary of a batch: one row per clip, then the totals, the errors and how to resume. */
-export function renderBatchSummary(report: BatchReport): string {
-  const { clips } = report;
-  const completed = clips.filter((clip) => clip.status === 'completed' && clip.error === undefined).length;
-  const failed = report.status === 'failed' || report.error !== undefined;
+/** The table of a run with several clips: one row per clip, then the totals, the errors and how to resume. */
+export function renderTable(report: SummaryReport): string {
+  const clips = report.outcomes;
+  const completed = clips.filter((clip) => clip.status === 'completed' && clip.message === undefined).length;
+  const failed = report.status === 'failed' || report.failure !== undefined;
   const title = report.dryRun
     ? `dry run of ${clips.length} clips, nothing submitted`
     : failed
@@ -178,16 +114,18 @@ export function renderBatchSummary(report: BatchReport): string {
     '|---|---|---|---|---|---|---|',
   ];
   for (const clip of clips) {
+    const { source, index, billableSeconds } = clip.plan;
     const result = clip.videoUrls.map((url) => link(url, shortUrl(url))).join('<br>');
     const files = clip.files.map((file) => `${code(file.name)} (${formatBytes(file.bytes)})`).join('<br>');
     lines.push(
-      `| ${clip.index + 1} | ${clip.source ? link(clip.source, shortUrl(clip.source)) : '(resumed task)'} | ${clip.taskId ? code(clip.taskId) : '—'} | ` +
-        `${statusIcon(clip.status)} ${clip.status}${clip.error !== undefined && clip.status === 'completed' ? ' (not delivered)' : ''} | ` +
-        `${clip.billableSeconds ?? '—'} | ${result || '—'} | ${files || '—'} |`,
+      `| ${index + 1} | ${source ? link(source, shortUrl(source)) : '(resumed task)'} | ${clip.taskId ? code(clip.taskId) : '—'} | ` +
+        `${statusIcon(clip.status)} ${clip.status}${clip.message !== undefined && clip.status === 'completed' ? ' (not delivered)' : ''} | ` +
+        `${billableSeconds ?? '—'} | ${result || '—'} | ${files || '—'} |`,
     );
   }
-  const counts = tally(clips.map((clip) => clip.status));
-  const billable = totalBillableSeconds(clips);
+  const counts = new Map<string, number>();
+  for (const clip of clips) counts.set(clip.status, (counts.get(clip.status) ?? 0) + 1);
+  const billable = totalBillableSeconds(clips.map((clip) => clip.plan));
   const bytes = clips.reduce((sum, clip) => sum + clip.files.reduce((total, file) => total + file.bytes, 0), 0);
   const fileCount = clips.reduce((sum, clip) => sum + clip.files.length, 0);
   lines.push(
@@ -196,24 +134,14 @@ export function renderBatchSummary(report: BatchReport): string {
   );
   lines.push('', `**Upscale factor** ${report.upscaleFactor}× · **Concurrency** ${report.concurrency} · **Elapsed** ${elapsedCell(report)}`);
   if (report.artifact) lines.push('', `**Artifact** ${artifactCell(report.artifact)}`);
-  const errors = clips.filter((clip) => clip.error !== undefined);
+  const errors = clips.filter((clip) => clip.message !== undefined);
   if (errors.length > 0) {
     lines.push('', '**Errors**', '');
-    for (const clip of errors) lines.push(`- #${clip.index + 1}: ${cell(clip.error ?? '')}`);
+    for (const clip of errors) lines.push(`- #${clip.plan.index + 1}: ${cell(clip.message ?? '')}`);
   }
-  if (report.error && errors.length === 0) lines.push('', `**Error** ${cell(report.error)}`);
+  if (report.failure && errors.length === 0) lines.push('', `**Error** ${cell(report.failure)}`);
   if (report.resumeTaskIds.length > 0) {
-    lines.push('', `**Resume** Re-run with ${code(taskIdInput(report.resumeTaskIds))} to pick up the unfinished tasks without paying again.`);
+    lines.push('', `**Resume** Re-run with ${code(taskIdInput(report.resumeTaskIds))} ${SUMMARY_RESUME_UNFINISHED}`);
   }
   return `${lines.join('\n')}\n`;
-}
-
-/** Appends the Markdown to the job summary; outside a runner (no GITHUB_STEP_SUMMARY) it does nothing. */
-export async function writeSummary(markdown: string): Promise<void> {
-  if (!process.env.GITHUB_STEP_SUMMARY) return;
-  try {
-    await core.summary.addRaw(markdown, true).write();
-  } catch (error) {
-    core.warning(`Could not write the job summary: ${error instanceof Error ? error.message : String(error)}`);
-  }
 }

@@ -6,6 +6,7 @@ import { createServer } from 'node:net';
 import { request } from 'undici';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CancelledError } from '../../src/errors';
+import { createPool } from '../../src/pool';
 import { HEAD_BYTES, MAX_SOURCE_BYTES, PreflightError, probeSource, probeSources, type SourceProbe } from '../../src/preflight';
 import { ReapiEmulator, fixtureBytes, padMediaData } from '../emulator/emulator';
 
@@ -266,7 +267,7 @@ describe('probeSources', () => {
       emulator.addFixture('clip-5s.mkv'),
     ];
     emulator.fault({ route: 'cdn', delayMs: 50, times: 100 });
-    const checks = await probeSources(urls, { concurrency: 2 });
+    const checks = await probeSources(urls, { pool: createPool(2) });
     expect(emulator.peakCdnInFlight).toBe(2);
     expect(checks.map((c) => c.url)).toEqual(urls);
     expect(checks.map((c) => c.probe?.billableSeconds ?? c.error?.status ?? c.error?.name)).toEqual([4, 404, 3, 'PreflightError', 5]);

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError, NetworkError, ResponseFormatError } from '../../src/errors';
 import { parseRetryAfter } from '../../src/http';
-import { POLL_CAP_MS, formatElapsed, isTerminal, nextPollDelayMs } from '../../src/poll';
+import { formatElapsed } from '../../src/format';
+import { POLL_CAP_MS, isTerminal, nextPollDelayMs } from '../../src/poll';
 import { POLL_RETRY, SUBMIT_RETRY, isRetryable, pollRequestTimeoutMs, retryDelayMs } from '../../src/retry';
 
 const api = (status: number) => new ApiError('x', status, undefined, undefined, undefined);

@@ -1,5 +1,39 @@
 import { describe, expect, it } from 'vitest';
-import { cell, renderSummary, shortUrl, type RunReport } from '../../src/summary';
+import type { UploadedArtifact } from '../../src/artifact';
+import type { DownloadedFile } from '../../src/download';
+import { cell, renderCard, shortUrl } from '../../src/summary';
+import type { Phase } from '../../src/timeline';
+
+/** The card's facts, flat: one clip's and the run's. */
+interface RunReport {
+  source?: string;
+  upscaleFactor: string;
+  taskId?: string;
+  status: string;
+  elapsedMs: number;
+  phases?: Phase[];
+  videoUrls: string[];
+  files?: Array<Omit<DownloadedFile, 'url'>>;
+  artifact?: UploadedArtifact;
+  error?: string;
+  resumeTaskId?: string;
+}
+
+function renderSummary(report: RunReport): string {
+  const files = (report.files ?? []).map((file) => ({ ...file, url: '' }));
+  return renderCard({
+    upscaleFactor: report.upscaleFactor,
+    concurrency: 1,
+    dryRun: false,
+    status: report.status,
+    elapsedMs: report.elapsedMs,
+    phases: report.phases ?? [],
+    outcomes: [{ plan: { index: 0, source: report.source }, status: 'completed', taskId: report.taskId, videoUrls: report.videoUrls, files }],
+    artifact: report.artifact,
+    failure: report.error,
+    resumeTaskIds: report.resumeTaskId ? [report.resumeTaskId] : [],
+  });
+}
 
 const completed: RunReport = {
   source: 'https://cdn.example.com/videos/clip.mp4',

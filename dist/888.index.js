@@ -1,19 +1,19 @@
-export const id = 10;
-export const ids = [10];
+export const id = 888;
+export const ids = [888];
 export const modules = {
 
-/***/ 16298:
+/***/ 14112:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   k: () => (/* binding */ AbstractID3Parser)
 /* harmony export */ });
-/* harmony import */ var debug__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(2830);
-/* harmony import */ var strtok3__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(24678);
-/* harmony import */ var _common_BasicParser_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(92065);
-/* harmony import */ var _id3v1_ID3v1Parser_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(52068);
-/* harmony import */ var _ID3v2Parser_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(2434);
-/* harmony import */ var _ID3v2Token_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(75350);
+/* harmony import */ var debug__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(94240);
+/* harmony import */ var strtok3__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(53468);
+/* harmony import */ var _common_BasicParser_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(82327);
+/* harmony import */ var _id3v1_ID3v1Parser_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(53418);
+/* harmony import */ var _ID3v2Parser_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(59044);
+/* harmony import */ var _ID3v2Token_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(43640);
 
 
 
@@ -74,7 +74,7 @@ class AbstractID3Parser extends _common_BasicParser_js__WEBPACK_IMPORTED_MODULE_
 
 /***/ }),
 
-/***/ 71010:
+/***/ 23888:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -85,24 +85,24 @@ __webpack_require__.d(__webpack_exports__, {
   MusepackParser: () => (/* binding */ MusepackParser)
 });
 
-// EXTERNAL MODULE: ./node_modules/debug/src/index.js
-var src = __webpack_require__(2830);
-// EXTERNAL MODULE: ./node_modules/token-types/dist/lib/index.js
-var lib = __webpack_require__(25653);
-// EXTERNAL MODULE: ./node_modules/music-metadata/lib/id3v2/AbstractID3Parser.js
-var AbstractID3Parser = __webpack_require__(16298);
-// EXTERNAL MODULE: ./node_modules/music-metadata/lib/ParseError.js
-var ParseError = __webpack_require__(86325);
-;// CONCATENATED MODULE: ./node_modules/music-metadata/lib/musepack/MusepackConentError.js
+// EXTERNAL MODULE: ../../main/node_modules/debug/src/index.js
+var src = __webpack_require__(94240);
+// EXTERNAL MODULE: ../../main/node_modules/token-types/dist/lib/index.js
+var lib = __webpack_require__(83903);
+// EXTERNAL MODULE: ../../main/node_modules/music-metadata/lib/id3v2/AbstractID3Parser.js
+var AbstractID3Parser = __webpack_require__(14112);
+// EXTERNAL MODULE: ../../main/node_modules/music-metadata/lib/ParseError.js
+var ParseError = __webpack_require__(68023);
+;// CONCATENATED MODULE: ../../main/node_modules/music-metadata/lib/musepack/MusepackConentError.js
 
 class MusepackContentError extends (0,ParseError/* makeUnexpectedFileContentError */.fO)('Musepack') {
 }
 
-// EXTERNAL MODULE: ./node_modules/music-metadata/lib/apev2/APEv2Parser.js + 1 modules
-var APEv2Parser = __webpack_require__(1610);
-// EXTERNAL MODULE: ./node_modules/music-metadata/lib/common/BasicParser.js
-var BasicParser = __webpack_require__(92065);
-;// CONCATENATED MODULE: ./node_modules/music-metadata/lib/musepack/sv7/BitReader.js
+// EXTERNAL MODULE: ../../main/node_modules/music-metadata/lib/apev2/APEv2Parser.js + 1 modules
+var APEv2Parser = __webpack_require__(40164);
+// EXTERNAL MODULE: ../../main/node_modules/music-metadata/lib/common/BasicParser.js
+var BasicParser = __webpack_require__(82327);
+;// CONCATENATED MODULE: ../../main/node_modules/music-metadata/lib/musepack/sv7/BitReader.js
 
 class BitReader {
     constructor(tokenizer) {
@@ -150,11 +150,11 @@ class BitReader {
     }
 }
 
-// EXTERNAL MODULE: ./node_modules/@borewit/text-codec/lib/index.js
-var text_codec_lib = __webpack_require__(20378);
-// EXTERNAL MODULE: ./node_modules/music-metadata/lib/common/Util.js
-var Util = __webpack_require__(65422);
-;// CONCATENATED MODULE: ./node_modules/music-metadata/lib/musepack/sv7/StreamVersion7.js
+// EXTERNAL MODULE: ../../main/node_modules/@borewit/text-codec/lib/index.js
+var text_codec_lib = __webpack_require__(84456);
+// EXTERNAL MODULE: ../../main/node_modules/music-metadata/lib/common/Util.js
+var Util = __webpack_require__(76568);
+;// CONCATENATED MODULE: ../../main/node_modules/music-metadata/lib/musepack/sv7/StreamVersion7.js
 
 
 
@@ -195,7 +195,7 @@ const Header = {
     }
 };
 
-;// CONCATENATED MODULE: ./node_modules/music-metadata/lib/musepack/sv7/MpcSv7Parser.js
+;// CONCATENATED MODULE: ../../main/node_modules/music-metadata/lib/musepack/sv7/MpcSv7Parser.js
 
 
 
@@ -245,9 +245,9 @@ class MpcSv7Parser extends BasicParser/* BasicParser */.s {
     }
 }
 
-// EXTERNAL MODULE: ./node_modules/music-metadata/lib/common/FourCC.js
-var FourCC = __webpack_require__(32004);
-;// CONCATENATED MODULE: ./node_modules/music-metadata/lib/musepack/sv8/StreamVersion8.js
+// EXTERNAL MODULE: ../../main/node_modules/music-metadata/lib/common/FourCC.js
+var FourCC = __webpack_require__(63602);
+;// CONCATENATED MODULE: ../../main/node_modules/music-metadata/lib/musepack/sv8/StreamVersion8.js
 
 
 
@@ -331,7 +331,7 @@ class StreamReader {
     }
 }
 
-;// CONCATENATED MODULE: ./node_modules/music-metadata/lib/musepack/sv8/MpcSv8Parser.js
+;// CONCATENATED MODULE: ../../main/node_modules/music-metadata/lib/musepack/sv8/MpcSv8Parser.js
 
 
 
@@ -391,7 +391,7 @@ class MpcSv8Parser extends BasicParser/* BasicParser */.s {
     }
 }
 
-;// CONCATENATED MODULE: ./node_modules/music-metadata/lib/musepack/MusepackParser.js
+;// CONCATENATED MODULE: ../../main/node_modules/music-metadata/lib/musepack/MusepackParser.js
 
 
 

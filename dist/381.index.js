@@ -1,8 +1,8 @@
-export const id = 251;
-export const ids = [251];
+export const id = 381;
+export const ids = [381];
 export const modules = {
 
-/***/ 88251:
+/***/ 18381:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -13,27 +13,27 @@ __webpack_require__.d(__webpack_exports__, {
   MP4Parser: () => (/* binding */ MP4Parser)
 });
 
-// EXTERNAL MODULE: ./node_modules/@borewit/text-codec/lib/index.js
-var lib = __webpack_require__(20378);
-// EXTERNAL MODULE: ./node_modules/debug/src/index.js
-var src = __webpack_require__(2830);
-// EXTERNAL MODULE: ./node_modules/token-types/dist/lib/index.js
-var dist_lib = __webpack_require__(25653);
-// EXTERNAL MODULE: ./node_modules/uint8array-extras/index.js
-var uint8array_extras = __webpack_require__(75770);
-// EXTERNAL MODULE: ./node_modules/music-metadata/lib/common/BasicParser.js
-var BasicParser = __webpack_require__(92065);
-// EXTERNAL MODULE: ./node_modules/music-metadata/lib/id3v1/ID3v1Parser.js
-var ID3v1Parser = __webpack_require__(52068);
-// EXTERNAL MODULE: ./node_modules/music-metadata/lib/matroska/types.js
-var types = __webpack_require__(43266);
-// EXTERNAL MODULE: ./node_modules/music-metadata/lib/common/FourCC.js
-var FourCC = __webpack_require__(32004);
-// EXTERNAL MODULE: ./node_modules/music-metadata/lib/common/Util.js
-var Util = __webpack_require__(65422);
-// EXTERNAL MODULE: ./node_modules/music-metadata/lib/ParseError.js
-var ParseError = __webpack_require__(86325);
-;// CONCATENATED MODULE: ./node_modules/music-metadata/lib/mp4/AtomToken.js
+// EXTERNAL MODULE: ../../main/node_modules/@borewit/text-codec/lib/index.js
+var lib = __webpack_require__(84456);
+// EXTERNAL MODULE: ../../main/node_modules/debug/src/index.js
+var src = __webpack_require__(94240);
+// EXTERNAL MODULE: ../../main/node_modules/token-types/dist/lib/index.js
+var dist_lib = __webpack_require__(83903);
+// EXTERNAL MODULE: ../../main/node_modules/uint8array-extras/index.js
+var uint8array_extras = __webpack_require__(56804);
+// EXTERNAL MODULE: ../../main/node_modules/music-metadata/lib/common/BasicParser.js
+var BasicParser = __webpack_require__(82327);
+// EXTERNAL MODULE: ../../main/node_modules/music-metadata/lib/id3v1/ID3v1Parser.js
+var ID3v1Parser = __webpack_require__(53418);
+// EXTERNAL MODULE: ../../main/node_modules/music-metadata/lib/matroska/types.js
+var types = __webpack_require__(44716);
+// EXTERNAL MODULE: ../../main/node_modules/music-metadata/lib/common/FourCC.js
+var FourCC = __webpack_require__(63602);
+// EXTERNAL MODULE: ../../main/node_modules/music-metadata/lib/common/Util.js
+var Util = __webpack_require__(76568);
+// EXTERNAL MODULE: ../../main/node_modules/music-metadata/lib/ParseError.js
+var ParseError = __webpack_require__(68023);
+;// CONCATENATED MODULE: ../../main/node_modules/music-metadata/lib/mp4/AtomToken.js
 
 
 
@@ -659,7 +659,7 @@ class ChapterTrackReferenceBox {
     }
 }
 
-;// CONCATENATED MODULE: ./node_modules/music-metadata/lib/mp4/Atom.js
+;// CONCATENATED MODULE: ../../main/node_modules/music-metadata/lib/mp4/Atom.js
 
 
 
@@ -759,7 +759,7 @@ class Atom {
     }
 }
 
-;// CONCATENATED MODULE: ./node_modules/music-metadata/lib/mp4/MP4Parser.js
+;// CONCATENATED MODULE: ../../main/node_modules/music-metadata/lib/mp4/MP4Parser.js
 
 
 

@@ -1,8 +1,8 @@
-export const id = 805;
-export const ids = [805];
+export const id = 931;
+export const ids = [931];
 export const modules = {
 
-/***/ 91805:
+/***/ 19931:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -14,21 +14,21 @@ __webpack_require__.d(__webpack_exports__, {
   WavPackParser: () => (/* binding */ WavPackParser)
 });
 
-// EXTERNAL MODULE: ./node_modules/debug/src/index.js
-var src = __webpack_require__(2830);
-// EXTERNAL MODULE: ./node_modules/token-types/dist/lib/index.js
-var lib = __webpack_require__(25653);
-// EXTERNAL MODULE: ./node_modules/uint8array-extras/index.js
-var uint8array_extras = __webpack_require__(75770);
-// EXTERNAL MODULE: ./node_modules/music-metadata/lib/apev2/APEv2Parser.js + 1 modules
-var APEv2Parser = __webpack_require__(1610);
-// EXTERNAL MODULE: ./node_modules/music-metadata/lib/common/BasicParser.js
-var BasicParser = __webpack_require__(92065);
-// EXTERNAL MODULE: ./node_modules/music-metadata/lib/common/FourCC.js
-var FourCC = __webpack_require__(32004);
-// EXTERNAL MODULE: ./node_modules/music-metadata/lib/ParseError.js
-var ParseError = __webpack_require__(86325);
-;// CONCATENATED MODULE: ./node_modules/music-metadata/lib/wavpack/WavPackToken.js
+// EXTERNAL MODULE: ../../main/node_modules/debug/src/index.js
+var src = __webpack_require__(94240);
+// EXTERNAL MODULE: ../../main/node_modules/token-types/dist/lib/index.js
+var lib = __webpack_require__(83903);
+// EXTERNAL MODULE: ../../main/node_modules/uint8array-extras/index.js
+var uint8array_extras = __webpack_require__(56804);
+// EXTERNAL MODULE: ../../main/node_modules/music-metadata/lib/apev2/APEv2Parser.js + 1 modules
+var APEv2Parser = __webpack_require__(40164);
+// EXTERNAL MODULE: ../../main/node_modules/music-metadata/lib/common/BasicParser.js
+var BasicParser = __webpack_require__(82327);
+// EXTERNAL MODULE: ../../main/node_modules/music-metadata/lib/common/FourCC.js
+var FourCC = __webpack_require__(63602);
+// EXTERNAL MODULE: ../../main/node_modules/music-metadata/lib/ParseError.js
+var ParseError = __webpack_require__(68023);
+;// CONCATENATED MODULE: ../../main/node_modules/music-metadata/lib/wavpack/WavPackToken.js
 
 
 const SampleRates = [
@@ -101,7 +101,7 @@ function getBitAllignedNumber(flags, bitOffset, len) {
     return (flags >>> bitOffset) & (0xffffffff >>> (32 - len));
 }
 
-;// CONCATENATED MODULE: ./node_modules/music-metadata/lib/wavpack/WavPackParser.js
+;// CONCATENATED MODULE: ../../main/node_modules/music-metadata/lib/wavpack/WavPackParser.js
 
 
 

@@ -1,8 +1,8 @@
-export const id = 500;
-export const ids = [500];
+export const id = 294;
+export const ids = [294];
 export const modules = {
 
-/***/ 60500:
+/***/ 73294:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -14,21 +14,21 @@ __webpack_require__.d(__webpack_exports__, {
   DsfParser: () => (/* binding */ DsfParser)
 });
 
-// EXTERNAL MODULE: ./node_modules/debug/src/index.js
-var src = __webpack_require__(2830);
-// EXTERNAL MODULE: ./node_modules/music-metadata/lib/id3v2/AbstractID3Parser.js
-var AbstractID3Parser = __webpack_require__(16298);
-// EXTERNAL MODULE: ./node_modules/music-metadata/lib/id3v2/ID3v2Parser.js + 3 modules
-var ID3v2Parser = __webpack_require__(2434);
-// EXTERNAL MODULE: ./node_modules/music-metadata/lib/id3v2/ID3v2Token.js
-var ID3v2Token = __webpack_require__(75350);
-// EXTERNAL MODULE: ./node_modules/music-metadata/lib/ParseError.js
-var ParseError = __webpack_require__(86325);
-// EXTERNAL MODULE: ./node_modules/token-types/dist/lib/index.js
-var lib = __webpack_require__(25653);
-// EXTERNAL MODULE: ./node_modules/music-metadata/lib/common/FourCC.js
-var FourCC = __webpack_require__(32004);
-;// CONCATENATED MODULE: ./node_modules/music-metadata/lib/dsf/DsfChunk.js
+// EXTERNAL MODULE: ../../main/node_modules/debug/src/index.js
+var src = __webpack_require__(94240);
+// EXTERNAL MODULE: ../../main/node_modules/music-metadata/lib/id3v2/AbstractID3Parser.js
+var AbstractID3Parser = __webpack_require__(14112);
+// EXTERNAL MODULE: ../../main/node_modules/music-metadata/lib/id3v2/ID3v2Parser.js + 3 modules
+var ID3v2Parser = __webpack_require__(59044);
+// EXTERNAL MODULE: ../../main/node_modules/music-metadata/lib/id3v2/ID3v2Token.js
+var ID3v2Token = __webpack_require__(43640);
+// EXTERNAL MODULE: ../../main/node_modules/music-metadata/lib/ParseError.js
+var ParseError = __webpack_require__(68023);
+// EXTERNAL MODULE: ../../main/node_modules/token-types/dist/lib/index.js
+var lib = __webpack_require__(83903);
+// EXTERNAL MODULE: ../../main/node_modules/music-metadata/lib/common/FourCC.js
+var FourCC = __webpack_require__(63602);
+;// CONCATENATED MODULE: ../../main/node_modules/music-metadata/lib/dsf/DsfChunk.js
 
 
 /**
@@ -80,7 +80,7 @@ const FormatChunk = {
     }
 };
 
-;// CONCATENATED MODULE: ./node_modules/music-metadata/lib/dsf/DsfParser.js
+;// CONCATENATED MODULE: ../../main/node_modules/music-metadata/lib/dsf/DsfParser.js
 
 
 
@@ -165,18 +165,18 @@ class DsfParser extends AbstractID3Parser/* AbstractID3Parser */.k {
 
 /***/ }),
 
-/***/ 16298:
+/***/ 14112:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   k: () => (/* binding */ AbstractID3Parser)
 /* harmony export */ });
-/* harmony import */ var debug__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(2830);
-/* harmony import */ var strtok3__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(24678);
-/* harmony import */ var _common_BasicParser_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(92065);
-/* harmony import */ var _id3v1_ID3v1Parser_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(52068);
-/* harmony import */ var _ID3v2Parser_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(2434);
-/* harmony import */ var _ID3v2Token_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(75350);
+/* harmony import */ var debug__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(94240);
+/* harmony import */ var strtok3__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(53468);
+/* harmony import */ var _common_BasicParser_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(82327);
+/* harmony import */ var _id3v1_ID3v1Parser_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(53418);
+/* harmony import */ var _ID3v2Parser_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(59044);
+/* harmony import */ var _ID3v2Token_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(43640);
 
 
 

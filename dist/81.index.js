@@ -1,8 +1,8 @@
-export const id = 111;
-export const ids = [111];
+export const id = 81;
+export const ids = [81];
 export const modules = {
 
-/***/ 31111:
+/***/ 52081:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 
@@ -13,7 +13,7 @@ __webpack_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: AudioSampleEntry, Box, BoxParser, DIFF_BOXES_PROP_NAMES, DIFF_PRIMITIVE_ARRAY_PROP_NAMES, DataStream, Descriptor, ES_Descriptor, Endianness, FullBox, HintSampleEntry, ISOFile, Log, MP4BoxBuffer, MPEG4DescriptorParser, MetadataSampleEntry, MultiBufferStream, SampleEntry, SampleGroupEntry, SampleGroupInfo, SingleItemTypeReferenceBox, SingleItemTypeReferenceBoxLarge, SubtitleSampleEntry, SystemSampleEntry, TX3GParser, TextSampleEntry, Textin4Parser, TrackGroupTypeBox, TrackReferenceTypeBox, VTTin4Parser, VisualSampleEntry, XMLSubtitlein4Parser, boxEqual, boxEqualFields
 
-;// CONCATENATED MODULE: ./node_modules/mp4box/dist/rolldown-runtime-w6R9maHv.mjs
+;// CONCATENATED MODULE: ../../main/node_modules/mp4box/dist/rolldown-runtime-w6R9maHv.mjs
 //#region \0rolldown/runtime.js
 var __defProp = Object.defineProperty;
 var __exportAll = (all, no_symbols) => {
@@ -32,7 +32,7 @@ var __exportAll = (all, no_symbols) => {
 
 //#endregion
 
-;// CONCATENATED MODULE: ./node_modules/mp4box/dist/styp-9TIZZDLN.mjs
+;// CONCATENATED MODULE: ../../main/node_modules/mp4box/dist/styp-9TIZZDLN.mjs
 //#region src/constants.ts
 const MAX_SIZE = Math.pow(2, 32);
 const MAX_UINT32 = Math.pow(2, 32) - 1;
@@ -7258,7 +7258,7 @@ var stypBox = class extends Box {
 //#endregion
 
 //# sourceMappingURL=styp-9TIZZDLN.mjs.map
-;// CONCATENATED MODULE: ./node_modules/mp4box/dist/mp4box.all.mjs
+;// CONCATENATED MODULE: ../../main/node_modules/mp4box/dist/mp4box.all.mjs
 
 
 

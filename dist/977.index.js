@@ -1,8 +1,8 @@
-export const id = 619;
-export const ids = [619];
+export const id = 977;
+export const ids = [977];
 export const modules = {
 
-/***/ 34619:
+/***/ 76977:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -13,17 +13,17 @@ __webpack_require__.d(__webpack_exports__, {
   MatroskaParser: () => (/* binding */ MatroskaParser)
 });
 
-// EXTERNAL MODULE: ./node_modules/debug/src/index.js
-var src = __webpack_require__(2830);
-// EXTERNAL MODULE: ./node_modules/music-metadata/lib/common/BasicParser.js
-var BasicParser = __webpack_require__(92065);
-// EXTERNAL MODULE: ./node_modules/strtok3/lib/index.js + 2 modules
-var lib = __webpack_require__(24678);
-// EXTERNAL MODULE: ./node_modules/token-types/dist/lib/index.js
-var dist_lib = __webpack_require__(25653);
-// EXTERNAL MODULE: ./node_modules/music-metadata/lib/ParseError.js
-var ParseError = __webpack_require__(86325);
-;// CONCATENATED MODULE: ./node_modules/music-metadata/lib/ebml/types.js
+// EXTERNAL MODULE: ../../main/node_modules/debug/src/index.js
+var src = __webpack_require__(94240);
+// EXTERNAL MODULE: ../../main/node_modules/music-metadata/lib/common/BasicParser.js
+var BasicParser = __webpack_require__(82327);
+// EXTERNAL MODULE: ../../main/node_modules/strtok3/lib/index.js + 2 modules
+var lib = __webpack_require__(53468);
+// EXTERNAL MODULE: ../../main/node_modules/token-types/dist/lib/index.js
+var dist_lib = __webpack_require__(83903);
+// EXTERNAL MODULE: ../../main/node_modules/music-metadata/lib/ParseError.js
+var ParseError = __webpack_require__(68023);
+;// CONCATENATED MODULE: ../../main/node_modules/music-metadata/lib/ebml/types.js
 const DataType = {
     string: 0,
     uint: 1,
@@ -33,7 +33,7 @@ const DataType = {
     float: 5
 };
 
-;// CONCATENATED MODULE: ./node_modules/music-metadata/lib/ebml/EbmlIterator.js
+;// CONCATENATED MODULE: ../../main/node_modules/music-metadata/lib/ebml/EbmlIterator.js
 
 
 
@@ -282,7 +282,7 @@ function getElementPath(element) {
     return path + element.name;
 }
 
-;// CONCATENATED MODULE: ./node_modules/music-metadata/lib/matroska/MatroskaDtd.js
+;// CONCATENATED MODULE: ../../main/node_modules/music-metadata/lib/matroska/MatroskaDtd.js
 
 /**
  * Elements of document type description
@@ -571,9 +571,9 @@ const matroskaDtd = {
     }
 };
 
-// EXTERNAL MODULE: ./node_modules/music-metadata/lib/matroska/types.js
-var types = __webpack_require__(43266);
-;// CONCATENATED MODULE: ./node_modules/music-metadata/lib/matroska/MatroskaParser.js
+// EXTERNAL MODULE: ../../main/node_modules/music-metadata/lib/matroska/types.js
+var types = __webpack_require__(44716);
+;// CONCATENATED MODULE: ../../main/node_modules/music-metadata/lib/matroska/MatroskaParser.js
 
 
 

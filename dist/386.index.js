@@ -1,8 +1,8 @@
-export const id = 208;
-export const ids = [208];
+export const id = 386;
+export const ids = [386];
 export const modules = {
 
-/***/ 17952:
+/***/ 56438:
 /***/ ((__unused_webpack_module, exports) => {
 
 /*! ieee754. BSD-3-Clause License. Feross Aboukhadijeh <https://feross.org/opensource> */
@@ -94,7 +94,7 @@ exports.M = function (buffer, value, offset, isLE, mLen, nBytes) {
 
 /***/ }),
 
-/***/ 47719:
+/***/ 86177:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -276,7 +276,7 @@ function qstring(str) {
 
 /***/ }),
 
-/***/ 20378:
+/***/ 84456:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -649,7 +649,7 @@ function encodeWindows1252(str) {
 
 /***/ }),
 
-/***/ 86325:
+/***/ 68023:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -702,7 +702,7 @@ const makeUnexpectedFileContentError = (fileType) => {
 
 /***/ }),
 
-/***/ 1610:
+/***/ 40164:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -715,23 +715,23 @@ __webpack_require__.d(__webpack_exports__, {
   tryParseApeHeader: () => (/* binding */ tryParseApeHeader)
 });
 
-// EXTERNAL MODULE: ./node_modules/@borewit/text-codec/lib/index.js
-var lib = __webpack_require__(20378);
-// EXTERNAL MODULE: ./node_modules/debug/src/index.js
-var src = __webpack_require__(2830);
-// EXTERNAL MODULE: ./node_modules/strtok3/lib/index.js + 2 modules
-var strtok3_lib = __webpack_require__(24678);
-// EXTERNAL MODULE: ./node_modules/token-types/dist/lib/index.js
-var dist_lib = __webpack_require__(25653);
-// EXTERNAL MODULE: ./node_modules/music-metadata/lib/common/BasicParser.js
-var BasicParser = __webpack_require__(92065);
-// EXTERNAL MODULE: ./node_modules/music-metadata/lib/common/Util.js
-var Util = __webpack_require__(65422);
-// EXTERNAL MODULE: ./node_modules/music-metadata/lib/ParseError.js
-var ParseError = __webpack_require__(86325);
-// EXTERNAL MODULE: ./node_modules/music-metadata/lib/common/FourCC.js
-var FourCC = __webpack_require__(32004);
-;// CONCATENATED MODULE: ./node_modules/music-metadata/lib/apev2/APEv2Token.js
+// EXTERNAL MODULE: ../../main/node_modules/@borewit/text-codec/lib/index.js
+var lib = __webpack_require__(84456);
+// EXTERNAL MODULE: ../../main/node_modules/debug/src/index.js
+var src = __webpack_require__(94240);
+// EXTERNAL MODULE: ../../main/node_modules/strtok3/lib/index.js + 2 modules
+var strtok3_lib = __webpack_require__(53468);
+// EXTERNAL MODULE: ../../main/node_modules/token-types/dist/lib/index.js
+var dist_lib = __webpack_require__(83903);
+// EXTERNAL MODULE: ../../main/node_modules/music-metadata/lib/common/BasicParser.js
+var BasicParser = __webpack_require__(82327);
+// EXTERNAL MODULE: ../../main/node_modules/music-metadata/lib/common/Util.js
+var Util = __webpack_require__(76568);
+// EXTERNAL MODULE: ../../main/node_modules/music-metadata/lib/ParseError.js
+var ParseError = __webpack_require__(68023);
+// EXTERNAL MODULE: ../../main/node_modules/music-metadata/lib/common/FourCC.js
+var FourCC = __webpack_require__(63602);
+;// CONCATENATED MODULE: ../../main/node_modules/music-metadata/lib/apev2/APEv2Token.js
 
 
 const DataType = {
@@ -849,7 +849,7 @@ function isBitSet(num, bit) {
     return (num & (1 << bit)) !== 0;
 }
 
-;// CONCATENATED MODULE: ./node_modules/music-metadata/lib/apev2/APEv2Parser.js
+;// CONCATENATED MODULE: ../../main/node_modules/music-metadata/lib/apev2/APEv2Parser.js
 
 
 
@@ -1073,7 +1073,7 @@ class APEv2Parser extends BasicParser/* BasicParser */.s {
 
 /***/ }),
 
-/***/ 92065:
+/***/ 82327:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -1096,15 +1096,15 @@ class BasicParser {
 
 /***/ }),
 
-/***/ 32004:
+/***/ 63602:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   e: () => (/* binding */ FourCcToken)
 /* harmony export */ });
-/* harmony import */ var _borewit_text_codec__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(20378);
-/* harmony import */ var _ParseError_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(86325);
-/* harmony import */ var _Util_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(65422);
+/* harmony import */ var _borewit_text_codec__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(84456);
+/* harmony import */ var _ParseError_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(68023);
+/* harmony import */ var _Util_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(76568);
 
 
 
@@ -1135,7 +1135,7 @@ const FourCcToken = {
 
 /***/ }),
 
-/***/ 65422:
+/***/ 76568:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -1151,9 +1151,9 @@ const FourCcToken = {
 /* harmony export */   th: () => (/* binding */ toRatio)
 /* harmony export */ });
 /* unused harmony exports ratioToDb, dbToRatio */
-/* harmony import */ var token_types__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(25653);
-/* harmony import */ var uint8array_extras__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(75770);
-/* harmony import */ var _ParseError_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(86325);
+/* harmony import */ var token_types__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(83903);
+/* harmony import */ var uint8array_extras__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(56804);
+/* harmony import */ var _ParseError_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(68023);
 
 
 
@@ -1324,7 +1324,7 @@ function decodeUintBE(uint8Array) {
 
 /***/ }),
 
-/***/ 52068:
+/***/ 53418:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -1332,12 +1332,12 @@ function decodeUintBE(uint8Array) {
 /* harmony export */   jR: () => (/* binding */ Genres),
 /* harmony export */   zc: () => (/* binding */ hasID3v1Header)
 /* harmony export */ });
-/* harmony import */ var _borewit_text_codec__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(20378);
-/* harmony import */ var debug__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(2830);
-/* harmony import */ var token_types__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(25653);
-/* harmony import */ var _apev2_APEv2Parser_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(1610);
-/* harmony import */ var _common_BasicParser_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(92065);
-/* harmony import */ var _common_Util_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(65422);
+/* harmony import */ var _borewit_text_codec__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(84456);
+/* harmony import */ var debug__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(94240);
+/* harmony import */ var token_types__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(83903);
+/* harmony import */ var _apev2_APEv2Parser_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(40164);
+/* harmony import */ var _common_BasicParser_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(82327);
+/* harmony import */ var _common_Util_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(76568);
 
 
 
@@ -1649,7 +1649,7 @@ async function hasID3v1Header(tokenizer) {
 
 /***/ }),
 
-/***/ 75350:
+/***/ 43640:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -1663,8 +1663,8 @@ async function hasID3v1Header(tokenizer) {
 /* harmony export */   sd: () => (/* binding */ TimestampFormat),
 /* harmony export */   yW: () => (/* binding */ ID3v2Header)
 /* harmony export */ });
-/* harmony import */ var token_types__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(25653);
-/* harmony import */ var _common_Util_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(65422);
+/* harmony import */ var token_types__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(83903);
+/* harmony import */ var _common_Util_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(76568);
 
 
 /**
@@ -1814,7 +1814,7 @@ const SyncTextHeader = {
 
 /***/ }),
 
-/***/ 79208:
+/***/ 6386:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 
@@ -1825,17 +1825,17 @@ __webpack_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: CouldNotDetermineFileTypeError, FieldDecodingError, InternalParserError, LyricsContentType, TimestampFormat, UnexpectedFileContentError, UnsupportedFileTypeError, getSupportedMimeTypes, makeParseError, makeUnexpectedFileContentError, orderTags, parseBlob, parseFile, parseFromTokenizer, parseStream, parseWebStream, ratingToStars, scanAppendingHeaders, selectCover
 
-// EXTERNAL MODULE: ./node_modules/debug/src/index.js
-var src = __webpack_require__(2830);
-// EXTERNAL MODULE: ./node_modules/strtok3/lib/index.js + 2 modules
-var lib = __webpack_require__(24678);
-// EXTERNAL MODULE: ./node_modules/music-metadata/lib/apev2/APEv2Parser.js + 1 modules
-var APEv2Parser = __webpack_require__(1610);
-// EXTERNAL MODULE: ./node_modules/music-metadata/lib/id3v1/ID3v1Parser.js
-var ID3v1Parser = __webpack_require__(52068);
-// EXTERNAL MODULE: ./node_modules/@borewit/text-codec/lib/index.js
-var text_codec_lib = __webpack_require__(20378);
-;// CONCATENATED MODULE: ./node_modules/music-metadata/lib/lyrics3/Lyrics3.js
+// EXTERNAL MODULE: ../../main/node_modules/debug/src/index.js
+var src = __webpack_require__(94240);
+// EXTERNAL MODULE: ../../main/node_modules/strtok3/lib/index.js + 2 modules
+var lib = __webpack_require__(53468);
+// EXTERNAL MODULE: ../../main/node_modules/music-metadata/lib/apev2/APEv2Parser.js + 1 modules
+var APEv2Parser = __webpack_require__(40164);
+// EXTERNAL MODULE: ../../main/node_modules/music-metadata/lib/id3v1/ID3v1Parser.js
+var ID3v1Parser = __webpack_require__(53418);
+// EXTERNAL MODULE: ../../main/node_modules/@borewit/text-codec/lib/index.js
+var text_codec_lib = __webpack_require__(84456);
+;// CONCATENATED MODULE: ../../main/node_modules/music-metadata/lib/lyrics3/Lyrics3.js
 
 const endTag2 = 'LYRICS200';
 async function getLyricsHeaderLength(tokenizer) {
@@ -1854,13 +1854,13 @@ async function getLyricsHeaderLength(tokenizer) {
     return 0;
 }
 
-// EXTERNAL MODULE: ./node_modules/music-metadata/node_modules/content-type/dist/index.js
-var dist = __webpack_require__(47719);
-// EXTERNAL MODULE: ./node_modules/token-types/dist/lib/index.js
-var dist_lib = __webpack_require__(25653);
-// EXTERNAL MODULE: ./node_modules/strtok3/lib/core.js + 7 modules
-var core = __webpack_require__(32862);
-;// CONCATENATED MODULE: ./node_modules/@tokenizer/inflate/lib/ZipToken.js
+// EXTERNAL MODULE: ../../main/node_modules/music-metadata/node_modules/content-type/dist/index.js
+var dist = __webpack_require__(86177);
+// EXTERNAL MODULE: ../../main/node_modules/token-types/dist/lib/index.js
+var dist_lib = __webpack_require__(83903);
+// EXTERNAL MODULE: ../../main/node_modules/strtok3/lib/core.js + 7 modules
+var core = __webpack_require__(16036);
+;// CONCATENATED MODULE: ../../main/node_modules/@tokenizer/inflate/lib/ZipToken.js
 /**
  * Ref https://pkware.cachefly.net/webdocs/casestudies/APPNOTE.TXT
  */
@@ -1979,7 +1979,7 @@ const FileHeader = {
     }, len: 46
 };
 
-;// CONCATENATED MODULE: ./node_modules/@tokenizer/inflate/lib/ZipHandler.js
+;// CONCATENATED MODULE: ../../main/node_modules/@tokenizer/inflate/lib/ZipHandler.js
 
 
 
@@ -2214,7 +2214,7 @@ function mergeArrays(chunks) {
     return mergedArray;
 }
 
-;// CONCATENATED MODULE: ./node_modules/@tokenizer/inflate/lib/GzipHandler.js
+;// CONCATENATED MODULE: ../../main/node_modules/@tokenizer/inflate/lib/GzipHandler.js
 class GzipHandler {
     constructor(tokenizer) {
         this.tokenizer = tokenizer;
@@ -2235,13 +2235,13 @@ class GzipHandler {
     }
 }
 
-;// CONCATENATED MODULE: ./node_modules/@tokenizer/inflate/lib/index.js
+;// CONCATENATED MODULE: ../../main/node_modules/@tokenizer/inflate/lib/index.js
 
 
 
-// EXTERNAL MODULE: ./node_modules/uint8array-extras/index.js
-var uint8array_extras = __webpack_require__(75770);
-;// CONCATENATED MODULE: ./node_modules/file-type/util.js
+// EXTERNAL MODULE: ../../main/node_modules/uint8array-extras/index.js
+var uint8array_extras = __webpack_require__(56804);
+;// CONCATENATED MODULE: ../../main/node_modules/file-type/util.js
 
 
 function stringToBytes(string, encoding) {
@@ -2303,7 +2303,7 @@ const uint32SyncSafeToken = {
 	len: 4,
 };
 
-;// CONCATENATED MODULE: ./node_modules/file-type/supported.js
+;// CONCATENATED MODULE: ../../main/node_modules/file-type/supported.js
 const extensions = [
 	'jpg',
 	'png',
@@ -2665,7 +2665,7 @@ const supported_mimeTypes = [
 	'application/x-jmp-data',
 ];
 
-;// CONCATENATED MODULE: ./node_modules/file-type/core.js
+;// CONCATENATED MODULE: ../../main/node_modules/file-type/core.js
 /**
 Primary entry point, Node.js specific entry point is index.js
 */
@@ -5562,7 +5562,7 @@ class FileTypeParser {
 const supportedExtensions = new Set(extensions);
 const supportedMimeTypes = new Set(supported_mimeTypes);
 
-;// CONCATENATED MODULE: ./node_modules/music-metadata/node_modules/media-typer/dist/index.js
+;// CONCATENATED MODULE: ../../main/node_modules/music-metadata/node_modules/media-typer/dist/index.js
 /**
  * RegExp to match type in RFC 6838
  *
@@ -5627,39 +5627,39 @@ function test(str) {
     return typeRegExp.test(str);
 }
 //# sourceMappingURL=index.js.map
-;// CONCATENATED MODULE: ./node_modules/music-metadata/lib/aiff/AiffLoader.js
+;// CONCATENATED MODULE: ../../main/node_modules/music-metadata/lib/aiff/AiffLoader.js
 const aiffParserLoader = {
     parserType: 'aiff',
     extensions: ['.aif', 'aiff', 'aifc'],
     mimeTypes: ['audio/aiff', 'audio/aif', 'audio/aifc', 'application/aiff'],
     async load() {
-        return (await Promise.all(/* import() */[__webpack_require__.e(434), __webpack_require__.e(13)]).then(__webpack_require__.bind(__webpack_require__, 57013))).AIFFParser;
+        return (await Promise.all(/* import() */[__webpack_require__.e(44), __webpack_require__.e(199)]).then(__webpack_require__.bind(__webpack_require__, 67199))).AIFFParser;
     }
 };
 
-;// CONCATENATED MODULE: ./node_modules/music-metadata/lib/apev2/Apev2Loader.js
+;// CONCATENATED MODULE: ../../main/node_modules/music-metadata/lib/apev2/Apev2Loader.js
 const apeParserLoader = {
     parserType: 'apev2',
     extensions: ['.ape'],
     mimeTypes: ['audio/ape', 'audio/monkeys-audio'],
     async load() {
-        return (await Promise.resolve(/* import() */).then(__webpack_require__.bind(__webpack_require__, 1610))).APEv2Parser;
+        return (await Promise.resolve(/* import() */).then(__webpack_require__.bind(__webpack_require__, 40164))).APEv2Parser;
     }
 };
 
-;// CONCATENATED MODULE: ./node_modules/music-metadata/lib/asf/AsfLoader.js
+;// CONCATENATED MODULE: ../../main/node_modules/music-metadata/lib/asf/AsfLoader.js
 const asfParserLoader = {
     parserType: 'asf',
     extensions: ['.asf', '.wma', '.wmv'],
     mimeTypes: ['audio/ms-wma', 'video/ms-wmv', 'audio/ms-asf', 'video/ms-asf', 'application/vnd.ms-asf'],
     async load() {
-        return (await __webpack_require__.e(/* import() */ 248).then(__webpack_require__.bind(__webpack_require__, 71867))).AsfParser;
+        return (await __webpack_require__.e(/* import() */ 82).then(__webpack_require__.bind(__webpack_require__, 7082))).AsfParser;
     }
 };
 
-// EXTERNAL MODULE: ./node_modules/music-metadata/lib/id3v2/ID3v2Token.js
-var ID3v2Token = __webpack_require__(75350);
-;// CONCATENATED MODULE: ./node_modules/music-metadata/lib/lrc/LyricsParser.js
+// EXTERNAL MODULE: ../../main/node_modules/music-metadata/lib/id3v2/ID3v2Token.js
+var ID3v2Token = __webpack_require__(43640);
+;// CONCATENATED MODULE: ../../main/node_modules/music-metadata/lib/lrc/LyricsParser.js
 
 // Shared timestamp regex for LRC format
 const TIMESTAMP_REGEX = /\[(\d{2}):(\d{2})\.(\d{2,3})]/;
@@ -5704,9 +5704,9 @@ function parseLrc(lrcString) {
     };
 }
 
-// EXTERNAL MODULE: ./node_modules/music-metadata/lib/matroska/types.js
-var types = __webpack_require__(43266);
-;// CONCATENATED MODULE: ./node_modules/music-metadata/lib/common/GenericTagMapper.js
+// EXTERNAL MODULE: ../../main/node_modules/music-metadata/lib/matroska/types.js
+var types = __webpack_require__(44716);
+;// CONCATENATED MODULE: ../../main/node_modules/music-metadata/lib/common/GenericTagMapper.js
 class CommonTagMapper {
     static toIntOrNull(str) {
         const cleaned = Number.parseInt(str, 10);
@@ -5759,7 +5759,7 @@ class CommonTagMapper {
 }
 CommonTagMapper.maxRatingScore = 1;
 
-;// CONCATENATED MODULE: ./node_modules/music-metadata/lib/aiff/AiffTagMap.js
+;// CONCATENATED MODULE: ../../main/node_modules/music-metadata/lib/aiff/AiffTagMap.js
 
 /**
  * ID3v1 tag mappings
@@ -5776,7 +5776,7 @@ class AiffTagMapper extends CommonTagMapper {
     }
 }
 
-;// CONCATENATED MODULE: ./node_modules/music-metadata/lib/common/CaseInsensitiveTagMap.js
+;// CONCATENATED MODULE: ../../main/node_modules/music-metadata/lib/common/CaseInsensitiveTagMap.js
 
 class CaseInsensitiveTagMap extends CommonTagMapper {
     constructor(tagTypes, tagMap) {
@@ -5795,7 +5795,7 @@ class CaseInsensitiveTagMap extends CommonTagMapper {
     }
 }
 
-;// CONCATENATED MODULE: ./node_modules/music-metadata/lib/apev2/APEv2TagMapper.js
+;// CONCATENATED MODULE: ../../main/node_modules/music-metadata/lib/apev2/APEv2TagMapper.js
 
 /**
  * ID3v2.2 tag mappings
@@ -5881,7 +5881,7 @@ class APEv2TagMapper extends CaseInsensitiveTagMap {
     }
 }
 
-;// CONCATENATED MODULE: ./node_modules/music-metadata/lib/asf/AsfTagMapper.js
+;// CONCATENATED MODULE: ../../main/node_modules/music-metadata/lib/asf/AsfTagMapper.js
 
 /**
  * ASF Metadata tag mappings.
@@ -5992,7 +5992,7 @@ class AsfTagMapper extends CommonTagMapper {
     }
 }
 
-;// CONCATENATED MODULE: ./node_modules/music-metadata/lib/id3v1/ID3v1TagMap.js
+;// CONCATENATED MODULE: ../../main/node_modules/music-metadata/lib/id3v1/ID3v1TagMap.js
 
 /**
  * ID3v1 tag mappings
@@ -6012,7 +6012,7 @@ class ID3v1TagMapper extends CommonTagMapper {
     }
 }
 
-;// CONCATENATED MODULE: ./node_modules/music-metadata/lib/id3v2/ID3v22TagMapper.js
+;// CONCATENATED MODULE: ../../main/node_modules/music-metadata/lib/id3v2/ID3v22TagMapper.js
 
 /**
  * ID3v2.2 tag mappings
@@ -6060,9 +6060,9 @@ class ID3v22TagMapper extends CaseInsensitiveTagMap {
     }
 }
 
-// EXTERNAL MODULE: ./node_modules/music-metadata/lib/common/Util.js
-var Util = __webpack_require__(65422);
-;// CONCATENATED MODULE: ./node_modules/music-metadata/lib/id3v2/ID3v24TagMapper.js
+// EXTERNAL MODULE: ../../main/node_modules/music-metadata/lib/common/Util.js
+var Util = __webpack_require__(76568);
+;// CONCATENATED MODULE: ../../main/node_modules/music-metadata/lib/id3v2/ID3v24TagMapper.js
 
 
 
@@ -6259,7 +6259,7 @@ class ID3v24TagMapper extends CaseInsensitiveTagMap {
     }
 }
 
-;// CONCATENATED MODULE: ./node_modules/music-metadata/lib/matroska/MatroskaTagMapper.js
+;// CONCATENATED MODULE: ../../main/node_modules/music-metadata/lib/matroska/MatroskaTagMapper.js
 
 /**
  * EBML Tag map
@@ -6293,7 +6293,7 @@ class MatroskaTagMapper extends CaseInsensitiveTagMap {
     }
 }
 
-;// CONCATENATED MODULE: ./node_modules/music-metadata/lib/mp4/MP4TagMapper.js
+;// CONCATENATED MODULE: ../../main/node_modules/music-metadata/lib/mp4/MP4TagMapper.js
 
 /**
  * Ref: https://github.com/sergiomb2/libmp4v2/wiki/iTunesMetadata
@@ -6418,7 +6418,7 @@ class MP4TagMapper extends CaseInsensitiveTagMap {
     }
 }
 
-;// CONCATENATED MODULE: ./node_modules/music-metadata/lib/ogg/vorbis/VorbisTagMapper.js
+;// CONCATENATED MODULE: ../../main/node_modules/music-metadata/lib/ogg/vorbis/VorbisTagMapper.js
 
 /**
  * Vorbis tag mappings
@@ -6557,9 +6557,9 @@ class VorbisTagMapper extends CommonTagMapper {
     }
 }
 
-// EXTERNAL MODULE: ./node_modules/music-metadata/lib/ParseError.js
-var ParseError = __webpack_require__(86325);
-;// CONCATENATED MODULE: ./node_modules/music-metadata/lib/riff/RiffInfoTagMap.js
+// EXTERNAL MODULE: ../../main/node_modules/music-metadata/lib/ParseError.js
+var ParseError = __webpack_require__(68023);
+;// CONCATENATED MODULE: ../../main/node_modules/music-metadata/lib/riff/RiffInfoTagMap.js
 
 /**
  * RIFF Info Tags; part of the EXIF 2.3
@@ -6595,7 +6595,7 @@ class RiffInfoTagMapper extends CommonTagMapper {
     }
 }
 
-;// CONCATENATED MODULE: ./node_modules/music-metadata/lib/common/CombinedTagMapper.js
+;// CONCATENATED MODULE: ../../main/node_modules/music-metadata/lib/common/CombinedTagMapper.js
 
 
 
@@ -6647,7 +6647,7 @@ class CombinedTagMapper {
     }
 }
 
-;// CONCATENATED MODULE: ./node_modules/music-metadata/lib/common/GenericTagTypes.js
+;// CONCATENATED MODULE: ../../main/node_modules/music-metadata/lib/common/GenericTagTypes.js
 const defaultTagInfo = {
     multiple: false
 };
@@ -6782,7 +6782,7 @@ function isUnique(alias) {
     return !commonTags[alias].multiple || commonTags[alias].unique || false;
 }
 
-;// CONCATENATED MODULE: ./node_modules/music-metadata/lib/common/MetadataCollector.js
+;// CONCATENATED MODULE: ../../main/node_modules/music-metadata/lib/common/MetadataCollector.js
 
 
 
@@ -7110,107 +7110,107 @@ function joinArtists(artists) {
     return artists.join(' & ');
 }
 
-;// CONCATENATED MODULE: ./node_modules/music-metadata/lib/dsdiff/DsdiffLoader.js
+;// CONCATENATED MODULE: ../../main/node_modules/music-metadata/lib/dsdiff/DsdiffLoader.js
 const dsdiffParserLoader = {
     parserType: 'dsdiff',
     extensions: ['.dff'],
     mimeTypes: ['audio/dsf', 'audio/dsd'],
     async load() {
-        return (await Promise.all(/* import() */[__webpack_require__.e(434), __webpack_require__.e(618)]).then(__webpack_require__.bind(__webpack_require__, 80618))).DsdiffParser;
+        return (await Promise.all(/* import() */[__webpack_require__.e(44), __webpack_require__.e(324)]).then(__webpack_require__.bind(__webpack_require__, 1324))).DsdiffParser;
     }
 };
 
-;// CONCATENATED MODULE: ./node_modules/music-metadata/lib/dsf/DsfLoader.js
+;// CONCATENATED MODULE: ../../main/node_modules/music-metadata/lib/dsf/DsfLoader.js
 const dsfParserLoader = {
     parserType: 'dsf',
     extensions: ['.dsf'],
     mimeTypes: ['audio/dsf'],
     async load() {
-        return (await Promise.all(/* import() */[__webpack_require__.e(434), __webpack_require__.e(500)]).then(__webpack_require__.bind(__webpack_require__, 60500))).DsfParser;
+        return (await Promise.all(/* import() */[__webpack_require__.e(44), __webpack_require__.e(294)]).then(__webpack_require__.bind(__webpack_require__, 73294))).DsfParser;
     }
 };
 
-;// CONCATENATED MODULE: ./node_modules/music-metadata/lib/flac/FlacLoader.js
+;// CONCATENATED MODULE: ../../main/node_modules/music-metadata/lib/flac/FlacLoader.js
 const flacParserLoader = {
     parserType: 'flac',
     extensions: ['.flac'],
     mimeTypes: ['audio/flac'],
     async load() {
-        return (await Promise.all(/* import() */[__webpack_require__.e(434), __webpack_require__.e(326)]).then(__webpack_require__.bind(__webpack_require__, 49326))).FlacParser;
+        return (await Promise.all(/* import() */[__webpack_require__.e(44), __webpack_require__.e(540)]).then(__webpack_require__.bind(__webpack_require__, 15540))).FlacParser;
     }
 };
 
-;// CONCATENATED MODULE: ./node_modules/music-metadata/lib/matroska/MatroskaLoader.js
+;// CONCATENATED MODULE: ../../main/node_modules/music-metadata/lib/matroska/MatroskaLoader.js
 const matroskaParserLoader = {
     parserType: 'matroska',
     extensions: ['.mka', '.mkv', '.mk3d', '.mks', 'webm'],
     mimeTypes: ['audio/matroska', 'video/matroska', 'audio/webm', 'video/webm'],
     async load() {
-        return (await __webpack_require__.e(/* import() */ 619).then(__webpack_require__.bind(__webpack_require__, 34619))).MatroskaParser;
+        return (await __webpack_require__.e(/* import() */ 977).then(__webpack_require__.bind(__webpack_require__, 76977))).MatroskaParser;
     }
 };
 
-;// CONCATENATED MODULE: ./node_modules/music-metadata/lib/mp4/Mp4Loader.js
+;// CONCATENATED MODULE: ../../main/node_modules/music-metadata/lib/mp4/Mp4Loader.js
 const mp4ParserLoader = {
     parserType: 'mp4',
     extensions: ['.mp4', '.m4a', '.m4b', '.m4pa', 'm4v', 'm4r', '3gp', '.mov', '.movie', '.qt'],
     mimeTypes: ['audio/mp4', 'audio/m4a', 'video/m4v', 'video/mp4', 'video/quicktime'],
     async load() {
-        return (await __webpack_require__.e(/* import() */ 251).then(__webpack_require__.bind(__webpack_require__, 88251))).MP4Parser;
+        return (await __webpack_require__.e(/* import() */ 381).then(__webpack_require__.bind(__webpack_require__, 18381))).MP4Parser;
     }
 };
 
-;// CONCATENATED MODULE: ./node_modules/music-metadata/lib/mpeg/MpegLoader.js
+;// CONCATENATED MODULE: ../../main/node_modules/music-metadata/lib/mpeg/MpegLoader.js
 const mpegParserLoader = {
     parserType: 'mpeg',
     extensions: ['.mp1', '.mp2', '.mp3', '.m2a', '.aac', 'aacp'],
     mimeTypes: ['audio/mpeg', 'audio/mp3', 'audio/aacs', 'audio/aacp'],
     async load() {
-        return (await Promise.all(/* import() */[__webpack_require__.e(434), __webpack_require__.e(263)]).then(__webpack_require__.bind(__webpack_require__, 13263))).MpegParser;
+        return (await Promise.all(/* import() */[__webpack_require__.e(44), __webpack_require__.e(657)]).then(__webpack_require__.bind(__webpack_require__, 45657))).MpegParser;
     }
 };
 
-;// CONCATENATED MODULE: ./node_modules/music-metadata/lib/musepack/MusepackLoader.js
+;// CONCATENATED MODULE: ../../main/node_modules/music-metadata/lib/musepack/MusepackLoader.js
 const musepackParserLoader = {
     parserType: 'musepack',
     extensions: ['.mpc'],
     mimeTypes: ['audio/musepack'],
     async load() {
-        return (await Promise.all(/* import() */[__webpack_require__.e(434), __webpack_require__.e(10)]).then(__webpack_require__.bind(__webpack_require__, 71010))).MusepackParser;
+        return (await Promise.all(/* import() */[__webpack_require__.e(44), __webpack_require__.e(888)]).then(__webpack_require__.bind(__webpack_require__, 23888))).MusepackParser;
     }
 };
 
-;// CONCATENATED MODULE: ./node_modules/music-metadata/lib/ogg/OggLoader.js
+;// CONCATENATED MODULE: ../../main/node_modules/music-metadata/lib/ogg/OggLoader.js
 const oggParserLoader = {
     parserType: 'ogg',
     extensions: ['.ogg', '.ogv', '.oga', '.ogm', '.ogx', '.opus', '.spx'],
     mimeTypes: ['audio/ogg', 'audio/opus', 'audio/speex', 'video/ogg'], // RFC 7845, RFC 6716, RFC 5574
     async load() {
-        return (await Promise.all(/* import() */[__webpack_require__.e(434), __webpack_require__.e(842)]).then(__webpack_require__.bind(__webpack_require__, 46842))).OggParser;
+        return (await Promise.all(/* import() */[__webpack_require__.e(44), __webpack_require__.e(40)]).then(__webpack_require__.bind(__webpack_require__, 86040))).OggParser;
     }
 };
 
-;// CONCATENATED MODULE: ./node_modules/music-metadata/lib/wav/WaveLoader.js
+;// CONCATENATED MODULE: ../../main/node_modules/music-metadata/lib/wav/WaveLoader.js
 const riffParserLoader = {
     parserType: 'riff',
     extensions: ['.wav', 'wave', '.bwf'],
     mimeTypes: ['audio/vnd.wave', 'audio/wav', 'audio/wave'],
     async load() {
-        return (await Promise.all(/* import() */[__webpack_require__.e(434), __webpack_require__.e(608)]).then(__webpack_require__.bind(__webpack_require__, 58608))).WaveParser;
+        return (await Promise.all(/* import() */[__webpack_require__.e(44), __webpack_require__.e(530)]).then(__webpack_require__.bind(__webpack_require__, 35530))).WaveParser;
     }
 };
 
-;// CONCATENATED MODULE: ./node_modules/music-metadata/lib/wavpack/WavPackLoader.js
+;// CONCATENATED MODULE: ../../main/node_modules/music-metadata/lib/wavpack/WavPackLoader.js
 const wavpackParserLoader = {
     parserType: 'wavpack',
     extensions: ['.wv', '.wvp'],
     mimeTypes: ['audio/wavpack'],
     async load() {
-        return (await __webpack_require__.e(/* import() */ 805).then(__webpack_require__.bind(__webpack_require__, 91805))).WavPackParser;
+        return (await __webpack_require__.e(/* import() */ 931).then(__webpack_require__.bind(__webpack_require__, 19931))).WavPackParser;
     }
 };
 
-;// CONCATENATED MODULE: ./node_modules/music-metadata/lib/ParserFactory.js
+;// CONCATENATED MODULE: ../../main/node_modules/music-metadata/lib/ParserFactory.js
 
 
 
@@ -7357,7 +7357,7 @@ function getExtension(fname) {
     return i === -1 ? '' : fname.substring(i);
 }
 
-;// CONCATENATED MODULE: ./node_modules/music-metadata/lib/core.js
+;// CONCATENATED MODULE: ../../main/node_modules/music-metadata/lib/core.js
 /**
  * Primary entry point, Node.js specific entry point is MusepackParser.ts
  */
@@ -7492,7 +7492,7 @@ function getSupportedMimeTypes() {
     return new ParserFactory().getSupportedMimeTypes();
 }
 
-;// CONCATENATED MODULE: ./node_modules/music-metadata/lib/index.js
+;// CONCATENATED MODULE: ../../main/node_modules/music-metadata/lib/index.js
 /**
  * Node.js specific entry point.
  */
@@ -7553,7 +7553,7 @@ async function lib_parseFile(filePath, options = {}) {
 
 /***/ }),
 
-/***/ 43266:
+/***/ 44716:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -7592,13 +7592,13 @@ const TrackTypeValueToKeyMap = {
 
 /***/ }),
 
-/***/ 86651:
+/***/ 6857:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   T: () => (/* binding */ throwIfAborted)
 /* harmony export */ });
-/* harmony import */ var _stream_Errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(75815);
+/* harmony import */ var _stream_Errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(94698);
 
 /** Reject an already-cancelled operation before acquiring tokenizer resources. */
 function throwIfAborted(signal) {
@@ -7610,15 +7610,15 @@ function throwIfAborted(signal) {
 
 /***/ }),
 
-/***/ 45826:
+/***/ 72404:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   G: () => (/* binding */ AbstractTokenizer)
 /* harmony export */ });
-/* harmony import */ var _AbortSignal_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(86651);
-/* harmony import */ var _BufferSizeError_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(33894);
-/* harmony import */ var _stream_index_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(77609);
+/* harmony import */ var _AbortSignal_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(6857);
+/* harmony import */ var _BufferSizeError_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(77924);
+/* harmony import */ var _stream_index_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(98231);
 
 
 
@@ -7827,7 +7827,7 @@ class AbstractTokenizer {
 
 /***/ }),
 
-/***/ 33894:
+/***/ 77924:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -7865,7 +7865,7 @@ function getMaxBufferSize(options) {
 
 /***/ }),
 
-/***/ 32862:
+/***/ 16036:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 
@@ -7879,13 +7879,13 @@ __webpack_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: AbortError, AbstractTokenizer, BufferSizeError, TokenWriter, TokenizerBoundaryError, createTokenizerView, fromStream, isRandomAccessTokenizer
 
-// EXTERNAL MODULE: ./node_modules/strtok3/lib/AbortSignal.js
-var AbortSignal = __webpack_require__(86651);
-// EXTERNAL MODULE: ./node_modules/strtok3/lib/AbstractTokenizer.js
-var AbstractTokenizer = __webpack_require__(45826);
-// EXTERNAL MODULE: ./node_modules/strtok3/lib/stream/index.js + 7 modules
-var stream = __webpack_require__(77609);
-;// CONCATENATED MODULE: ./node_modules/strtok3/lib/BlobTokenizer.js
+// EXTERNAL MODULE: ../../main/node_modules/strtok3/lib/AbortSignal.js
+var AbortSignal = __webpack_require__(6857);
+// EXTERNAL MODULE: ../../main/node_modules/strtok3/lib/AbstractTokenizer.js
+var AbstractTokenizer = __webpack_require__(72404);
+// EXTERNAL MODULE: ../../main/node_modules/strtok3/lib/stream/index.js + 7 modules
+var stream = __webpack_require__(98231);
+;// CONCATENATED MODULE: ../../main/node_modules/strtok3/lib/BlobTokenizer.js
 
 
 class BlobTokenizer extends AbstractTokenizer/* AbstractTokenizer */.G {
@@ -7944,9 +7944,9 @@ class BlobTokenizer extends AbstractTokenizer/* AbstractTokenizer */.G {
     }
 }
 
-// EXTERNAL MODULE: ./node_modules/strtok3/lib/BufferSizeError.js
-var lib_BufferSizeError = __webpack_require__(33894);
-;// CONCATENATED MODULE: ./node_modules/strtok3/lib/BufferTokenizer.js
+// EXTERNAL MODULE: ../../main/node_modules/strtok3/lib/BufferSizeError.js
+var lib_BufferSizeError = __webpack_require__(77924);
+;// CONCATENATED MODULE: ../../main/node_modules/strtok3/lib/BufferTokenizer.js
 
 
 class BufferTokenizer extends AbstractTokenizer/* AbstractTokenizer */.G {
@@ -7999,7 +7999,7 @@ class BufferTokenizer extends AbstractTokenizer/* AbstractTokenizer */.G {
     }
 }
 
-;// CONCATENATED MODULE: ./node_modules/strtok3/lib/ReadStreamTokenizer.js
+;// CONCATENATED MODULE: ../../main/node_modules/strtok3/lib/ReadStreamTokenizer.js
 
 
 const ignoreChunkSize = 256000;
@@ -8141,7 +8141,7 @@ class ReadStreamTokenizer_ReadStreamTokenizer extends AbstractTokenizer/* Abstra
     }
 }
 
-;// CONCATENATED MODULE: ./node_modules/strtok3/lib/TokenizerBoundaryError.js
+;// CONCATENATED MODULE: ../../main/node_modules/strtok3/lib/TokenizerBoundaryError.js
 /** A request exceeds a tokenizer view, rather than encountering truncated input. */
 class TokenizerBoundaryError extends RangeError {
     constructor(position, length, size) {
@@ -8153,7 +8153,7 @@ class TokenizerBoundaryError extends RangeError {
     }
 }
 
-;// CONCATENATED MODULE: ./node_modules/strtok3/lib/isRandomAccessTokenizer.js
+;// CONCATENATED MODULE: ../../main/node_modules/strtok3/lib/isRandomAccessTokenizer.js
 /**
  * Check for random-access capability, position control and a known file size.
  * A known size alone does not imply random access.
@@ -8165,7 +8165,7 @@ function isRandomAccessTokenizer(tokenizer) {
         typeof tokenizer.fileInfo.size === 'number');
 }
 
-;// CONCATENATED MODULE: ./node_modules/strtok3/lib/TokenizerView.js
+;// CONCATENATED MODULE: ../../main/node_modules/strtok3/lib/TokenizerView.js
 
 
 
@@ -8351,7 +8351,7 @@ class RandomAccessTokenizerView extends TokenizerView {
     }
 }
 
-;// CONCATENATED MODULE: ./node_modules/strtok3/lib/TokenWriter.js
+;// CONCATENATED MODULE: ../../main/node_modules/strtok3/lib/TokenWriter.js
 
 const DEFAULT_INITIAL_CAPACITY = 1024;
 const MINIMUM_CAPACITY = 16;
@@ -8504,7 +8504,7 @@ class TokenWriter {
     }
 }
 
-;// CONCATENATED MODULE: ./node_modules/strtok3/lib/core.js
+;// CONCATENATED MODULE: ../../main/node_modules/strtok3/lib/core.js
 
 
 
@@ -8566,7 +8566,7 @@ function fromBlob(blob, options) {
 
 /***/ }),
 
-/***/ 24678:
+/***/ 53468:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 
@@ -8580,17 +8580,17 @@ __webpack_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __webpack_require__(51455);
-// EXTERNAL MODULE: ./node_modules/strtok3/lib/core.js + 7 modules
-var core = __webpack_require__(32862);
+// EXTERNAL MODULE: ../../main/node_modules/strtok3/lib/core.js + 7 modules
+var core = __webpack_require__(16036);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __webpack_require__(73024);
-// EXTERNAL MODULE: ./node_modules/strtok3/lib/AbortSignal.js
-var AbortSignal = __webpack_require__(86651);
-// EXTERNAL MODULE: ./node_modules/strtok3/lib/AbstractTokenizer.js
-var AbstractTokenizer = __webpack_require__(45826);
-// EXTERNAL MODULE: ./node_modules/strtok3/lib/BufferSizeError.js
-var BufferSizeError = __webpack_require__(33894);
-;// CONCATENATED MODULE: ./node_modules/strtok3/lib/NotRegularFileError.js
+// EXTERNAL MODULE: ../../main/node_modules/strtok3/lib/AbortSignal.js
+var AbortSignal = __webpack_require__(6857);
+// EXTERNAL MODULE: ../../main/node_modules/strtok3/lib/AbstractTokenizer.js
+var AbstractTokenizer = __webpack_require__(72404);
+// EXTERNAL MODULE: ../../main/node_modules/strtok3/lib/BufferSizeError.js
+var BufferSizeError = __webpack_require__(77924);
+;// CONCATENATED MODULE: ../../main/node_modules/strtok3/lib/NotRegularFileError.js
 /** Thrown when regularFileOnly is enabled and the opened handle is not a regular file. */
 class NotRegularFileError extends Error {
     constructor(path) {
@@ -8600,9 +8600,9 @@ class NotRegularFileError extends Error {
     }
 }
 
-// EXTERNAL MODULE: ./node_modules/strtok3/lib/stream/index.js + 7 modules
-var stream = __webpack_require__(77609);
-;// CONCATENATED MODULE: ./node_modules/strtok3/lib/FileTokenizer.js
+// EXTERNAL MODULE: ../../main/node_modules/strtok3/lib/stream/index.js + 7 modules
+var stream = __webpack_require__(98231);
+;// CONCATENATED MODULE: ../../main/node_modules/strtok3/lib/FileTokenizer.js
 
 
 
@@ -8696,7 +8696,7 @@ class FileTokenizer extends AbstractTokenizer/* AbstractTokenizer */.G {
     }
 }
 
-;// CONCATENATED MODULE: ./node_modules/strtok3/lib/index.js
+;// CONCATENATED MODULE: ../../main/node_modules/strtok3/lib/index.js
 
 
 
@@ -8747,7 +8747,7 @@ const fromFile = FileTokenizer.fromFile;
 
 /***/ }),
 
-/***/ 75815:
+/***/ 94698:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -8775,7 +8775,7 @@ class AbortError extends Error {
 
 /***/ }),
 
-/***/ 77609:
+/***/ 98231:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 
@@ -8787,9 +8787,9 @@ __webpack_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: AbortError, StreamReader, WebStreamByobReader, WebStreamDefaultReader
 
-// EXTERNAL MODULE: ./node_modules/strtok3/lib/stream/Errors.js
-var Errors = __webpack_require__(75815);
-;// CONCATENATED MODULE: ./node_modules/strtok3/lib/stream/AbstractStreamReader.js
+// EXTERNAL MODULE: ../../main/node_modules/strtok3/lib/stream/Errors.js
+var Errors = __webpack_require__(94698);
+;// CONCATENATED MODULE: ../../main/node_modules/strtok3/lib/stream/AbstractStreamReader.js
 
 class AbstractStreamReader {
     constructor(options) {
@@ -8877,7 +8877,7 @@ class AbstractStreamReader {
     }
 }
 
-;// CONCATENATED MODULE: ./node_modules/strtok3/lib/stream/Deferred.js
+;// CONCATENATED MODULE: ../../main/node_modules/strtok3/lib/stream/Deferred.js
 class Deferred {
     constructor() {
         this.resolve = () => null;
@@ -8889,7 +8889,7 @@ class Deferred {
     }
 }
 
-;// CONCATENATED MODULE: ./node_modules/strtok3/lib/stream/StreamReader.js
+;// CONCATENATED MODULE: ../../main/node_modules/strtok3/lib/stream/StreamReader.js
 
 
 
@@ -9013,7 +9013,7 @@ class StreamReader extends AbstractStreamReader {
     }
 }
 
-;// CONCATENATED MODULE: ./node_modules/strtok3/lib/stream/WebStreamReader.js
+;// CONCATENATED MODULE: ../../main/node_modules/strtok3/lib/stream/WebStreamReader.js
 
 class WebStreamReader extends AbstractStreamReader {
     constructor(reader, options) {
@@ -9029,7 +9029,7 @@ class WebStreamReader extends AbstractStreamReader {
     }
 }
 
-;// CONCATENATED MODULE: ./node_modules/strtok3/lib/stream/WebStreamByobReader.js
+;// CONCATENATED MODULE: ../../main/node_modules/strtok3/lib/stream/WebStreamByobReader.js
 
 /**
  * Read from a WebStream using a BYOB reader
@@ -9060,7 +9060,7 @@ class WebStreamByobReader extends WebStreamReader {
     }
 }
 
-;// CONCATENATED MODULE: ./node_modules/strtok3/lib/stream/WebStreamDefaultReader.js
+;// CONCATENATED MODULE: ../../main/node_modules/strtok3/lib/stream/WebStreamDefaultReader.js
 
 
 class WebStreamDefaultReader extends AbstractStreamReader {
@@ -9129,7 +9129,7 @@ class WebStreamDefaultReader extends AbstractStreamReader {
     }
 }
 
-;// CONCATENATED MODULE: ./node_modules/strtok3/lib/stream/WebStreamReaderFactory.js
+;// CONCATENATED MODULE: ../../main/node_modules/strtok3/lib/stream/WebStreamReaderFactory.js
 
 
 function makeWebStreamReader(stream, options) {
@@ -9150,7 +9150,7 @@ function makeWebStreamReader(stream, options) {
     }
 }
 
-;// CONCATENATED MODULE: ./node_modules/strtok3/lib/stream/index.js
+;// CONCATENATED MODULE: ../../main/node_modules/strtok3/lib/stream/index.js
 
 
 
@@ -9160,7 +9160,7 @@ function makeWebStreamReader(stream, options) {
 
 /***/ }),
 
-/***/ 25653:
+/***/ 83903:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 __webpack_require__.r(__webpack_exports__);
@@ -9196,8 +9196,8 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony export */   UINT8: () => (/* binding */ UINT8),
 /* harmony export */   Uint8ArrayType: () => (/* binding */ Uint8ArrayType)
 /* harmony export */ });
-/* harmony import */ var _borewit_text_codec__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(20378);
-/* harmony import */ var ieee754__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(17952);
+/* harmony import */ var _borewit_text_codec__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(84456);
+/* harmony import */ var ieee754__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(56438);
 
 
 // Primitive types
@@ -9621,7 +9621,7 @@ class AnsiStringType extends StringType {
 
 /***/ }),
 
-/***/ 75770:
+/***/ 56804:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {

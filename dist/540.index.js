@@ -1,23 +1,23 @@
-export const id = 326;
-export const ids = [326];
+export const id = 540;
+export const ids = [540];
 export const modules = {
 
-/***/ 49326:
+/***/ 15540:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 __webpack_require__.r(__webpack_exports__);
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   FlacParser: () => (/* binding */ FlacParser)
 /* harmony export */ });
-/* harmony import */ var debug__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(2830);
-/* harmony import */ var token_types__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(25653);
-/* harmony import */ var _common_FourCC_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(32004);
-/* harmony import */ var _id3v2_AbstractID3Parser_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(16298);
-/* harmony import */ var _ogg_vorbis_Vorbis_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(30739);
-/* harmony import */ var _ogg_vorbis_VorbisDecoder_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(56147);
-/* harmony import */ var _ogg_vorbis_VorbisStream_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(44195);
-/* harmony import */ var _ParseError_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(86325);
-/* harmony import */ var _FlacToken_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(69708);
+/* harmony import */ var debug__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(94240);
+/* harmony import */ var token_types__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(83903);
+/* harmony import */ var _common_FourCC_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(63602);
+/* harmony import */ var _id3v2_AbstractID3Parser_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(14112);
+/* harmony import */ var _ogg_vorbis_Vorbis_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(8149);
+/* harmony import */ var _ogg_vorbis_VorbisDecoder_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(28053);
+/* harmony import */ var _ogg_vorbis_VorbisStream_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(42229);
+/* harmony import */ var _ParseError_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(68023);
+/* harmony import */ var _FlacToken_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(78006);
 
 
 
@@ -148,7 +148,7 @@ class FlacParser extends _id3v2_AbstractID3Parser_js__WEBPACK_IMPORTED_MODULE_3_
 
 /***/ }),
 
-/***/ 69708:
+/***/ 78006:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -156,8 +156,8 @@ class FlacParser extends _id3v2_AbstractID3Parser_js__WEBPACK_IMPORTED_MODULE_3_
 /* harmony export */   _B: () => (/* binding */ BlockType),
 /* harmony export */   om: () => (/* binding */ BlockStreamInfo)
 /* harmony export */ });
-/* harmony import */ var token_types__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(25653);
-/* harmony import */ var _common_Util_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(65422);
+/* harmony import */ var token_types__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(83903);
+/* harmony import */ var _common_Util_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(76568);
 
 
 /**
@@ -225,18 +225,18 @@ const BlockStreamInfo = {
 
 /***/ }),
 
-/***/ 16298:
+/***/ 14112:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   k: () => (/* binding */ AbstractID3Parser)
 /* harmony export */ });
-/* harmony import */ var debug__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(2830);
-/* harmony import */ var strtok3__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(24678);
-/* harmony import */ var _common_BasicParser_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(92065);
-/* harmony import */ var _id3v1_ID3v1Parser_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(52068);
-/* harmony import */ var _ID3v2Parser_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(2434);
-/* harmony import */ var _ID3v2Token_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(75350);
+/* harmony import */ var debug__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(94240);
+/* harmony import */ var strtok3__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(53468);
+/* harmony import */ var _common_BasicParser_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(82327);
+/* harmony import */ var _id3v1_ID3v1Parser_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(53418);
+/* harmony import */ var _ID3v2Parser_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(59044);
+/* harmony import */ var _ID3v2Token_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(43640);
 
 
 
@@ -297,7 +297,7 @@ class AbstractID3Parser extends _common_BasicParser_js__WEBPACK_IMPORTED_MODULE_
 
 /***/ }),
 
-/***/ 30739:
+/***/ 8149:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -305,8 +305,8 @@ class AbstractID3Parser extends _common_BasicParser_js__WEBPACK_IMPORTED_MODULE_
 /* harmony export */   Z: () => (/* binding */ CommonHeader),
 /* harmony export */   xu: () => (/* binding */ VorbisPictureToken)
 /* harmony export */ });
-/* harmony import */ var token_types__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(25653);
-/* harmony import */ var _id3v2_ID3v2Token_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(75350);
+/* harmony import */ var token_types__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(83903);
+/* harmony import */ var _id3v2_ID3v2Token_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(43640);
 
 
 /**
@@ -394,14 +394,14 @@ const IdentificationHeader = {
 
 /***/ }),
 
-/***/ 56147:
+/***/ 28053:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   Y: () => (/* binding */ VorbisDecoder)
 /* harmony export */ });
-/* harmony import */ var _borewit_text_codec__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(20378);
-/* harmony import */ var token_types__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(25653);
+/* harmony import */ var _borewit_text_codec__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(84456);
+/* harmony import */ var token_types__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(83903);
 
 
 class VorbisDecoder {
@@ -435,18 +435,18 @@ class VorbisDecoder {
 
 /***/ }),
 
-/***/ 44195:
+/***/ 42229:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   _: () => (/* binding */ VorbisStream)
 /* harmony export */ });
 /* unused harmony export VorbisContentError */
-/* harmony import */ var debug__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(2830);
-/* harmony import */ var token_types__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(25653);
-/* harmony import */ var _ParseError_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(86325);
-/* harmony import */ var _Vorbis_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(30739);
-/* harmony import */ var _VorbisDecoder_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(56147);
+/* harmony import */ var debug__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(94240);
+/* harmony import */ var token_types__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(83903);
+/* harmony import */ var _ParseError_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(68023);
+/* harmony import */ var _Vorbis_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(8149);
+/* harmony import */ var _VorbisDecoder_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(28053);
 
 
 

@@ -1,23 +1,23 @@
-export const id = 842;
-export const ids = [842,326];
+export const id = 40;
+export const ids = [40,540];
 export const modules = {
 
-/***/ 49326:
+/***/ 15540:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 __webpack_require__.r(__webpack_exports__);
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   FlacParser: () => (/* binding */ FlacParser)
 /* harmony export */ });
-/* harmony import */ var debug__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(2830);
-/* harmony import */ var token_types__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(25653);
-/* harmony import */ var _common_FourCC_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(32004);
-/* harmony import */ var _id3v2_AbstractID3Parser_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(16298);
-/* harmony import */ var _ogg_vorbis_Vorbis_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(30739);
-/* harmony import */ var _ogg_vorbis_VorbisDecoder_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(56147);
-/* harmony import */ var _ogg_vorbis_VorbisStream_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(44195);
-/* harmony import */ var _ParseError_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(86325);
-/* harmony import */ var _FlacToken_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(69708);
+/* harmony import */ var debug__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(94240);
+/* harmony import */ var token_types__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(83903);
+/* harmony import */ var _common_FourCC_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(63602);
+/* harmony import */ var _id3v2_AbstractID3Parser_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(14112);
+/* harmony import */ var _ogg_vorbis_Vorbis_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(8149);
+/* harmony import */ var _ogg_vorbis_VorbisDecoder_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(28053);
+/* harmony import */ var _ogg_vorbis_VorbisStream_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(42229);
+/* harmony import */ var _ParseError_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(68023);
+/* harmony import */ var _FlacToken_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(78006);
 
 
 
@@ -148,7 +148,7 @@ class FlacParser extends _id3v2_AbstractID3Parser_js__WEBPACK_IMPORTED_MODULE_3_
 
 /***/ }),
 
-/***/ 69708:
+/***/ 78006:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -156,8 +156,8 @@ class FlacParser extends _id3v2_AbstractID3Parser_js__WEBPACK_IMPORTED_MODULE_3_
 /* harmony export */   _B: () => (/* binding */ BlockType),
 /* harmony export */   om: () => (/* binding */ BlockStreamInfo)
 /* harmony export */ });
-/* harmony import */ var token_types__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(25653);
-/* harmony import */ var _common_Util_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(65422);
+/* harmony import */ var token_types__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(83903);
+/* harmony import */ var _common_Util_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(76568);
 
 
 /**
@@ -225,18 +225,18 @@ const BlockStreamInfo = {
 
 /***/ }),
 
-/***/ 16298:
+/***/ 14112:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   k: () => (/* binding */ AbstractID3Parser)
 /* harmony export */ });
-/* harmony import */ var debug__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(2830);
-/* harmony import */ var strtok3__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(24678);
-/* harmony import */ var _common_BasicParser_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(92065);
-/* harmony import */ var _id3v1_ID3v1Parser_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(52068);
-/* harmony import */ var _ID3v2Parser_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(2434);
-/* harmony import */ var _ID3v2Token_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(75350);
+/* harmony import */ var debug__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(94240);
+/* harmony import */ var strtok3__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(53468);
+/* harmony import */ var _common_BasicParser_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(82327);
+/* harmony import */ var _id3v1_ID3v1Parser_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(53418);
+/* harmony import */ var _ID3v2Parser_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(59044);
+/* harmony import */ var _ID3v2Token_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(43640);
 
 
 
@@ -297,7 +297,7 @@ class AbstractID3Parser extends _common_BasicParser_js__WEBPACK_IMPORTED_MODULE_
 
 /***/ }),
 
-/***/ 46842:
+/***/ 86040:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -309,25 +309,25 @@ __webpack_require__.d(__webpack_exports__, {
   OggParser: () => (/* binding */ OggParser)
 });
 
-// EXTERNAL MODULE: ./node_modules/debug/src/index.js
-var src = __webpack_require__(2830);
-// EXTERNAL MODULE: ./node_modules/strtok3/lib/index.js + 2 modules
-var lib = __webpack_require__(24678);
-// EXTERNAL MODULE: ./node_modules/token-types/dist/lib/index.js
-var dist_lib = __webpack_require__(25653);
-// EXTERNAL MODULE: ./node_modules/music-metadata/lib/common/BasicParser.js
-var BasicParser = __webpack_require__(92065);
-// EXTERNAL MODULE: ./node_modules/music-metadata/lib/ParseError.js
-var ParseError = __webpack_require__(86325);
-// EXTERNAL MODULE: ./node_modules/music-metadata/lib/common/FourCC.js
-var FourCC = __webpack_require__(32004);
-// EXTERNAL MODULE: ./node_modules/music-metadata/lib/flac/FlacParser.js
-var FlacParser = __webpack_require__(49326);
-// EXTERNAL MODULE: ./node_modules/music-metadata/lib/flac/FlacToken.js
-var FlacToken = __webpack_require__(69708);
-// EXTERNAL MODULE: ./node_modules/music-metadata/lib/ogg/vorbis/Vorbis.js
-var Vorbis = __webpack_require__(30739);
-;// CONCATENATED MODULE: ./node_modules/music-metadata/lib/ogg/flac/FlacStream.js
+// EXTERNAL MODULE: ../../main/node_modules/debug/src/index.js
+var src = __webpack_require__(94240);
+// EXTERNAL MODULE: ../../main/node_modules/strtok3/lib/index.js + 2 modules
+var lib = __webpack_require__(53468);
+// EXTERNAL MODULE: ../../main/node_modules/token-types/dist/lib/index.js
+var dist_lib = __webpack_require__(83903);
+// EXTERNAL MODULE: ../../main/node_modules/music-metadata/lib/common/BasicParser.js
+var BasicParser = __webpack_require__(82327);
+// EXTERNAL MODULE: ../../main/node_modules/music-metadata/lib/ParseError.js
+var ParseError = __webpack_require__(68023);
+// EXTERNAL MODULE: ../../main/node_modules/music-metadata/lib/common/FourCC.js
+var FourCC = __webpack_require__(63602);
+// EXTERNAL MODULE: ../../main/node_modules/music-metadata/lib/flac/FlacParser.js
+var FlacParser = __webpack_require__(15540);
+// EXTERNAL MODULE: ../../main/node_modules/music-metadata/lib/flac/FlacToken.js
+var FlacToken = __webpack_require__(78006);
+// EXTERNAL MODULE: ../../main/node_modules/music-metadata/lib/ogg/vorbis/Vorbis.js
+var Vorbis = __webpack_require__(8149);
+;// CONCATENATED MODULE: ../../main/node_modules/music-metadata/lib/ogg/flac/FlacStream.js
 
 
 
@@ -403,9 +403,9 @@ class FlacStream {
     }
 }
 
-// EXTERNAL MODULE: ./node_modules/music-metadata/lib/common/Util.js
-var Util = __webpack_require__(65422);
-;// CONCATENATED MODULE: ./node_modules/music-metadata/lib/ogg/OggToken.js
+// EXTERNAL MODULE: ../../main/node_modules/music-metadata/lib/common/Util.js
+var Util = __webpack_require__(76568);
+;// CONCATENATED MODULE: ../../main/node_modules/music-metadata/lib/ogg/OggToken.js
 
 
 
@@ -448,9 +448,9 @@ class SegmentTable {
     }
 }
 
-// EXTERNAL MODULE: ./node_modules/music-metadata/lib/ogg/vorbis/VorbisStream.js
-var VorbisStream = __webpack_require__(44195);
-;// CONCATENATED MODULE: ./node_modules/music-metadata/lib/ogg/opus/Opus.js
+// EXTERNAL MODULE: ../../main/node_modules/music-metadata/lib/ogg/vorbis/VorbisStream.js
+var VorbisStream = __webpack_require__(42229);
+;// CONCATENATED MODULE: ../../main/node_modules/music-metadata/lib/ogg/opus/Opus.js
 
 
 class OpusContentError extends (0,ParseError/* makeUnexpectedFileContentError */.fO)('Opus') {
@@ -479,7 +479,7 @@ class IdHeader {
     }
 }
 
-;// CONCATENATED MODULE: ./node_modules/music-metadata/lib/ogg/opus/OpusStream.js
+;// CONCATENATED MODULE: ../../main/node_modules/music-metadata/lib/ogg/opus/OpusStream.js
 
 
 
@@ -541,7 +541,7 @@ class OpusStream extends VorbisStream/* VorbisStream */._ {
     }
 }
 
-;// CONCATENATED MODULE: ./node_modules/music-metadata/lib/ogg/speex/Speex.js
+;// CONCATENATED MODULE: ../../main/node_modules/music-metadata/lib/ogg/speex/Speex.js
 
 
 /**
@@ -571,7 +571,7 @@ const Header = {
     }
 };
 
-;// CONCATENATED MODULE: ./node_modules/music-metadata/lib/ogg/speex/SpeexStream.js
+;// CONCATENATED MODULE: ../../main/node_modules/music-metadata/lib/ogg/speex/SpeexStream.js
 
 
 
@@ -618,7 +618,7 @@ class SpeexStream extends VorbisStream/* VorbisStream */._ {
     }
 }
 
-;// CONCATENATED MODULE: ./node_modules/music-metadata/lib/ogg/theora/Theora.js
+;// CONCATENATED MODULE: ../../main/node_modules/music-metadata/lib/ogg/theora/Theora.js
 
 /**
  * 6.2 Identification Header
@@ -640,7 +640,7 @@ const IdentificationHeader = {
     }
 };
 
-;// CONCATENATED MODULE: ./node_modules/music-metadata/lib/ogg/theora/TheoraStream.js
+;// CONCATENATED MODULE: ../../main/node_modules/music-metadata/lib/ogg/theora/TheoraStream.js
 
 
 const TheoraStream_debug = src('music-metadata:parser:ogg:theora');
@@ -681,7 +681,7 @@ class TheoraStream {
     }
 }
 
-;// CONCATENATED MODULE: ./node_modules/music-metadata/lib/ogg/OggParser.js
+;// CONCATENATED MODULE: ../../main/node_modules/music-metadata/lib/ogg/OggParser.js
 
 
 
@@ -821,7 +821,7 @@ class OggParser extends BasicParser/* BasicParser */.s {
 
 /***/ }),
 
-/***/ 30739:
+/***/ 8149:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
@@ -829,8 +829,8 @@ class OggParser extends BasicParser/* BasicParser */.s {
 /* harmony export */   Z: () => (/* binding */ CommonHeader),
 /* harmony export */   xu: () => (/* binding */ VorbisPictureToken)
 /* harmony export */ });
-/* harmony import */ var token_types__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(25653);
-/* harmony import */ var _id3v2_ID3v2Token_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(75350);
+/* harmony import */ var token_types__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(83903);
+/* harmony import */ var _id3v2_ID3v2Token_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(43640);
 
 
 /**
@@ -918,14 +918,14 @@ const IdentificationHeader = {
 
 /***/ }),
 
-/***/ 56147:
+/***/ 28053:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   Y: () => (/* binding */ VorbisDecoder)
 /* harmony export */ });
-/* harmony import */ var _borewit_text_codec__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(20378);
-/* harmony import */ var token_types__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(25653);
+/* harmony import */ var _borewit_text_codec__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(84456);
+/* harmony import */ var token_types__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(83903);
 
 
 class VorbisDecoder {
@@ -959,18 +959,18 @@ class VorbisDecoder {
 
 /***/ }),
 
-/***/ 44195:
+/***/ 42229:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   _: () => (/* binding */ VorbisStream)
 /* harmony export */ });
 /* unused harmony export VorbisContentError */
-/* harmony import */ var debug__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(2830);
-/* harmony import */ var token_types__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(25653);
-/* harmony import */ var _ParseError_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(86325);
-/* harmony import */ var _Vorbis_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(30739);
-/* harmony import */ var _VorbisDecoder_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(56147);
+/* harmony import */ var debug__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(94240);
+/* harmony import */ var token_types__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(83903);
+/* harmony import */ var _ParseError_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(68023);
+/* harmony import */ var _Vorbis_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(8149);
+/* harmony import */ var _VorbisDecoder_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(28053);
 
 
 

@@ -1,8 +1,8 @@
-export const id = 248;
-export const ids = [248];
+export const id = 82;
+export const ids = [82];
 export const modules = {
 
-/***/ 71867:
+/***/ 7082:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -13,15 +13,15 @@ __webpack_require__.d(__webpack_exports__, {
   AsfParser: () => (/* binding */ AsfParser)
 });
 
-// EXTERNAL MODULE: ./node_modules/debug/src/index.js
-var src = __webpack_require__(2830);
-// EXTERNAL MODULE: ./node_modules/strtok3/lib/index.js + 2 modules
-var lib = __webpack_require__(24678);
-// EXTERNAL MODULE: ./node_modules/music-metadata/lib/common/BasicParser.js
-var BasicParser = __webpack_require__(92065);
-// EXTERNAL MODULE: ./node_modules/music-metadata/lib/matroska/types.js
-var types = __webpack_require__(43266);
-;// CONCATENATED MODULE: ./node_modules/win-guid/lib/guid.js
+// EXTERNAL MODULE: ../../main/node_modules/debug/src/index.js
+var src = __webpack_require__(94240);
+// EXTERNAL MODULE: ../../main/node_modules/strtok3/lib/index.js + 2 modules
+var lib = __webpack_require__(53468);
+// EXTERNAL MODULE: ../../main/node_modules/music-metadata/lib/common/BasicParser.js
+var BasicParser = __webpack_require__(82327);
+// EXTERNAL MODULE: ../../main/node_modules/music-metadata/lib/matroska/types.js
+var types = __webpack_require__(44716);
+;// CONCATENATED MODULE: ../../main/node_modules/win-guid/lib/guid.js
 /**
  * Parse canonical GUID string (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)
  * into Windows / CFBF byte order.
@@ -130,7 +130,7 @@ class Guid {
     }
 }
 
-;// CONCATENATED MODULE: ./node_modules/music-metadata/lib/asf/AsfGuid.js
+;// CONCATENATED MODULE: ../../main/node_modules/music-metadata/lib/asf/AsfGuid.js
 
 /**
  * Ref:
@@ -247,15 +247,15 @@ AsfGuid.BinaryMedia = new AsfGuid('3AFB65E2-47EF-40F2-AC2C-70A90D71D343');
 AsfGuid.ASF_Index_Placeholder_Object = new AsfGuid('D9AADE20-7C17-4F9C-BC28-8555DD98E2A2');
 /* harmony default export */ const asf_AsfGuid = (AsfGuid);
 
-// EXTERNAL MODULE: ./node_modules/token-types/dist/lib/index.js
-var dist_lib = __webpack_require__(25653);
-// EXTERNAL MODULE: ./node_modules/music-metadata/lib/common/Util.js
-var Util = __webpack_require__(65422);
-// EXTERNAL MODULE: ./node_modules/music-metadata/lib/id3v2/ID3v2Token.js
-var ID3v2Token = __webpack_require__(75350);
-// EXTERNAL MODULE: ./node_modules/music-metadata/lib/ParseError.js
-var ParseError = __webpack_require__(86325);
-;// CONCATENATED MODULE: ./node_modules/music-metadata/lib/asf/AsfUtil.js
+// EXTERNAL MODULE: ../../main/node_modules/token-types/dist/lib/index.js
+var dist_lib = __webpack_require__(83903);
+// EXTERNAL MODULE: ../../main/node_modules/music-metadata/lib/common/Util.js
+var Util = __webpack_require__(76568);
+// EXTERNAL MODULE: ../../main/node_modules/music-metadata/lib/id3v2/ID3v2Token.js
+var ID3v2Token = __webpack_require__(43640);
+// EXTERNAL MODULE: ../../main/node_modules/music-metadata/lib/ParseError.js
+var ParseError = __webpack_require__(68023);
+;// CONCATENATED MODULE: ../../main/node_modules/music-metadata/lib/asf/AsfUtil.js
 
 
 function getParserForAttr(i) {
@@ -289,7 +289,7 @@ function parseWordAttr(buf, offset = 0) {
     return dist_lib.UINT16_LE.get(buf, offset);
 }
 
-;// CONCATENATED MODULE: ./node_modules/music-metadata/lib/asf/AsfObject.js
+;// CONCATENATED MODULE: ../../main/node_modules/music-metadata/lib/asf/AsfObject.js
 // ASF Objects
 
 
@@ -675,7 +675,7 @@ class WmPictureToken {
     }
 }
 
-;// CONCATENATED MODULE: ./node_modules/music-metadata/lib/asf/AsfParser.js
+;// CONCATENATED MODULE: ../../main/node_modules/music-metadata/lib/asf/AsfParser.js
 
 
 

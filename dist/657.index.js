@@ -1,19 +1,19 @@
-export const id = 263;
-export const ids = [263];
+export const id = 657;
+export const ids = [657];
 export const modules = {
 
-/***/ 16298:
+/***/ 14112:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   k: () => (/* binding */ AbstractID3Parser)
 /* harmony export */ });
-/* harmony import */ var debug__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(2830);
-/* harmony import */ var strtok3__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(24678);
-/* harmony import */ var _common_BasicParser_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(92065);
-/* harmony import */ var _id3v1_ID3v1Parser_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(52068);
-/* harmony import */ var _ID3v2Parser_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(2434);
-/* harmony import */ var _ID3v2Token_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(75350);
+/* harmony import */ var debug__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(94240);
+/* harmony import */ var strtok3__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(53468);
+/* harmony import */ var _common_BasicParser_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(82327);
+/* harmony import */ var _id3v1_ID3v1Parser_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(53418);
+/* harmony import */ var _ID3v2Parser_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(59044);
+/* harmony import */ var _ID3v2Token_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(43640);
 
 
 
@@ -74,7 +74,7 @@ class AbstractID3Parser extends _common_BasicParser_js__WEBPACK_IMPORTED_MODULE_
 
 /***/ }),
 
-/***/ 13263:
+/***/ 45657:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -86,19 +86,19 @@ __webpack_require__.d(__webpack_exports__, {
   MpegParser: () => (/* binding */ MpegParser)
 });
 
-// EXTERNAL MODULE: ./node_modules/debug/src/index.js
-var src = __webpack_require__(2830);
-// EXTERNAL MODULE: ./node_modules/strtok3/lib/index.js + 2 modules
-var lib = __webpack_require__(24678);
-// EXTERNAL MODULE: ./node_modules/token-types/dist/lib/index.js
-var dist_lib = __webpack_require__(25653);
-// EXTERNAL MODULE: ./node_modules/music-metadata/lib/common/Util.js
-var Util = __webpack_require__(65422);
-// EXTERNAL MODULE: ./node_modules/music-metadata/lib/id3v2/AbstractID3Parser.js
-var AbstractID3Parser = __webpack_require__(16298);
-// EXTERNAL MODULE: ./node_modules/music-metadata/lib/ParseError.js
-var ParseError = __webpack_require__(86325);
-;// CONCATENATED MODULE: ./node_modules/music-metadata/lib/mpeg/ReplayGainDataFormat.js
+// EXTERNAL MODULE: ../../main/node_modules/debug/src/index.js
+var src = __webpack_require__(94240);
+// EXTERNAL MODULE: ../../main/node_modules/strtok3/lib/index.js + 2 modules
+var lib = __webpack_require__(53468);
+// EXTERNAL MODULE: ../../main/node_modules/token-types/dist/lib/index.js
+var dist_lib = __webpack_require__(83903);
+// EXTERNAL MODULE: ../../main/node_modules/music-metadata/lib/common/Util.js
+var Util = __webpack_require__(76568);
+// EXTERNAL MODULE: ../../main/node_modules/music-metadata/lib/id3v2/AbstractID3Parser.js
+var AbstractID3Parser = __webpack_require__(14112);
+// EXTERNAL MODULE: ../../main/node_modules/music-metadata/lib/ParseError.js
+var ParseError = __webpack_require__(68023);
+;// CONCATENATED MODULE: ../../main/node_modules/music-metadata/lib/mpeg/ReplayGainDataFormat.js
 
 /**
  * https://github.com/Borewit/music-metadata/wiki/Replay-Gain-Data-Format#name-code
@@ -164,7 +164,7 @@ const ReplayGain = {
     }
 };
 
-;// CONCATENATED MODULE: ./node_modules/music-metadata/lib/mpeg/ExtendedLameHeader.js
+;// CONCATENATED MODULE: ../../main/node_modules/music-metadata/lib/mpeg/ExtendedLameHeader.js
 /**
  * Extended Lame Header
  */
@@ -194,7 +194,7 @@ const ExtendedLameHeader = {
     }
 };
 
-;// CONCATENATED MODULE: ./node_modules/music-metadata/lib/mpeg/XingTag.js
+;// CONCATENATED MODULE: ../../main/node_modules/music-metadata/lib/mpeg/XingTag.js
 
 
 
@@ -261,7 +261,7 @@ async function readXingHeader(tokenizer) {
     return xingInfoTag;
 }
 
-;// CONCATENATED MODULE: ./node_modules/music-metadata/lib/mpeg/MpegParser.js
+;// CONCATENATED MODULE: ../../main/node_modules/music-metadata/lib/mpeg/MpegParser.js
 
 
 

@@ -1,8 +1,8 @@
-export const id = 13;
-export const ids = [13];
+export const id = 199;
+export const ids = [199];
 export const modules = {
 
-/***/ 57013:
+/***/ 67199:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -13,19 +13,19 @@ __webpack_require__.d(__webpack_exports__, {
   AIFFParser: () => (/* binding */ AIFFParser)
 });
 
-// EXTERNAL MODULE: ./node_modules/debug/src/index.js
-var src = __webpack_require__(2830);
-// EXTERNAL MODULE: ./node_modules/strtok3/lib/index.js + 2 modules
-var lib = __webpack_require__(24678);
-// EXTERNAL MODULE: ./node_modules/token-types/dist/lib/index.js
-var dist_lib = __webpack_require__(25653);
-// EXTERNAL MODULE: ./node_modules/music-metadata/lib/common/BasicParser.js
-var BasicParser = __webpack_require__(92065);
-// EXTERNAL MODULE: ./node_modules/music-metadata/lib/common/FourCC.js
-var FourCC = __webpack_require__(32004);
-// EXTERNAL MODULE: ./node_modules/music-metadata/lib/id3v2/ID3v2Parser.js + 3 modules
-var ID3v2Parser = __webpack_require__(2434);
-;// CONCATENATED MODULE: ./node_modules/music-metadata/lib/iff/index.js
+// EXTERNAL MODULE: ../../main/node_modules/debug/src/index.js
+var src = __webpack_require__(94240);
+// EXTERNAL MODULE: ../../main/node_modules/strtok3/lib/index.js + 2 modules
+var lib = __webpack_require__(53468);
+// EXTERNAL MODULE: ../../main/node_modules/token-types/dist/lib/index.js
+var dist_lib = __webpack_require__(83903);
+// EXTERNAL MODULE: ../../main/node_modules/music-metadata/lib/common/BasicParser.js
+var BasicParser = __webpack_require__(82327);
+// EXTERNAL MODULE: ../../main/node_modules/music-metadata/lib/common/FourCC.js
+var FourCC = __webpack_require__(63602);
+// EXTERNAL MODULE: ../../main/node_modules/music-metadata/lib/id3v2/ID3v2Parser.js + 3 modules
+var ID3v2Parser = __webpack_require__(59044);
+;// CONCATENATED MODULE: ../../main/node_modules/music-metadata/lib/iff/index.js
 
 
 /**
@@ -43,9 +43,9 @@ const Header = {
     }
 };
 
-// EXTERNAL MODULE: ./node_modules/music-metadata/lib/ParseError.js
-var ParseError = __webpack_require__(86325);
-;// CONCATENATED MODULE: ./node_modules/music-metadata/lib/aiff/AiffToken.js
+// EXTERNAL MODULE: ../../main/node_modules/music-metadata/lib/ParseError.js
+var ParseError = __webpack_require__(68023);
+;// CONCATENATED MODULE: ../../main/node_modules/music-metadata/lib/aiff/AiffToken.js
 
 
 
@@ -106,7 +106,7 @@ class Common {
     }
 }
 
-;// CONCATENATED MODULE: ./node_modules/music-metadata/lib/aiff/AiffParser.js
+;// CONCATENATED MODULE: ../../main/node_modules/music-metadata/lib/aiff/AiffParser.js
 
 
 

@@ -1,8 +1,8 @@
-export const id = 434;
-export const ids = [434];
+export const id = 44;
+export const ids = [44];
 export const modules = {
 
-/***/ 2434:
+/***/ 59044:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 
@@ -11,19 +11,19 @@ __webpack_require__.d(__webpack_exports__, {
   S: () => (/* binding */ ID3v2Parser)
 });
 
-// EXTERNAL MODULE: ./node_modules/token-types/dist/lib/index.js
-var lib = __webpack_require__(25653);
-// EXTERNAL MODULE: ./node_modules/@borewit/text-codec/lib/index.js
-var text_codec_lib = __webpack_require__(20378);
-// EXTERNAL MODULE: ./node_modules/music-metadata/lib/common/Util.js
-var Util = __webpack_require__(65422);
-// EXTERNAL MODULE: ./node_modules/debug/src/index.js
-var src = __webpack_require__(2830);
-// EXTERNAL MODULE: ./node_modules/music-metadata/lib/id3v1/ID3v1Parser.js
-var ID3v1Parser = __webpack_require__(52068);
-// EXTERNAL MODULE: ./node_modules/music-metadata/lib/ParseError.js
-var ParseError = __webpack_require__(86325);
-;// CONCATENATED MODULE: ./node_modules/music-metadata/lib/id3v2/ID3v2ChapterToken.js
+// EXTERNAL MODULE: ../../main/node_modules/token-types/dist/lib/index.js
+var lib = __webpack_require__(83903);
+// EXTERNAL MODULE: ../../main/node_modules/@borewit/text-codec/lib/index.js
+var text_codec_lib = __webpack_require__(84456);
+// EXTERNAL MODULE: ../../main/node_modules/music-metadata/lib/common/Util.js
+var Util = __webpack_require__(76568);
+// EXTERNAL MODULE: ../../main/node_modules/debug/src/index.js
+var src = __webpack_require__(94240);
+// EXTERNAL MODULE: ../../main/node_modules/music-metadata/lib/id3v1/ID3v1Parser.js
+var ID3v1Parser = __webpack_require__(53418);
+// EXTERNAL MODULE: ../../main/node_modules/music-metadata/lib/ParseError.js
+var ParseError = __webpack_require__(68023);
+;// CONCATENATED MODULE: ../../main/node_modules/music-metadata/lib/id3v2/ID3v2ChapterToken.js
 
 /**
  * Data portion of `CHAP` sub frame
@@ -42,9 +42,9 @@ const ChapterInfo = {
     }
 };
 
-// EXTERNAL MODULE: ./node_modules/music-metadata/lib/id3v2/ID3v2Token.js
-var ID3v2Token = __webpack_require__(75350);
-;// CONCATENATED MODULE: ./node_modules/music-metadata/lib/id3v2/FrameParser.js
+// EXTERNAL MODULE: ../../main/node_modules/music-metadata/lib/id3v2/ID3v2Token.js
+var ID3v2Token = __webpack_require__(43640);
+;// CONCATENATED MODULE: ../../main/node_modules/music-metadata/lib/id3v2/FrameParser.js
 
 
 
@@ -547,7 +547,7 @@ function makeUnexpectedMajorVersionError(majorVer) {
     throw new Id3v2ContentError(`Unexpected majorVer: ${majorVer}`);
 }
 
-;// CONCATENATED MODULE: ./node_modules/music-metadata/lib/id3v2/FrameHeader.js
+;// CONCATENATED MODULE: ../../main/node_modules/music-metadata/lib/id3v2/FrameHeader.js
 // lib/id3v2/FrameHeader.ts
 
 
@@ -645,7 +645,7 @@ function FrameHeader_makeUnexpectedMajorVersionError(majorVer) {
     throw new Id3v2ContentError(`Unexpected majorVer: ${majorVer}`);
 }
 
-;// CONCATENATED MODULE: ./node_modules/music-metadata/lib/id3v2/ID3v2Parser.js
+;// CONCATENATED MODULE: ../../main/node_modules/music-metadata/lib/id3v2/ID3v2Parser.js
 
 
 

@@ -1,8 +1,8 @@
-export const id = 608;
-export const ids = [608];
+export const id = 530;
+export const ids = [530];
 export const modules = {
 
-/***/ 58608:
+/***/ 35530:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -13,19 +13,19 @@ __webpack_require__.d(__webpack_exports__, {
   WaveParser: () => (/* binding */ WaveParser)
 });
 
-// EXTERNAL MODULE: ./node_modules/debug/src/index.js
-var src = __webpack_require__(2830);
-// EXTERNAL MODULE: ./node_modules/strtok3/lib/index.js + 2 modules
-var lib = __webpack_require__(24678);
-// EXTERNAL MODULE: ./node_modules/token-types/dist/lib/index.js
-var dist_lib = __webpack_require__(25653);
-// EXTERNAL MODULE: ./node_modules/music-metadata/lib/common/BasicParser.js
-var BasicParser = __webpack_require__(92065);
-// EXTERNAL MODULE: ./node_modules/music-metadata/lib/common/FourCC.js
-var FourCC = __webpack_require__(32004);
-// EXTERNAL MODULE: ./node_modules/music-metadata/lib/id3v2/ID3v2Parser.js + 3 modules
-var ID3v2Parser = __webpack_require__(2434);
-;// CONCATENATED MODULE: ./node_modules/music-metadata/lib/riff/RiffChunk.js
+// EXTERNAL MODULE: ../../main/node_modules/debug/src/index.js
+var src = __webpack_require__(94240);
+// EXTERNAL MODULE: ../../main/node_modules/strtok3/lib/index.js + 2 modules
+var lib = __webpack_require__(53468);
+// EXTERNAL MODULE: ../../main/node_modules/token-types/dist/lib/index.js
+var dist_lib = __webpack_require__(83903);
+// EXTERNAL MODULE: ../../main/node_modules/music-metadata/lib/common/BasicParser.js
+var BasicParser = __webpack_require__(82327);
+// EXTERNAL MODULE: ../../main/node_modules/music-metadata/lib/common/FourCC.js
+var FourCC = __webpack_require__(63602);
+// EXTERNAL MODULE: ../../main/node_modules/music-metadata/lib/id3v2/ID3v2Parser.js + 3 modules
+var ID3v2Parser = __webpack_require__(59044);
+;// CONCATENATED MODULE: ../../main/node_modules/music-metadata/lib/riff/RiffChunk.js
 
 /**
  * Common RIFF chunk header
@@ -56,9 +56,9 @@ class ListInfoTagValue {
     }
 }
 
-// EXTERNAL MODULE: ./node_modules/music-metadata/lib/common/Util.js
-var Util = __webpack_require__(65422);
-;// CONCATENATED MODULE: ./node_modules/music-metadata/lib/wav/BwfChunk.js
+// EXTERNAL MODULE: ../../main/node_modules/music-metadata/lib/common/Util.js
+var Util = __webpack_require__(76568);
+;// CONCATENATED MODULE: ../../main/node_modules/music-metadata/lib/wav/BwfChunk.js
 
 
 /**
@@ -86,9 +86,9 @@ const BroadcastAudioExtensionChunk = {
     }
 };
 
-// EXTERNAL MODULE: ./node_modules/music-metadata/lib/ParseError.js
-var ParseError = __webpack_require__(86325);
-;// CONCATENATED MODULE: ./node_modules/music-metadata/lib/wav/WaveChunk.js
+// EXTERNAL MODULE: ../../main/node_modules/music-metadata/lib/ParseError.js
+var ParseError = __webpack_require__(68023);
+;// CONCATENATED MODULE: ../../main/node_modules/music-metadata/lib/wav/WaveChunk.js
 
 
 class WaveContentError extends (0,ParseError/* makeUnexpectedFileContentError */.fO)('Wave') {
@@ -179,7 +179,7 @@ class FactChunk {
     }
 }
 
-;// CONCATENATED MODULE: ./node_modules/music-metadata/lib/wav/WaveParser.js
+;// CONCATENATED MODULE: ../../main/node_modules/music-metadata/lib/wav/WaveParser.js
 
 
 

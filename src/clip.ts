@@ -1,0 +1,104 @@
+/**
+ * One clip of a run (a source to submit, or a task to resume): what the run is
+ * asked to do with it (ClipPlan, fixed before any clip runs) and what became of
+ * it (ClipOutcome, returned once by the pipeline and never changed).
+ */
+import type { DownloadedFile } from './download';
+import { CancelledError, NotStartedError, errorText } from './errors';
+import {
+  CANCELLED_BEFORE_SUBMITTING,
+  cancelledWhileDelivering,
+  cancelledWhileWaiting,
+  closeSentence,
+  failureText,
+  redeliverHint,
+  withTaskHint,
+} from './wording';
+
+/**
+ * Where a clip ended. `skipped`: never submitted (preflight or the cost guard
+ * refused the run, the timeout ran out before its turn, or the step was
+ * cancelled first); `dry-run`: checked, not submitted on purpose.
+ */
+export type ClipStatus = 'processing' | 'completed' | 'failed' | 'skipped' | 'dry-run';
+
+export interface ClipPlan {
+  /** Position in the input, from 0. */
+  readonly index: number;
+  /** Source URL; undefined for a resumed task whose source was not named. */
+  readonly source?: string;
+  /** The task to resume; undefined when this run submits the source. */
+  readonly resumeTaskId?: string;
+  /** 2, 3…: the second, third… clip whose results would share a file name. */
+  readonly duplicate?: number;
+  /** `ceil(duration)` from preflight, when it was read. */
+  readonly billableSeconds?: number;
+}
+
+export interface ClipOutcome {
+  readonly plan: ClipPlan;
+  readonly status: ClipStatus;
+  readonly taskId?: string;
+  readonly videoUrls: readonly string[];
+  readonly files: readonly DownloadedFile[];
+  /** One line: why the clip did not complete (or was not delivered). */
+  readonly message?: string;
+}
+
+/** How far a clip got before it stopped, for better or worse. */
+export type Stage = 'queued' | 'running' | 'completed' | 'failed';
+
+/** What the pipeline learnt on the way; turned into an outcome once, by `settleClip`. */
+export interface ClipProgress {
+  stage: Stage;
+  taskId?: string;
+  videoUrls: string[];
+  files: DownloadedFile[];
+}
+
+/** The one place a clip's status is decided: from how far it got, and what stopped it. */
+export function clipStatus(stage: Stage, error?: unknown): ClipStatus {
+  if (stage === 'completed') return 'completed';
+  if (stage === 'failed') return 'failed';
+  if (stage === 'running') return 'processing';
+  const neverSent = error instanceof NotStartedError || (error instanceof CancelledError && !error.requestInFlight);
+  return neverSent ? 'skipped' : 'failed';
+}
+
+/** One clear sentence for the user, always naming the task when there is one. */
+export function clipMessage(plan: ClipPlan, progress: ClipProgress, error: unknown): string {
+  const { taskId } = progress;
+  if (error instanceof CancelledError) {
+    if (taskId) return progress.stage === 'completed' ? cancelledWhileDelivering(taskId) : cancelledWhileWaiting(taskId);
+    if (error.requestInFlight) return errorText(error);
+    return plan.resumeTaskId ? failureText(error) : CANCELLED_BEFORE_SUBMITTING;
+  }
+  const message = failureText(error);
+  if (!taskId) return message;
+  // A completed task is paid for; only delivering its result failed.
+  if (progress.videoUrls.length > 0) return `${closeSentence(message)} ${redeliverHint([taskId])}`;
+  return withTaskHint(message, taskId);
+}
+
+/** The clip's outcome: how far it got, and (when something stopped it) why. */
+export function settleClip(plan: ClipPlan, progress: ClipProgress, error?: unknown): ClipOutcome {
+  const outcome: ClipOutcome = {
+    plan,
+    status: clipStatus(progress.stage, error),
+    taskId: progress.taskId,
+    videoUrls: [...progress.videoUrls],
+    files: [...progress.files],
+    message: error === undefined ? undefined : clipMessage(plan, progress, error),
+  };
+  return Object.freeze(outcome);
+}
+
+/** A clip that did not run: refused with the run, checked in a dry run, or not reached (a resumed task still runs on reApi). */
+export function unrunClip(plan: ClipPlan, status: ClipStatus, message?: string): ClipOutcome {
+  return Object.freeze({ plan, status, taskId: plan.resumeTaskId, videoUrls: [], files: [], message });
+}
+
+/** A task that can still be picked up without paying again: running, or completed but not delivered. */
+export function isResumable(outcome: ClipOutcome): boolean {
+  return outcome.taskId !== undefined && (outcome.status === 'processing' || (outcome.status === 'completed' && outcome.message !== undefined));
+}

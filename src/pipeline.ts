@@ -1,0 +1,117 @@
+/**
+ * One clip's way through the run: (preflight already done) → submit or resume
+ * → wait → deliver. It returns an immutable outcome and touches nothing shared
+ * but the log and the pools.
+ */
+import type { ReapiClient, TaskEnvelope } from './api';
+import { settleClip, type ClipOutcome, type ClipPlan, type ClipProgress } from './clip';
+import { downloadResults, resultFileNames } from './download';
+import { ActionError, CancelledError, NotStartedError } from './errors';
+import { formatBytes, formatElapsed } from './format';
+import type { ActionInputs } from './inputs';
+import type { TaskPoller } from './poll';
+import type { Pool } from './pool';
+import type { Timeline } from './timeline';
+import { NOT_STARTED_IN_TIME, emptyOutputMessage, resumeHint, taskFailedMessage } from './wording';
+
+/** Where one clip's log lines go; the reporter decides how they are laid out. */
+export interface ClipLog {
+  info(message: string): void;
+  debug(message: string): void;
+  /** One step of the clip (submitting, waiting, downloading). */
+  phase<T>(title: string, work: () => Promise<T>): Promise<T>;
+  /** The task exists (submitted or resumed): its id can be handed on at once. */
+  taskStarted(taskId: string): void;
+  /** The clip did not complete, for a reason other than the step being cancelled. */
+  failed(message: string): void;
+}
+
+export interface PipelineContext {
+  inputs: Pick<ActionInputs, 'upscaleFactor' | 'wait' | 'download' | 'downloadPath' | 'deadline'>;
+  client: Pick<ReapiClient, 'submitUpscale' | 'getTask'>;
+  poller: Pick<TaskPoller, 'watch'>;
+  signal: AbortSignal;
+  /** Slots for submitting and waiting (shared with preflight), and for downloading. */
+  slots: Pool;
+  downloads: Pool;
+  timeline: Timeline;
+}
+
+export async function runClip(plan: ClipPlan, ctx: PipelineContext, log: ClipLog): Promise<ClipOutcome> {
+  const progress: ClipProgress = { stage: plan.resumeTaskId ? 'running' : 'queued', taskId: plan.resumeTaskId, videoUrls: [], files: [] };
+  try {
+    await ctx.slots.run(() => upscale(plan, progress, ctx, log));
+    if (progress.stage === 'completed' && ctx.inputs.download) await ctx.downloads.run(() => deliver(plan, progress, ctx, log));
+    return settleClip(plan, progress);
+  } catch (error) {
+    const outcome = settleClip(plan, progress, error);
+    if (!(error instanceof ActionError) && error instanceof Error && error.stack) log.debug(error.stack);
+    // A cancellation is one event for the whole run, told once by the step's failure.
+    if (!(error instanceof CancelledError)) log.failed(outcome.message ?? '');
+    return outcome;
+  }
+}
+
+async function upscale(plan: ClipPlan, progress: ClipProgress, ctx: PipelineContext, log: ClipLog): Promise<void> {
+  const { inputs, client, signal } = ctx;
+  if (signal.aborted) throw new CancelledError('Cancelled.');
+  const started = Date.now();
+  let task: TaskEnvelope | undefined;
+  if (plan.resumeTaskId) {
+    log.info(`Resuming task ${plan.resumeTaskId} (no new submission, nothing billed again).`);
+  } else {
+    if (started >= inputs.deadline.at) throw new NotStartedError(NOT_STARTED_IN_TIME);
+    const source = plan.source as string;
+    const title = `Submitting ${source} for ${inputs.upscaleFactor}× upscaling`;
+    task = await ctx.timeline.span('upscaling', () => log.phase(title, () => client.submitUpscale(source, inputs.upscaleFactor)));
+    progress.taskId = task.id;
+    progress.stage = 'running';
+    log.info(`Task ${task.id} created (status: ${task.status}).`);
+  }
+  const taskId = progress.taskId as string;
+  log.taskStarted(taskId);
+
+  if (!inputs.wait) {
+    applyTask(progress, task ?? (await client.getTask(taskId)));
+    log.info(`wait is false: not waiting. ${progress.stage === 'running' ? resumeHint(taskId) : ''}`.trim());
+    return;
+  }
+  const initial = task;
+  const title = `Waiting for task ${taskId} (timeout ${formatElapsed(inputs.deadline.timeoutMs)})`;
+  applyTask(progress, await ctx.timeline.span('upscaling', () => log.phase(title, () => ctx.poller.watch(taskId, initial))));
+  log.info(`Task ${taskId} completed in ${formatElapsed(Date.now() - started)}: ${progress.videoUrls.join(', ')}`);
+}
+
+/** Takes a task's current state into the clip's progress; a failed task or an empty result is an error. */
+function applyTask(progress: ClipProgress, task: TaskEnvelope): void {
+  if (task.status === 'failed') {
+    progress.stage = 'failed';
+    throw new ActionError(taskFailedMessage(task));
+  }
+  if (task.status !== 'completed') return;
+  const urls = task.output?.video_urls?.filter((url) => url.length > 0) ?? [];
+  if (urls.length === 0) {
+    progress.stage = 'failed';
+    throw new ActionError(emptyOutputMessage(task.id));
+  }
+  progress.stage = 'completed';
+  progress.videoUrls = urls;
+}
+
+async function deliver(plan: ClipPlan, progress: ClipProgress, ctx: PipelineContext, log: ClipLog): Promise<void> {
+  const { inputs, signal } = ctx;
+  if (signal.aborted) throw new CancelledError('Cancelled.');
+  const names = resultFileNames(progress.videoUrls.length, {
+    sourceUrl: plan.source,
+    taskId: progress.taskId as string,
+    upscaleFactor: inputs.upscaleFactor,
+    duplicate: plan.duplicate,
+  });
+  const count = names.length > 1 ? `${names.length} results` : 'the result';
+  progress.files = await ctx.timeline.span('download', () =>
+    log.phase(`Downloading ${count} to ${inputs.downloadPath}`, () =>
+      downloadResults(progress.videoUrls, inputs.downloadPath, names, { signal, log: (m) => log.info(m), debug: (m) => log.debug(m) }),
+    ),
+  );
+  for (const file of progress.files) log.info(`Saved ${file.path} (${formatBytes(file.bytes)}).`);
+}

@@ -1,0 +1,134 @@
+/**
+ * The plan of a run, before anything is paid for: the clips in input order,
+ * each source checked on its host (preflight), the cost guard, and the dry run
+ * that prints the plan instead of carrying it out.
+ */
+import { checkArtifactRuntime } from './artifact';
+import { unrunClip, type ClipOutcome, type ClipPlan } from './clip';
+import { prepareDownloadDir, resultBaseName } from './download';
+import { errorText } from './errors';
+import { isInsecureApiBase, type ActionInputs } from './inputs';
+import type { Pool } from './pool';
+import { CostGuardError, checkCostGuard, describeProbe, displayUrl, probeSources, totalBillableSeconds } from './preflight';
+import type { Reporter } from './reporter';
+import type { Timeline } from './timeline';
+import { NOT_SUBMITTED_COST_GUARD, NOT_SUBMITTED_PREFLIGHT, costGuardMessage, preflightRefusedMessage } from './wording';
+
+export interface RunPlan {
+  clips: ClipPlan[];
+  /** Total billable seconds of the sources to submit, when preflight read every duration. */
+  billableSeconds?: number;
+  /** Set when preflight or the cost guard refused the run: every clip's outcome, and the step's failure. */
+  refusal?: { outcomes: ClipOutcome[]; message: string };
+}
+
+/** The clips of a run, in input order: tasks to resume (named by `video-url` when it lists their sources) or sources to submit. */
+export function buildClipPlans(inputs: Pick<ActionInputs, 'videoUrls' | 'taskIds' | 'upscaleFactor'>): ClipPlan[] {
+  const plans: ClipPlan[] =
+    inputs.taskIds.length > 0
+      ? inputs.taskIds.map((resumeTaskId, index) => ({ index, resumeTaskId, source: inputs.videoUrls[index] }))
+      : inputs.videoUrls.map((source, index) => ({ index, source }));
+  // Clips whose results would share a file name get _2, _3… in input order, so names do not depend on which finishes first.
+  const seen = new Map<string, number>();
+  return plans.map((plan) => {
+    const base = resultBaseName({ sourceUrl: plan.source, taskId: plan.resumeTaskId ?? '', upscaleFactor: inputs.upscaleFactor });
+    if (!base) return plan;
+    const count = (seen.get(base) ?? 0) + 1;
+    seen.set(base, count);
+    return count > 1 ? { ...plan, duplicate: count } : plan;
+  });
+}
+
+/**
+ * Checks every source before anything is submitted: reachable, within 50 MB,
+ * a video, and its duration (so the billable seconds are known). One bad
+ * source or a total over max-billable-seconds refuses the whole run unpaid.
+ */
+export async function preflight(plans: ClipPlan[], inputs: ActionInputs, reporter: Reporter, signal: AbortSignal, pool: Pool, timeline: Timeline): Promise<RunPlan> {
+  const toCheck = plans.filter((plan) => !plan.resumeTaskId);
+  if (!inputs.preflight || toCheck.length === 0) return { clips: plans };
+  return timeline.span('preflight', () => checkSources(plans, toCheck, inputs, reporter, signal, pool));
+}
+
+async function checkSources(plans: ClipPlan[], toCheck: ClipPlan[], inputs: ActionInputs, reporter: Reporter, signal: AbortSignal, pool: Pool): Promise<RunPlan> {
+  const title = `Preflight: checking ${toCheck.length === 1 ? 'the source' : `${toCheck.length} sources`}`;
+  const refused = new Map<number, string>();
+  const measured = new Map<number, number>();
+  await reporter.section(title, async () => {
+    const checks = await probeSources(
+      toCheck.map((plan) => plan.source as string),
+      { signal, pool },
+    );
+    checks.forEach((check, position) => {
+      const plan = toCheck[position] as ClipPlan;
+      if (check.probe) {
+        reporter.info(describeProbe(check.probe));
+        for (const warning of check.probe.warnings) reporter.warning(warning);
+        if (check.probe.billableSeconds !== undefined) measured.set(plan.index, check.probe.billableSeconds);
+      }
+      if (check.error) {
+        refused.set(plan.index, errorText(check.error));
+        reporter.info(`${displayUrl(plan.source as string)}: ${errorText(check.error)}`);
+      }
+    });
+  });
+  const clips = plans.map((plan) => (measured.has(plan.index) ? { ...plan, billableSeconds: measured.get(plan.index) } : plan));
+  const checked = clips.filter((plan) => !plan.resumeTaskId);
+  const billableSeconds = totalBillableSeconds(checked);
+  if (billableSeconds !== undefined) {
+    reporter.info(`Billable seconds: ${billableSeconds} (ceil of each source's duration${checked.length > 1 ? ', summed' : ''}).`);
+  }
+
+  if (refused.size > 0) {
+    const outcomes = clips.map((plan) => unrunClip(plan, refused.has(plan.index) ? 'failed' : 'skipped', refused.get(plan.index) ?? NOT_SUBMITTED_PREFLIGHT));
+    const listed = [...refused].map(([index, error]) => ({ label: reporter.label(clips[index] as ClipPlan), error }));
+    return { clips, billableSeconds, refusal: { outcomes, message: preflightRefusedMessage(listed, checked.length) } };
+  }
+  if (inputs.maxBillableSeconds !== undefined) {
+    try {
+      checkCostGuard(
+        checked.map((plan) => ({ url: plan.source as string, billableSeconds: plan.billableSeconds })),
+        inputs.maxBillableSeconds,
+      );
+    } catch (error) {
+      if (!(error instanceof CostGuardError)) throw error;
+      const outcomes = clips.map((plan) => unrunClip(plan, 'skipped', NOT_SUBMITTED_COST_GUARD));
+      return { clips, billableSeconds, refusal: { outcomes, message: costGuardMessage(errorText(error)) } };
+    }
+    reporter.info(`Within max-billable-seconds (${billableSeconds ?? 0} of ${inputs.maxBillableSeconds}).`);
+  }
+  return { clips, billableSeconds };
+}
+
+/** Prints what a real run would do; submits and polls nothing. */
+export async function dryRun(plan: RunPlan, inputs: ActionInputs, reporter: Reporter): Promise<ClipOutcome[]> {
+  await reporter.section('Dry run: nothing is submitted', () => {
+    for (const clip of plan.clips) {
+      if (clip.resumeTaskId) {
+        reporter.info(`Would pick up task ${clip.resumeTaskId} (${reporter.label(clip)}); nothing is billed again.`);
+        continue;
+      }
+      const billable = clip.billableSeconds === undefined ? 'billable seconds unknown' : `${clip.billableSeconds} billable seconds`;
+      reporter.info(`Would submit ${displayUrl(clip.source as string)} for ${inputs.upscaleFactor}× upscaling (${billable}).`);
+    }
+    const submitted = plan.clips.filter((clip) => !clip.resumeTaskId);
+    if (submitted.length > 0) {
+      const total = totalBillableSeconds(submitted);
+      reporter.info(
+        `${submitted.length} submission${submitted.length === 1 ? '' : 's'}, ${total === undefined ? 'billable seconds unknown' : `${total} billable seconds`} at ${inputs.upscaleFactor}×.`,
+      );
+    }
+    return Promise.resolve();
+  });
+  return plan.clips.map((clip) => unrunClip(clip, 'dry-run'));
+}
+
+/** Checks that need no source: a result that cannot be kept is not paid for. */
+export async function checkDelivery(inputs: ActionInputs, reporter: Reporter): Promise<void> {
+  if (inputs.artifactName) checkArtifactRuntime();
+  if (inputs.download) await prepareDownloadDir(inputs.downloadPath);
+  if (inputs.retentionDays !== undefined && !inputs.artifactName) reporter.warning("Input 'retention-days' has no effect without 'artifact-name'.");
+  if (isInsecureApiBase(inputs.apiBaseUrl)) {
+    reporter.warning(`Input 'api-base-url' is plain http to another machine (${inputs.apiBaseUrl}): the API key would cross the network unencrypted; use https.`);
+  }
+}

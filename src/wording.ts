@@ -1,0 +1,127 @@
+/**
+ * Every sentence the action says to the user about a clip or the run: failure
+ * lines, resume hints and the unknown-outcome warning. The README's error table
+ * quotes these words, so change them here and there together.
+ */
+import type { TaskEnvelope } from './api';
+import { CancelledError, errorText, isActionError } from './errors';
+
+/** How several task ids are given back to the action on one line: a JSON array, which `task-id` accepts. */
+export function taskIdInput(ids: readonly string[]): string {
+  return ids.length === 1 ? `task-id: ${ids[0]}` : `task-id: '${JSON.stringify(ids)}'`;
+}
+
+/** Appended to a failure that leaves a running task behind. */
+export function resumeHint(taskId: string): string {
+  return `Resume it without paying again with task-id: ${taskId}.`;
+}
+
+/** The end of a timeout message. */
+export function resumeLaterHint(taskId: string): string {
+  return `To pick it up later without paying again, run the action with task-id: ${taskId} (and a longer timeout if needed).`;
+}
+
+/** Appended to a failure after the task completed (so it is paid for): only delivering its result failed. */
+export function redeliverHint(taskIds: readonly string[]): string {
+  const ids = taskIds.length === 1 ? `Task ${taskIds[0]} is` : `Tasks ${taskIds.join(', ')} are`;
+  return `${ids} completed, so re-running with ${taskIdInput(taskIds)} delivers ${taskIds.length === 1 ? 'it' : 'them'} again without paying.`;
+}
+
+/** The end of the summary's resume row (one clip) and resume line (several clips). */
+export const SUMMARY_RESUME_TASK = 'to pick the task up without paying again.';
+export const SUMMARY_RESUME_UNFINISHED = 'to pick up the unfinished tasks without paying again.';
+
+/** The step's closing advice when some tasks of several can still be picked up. */
+export function unfinishedResumeHint(taskIds: readonly string[]): string {
+  return `Pick up the unfinished tasks without paying again with ${taskIdInput(taskIds)}.`;
+}
+
+/** Advice for a submission that may have been taken without the action hearing of it. */
+export const UNKNOWN_OUTCOME_ADVICE =
+  'Check your tasks on the reApi dashboard (https://reapi.ai) before re-running; if the task is there, re-run with the task-id input to pick it up without paying twice.';
+
+export function unknownOutcomeMessage(cause: string): string {
+  return `The submission's outcome is unknown: ${cause} The job may have been created (and billed), so it was not sent again. ${UNKNOWN_OUTCOME_ADVICE}`;
+}
+
+export const CANCELLED_IN_FLIGHT = `Cancelled while the submission was in flight, so its outcome is unknown: the job may have been created (and billed). ${UNKNOWN_OUTCOME_ADVICE}`;
+
+export const CANCELLED_BEFORE_ANY_TASK = 'Cancelled before any task was created; nothing was billed.';
+export const CANCELLED_BEFORE_SUBMITTING = 'Cancelled before it was submitted; nothing was billed.';
+export const NOT_STARTED_IN_TIME = 'Not submitted: the timeout ran out before its turn.';
+export const NOT_SUBMITTED_PREFLIGHT = 'Not submitted: preflight refused another source of this run.';
+export const NOT_SUBMITTED_COST_GUARD = 'Not submitted: the run is over max-billable-seconds.';
+
+export function cancelledWhileWaiting(taskId: string): string {
+  return `Cancelled while waiting for task ${taskId}; the task keeps running on reApi. ${resumeHint(taskId)}`;
+}
+
+export function cancelledWhileDelivering(taskId: string): string {
+  return `Cancelled while delivering the result of task ${taskId}; no partial file was left behind. ${resumeHint(taskId)}`;
+}
+
+export function taskFailedMessage(task: TaskEnvelope): string {
+  const code = task.error?.code === undefined ? 'unknown code' : `code ${task.error.code}`;
+  return `Task ${task.id} failed on reApi (${code}: ${task.error?.message ?? 'no message'}). Failed jobs are refunded automatically.`;
+}
+
+export function emptyOutputMessage(taskId: string): string {
+  return `Task ${taskId} is completed but its output.video_urls is empty, so there is no result to return; contact reApi support with the task id.`;
+}
+
+/** The text of any thrown value: an expected failure as is, anything else marked as a bug. */
+export function failureText(error: unknown): string {
+  return isActionError(error) ? errorText(error) : `Unexpected error: ${errorText(error)}`;
+}
+
+/** Ends a sentence so another can follow it. */
+export function closeSentence(text: string): string {
+  return text.replace(/[^.!?)]$/, '$&.');
+}
+
+/** A failure that leaves a task behind names it, with how to pick it up. */
+export function withTaskHint(message: string, taskId: string): string {
+  return message.includes(taskId) ? message : `${message} (task-id: ${taskId}; ${resumeHint(taskId)})`;
+}
+
+export function preflightRefusedMessage(refused: ReadonlyArray<{ label: string; error: string }>, total: number): string {
+  if (total === 1) return `${refused[0]?.error ?? ''} Nothing was submitted.`;
+  const listed = refused.map((clip) => `${clip.label}: ${clip.error.replace(/\.$/, '')}`).join('; ');
+  return `Preflight refused ${refused.length} of ${total} sources, so nothing was submitted: ${listed}.`;
+}
+
+export function costGuardMessage(reason: string): string {
+  return `${reason} Nothing was submitted.`;
+}
+
+const LISTED_FAILURES = 5;
+
+/** The step's one sentence when some clips of several did not complete. */
+export function clipsFailedMessage(
+  unfinished: ReadonlyArray<{ label: string; taskId?: string; what: string; error: string }>,
+  total: number,
+  resumable: readonly string[],
+): string {
+  const counts = new Map<string, number>();
+  for (const clip of unfinished) counts.set(clip.what, (counts.get(clip.what) ?? 0) + 1);
+  const how = [...counts].map(([what, count]) => `${count} ${what}`).join(', ');
+  const listed = unfinished
+    .slice(0, LISTED_FAILURES)
+    .map((clip) => `${clip.label}${clip.taskId ? ` (task ${clip.taskId})` : ''}: ${clip.error.replace(/\.$/, '')}`);
+  if (unfinished.length > LISTED_FAILURES) listed.push(`and ${unfinished.length - LISTED_FAILURES} more`);
+  const resume = resumable.length > 0 ? ` ${unfinishedResumeHint(resumable)}` : '';
+  return `${unfinished.length} of ${total} clips did not complete (${how}; see the results output): ${listed.join('; ')}.${resume}`;
+}
+
+/**
+ * A failure of the run as a whole (inputs, preflight, cost guard, artifact
+ * upload, cancellation before any clip ran), with how to get back what was
+ * already paid for.
+ */
+export function runFailureMessage(error: unknown, clips: ReadonlyArray<{ taskId?: string; status: string }>): string {
+  if (error instanceof CancelledError && !clips.some((clip) => clip.taskId)) return CANCELLED_BEFORE_ANY_TASK;
+  const message = failureText(error);
+  const completed = clips.filter((clip) => clip.status === 'completed' && clip.taskId).map((clip) => clip.taskId as string);
+  if (completed.length === 0 || error instanceof CancelledError) return message;
+  return `${closeSentence(message)} ${redeliverHint(completed)}`;
+}

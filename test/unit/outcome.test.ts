@@ -1,0 +1,202 @@
+/** Clip plans and outcomes, the one status decision, the outputs and the failure line: pure logic, no runner. */
+import { describe, expect, it } from 'vitest';
+import { clipStatus, isResumable, settleClip, unrunClip, type ClipOutcome, type ClipPlan, type ClipProgress } from '../../src/clip';
+import { ActionError, CancelledError, NotStartedError } from '../../src/errors';
+import { buildClipPlans } from '../../src/plan';
+import { clipResults, overallStatus } from '../../src/report';
+import { Reporter, resumableTaskIds } from '../../src/reporter';
+import { renderTable } from '../../src/summary';
+import { taskIdInput } from '../../src/wording';
+import { RecordingIO } from '../helpers/recording-io';
+
+function plan(index: number, extra: Partial<ClipPlan> = {}): ClipPlan {
+  return { index, source: `https://cdn.example.com/${index + 1}.mp4`, ...extra };
+}
+
+function outcome(index: number, extra: Partial<ClipOutcome> & { billableSeconds?: number } = {}): ClipOutcome {
+  const { billableSeconds, ...rest } = extra;
+  return { plan: plan(index, { billableSeconds }), status: 'completed', videoUrls: [], files: [], ...rest };
+}
+
+function progress(extra: Partial<ClipProgress> = {}): ClipProgress {
+  return { stage: 'queued', videoUrls: [], files: [], ...extra };
+}
+
+describe('buildClipPlans', () => {
+  it('makes one plan per source, in order, numbering the ones whose files would share a name', () => {
+    const plans = buildClipPlans({
+      videoUrls: ['https://a.example.com/x/intro.mp4', 'https://b.example.com/y/intro.mov', 'https://a.example.com/outro.mp4', 'https://c.example.com/intro.mkv'],
+      taskIds: [],
+      upscaleFactor: '2',
+    });
+    expect(plans.map((p) => [p.index, p.resumeTaskId, p.duplicate])).toEqual([
+      [0, undefined, undefined],
+      [1, undefined, 2],
+      [2, undefined, undefined],
+      [3, undefined, 3],
+    ]);
+  });
+
+  it('makes resumed plans from task ids, paired with their sources when given', () => {
+    expect(buildClipPlans({ videoUrls: [], taskIds: ['task_a', 'task_b'], upscaleFactor: '4' }).map((p) => [p.resumeTaskId, p.source])).toEqual([
+      ['task_a', undefined],
+      ['task_b', undefined],
+    ]);
+    const paired = buildClipPlans({ videoUrls: ['https://x.test/a.mp4', 'https://x.test/a.mov'], taskIds: ['task_a', 'task_b'], upscaleFactor: '2' });
+    expect(paired.map((p) => [p.resumeTaskId, p.source, p.duplicate])).toEqual([
+      ['task_a', 'https://x.test/a.mp4', undefined],
+      ['task_b', 'https://x.test/a.mov', 2],
+    ]);
+  });
+});
+
+describe('clipStatus', () => {
+  it('follows how far the clip got, then what stopped it', () => {
+    expect(clipStatus('completed')).toBe('completed');
+    expect(clipStatus('completed', new ActionError('download failed'))).toBe('completed');
+    expect(clipStatus('failed', new ActionError('task failed'))).toBe('failed');
+    expect(clipStatus('running')).toBe('processing');
+    expect(clipStatus('running', new CancelledError('Cancelled.'))).toBe('processing');
+    expect(clipStatus('queued', new NotStartedError('late'))).toBe('skipped');
+    expect(clipStatus('queued', new CancelledError('Cancelled.'))).toBe('skipped');
+    expect(clipStatus('queued', new CancelledError('in flight', true))).toBe('failed');
+    expect(clipStatus('queued', new ActionError('reApi error 20003'))).toBe('failed');
+  });
+});
+
+describe('settleClip', () => {
+  it('names the task and how to resume it, in one sentence per case', () => {
+    const cancelledWaiting = settleClip(plan(0), progress({ stage: 'running', taskId: 'task_w' }), new CancelledError('Cancelled.'));
+    expect(cancelledWaiting.message).toBe(
+      'Cancelled while waiting for task task_w; the task keeps running on reApi. Resume it without paying again with task-id: task_w.',
+    );
+    const notDelivered = settleClip(plan(0), progress({ stage: 'completed', taskId: 'task_d', videoUrls: ['https://r/0.mp4'] }), new ActionError('HTTP 503'));
+    expect(notDelivered.message).toBe('HTTP 503. Task task_d is completed, so re-running with task-id: task_d delivers it again without paying.');
+    expect(settleClip(plan(0), progress(), new CancelledError('Cancelled.')).message).toBe('Cancelled before it was submitted; nothing was billed.');
+    const pollFailed = settleClip(plan(0), progress({ stage: 'running', taskId: 'task_p' }), new ActionError('reApi error 40401'));
+    expect(pollFailed.message).toBe('reApi error 40401 (task-id: task_p; Resume it without paying again with task-id: task_p.)');
+    expect(settleClip(plan(0), progress(), new Error('boom')).message).toBe('Unexpected error: boom');
+    expect(Object.isFrozen(pollFailed)).toBe(true);
+  });
+});
+
+describe('overallStatus', () => {
+  it('is failed when any clip failed or was skipped, else processing while any runs, else completed', () => {
+    expect(overallStatus([outcome(0), outcome(1)])).toBe('completed');
+    expect(overallStatus([outcome(0), outcome(1, { status: 'processing' })])).toBe('processing');
+    expect(overallStatus([outcome(0, { status: 'processing' }), outcome(1, { status: 'failed' })])).toBe('failed');
+    expect(overallStatus([outcome(0), outcome(1, { status: 'skipped' })])).toBe('failed');
+    expect(overallStatus([outcome(0, { status: 'dry-run' }), outcome(1, { status: 'dry-run' })])).toBe('dry-run');
+    expect(overallStatus([outcome(0, { status: 'processing' })])).toBe('processing');
+    expect(overallStatus([outcome(0, { status: 'skipped' })], true)).toBeUndefined();
+  });
+});
+
+describe('results', () => {
+  it('has one object per clip with every documented field', () => {
+    const outcomes = [
+      outcome(0, {
+        taskId: 'task_a',
+        videoUrls: ['https://r/0.mp4'],
+        files: [{ url: 'https://r/0.mp4', path: '/out/1-2x.mp4', name: '1-2x.mp4', bytes: 9 }],
+        billableSeconds: 4,
+      }),
+      unrunClip(plan(1), 'skipped', 'Not submitted: the timeout ran out before its turn.'),
+    ];
+    expect(clipResults(outcomes)).toEqual([
+      {
+        source: 'https://cdn.example.com/1.mp4',
+        task_id: 'task_a',
+        status: 'completed',
+        video_urls: ['https://r/0.mp4'],
+        video_path: '/out/1-2x.mp4',
+        billable_seconds: 4,
+        error: null,
+      },
+      {
+        source: 'https://cdn.example.com/2.mp4',
+        task_id: null,
+        status: 'skipped',
+        video_urls: [],
+        video_path: null,
+        billable_seconds: null,
+        error: 'Not submitted: the timeout ran out before its turn.',
+      },
+    ]);
+  });
+});
+
+describe('failure line', () => {
+  const outcomes = [
+    outcome(0, { taskId: 'task_ok' }),
+    outcome(1, { taskId: 'task_bad', status: 'failed', message: 'Task task_bad failed on reApi (code 80007: too big). Failed jobs are refunded automatically.' }),
+    outcome(2, { taskId: 'task_slow', status: 'processing', message: 'Timed out after 30s waiting for task task_slow.' }),
+    outcome(3, { taskId: 'task_dl', status: 'completed', videoUrls: ['https://r/3.mp4'], message: 'Downloading the result failed.' }),
+    outcome(4, { status: 'skipped', message: 'Not submitted: the timeout ran out before its turn.' }),
+  ];
+  const reporter = new Reporter(new RecordingIO());
+  reporter.setClips(outcomes.map((o) => o.plan));
+
+  it('counts, lists and tells how to pick up what can be picked up, on one line', () => {
+    const message = reporter.failureLine(outcomes, undefined, false) ?? '';
+    expect(message).not.toContain('\n');
+    expect(message).toMatch(/^4 of 5 clips did not complete \(1 failed, 1 still processing, 1 not delivered, 1 skipped; see the results output\): /);
+    expect(message).toContain('#2 2.mp4 (task task_bad): Task task_bad failed on reApi (code 80007: too big)');
+    expect(message).toContain('#5 5.mp4: Not submitted');
+    expect(message).toMatch(/Pick up the unfinished tasks without paying again with task-id: '\["task_slow","task_dl"\]'\.$/);
+  });
+
+  it('resumes running tasks and completed ones that were not delivered, never failed ones', () => {
+    expect(resumableTaskIds(outcomes)).toEqual(['task_slow', 'task_dl']);
+    expect(outcomes.map(isResumable)).toEqual([false, false, true, true, false]);
+    expect(taskIdInput(['task_a'])).toBe('task-id: task_a');
+  });
+
+  it('lists at most five clips', () => {
+    const many = Array.from({ length: 8 }, (_, index) => outcome(index, { status: 'failed', message: `boom ${index}` }));
+    const wide = new Reporter(new RecordingIO());
+    wide.setClips(many.map((o) => o.plan));
+    expect(wide.failureLine(many, undefined, false)).toMatch(/boom 4; and 3 more\.$/);
+  });
+
+  it('is the clip’s own message when there is one clip, and the run’s failure alone when it refused the run', () => {
+    const single = new Reporter(new RecordingIO());
+    single.setClips([plan(0)]);
+    expect(single.failureLine([outcome(0, { status: 'failed', message: 'It broke.' })], undefined, false)).toBe('It broke.');
+    expect(single.failureLine([unrunClip(plan(0), 'skipped', 'Not submitted.')], 'Refused. Nothing was submitted.', true)).toBe('Refused. Nothing was submitted.');
+  });
+});
+
+describe('renderTable', () => {
+  it('has one row per clip, the totals, the errors and how to resume', () => {
+    const text = renderTable({
+      upscaleFactor: '2',
+      status: 'failed',
+      elapsedMs: 75_000,
+      concurrency: 3,
+      dryRun: false,
+      phases: [{ name: 'preflight', ms: 400 }],
+      outcomes: [
+        outcome(0, {
+          taskId: 'task_a',
+          videoUrls: ['https://r.example.com/t/a/0.mp4'],
+          files: [{ url: '', path: '/out/1-2x.mp4', name: '1-2x.mp4', bytes: 2048 }],
+          billableSeconds: 4,
+        }),
+        outcome(1, { taskId: 'task_b', status: 'processing', billableSeconds: 5, message: 'Timed out | waiting.' }),
+      ],
+      failure: '1 of 2 clips did not complete.',
+      resumeTaskIds: ['task_b'],
+    });
+    expect(text).toContain('### ❌ reApi Topaz Video Upscaler: 1 of 2 clips did not complete');
+    expect(text).toContain('| # | Source | Task | Status | Billable s | Result | Downloaded |');
+    expect(text).toContain(
+      '| 1 | [cdn.example.com/1.mp4](https://cdn.example.com/1.mp4) | `task_a` | ✅ completed | 4 | [r.example.com/…/0.mp4](https://r.example.com/t/a/0.mp4) | `1-2x.mp4` (2.0 KiB) |',
+    );
+    expect(text).toContain('| 2 | [cdn.example.com/2.mp4](https://cdn.example.com/2.mp4) | `task_b` | ⏳ processing | 5 | — | — |');
+    expect(text).toContain('| | **Total** | | 1 completed, 1 processing | 9 | 1 | 1 (2.0 KiB) |');
+    expect(text).toContain('**Upscale factor** 2× · **Concurrency** 3 · **Elapsed** 1m 15s (preflight 0.4s)');
+    expect(text).toContain('- #2: Timed out \\| waiting.');
+    expect(text).toContain('**Resume** Re-run with `task-id: task_b` to pick up the unfinished tasks without paying again.');
+  });
+});
