@@ -44,13 +44,27 @@ export function buildClipPlans(inputs: Pick<ActionInputs, 'videoUrls' | 'taskIds
  * a video, and its duration (so the billable seconds are known). One bad
  * source or a total over max-billable-seconds refuses the whole run unpaid.
  */
-export async function preflight(plans: ClipPlan[], inputs: ActionInputs, reporter: Reporter, signal: AbortSignal, pool: Pool, timeline: Timeline): Promise<RunPlan> {
+export async function preflight(
+  plans: ClipPlan[],
+  inputs: ActionInputs,
+  reporter: Reporter,
+  signal: AbortSignal,
+  pool: Pool,
+  timeline: Timeline,
+): Promise<RunPlan> {
   const toCheck = plans.filter((plan) => !plan.resumeTaskId);
   if (!inputs.preflight || toCheck.length === 0) return { clips: plans };
   return timeline.span('preflight', () => checkSources(plans, toCheck, inputs, reporter, signal, pool));
 }
 
-async function checkSources(plans: ClipPlan[], toCheck: ClipPlan[], inputs: ActionInputs, reporter: Reporter, signal: AbortSignal, pool: Pool): Promise<RunPlan> {
+async function checkSources(
+  plans: ClipPlan[],
+  toCheck: ClipPlan[],
+  inputs: ActionInputs,
+  reporter: Reporter,
+  signal: AbortSignal,
+  pool: Pool,
+): Promise<RunPlan> {
   const title = `Preflight: checking ${toCheck.length === 1 ? 'the source' : `${toCheck.length} sources`}`;
   const refused = new Map<number, string>();
   const measured = new Map<number, number>();
@@ -129,6 +143,8 @@ export async function checkDelivery(inputs: ActionInputs, reporter: Reporter): P
   if (inputs.download) await prepareDownloadDir(inputs.downloadPath);
   if (inputs.retentionDays !== undefined && !inputs.artifactName) reporter.warning("Input 'retention-days' has no effect without 'artifact-name'.");
   if (isInsecureApiBase(inputs.apiBaseUrl)) {
-    reporter.warning(`Input 'api-base-url' is plain http to another machine (${inputs.apiBaseUrl}): the API key would cross the network unencrypted; use https.`);
+    reporter.warning(
+      `Input 'api-base-url' is plain http to another machine (${inputs.apiBaseUrl}): the API key would cross the network unencrypted; use https.`,
+    );
   }
 }

@@ -25,7 +25,12 @@ function progress(extra: Partial<ClipProgress> = {}): ClipProgress {
 describe('buildClipPlans', () => {
   it('makes one plan per source, in order, numbering the ones whose files would share a name', () => {
     const plans = buildClipPlans({
-      videoUrls: ['https://a.example.com/x/intro.mp4', 'https://b.example.com/y/intro.mov', 'https://a.example.com/outro.mp4', 'https://c.example.com/intro.mkv'],
+      videoUrls: [
+        'https://a.example.com/x/intro.mp4',
+        'https://b.example.com/y/intro.mov',
+        'https://a.example.com/outro.mp4',
+        'https://c.example.com/intro.mkv',
+      ],
       taskIds: [],
       upscaleFactor: '2',
     });
@@ -129,7 +134,11 @@ describe('results', () => {
 describe('failure line', () => {
   const outcomes = [
     outcome(0, { taskId: 'task_ok' }),
-    outcome(1, { taskId: 'task_bad', status: 'failed', message: 'Task task_bad failed on reApi (code 80007: too big). Failed jobs are refunded automatically.' }),
+    outcome(1, {
+      taskId: 'task_bad',
+      status: 'failed',
+      message: 'Task task_bad failed on reApi (code 80007: too big). Failed jobs are refunded automatically.',
+    }),
     outcome(2, { taskId: 'task_slow', status: 'processing', message: 'Timed out after 30s waiting for task task_slow.' }),
     outcome(3, { taskId: 'task_dl', status: 'completed', videoUrls: ['https://r/3.mp4'], message: 'Downloading the result failed.' }),
     outcome(4, { status: 'skipped', message: 'Not submitted: the timeout ran out before its turn.' }),
@@ -163,7 +172,9 @@ describe('failure line', () => {
     const single = new Reporter(new RecordingIO());
     single.setClips([plan(0)]);
     expect(single.failureLine([outcome(0, { status: 'failed', message: 'It broke.' })], undefined, false)).toBe('It broke.');
-    expect(single.failureLine([unrunClip(plan(0), 'skipped', 'Not submitted.')], 'Refused. Nothing was submitted.', true)).toBe('Refused. Nothing was submitted.');
+    expect(single.failureLine([unrunClip(plan(0), 'skipped', 'Not submitted.')], 'Refused. Nothing was submitted.', true)).toBe(
+      'Refused. Nothing was submitted.',
+    );
   });
 });
 
