@@ -78,7 +78,8 @@ describe('run() in process', () => {
     await run(actionIO);
     expect(emulator.apiRequests()).toHaveLength(0);
     expect(actionIO.failed).toMatch(/^Preflight refused 1 of 2 sources, so nothing was submitted: #2 missing\.mp4: .*HTTP 404/);
-    expect(JSON.parse(actionIO.outputs.results as string).map((r: { status: string }) => r.status)).toEqual(['skipped', 'failed']);
+    const results = JSON.parse(actionIO.outputs.results as string) as Array<{ status: string }>;
+    expect(results.map((result) => result.status)).toEqual(['skipped', 'failed']);
   });
 
   it('a dry run sends no API request and reports dry-run', async () => {
