@@ -1,6 +1,7 @@
 import { request } from 'undici';
-import { ActionError, ApiError, CancelledError, NetworkError, ResponseFormatError, errorText } from './errors';
-import { getDispatcher, parseRetryAfter, readLimitedText, sleep, toNetworkError } from './http';
+import { ActionError, ApiError, CancelledError, NetworkError, ResponseFormatError, UnreadableAnswersError, errorText } from './errors';
+import { formatElapsed } from './format';
+import { USER_AGENT, getDispatcher, parseRetryAfter, readLimitedText, sleep, toNetworkError } from './http';
 import type { Deadline, UpscaleFactor } from './inputs';
 import {
   POLL_REQUEST_TIMEOUT_MAX_MS,
@@ -13,6 +14,7 @@ import {
   type Operation,
   type RetryPolicy,
 } from './retry';
+import { CANCELLED_IN_FLIGHT, unknownOutcomeMessage } from './wording';
 
 export const MODEL = 'topaz-video-upscaler';
 
@@ -139,31 +141,16 @@ export function describeApiError(status: number, envelope: ErrorEnvelope['error'
  * may still have created a billed job.
  */
 export function explainUncertainSubmission(error: unknown): unknown {
-  const advice =
-    'Check your tasks on the reApi dashboard (https://reapi.ai) before re-running; if the task is there, re-run with the task-id input to pick it up without paying twice.';
-  if (error instanceof CancelledError) {
-    if (!error.requestInFlight) return error;
-    return new CancelledError(
-      `Cancelled while the submission was in flight, so its outcome is unknown: the job may have been created (and billed). ${advice}`,
-      true,
-    );
-  }
+  if (error instanceof CancelledError) return error.requestInFlight ? new CancelledError(CANCELLED_IN_FLIGHT, true) : error;
   const uncertain =
     (error instanceof NetworkError && !error.notSent) ||
     error instanceof ResponseFormatError ||
     (error instanceof ApiError && error.status >= 500 && error.status !== 503);
   if (!uncertain) return error;
-  return new ActionError(
-    `The submission's outcome is unknown: ${errorText(error)} The job may have been created (and billed), so it was not sent again. ${advice}`,
-  );
+  return new ActionError(unknownOutcomeMessage(errorText(error)));
 }
 
 // ---- The client -------------------------------------------------------------
-
-/** A poll kept getting answers that are not a task: reported, not retried further. */
-export class UnreadableAnswersError extends ResponseFormatError {
-  override name = 'UnreadableAnswersError';
-}
 
 export interface ClientOptions {
   baseUrl: string;
@@ -177,12 +164,6 @@ export interface ClientOptions {
   /** Where retry notices go (core.info in the action). */
   log?: (message: string) => void;
   random?: () => number;
-}
-
-const USER_AGENT = 'reapi-topaz-video-upscaler-action';
-
-function seconds(ms: number): string {
-  return `${(ms / 1000).toFixed(1)}s`;
 }
 
 export class ReapiClient {
@@ -247,7 +228,7 @@ export class ReapiClient {
           if (operation === 'poll' && remaining > 0) await sleep(remaining, signal);
           throw this.gaveUp(operation, error, attempt, started);
         }
-        this.options.log?.(`${errorText(error)} Retrying in ${seconds(delay)} (attempt ${attempt + 1}).`);
+        this.options.log?.(`${errorText(error)} Retrying in ${formatElapsed(delay)} (attempt ${attempt + 1}).`);
         await sleep(delay, signal);
       }
     }
@@ -256,7 +237,7 @@ export class ReapiClient {
   /** The last error of a submission that was retried in vain says so, and that nothing was billed. */
   private gaveUp(operation: Operation, error: unknown, attempts: number, started: number): unknown {
     if (operation !== 'submit') return error;
-    const tries = `${attempts} attempt${attempts === 1 ? '' : 's'} over ${seconds(Date.now() - started)}`;
+    const tries = `${attempts} attempt${attempts === 1 ? '' : 's'} over ${formatElapsed(Date.now() - started)}`;
     if (error instanceof NetworkError) {
       return new NetworkError(
         `Could not reach reApi at ${this.options.baseUrl}: ${errorText(error)} Gave up after ${tries}; the request never reached the server, so nothing was submitted or billed. Check api-base-url and the runner's network and proxy settings.`,
@@ -264,13 +245,7 @@ export class ReapiClient {
       );
     }
     if (error instanceof ApiError) {
-      return new ApiError(
-        `${errorText(error)} Gave up after ${tries}; reApi did not accept the job, so nothing was billed. Re-run later.`,
-        error.status,
-        error.code,
-        error.requestId,
-        error.retryAfterMs,
-      );
+      return new ApiError(`${errorText(error)} Gave up after ${tries}; reApi did not accept the job, so nothing was billed. Re-run later.`, error);
     }
     return error;
   }
@@ -311,16 +286,18 @@ export class ReapiClient {
       // Redirects are not followed: the Authorization header must never reach another origin.
       throw new ApiError(
         `reApi answered ${what} with a redirect (HTTP ${status}), which is not followed so the API key stays with the API origin; check api-base-url.`,
-        status,
-        undefined,
-        undefined,
-        undefined,
+        { status },
       );
     }
     if (status >= 400) {
       const envelope = decodeErrorEnvelope(text);
       const code = envelope?.code === undefined ? undefined : String(envelope.code);
-      throw new ApiError(describeApiError(status, envelope), status, code, envelope?.request_id, parseRetryAfter(retryAfterHeader));
+      throw new ApiError(describeApiError(status, envelope), {
+        status,
+        code,
+        requestId: envelope?.request_id,
+        retryAfterMs: parseRetryAfter(retryAfterHeader),
+      });
     }
     return decodeTaskEnvelope(text);
   }

@@ -5,8 +5,9 @@ import { basename, join, resolve } from 'node:path';
 import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { request } from 'undici';
-import { ActionError, CancelledError, InputError, NetworkError, errorText } from './errors';
-import { getDispatcher, parseRetryAfter, sleep, toNetworkError } from './http';
+import { ActionError, CancelledError, DownloadError, InputError, NetworkError, errorText } from './errors';
+import { formatBytes, formatElapsed } from './format';
+import { MAX_REDIRECTS, REDIRECT_STATUSES, USER_AGENT, getDispatcher, parseRetryAfter, sleep, toNetworkError } from './http';
 import { retryDelayMs, type RetryPolicy } from './retry';
 
 /** One result saved to disk. */
@@ -22,9 +23,6 @@ export interface DownloadedFile {
 /** A CDN hiccup is retried a few times; a result that keeps failing is reported, not retried for minutes. */
 export const DOWNLOAD_RETRY: RetryPolicy = { maxAttempts: 4, baseMs: 500, capMs: 8_000, retryAfterCapMs: 30_000, maxFormatErrors: 0 };
 
-/** Redirects followed per download (CDNs use one or two). */
-export const MAX_REDIRECTS = 5;
-
 /** Longest wait for response headers, and longest silence while the body streams. */
 const STALL_TIMEOUT_MS = 60_000;
 
@@ -33,34 +31,6 @@ const WRITE_BUFFER_BYTES = 1024 * 1024;
 
 /** Progress lines at most this often, so a large file shows it is moving without flooding the log. */
 const PROGRESS_EVERY_MS = 10_000;
-
-const USER_AGENT = 'reapi-topaz-video-upscaler-action';
-const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
-
-/** A download attempt that failed; `transient` ones are tried again. */
-export class DownloadError extends ActionError {
-  override name = 'DownloadError';
-  constructor(
-    message: string,
-    readonly transient: boolean,
-    readonly retryAfterMs?: number,
-  ) {
-    super(message);
-  }
-}
-
-/** "4.0 KiB", "63.9 MiB": sizes for logs and the summary. */
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value.toFixed(1)} ${units[unit]}`;
-}
 
 /**
  * A file-name stem from untrusted text: letters, digits, dot, dash and
@@ -189,7 +159,7 @@ export async function downloadFile(url: string, dir: string, name: string, optio
           throw new DownloadError(`Downloading the result failed after ${attempt} attempts: ${errorText(error)}`, false);
         }
         const delay = retryDelayMs(attempt, DOWNLOAD_RETRY, error instanceof DownloadError ? error.retryAfterMs : undefined, options.random);
-        options.log?.(`${errorText(error)} Retrying in ${(delay / 1000).toFixed(1)}s (attempt ${attempt + 1} of ${DOWNLOAD_RETRY.maxAttempts}).`);
+        options.log?.(`${errorText(error)} Retrying in ${formatElapsed(delay)} (attempt ${attempt + 1} of ${DOWNLOAD_RETRY.maxAttempts}).`);
         await sleep(delay, options.signal);
       }
     }

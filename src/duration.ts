@@ -4,6 +4,7 @@
  * Parsing is left to mp4box (MP4/MOV) and music-metadata (MKV), loaded only
  * here and only when needed, so they cost nothing on runs without preflight.
  */
+import { formatBytes } from './format';
 
 /** The containers the API accepts (MP4, MOV, MKV), as told apart by their first bytes. */
 export type Container = 'mp4' | 'matroska';
@@ -147,11 +148,4 @@ export async function readDuration(
 
 function errorMessage(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).replace(/\s+/g, ' ').trim().slice(0, 200);
-}
-
-/** 2.6 MiB, 340.0 KiB, 812 B. */
-export function formatBytes(bytes: number): string {
-  if (bytes >= 1024 * 1024) return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
-  if (bytes >= 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
-  return `${bytes} B`;
 }

@@ -11,24 +11,40 @@ export class InputError extends ActionError {
   override name = 'InputError';
 }
 
+/** What an API error answer said, beyond its message. */
+export interface ApiErrorDetails {
+  status: number;
+  /** The error envelope's `code`, as a string. */
+  code?: string;
+  requestId?: string;
+  /** From a Retry-After header, when the server sent one. */
+  retryAfterMs?: number;
+}
+
 /** The API answered with an error status (decoded from the error envelope when present). */
 export class ApiError extends ActionError {
   override name = 'ApiError';
-  constructor(
-    message: string,
-    readonly status: number,
-    readonly code: string | undefined,
-    readonly requestId: string | undefined,
-    /** Seconds from a Retry-After header, when the server sent one. */
-    readonly retryAfterMs: number | undefined,
-  ) {
+  readonly status: number;
+  readonly code?: string;
+  readonly requestId?: string;
+  readonly retryAfterMs?: number;
+  constructor(message: string, details: ApiErrorDetails) {
     super(message);
+    this.status = details.status;
+    this.code = details.code;
+    this.requestId = details.requestId;
+    this.retryAfterMs = details.retryAfterMs;
   }
 }
 
 /** The response could not be decoded: not JSON, too large, or not the documented shape. */
 export class ResponseFormatError extends ActionError {
   override name = 'ResponseFormatError';
+}
+
+/** A poll kept getting answers that are not a task: reported, not retried further. */
+export class UnreadableAnswersError extends ResponseFormatError {
+  override name = 'UnreadableAnswersError';
 }
 
 /** The request failed on the network: refused, reset, timed out. */
@@ -50,6 +66,60 @@ export class CancelledError extends ActionError {
     message: string,
     /** True when a request had already left when the step stopped (a submission may have been taken). */
     readonly requestInFlight = false,
+  ) {
+    super(message);
+  }
+}
+
+/** The wait ran out while the task was still running (or while reApi could not be asked). */
+export class WaitTimeoutError extends ActionError {
+  override name = 'WaitTimeoutError';
+  constructor(
+    message: string,
+    readonly taskId: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A source failed preflight: unreachable with an HTTP error, too large, or not a video. */
+export class PreflightError extends ActionError {
+  override name = 'PreflightError';
+  constructor(
+    message: string,
+    readonly url: string,
+    /** The HTTP status the host answered, when that is the reason. */
+    readonly status?: number,
+  ) {
+    super(message);
+  }
+}
+
+/** The sources' billable seconds exceed `max-billable-seconds`, or cannot all be known. */
+export class CostGuardError extends ActionError {
+  override name = 'CostGuardError';
+  constructor(
+    message: string,
+    /** Undefined when some durations could not be read. */
+    readonly totalBillableSeconds: number | undefined,
+    readonly maxBillableSeconds: number,
+  ) {
+    super(message);
+  }
+}
+
+/** A source host answered a range request with the whole file: it ignores Range. */
+export class RangesNotSupportedError extends Error {
+  override name = 'RangesNotSupportedError';
+}
+
+/** A download attempt that failed; `transient` ones are tried again. */
+export class DownloadError extends ActionError {
+  override name = 'DownloadError';
+  constructor(
+    message: string,
+    readonly transient: boolean,
+    readonly retryAfterMs?: number,
   ) {
     super(message);
   }

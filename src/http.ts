@@ -1,5 +1,13 @@
 import { EnvHttpProxyAgent, type Dispatcher } from 'undici';
 import { CancelledError, NetworkError, ResponseFormatError } from './errors';
+import { formatSeconds } from './format';
+
+/** How every request of the action introduces itself. */
+export const USER_AGENT = 'reapi-topaz-video-upscaler-action';
+
+/** Statuses that redirect, and how many redirects one request follows (CDNs use one or two). */
+export const REDIRECT_STATUSES: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
+export const MAX_REDIRECTS = 5;
 
 /** Time to open a connection (through the proxy, when there is one). */
 export const CONNECT_TIMEOUT_MS = 15_000;
@@ -79,15 +87,11 @@ export function toNetworkError(error: unknown, what: string, signal?: AbortSigna
   } else if (codes.includes('UND_ERR_CONNECT_TIMEOUT')) {
     reason = 'failed (could not connect in time: UND_ERR_CONNECT_TIMEOUT)';
   } else if (name === 'TimeoutError' || codes.some((c) => c.endsWith('_TIMEOUT'))) {
-    reason = `timed out${timeoutMs === undefined ? '' : ` (no complete answer within ${formatSeconds(timeoutMs)})`}`;
+    reason = `timed out${timeoutMs === undefined ? '' : ` (no complete answer within ${formatSeconds(timeoutMs / 1000)}s)`}`;
   } else {
     reason = `failed (${[...new Set(codes)].join(', ') || message})`;
   }
   return new NetworkError(`${what} ${reason}.`, notSent);
-}
-
-function formatSeconds(ms: number): string {
-  return `${Number((ms / 1000).toFixed(1))}s`;
 }
 
 /** Reads a response body as text, refusing bodies larger than `limit` bytes. */

@@ -243,9 +243,27 @@ function parseMaxBillableSeconds(text: string): number | undefined {
   return value;
 }
 
+/**
+ * The defaults of action.yml, for runs outside a runner (the runner passes
+ * them as inputs itself). A unit test holds this table and action.yml to the
+ * same values; download-path's default is an expression, resolved in
+ * resolveDownloadPath.
+ */
+export const INPUT_DEFAULTS: Readonly<Record<string, string>> = {
+  'upscale-factor': '2',
+  'api-base-url': 'https://reapi.ai',
+  wait: 'true',
+  timeout: '30m',
+  'poll-interval': '5s',
+  download: 'false',
+  concurrency: '4',
+  preflight: 'true',
+  'dry-run': 'false',
+};
+
 /** Reads and validates every input, or throws one InputError naming the first bad one. */
 export function parseInputs(read: InputReader, env: NodeJS.ProcessEnv = process.env, now = Date.now()): ActionInputs {
-  const get = (name: string) => read(name).trim();
+  const get = (name: string) => read(name).trim() || INPUT_DEFAULTS[name] || '';
 
   const apiKey = get('api-key');
   if (!apiKey) {
@@ -279,14 +297,14 @@ export function parseInputs(read: InputReader, env: NodeJS.ProcessEnv = process.
     );
   }
 
-  const factorText = get('upscale-factor') || '2';
+  const factorText = get('upscale-factor');
   const upscaleFactor = parseUpscaleFactor(factorText);
   if (!upscaleFactor) {
     throw new InputError(`Input 'upscale-factor' must be 1, 2 or 4 (1x, 2x, 4x also accepted); got ${preview(factorText)}.`);
   }
 
-  const wait = parseBooleanInput('wait', get('wait') || 'true');
-  const downloadRequested = parseBooleanInput('download', get('download') || 'false');
+  const wait = parseBooleanInput('wait', get('wait'));
+  const downloadRequested = parseBooleanInput('download', get('download'));
   const artifactName = get('artifact-name') || undefined;
   if (artifactName) {
     const reason = checkArtifactName(artifactName);
@@ -301,24 +319,24 @@ export function parseInputs(read: InputReader, env: NodeJS.ProcessEnv = process.
     throw new InputError(`Input '${name}' needs wait: true, because there is nothing to download until the task completes (got wait: false).`);
   }
 
-  const concurrency = parseConcurrency(get('concurrency') || '4');
-  const preflight = parseBooleanInput('preflight', get('preflight') || 'true');
+  const concurrency = parseConcurrency(get('concurrency'));
+  const preflight = parseBooleanInput('preflight', get('preflight'));
   const maxBillableSeconds = parseMaxBillableSeconds(get('max-billable-seconds'));
   if (maxBillableSeconds !== undefined && !preflight) {
     throw new InputError("Input 'max-billable-seconds' needs preflight: true, because the billable seconds are measured in preflight (got preflight: false).");
   }
-  const dryRun = parseBooleanInput('dry-run', get('dry-run') || 'false');
-  const timeoutMs = requireDuration('timeout', get('timeout') || '30m', '90, 90s, 30m, 1h');
+  const dryRun = parseBooleanInput('dry-run', get('dry-run'));
+  const timeoutMs = requireDuration('timeout', get('timeout'), '90, 90s, 30m, 1h');
 
   return {
     apiKey,
     videoUrls,
     taskIds,
     upscaleFactor,
-    apiBaseUrl: parseApiBaseUrl(get('api-base-url') || 'https://reapi.ai'),
+    apiBaseUrl: parseApiBaseUrl(get('api-base-url')),
     wait,
     deadline: { at: now + timeoutMs, timeoutMs },
-    pollIntervalMs: requireDuration('poll-interval', get('poll-interval') || '5s', '5, 5s, 0.5, 500ms'),
+    pollIntervalMs: requireDuration('poll-interval', get('poll-interval'), '5, 5s, 0.5, 500ms'),
     download,
     downloadPath: resolveDownloadPath(get('download-path'), env),
     artifactName,

@@ -6,10 +6,12 @@
 import { checkArtifactRuntime } from './artifact';
 import { unrunClip, type ClipOutcome, type ClipPlan } from './clip';
 import { prepareDownloadDir, resultBaseName } from './download';
-import { errorText } from './errors';
+import { CostGuardError, errorText } from './errors';
 import { isInsecureApiBase, type ActionInputs } from './inputs';
 import type { Pool } from './pool';
-import { CostGuardError, checkCostGuard, describeProbe, displayUrl, probeSources, totalBillableSeconds } from './preflight';
+import { checkCostGuard, totalBillableSeconds } from './cost';
+import { describeProbe, probeSources } from './preflight';
+import { displayUrl } from './urls';
 import type { Reporter } from './reporter';
 import type { Timeline } from './timeline';
 import { NOT_SUBMITTED_COST_GUARD, NOT_SUBMITTED_PREFLIGHT, costGuardMessage, preflightRefusedMessage } from './wording';

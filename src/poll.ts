@@ -1,5 +1,5 @@
-import { UnreadableAnswersError, type ReapiClient, type TaskEnvelope } from './api';
-import { ActionError, CancelledError, ResponseFormatError, errorText } from './errors';
+import type { ReapiClient, TaskEnvelope } from './api';
+import { CancelledError, ResponseFormatError, UnreadableAnswersError, WaitTimeoutError, errorText } from './errors';
 import { formatElapsed } from './format';
 import type { Deadline } from './inputs';
 import { isRetryable } from './retry';
@@ -25,22 +25,12 @@ export function isTerminal(status: string): status is 'completed' | 'failed' {
   return status === 'completed' || status === 'failed';
 }
 
-/** The wait ran out while the task was still running (or while reApi could not be asked). */
-export class WaitTimeoutError extends ActionError {
-  override name = 'WaitTimeoutError';
-  constructor(
-    readonly taskId: string,
-    timeoutMs: number,
-    lastProblem?: string,
-  ) {
-    super(
-      `Timed out after ${formatElapsed(timeoutMs)} waiting for task ${taskId}` +
-        (lastProblem
-          ? `; the last poll failed: ${lastProblem.replace(/\.$/, '')}. The task may still be processing on reApi. `
-          : ', which is still processing on reApi. ') +
-        resumeLaterHint(taskId),
-    );
-  }
+/** The timeout message: the task, why the wait ended, and how to pick it up later. */
+function timedOut(taskId: string, timeoutMs: number, lastProblem?: string): WaitTimeoutError {
+  const why = lastProblem
+    ? `; the last poll failed: ${lastProblem.replace(/\.$/, '')}. The task may still be processing on reApi. `
+    : ', which is still processing on reApi. ';
+  return new WaitTimeoutError(`Timed out after ${formatElapsed(timeoutMs)} waiting for task ${taskId}${why}${resumeLaterHint(taskId)}`, taskId);
 }
 
 /** Share of a poll wait that is randomised, so runners started together do not poll in step. */
@@ -113,7 +103,7 @@ export class TaskPoller {
   /** After a poll (or the submission) found the task running: the next poll, or the timeout. */
   private reschedule(entry: Watched, now: number): void {
     const { deadline, pollIntervalMs } = this.options;
-    if (now >= deadline.at) return this.settle(entry, new WaitTimeoutError(entry.taskId, deadline.timeoutMs));
+    if (now >= deadline.at) return this.settle(entry, timedOut(entry.taskId, deadline.timeoutMs));
     const pause = nextPollDelayMs(now - entry.started, pollIntervalMs) * (1 - POLL_JITTER / 2 + this.random() * POLL_JITTER);
     // The last poll happens at the deadline, so the timeout means what it says.
     entry.dueAt = Math.min(now + Math.round(pause), deadline.at);
@@ -143,8 +133,8 @@ export class TaskPoller {
       task = await this.client.getTask(entry.taskId);
     } catch (error) {
       // The client retries transient failures until the deadline; one still failing then is a timeout.
-      const timedOut = isRetryable(error, 'poll') && !(error instanceof UnreadableAnswersError);
-      return this.settle(entry, timedOut ? new WaitTimeoutError(entry.taskId, this.options.deadline.timeoutMs, errorText(error)) : error);
+      const gaveUp = isRetryable(error, 'poll') && !(error instanceof UnreadableAnswersError);
+      return this.settle(entry, gaveUp ? timedOut(entry.taskId, this.options.deadline.timeoutMs, errorText(error)) : error);
     }
     if (!this.watched.has(entry)) return; // cancelled meanwhile
     entry.inFlight = false;

@@ -5,55 +5,20 @@
  *
  * These requests go to the user's CDN: they never carry the API key.
  */
-import { request, type Dispatcher } from 'undici';
-import { DEFAULT_DURATION_LIMITS, formatBytes, readDuration, sniffContainer, sniffDocument, type Container, type DurationLimits } from './duration';
-import { ActionError, CancelledError, errorText } from './errors';
-import { getDispatcher, toNetworkError } from './http';
+import { billableSeconds } from './cost';
+import { DEFAULT_DURATION_LIMITS, readDuration, sniffContainer, sniffDocument, type Container, type DurationLimits } from './duration';
+import { CancelledError, PreflightError, RangesNotSupportedError, errorText } from './errors';
+import { formatBytes, formatSeconds } from './format';
 import type { Pool } from './pool';
+import { ProbeSession, contentLength, header, parseContentRange, type Opened, type SessionOptions } from './source-http';
+import { displayUrl } from './urls';
 
 /** The API's documented input cap ("up to 50MB"). */
 export const MAX_SOURCE_BYTES = 50 * 1024 * 1024;
 /** First read of every source: enough to sniff it, for MKV Segment Info, and for the `moov` of most faststart MP4s. */
 export const HEAD_BYTES = 256 * 1024;
-export const REQUEST_TIMEOUT_MS = 15_000;
-export const MAX_REDIRECTS = 5;
 
-const USER_AGENT = 'reapi-topaz-video-upscaler-action (preflight)';
-const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
-
-/** A source failed preflight: unreachable with an HTTP error, too large, or not a video. */
-export class PreflightError extends ActionError {
-  override name = 'PreflightError';
-  constructor(
-    message: string,
-    readonly url: string,
-    /** The HTTP status the host answered, when that is the reason. */
-    readonly status?: number,
-  ) {
-    super(message);
-  }
-}
-
-/** The sources' billable seconds exceed `max-billable-seconds`, or cannot all be known. */
-export class CostGuardError extends ActionError {
-  override name = 'CostGuardError';
-  constructor(
-    message: string,
-    /** Undefined when some durations could not be read. */
-    readonly totalBillableSeconds: number | undefined,
-    readonly maxBillableSeconds: number,
-  ) {
-    super(message);
-  }
-}
-
-export interface ProbeOptions {
-  /** Cancels the probe (the step is stopping). */
-  signal?: AbortSignal;
-  /** Longest time for one request, start to end of body (default 15 s). */
-  requestTimeoutMs?: number;
-  /** Redirects followed per request (default 5). */
-  maxRedirects?: number;
+export interface ProbeOptions extends SessionOptions {
   /** Bytes of the first read (default 256 KiB). */
   headBytes?: number;
   /** Bounds for the reads past the head that look for the MP4/MOV movie header. */
@@ -75,64 +40,6 @@ export interface SourceProbe {
   requests: number;
   /** Problems that did not stop the check (the API still probes the clip itself when it is submitted). */
   warnings: string[];
-}
-
-// ---- Pure helpers -------------------------------------------------------------
-
-/**
- * Seconds billed for a clip: `ceil(duration)`, as the API documents. The
- * duration is first rounded to the microsecond (the precision ffprobe reports
- * durations in), so float noise such as 3.0000000000000004 from a timescale
- * division bills 3 seconds, not 4, while 3.000001 still bills 4.
- */
-export function billableSeconds(durationSeconds: number): number {
-  if (!Number.isFinite(durationSeconds) || durationSeconds < 0) throw new RangeError(`Not a duration: ${durationSeconds}`);
-  const microseconds = Math.round(durationSeconds * 1_000_000);
-  return Math.ceil(microseconds / 1_000_000);
-}
-
-/** Sum of the sources' billable seconds; undefined when any source's duration is unknown. */
-export function totalBillableSeconds(sources: ReadonlyArray<{ billableSeconds?: number }>): number | undefined {
-  let total = 0;
-  for (const source of sources) {
-    if (source.billableSeconds === undefined) return undefined;
-    total += source.billableSeconds;
-  }
-  return total;
-}
-
-const LISTED_SOURCES = 10;
-
-function listSources(sources: ReadonlyArray<{ url: string; billableSeconds?: number }>): string {
-  const listed = sources.slice(0, LISTED_SOURCES).map((s) => `${sourceName(s.url)}: ${s.billableSeconds === undefined ? 'unknown' : s.billableSeconds}`);
-  if (sources.length > LISTED_SOURCES) listed.push(`and ${sources.length - LISTED_SOURCES} more`);
-  return listed.join(', ');
-}
-
-/**
- * The cost guard: throws CostGuardError when the sources' billable seconds add
- * up to more than `maxBillableSeconds`, or when some duration is unknown (the
- * limit could not be enforced). Returns the total otherwise.
- */
-export function checkCostGuard(sources: ReadonlyArray<{ url: string; billableSeconds?: number }>, maxBillableSeconds: number): number {
-  const total = totalBillableSeconds(sources);
-  if (total === undefined) {
-    const unknown = sources.filter((s) => s.billableSeconds === undefined).map((s) => sourceName(s.url));
-    throw new CostGuardError(
-      `max-billable-seconds is ${maxBillableSeconds}, but the duration of ${unknown.join(', ')} could not be read in preflight, so the total cannot be checked against it ` +
-        `(billable seconds per source: ${listSources(sources)}).`,
-      undefined,
-      maxBillableSeconds,
-    );
-  }
-  if (total > maxBillableSeconds) {
-    throw new CostGuardError(
-      `The sources add up to ${total} billable seconds, over max-billable-seconds (${maxBillableSeconds}); billable seconds per source: ${listSources(sources)}.`,
-      total,
-      maxBillableSeconds,
-    );
-  }
-  return total;
 }
 
 /** How a Content-Type bears on "is this a video": only clear non-video types are refused. */
@@ -162,26 +69,6 @@ export function classifyContentType(value: string | undefined): 'video' | 'unspe
   return 'other';
 }
 
-/** The URL without query string, fragment or credentials: signed URLs carry secrets in the query. */
-export function displayUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    return `${parsed.origin}${parsed.pathname}${parsed.search ? '?…' : ''}`;
-  } catch {
-    return url.slice(0, 100);
-  }
-}
-
-/** The file name of a source, for lists. */
-export function sourceName(url: string): string {
-  try {
-    const { pathname } = new URL(url);
-    return decodeURIComponent(pathname.split('/').filter(Boolean).pop() ?? '') || displayUrl(url);
-  } catch {
-    return url.slice(0, 60);
-  }
-}
-
 const CONTAINER_NAMES: Record<Container, string> = { mp4: 'MP4/MOV', matroska: 'MKV' };
 
 /** One log line per source: what was found and what it cost to find out. */
@@ -193,117 +80,6 @@ export function describeProbe(probe: SourceProbe): string {
   facts.push(probe.durationSeconds === undefined ? 'duration unknown' : `${formatSeconds(probe.durationSeconds)} s`);
   const billable = probe.billableSeconds === undefined ? '' : ` → ${probe.billableSeconds} billable seconds`;
   return `${displayUrl(probe.url)}: ${facts.join(', ')}${billable} (${probe.requests} requests, ${formatBytes(probe.bytesFetched)} read)`;
-}
-
-function formatSeconds(seconds: number): string {
-  return String(Math.round(seconds * 1000) / 1000);
-}
-
-function header(headers: Dispatcher.ResponseData['headers'], name: string): string | undefined {
-  const value = headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
-
-function contentLength(headers: Dispatcher.ResponseData['headers']): number | undefined {
-  const value = header(headers, 'content-length');
-  return value && /^\d+$/.test(value.trim()) ? Number(value) : undefined;
-}
-
-/** `bytes 0-99/1234` → { start: 0, total: 1234 }; total is undefined for `*`. */
-export function parseContentRange(value: string | undefined): { start: number; total?: number } | undefined {
-  const match = /^bytes\s+(\d+)-(\d+)\/(\d+|\*)\s*$/i.exec(value ?? '');
-  if (!match) return undefined;
-  return { start: Number(match[1]), total: match[3] === '*' ? undefined : Number(match[3]) };
-}
-
-// ---- HTTP ---------------------------------------------------------------------
-
-interface Opened {
-  status: number;
-  headers: Dispatcher.ResponseData['headers'];
-  body: Dispatcher.ResponseData['body'];
-  /** The URL that answered, after redirects. */
-  url: string;
-}
-
-/** The requests of one probe: timeouts, redirects, and what they cost. */
-class ProbeSession {
-  bytesFetched = 0;
-  requests = 0;
-  private readonly timeoutMs: number;
-  private readonly maxRedirects: number;
-
-  constructor(
-    private readonly source: string,
-    private readonly options: ProbeOptions,
-  ) {
-    this.timeoutMs = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
-    this.maxRedirects = options.maxRedirects ?? MAX_REDIRECTS;
-  }
-
-  /** Sends a HEAD or GET (with an optional byte range [start, end)), following redirects. The caller reads or dumps the body. */
-  async open(method: 'HEAD' | 'GET', url: string, range?: { start: number; end: number }): Promise<Opened> {
-    const { signal } = this.options;
-    let target = url;
-    for (let redirects = 0; ; redirects++) {
-      if (signal?.aborted) throw new CancelledError('Cancelled.');
-      const timeout = AbortSignal.timeout(this.timeoutMs);
-      this.requests++;
-      let response: Dispatcher.ResponseData;
-      try {
-        response = await request(target, {
-          method,
-          dispatcher: getDispatcher(),
-          signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
-          headersTimeout: this.timeoutMs,
-          bodyTimeout: this.timeoutMs,
-          // Only these headers: the source lives on the user's host, which must never see the API key.
-          headers: { 'user-agent': USER_AGENT, accept: '*/*', ...(range ? { range: `bytes=${range.start}-${range.end - 1}` } : {}) },
-        });
-      } catch (error) {
-        throw toNetworkError(error, `${method} ${this.source}`, signal);
-      }
-      const location = header(response.headers, 'location');
-      if (!REDIRECT_STATUSES.has(response.statusCode) || !location)
-        return { status: response.statusCode, headers: response.headers, body: response.body, url: target };
-      await this.discard(response.body);
-      if (redirects >= this.maxRedirects) {
-        throw new PreflightError(`${this.source} redirects more than ${this.maxRedirects} times; check video-url.`, url, response.statusCode);
-      }
-      const next = new URL(location, target);
-      if (next.protocol !== 'http:' && next.protocol !== 'https:') {
-        throw new PreflightError(
-          `${this.source} redirects to a ${next.protocol} URL, which the upscaler cannot fetch; check video-url.`,
-          url,
-          response.statusCode,
-        );
-      }
-      target = next.href;
-    }
-  }
-
-  /** Reads at most `limit` bytes of a body and drops the rest of it. */
-  async read(body: Opened['body'], limit: number): Promise<Uint8Array> {
-    const chunks: Buffer[] = [];
-    let length = 0;
-    try {
-      for await (const chunk of body as AsyncIterable<Buffer>) {
-        this.bytesFetched += chunk.length;
-        chunks.push(chunk);
-        length += chunk.length;
-        // Leaving the loop destroys the body, so a host that ignores Range does not send the whole file.
-        if (length >= limit) break;
-      }
-    } catch (error) {
-      throw toNetworkError(error, `GET ${this.source}`, this.options.signal);
-    }
-    return Buffer.concat(chunks).subarray(0, limit);
-  }
-
-  /** Drops a body that is not needed (a HEAD answer, an error page, a redirect). */
-  async discard(body: Opened['body']): Promise<void> {
-    await body.dump({ limit: 64 * 1024 }).catch(() => undefined);
-  }
 }
 
 // ---- The probe ------------------------------------------------------------------
@@ -328,9 +104,6 @@ function checkSize(probe: SourceProbe, source: string): void {
     );
   }
 }
-
-/** The answer to a GET beyond the first read was a full 200: the host ignores Range. */
-class RangeNotSupported extends Error {}
 
 /**
  * Checks one source: a HEAD (a ranged GET when HEAD is refused or unanswered)
@@ -469,7 +242,7 @@ async function inspect(url: string, source: string, probe: SourceProbe, session:
     }
     if (answer.status === 200) {
       answer.body.destroy();
-      throw new RangeNotSupported();
+      throw new RangesNotSupportedError();
     }
     await session.discard(answer.body);
     throw new Error(`a range request was answered with HTTP ${answer.status}`);
@@ -480,14 +253,14 @@ async function inspect(url: string, source: string, probe: SourceProbe, session:
       container,
       head,
       probe.sizeBytes,
-      rangesWork ? readRange : () => Promise.reject(new RangeNotSupported()),
+      rangesWork ? readRange : () => Promise.reject(new RangesNotSupportedError()),
       options.durationLimits ?? DEFAULT_DURATION_LIMITS,
     );
   } catch (error) {
     if (error instanceof CancelledError) throw error;
     result = {
       problem:
-        error instanceof RangeNotSupported
+        error instanceof RangesNotSupportedError
           ? `the host does not support range requests and the movie header is not within the first ${formatBytes(headBytes)}`
           : errorText(error),
     };

@@ -13,7 +13,7 @@ import { isResumable, type ClipOutcome, type ClipPlan, type ClipStatus } from '.
 import { formatElapsed } from './format';
 import type { ClipLog } from './pipeline';
 import { clipResults, overallStatus, type RunReport } from './report';
-import { sourceName } from './preflight';
+import { sourceName } from './urls';
 import { renderCard, renderTable } from './summary';
 import { clipsFailedMessage } from './wording';
 

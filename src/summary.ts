@@ -1,7 +1,7 @@
 /** The job summary as Markdown: pure renderers, so they can be tested without a runner. */
 import type { UploadedArtifact } from './artifact';
 import { formatBytes, formatElapsed } from './format';
-import { totalBillableSeconds } from './preflight';
+import { totalBillableSeconds } from './cost';
 import type { RunReport } from './report';
 import { SUMMARY_RESUME_TASK, SUMMARY_RESUME_UNFINISHED, taskIdInput } from './wording';
 

@@ -3,7 +3,6 @@
  * lines, resume hints and the unknown-outcome warning. The README's error table
  * quotes these words, so change them here and there together.
  */
-import type { TaskEnvelope } from './api';
 import { CancelledError, errorText, isActionError } from './errors';
 
 /** How several task ids are given back to the action on one line: a JSON array, which `task-id` accepts. */
@@ -60,7 +59,7 @@ export function cancelledWhileDelivering(taskId: string): string {
   return `Cancelled while delivering the result of task ${taskId}; no partial file was left behind. ${resumeHint(taskId)}`;
 }
 
-export function taskFailedMessage(task: TaskEnvelope): string {
+export function taskFailedMessage(task: { id: string; error?: { code?: string | number; message?: string } | null }): string {
   const code = task.error?.code === undefined ? 'unknown code' : `code ${task.error.code}`;
   return `Task ${task.id} failed on reApi (${code}: ${task.error?.message ?? 'no message'}). Failed jobs are refunded automatically.`;
 }

@@ -5,9 +5,9 @@
 import { createServer } from 'node:net';
 import { request } from 'undici';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { CancelledError } from '../../src/errors';
+import { CancelledError, PreflightError } from '../../src/errors';
 import { createPool } from '../../src/pool';
-import { HEAD_BYTES, MAX_SOURCE_BYTES, PreflightError, probeSource, probeSources, type SourceProbe } from '../../src/preflight';
+import { HEAD_BYTES, MAX_SOURCE_BYTES, probeSource, probeSources, type SourceProbe } from '../../src/preflight';
 import { ReapiEmulator, fixtureBytes, padMediaData } from '../emulator/emulator';
 
 const emulator = new ReapiEmulator();

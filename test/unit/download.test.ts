@@ -1,7 +1,8 @@
 import { basename } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatBytes, notMp4Reason, resultFileNames, sanitizeStem, sourceStem } from '../../src/download';
+import { formatBytes } from '../../src/format';
+import { notMp4Reason, resultFileNames, sanitizeStem, sourceStem } from '../../src/download';
 import { syntheticMp4 } from '../emulator/emulator';
 
 describe('result file names', () => {

@@ -1,8 +1,10 @@
+import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { InputError } from '../../src/errors';
-import { checkSourceUrl, isInsecureApiBase, parseBoolean, parseDuration, parseInputs, parseUpscaleFactor } from '../../src/inputs';
+import { INPUT_DEFAULTS, checkSourceUrl, isInsecureApiBase, parseBoolean, parseDuration, parseInputs, parseUpscaleFactor } from '../../src/inputs';
 
 describe('parseDuration', () => {
   it.each([
@@ -63,9 +65,17 @@ describe('isInsecureApiBase', () => {
 
 describe('parseInputs', () => {
   const base: Record<string, string> = { 'api-key': 'k', 'video-url': 'https://cdn.example.com/a.mp4' };
-  const parse = (values: Record<string, string>, env: NodeJS.ProcessEnv = { RUNNER_TEMP: '/runner/_temp' }) => parseInputs((name) => values[name] ?? '', env);
+  const NOW = 1_700_000_000_000;
+  const parse = (values: Record<string, string>, env: NodeJS.ProcessEnv = { RUNNER_TEMP: '/runner/_temp' }) =>
+    parseInputs((name) => values[name] ?? '', env, NOW);
 
-  it('applies the documented defaults', () => {
+  it('applies the defaults action.yml documents', () => {
+    const metadata = parseYaml(readFileSync(new URL('../../action.yml', import.meta.url), 'utf8')) as { inputs: Record<string, { default?: string }> };
+    const documented = Object.entries(metadata.inputs)
+      .filter(([, input]) => input.default !== undefined && !input.default.includes('${{'))
+      .map(([name, input]) => [name, input.default]);
+    expect(Object.fromEntries(documented)).toEqual(INPUT_DEFAULTS);
+    // With nothing but the required inputs, parseInputs gives what those defaults mean.
     expect(parse(base)).toEqual({
       apiKey: 'k',
       videoUrls: ['https://cdn.example.com/a.mp4'],
@@ -73,7 +83,7 @@ describe('parseInputs', () => {
       upscaleFactor: '2',
       apiBaseUrl: 'https://reapi.ai',
       wait: true,
-      timeoutMs: 1_800_000,
+      deadline: { at: NOW + 1_800_000, timeoutMs: 1_800_000 },
       pollIntervalMs: 5000,
       download: false,
       downloadPath: '/runner/_temp/reapi-upscaled',

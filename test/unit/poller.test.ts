@@ -1,7 +1,7 @@
 /** TaskPoller on a fake clock: one shared timer, each task's own backoff, slow polls, the deadline. */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { TaskEnvelope } from '../../src/api';
-import { WaitTimeoutError } from '../../src/poll';
+import { WaitTimeoutError } from '../../src/errors';
 import { TaskPoller, nextPollDelayMs } from '../../src/poll';
 
 /** A client whose tasks complete after a set number of polls, each poll taking `latencyMs` of fake time. */

@@ -1,18 +1,11 @@
 /** Pure preflight logic: billable rounding, the cost guard, content types, URLs shown in messages. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ActionError } from '../../src/errors';
-import {
-  CostGuardError,
-  billableSeconds,
-  checkCostGuard,
-  classifyContentType,
-  describeProbe,
-  displayUrl,
-  parseContentRange,
-  sourceName,
-  totalBillableSeconds,
-} from '../../src/preflight';
+import { billableSeconds, checkCostGuard, totalBillableSeconds } from '../../src/cost';
+import { ActionError, CostGuardError } from '../../src/errors';
+import { classifyContentType, describeProbe } from '../../src/preflight';
+import { parseContentRange } from '../../src/source-http';
+import { displayUrl, sourceName } from '../../src/urls';
 
 describe('billableSeconds', () => {
   it.each([

@@ -5,7 +5,7 @@ import { formatElapsed } from '../../src/format';
 import { POLL_CAP_MS, isTerminal, nextPollDelayMs } from '../../src/poll';
 import { POLL_RETRY, SUBMIT_RETRY, isRetryable, pollRequestTimeoutMs, retryDelayMs } from '../../src/retry';
 
-const api = (status: number) => new ApiError('x', status, undefined, undefined, undefined);
+const api = (status: number) => new ApiError('x', { status });
 
 describe('isRetryable', () => {
   it('retries a submission only when the server certainly did not take it', () => {

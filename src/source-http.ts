@@ -1,0 +1,124 @@
+/**
+ * The HTTP requests of one source probe: timeouts, redirects, and what they
+ * cost. They go to the user's host and never carry the API key.
+ */
+import { request, type Dispatcher } from 'undici';
+import { CancelledError, PreflightError } from './errors';
+import { MAX_REDIRECTS, REDIRECT_STATUSES, USER_AGENT, getDispatcher, toNetworkError } from './http';
+
+/** Longest time for one request, start to end of body. */
+export const REQUEST_TIMEOUT_MS = 15_000;
+
+export interface SessionOptions {
+  /** Cancels the probe (the step is stopping). */
+  signal?: AbortSignal;
+  /** Longest time for one request (default 15 s). */
+  requestTimeoutMs?: number;
+  /** Redirects followed per request (default 5). */
+  maxRedirects?: number;
+}
+
+export function header(headers: Dispatcher.ResponseData['headers'], name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+export function contentLength(headers: Dispatcher.ResponseData['headers']): number | undefined {
+  const value = header(headers, 'content-length');
+  return value && /^\d+$/.test(value.trim()) ? Number(value) : undefined;
+}
+
+/** `bytes 0-99/1234` → { start: 0, total: 1234 }; total is undefined for `*`. */
+export function parseContentRange(value: string | undefined): { start: number; total?: number } | undefined {
+  const match = /^bytes\s+(\d+)-(\d+)\/(\d+|\*)\s*$/i.exec(value ?? '');
+  if (!match) return undefined;
+  return { start: Number(match[1]), total: match[3] === '*' ? undefined : Number(match[3]) };
+}
+
+export interface Opened {
+  status: number;
+  headers: Dispatcher.ResponseData['headers'];
+  body: Dispatcher.ResponseData['body'];
+  /** The URL that answered, after redirects. */
+  url: string;
+}
+
+/** The requests of one probe: timeouts, redirects, and what they cost. */
+export class ProbeSession {
+  bytesFetched = 0;
+  requests = 0;
+  private readonly timeoutMs: number;
+  private readonly maxRedirects: number;
+
+  constructor(
+    private readonly source: string,
+    private readonly options: SessionOptions,
+  ) {
+    this.timeoutMs = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
+    this.maxRedirects = options.maxRedirects ?? MAX_REDIRECTS;
+  }
+
+  /** Sends a HEAD or GET (with an optional byte range [start, end)), following redirects. The caller reads or dumps the body. */
+  async open(method: 'HEAD' | 'GET', url: string, range?: { start: number; end: number }): Promise<Opened> {
+    const { signal } = this.options;
+    let target = url;
+    for (let redirects = 0; ; redirects++) {
+      if (signal?.aborted) throw new CancelledError('Cancelled.');
+      const timeout = AbortSignal.timeout(this.timeoutMs);
+      this.requests++;
+      let response: Dispatcher.ResponseData;
+      try {
+        response = await request(target, {
+          method,
+          dispatcher: getDispatcher(),
+          signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+          headersTimeout: this.timeoutMs,
+          bodyTimeout: this.timeoutMs,
+          // Only these headers: the source lives on the user's host, which must never see the API key.
+          headers: { 'user-agent': `${USER_AGENT} (preflight)`, accept: '*/*', ...(range ? { range: `bytes=${range.start}-${range.end - 1}` } : {}) },
+        });
+      } catch (error) {
+        throw toNetworkError(error, `${method} ${this.source}`, signal);
+      }
+      const location = header(response.headers, 'location');
+      if (!REDIRECT_STATUSES.has(response.statusCode) || !location)
+        return { status: response.statusCode, headers: response.headers, body: response.body, url: target };
+      await this.discard(response.body);
+      if (redirects >= this.maxRedirects) {
+        throw new PreflightError(`${this.source} redirects more than ${this.maxRedirects} times; check video-url.`, url, response.statusCode);
+      }
+      const next = new URL(location, target);
+      if (next.protocol !== 'http:' && next.protocol !== 'https:') {
+        throw new PreflightError(
+          `${this.source} redirects to a ${next.protocol} URL, which the upscaler cannot fetch; check video-url.`,
+          url,
+          response.statusCode,
+        );
+      }
+      target = next.href;
+    }
+  }
+
+  /** Reads at most `limit` bytes of a body and drops the rest of it. */
+  async read(body: Opened['body'], limit: number): Promise<Uint8Array> {
+    const chunks: Buffer[] = [];
+    let length = 0;
+    try {
+      for await (const chunk of body as AsyncIterable<Buffer>) {
+        this.bytesFetched += chunk.length;
+        chunks.push(chunk);
+        length += chunk.length;
+        // Leaving the loop destroys the body, so a host that ignores Range does not send the whole file.
+        if (length >= limit) break;
+      }
+    } catch (error) {
+      throw toNetworkError(error, `GET ${this.source}`, this.options.signal);
+    }
+    return Buffer.concat(chunks).subarray(0, limit);
+  }
+
+  /** Drops a body that is not needed (a HEAD answer, an error page, a redirect). */
+  async discard(body: Opened['body']): Promise<void> {
+    await body.dump({ limit: 64 * 1024 }).catch(() => undefined);
+  }
+}
