@@ -90,6 +90,17 @@ export function overallStatus(clips: readonly Clip[]): 'processing' | 'completed
   return 'completed';
 }
 
+/**
+ * The `status` output, or undefined while every clip is still `pending`: a
+ * run stopped before anything was submitted, resumed or refused (cancelled
+ * during preflight, a download path that cannot be created) has no status,
+ * rather than a `processing` that is not true.
+ */
+export function runStatus(clips: readonly Clip[]): ReturnType<typeof overallStatus> | undefined {
+  if (clips.every((clip) => clip.status === 'pending')) return undefined;
+  return overallStatus(clips);
+}
+
 /** The `results` output: one object per clip, in input order. */
 export function clipResults(clips: readonly Clip[]): ClipResult[] {
   return clips.map((clip) => ({

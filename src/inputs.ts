@@ -1,6 +1,9 @@
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { canonicalUrl } from './canonical-url';
 import { InputError } from './errors';
+import { checkDownloadPath } from './paths';
+import { MAX_DURATION_TEXT, MAX_TIMER_MS, MIN_DURATION_MS } from './timers';
 
 /** The three factors the API accepts, as the strings it expects. */
 export type UpscaleFactor = '1' | '2' | '4';
@@ -46,8 +49,10 @@ export type InputReader = (name: string) => string;
 const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
 /**
- * Parses "90", "90s", "1.5m", "500ms", "1h" into milliseconds.
- * Returns undefined when the text is not a positive duration.
+ * Parses "90", "90s", "1.5m", "500ms", "1h" into milliseconds, rounded.
+ * Returns undefined when the text is not a positive duration; a value that
+ * rounds to 0 ms or is past the timer limit is returned as is, for the caller
+ * to refuse with its range (see checkDurationRange).
  */
 export function parseDuration(text: string): number | undefined {
   const match = /^(\d+(?:\.\d+)?|\.\d+)\s*(ms|s|m|h)?$/i.exec(text.trim());
@@ -55,7 +60,14 @@ export function parseDuration(text: string): number | undefined {
   const value = Number(match[1]);
   const unit = (match[2] ?? 's').toLowerCase();
   const ms = value * (DURATION_UNITS[unit] ?? 1000);
-  return Number.isFinite(ms) && ms > 0 ? Math.round(ms) : undefined;
+  return ms > 0 ? Math.round(ms) : undefined;
+}
+
+/** Why a parsed duration cannot be used (below 1 ms, or longer than a Node timer can wait), or undefined. */
+export function checkDurationRange(ms: number): string | undefined {
+  if (ms < MIN_DURATION_MS) return 'rounds to 0 ms';
+  if (ms > MAX_TIMER_MS) return 'is longer than the longest wait Node.js can time (about 24.8 days)';
+  return undefined;
 }
 
 export function parseUpscaleFactor(text: string): UpscaleFactor | undefined {
@@ -133,6 +145,8 @@ function requireDuration(name: string, text: string, example: string): number {
       `Input '${name}' must be a positive duration: seconds as a number, or with a unit ms, s, m or h (e.g. ${example}); got ${preview(text)}.`,
     );
   }
+  const reason = checkDurationRange(ms);
+  if (reason) throw new InputError(`Input '${name}' must be from 1ms to ${MAX_DURATION_TEXT}; ${preview(text)} ${reason}.`);
   return ms;
 }
 
@@ -156,17 +170,20 @@ function parseRetentionDays(text: string): number | undefined {
 /** The download directory: the input (relative to the working directory, the workspace on a runner), else RUNNER_TEMP/reapi-upscaled. */
 function resolveDownloadPath(text: string, env: NodeJS.ProcessEnv): string {
   if (text.includes('\0')) throw new InputError(`Input 'download-path' contains a NUL character; got ${preview(text)}.`);
-  if (text) return resolve(text);
-  return join(env.RUNNER_TEMP || tmpdir(), 'reapi-upscaled');
+  const path = text ? resolve(text) : join(env.RUNNER_TEMP || tmpdir(), 'reapi-upscaled');
+  const reason = checkDownloadPath(path);
+  if (reason) throw new InputError(`Input 'download-path' ${reason} (got ${preview(text || path)}); give a directory on a disk, e.g. \${{ runner.temp }}/upscaled.`);
+  return path;
 }
 
 /**
  * Splits a list input into its items: one per line, blank lines and lines
  * starting with `#` ignored (the multi-line convention of official actions).
  * A JSON array of strings, such as this action's own `task-ids` output, is
- * accepted too.
+ * accepted too. Two items with the same `key` (by default the item itself)
+ * are refused as duplicates.
  */
-export function parseList(name: string, text: string): string[] {
+export function parseList(name: string, text: string, key: (item: string) => string = (item) => item): string[] {
   const trimmed = text.trim();
   let items: string[];
   if (trimmed.startsWith('[')) {
@@ -195,14 +212,17 @@ export function parseList(name: string, text: string): string[] {
   }
   const seen = new Map<string, number>();
   items.forEach((item, index) => {
-    const first = seen.get(item);
+    const itemKey = key(item);
+    const first = seen.get(itemKey);
     if (first !== undefined) {
+      const firstItem = items[first] as string;
+      const spelled = firstItem === item ? '' : `, the second time as ${preview(item)}`;
       throw new InputError(
-        `Input '${name}' lists ${preview(item)} twice (items ${first + 1} and ${index + 1})` +
+        `Input '${name}' lists ${preview(firstItem)} twice (items ${first + 1} and ${index + 1}${spelled})` +
           (name === 'video-url' ? '; every submission is billed, so remove the duplicate.' : '; remove the duplicate.'),
       );
     }
-    seen.set(item, index);
+    seen.set(itemKey, index);
   });
   return items;
 }
@@ -245,7 +265,8 @@ export function parseInputs(read: InputReader, env: NodeJS.ProcessEnv = process.
   }
   checkApiKey(apiKey);
 
-  const videoUrls = parseList('video-url', get('video-url'));
+  // Spellings of one URL (HTTP://Host:80/./a#x and http://host/a) are one source, billed twice if both were sent.
+  const videoUrls = parseList('video-url', get('video-url'), canonicalUrl);
   const taskIds = parseList('task-id', get('task-id'));
   if (videoUrls.length === 0 && taskIds.length === 0) {
     throw new InputError("Input 'video-url' is required (a public http(s) URL of an MP4, MOV or MKV), unless 'task-id' is given to resume a task.");

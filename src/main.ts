@@ -8,6 +8,7 @@ import {
   clipResults,
   overallStatus,
   resumableTaskIds,
+  runStatus,
   tally,
   taskIdInput,
   totalBillable,
@@ -17,8 +18,8 @@ import { downloadResults, formatBytes, prepareDownloadDir, resultFileNames } fro
 import { ActionError, CancelledError, errorText, isActionError } from './errors';
 import { closeDispatcher } from './http';
 import { isInsecureApiBase, parseInputs, type ActionInputs } from './inputs';
-import { TaskPoller, WaitTimeoutError, formatElapsed } from './poll';
-import { CostGuardError, checkCostGuard, describeProbe, displayUrl, probeSources } from './preflight';
+import { TaskPoller, WaitTimeoutError, formatElapsed, normalStatus } from './poll';
+import { CostGuardError, checkCostGuard, describeProbe, displayUrl, preflightDeadlineMessage, probeSources } from './preflight';
 import { renderBatchSummary, renderSummary, writeSummary, type Phase } from './summary';
 
 /** What is known so far, so a failure can still report every task and its status. */
@@ -119,8 +120,10 @@ async function execute(state: RunState, signal: AbortSignal): Promise<void> {
     core.warning(`Input 'api-base-url' is plain http to another machine (${inputs.apiBaseUrl}): the API key would cross the network unencrypted; use https.`);
   }
 
+  // `timeout` bounds the whole step: preflight, submission retries and waiting alike.
+  const deadline = state.started + inputs.timeoutMs;
   const toSubmit = state.clips.filter((clip) => clip.submitted);
-  if (inputs.preflight && toSubmit.length > 0) await span(state, 'preflight', () => preflight(toSubmit, inputs, signal));
+  if (inputs.preflight && toSubmit.length > 0) await span(state, 'preflight', () => preflight(toSubmit, inputs, signal, deadline));
   if (inputs.dryRun) return dryRun(state, inputs);
 
   const client = new ReapiClient({
@@ -133,8 +136,6 @@ async function execute(state: RunState, signal: AbortSignal): Promise<void> {
   });
   const batch = state.clips.length > 1;
   const byTask = new Map<string, Clip>();
-  // `timeout` bounds the whole step: preflight, submission retries and waiting alike.
-  const deadline = state.started + inputs.timeoutMs;
   const ctx: Context = {
     state,
     inputs,
@@ -199,12 +200,19 @@ async function execute(state: RunState, signal: AbortSignal): Promise<void> {
  * a video, and its duration (so the billable seconds are known). One bad
  * source or a total over max-billable-seconds stops the whole run unpaid.
  */
-async function preflight(clips: Clip[], inputs: ActionInputs, signal: AbortSignal): Promise<void> {
+async function preflight(clips: Clip[], inputs: ActionInputs, signal: AbortSignal, deadline: number): Promise<void> {
   await group(`Preflight: checking ${clips.length === 1 ? 'the source' : `${clips.length} sources`}`, async () => {
-    const checks = await probeSources(
-      clips.map((clip) => clip.source as string),
-      { signal, concurrency: inputs.concurrency },
-    );
+    let checks;
+    try {
+      checks = await probeSources(
+        clips.map((clip) => clip.source as string),
+        { signal, concurrency: inputs.concurrency, deadline },
+      );
+    } catch (error) {
+      // Preflight only talks to the source hosts, so stopping here cannot have billed anything.
+      if (error instanceof CancelledError) throw new CancelledError('Cancelled before any task was created; nothing was billed.');
+      throw error;
+    }
     checks.forEach((check, index) => {
       const clip = clips[index] as Clip;
       if (check.probe) {
@@ -218,6 +226,23 @@ async function preflight(clips: Clip[], inputs: ActionInputs, signal: AbortSigna
         core.info(`${displayUrl(clip.source as string)}: ${clip.error}`);
       }
     });
+
+    // The deadline came during preflight: nothing may be submitted now, and the message says where the time went.
+    const unanswered = clips.filter((_, index) => checks[index]?.deadline === 'unanswered');
+    const notChecked = clips.filter((_, index) => checks[index]?.deadline === 'not-checked');
+    if (unanswered.length > 0 || notChecked.length > 0 || (!inputs.dryRun && Date.now() >= deadline)) {
+      const refused = clips.filter((clip) => clip.error);
+      for (const clip of clips) {
+        if (clip.error) continue;
+        clip.status = 'skipped';
+        clip.error = unanswered.includes(clip)
+          ? 'Not submitted: its host did not answer preflight before the timeout ran out.'
+          : 'Not submitted: preflight used up the timeout.';
+      }
+      const label = (clip: Clip) => clipLabel(clip, clips.length);
+      const also = refused.length > 0 ? ` Preflight also refused ${refused.map(label).join(', ')} (see the results output).` : '';
+      throw new ActionError(`${preflightDeadlineMessage(formatElapsed(inputs.timeoutMs), unanswered.map(label), notChecked.map(label))}${also}`);
+    }
   });
 
   const total = totalBillable(clips);
@@ -322,13 +347,14 @@ async function upscaleClip(ctx: Context, clip: Clip, byTask: Map<string, Clip>):
 
 /** Takes a task's terminal (or current) state into the clip; a failed task or an empty result is an error. */
 function applyTask(clip: Clip, task: TaskEnvelope): void {
-  if (task.status === 'failed') {
+  const status = normalStatus(task.status);
+  if (status === 'failed') {
     clip.status = 'failed';
     const code = task.error?.code === undefined ? 'unknown code' : `code ${task.error.code}`;
     const message = task.error?.message ?? 'no message';
     throw new ActionError(`Task ${task.id} failed on reApi (${code}: ${message}). Failed jobs are refunded automatically.`);
   }
-  if (task.status !== 'completed') {
+  if (status !== 'completed') {
     clip.status = 'processing';
     return;
   }
@@ -451,7 +477,8 @@ function limiter(max: number): <T>(work: () => Promise<T>) => Promise<T> {
 function publishOutputs(state: RunState): void {
   const { clips } = state;
   publishTaskIds(clips);
-  core.setOutput('status', overallStatus(clips));
+  const status = runStatus(clips);
+  if (status) core.setOutput('status', status);
   const urls = clips.flatMap((clip) => clip.videoUrls);
   if (urls.length > 0) {
     core.setOutput('video-url', urls[0]);
@@ -510,7 +537,8 @@ function phases(state: RunState): Phase[] {
 function summaryMarkdown(state: RunState, inputs: ActionInputs, error: string | undefined): string {
   const common = {
     upscaleFactor: inputs.upscaleFactor,
-    status: overallStatus(state.clips),
+    // Clips that never got anywhere show as the results output lists them: skipped.
+    status: runStatus(state.clips) ?? 'skipped',
     elapsedMs: Date.now() - state.started,
     phases: phases(state),
     artifact: state.artifact,

@@ -18,8 +18,22 @@ export function nextPollDelayMs(elapsedMs: number, pollIntervalMs: number): numb
   return Math.max(pollIntervalMs, Math.min(POLL_CAP_MS, elapsedMs * POLL_GROWTH));
 }
 
-export function isTerminal(status: string): status is 'completed' | 'failed' {
-  return status === 'completed' || status === 'failed';
+/** A task status as compared: case and surrounding spaces do not matter (`COMPLETED`, `Failed`). */
+export function normalStatus(status: string): string {
+  return status.trim().toLowerCase();
+}
+
+export function isTerminal(status: string): boolean {
+  const normal = normalStatus(status);
+  return normal === 'completed' || normal === 'failed';
+}
+
+/** Statuses that mean "still running": the documented one, and the usual queue words. */
+const RUNNING_STATUSES = new Set(['processing', 'queued', 'pending', 'running', 'in_progress']);
+
+/** Whether the action knows `status` (a running or terminal one); an unknown one is named when the wait times out. */
+export function isKnownStatus(status: string): boolean {
+  return isTerminal(status) || RUNNING_STATUSES.has(normalStatus(status));
 }
 
 /** "1m 05s" style, for logs and the summary. */
@@ -39,12 +53,16 @@ export class WaitTimeoutError extends ActionError {
     readonly taskId: string,
     timeoutMs: number,
     lastProblem?: string,
+    /** The status of the last poll that answered, when there was one. */
+    lastStatus?: string,
   ) {
     super(
       `Timed out after ${formatElapsed(timeoutMs)} waiting for task ${taskId}` +
         (lastProblem
           ? `; the last poll failed: ${lastProblem.replace(/\.$/, '')}. The task may still be processing on reApi. `
-          : ', which is still processing on reApi. ') +
+          : lastStatus !== undefined && !isKnownStatus(lastStatus)
+            ? `, whose last status was ${JSON.stringify(lastStatus.slice(0, 60))} (not one the action knows); it may still be processing on reApi. `
+            : ', which is still processing on reApi. ') +
         `To pick it up later without paying again, run the action with task-id: ${taskId} (and a longer timeout if needed).`,
     );
   }
@@ -71,6 +89,8 @@ interface Watched {
   started: number;
   dueAt: number;
   polls: number;
+  /** The status the last answer gave (the submission's, before the first poll). */
+  lastStatus?: string;
   inFlight: boolean;
   resolve: (task: TaskEnvelope) => void;
   reject: (error: unknown) => void;
@@ -112,7 +132,7 @@ export class TaskPoller {
     if (this.options.signal?.aborted) return Promise.reject(new CancelledError('Cancelled.'));
     return new Promise<TaskEnvelope>((resolve, reject) => {
       const now = Date.now();
-      const entry: Watched = { taskId, started: now, dueAt: now, polls: 0, inFlight: false, resolve, reject };
+      const entry: Watched = { taskId, started: now, dueAt: now, polls: 0, lastStatus: initial?.status, inFlight: false, resolve, reject };
       this.watched.add(entry);
       if (initial) this.reschedule(entry, now);
       this.arm();
@@ -122,7 +142,7 @@ export class TaskPoller {
   /** After a poll (or the submission) found the task running: the next poll, or the timeout. */
   private reschedule(entry: Watched, now: number): void {
     const { deadline, pollIntervalMs, timeoutMs } = this.options;
-    if (now >= deadline) return this.settle(entry, new WaitTimeoutError(entry.taskId, timeoutMs));
+    if (now >= deadline) return this.settle(entry, new WaitTimeoutError(entry.taskId, timeoutMs, undefined, entry.lastStatus));
     const pause = nextPollDelayMs(now - entry.started, pollIntervalMs) * (1 - POLL_JITTER / 2 + this.random() * POLL_JITTER);
     // The last poll happens at the deadline, so the timeout means what it says.
     entry.dueAt = Math.min(now + Math.round(pause), deadline);
@@ -158,6 +178,7 @@ export class TaskPoller {
     if (!this.watched.has(entry)) return; // cancelled meanwhile
     entry.inFlight = false;
     entry.polls++;
+    entry.lastStatus = task.status;
     if (task.id !== entry.taskId) {
       return this.settle(entry, new ResponseFormatError(`The API answered a poll for task ${entry.taskId} with a different task (${task.id}).`));
     }

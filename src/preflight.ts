@@ -33,6 +33,18 @@ export class PreflightError extends ActionError {
   }
 }
 
+/**
+ * The step's deadline (`timeout`) came while a source was being checked: its
+ * host did not answer in time. Not a verdict on the source; the run stops,
+ * since nothing may be submitted after the deadline.
+ */
+export class PreflightDeadlineError extends ActionError {
+  override name = 'PreflightDeadlineError';
+  constructor(readonly url: string) {
+    super(`${displayUrl(url)} did not answer before the timeout ran out.`);
+  }
+}
+
 /** The sources' billable seconds exceed `max-billable-seconds`, or cannot all be known. */
 export class CostGuardError extends ActionError {
   override name = 'CostGuardError';
@@ -51,6 +63,12 @@ export interface ProbeOptions {
   signal?: AbortSignal;
   /** Longest time for one request, start to end of body (default 15 s). */
   requestTimeoutMs?: number;
+  /**
+   * Epoch ms when the step's timeout runs out. Each request gets at most the
+   * time left, none starts after it, and a request cut short by it ends the
+   * probe with PreflightDeadlineError.
+   */
+  deadline?: number;
   /** Redirects followed per request (default 5). */
   maxRedirects?: number;
   /** Bytes of the first read (default 256 KiB). */
@@ -132,6 +150,29 @@ export function checkCostGuard(sources: ReadonlyArray<{ url: string; billableSec
     );
   }
   return total;
+}
+
+/** A list of names for a sentence, at most ten of them: "a, b and 3 more". */
+function listNames(names: readonly string[]): string {
+  const listed = names.slice(0, LISTED_SOURCES);
+  if (names.length > LISTED_SOURCES) listed.push(`${names.length - LISTED_SOURCES} more`);
+  return listed.length > 1 ? `${listed.slice(0, -1).join(', ')} and ${listed.at(-1)}` : (listed[0] ?? '');
+}
+
+/**
+ * The step's one line when preflight ran into the deadline: what used up the
+ * timeout, which sources did not answer or were never checked, and that
+ * nothing was submitted.
+ */
+export function preflightDeadlineMessage(timeoutText: string, unanswered: readonly string[], notChecked: readonly string[]): string {
+  const parts: string[] = [];
+  if (unanswered.length > 0) parts.push(`${listNames(unanswered)} did not answer in time`);
+  if (notChecked.length > 0) parts.push(`${listNames(notChecked)} ${notChecked.length === 1 ? 'was' : 'were'} not checked`);
+  const what = parts.length > 0 ? `: ${parts.join(', and ')}` : ' checking the sources';
+  return (
+    `Preflight used up the whole timeout (${timeoutText})${what}. Nothing was submitted or billed; ` +
+    'raise timeout, or check that the source hosts answer (preflight: false skips these checks).'
+  );
 }
 
 /** How a Content-Type bears on "is this a video": only clear non-video types are refused. */
@@ -223,6 +264,8 @@ interface Opened {
   body: Dispatcher.ResponseData['body'];
   /** The URL that answered, after redirects. */
   url: string;
+  /** True once the step's deadline, not the request's own limit, cut this request short. */
+  cutByDeadline: () => boolean;
 }
 
 /** The requests of one probe: timeouts, redirects, and what they cost. */
@@ -233,11 +276,30 @@ class ProbeSession {
   private readonly maxRedirects: number;
 
   constructor(
+    private readonly url: string,
     private readonly source: string,
     private readonly options: ProbeOptions,
   ) {
     this.timeoutMs = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
     this.maxRedirects = options.maxRedirects ?? MAX_REDIRECTS;
+  }
+
+  /** Time the next request may take: its own limit, or less when the step's deadline is nearer. Throws when no time is left. */
+  private limitMs(): { ms: number; byDeadline: boolean } {
+    const { deadline } = this.options;
+    const left = deadline === undefined ? Infinity : deadline - Date.now();
+    if (left <= 0) throw new PreflightDeadlineError(this.url);
+    return left < this.timeoutMs ? { ms: Math.max(1, Math.ceil(left)), byDeadline: true } : { ms: this.timeoutMs, byDeadline: false };
+  }
+
+  /** What a failed request or body read becomes: a cancellation, the deadline, or a network error (a warning). */
+  failure(error: unknown, what: string, cutByDeadline: () => boolean): Error {
+    const { signal, deadline } = this.options;
+    // Preflight requests go to the source host, never to reApi: a cancelled one cannot have billed anything.
+    if (signal?.aborted) return new CancelledError('Cancelled.');
+    if (error instanceof PreflightError || error instanceof PreflightDeadlineError) return error;
+    if (cutByDeadline() || (deadline !== undefined && Date.now() >= deadline)) return new PreflightDeadlineError(this.url);
+    return toNetworkError(error, what, signal);
   }
 
   /** Sends a HEAD or GET (with an optional byte range [start, end)), following redirects. The caller reads or dumps the body. */
@@ -246,7 +308,9 @@ class ProbeSession {
     let target = url;
     for (let redirects = 0; ; redirects++) {
       if (signal?.aborted) throw new CancelledError('Cancelled.');
-      const timeout = AbortSignal.timeout(this.timeoutMs);
+      const limit = this.limitMs();
+      const timeout = AbortSignal.timeout(limit.ms);
+      const cutByDeadline = () => limit.byDeadline && timeout.aborted;
       this.requests++;
       let response: Dispatcher.ResponseData;
       try {
@@ -254,17 +318,17 @@ class ProbeSession {
           method,
           dispatcher: getDispatcher(),
           signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
-          headersTimeout: this.timeoutMs,
-          bodyTimeout: this.timeoutMs,
+          headersTimeout: limit.ms,
+          bodyTimeout: limit.ms,
           // Only these headers: the source lives on the user's host, which must never see the API key.
           headers: { 'user-agent': USER_AGENT, accept: '*/*', ...(range ? { range: `bytes=${range.start}-${range.end - 1}` } : {}) },
         });
       } catch (error) {
-        throw toNetworkError(error, `${method} ${this.source}`, signal);
+        throw this.failure(error, `${method} ${this.source}`, cutByDeadline);
       }
       const location = header(response.headers, 'location');
       if (!REDIRECT_STATUSES.has(response.statusCode) || !location)
-        return { status: response.statusCode, headers: response.headers, body: response.body, url: target };
+        return { status: response.statusCode, headers: response.headers, body: response.body, url: target, cutByDeadline };
       await this.discard(response.body);
       if (redirects >= this.maxRedirects) {
         throw new PreflightError(`${this.source} redirects more than ${this.maxRedirects} times; check video-url.`, url, response.statusCode);
@@ -282,11 +346,11 @@ class ProbeSession {
   }
 
   /** Reads at most `limit` bytes of a body and drops the rest of it. */
-  async read(body: Opened['body'], limit: number): Promise<Uint8Array> {
+  async read(opened: Opened, limit: number): Promise<Uint8Array> {
     const chunks: Buffer[] = [];
     let length = 0;
     try {
-      for await (const chunk of body as AsyncIterable<Buffer>) {
+      for await (const chunk of opened.body as AsyncIterable<Buffer>) {
         this.bytesFetched += chunk.length;
         chunks.push(chunk);
         length += chunk.length;
@@ -294,7 +358,7 @@ class ProbeSession {
         if (length >= limit) break;
       }
     } catch (error) {
-      throw toNetworkError(error, `GET ${this.source}`, this.options.signal);
+      throw this.failure(error, `GET ${this.source}`, opened.cutByDeadline);
     }
     return Buffer.concat(chunks).subarray(0, limit);
   }
@@ -351,7 +415,7 @@ export async function probeSource(url: string, options: ProbeOptions = {}): Prom
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new PreflightError(`video-url ${source} is not an http(s) URL.`, url);
 
-  const session = new ProbeSession(source, options);
+  const session = new ProbeSession(url, source, options);
   const probe: SourceProbe = { url, bytesFetched: 0, requests: 0, warnings: [] };
   try {
     await inspect(url, source, probe, session, options);
@@ -368,7 +432,7 @@ function sentence(error: unknown): string {
 }
 
 function rethrowIfFinal(error: unknown): void {
-  if (error instanceof CancelledError || error instanceof PreflightError) throw error;
+  if (error instanceof CancelledError || error instanceof PreflightError || error instanceof PreflightDeadlineError) throw error;
 }
 
 async function inspect(url: string, source: string, probe: SourceProbe, session: ProbeSession, options: ProbeOptions): Promise<void> {
@@ -428,7 +492,14 @@ async function inspect(url: string, source: string, probe: SourceProbe, session:
     first.body.destroy();
     throw error;
   }
-  const head = await session.read(first.body, headBytes);
+  let head: Uint8Array;
+  try {
+    head = await session.read(first, headBytes);
+  } catch (error) {
+    rethrowIfFinal(error);
+    probe.warnings.push(`${source}: its first bytes could not be read (${sentence(error)}), so its duration is unknown.`);
+    return;
+  }
   if (head.length === 0) throw new PreflightError(`${source} is empty (0 bytes); check video-url.`, url);
 
   // 3. What it is.
@@ -460,7 +531,7 @@ async function inspect(url: string, source: string, probe: SourceProbe, session:
         answer.body.destroy();
         throw new Error(`the host answered a range request for byte ${start} with bytes from ${answered.start}`);
       }
-      return session.read(answer.body, end - start);
+      return session.read(answer, end - start);
     }
     if (answer.status === 416) {
       await session.discard(answer.body);
@@ -483,7 +554,7 @@ async function inspect(url: string, source: string, probe: SourceProbe, session:
       options.durationLimits ?? DEFAULT_DURATION_LIMITS,
     );
   } catch (error) {
-    if (error instanceof CancelledError) throw error;
+    if (error instanceof CancelledError || error instanceof PreflightDeadlineError) throw error;
     result = {
       problem:
         error instanceof RangeNotSupported
@@ -504,11 +575,17 @@ export interface SourceCheck {
   url: string;
   probe?: SourceProbe;
   error?: PreflightError;
+  /**
+   * Set when the step's deadline came first: 'unanswered' while its host was
+   * being asked, 'not-checked' when its turn never came.
+   */
+  deadline?: 'unanswered' | 'not-checked';
 }
 
 /**
  * Probes several sources, at most `concurrency` at a time, in the order given.
- * Every source is checked even when another fails; only cancellation and bugs throw.
+ * Every source is checked even when another fails, until the deadline (no
+ * probe starts after it); only cancellation and bugs throw.
  */
 export async function probeSources(urls: readonly string[], options: ProbeOptions & { concurrency?: number } = {}): Promise<SourceCheck[]> {
   const results: SourceCheck[] = urls.map((url) => ({ url }));
@@ -517,11 +594,16 @@ export async function probeSources(urls: readonly string[], options: ProbeOption
     while (nextIndex < urls.length) {
       const index = nextIndex++;
       const check = results[index]!;
+      if (options.deadline !== undefined && Date.now() >= options.deadline) {
+        check.deadline = 'not-checked';
+        continue;
+      }
       try {
         check.probe = await probeSource(check.url, options);
       } catch (error) {
-        if (!(error instanceof PreflightError)) throw error;
-        check.error = error;
+        if (error instanceof PreflightDeadlineError) check.deadline = 'unanswered';
+        else if (error instanceof PreflightError) check.error = error;
+        else throw error;
       }
     }
   };
