@@ -37,10 +37,8 @@ export function checkDownloadPath(path: string): string | undefined {
   const lexical = resolve(path);
   const real = realLocation(lexical);
   for (const root of KERNEL_FILE_SYSTEMS) {
-    if (isUnder(lexical, root) || isUnder(real, root)) {
-      const where = real === lexical ? '' : `, which resolves to ${real}`;
-      return `is under ${root}${where}, a kernel file system where no file can be saved`;
-    }
+    if (isUnder(lexical, root)) return `is under ${root}, a kernel file system where no file can be saved`;
+    if (isUnder(real, root)) return `is under ${root}, which resolves to ${real}, a kernel file system where no file can be saved`;
   }
   return undefined;
 }
