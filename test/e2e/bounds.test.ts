@@ -221,7 +221,8 @@ describe('duplicate sources', () => {
       emulator.reset({ processingPolls: 1 });
       const run = await runAction(inputs({ 'video-url': `${url}\n${spelling}` }));
       expect(run.code).toBe(1);
-      expect(failure(run)).toBe(
+      // The ::error:: command escapes % as %25.
+      expect(failure(run).replaceAll('%25', '%')).toBe(
         `Input 'video-url' lists ${JSON.stringify(url)} twice (items 1 and 2, the second time as ${JSON.stringify(spelling)}); every submission is billed, so remove the duplicate.`,
       );
       expect(emulator.requests).toHaveLength(0);
