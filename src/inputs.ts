@@ -172,7 +172,8 @@ function resolveDownloadPath(text: string, env: NodeJS.ProcessEnv): string {
   if (text.includes('\0')) throw new InputError(`Input 'download-path' contains a NUL character; got ${preview(text)}.`);
   const path = text ? resolve(text) : join(env.RUNNER_TEMP || tmpdir(), 'reapi-upscaled');
   const reason = checkDownloadPath(path);
-  if (reason) throw new InputError(`Input 'download-path' ${reason} (got ${preview(text || path)}); give a directory on a disk, e.g. \${{ runner.temp }}/upscaled.`);
+  if (reason)
+    throw new InputError(`Input 'download-path' ${reason} (got ${preview(text || path)}); give a directory on a disk, e.g. \${{ runner.temp }}/upscaled.`);
   return path;
 }
 

@@ -92,11 +92,7 @@ describe('durations are checked against what a timer can do', () => {
   it.each([
     ['timeout', '0.0001', `Input 'timeout' must be from 1ms to 596h; "0.0001" rounds to 0 ms.`],
     ['poll-interval', '0.4ms', `Input 'poll-interval' must be from 1ms to 596h; "0.4ms" rounds to 0 ms.`],
-    [
-      'poll-interval',
-      '1000h',
-      `Input 'poll-interval' must be from 1ms to 596h; "1000h" is longer than the longest wait Node.js can time (about 24.8 days).`,
-    ],
+    ['poll-interval', '1000h', `Input 'poll-interval' must be from 1ms to 596h; "1000h" is longer than the longest wait Node.js can time (about 24.8 days).`],
     ['timeout', '2147483648ms', `Input 'timeout' must be from 1ms to 596h; "2147483648ms" is longer than the longest wait Node.js can time (about 24.8 days).`],
   ])('refuses %s: %s in one line, before any request', async (name, value, message) => {
     const run = await runAction(inputs({ 'video-url': emulator.sourceUrl(), [name]: value }));

@@ -161,7 +161,9 @@ describe('duplicate list items', () => {
   });
 
   it('is applied to video-url by parseInputs', () => {
-    expect(inputError({ 'api-key': 'k', 'video-url': 'https://a.example/x.mp4\nhttps://a.example:443/x.mp4' })).toMatch(/lists "https:\/\/a\.example\/x\.mp4" twice/);
+    expect(inputError({ 'api-key': 'k', 'video-url': 'https://a.example/x.mp4\nhttps://a.example:443/x.mp4' })).toMatch(
+      /lists "https:\/\/a\.example\/x\.mp4" twice/,
+    );
   });
 });
 
@@ -181,7 +183,9 @@ describe('task statuses', () => {
 
   it('keeps the usual wording for a known running status', () => {
     for (const status of [undefined, 'processing', 'QUEUED']) {
-      expect(new WaitTimeoutError('task_1', 5000, undefined, status).message).toMatch(/^Timed out after 5\.0s waiting for task task_1, which is still processing on reApi\./);
+      expect(new WaitTimeoutError('task_1', 5000, undefined, status).message).toMatch(
+        /^Timed out after 5\.0s waiting for task task_1, which is still processing on reApi\./,
+      );
     }
   });
 
@@ -206,7 +210,9 @@ describe('preflightDeadlineMessage', () => {
   });
 
   it('still says where the time went when every source answered just in time', () => {
-    expect(preflightDeadlineMessage('1.0s', [], [])).toMatch(/^Preflight used up the whole timeout \(1\.0s\) checking the sources\. Nothing was submitted or billed;/);
+    expect(preflightDeadlineMessage('1.0s', [], [])).toMatch(
+      /^Preflight used up the whole timeout \(1\.0s\) checking the sources\. Nothing was submitted or billed;/,
+    );
   });
 });
 
