@@ -233,10 +233,10 @@ async function fetchToFile(url: string, file: string, options: DownloadOptions):
   }
 }
 
-/** "UND_ERR_SOCKET: other side closed" */
+/** "UND_ERR_SOCKET: other side closed"; only a string code is shown (undici's HTTPParserError can carry `code: undefined`). */
 function describeCause(error: unknown): string {
-  const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : undefined;
-  return [code, errorText(error)].filter(Boolean).join(': ');
+  const code = typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string' ? error.code : undefined;
+  return [code, errorText(error)].filter(Boolean).join(': ') || (error instanceof Error && error.name) || 'no reason given';
 }
 
 function headerText(value: string | string[] | undefined): string | undefined {

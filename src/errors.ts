@@ -95,6 +95,21 @@ export class PreflightError extends ActionError {
   }
 }
 
+/**
+ * The step's deadline (`timeout`) came while a source was being checked: its
+ * host did not answer in time. Not a verdict on the source; the run stops,
+ * since nothing may be submitted after the deadline.
+ */
+export class PreflightDeadlineError extends ActionError {
+  override name = 'PreflightDeadlineError';
+  constructor(
+    message: string,
+    readonly url: string,
+  ) {
+    super(message);
+  }
+}
+
 /** The sources' billable seconds exceed `max-billable-seconds`, or cannot all be known. */
 export class CostGuardError extends ActionError {
   override name = 'CostGuardError';

@@ -1,6 +1,7 @@
 import { EnvHttpProxyAgent, type Dispatcher } from 'undici';
 import { CancelledError, NetworkError, ResponseFormatError } from './errors';
 import { formatSeconds } from './format';
+import { MAX_TIMER_MS } from './timers';
 
 /** How every request of the action introduces itself. */
 export const USER_AGENT = 'reapi-topaz-video-upscaler-action';
@@ -89,7 +90,7 @@ export function toNetworkError(error: unknown, what: string, signal?: AbortSigna
   } else if (name === 'TimeoutError' || codes.some((c) => c.endsWith('_TIMEOUT'))) {
     reason = `timed out${timeoutMs === undefined ? '' : ` (no complete answer within ${formatSeconds(timeoutMs / 1000)}s)`}`;
   } else {
-    reason = `failed (${[...new Set(codes)].join(', ') || message})`;
+    reason = `failed (${[...new Set(codes)].join(', ') || message || name || 'no reason given'})`;
   }
   return new NetworkError(`${what} ${reason}.`, notSent);
 }
@@ -120,21 +121,31 @@ export function parseRetryAfter(value: string | string[] | undefined, now = Date
   return Math.max(0, date - now);
 }
 
-/** Waits `ms`, or rejects with CancelledError as soon as `signal` aborts. */
+/**
+ * Waits `ms`, or rejects with CancelledError as soon as `signal` aborts. A
+ * wait past Node's timer limit is taken in steps, since one timer that long
+ * would fire at once (with a TimeoutOverflowWarning).
+ */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) {
       reject(new CancelledError('Cancelled.'));
       return;
     }
+    let timer: NodeJS.Timeout | undefined;
     const onAbort = () => {
       clearTimeout(timer);
       reject(new CancelledError('Cancelled.'));
     };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
+    const wait = (left: number) => {
+      const step = Math.min(Math.max(0, left), MAX_TIMER_MS);
+      timer = setTimeout(() => {
+        if (left > step) return wait(left - step);
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      }, step);
+    };
+    wait(ms);
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }

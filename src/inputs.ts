@@ -1,9 +1,22 @@
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { canonicalUrl } from './canonical-url';
 import { InputError } from './errors';
+import { checkDownloadPath } from './paths';
+import { MAX_DURATION_TEXT } from './timers';
+import {
+  checkDurationRange,
+  checkSourceUrl,
+  checkTaskId,
+  parseBoolean,
+  parseDuration,
+  parseList,
+  parseUpscaleFactor,
+  preview,
+  type UpscaleFactor,
+} from './input-values';
 
-/** The three factors the API accepts, as the strings it expects. */
-export type UpscaleFactor = '1' | '2' | '4';
+export * from './input-values';
 
 /** When the step's time is up: `timeout` after the inputs were read. Everything that waits takes this one value. */
 export interface Deadline {
@@ -44,65 +57,10 @@ export interface ActionInputs {
   dryRun: boolean;
 }
 
-/** Most sources or task ids one step takes. */
-export const MAX_ITEMS = 256;
 export const MAX_CONCURRENCY = 32;
 
 /** Reads one raw input; in the action it is `core.getInput`. */
 export type InputReader = (name: string) => string;
-
-const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
-/**
- * Parses "90", "90s", "1.5m", "500ms", "1h" into milliseconds.
- * Returns undefined when the text is not a positive duration.
- */
-export function parseDuration(text: string): number | undefined {
-  const match = /^(\d+(?:\.\d+)?|\.\d+)\s*(ms|s|m|h)?$/i.exec(text.trim());
-  if (!match) return undefined;
-  const value = Number(match[1]);
-  const unit = (match[2] ?? 's').toLowerCase();
-  const ms = value * (DURATION_UNITS[unit] ?? 1000);
-  return Number.isFinite(ms) && ms > 0 ? Math.round(ms) : undefined;
-}
-
-export function parseUpscaleFactor(text: string): UpscaleFactor | undefined {
-  const normalised = text.trim().toLowerCase().replace(/x$/, '');
-  return normalised === '1' || normalised === '2' || normalised === '4' ? normalised : undefined;
-}
-
-export function parseBoolean(text: string): boolean | undefined {
-  const normalised = text.trim().toLowerCase();
-  if (['true', 'yes', 'on', '1'].includes(normalised)) return true;
-  if (['false', 'no', 'off', '0'].includes(normalised)) return false;
-  return undefined;
-}
-
-/** Shows a value in an error message without flooding the log (data: URIs can be megabytes). */
-export function preview(text: string, max = 80): string {
-  const oneLine = text.replace(/\s+/g, ' ');
-  return JSON.stringify(oneLine.length > max ? `${oneLine.slice(0, max)}…` : oneLine);
-}
-
-/** Validates a source URL: absolute, http(s), with a host. Returns the reason it is not, or undefined. */
-export function checkSourceUrl(text: string): string | undefined {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    return 'is not a valid URL';
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    return `uses the ${url.protocol.replace(/:$/, '')}: scheme`;
-  }
-  if (!url.hostname) return 'has no host';
-  return undefined;
-}
-
-/** A task id goes into a URL path: keep it to the characters real ids use. */
-export function checkTaskId(text: string): boolean {
-  return /^[A-Za-z0-9_-]{1,128}$/.test(text);
-}
 
 function parseApiBaseUrl(text: string): string {
   const reason = checkSourceUrl(text);
@@ -141,6 +99,8 @@ function requireDuration(name: string, text: string, example: string): number {
       `Input '${name}' must be a positive duration: seconds as a number, or with a unit ms, s, m or h (e.g. ${example}); got ${preview(text)}.`,
     );
   }
+  const reason = checkDurationRange(ms);
+  if (reason) throw new InputError(`Input '${name}' must be from 1ms to ${MAX_DURATION_TEXT}; ${preview(text)} ${reason}.`);
   return ms;
 }
 
@@ -164,55 +124,11 @@ function parseRetentionDays(text: string): number | undefined {
 /** The download directory: the input (relative to the working directory, the workspace on a runner), else RUNNER_TEMP/reapi-upscaled. */
 function resolveDownloadPath(text: string, env: NodeJS.ProcessEnv): string {
   if (text.includes('\0')) throw new InputError(`Input 'download-path' contains a NUL character; got ${preview(text)}.`);
-  if (text) return resolve(text);
-  return join(env.RUNNER_TEMP || tmpdir(), 'reapi-upscaled');
-}
-
-/**
- * Splits a list input into its items: one per line, blank lines and lines
- * starting with `#` ignored (the multi-line convention of official actions).
- * A JSON array of strings, such as this action's own `task-ids` output, is
- * accepted too.
- */
-export function parseList(name: string, text: string): string[] {
-  const trimmed = text.trim();
-  let items: string[];
-  if (trimmed.startsWith('[')) {
-    let data: unknown;
-    try {
-      data = JSON.parse(trimmed);
-    } catch {
-      throw new InputError(
-        `Input '${name}' starts with "[" but is not a JSON array (got ${preview(trimmed)}); give one value per line, or a JSON array of strings.`,
-      );
-    }
-    if (!Array.isArray(data) || !data.every((item) => typeof item === 'string')) {
-      throw new InputError(
-        `Input '${name}' is JSON but not an array of strings (got ${preview(trimmed)}); give one value per line, or a JSON array of strings.`,
-      );
-    }
-    items = data.map((item) => item.trim()).filter(Boolean);
-  } else {
-    items = trimmed
-      .split(/\r?\n/)
-      .map((line) => line.trim())
-      .filter((line) => line && !line.startsWith('#'));
-  }
-  if (items.length > MAX_ITEMS) {
-    throw new InputError(`Input '${name}' lists ${items.length} values; at most ${MAX_ITEMS} are taken in one step (split them over a matrix).`);
-  }
-  const seen = new Map<string, number>();
-  items.forEach((item, index) => {
-    const first = seen.get(item);
-    if (first !== undefined) {
-      throw new InputError(
-        `Input '${name}' lists ${preview(item)} twice (items ${first + 1} and ${index + 1})` +
-          (name === 'video-url' ? '; every submission is billed, so remove the duplicate.' : '; remove the duplicate.'),
-      );
-    }
-    seen.set(item, index);
-  });
-  return items;
+  const path = text ? resolve(text) : join(env.RUNNER_TEMP || tmpdir(), 'reapi-upscaled');
+  const reason = checkDownloadPath(path);
+  if (reason)
+    throw new InputError(`Input 'download-path' ${reason} (got ${preview(text || path)}); give a directory on a disk, e.g. \${{ runner.temp }}/upscaled.`);
+  return path;
 }
 
 /** " item 3" when the input lists several values, so a message points at the bad one. */
@@ -271,7 +187,8 @@ export function parseInputs(read: InputReader, env: NodeJS.ProcessEnv = process.
   }
   checkApiKey(apiKey);
 
-  const videoUrls = parseList('video-url', get('video-url'));
+  // Spellings of one URL (HTTP://Host:80/./a#x and http://host/a) are one source, billed twice if both were sent.
+  const videoUrls = parseList('video-url', get('video-url'), canonicalUrl);
   const taskIds = parseList('task-id', get('task-id'));
   if (videoUrls.length === 0 && taskIds.length === 0) {
     throw new InputError("Input 'video-url' is required (a public http(s) URL of an MP4, MOV or MKV), unless 'task-id' is given to resume a task.");

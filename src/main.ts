@@ -2,7 +2,7 @@
 import { ReapiClient } from './api';
 import { uploadResultArtifact, type UploadedArtifact } from './artifact';
 import { unrunClip, type ClipOutcome, type ClipPlan } from './clip';
-import { CancelledError, RunRefusedError, isActionError } from './errors';
+import { RunRefusedError, isActionError } from './errors';
 import { closeDispatcher } from './http';
 import { parseInputs, type ActionInputs } from './inputs';
 import { runClip } from './pipeline';
@@ -21,6 +21,8 @@ interface RunState {
   artifact?: UploadedArtifact;
   /** Preflight or the cost guard refused the run: its failure says it all. */
   refused?: boolean;
+  /** The clips were started (or listed, in a dry run). */
+  clipsRan?: boolean;
 }
 
 /** Runs the action; resolves true when the step was cancelled (the caller should then exit at once). */
@@ -45,7 +47,8 @@ export async function run(io: ActionIO = coreIO()): Promise<boolean> {
     await closeDispatcher();
   }
   const { inputs, outcomes } = state;
-  const cancelledBeforeAnyTask = runError instanceof CancelledError && !outcomes.some((outcome) => outcome.taskId);
+  // A run stopped before any clip got anywhere (cancelled in preflight, a download path that cannot be made) has no status.
+  const noStatus = runError !== undefined && !state.refused && !state.clipsRan && !outcomes.some((outcome) => outcome.taskId);
   const runFailure = runError === undefined ? undefined : runFailureMessage(runError, outcomes);
   const failure = reporter.failureLine(outcomes, runFailure, state.refused === true);
   if (!inputs) {
@@ -60,7 +63,7 @@ export async function run(io: ActionIO = coreIO()): Promise<boolean> {
     elapsedMs: Date.now() - startedAt,
     phases: timeline.phases(),
     failure,
-    cancelledBeforeAnyTask,
+    noStatus,
   });
   return controller.signal.aborted;
 }
@@ -82,6 +85,7 @@ async function execute(state: RunState, reporter: Reporter, timeline: Timeline, 
     state.refused = true;
     throw new RunRefusedError(plan.refusal.message);
   }
+  state.clipsRan = true;
   if (inputs.dryRun) {
     state.outcomes = await dryRun(plan, inputs, reporter);
     return;

@@ -9,7 +9,7 @@ import { downloadResults, resultFileNames } from './download';
 import { ActionError, CancelledError, NotStartedError } from './errors';
 import { formatBytes, formatElapsed } from './format';
 import type { ActionInputs } from './inputs';
-import type { TaskPoller } from './poll';
+import { normalStatus, type TaskPoller } from './poll';
 import type { Pool } from './pool';
 import type { Timeline } from './timeline';
 import { NOT_STARTED_IN_TIME, emptyOutputMessage, resumeHint, taskFailedMessage } from './wording';
@@ -84,11 +84,12 @@ async function upscale(plan: ClipPlan, progress: ClipProgress, ctx: PipelineCont
 
 /** Takes a task's current state into the clip's progress; a failed task or an empty result is an error. */
 function applyTask(progress: ClipProgress, task: TaskEnvelope): void {
-  if (task.status === 'failed') {
+  const status = normalStatus(task.status);
+  if (status === 'failed') {
     progress.stage = 'failed';
     throw new ActionError(taskFailedMessage(task));
   }
-  if (task.status !== 'completed') return;
+  if (status !== 'completed') return;
   const urls = task.output?.video_urls?.filter((url) => url.length > 0) ?? [];
   if (urls.length === 0) {
     progress.stage = 'failed';

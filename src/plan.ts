@@ -7,6 +7,7 @@ import { checkArtifactRuntime } from './artifact';
 import { unrunClip, type ClipOutcome, type ClipPlan } from './clip';
 import { prepareDownloadDir, resultBaseName } from './download';
 import { CostGuardError, errorText } from './errors';
+import { formatElapsed } from './format';
 import { isInsecureApiBase, type ActionInputs } from './inputs';
 import type { Pool } from './pool';
 import { checkCostGuard, totalBillableSeconds } from './cost';
@@ -14,7 +15,15 @@ import { describeProbe, probeSources } from './preflight';
 import { displayUrl } from './urls';
 import type { Reporter } from './reporter';
 import type { Timeline } from './timeline';
-import { NOT_SUBMITTED_COST_GUARD, NOT_SUBMITTED_PREFLIGHT, costGuardMessage, preflightRefusedMessage } from './wording';
+import {
+  NOT_SUBMITTED_COST_GUARD,
+  NOT_SUBMITTED_PREFLIGHT,
+  NOT_SUBMITTED_PREFLIGHT_TIMEOUT,
+  NOT_SUBMITTED_UNANSWERED,
+  costGuardMessage,
+  preflightDeadlineMessage,
+  preflightRefusedMessage,
+} from './wording';
 
 export interface RunPlan {
   clips: ClipPlan[];
@@ -69,11 +78,12 @@ async function checkSources(
 ): Promise<RunPlan> {
   const title = `Preflight: checking ${toCheck.length === 1 ? 'the source' : `${toCheck.length} sources`}`;
   const refused = new Map<number, string>();
+  const late = new Map<number, 'unanswered' | 'not-checked'>();
   const measured = new Map<number, number>();
   await reporter.section(title, async () => {
     const checks = await probeSources(
       toCheck.map((plan) => plan.source as string),
-      { signal, pool },
+      { signal, pool, deadline: inputs.deadline },
     );
     checks.forEach((check, position) => {
       const plan = toCheck[position] as ClipPlan;
@@ -82,6 +92,7 @@ async function checkSources(
         for (const warning of check.probe.warnings) reporter.warning(warning);
         if (check.probe.billableSeconds !== undefined) measured.set(plan.index, check.probe.billableSeconds);
       }
+      if (check.deadline) late.set(plan.index, check.deadline);
       if (check.error) {
         refused.set(plan.index, errorText(check.error));
         reporter.info(`${displayUrl(plan.source as string)}: ${errorText(check.error)}`);
@@ -95,6 +106,19 @@ async function checkSources(
     reporter.info(`Billable seconds: ${billableSeconds} (ceil of each source's duration${checked.length > 1 ? ', summed' : ''}).`);
   }
 
+  // The deadline came during preflight: nothing may be submitted now, and the message says where the time went.
+  if (late.size > 0 || (!inputs.dryRun && Date.now() >= inputs.deadline.at)) {
+    const why = (plan: ClipPlan) =>
+      refused.get(plan.index) ?? (late.get(plan.index) === 'unanswered' ? NOT_SUBMITTED_UNANSWERED : NOT_SUBMITTED_PREFLIGHT_TIMEOUT);
+    const outcomes = clips.map((plan) => unrunClip(plan, refused.has(plan.index) ? 'failed' : 'skipped', why(plan)));
+    const named = (kind: string) => checked.filter((plan) => late.get(plan.index) === kind).map((plan) => reporter.label(plan));
+    const also =
+      refused.size > 0
+        ? ` Preflight also refused ${[...refused.keys()].map((index) => reporter.label(clips[index] as ClipPlan)).join(', ')} (see the results output).`
+        : '';
+    const message = `${preflightDeadlineMessage(formatElapsed(inputs.deadline.timeoutMs), named('unanswered'), named('not-checked'))}${also}`;
+    return { clips, billableSeconds, refusal: { outcomes, message } };
+  }
   if (refused.size > 0) {
     const outcomes = clips.map((plan) => unrunClip(plan, refused.has(plan.index) ? 'failed' : 'skipped', refused.get(plan.index) ?? NOT_SUBMITTED_PREFLIGHT));
     const listed = [...refused].map(([index, error]) => ({ label: reporter.label(clips[index] as ClipPlan), error }));

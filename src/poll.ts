@@ -3,7 +3,7 @@ import { CancelledError, ResponseFormatError, UnreadableAnswersError, WaitTimeou
 import { formatElapsed } from './format';
 import type { Deadline } from './inputs';
 import { isRetryable } from './retry';
-import { resumeLaterHint } from './wording';
+import { timedOutMessage } from './wording';
 
 /** Longest wait between two polls, however long the job has run. */
 export const POLL_CAP_MS = 30_000;
@@ -21,16 +21,27 @@ export function nextPollDelayMs(elapsedMs: number, pollIntervalMs: number): numb
   return Math.max(pollIntervalMs, Math.min(POLL_CAP_MS, elapsedMs * POLL_GROWTH));
 }
 
-export function isTerminal(status: string): status is 'completed' | 'failed' {
-  return status === 'completed' || status === 'failed';
+/** A task status as compared: case and surrounding spaces do not matter (`COMPLETED`, `Failed`). */
+export function normalStatus(status: string): string {
+  return status.trim().toLowerCase();
 }
 
-/** The timeout message: the task, why the wait ended, and how to pick it up later. */
-function timedOut(taskId: string, timeoutMs: number, lastProblem?: string): WaitTimeoutError {
-  const why = lastProblem
-    ? `; the last poll failed: ${lastProblem.replace(/\.$/, '')}. The task may still be processing on reApi. `
-    : ', which is still processing on reApi. ';
-  return new WaitTimeoutError(`Timed out after ${formatElapsed(timeoutMs)} waiting for task ${taskId}${why}${resumeLaterHint(taskId)}`, taskId);
+export function isTerminal(status: string): boolean {
+  const normal = normalStatus(status);
+  return normal === 'completed' || normal === 'failed';
+}
+
+/** Statuses that mean "still running": the documented one, and the usual queue words. */
+const RUNNING_STATUSES = new Set(['processing', 'queued', 'pending', 'running', 'in_progress']);
+
+/** Whether the action knows `status` (a running or terminal one); an unknown one is named when the wait times out. */
+export function isKnownStatus(status: string): boolean {
+  return isTerminal(status) || RUNNING_STATUSES.has(normalStatus(status));
+}
+
+function timedOut(taskId: string, timeoutMs: number, lastProblem?: string, lastStatus?: string): WaitTimeoutError {
+  const unknownStatus = lastStatus !== undefined && !isKnownStatus(lastStatus) ? lastStatus : undefined;
+  return new WaitTimeoutError(timedOutMessage(taskId, formatElapsed(timeoutMs), { lastProblem, unknownStatus }), taskId);
 }
 
 /** Share of a poll wait that is randomised, so runners started together do not poll in step. */
@@ -52,6 +63,8 @@ interface Watched {
   started: number;
   dueAt: number;
   polls: number;
+  /** The status the last answer gave (the submission's, before the first poll). */
+  lastStatus?: string;
   inFlight: boolean;
   resolve: (task: TaskEnvelope) => void;
   reject: (error: unknown) => void;
@@ -93,7 +106,7 @@ export class TaskPoller {
     if (this.options.signal?.aborted) return Promise.reject(new CancelledError('Cancelled.'));
     return new Promise<TaskEnvelope>((resolve, reject) => {
       const now = Date.now();
-      const entry: Watched = { taskId, started: now, dueAt: now, polls: 0, inFlight: false, resolve, reject };
+      const entry: Watched = { taskId, started: now, dueAt: now, polls: 0, lastStatus: initial?.status, inFlight: false, resolve, reject };
       this.watched.add(entry);
       if (initial) this.reschedule(entry, now);
       this.arm();
@@ -103,7 +116,7 @@ export class TaskPoller {
   /** After a poll (or the submission) found the task running: the next poll, or the timeout. */
   private reschedule(entry: Watched, now: number): void {
     const { deadline, pollIntervalMs } = this.options;
-    if (now >= deadline.at) return this.settle(entry, timedOut(entry.taskId, deadline.timeoutMs));
+    if (now >= deadline.at) return this.settle(entry, timedOut(entry.taskId, deadline.timeoutMs, undefined, entry.lastStatus));
     const pause = nextPollDelayMs(now - entry.started, pollIntervalMs) * (1 - POLL_JITTER / 2 + this.random() * POLL_JITTER);
     // The last poll happens at the deadline, so the timeout means what it says.
     entry.dueAt = Math.min(now + Math.round(pause), deadline.at);
@@ -139,6 +152,7 @@ export class TaskPoller {
     if (!this.watched.has(entry)) return; // cancelled meanwhile
     entry.inFlight = false;
     entry.polls++;
+    entry.lastStatus = task.status;
     if (task.id !== entry.taskId) {
       return this.settle(entry, new ResponseFormatError(`The API answered a poll for task ${entry.taskId} with a different task (${task.id}).`));
     }

@@ -7,7 +7,7 @@
  */
 import { billableSeconds } from './cost';
 import { DEFAULT_DURATION_LIMITS, readDuration, sniffContainer, sniffDocument, type Container, type DurationLimits } from './duration';
-import { CancelledError, PreflightError, RangesNotSupportedError, errorText } from './errors';
+import { CancelledError, PreflightDeadlineError, PreflightError, RangesNotSupportedError, errorText } from './errors';
 import { formatBytes, formatSeconds } from './format';
 import type { Pool } from './pool';
 import { ProbeSession, contentLength, header, parseContentRange, type Opened, type SessionOptions } from './source-http';
@@ -125,7 +125,7 @@ export async function probeSource(url: string, options: ProbeOptions = {}): Prom
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new PreflightError(`video-url ${source} is not an http(s) URL.`, url);
 
-  const session = new ProbeSession(source, options);
+  const session = new ProbeSession(url, source, options);
   const probe: SourceProbe = { url, bytesFetched: 0, requests: 0, warnings: [] };
   try {
     await inspect(url, source, probe, session, options);
@@ -142,7 +142,7 @@ function sentence(error: unknown): string {
 }
 
 function rethrowIfFinal(error: unknown): void {
-  if (error instanceof CancelledError || error instanceof PreflightError) throw error;
+  if (error instanceof CancelledError || error instanceof PreflightError || error instanceof PreflightDeadlineError) throw error;
 }
 
 async function inspect(url: string, source: string, probe: SourceProbe, session: ProbeSession, options: ProbeOptions): Promise<void> {
@@ -202,7 +202,14 @@ async function inspect(url: string, source: string, probe: SourceProbe, session:
     first.body.destroy();
     throw error;
   }
-  const head = await session.read(first.body, headBytes);
+  let head: Uint8Array;
+  try {
+    head = await session.read(first, headBytes);
+  } catch (error) {
+    rethrowIfFinal(error);
+    probe.warnings.push(`${source}: its first bytes could not be read (${sentence(error)}), so its duration is unknown.`);
+    return;
+  }
   if (head.length === 0) throw new PreflightError(`${source} is empty (0 bytes); check video-url.`, url);
 
   // 3. What it is.
@@ -234,7 +241,7 @@ async function inspect(url: string, source: string, probe: SourceProbe, session:
         answer.body.destroy();
         throw new Error(`the host answered a range request for byte ${start} with bytes from ${answered.start}`);
       }
-      return session.read(answer.body, end - start);
+      return session.read(answer, end - start);
     }
     if (answer.status === 416) {
       await session.discard(answer.body);
@@ -257,7 +264,7 @@ async function inspect(url: string, source: string, probe: SourceProbe, session:
       options.durationLimits ?? DEFAULT_DURATION_LIMITS,
     );
   } catch (error) {
-    if (error instanceof CancelledError) throw error;
+    if (error instanceof CancelledError || error instanceof PreflightDeadlineError) throw error;
     result = {
       problem:
         error instanceof RangesNotSupportedError
@@ -278,22 +285,31 @@ export interface SourceCheck {
   url: string;
   probe?: SourceProbe;
   error?: PreflightError;
+  /**
+   * Set when the step's deadline came first: 'unanswered' while its host was
+   * being asked, 'not-checked' when its turn never came.
+   */
+  deadline?: 'unanswered' | 'not-checked';
 }
 
 /**
  * Probes several sources, in the order given, each in a slot of `pool` (the
  * run's one pool, so preflight and clips share the concurrency limit).
- * Every source is checked even when another fails; only cancellation and bugs throw.
+ * Every source is checked even when another fails, until the deadline (no
+ * probe starts after it); only cancellation and bugs throw.
  */
 export async function probeSources(urls: readonly string[], options: ProbeOptions & { pool: Pool }): Promise<SourceCheck[]> {
+  const { deadline } = options;
   return Promise.all(
     urls.map((url) =>
       options.pool.run(async (): Promise<SourceCheck> => {
+        if (deadline !== undefined && Date.now() >= deadline.at) return { url, deadline: 'not-checked' };
         try {
           return { url, probe: await probeSource(url, options) };
         } catch (error) {
-          if (!(error instanceof PreflightError)) throw error;
-          return { url, error };
+          if (error instanceof PreflightDeadlineError) return { url, deadline: 'unanswered' };
+          if (error instanceof PreflightError) return { url, error };
+          throw error;
         }
       }),
     ),

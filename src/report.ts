@@ -15,8 +15,8 @@ export interface RunReport {
   phases: Phase[];
   /** The step's one failure line, when it failed. */
   failure?: string;
-  /** The step was cancelled before any task existed: no status to report. */
-  cancelledBeforeAnyTask?: boolean;
+  /** The run stopped before any clip got anywhere: no status to report. */
+  noStatus?: boolean;
 }
 
 /** One entry of the `results` output. */
@@ -34,10 +34,10 @@ export interface ClipResult {
  * The `status` output for the whole run: `failed` when any clip failed or
  * was skipped, else `processing` when any is still running, else `completed`
  * (or `dry-run`). For one clip it is simply that clip's status. Nothing when
- * the step was cancelled before any task existed.
+ * the run stopped before any clip got anywhere.
  */
-export function overallStatus(outcomes: readonly ClipOutcome[], cancelledBeforeAnyTask = false): 'processing' | 'completed' | 'failed' | 'dry-run' | undefined {
-  if (cancelledBeforeAnyTask) return undefined;
+export function overallStatus(outcomes: readonly ClipOutcome[], noStatus = false): 'processing' | 'completed' | 'failed' | 'dry-run' | undefined {
+  if (noStatus) return undefined;
   if (outcomes.some((outcome) => outcome.status === 'failed' || outcome.status === 'skipped')) return 'failed';
   if (outcomes.length > 0 && outcomes.every((outcome) => outcome.status === 'dry-run')) return 'dry-run';
   if (outcomes.some((outcome) => outcome.status === 'processing')) return 'processing';

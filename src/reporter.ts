@@ -199,7 +199,7 @@ export class Reporter {
   async report(report: RunReport): Promise<void> {
     const { outcomes, artifact } = report;
     this.publishTaskIds(outcomes);
-    const status = overallStatus(outcomes, report.cancelledBeforeAnyTask);
+    const status = overallStatus(outcomes, report.noStatus);
     if (status) this.io.setOutput('status', status);
     const urls = outcomes.flatMap((outcome) => outcome.videoUrls);
     if (urls.length > 0) {
@@ -218,7 +218,7 @@ export class Reporter {
     }
     this.io.setOutput('results', JSON.stringify(clipResults(outcomes)));
     if (report.failure) this.io.setFailed(report.failure);
-    const summary = { ...report, status: status ?? 'failed', resumeTaskIds: report.failure ? resumableTaskIds(outcomes) : [] };
+    const summary = { ...report, status: status ?? 'skipped', resumeTaskIds: report.failure ? resumableTaskIds(outcomes) : [] };
     await this.io.appendSummary(this.many ? renderTable(summary) : renderCard(summary));
   }
 }

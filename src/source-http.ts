@@ -3,8 +3,9 @@
  * cost. They go to the user's host and never carry the API key.
  */
 import { request, type Dispatcher } from 'undici';
-import { CancelledError, PreflightError } from './errors';
+import { CancelledError, PreflightDeadlineError, PreflightError } from './errors';
 import { MAX_REDIRECTS, REDIRECT_STATUSES, USER_AGENT, getDispatcher, toNetworkError } from './http';
+import type { Deadline } from './inputs';
 
 /** Longest time for one request, start to end of body. */
 export const REQUEST_TIMEOUT_MS = 15_000;
@@ -14,6 +15,12 @@ export interface SessionOptions {
   signal?: AbortSignal;
   /** Longest time for one request (default 15 s). */
   requestTimeoutMs?: number;
+  /**
+   * The step's deadline (`timeout`): each request gets at most the time left,
+   * none starts after it, and a request cut short by it ends the probe with
+   * PreflightDeadlineError.
+   */
+  deadline?: Deadline;
   /** Redirects followed per request (default 5). */
   maxRedirects?: number;
 }
@@ -41,6 +48,8 @@ export interface Opened {
   body: Dispatcher.ResponseData['body'];
   /** The URL that answered, after redirects. */
   url: string;
+  /** True once the step's deadline, not the request's own limit, cut this request short. */
+  cutByDeadline: () => boolean;
 }
 
 /** The requests of one probe: timeouts, redirects, and what they cost. */
@@ -51,11 +60,34 @@ export class ProbeSession {
   private readonly maxRedirects: number;
 
   constructor(
+    private readonly url: string,
     private readonly source: string,
     private readonly options: SessionOptions,
   ) {
     this.timeoutMs = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
     this.maxRedirects = options.maxRedirects ?? MAX_REDIRECTS;
+  }
+
+  private deadlineError(): PreflightDeadlineError {
+    return new PreflightDeadlineError(`${this.source} did not answer before the timeout ran out.`, this.url);
+  }
+
+  /** Time the next request may take: its own limit, or less when the step's deadline is nearer. Throws when no time is left. */
+  private limitMs(): { ms: number; byDeadline: boolean } {
+    const { deadline } = this.options;
+    const left = deadline === undefined ? Infinity : deadline.at - Date.now();
+    if (left <= 0) throw this.deadlineError();
+    return left < this.timeoutMs ? { ms: Math.max(1, Math.ceil(left)), byDeadline: true } : { ms: this.timeoutMs, byDeadline: false };
+  }
+
+  /** What a failed request or body read becomes: a cancellation, the deadline, or a network error (a warning). */
+  private failure(error: unknown, what: string, cutByDeadline: () => boolean): Error {
+    const { signal, deadline } = this.options;
+    // Preflight requests go to the source host, never to reApi: a cancelled one cannot have billed anything.
+    if (signal?.aborted) return new CancelledError('Cancelled.');
+    if (error instanceof PreflightError || error instanceof PreflightDeadlineError) return error;
+    if (cutByDeadline() || (deadline !== undefined && Date.now() >= deadline.at)) return this.deadlineError();
+    return toNetworkError(error, what, signal);
   }
 
   /** Sends a HEAD or GET (with an optional byte range [start, end)), following redirects. The caller reads or dumps the body. */
@@ -64,7 +96,9 @@ export class ProbeSession {
     let target = url;
     for (let redirects = 0; ; redirects++) {
       if (signal?.aborted) throw new CancelledError('Cancelled.');
-      const timeout = AbortSignal.timeout(this.timeoutMs);
+      const limit = this.limitMs();
+      const timeout = AbortSignal.timeout(limit.ms);
+      const cutByDeadline = () => limit.byDeadline && timeout.aborted;
       this.requests++;
       let response: Dispatcher.ResponseData;
       try {
@@ -72,17 +106,17 @@ export class ProbeSession {
           method,
           dispatcher: getDispatcher(),
           signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
-          headersTimeout: this.timeoutMs,
-          bodyTimeout: this.timeoutMs,
+          headersTimeout: limit.ms,
+          bodyTimeout: limit.ms,
           // Only these headers: the source lives on the user's host, which must never see the API key.
           headers: { 'user-agent': `${USER_AGENT} (preflight)`, accept: '*/*', ...(range ? { range: `bytes=${range.start}-${range.end - 1}` } : {}) },
         });
       } catch (error) {
-        throw toNetworkError(error, `${method} ${this.source}`, signal);
+        throw this.failure(error, `${method} ${this.source}`, cutByDeadline);
       }
       const location = header(response.headers, 'location');
       if (!REDIRECT_STATUSES.has(response.statusCode) || !location)
-        return { status: response.statusCode, headers: response.headers, body: response.body, url: target };
+        return { status: response.statusCode, headers: response.headers, body: response.body, url: target, cutByDeadline };
       await this.discard(response.body);
       if (redirects >= this.maxRedirects) {
         throw new PreflightError(`${this.source} redirects more than ${this.maxRedirects} times; check video-url.`, url, response.statusCode);
@@ -100,11 +134,11 @@ export class ProbeSession {
   }
 
   /** Reads at most `limit` bytes of a body and drops the rest of it. */
-  async read(body: Opened['body'], limit: number): Promise<Uint8Array> {
+  async read(opened: Opened, limit: number): Promise<Uint8Array> {
     const chunks: Buffer[] = [];
     let length = 0;
     try {
-      for await (const chunk of body as AsyncIterable<Buffer>) {
+      for await (const chunk of opened.body as AsyncIterable<Buffer>) {
         this.bytesFetched += chunk.length;
         chunks.push(chunk);
         length += chunk.length;
@@ -112,7 +146,7 @@ export class ProbeSession {
         if (length >= limit) break;
       }
     } catch (error) {
-      throw toNetworkError(error, `GET ${this.source}`, this.options.signal);
+      throw this.failure(error, `GET ${this.source}`, opened.cutByDeadline);
     }
     return Buffer.concat(chunks).subarray(0, limit);
   }

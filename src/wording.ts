@@ -15,6 +15,19 @@ export function resumeHint(taskId: string): string {
   return `Resume it without paying again with task-id: ${taskId}.`;
 }
 
+/**
+ * The timeout message: the task, why the wait ended (the last poll's failure,
+ * or a status the action does not know, named), and how to pick it up later.
+ */
+export function timedOutMessage(taskId: string, timeoutText: string, why: { lastProblem?: string; unknownStatus?: string } = {}): string {
+  const reason = why.lastProblem
+    ? `; the last poll failed: ${why.lastProblem.replace(/\.$/, '')}. The task may still be processing on reApi. `
+    : why.unknownStatus !== undefined
+      ? `, whose last status was ${JSON.stringify(why.unknownStatus.slice(0, 60))} (not one the action knows); it may still be processing on reApi. `
+      : ', which is still processing on reApi. ';
+  return `Timed out after ${timeoutText} waiting for task ${taskId}${reason}${resumeLaterHint(taskId)}`;
+}
+
 /** The end of a timeout message. */
 export function resumeLaterHint(taskId: string): string {
   return `To pick it up later without paying again, run the action with task-id: ${taskId} (and a longer timeout if needed).`;
@@ -50,6 +63,31 @@ export const CANCELLED_BEFORE_SUBMITTING = 'Cancelled before it was submitted; n
 export const NOT_STARTED_IN_TIME = 'Not submitted: the timeout ran out before its turn.';
 export const NOT_SUBMITTED_PREFLIGHT = 'Not submitted: preflight refused another source of this run.';
 export const NOT_SUBMITTED_COST_GUARD = 'Not submitted: the run is over max-billable-seconds.';
+export const NOT_SUBMITTED_UNANSWERED = 'Not submitted: its host did not answer preflight before the timeout ran out.';
+export const NOT_SUBMITTED_PREFLIGHT_TIMEOUT = 'Not submitted: preflight used up the timeout.';
+
+/** A list of names for a sentence, at most ten of them: "a, b and 3 more". */
+function listNames(names: readonly string[], most = 10): string {
+  const listed = names.slice(0, most);
+  if (names.length > most) listed.push(`${names.length - most} more`);
+  return listed.length > 1 ? `${listed.slice(0, -1).join(', ')} and ${listed.at(-1)}` : (listed[0] ?? '');
+}
+
+/**
+ * The step's one line when preflight ran into the deadline: what used up the
+ * timeout, which sources did not answer or were never checked, and that
+ * nothing was submitted.
+ */
+export function preflightDeadlineMessage(timeoutText: string, unanswered: readonly string[], notChecked: readonly string[]): string {
+  const parts: string[] = [];
+  if (unanswered.length > 0) parts.push(`${listNames(unanswered)} did not answer in time`);
+  if (notChecked.length > 0) parts.push(`${listNames(notChecked)} ${notChecked.length === 1 ? 'was' : 'were'} not checked`);
+  const what = parts.length > 0 ? `: ${parts.join(', and ')}` : ' checking the sources';
+  return (
+    `Preflight used up the whole timeout (${timeoutText})${what}. Nothing was submitted or billed; ` +
+    'raise timeout, or check that the source hosts answer (preflight: false skips these checks).'
+  );
+}
 
 export function cancelledWhileWaiting(taskId: string): string {
   return `Cancelled while waiting for task ${taskId}; the task keeps running on reApi. ${resumeHint(taskId)}`;

@@ -75,6 +75,8 @@ export interface TaskPlan {
   runningStatus?: string;
   /** Number of result URLs in `output.video_urls` (default 1); result n is served as `${n}.mp4`. */
   resultCount?: number;
+  /** How the wire spells statuses, e.g. `{ completed: 'COMPLETED' }` (the task itself plays out as usual). */
+  statusAs?: Record<string, string>;
 }
 
 export interface EmulatorConfig {
@@ -104,6 +106,10 @@ export interface SourceOptions {
   headStatus?: number;
   /** Never answer HEAD (the connection stays open until the client gives up). */
   headHang?: boolean;
+  /** Never answer any request, HEAD or GET: a host that accepts connections and then says nothing. */
+  hang?: boolean;
+  /** Send the headers at once, then the body `bytes` at a time, one piece every `everyMs` (a CDN that drips). */
+  drip?: { bytes: number; everyMs: number };
   /** Ignore Range headers: always 200 with the whole body, as some hosts do. */
   ignoreRange?: boolean;
   /** Answer every request with a 302 to this location (a path on the CDN origin or any URL). */
@@ -463,7 +469,7 @@ export class ReapiEmulator {
     return {
       id: task.id,
       model: MODEL,
-      status: task.status,
+      status: task.plan.statusAs?.[task.status] ?? task.status,
       created_at: Math.floor(task.createdAt / 1000),
       output: task.status === 'completed' ? { video_urls: urls } : null,
       error: task.status === 'failed' ? { code: task.plan.fail?.code, message: task.plan.fail?.message } : null,
@@ -510,6 +516,7 @@ export class ReapiEmulator {
         res.writeHead(405);
         return void res.end();
       }
+      if (source.hang) return;
       if (req.method === 'HEAD' && source.headHang) return;
       if (req.method === 'HEAD' && source.headStatus) {
         res.writeHead(source.headStatus, { 'content-type': 'application/xml' });
@@ -519,6 +526,7 @@ export class ReapiEmulator {
       size = source.size;
       contentType = source.contentType;
       if (source.ignoreRange) delete req.headers.range;
+      if (source.drip) return this.drip(req, res, source, source.drip);
     } else {
       res.writeHead(404, { 'content-type': 'text/html' });
       return void res.end('<html><body>Not Found</body></html>');
@@ -576,6 +584,29 @@ export class ReapiEmulator {
       }
     };
     write();
+  }
+
+  /** Serves a source's bytes (or a range of them) slowly: headers at once, then a few bytes at a time until the client hangs up. */
+  private drip(req: IncomingMessage, res: ServerResponse, source: Source, pace: { bytes: number; everyMs: number }): void {
+    const data = source.data ?? Buffer.alloc(source.size, 0x5a);
+    const range = /^bytes=(\d+)-(\d*)$/.exec(String(req.headers.range ?? ''));
+    const start = range ? Number(range[1]) : 0;
+    const end = range?.[2] ? Math.min(Number(range[2]), data.length - 1) : data.length - 1;
+    const headers: Record<string, string | number> = { 'content-type': source.contentType, 'content-length': end - start + 1, 'accept-ranges': 'bytes' };
+    if (range) headers['content-range'] = `bytes ${start}-${end}/${data.length}`;
+    res.writeHead(range ? 206 : 200, headers);
+    if (req.method === 'HEAD') return void res.end();
+    let offset = start;
+    const timer = setInterval(() => {
+      const piece = data.subarray(offset, Math.min(offset + pace.bytes, end + 1));
+      offset += piece.length;
+      res.write(piece);
+      if (offset > end) {
+        clearInterval(timer);
+        res.end();
+      }
+    }, pace.everyMs);
+    res.once('close', () => clearInterval(timer));
   }
 
   /** Admin endpoints, for a test or script in another process. */

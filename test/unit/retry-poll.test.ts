@@ -91,10 +91,9 @@ describe('poll schedule', () => {
     }
   });
 
-  it('treats only completed and failed as terminal', () => {
-    expect(isTerminal('completed')).toBe(true);
-    expect(isTerminal('failed')).toBe(true);
-    for (const status of ['processing', 'queued', 'pending', 'COMPLETED', '']) expect(isTerminal(status)).toBe(false);
+  it('treats only completed and failed as terminal, in any case', () => {
+    for (const status of ['completed', 'failed', 'COMPLETED', 'Failed']) expect(isTerminal(status)).toBe(true);
+    for (const status of ['processing', 'queued', 'pending', 'COMPLETED?', '']) expect(isTerminal(status)).toBe(false);
   });
 
   it('formats elapsed time', () => {
