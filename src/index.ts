@@ -1,4 +1,4 @@
-import * as core from '@actions/core';
+import * as emit from './emit';
 import { errorText } from './errors';
 import { run } from './main';
 
@@ -10,6 +10,6 @@ run().then(
   },
   (error: unknown) => {
     // Only a failure to report (e.g. an unwritable GITHUB_OUTPUT) lands here: one line, no stack trace.
-    core.setFailed(`The action could not finish reporting: ${errorText(error)}`);
+    emit.setFailed(`The action could not finish reporting: ${errorText(error)}`);
   },
 );

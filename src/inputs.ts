@@ -1,6 +1,8 @@
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { InputError } from './errors';
+import { hasControlCharacters, oneLine } from './text';
+import { TASK_ID_RULE, isTaskId } from './validate';
 
 /** The three factors the API accepts, as the strings it expects. */
 export type UpscaleFactor = '1' | '2' | '4';
@@ -72,8 +74,9 @@ export function parseBoolean(text: string): boolean | undefined {
 
 /** Shows a value in an error message without flooding the log (data: URIs can be megabytes). */
 export function preview(text: string, max = 80): string {
-  const oneLine = text.replace(/\s+/g, ' ');
-  return JSON.stringify(oneLine.length > max ? `${oneLine.slice(0, max)}…` : oneLine);
+  const oneLineText = text.replace(/\s+/g, ' ');
+  // oneLine: JSON.stringify leaves C1 controls and U+2028/2029 as they are.
+  return oneLine(JSON.stringify(oneLineText.length > max ? `${oneLineText.slice(0, max)}…` : oneLineText));
 }
 
 /** Validates a source URL: absolute, http(s), with a host. Returns the reason it is not, or undefined. */
@@ -91,9 +94,9 @@ export function checkSourceUrl(text: string): string | undefined {
   return undefined;
 }
 
-/** A task id goes into a URL path: keep it to the characters real ids use. */
+/** A task id goes into a URL path: the same rule as for the ids the action takes from reApi and publishes (validate.ts). */
 export function checkTaskId(text: string): boolean {
-  return /^[A-Za-z0-9_-]{1,128}$/.test(text);
+  return isTaskId(text);
 }
 
 function parseApiBaseUrl(text: string): string {
@@ -251,7 +254,8 @@ export function parseInputs(read: InputReader, env: NodeJS.ProcessEnv = process.
     throw new InputError("Input 'video-url' is required (a public http(s) URL of an MP4, MOV or MKV), unless 'task-id' is given to resume a task.");
   }
   videoUrls.forEach((videoUrl, index) => {
-    const reason = checkSourceUrl(videoUrl);
+    // URL parsing drops tabs and line breaks, but the raw text would be sent and logged.
+    const reason = hasControlCharacters(videoUrl) ? 'holds a line break, tab or another control character' : checkSourceUrl(videoUrl);
     if (reason) {
       throw new InputError(
         `Input 'video-url'${which(videoUrls, index)} ${reason} (got ${preview(videoUrl)}); it must be a public http(s) URL of an MP4, MOV or MKV (data: URIs and local files are not accepted).`,
@@ -261,7 +265,7 @@ export function parseInputs(read: InputReader, env: NodeJS.ProcessEnv = process.
   taskIds.forEach((taskId, index) => {
     if (!checkTaskId(taskId)) {
       throw new InputError(
-        `Input 'task-id'${which(taskIds, index)} must be a reApi task id such as task_018f5a3a… (letters, digits, _ and -); got ${preview(taskId)}.`,
+        `Input 'task-id'${which(taskIds, index)} must be a reApi task id such as task_018f5a3a… (${TASK_ID_RULE}); got ${preview(taskId)}.`,
       );
     }
   });

@@ -1,4 +1,4 @@
-import * as core from '@actions/core';
+import { getInput } from '@actions/core';
 import { ReapiClient, type TaskEnvelope } from './api';
 import { checkArtifactRuntime, uploadResultArtifact, type UploadedArtifact } from './artifact';
 import {
@@ -15,11 +15,15 @@ import {
 } from './batch';
 import { downloadResults, formatBytes, prepareDownloadDir, resultFileNames } from './download';
 import { ActionError, CancelledError, errorText, isActionError } from './errors';
+import * as emit from './emit';
 import { closeDispatcher } from './http';
 import { isInsecureApiBase, parseInputs, type ActionInputs } from './inputs';
 import { TaskPoller, WaitTimeoutError, formatElapsed } from './poll';
 import { CostGuardError, checkCostGuard, describeProbe, displayUrl, probeSources } from './preflight';
+import { redact, registerSecret } from './redact';
 import { renderBatchSummary, renderSummary, writeSummary, type Phase } from './summary';
+import { oneLine, quoted, truncate } from './text';
+import { resultUrlProblem } from './validate';
 
 /** What is known so far, so a failure can still report every task and its status. */
 interface RunState {
@@ -61,16 +65,16 @@ async function span<T>(state: RunState, name: string, work: () => Promise<T>): P
 
 /** Runs `work` inside a collapsible log group. */
 async function group<T>(title: string, work: () => Promise<T>): Promise<T> {
-  core.startGroup(title);
+  emit.startGroup(title);
   try {
     return await work();
   } finally {
-    core.endGroup();
+    emit.endGroup();
   }
 }
 
 function log(ctx: Context, clip: Clip, message: string): void {
-  core.info(ctx.batch ? `[${clipLabel(clip, ctx.state.clips.length)}] ${message}` : message);
+  emit.info(ctx.batch ? `[${clipLabel(clip, ctx.state.clips.length)}] ${message}` : message);
 }
 
 /** One phase of one clip: its own log group for a single clip; in a batch, a prefixed line (groups cannot interleave). */
@@ -89,14 +93,14 @@ function resumeHint(taskId: string): string {
 /** task-id (the first clip's) and task-ids are set as soon as a task exists, so a step that later fails or is killed still hands them on. */
 function publishTaskIds(clips: readonly Clip[]): void {
   const ids = clips.map((clip) => clip.taskId).filter((id): id is string => id !== undefined);
-  if (ids[0]) core.setOutput('task-id', ids[0]);
-  core.setOutput('task-ids', JSON.stringify(ids));
+  if (ids[0]) emit.setOutput('task-id', ids[0]);
+  emit.setOutput('task-ids', JSON.stringify(ids));
 }
 
 /** Cancels the run when the runner stops the step (workflow cancelled, job timeout). */
 function onStopSignals(controller: AbortController): () => void {
   const stop = (signal: NodeJS.Signals) => {
-    if (!controller.signal.aborted) core.info(`Received ${signal}: stopping.`);
+    if (!controller.signal.aborted) emit.info(`Received ${signal}: stopping.`);
     controller.abort();
   };
   process.on('SIGINT', stop);
@@ -108,15 +112,15 @@ function onStopSignals(controller: AbortController): () => void {
 }
 
 async function execute(state: RunState, signal: AbortSignal): Promise<void> {
-  const inputs = parseInputs((name) => core.getInput(name));
+  const inputs = parseInputs((name) => getInput(name));
   state.inputs = inputs;
   state.clips = buildClips(inputs);
   // Checked before submitting, so a job whose result cannot be kept is not paid for.
   if (inputs.artifactName) checkArtifactRuntime();
   if (inputs.download) await prepareDownloadDir(inputs.downloadPath);
-  if (inputs.retentionDays !== undefined && !inputs.artifactName) core.warning("Input 'retention-days' has no effect without 'artifact-name'.");
+  if (inputs.retentionDays !== undefined && !inputs.artifactName) emit.warning("Input 'retention-days' has no effect without 'artifact-name'.");
   if (isInsecureApiBase(inputs.apiBaseUrl)) {
-    core.warning(`Input 'api-base-url' is plain http to another machine (${inputs.apiBaseUrl}): the API key would cross the network unencrypted; use https.`);
+    emit.warning(`Input 'api-base-url' is plain http to another machine (${inputs.apiBaseUrl}): the API key would cross the network unencrypted; use https.`);
   }
 
   const toSubmit = state.clips.filter((clip) => clip.submitted);
@@ -129,7 +133,7 @@ async function execute(state: RunState, signal: AbortSignal): Promise<void> {
     signal,
     timeoutMs: inputs.timeoutMs,
     pollIntervalMs: inputs.pollIntervalMs,
-    log: (message) => core.info(message),
+    log: (message) => emit.info(message),
   });
   const batch = state.clips.length > 1;
   const byTask = new Map<string, Clip>();
@@ -150,8 +154,8 @@ async function execute(state: RunState, signal: AbortSignal): Promise<void> {
       onProgress: (task, elapsedMs, polls) => {
         const line = `Task ${task.id}: ${task.status} after ${formatElapsed(elapsedMs)} (poll ${polls})`;
         const clip = byTask.get(task.id);
-        if (!batch || !clip) core.info(line);
-        else core.debug(`[${clipLabel(clip, state.clips.length)}] ${line}`);
+        if (!batch || !clip) emit.info(line);
+        else emit.debug(`[${clipLabel(clip, state.clips.length)}] ${line}`);
       },
     }),
   };
@@ -160,7 +164,7 @@ async function execute(state: RunState, signal: AbortSignal): Promise<void> {
   const slots = limiter(inputs.concurrency);
   const downloads = limiter(inputs.concurrency);
   const stopProgress = batch ? reportProgressEvery(30_000, state) : () => undefined;
-  if (batch) core.info(`Upscaling ${state.clips.length} clips, at most ${inputs.concurrency} at a time.`);
+  if (batch) emit.info(`Upscaling ${state.clips.length} clips, at most ${inputs.concurrency} at a time.`);
   try {
     await Promise.all(
       state.clips.map(async (clip) => {
@@ -175,7 +179,7 @@ async function execute(state: RunState, signal: AbortSignal): Promise<void> {
   } finally {
     stopProgress();
   }
-  if (batch) core.info(progressLine(state));
+  if (batch) emit.info(progressLine(state));
 
   const files = state.clips.flatMap((clip) => clip.files);
   const artifactName = inputs.artifactName;
@@ -188,9 +192,9 @@ async function execute(state: RunState, signal: AbortSignal): Promise<void> {
         ),
       ),
     );
-    core.setOutput('artifact-id', String(state.artifact.id));
-    core.setOutput('artifact-url', state.artifact.url ?? '');
-    core.info(`Artifact ${state.artifact.name} (id ${state.artifact.id})${state.artifact.url ? `: ${state.artifact.url}` : ''}`);
+    emit.setOutput('artifact-id', String(state.artifact.id));
+    emit.setOutput('artifact-url', state.artifact.url ?? '');
+    emit.info(`Artifact ${state.artifact.name} (id ${state.artifact.id})${state.artifact.url ? `: ${state.artifact.url}` : ''}`);
   }
 }
 
@@ -208,22 +212,22 @@ async function preflight(clips: Clip[], inputs: ActionInputs, signal: AbortSigna
     checks.forEach((check, index) => {
       const clip = clips[index] as Clip;
       if (check.probe) {
-        core.info(describeProbe(check.probe));
-        for (const warning of check.probe.warnings) core.warning(warning);
+        emit.info(describeProbe(check.probe));
+        for (const warning of check.probe.warnings) emit.warning(warning);
         clip.billableSeconds = check.probe.billableSeconds;
       }
       if (check.error) {
         clip.status = 'failed';
         clip.error = errorText(check.error);
-        core.info(`${displayUrl(clip.source as string)}: ${clip.error}`);
+        emit.info(`${displayUrl(clip.source as string)}: ${clip.error}`);
       }
     });
   });
 
   const total = totalBillable(clips);
   if (total !== undefined) {
-    core.setOutput('billable-seconds', String(total));
-    core.info(`Billable seconds: ${total} (ceil of each source's duration${clips.length > 1 ? ', summed' : ''}).`);
+    emit.setOutput('billable-seconds', String(total));
+    emit.info(`Billable seconds: ${total} (ceil of each source's duration${clips.length > 1 ? ', summed' : ''}).`);
   }
 
   const refused = clips.filter((clip) => clip.error);
@@ -252,7 +256,7 @@ async function preflight(clips: Clip[], inputs: ActionInputs, signal: AbortSigna
       }
       throw new ActionError(`${errorText(error)} Nothing was submitted.`);
     }
-    core.info(`Within max-billable-seconds (${total ?? 0} of ${inputs.maxBillableSeconds}).`);
+    emit.info(`Within max-billable-seconds (${total ?? 0} of ${inputs.maxBillableSeconds}).`);
   }
 }
 
@@ -263,16 +267,16 @@ async function dryRun(state: RunState, inputs: ActionInputs): Promise<void> {
       clip.status = 'dry-run';
       const label = clipLabel(clip, state.clips.length);
       if (!clip.submitted) {
-        core.info(`Would pick up task ${clip.taskId as string} (${label}); nothing is billed again.`);
+        emit.info(`Would pick up task ${clip.taskId as string} (${label}); nothing is billed again.`);
         continue;
       }
       const billable = clip.billableSeconds === undefined ? 'billable seconds unknown' : `${clip.billableSeconds} billable seconds`;
-      core.info(`Would submit ${displayUrl(clip.source as string)} for ${inputs.upscaleFactor}× upscaling (${billable}).`);
+      emit.info(`Would submit ${displayUrl(clip.source as string)} for ${inputs.upscaleFactor}× upscaling (${billable}).`);
     }
     const submitted = state.clips.filter((clip) => clip.submitted);
     if (submitted.length > 0) {
       const total = totalBillable(submitted);
-      core.info(
+      emit.info(
         `${submitted.length} submission${submitted.length === 1 ? '' : 's'}, ${total === undefined ? 'billable seconds unknown' : `${total} billable seconds`} at ${inputs.upscaleFactor}×.`,
       );
     }
@@ -301,7 +305,7 @@ async function upscaleClip(ctx: Context, clip: Clip, byTask: Map<string, Clip>):
     clip.status = 'processing';
     log(ctx, clip, `Resuming task ${clip.taskId as string} (no new submission, nothing billed again).`);
   }
-  core.setOutput('status', overallStatus(state.clips));
+  emit.setOutput('status', overallStatus(state.clips));
   const taskId = clip.taskId as string;
 
   if (!inputs.wait) {
@@ -324,15 +328,26 @@ async function upscaleClip(ctx: Context, clip: Clip, byTask: Map<string, Clip>):
 function applyTask(clip: Clip, task: TaskEnvelope): void {
   if (task.status === 'failed') {
     clip.status = 'failed';
-    const code = task.error?.code === undefined ? 'unknown code' : `code ${task.error.code}`;
-    const message = task.error?.message ?? 'no message';
+    // Server text (scrubbed when it was read) on one line, cut to a readable length.
+    const code = task.error?.code === undefined ? 'unknown code' : `code ${truncate(oneLine(task.error.code), 40)}`;
+    const message = task.error?.message === undefined ? 'no message' : truncate(oneLine(task.error.message), 300);
     throw new ActionError(`Task ${task.id} failed on reApi (${code}: ${message}). Failed jobs are refunded automatically.`);
   }
   if (task.status !== 'completed') {
     clip.status = 'processing';
     return;
   }
-  const urls = task.output?.video_urls?.filter((url) => url.length > 0) ?? [];
+  const urls = task.output?.video_urls ?? [];
+  // Only absolute http(s) URLs are output or fetched (not javascript:, file:, relative, blank…); a bad one fails the clip, unretried.
+  const bad = urls.findIndex((url) => resultUrlProblem(url) !== undefined);
+  if (bad >= 0) {
+    clip.status = 'failed';
+    const url = urls[bad] as string;
+    const which = urls.length > 1 ? ` ${bad + 1} of ${urls.length}` : '';
+    throw new ActionError(
+      `Task ${task.id} is completed but its result URL${which} ${quoted(redact(url))} ${resultUrlProblem(url)}, so it was not used; contact reApi support with the task id.`,
+    );
+  }
   if (urls.length === 0) {
     clip.status = 'failed';
     throw new ActionError(
@@ -359,7 +374,7 @@ async function deliverClip(ctx: Context, clip: Clip): Promise<void> {
       downloadResults(clip.videoUrls, inputs.downloadPath, names, {
         signal,
         log: (message) => log(ctx, clip, message),
-        debug: (message) => core.debug(message),
+        debug: (message) => emit.debug(message),
       }),
     ),
   );
@@ -371,9 +386,9 @@ function recordFailure(ctx: Context, clip: Clip, error: unknown): void {
   if (clip.status === 'pending') clip.status = error instanceof NotStartedError || isCancelledBeforeSending(error) ? 'skipped' : 'failed';
   if (error instanceof WaitTimeoutError) clip.status = 'processing';
   clip.error = clipFailureMessage(error, clip);
-  if (!isActionError(error) && error instanceof Error && error.stack) core.debug(error.stack);
+  if (!isActionError(error) && error instanceof Error && error.stack) emit.debug(error.stack);
   // In a batch each failure is its own annotation (a cancellation is one event, told once); the step's final line sums them up.
-  if (ctx.batch && !(error instanceof CancelledError)) core.error(`${clipLabel(clip, ctx.state.clips.length)}: ${clip.error}`);
+  if (ctx.batch && !(error instanceof CancelledError)) emit.error(`${clipLabel(clip, ctx.state.clips.length)}: ${clip.error}`);
 }
 
 function isCancelledBeforeSending(error: unknown): boolean {
@@ -426,7 +441,7 @@ function progressLine(state: RunState): string {
 }
 
 function reportProgressEvery(ms: number, state: RunState): () => void {
-  const timer = setInterval(() => core.info(progressLine(state)), ms);
+  const timer = setInterval(() => emit.info(progressLine(state)), ms);
   timer.unref();
   return () => clearInterval(timer);
 }
@@ -451,18 +466,18 @@ function limiter(max: number): <T>(work: () => Promise<T>) => Promise<T> {
 function publishOutputs(state: RunState): void {
   const { clips } = state;
   publishTaskIds(clips);
-  core.setOutput('status', overallStatus(clips));
+  emit.setOutput('status', overallStatus(clips));
   const urls = clips.flatMap((clip) => clip.videoUrls);
   if (urls.length > 0) {
-    core.setOutput('video-url', urls[0]);
-    core.setOutput('video-urls', JSON.stringify(urls));
+    emit.setOutput('video-url', urls[0] as string);
+    emit.setOutput('video-urls', JSON.stringify(urls));
   }
   const paths = clips.flatMap((clip) => clip.files.map((file) => file.path));
   if (paths.length > 0) {
-    core.setOutput('video-path', paths[0]);
-    core.setOutput('video-paths', JSON.stringify(paths));
+    emit.setOutput('video-path', paths[0] as string);
+    emit.setOutput('video-paths', JSON.stringify(paths));
   }
-  core.setOutput('results', JSON.stringify(clipResults(clips)));
+  emit.setOutput('results', JSON.stringify(clipResults(clips)));
 }
 
 /** The step's failure, if any: the run's own error, then what the clips left unfinished. */
@@ -479,8 +494,8 @@ function stepFailure(state: RunState, runError: unknown): string | undefined {
 /** Runs the action; resolves true when the step was cancelled (the caller should then exit at once). */
 export async function run(): Promise<boolean> {
   // Masked before anything else can print it.
-  const rawKey = core.getInput('api-key').trim();
-  if (rawKey) core.setSecret(rawKey);
+  const rawKey = getInput('api-key').trim();
+  registerSecret(rawKey);
 
   const controller = new AbortController();
   const removeSignalHandlers = onStopSignals(controller);
@@ -490,14 +505,14 @@ export async function run(): Promise<boolean> {
     await execute(state, controller.signal);
   } catch (caught) {
     runError = caught;
-    if (!isActionError(caught) && caught instanceof Error && caught.stack) core.debug(caught.stack);
+    if (!isActionError(caught) && caught instanceof Error && caught.stack) emit.debug(caught.stack);
   } finally {
     removeSignalHandlers();
     await closeDispatcher();
   }
   if (state.inputs) publishOutputs(state);
   const failure = stepFailure(state, runError);
-  if (failure) core.setFailed(failure);
+  if (failure) emit.setFailed(failure);
   if (state.inputs) await writeSummary(summaryMarkdown(state, state.inputs, failure));
   return controller.signal.aborted;
 }

@@ -1,6 +1,8 @@
 import { UnreadableAnswersError, type ReapiClient, type TaskEnvelope } from './api';
 import { ActionError, CancelledError, ResponseFormatError, errorText } from './errors';
+import { redact } from './redact';
 import { isRetryable } from './retry';
+import { quoted } from './text';
 
 /** Longest wait between two polls, however long the job has run. */
 export const POLL_CAP_MS = 30_000;
@@ -159,7 +161,7 @@ export class TaskPoller {
     entry.inFlight = false;
     entry.polls++;
     if (task.id !== entry.taskId) {
-      return this.settle(entry, new ResponseFormatError(`The API answered a poll for task ${entry.taskId} with a different task (${task.id}).`));
+      return this.settle(entry, new ResponseFormatError(`The API answered a poll for task ${entry.taskId} with a different task (${quoted(redact(task.id))}).`));
     }
     if (isTerminal(task.status)) return this.settle(entry, undefined, task);
     const now = Date.now();

@@ -1,8 +1,10 @@
-import * as core from '@actions/core';
 import { tally, taskIdInput } from './batch';
 import { formatBytes } from './download';
+import * as emit from './emit';
 import { totalBillableSeconds } from './preflight';
 import { formatElapsed } from './poll';
+import { markdownCode, markdownText } from './text';
+import { resultUrlProblem } from './validate';
 
 /** Time spent in one phase of the run, for the summary. */
 export interface Phase {
@@ -77,17 +79,19 @@ export interface BatchReport {
   dryRun?: boolean;
 }
 
-/** Markdown-safe table cell: no pipes or newlines break the row. */
+/** Plain text in a table cell: no pipe or newline breaks the row, and no Markdown or HTML in it is rendered. */
 export function cell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ');
+  return markdownText(text);
 }
 
 function code(text: string): string {
-  return `\`${cell(text).replace(/`/g, "'")}\``;
+  return markdownCode(text);
 }
 
-function link(url: string, label = url): string {
-  return `[${cell(label).replace(/[[\]]/g, '\\$&')}](${encodeURI(safeDecode(url)).replace(/\)/g, '%29')})`;
+/** A link, only to a valid absolute http(s) URL; anything else is shown as plain text, not linked. */
+export function link(url: string, label = url): string {
+  if (resultUrlProblem(url)) return cell(label);
+  return `[${cell(label)}](${encodeURI(safeDecode(url)).replace(/\(/g, '%28').replace(/\)/g, '%29')})`;
 }
 
 function safeDecode(url: string): string {
@@ -212,8 +216,8 @@ export function renderBatchSummary(report: BatchReport): string {
 export async function writeSummary(markdown: string): Promise<void> {
   if (!process.env.GITHUB_STEP_SUMMARY) return;
   try {
-    await core.summary.addRaw(markdown, true).write();
+    await emit.appendSummary(markdown);
   } catch (error) {
-    core.warning(`Could not write the job summary: ${error instanceof Error ? error.message : String(error)}`);
+    emit.warning(`Could not write the job summary: ${error instanceof Error ? error.message : String(error)}`);
   }
 }
