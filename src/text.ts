@@ -53,17 +53,20 @@ export function logLine(text: string): string {
   return /^\s*::/.test(line) ? `\\${line}` : line;
 }
 
-/** ASCII punctuation that Markdown or GitHub's table syntax gives a meaning inline. */
-const MARKDOWN_SPECIAL = /[\\`*_{}[\]()<>#!|~&]/g;
+/** ASCII punctuation that Markdown or GitHub's table syntax gives a meaning inline (HTML's < > & are entities). */
+const MARKDOWN_SPECIAL = /[\\`*_{}[\]()#!|~]/g;
+const HTML_ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
 
 /**
  * Text shown literally in the Markdown job summary: one line (breaks become
  * spaces, other controls are escaped), and every character Markdown or HTML
- * would act on is backslash-escaped, so `[x](url)`, `<img>`, `**` or `|`
+ * would act on is backslash-escaped (< > & become entities), so `[x](url)`, `<img>`, `**` or `|`
  * from a server show as typed.
  */
 export function markdownText(text: string): string {
-  return oneLine(text.replace(/[\r\n\u2028\u2029]+/g, ' ')).replace(MARKDOWN_SPECIAL, '\\$&');
+  return oneLine(text.replace(/[\r\n\u2028\u2029]+/g, ' '))
+    .replace(MARKDOWN_SPECIAL, '\\$&')
+    .replace(/[&<>]/g, (char) => HTML_ENTITIES[char] ?? char);
 }
 
 /** Text as inline code: one line, no backtick can close the span, no pipe can break a table row. */
