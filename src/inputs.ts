@@ -264,9 +264,7 @@ export function parseInputs(read: InputReader, env: NodeJS.ProcessEnv = process.
   });
   taskIds.forEach((taskId, index) => {
     if (!checkTaskId(taskId)) {
-      throw new InputError(
-        `Input 'task-id'${which(taskIds, index)} must be a reApi task id such as task_018f5a3a… (${TASK_ID_RULE}); got ${preview(taskId)}.`,
-      );
+      throw new InputError(`Input 'task-id'${which(taskIds, index)} must be a reApi task id such as task_018f5a3a… (${TASK_ID_RULE}); got ${preview(taskId)}.`);
     }
   });
   if (taskIds.length > 0 && videoUrls.length > 0 && videoUrls.length !== taskIds.length) {

@@ -161,7 +161,10 @@ export class TaskPoller {
     entry.inFlight = false;
     entry.polls++;
     if (task.id !== entry.taskId) {
-      return this.settle(entry, new ResponseFormatError(`The API answered a poll for task ${entry.taskId} with a different task (${quoted(redact(task.id))}).`));
+      return this.settle(
+        entry,
+        new ResponseFormatError(`The API answered a poll for task ${entry.taskId} with a different task (${quoted(redact(task.id))}).`),
+      );
     }
     if (isTerminal(task.status)) return this.settle(entry, undefined, task);
     const now = Date.now();

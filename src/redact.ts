@@ -26,7 +26,11 @@ export function secretVariants(secret: string): string[] {
 function variantPattern(variant: string): string {
   return variant
     .split(/(%[0-9A-F]{2})/)
-    .map((part) => (/^%[0-9A-F]{2}$/.test(part) ? `%[${part[1]}${part[1]?.toLowerCase()}][${part[2]}${part[2]?.toLowerCase()}]` : part.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&')))
+    .map((part) =>
+      /^%[0-9A-F]{2}$/.test(part)
+        ? `%[${part[1]}${part[1]?.toLowerCase()}][${part[2]}${part[2]?.toLowerCase()}]`
+        : part.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&'),
+    )
     .join('');
 }
 

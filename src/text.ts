@@ -71,5 +71,7 @@ export function markdownText(text: string): string {
 
 /** Text as inline code: one line, no backtick can close the span, no pipe can break a table row. */
 export function markdownCode(text: string): string {
-  return `\`${oneLine(text.replace(/[\r\n\u2028\u2029]+/g, ' ')).replace(/`/g, "'").replace(/\|/g, '\\|')}\``;
+  return `\`${oneLine(text.replace(/[\r\n\u2028\u2029]+/g, ' '))
+    .replace(/`/g, "'")
+    .replace(/\|/g, '\\|')}\``;
 }

@@ -160,7 +160,9 @@ describe('log-command injection', () => {
     const run = await runAction(inputs({ 'video-url': JSON.stringify([`${source}${INJECTION}`]), preflight: 'true' }));
     expect(run.code).toBe(1);
     expect(run.errors).toHaveLength(1);
-    expect(run.errors[0]).toMatch(/^Input 'video-url' holds a line break, tab or another control character \(got ".*\.mp4 ::error::PWNED ::stop-commands::pwned"\)/);
+    expect(run.errors[0]).toMatch(
+      /^Input 'video-url' holds a line break, tab or another control character \(got ".*\.mp4 ::error::PWNED ::stop-commands::pwned"\)/,
+    );
     expect(emulator.requests).toEqual([]);
     expectNoInjectedCommands(run);
   });

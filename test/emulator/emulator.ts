@@ -398,7 +398,9 @@ export class ReapiEmulator {
       if (fault.retryAfter) headers['retry-after'] = fault.retryAfter;
       res.writeHead(fault.status, headers);
       return void res.end(
-        fault.body !== undefined ? echoKeyInBody(fault.body, bearer(req)) : errorBody(String(fault.status === 429 ? 42900 : 50000 + (fault.status % 100)), `injected HTTP ${fault.status}`, this.requestId()),
+        fault.body !== undefined
+          ? echoKeyInBody(fault.body, bearer(req))
+          : errorBody(String(fault.status === 429 ? 42900 : 50000 + (fault.status % 100)), `injected HTTP ${fault.status}`, this.requestId()),
       );
     }
     if (fault?.malformed) return this.json(res, 200, '{"id": "task_', {});
@@ -511,7 +513,9 @@ export class ReapiEmulator {
       created_at: Math.floor(task.createdAt / 1000),
       output: task.status === 'completed' ? { video_urls: urls } : null,
       error:
-        task.status === 'failed' && task.plan.fail ? { code: echoKey(task.plan.fail.code, task.key), message: echoKey(task.plan.fail.message, task.key) } : null,
+        task.status === 'failed' && task.plan.fail
+          ? { code: echoKey(task.plan.fail.code, task.key), message: echoKey(task.plan.fail.message, task.key) }
+          : null,
     };
   }
 

@@ -65,7 +65,9 @@ describe('server text is scrubbed before it is cut', () => {
   });
 
   it('multi-line server text becomes one line in an API error', () => {
-    expect(describeApiError(500, { message: 'a\n::error::x', request_id: 'r\r\n1' })).toContain('(server said: "a\\\\n::error::x") [HTTP 500, request_id: r\\r\\n1]');
+    expect(describeApiError(500, { message: 'a\n::error::x', request_id: 'r\r\n1' })).toContain(
+      '(server said: "a\\\\n::error::x") [HTTP 500, request_id: r\\r\\n1]',
+    );
   });
 });
 
