@@ -45,11 +45,13 @@ export function quoted(value: unknown, max = 80): string {
 }
 
 /**
- * A line log command starts with `::` (leading blanks are ignored by the
- * runner); text that would start one is prefixed so it prints as text.
+ * A log line that cannot be a workflow command: a line starting with `::`
+ * (the runner ignores leading blanks) is prefixed with a backslash, and the
+ * legacy `##[command]` form, which the runner finds anywhere in a line, is
+ * broken up as `##\[`.
  */
 export function logLine(text: string): string {
-  const line = oneLine(text);
+  const line = oneLine(text).replace(/##\[/g, '##\\[');
   return /^\s*::/.test(line) ? `\\${line}` : line;
 }
 

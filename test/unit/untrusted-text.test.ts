@@ -91,6 +91,7 @@ describe('oneLine and friends', () => {
     expect(logLine('::error::x')).toBe('\\::error::x');
     expect(logLine('  ::stop-commands::t')).toBe('\\  ::stop-commands::t');
     expect(logLine('ok\n::error::x')).toBe('ok\\n::error::x');
+    expect(logLine('task ##[error]x and ##[add-mask]y')).toBe('task ##\\[error]x and ##\\[add-mask]y');
   });
 
   it('cuts without splitting a surrogate pair and quotes on one line', () => {
