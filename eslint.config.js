@@ -18,6 +18,25 @@ export default tseslint.config(
     },
   },
   {
+    // Everything the action prints or hands on goes through coreIO in src/reporter.ts (secrets scrubbed, one line).
+    files: ['src/**'],
+    ignores: ['src/reporter.ts', 'src/redact.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: '@actions/core',
+              importNames: ['info', 'debug', 'notice', 'warning', 'error', 'setFailed', 'setOutput', 'startGroup', 'endGroup', 'group', 'summary', 'setSecret'],
+              message: 'Print and set outputs through the ActionIO of src/reporter.ts, register secrets through src/redact.ts.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['test/**', 'bench/**', 'scripts/**'],
     rules: { 'no-console': 'off', '@typescript-eslint/no-unsafe-member-access': 'off', '@typescript-eslint/no-unsafe-argument': 'off' },
   },

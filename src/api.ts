@@ -1,8 +1,9 @@
 import { request } from 'undici';
-import { ActionError, ApiError, CancelledError, NetworkError, ResponseFormatError, UnreadableAnswersError, errorText } from './errors';
+import { ActionError, ApiError, CancelledError, NetworkError, ResponseFormatError, UnreadableAnswersError, UnusableTaskIdError, errorText } from './errors';
 import { formatElapsed } from './format';
 import { USER_AGENT, getDispatcher, parseRetryAfter, readLimitedText, sleep, toNetworkError } from './http';
 import type { Deadline, UpscaleFactor } from './inputs';
+import { redact } from './redact';
 import {
   POLL_REQUEST_TIMEOUT_MAX_MS,
   POLL_RETRY,
@@ -14,7 +15,9 @@ import {
   type Operation,
   type RetryPolicy,
 } from './retry';
-import { CANCELLED_IN_FLIGHT, unknownOutcomeMessage } from './wording';
+import { oneLine, quoted, truncate } from './text';
+import { taskIdProblem } from './validate';
+import { CANCELLED_IN_FLIGHT, unknownOutcomeMessage, unusableTaskIdMessage } from './wording';
 
 export const MODEL = 'topaz-video-upscaler';
 
@@ -57,13 +60,25 @@ function optionalCode(value: unknown): string | number | undefined {
   return typeof value === 'string' || typeof value === 'number' ? value : undefined;
 }
 
+/** A free text of an answer (message, code, request id), scrubbed of the run's secrets as soon as it is read. */
+function serverText(value: unknown): string | undefined {
+  return typeof value === 'string' ? redact(value) : undefined;
+}
+
+/** A code as sent (string or number), a string one scrubbed. */
+function serverCode(value: unknown): string | number | undefined {
+  const code = optionalCode(value);
+  return typeof code === 'string' ? redact(code) : code;
+}
+
 /** Checks a 2xx body against the task envelope; throws ResponseFormatError when it is not one. */
 export function decodeTaskEnvelope(text: string): TaskEnvelope {
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch {
-    throw new ResponseFormatError(`The API answered with something that is not JSON: ${JSON.stringify(text.slice(0, 60))}.`);
+    // Scrubbed before it is cut: a cut key is a prefix no mask catches.
+    throw new ResponseFormatError(`The API answered with something that is not JSON: ${quoted(redact(text), 60)}.`);
   }
   if (!isObject(data) || typeof data.id !== 'string' || !data.id || typeof data.status !== 'string') {
     throw new ResponseFormatError('The API answered with JSON that is not a task (no string id and status).');
@@ -82,8 +97,8 @@ export function decodeTaskEnvelope(text: string): TaskEnvelope {
   }
   if (isObject(data.error)) {
     task.error = {
-      code: optionalCode(data.error.code),
-      message: typeof data.error.message === 'string' ? data.error.message : undefined,
+      code: serverCode(data.error.code),
+      message: serverText(data.error.message),
     };
   } else if (data.error === null) {
     task.error = null;
@@ -97,9 +112,9 @@ export function decodeErrorEnvelope(text: string): ErrorEnvelope['error'] | unde
     const data: unknown = JSON.parse(text);
     if (isObject(data) && isObject(data.error)) {
       return {
-        code: optionalCode(data.error.code),
-        message: typeof data.error.message === 'string' ? data.error.message : undefined,
-        request_id: typeof data.error.request_id === 'string' ? data.error.request_id : undefined,
+        code: serverCode(data.error.code),
+        message: serverText(data.error.message),
+        request_id: serverText(data.error.request_id),
       };
     }
   } catch {
@@ -127,11 +142,13 @@ function statusHint(status: number): string {
 
 /** One sentence for an API error answer: the hint, the server's message, and the request id. */
 export function describeApiError(status: number, envelope: ErrorEnvelope['error'] | undefined): string {
+  // Server text is scrubbed, then made one line, then cut: in that order, so no part of a key survives.
+  const shown = (text: string, max: number) => truncate(oneLine(redact(text)), max);
   const code = envelope?.code === undefined ? undefined : String(envelope.code);
   const hint = (code && CODE_HINTS[code]) || statusHint(status);
-  const parts = [`reApi error ${code ?? `HTTP ${status}`}: ${hint}`];
-  if (envelope?.message) parts.push(`(server said: ${JSON.stringify(envelope.message.slice(0, 300))})`);
-  parts.push(`[HTTP ${status}, request_id: ${envelope?.request_id ?? 'none'}]`);
+  const parts = [`reApi error ${code === undefined ? `HTTP ${status}` : shown(code, 40)}: ${hint}`];
+  if (envelope?.message) parts.push(`(server said: ${JSON.stringify(shown(envelope.message, 300))})`);
+  parts.push(`[HTTP ${status}, request_id: ${envelope?.request_id === undefined ? 'none' : shown(envelope.request_id, 100)}]`);
   return `${parts.join(' ')}.`.replace(/\s+/g, ' ');
 }
 
@@ -177,15 +194,22 @@ export class ReapiClient {
   /** Submits one upscale job. Never sends it twice unless the server certainly did not take it. */
   async submitUpscale(videoUrl: string, upscaleFactor: UpscaleFactor): Promise<TaskEnvelope> {
     const body: UpscaleRequest = { model: MODEL, video_url: videoUrl, upscale_factor: upscaleFactor };
+    let task: TaskEnvelope;
     try {
-      return await this.call('submit', 'POST', '/api/v1/videos/generations', body);
+      task = await this.call('submit', 'POST', '/api/v1/videos/generations', body);
     } catch (error) {
       throw explainUncertainSubmission(error);
     }
+    const problem = taskIdProblem(task.id);
+    if (problem) throw new UnusableTaskIdError(unusableTaskIdMessage(quoted(redact(task.id)), problem));
+    return task;
   }
 
   /** Reads a task; transient failures are retried until the deadline. */
   async getTask(taskId: string): Promise<TaskEnvelope> {
+    // Ids are checked where they enter (inputs, submission); this keeps a poll on /api/v1/tasks/ whatever the caller.
+    const problem = taskIdProblem(taskId);
+    if (problem) throw new ActionError(`Task id ${quoted(redact(taskId))} ${problem}, so it was not polled.`);
     return this.call('poll', 'GET', `/api/v1/tasks/${encodeURIComponent(taskId)}`, undefined);
   }
 

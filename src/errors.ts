@@ -47,6 +47,14 @@ export class UnreadableAnswersError extends ResponseFormatError {
   override name = 'UnreadableAnswersError';
 }
 
+/**
+ * A submission was taken but answered with an id that fails the task id rule:
+ * it is neither polled nor published, and the job may exist and be billed.
+ */
+export class UnusableTaskIdError extends ActionError {
+  override name = 'UnusableTaskIdError';
+}
+
 /** The request failed on the network: refused, reset, timed out. */
 export class NetworkError extends ActionError {
   override name = 'NetworkError';

@@ -1,6 +1,6 @@
-import * as core from '@actions/core';
 import { errorText } from './errors';
 import { run } from './main';
+import { coreIO } from './reporter';
 
 // The runner executes dist/index.js; everything happens in run().
 run().then(
@@ -10,6 +10,6 @@ run().then(
   },
   (error: unknown) => {
     // Only a failure to report (e.g. an unwritable GITHUB_OUTPUT) lands here: one line, no stack trace.
-    core.setFailed(`The action could not finish reporting: ${errorText(error)}`);
+    coreIO().setFailed(`The action could not finish reporting: ${errorText(error)}`);
   },
 );

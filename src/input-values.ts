@@ -1,5 +1,7 @@
 /** Parsers for single input values and list inputs: pure, each returning the value or the reason it is not one. */
 import { InputError } from './errors';
+import { oneLine } from './text';
+import { isTaskId } from './validate';
 import { MAX_TIMER_MS, MIN_DURATION_MS } from './timers';
 
 /** The three factors the API accepts, as the strings it expects. */
@@ -46,8 +48,9 @@ export function parseBoolean(text: string): boolean | undefined {
 
 /** Shows a value in an error message without flooding the log (data: URIs can be megabytes). */
 export function preview(text: string, max = 80): string {
-  const oneLine = text.replace(/\s+/g, ' ');
-  return JSON.stringify(oneLine.length > max ? `${oneLine.slice(0, max)}…` : oneLine);
+  const oneLineText = text.replace(/\s+/g, ' ');
+  // oneLine: JSON.stringify leaves C1 controls and U+2028/2029 as they are.
+  return oneLine(JSON.stringify(oneLineText.length > max ? `${oneLineText.slice(0, max)}…` : oneLineText));
 }
 
 /** Validates a source URL: absolute, http(s), with a host. Returns the reason it is not, or undefined. */
@@ -65,9 +68,9 @@ export function checkSourceUrl(text: string): string | undefined {
   return undefined;
 }
 
-/** A task id goes into a URL path: keep it to the characters real ids use. */
+/** A task id goes into a URL path: the same rule as for the ids the action takes from reApi and publishes (validate.ts). */
 export function checkTaskId(text: string): boolean {
-  return /^[A-Za-z0-9_-]{1,128}$/.test(text);
+  return isTaskId(text);
 }
 
 /**

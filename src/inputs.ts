@@ -15,6 +15,8 @@ import {
   preview,
   type UpscaleFactor,
 } from './input-values';
+import { hasControlCharacters } from './text';
+import { TASK_ID_RULE } from './validate';
 
 export * from './input-values';
 
@@ -194,7 +196,8 @@ export function parseInputs(read: InputReader, env: NodeJS.ProcessEnv = process.
     throw new InputError("Input 'video-url' is required (a public http(s) URL of an MP4, MOV or MKV), unless 'task-id' is given to resume a task.");
   }
   videoUrls.forEach((videoUrl, index) => {
-    const reason = checkSourceUrl(videoUrl);
+    // URL parsing drops tabs and line breaks, but the raw text would be sent and logged.
+    const reason = hasControlCharacters(videoUrl) ? 'holds a line break, tab or another control character' : checkSourceUrl(videoUrl);
     if (reason) {
       throw new InputError(
         `Input 'video-url'${which(videoUrls, index)} ${reason} (got ${preview(videoUrl)}); it must be a public http(s) URL of an MP4, MOV or MKV (data: URIs and local files are not accepted).`,
@@ -203,9 +206,7 @@ export function parseInputs(read: InputReader, env: NodeJS.ProcessEnv = process.
   });
   taskIds.forEach((taskId, index) => {
     if (!checkTaskId(taskId)) {
-      throw new InputError(
-        `Input 'task-id'${which(taskIds, index)} must be a reApi task id such as task_018f5a3a… (letters, digits, _ and -); got ${preview(taskId)}.`,
-      );
+      throw new InputError(`Input 'task-id'${which(taskIds, index)} must be a reApi task id such as task_018f5a3a… (${TASK_ID_RULE}); got ${preview(taskId)}.`);
     }
   });
   if (taskIds.length > 0 && videoUrls.length > 0 && videoUrls.length !== taskIds.length) {

@@ -12,7 +12,10 @@ import type { ActionInputs } from './inputs';
 import { normalStatus, type TaskPoller } from './poll';
 import type { Pool } from './pool';
 import type { Timeline } from './timeline';
-import { NOT_STARTED_IN_TIME, emptyOutputMessage, resumeHint, taskFailedMessage } from './wording';
+import { redact } from './redact';
+import { quoted } from './text';
+import { resultUrlProblem } from './validate';
+import { NOT_STARTED_IN_TIME, badResultUrlMessage, emptyOutputMessage, resumeHint, taskFailedMessage } from './wording';
 
 /** Where one clip's log lines go; the reporter decides how they are laid out. */
 export interface ClipLog {
@@ -90,7 +93,16 @@ function applyTask(progress: ClipProgress, task: TaskEnvelope): void {
     throw new ActionError(taskFailedMessage(task));
   }
   if (status !== 'completed') return;
-  const urls = task.output?.video_urls?.filter((url) => url.length > 0) ?? [];
+  const urls = task.output?.video_urls ?? [];
+  // Only absolute http(s) URLs are output or fetched (not javascript:, file:, relative, blank…); a bad one fails the clip, unretried.
+  const bad = urls.findIndex((url) => resultUrlProblem(url) !== undefined);
+  if (bad >= 0) {
+    progress.stage = 'failed';
+    const url = urls[bad] as string;
+    throw new ActionError(
+      badResultUrlMessage(task.id, quoted(redact(url)), resultUrlProblem(url) ?? '', urls.length > 1 ? ` ${bad + 1} of ${urls.length}` : ''),
+    );
+  }
   if (urls.length === 0) {
     progress.stage = 'failed';
     throw new ActionError(emptyOutputMessage(task.id));

@@ -2,7 +2,9 @@ import type { ReapiClient, TaskEnvelope } from './api';
 import { CancelledError, ResponseFormatError, UnreadableAnswersError, WaitTimeoutError, errorText } from './errors';
 import { formatElapsed } from './format';
 import type { Deadline } from './inputs';
+import { redact } from './redact';
 import { isRetryable } from './retry';
+import { quoted } from './text';
 import { timedOutMessage } from './wording';
 
 /** Longest wait between two polls, however long the job has run. */
@@ -154,7 +156,10 @@ export class TaskPoller {
     entry.polls++;
     entry.lastStatus = task.status;
     if (task.id !== entry.taskId) {
-      return this.settle(entry, new ResponseFormatError(`The API answered a poll for task ${entry.taskId} with a different task (${task.id}).`));
+      return this.settle(
+        entry,
+        new ResponseFormatError(`The API answered a poll for task ${entry.taskId} with a different task (${quoted(redact(task.id))}).`),
+      );
     }
     if (isTerminal(task.status)) return this.settle(entry, undefined, task);
     const now = Date.now();

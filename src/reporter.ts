@@ -11,10 +11,12 @@ import * as core from '@actions/core';
 import type { TaskEnvelope } from './api';
 import { isResumable, type ClipOutcome, type ClipPlan, type ClipStatus } from './clip';
 import { formatElapsed } from './format';
+import { redact, registerSecret } from './redact';
 import type { ClipLog } from './pipeline';
 import { clipResults, overallStatus, type RunReport } from './report';
 import { sourceName } from './urls';
 import { renderCard, renderTable } from './summary';
+import { logLine, oneLine } from './text';
 import { clipsFailedMessage } from './wording';
 
 /** The primitive side effects of an action. */
@@ -34,25 +36,38 @@ export interface ActionIO {
   appendSummary(markdown: string): Promise<void>;
 }
 
-/** The runner's side effects, through `@actions/core`. */
+/** One line, no secret, never the start of a workflow command: how every log line and annotation leaves the action. */
+export function safeLine(text: string): string {
+  return logLine(redact(text));
+}
+
+/**
+ * The runner's side effects, through `@actions/core`. This is the last line of
+ * defence for untrusted text: every line is scrubbed of the run's secrets and
+ * made one line (so no value can print a workflow command such as
+ * `::stop-commands::`), every output is scrubbed and made one line (JSON
+ * escapes, so a JSON output stays valid), and the summary is scrubbed. Secrets
+ * set here join the run's redactor. Nothing else in src/ calls @actions/core's
+ * output functions (the lint config enforces it).
+ */
 export function coreIO(): ActionIO {
   return {
     getInput: (name) => core.getInput(name),
-    setSecret: (value) => core.setSecret(value),
-    info: (line) => core.info(line),
-    debug: (line) => core.debug(line),
-    warning: (line) => core.warning(line),
-    error: (line) => core.error(line),
-    startGroup: (title) => core.startGroup(title),
+    setSecret: (value) => registerSecret(value),
+    info: (line) => core.info(safeLine(line)),
+    debug: (line) => core.debug(safeLine(line)),
+    warning: (line) => core.warning(safeLine(line)),
+    error: (line) => core.error(safeLine(line)),
+    startGroup: (title) => core.startGroup(safeLine(title)),
     endGroup: () => core.endGroup(),
-    setOutput: (name, value) => core.setOutput(name, value),
-    setFailed: (message) => core.setFailed(message),
+    setOutput: (name, value) => core.setOutput(name, oneLine(redact(value))),
+    setFailed: (message) => core.setFailed(safeLine(message)),
     appendSummary: async (markdown) => {
       if (!process.env.GITHUB_STEP_SUMMARY) return;
       try {
-        await core.summary.addRaw(markdown, true).write();
+        await core.summary.addRaw(redact(markdown), true).write();
       } catch (error) {
-        core.warning(`Could not write the job summary: ${error instanceof Error ? error.message : String(error)}`);
+        core.warning(safeLine(`Could not write the job summary: ${error instanceof Error ? error.message : String(error)}`));
       }
     },
   };

@@ -1,8 +1,10 @@
 /** The job summary as Markdown: pure renderers, so they can be tested without a runner. */
 import type { UploadedArtifact } from './artifact';
-import { formatBytes, formatElapsed } from './format';
 import { totalBillableSeconds } from './cost';
+import { formatBytes, formatElapsed } from './format';
 import type { RunReport } from './report';
+import { markdownCode, markdownText } from './text';
+import { resultUrlProblem } from './validate';
 import { SUMMARY_RESUME_TASK, SUMMARY_RESUME_UNFINISHED, taskIdInput } from './wording';
 
 /** What the summary shows: the run's report, its overall status, and the tasks to resume when it failed. */
@@ -12,17 +14,19 @@ export interface SummaryReport extends RunReport {
   resumeTaskIds: string[];
 }
 
-/** Markdown-safe table cell: no pipes or newlines break the row. */
+/** Plain text in a table cell: no pipe or newline breaks the row, and no Markdown or HTML in it is rendered. */
 export function cell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ');
+  return markdownText(text);
 }
 
 function code(text: string): string {
-  return `\`${cell(text).replace(/`/g, "'")}\``;
+  return markdownCode(text);
 }
 
-function link(url: string, label = url): string {
-  return `[${cell(label).replace(/[[\]]/g, '\\$&')}](${encodeURI(safeDecode(url)).replace(/\)/g, '%29')})`;
+/** A link, only to a valid absolute http(s) URL; anything else is shown as plain text, not linked. */
+export function link(url: string, label = url): string {
+  if (resultUrlProblem(url)) return cell(label);
+  return `[${cell(label)}](${encodeURI(safeDecode(url)).replace(/\(/g, '%28').replace(/\)/g, '%29')})`;
 }
 
 function safeDecode(url: string): string {

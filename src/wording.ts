@@ -4,6 +4,7 @@
  * quotes these words, so change them here and there together.
  */
 import { CancelledError, errorText, isActionError } from './errors';
+import { oneLine, truncate } from './text';
 
 /** How several task ids are given back to the action on one line: a JSON array, which `task-id` accepts. */
 export function taskIdInput(ids: readonly string[]): string {
@@ -56,6 +57,13 @@ export function unknownOutcomeMessage(cause: string): string {
   return `The submission's outcome is unknown: ${cause} The job may have been created (and billed), so it was not sent again. ${UNKNOWN_OUTCOME_ADVICE}`;
 }
 
+export function unusableTaskIdMessage(idText: string, problem: string): string {
+  return (
+    `reApi took the submission but answered with a task id that cannot be used safely (${idText} ${problem}), so it was not polled or published. ` +
+    'The job may have been created (and billed): check your tasks on the reApi dashboard (https://reapi.ai) before re-running, and report the id to reApi support.'
+  );
+}
+
 export const CANCELLED_IN_FLIGHT = `Cancelled while the submission was in flight, so its outcome is unknown: the job may have been created (and billed). ${UNKNOWN_OUTCOME_ADVICE}`;
 
 export const CANCELLED_BEFORE_ANY_TASK = 'Cancelled before any task was created; nothing was billed.';
@@ -98,8 +106,14 @@ export function cancelledWhileDelivering(taskId: string): string {
 }
 
 export function taskFailedMessage(task: { id: string; error?: { code?: string | number; message?: string } | null }): string {
-  const code = task.error?.code === undefined ? 'unknown code' : `code ${task.error.code}`;
-  return `Task ${task.id} failed on reApi (${code}: ${task.error?.message ?? 'no message'}). Failed jobs are refunded automatically.`;
+  // Server text (scrubbed when it was read) on one line, cut to a readable length.
+  const code = task.error?.code === undefined ? 'unknown code' : `code ${truncate(oneLine(task.error.code), 40)}`;
+  const message = task.error?.message === undefined ? 'no message' : truncate(oneLine(task.error.message), 300);
+  return `Task ${task.id} failed on reApi (${code}: ${message}). Failed jobs are refunded automatically.`;
+}
+
+export function badResultUrlMessage(taskId: string, urlText: string, problem: string, which: string): string {
+  return `Task ${taskId} is completed but its result URL${which} ${urlText} ${problem}, so it was not used; contact reApi support with the task id.`;
 }
 
 export function emptyOutputMessage(taskId: string): string {

@@ -77,6 +77,12 @@ export interface TaskPlan {
   resultCount?: number;
   /** How the wire spells statuses, e.g. `{ completed: 'COMPLETED' }` (the task itself plays out as usual). */
   statusAs?: Record<string, string>;
+  // Hostile servers. In these texts (and in `fail` and a fault's `body`), {key} is replaced by the API key the
+  // request carried, {key-url} by it URL-encoded, {key-form} form-encoded, {key-json} JSON-escaped: a server that echoes it.
+  /** The task id the API hands out (default: a generated task_…). */
+  id?: string;
+  /** Literal `output.video_urls` of the completed task (instead of results on the CDN). */
+  resultUrls?: string[];
 }
 
 export interface EmulatorConfig {
@@ -132,6 +138,8 @@ interface Task {
   polls: number;
   status: string;
   finishedAt?: number;
+  /** The API key the submission carried, for plans that echo it. */
+  key: string;
 }
 
 const DEFAULT_CONFIG: EmulatorConfig = { apiKey: 'test-key', processingPolls: 2, plans: [] };
@@ -172,6 +180,31 @@ export function syntheticMp4(size = 4096): Buffer {
   buffer.write('mdat', ftyp.length + 4, 'latin1');
   for (let i = ftyp.length + 8; i < buffer.length; i++) buffer[i] = (i * 31) & 0xff;
   return buffer;
+}
+
+/** Fills {key}, {key-url}, {key-form} and {key-json} with the key a request carried (see TaskPlan). */
+export function echoKey(text: string, key: string): string {
+  const variants: Record<string, string> = {
+    '{key}': key,
+    '{key-url}': encodeURIComponent(key),
+    '{key-form}': new URLSearchParams({ k: key }).toString().slice(2),
+    '{key-json}': JSON.stringify(key).slice(1, -1),
+  };
+  return text.replace(/\{key(?:-url|-form|-json)?\}/g, (name) => variants[name] ?? name);
+}
+
+/** echoKey in every string of a JSON body (so the decoded text holds the spelling asked for), or in the raw text. */
+function echoKeyInBody(body: string, key: string): string {
+  try {
+    return JSON.stringify(JSON.parse(body, (_, value: unknown) => (typeof value === 'string' ? echoKey(value, key) : value)));
+  } catch {
+    return echoKey(body, key);
+  }
+}
+
+/** The key of a `Bearer` Authorization header. */
+function bearer(req: IncomingMessage): string {
+  return String(req.headers.authorization ?? '').replace(/^Bearer /, '');
 }
 
 function errorBody(code: string, message: string, requestId: string): string {
@@ -371,7 +404,9 @@ export class ReapiEmulator {
       if (fault.retryAfter) headers['retry-after'] = fault.retryAfter;
       res.writeHead(fault.status, headers);
       return void res.end(
-        fault.body ?? errorBody(String(fault.status === 429 ? 42900 : 50000 + (fault.status % 100)), `injected HTTP ${fault.status}`, this.requestId()),
+        fault.body !== undefined
+          ? echoKeyInBody(fault.body, bearer(req))
+          : errorBody(String(fault.status === 429 ? 42900 : 50000 + (fault.status % 100)), `injected HTTP ${fault.status}`, this.requestId()),
       );
     }
     if (fault?.malformed) return this.json(res, 200, '{"id": "task_', {});
@@ -379,7 +414,7 @@ export class ReapiEmulator {
     if (req.headers.authorization !== `Bearer ${this.config.apiKey}`) return this.fail(res, 401, '10001', 'invalid API key');
 
     if (route === 'submit') {
-      const result = this.submit(body, res);
+      const result = this.submit(body, res, bearer(req));
       if (result && fault?.resetAfterCreate) return void req.socket.destroy();
       if (result) this.json(res, 200, this.envelope(result));
       return;
@@ -392,7 +427,7 @@ export class ReapiEmulator {
   }
 
   /** Validates a submission exactly as the contract's table says; returns the new task or answers the error. */
-  private submit(text: string, res: ServerResponse): Task | undefined {
+  private submit(text: string, res: ServerResponse, key: string): Task | undefined {
     let body: Record<string, unknown>;
     try {
       const parsed: unknown = JSON.parse(text);
@@ -425,9 +460,18 @@ export class ReapiEmulator {
       this.fail(res, 400, probe.code, probe.message);
       return undefined;
     }
-    const id = `task_${Date.now().toString(16)}${Math.random().toString(16).slice(2, 14).padEnd(12, '0')}`;
     const plan = this.config.plans.find((p) => videoUrl.includes(p.match))?.plan ?? {};
-    const task: Task = { id, sourceUrl: videoUrl, upscaleFactor: factor, createdAt: Date.now(), plan, polls: 0, status: plan.runningStatus ?? 'processing' };
+    const id = plan.id !== undefined ? echoKey(plan.id, key) : `task_${Date.now().toString(16)}${Math.random().toString(16).slice(2, 14).padEnd(12, '0')}`;
+    const task: Task = {
+      id,
+      sourceUrl: videoUrl,
+      upscaleFactor: factor,
+      createdAt: Date.now(),
+      plan,
+      polls: 0,
+      status: plan.runningStatus ?? 'processing',
+      key,
+    };
     this.tasks.set(id, task);
     this.peakRunning = Math.max(this.peakRunning, this.running());
     return task;
@@ -465,14 +509,19 @@ export class ReapiEmulator {
 
   private envelope(task: Task): unknown {
     const count = task.plan.emptyOutput ? 0 : (task.plan.resultCount ?? 1);
-    const urls = Array.from({ length: count }, (_, index) => `${this.cdnUrl}/media/tasks/${task.id}/${index}.mp4`);
+    const urls = task.plan.resultUrls
+      ? task.plan.resultUrls.map((url) => echoKey(url, task.key))
+      : Array.from({ length: count }, (_, index) => `${this.cdnUrl}/media/tasks/${task.id}/${index}.mp4`);
     return {
       id: task.id,
       model: MODEL,
       status: task.plan.statusAs?.[task.status] ?? task.status,
       created_at: Math.floor(task.createdAt / 1000),
       output: task.status === 'completed' ? { video_urls: urls } : null,
-      error: task.status === 'failed' ? { code: task.plan.fail?.code, message: task.plan.fail?.message } : null,
+      error:
+        task.status === 'failed' && task.plan.fail
+          ? { code: echoKey(task.plan.fail.code, task.key), message: echoKey(task.plan.fail.message, task.key) }
+          : null,
     };
   }
 
