@@ -8,6 +8,7 @@ import { request } from 'undici';
 import { ActionError, CancelledError, InputError, NetworkError, errorText } from './errors';
 import { getDispatcher, parseRetryAfter, sleep, toNetworkError } from './http';
 import { retryDelayMs, type RetryPolicy } from './retry';
+import { collectYoungGarbage, DOWNLOAD_GC_EVERY_BYTES } from './young-gc';
 
 /** One result saved to disk. */
 export interface DownloadedFile {
@@ -286,6 +287,7 @@ export function notMp4Reason(head: Buffer, contentType: string | undefined): str
 /** Passes the body through, counting it, checking the first bytes are an MP4, and logging progress now and then. */
 class Mp4Inspector extends Transform {
   received = 0;
+  private sinceGc = 0;
   private head = Buffer.alloc(0);
   private checked = false;
   private lastProgress = Date.now();
@@ -300,6 +302,11 @@ class Mp4Inspector extends Transform {
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
     this.received += chunk.length;
+    this.sinceGc += chunk.length;
+    if (this.sinceGc >= DOWNLOAD_GC_EVERY_BYTES) {
+      this.sinceGc = 0;
+      collectYoungGarbage();
+    }
     if (!this.checked) {
       this.head = Buffer.concat([this.head, chunk]).subarray(0, 512);
       if (this.head.length >= 8) {
