@@ -405,7 +405,7 @@ async function fetchToFile(url: string, file: string, options: DownloadOptions, 
         downloadDeadlineMs(expected),
         expected === undefined
           ? 'the result host declared no size'
-          : `${formatLimit(DOWNLOAD_DEADLINE_FLOOR_MS)} plus 1s per MB of its ${formatBytes(expected)}`,
+          : `${formatLimit(DOWNLOAD_DEADLINE_FLOOR_MS)} plus 1s per MB of its ${(expected / 1_000_000).toFixed(1)} MB`,
       );
       const inspector = new Mp4Inspector(headerText(headers['content-type']), expected, options.log);
       const body = response.body;
