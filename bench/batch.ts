@@ -10,6 +10,7 @@
 import { join, resolve } from 'node:path';
 import { ReapiEmulator } from '../test/emulator/emulator';
 import { actionEnv, measure, median, ms, ratio, rows, rssMb, type Measured } from './lib';
+import { ACTION_NODE } from '../test/helpers/action-node';
 
 const root = resolve(import.meta.dirname, '..');
 const CLIPS = 20;
@@ -31,7 +32,7 @@ export async function benchBatch(runs: number, action = join(root, 'dist/index.j
     emulator.reset({ apiKey: 'bench', processingPolls: 0, processingMs: PROCESSING_MS });
     const sources = Array.from({ length: clips }, (_, i) => emulator.sourceUrl(`clip-${i + 1}.mp4`));
     const inputs = { 'api-key': 'bench', 'api-base-url': emulator.apiUrl, 'video-url': sources.join('\n'), 'poll-interval': INTERVAL };
-    const run = await measure(process.execPath, [action], actionEnv(clips > 1 ? { ...inputs, concurrency: String(concurrency) } : inputs));
+    const run = await measure(ACTION_NODE, [action], actionEnv(clips > 1 ? { ...inputs, concurrency: String(concurrency) } : inputs));
     return { ...run, peakRunning: emulator.peakRunning };
   };
   try {

@@ -8,6 +8,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ReapiEmulator } from '../test/emulator/emulator';
 import { actionEnv, median, mib, ms, ratio, rows, timeCommand } from './lib';
+import { ACTION_NODE } from '../test/helpers/action-node';
 
 const root = resolve(import.meta.dirname, '..');
 const action = join(root, 'dist/index.js');
@@ -29,7 +30,7 @@ async function timeToFirstRequest(emulator: ReapiEmulator): Promise<{ any: numbe
   emulator.reset({ apiKey: 'bench', processingPolls: 0 });
   const env = actionEnv({ 'api-key': 'bench', 'api-base-url': emulator.apiUrl, 'video-url': emulator.sourceUrl(), 'poll-interval': '0.05' });
   const started = Date.now();
-  await new Promise((done) => spawn(process.execPath, [action], { env, stdio: 'ignore' }).on('close', done));
+  await new Promise((done) => spawn(ACTION_NODE, [action], { env, stdio: 'ignore' }).on('close', done));
   const first = emulator.requests[0];
   const api = emulator.apiRequests()[0];
   if (!first || !api) throw new Error('the action sent no API request');
@@ -43,9 +44,9 @@ export async function benchColdStart(runs: number): Promise<void> {
   const samples = { node: [] as number[], core: [] as number[], invalid: [] as number[], first: [] as number[], api: [] as number[] };
   // One warm-up round fills the OS file cache for every bundle.
   for (let i = 0; i <= runs; i++) {
-    const node = await timeCommand(process.execPath, ['-e', '0']);
-    const core = await timeCommand(process.execPath, [floor]);
-    const bad = await timeCommand(process.execPath, [action], invalid);
+    const node = await timeCommand(ACTION_NODE, ['-e', '0']);
+    const core = await timeCommand(ACTION_NODE, [floor]);
+    const bad = await timeCommand(ACTION_NODE, [action], invalid);
     const first = await timeToFirstRequest(emulator);
     if (i === 0) continue;
     samples.node.push(node.ms);

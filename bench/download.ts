@@ -21,6 +21,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ReapiEmulator, syntheticMp4 } from '../test/emulator/emulator';
 import { actionEnv, measure, median, ratio, rows, rssMb as mb } from './lib';
+import { ACTION_NODE } from '../test/helpers/action-node';
 
 const root = resolve(import.meta.dirname, '..');
 const CHUNK = 64 * 1024;
@@ -91,7 +92,7 @@ export async function benchDownload(runs: number): Promise<void> {
     const small: number[] = [];
     for (let i = 0; i < 3; i++) {
       emulator.reset({ apiKey: 'bench', processingPolls: 0, processingMs: JOB_MS });
-      const run = await measure(process.execPath, [join(root, 'dist/index.js')], actionEnv(inputs()));
+      const run = await measure(ACTION_NODE, [join(root, 'dist/index.js')], actionEnv(inputs()));
       if (run.code !== 0) throw new Error(`the action failed:\n${run.stdout}`);
       small.push(run.kib);
       await rm(file, { force: true });
@@ -113,10 +114,10 @@ export async function benchDownload(runs: number): Promise<void> {
       for (let i = 0; i <= n; i++) {
         emulator.reset({ apiKey: 'bench', processingPolls: 0, processingMs: JOB_MS });
         emulator.fault({ route: 'cdn', match: '/media/', redirectTo: `${results.url}/result-${size}.mp4`, times: Infinity });
-        const ours = await fetchOnce(size, process.execPath, [join(root, 'dist/index.js')], actionEnv(inputs()), /^Saved /m);
+        const ours = await fetchOnce(size, ACTION_NODE, [join(root, 'dist/index.js')], actionEnv(inputs()), /^Saved /m);
         const resultUrl = `${emulator.cdnUrl}/media/tasks/${[...emulator.tasks.keys()][0]}/0.mp4`;
         const curl = await fetchOnce(size, 'curl', ['-sS', '-L', '-o', file, resultUrl]);
-        const node = await fetchOnce(size, process.execPath, ['-e', NODE_FLOOR, undici, `${results.url}/result-${size}.mp4`, file]);
+        const node = await fetchOnce(size, ACTION_NODE, ['-e', NODE_FLOOR, undici, `${results.url}/result-${size}.mp4`, file]);
         if (i === 0) continue; // warm-up
         samples.ours.push(ours.rate);
         samples.curl.push(curl.rate);

@@ -5,6 +5,7 @@
 import { join, resolve } from 'node:path';
 import { ReapiEmulator } from '../test/emulator/emulator';
 import { actionEnv, median, ms, ratio, rows, timeCommand } from './lib';
+import { ACTION_NODE } from '../test/helpers/action-node';
 
 const root = resolve(import.meta.dirname, '..');
 const INTERVAL = '0.1';
@@ -18,7 +19,7 @@ export async function benchEndToEnd(runs: number): Promise<void> {
     emulator.reset({ apiKey: 'bench', processingPolls: 0 });
     const source = emulator.sourceUrl();
     const env = actionEnv({ 'api-key': 'bench', 'api-base-url': emulator.apiUrl, 'video-url': source, 'poll-interval': INTERVAL });
-    const action = await timeCommand(process.execPath, [join(root, 'dist/index.js')], env);
+    const action = await timeCommand(ACTION_NODE, [join(root, 'dist/index.js')], env);
     if (action.code !== 0) throw new Error(`the action failed: ${action.stdout}`);
     requests.ours = emulator.apiRequests().length;
     requests.preflight = emulator.cdnRequests().length;

@@ -9,12 +9,16 @@ import { benchDownload } from './download';
 import { benchEndToEnd } from './end-to-end';
 import { renderTable } from './lib';
 import { benchPolling } from './polling';
+import { ACTION_NODE, actionNodeNotice, actionNodeVersion } from '../test/helpers/action-node';
 
 const runs = Number(process.env.BENCH_RUNS ?? 11);
 // BENCH_ONLY=download,batch runs just those (names as below), for a quicker look while changing one thing.
 const only = new Set((process.env.BENCH_ONLY ?? '').split(',').filter(Boolean));
 const wanted = (name: string) => only.size === 0 || only.has(name);
-console.error(`Running benchmarks (${runs} runs each, medians)…`);
+// The action and the Node floors run on the runner's Node (action.yml: node24), not necessarily the one running this script.
+const nodeVersion = actionNodeVersion();
+if (actionNodeNotice) console.error(actionNodeNotice);
+console.error(`Running benchmarks on Node ${nodeVersion} (${ACTION_NODE}), ${runs} runs each, medians…`);
 if (wanted('cold-start')) await benchColdStart(runs);
 if (wanted('end-to-end')) await benchEndToEnd(runs);
 if (wanted('polling')) benchPolling();
@@ -22,4 +26,4 @@ if (wanted('download')) await benchDownload(runs);
 if (wanted('batch')) await benchBatch(runs);
 
 const cpu = cpus()[0]?.model.trim() ?? 'unknown CPU';
-console.log(renderTable(`Node ${process.version}, ${cpus().length} cores (${cpu}), ${new Date().toISOString().slice(0, 10)}; medians of ${runs} runs.`));
+console.log(renderTable(`Node ${nodeVersion}, ${cpus().length} cores (${cpu}), ${new Date().toISOString().slice(0, 10)}; medians of ${runs} runs.`));

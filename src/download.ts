@@ -6,9 +6,11 @@ import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { request } from 'undici';
 import { ActionError, CancelledError, DownloadError, InputError, NetworkError, errorText } from './errors';
-import { formatBytes, formatElapsed } from './format';
+import { formatBytes, formatElapsed, formatLimit } from './format';
 import { MAX_REDIRECTS, REDIRECT_STATUSES, USER_AGENT, getDispatcher, parseRetryAfter, sleep, toNetworkError } from './http';
 import { retryDelayMs, type RetryPolicy } from './retry';
+import { DOWNLOAD_DEADLINE_FLOOR_MS, DownloadDeadline, ProgressWatch, anySignal, downloadDeadlineMs } from './download-limits';
+import { collectYoungGarbage, DOWNLOAD_GC_EVERY_BYTES } from './young-gc';
 
 /** One result saved to disk. */
 export interface DownloadedFile {
@@ -123,6 +125,8 @@ export interface DownloadOptions {
   log?: (message: string) => void;
   /** Redirect hops and other detail (core.debug in the action). */
   debug?: (message: string) => void;
+  /** Something the user should know but that does not stop the download (core.warning in the action). */
+  warn?: (message: string) => void;
   random?: () => number;
 }
 
@@ -146,11 +150,12 @@ export async function downloadFile(url: string, dir: string, name: string, optio
     throw new ActionError(`Refusing to write ${JSON.stringify(name)}: a result file name must not contain a path.`);
   }
   const temporary = join(dir, `.${name}.${randomBytes(4).toString('hex')}.part`);
+  const deadline = new DownloadDeadline();
   try {
     let bytes: number;
     for (let attempt = 1; ; attempt++) {
       try {
-        bytes = await fetchToFile(url, temporary, options);
+        bytes = await fetchToFile(url, temporary, options, deadline);
         break;
       } catch (error) {
         const transient = error instanceof DownloadError ? error.transient : error instanceof NetworkError;
@@ -160,7 +165,12 @@ export async function downloadFile(url: string, dir: string, name: string, optio
         }
         const delay = retryDelayMs(attempt, DOWNLOAD_RETRY, error instanceof DownloadError ? error.retryAfterMs : undefined, options.random);
         options.log?.(`${errorText(error)} Retrying in ${formatElapsed(delay)} (attempt ${attempt + 1} of ${DOWNLOAD_RETRY.maxAttempts}).`);
-        await sleep(delay, options.signal);
+        try {
+          await sleep(delay, anySignal(options.signal, deadline.signal));
+        } catch (sleepError) {
+          if (options.signal?.aborted || !deadline.passed) throw sleepError;
+          throw deadline.error(url);
+        }
       }
     }
     await rename(temporary, target);
@@ -168,75 +178,132 @@ export async function downloadFile(url: string, dir: string, name: string, optio
   } catch (error) {
     await rm(temporary, { force: true });
     throw error;
+  } finally {
+    deadline.clear();
   }
+}
+
+/** Whether an https result was sent on to plain http (the bytes then travel unencrypted); the warning to give, or undefined. */
+export function downgradeWarning(from: URL, to: URL): string | undefined {
+  if (from.protocol !== 'https:' || to.protocol !== 'http:') return undefined;
+  return `The result host redirected the https result URL to plain http (${to.origin}); the file is downloaded unencrypted.`;
 }
 
 /** One attempt: follow redirects (with no credentials on any hop), then stream the body to `file`. Returns its size. */
-async function fetchToFile(url: string, file: string, options: DownloadOptions): Promise<number> {
-  const { signal } = options;
+async function fetchToFile(url: string, file: string, options: DownloadOptions, deadline: DownloadDeadline): Promise<number> {
+  const cancel = options.signal;
+  const progress = new ProgressWatch();
+  // One signal stops the attempt: the step cancelled, the deadline passed, or the body too slow; the catch blocks tell which.
+  const signal = anySignal(cancel, deadline.signal, progress.signal);
+  const stopped = (): Error | undefined =>
+    cancel?.aborted
+      ? new CancelledError('The download was cancelled.')
+      : deadline.passed
+        ? deadline.error(current)
+        : progress.tripped
+          ? progress.error(current)
+          : undefined;
   let current = url;
-  for (let hop = 0; ; hop++) {
-    if (signal?.aborted) throw new CancelledError('The download was cancelled.');
-    let response: Awaited<ReturnType<typeof request>>;
-    try {
-      response = await request(current, {
-        method: 'GET',
-        dispatcher: getDispatcher(),
-        signal,
-        headersTimeout: STALL_TIMEOUT_MS,
-        bodyTimeout: STALL_TIMEOUT_MS,
-        // Built here, from nothing: no Authorization or API key ever goes to the result host or a redirect target.
-        headers: { 'user-agent': USER_AGENT, accept: 'video/mp4, */*', 'accept-encoding': 'identity' },
-      });
-    } catch (error) {
-      throw toNetworkError(error, `Downloading ${current}`, signal);
-    }
-    const { statusCode, headers } = response;
+  try {
+    return await fetchHops();
+  } finally {
+    progress.stop();
+  }
 
-    if (REDIRECT_STATUSES.has(statusCode)) {
-      await response.body.dump();
-      const location = headerText(headers.location);
-      if (!location) throw new DownloadError(`The result host answered HTTP ${statusCode} without a Location for ${current}.`, false);
-      if (hop >= MAX_REDIRECTS) throw new DownloadError(`The result URL redirected more than ${MAX_REDIRECTS} times (last to ${location}).`, false);
-      const next = new URL(location, current);
-      if (next.protocol !== 'https:' && next.protocol !== 'http:') {
-        throw new DownloadError(`The result host redirected to a ${next.protocol} URL, which is not downloaded.`, false);
+  async function fetchHops(): Promise<number> {
+    for (let hop = 0; ; hop++) {
+      const before = stopped();
+      if (before) throw before;
+      let response: Awaited<ReturnType<typeof request>>;
+      try {
+        response = await request(current, {
+          method: 'GET',
+          dispatcher: getDispatcher(),
+          signal,
+          headersTimeout: STALL_TIMEOUT_MS,
+          bodyTimeout: STALL_TIMEOUT_MS,
+          // Built here, from nothing: no Authorization or API key ever goes to the result host or a redirect target.
+          headers: { 'user-agent': USER_AGENT, accept: 'video/mp4, */*', 'accept-encoding': 'identity' },
+        });
+      } catch (error) {
+        throw stopped() ?? toNetworkError(error, `Downloading ${current}`);
       }
-      options.debug?.(`HTTP ${statusCode}: redirected to ${next.href}`);
-      current = next.href;
-      continue;
-    }
+      const { statusCode, headers } = response;
 
-    if (statusCode !== 200) {
-      await response.body.dump().catch(() => undefined);
-      const transient = statusCode >= 500 || statusCode === 408 || statusCode === 429;
-      const hint = statusCode === 403 || statusCode === 410 ? ' (the result link may have expired)' : '';
-      throw new DownloadError(`The result host answered HTTP ${statusCode} for ${current}${hint}.`, transient, parseRetryAfter(headers['retry-after']));
-    }
+      if (REDIRECT_STATUSES.has(statusCode)) {
+        await response.body.dump();
+        const location = headerText(headers.location);
+        if (!location) throw new DownloadError(`The result host answered HTTP ${statusCode} without a Location for ${current}.`, false);
+        if (hop >= MAX_REDIRECTS) throw new DownloadError(`The result URL redirected more than ${MAX_REDIRECTS} times (last to ${location}).`, false);
+        const next = new URL(location, current);
+        if (next.protocol !== 'https:' && next.protocol !== 'http:') {
+          throw new DownloadError(`The result host redirected to a ${next.protocol} URL, which is not downloaded.`, false);
+        }
+        const downgrade = downgradeWarning(new URL(current), next);
+        if (downgrade) options.warn?.(downgrade);
+        options.debug?.(`HTTP ${statusCode}: redirected to ${next.href}`);
+        current = next.href;
+        continue;
+      }
 
-    const declared = headerText(headers['content-length']);
-    const expected = declared !== undefined && /^\d+$/.test(declared) ? Number(declared) : undefined;
-    const inspector = new Mp4Inspector(headerText(headers['content-type']), expected, options.log);
-    try {
-      // A 1 MiB write buffer lets fs batch the 64 KiB network chunks into fewer writes (about 25 % faster than the 16 KiB default).
-      await pipeline(response.body, inspector, createWriteStream(file, { highWaterMark: WRITE_BUFFER_BYTES }), { signal });
-    } catch (error) {
-      if (signal?.aborted) throw new CancelledError('The download was cancelled.');
-      if (error instanceof DownloadError) throw error;
-      const cut = expected === undefined ? `after ${inspector.received} bytes` : `after ${inspector.received} of ${expected} bytes`;
-      throw new DownloadError(`The download of ${current} broke off ${cut} (${describeCause(error)}).`, true);
+      if (statusCode !== 200) {
+        await response.body.dump().catch(() => undefined);
+        const transient = statusCode >= 500 || statusCode === 408 || statusCode === 429;
+        const hint = statusCode === 403 || statusCode === 410 ? ' (the result link may have expired)' : '';
+        throw new DownloadError(`The result host answered HTTP ${statusCode} for ${current}${hint}.`, transient, parseRetryAfter(headers['retry-after']));
+      }
+
+      const declared = headerText(headers['content-length']);
+      const expected = declared !== undefined && /^\d+$/.test(declared) ? Number(declared) : undefined;
+      deadline.set(
+        downloadDeadlineMs(expected),
+        expected === undefined
+          ? 'the result host declared no size'
+          : `${formatLimit(DOWNLOAD_DEADLINE_FLOOR_MS)} plus 1s per MB of its ${(expected / 1_000_000).toFixed(1)} MB`,
+      );
+      const inspector = new Mp4Inspector(headerText(headers['content-type']), expected, options.log);
+      const body = response.body;
+      // Bytes undici received: those the inspector counted plus any still queued in the body when it broke off.
+      const arrived = () => inspector.received + body.readableLength;
+      progress.start(arrived);
+      try {
+        // A 1 MiB write buffer lets fs batch the 64 KiB network chunks into fewer writes (about 25 % faster than the 16 KiB default).
+        await pipeline(body, inspector, createWriteStream(file, { highWaterMark: WRITE_BUFFER_BYTES }), { signal });
+      } catch (error) {
+        const why = stopped();
+        if (why) throw why;
+        if (error instanceof DownloadError) throw error;
+        // However undici reports it (UND_ERR_SOCKET, a Content-Length mismatch, 'terminated', a premature close), the user reads the same sentence.
+        throw brokeOff(current, arrived(), expected, error);
+      }
+      if (expected !== undefined && inspector.received !== expected) throw brokeOff(current, inspector.received, expected);
+      return inspector.received;
     }
-    if (expected !== undefined && inspector.received !== expected) {
-      throw new DownloadError(`The download of ${current} is incomplete: Content-Length is ${expected} bytes but ${inspector.received} arrived.`, true);
-    }
-    return inspector.received;
   }
 }
 
-/** "UND_ERR_SOCKET: other side closed"; only a string code is shown (undici's HTTPParserError can carry `code: undefined`). */
-function describeCause(error: unknown): string {
-  const code = typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string' ? error.code : undefined;
-  return [code, errorText(error)].filter(Boolean).join(': ') || (error instanceof Error && error.name) || 'no reason given';
+/** "The download of … broke off after 50000 of 200000 bytes (UND_ERR_SOCKET: other side closed)." */
+export function brokeOff(url: string, received: number, expected: number | undefined, cause?: unknown): DownloadError {
+  const cut = expected === undefined ? `after ${received} bytes` : `after ${received} of ${expected} bytes`;
+  const why = cause === undefined ? '' : describeCause(cause);
+  return new DownloadError(`The download of ${url} broke off ${cut}${why ? ` (${why})` : ''}.`, true);
+}
+
+/** "UND_ERR_SOCKET: other side closed": the first string code on the error or its causes, and its message; never "undefined". */
+export function describeCause(error: unknown): string {
+  let code: string | undefined;
+  let current: unknown = error;
+  for (let depth = 0; current !== null && typeof current === 'object' && depth < 5; depth++) {
+    const value = (current as { code?: unknown }).code;
+    if (typeof value === 'string' && value) {
+      code = value;
+      break;
+    }
+    current = (current as { cause?: unknown }).cause;
+  }
+  const text = error instanceof Error ? error.message : typeof error === 'string' ? error : '';
+  const message = text && text !== 'undefined' ? text.replace(/\s+/g, ' ').trim() : '';
+  return [code, message && message !== code ? message : undefined].filter(Boolean).join(': ') || 'the connection closed';
 }
 
 function headerText(value: string | string[] | undefined): string | undefined {
@@ -256,6 +323,7 @@ export function notMp4Reason(head: Buffer, contentType: string | undefined): str
 /** Passes the body through, counting it, checking the first bytes are an MP4, and logging progress now and then. */
 class Mp4Inspector extends Transform {
   received = 0;
+  private sinceGc = 0;
   private head = Buffer.alloc(0);
   private checked = false;
   private lastProgress = Date.now();
@@ -270,6 +338,11 @@ class Mp4Inspector extends Transform {
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
     this.received += chunk.length;
+    this.sinceGc += chunk.length;
+    if (this.sinceGc >= DOWNLOAD_GC_EVERY_BYTES) {
+      this.sinceGc = 0;
+      collectYoungGarbage();
+    }
     if (!this.checked) {
       this.head = Buffer.concat([this.head, chunk]).subarray(0, 512);
       if (this.head.length >= 8) {

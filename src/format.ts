@@ -27,3 +27,9 @@ export function formatElapsed(ms: number): string {
 export function formatSeconds(seconds: number): string {
   return String(Math.round(seconds * 1000) / 1000);
 }
+
+/** A time limit for messages, rounded up: "45s", "1m", "1m 10s". */
+export function formatLimit(ms: number): string {
+  const seconds = Math.ceil(ms / 1000);
+  return seconds >= 60 ? `${Math.floor(seconds / 60)}m${seconds % 60 ? ` ${seconds % 60}s` : ''}` : `${seconds}s`;
+}
