@@ -4,8 +4,8 @@
  * them up, and one sentence for the step when some did not complete.
  */
 import type { DownloadedFile } from './download';
-import { resultBaseName } from './download';
 import type { ActionInputs } from './inputs';
+import { numberDuplicates } from './naming';
 import { sourceName, totalBillableSeconds } from './preflight';
 
 /**
@@ -58,24 +58,6 @@ export function buildClips(inputs: Pick<ActionInputs, 'videoUrls' | 'taskIds' | 
 
 function emptyClip(index: number): Clip {
   return { index, submitted: false, status: 'pending', videoUrls: [], files: [] };
-}
-
-/**
- * Numbers clips whose results would be saved under the same name (two
- * sources called clip.mp4 in different folders): the first keeps the name,
- * the next get `_2`, `_3`…, in input order, so names do not depend on which
- * task finishes first.
- */
-export function numberDuplicates(clips: Clip[], upscaleFactor: string): void {
-  const seen = new Map<string, number>();
-  for (const clip of clips) {
-    // A submitted clip without a usable source name is named after its (unique) task id.
-    const base = clip.source || clip.taskId ? resultBaseName({ sourceUrl: clip.source, taskId: clip.taskId ?? '', upscaleFactor }) : '';
-    if (!base) continue;
-    const count = (seen.get(base) ?? 0) + 1;
-    seen.set(base, count);
-    if (count > 1) clip.duplicate = count;
-  }
 }
 
 /**

@@ -13,7 +13,8 @@ import {
   totalBillable,
   type Clip,
 } from './batch';
-import { downloadResults, formatBytes, prepareDownloadDir, resultFileNames } from './download';
+import { downloadResults, formatBytes, prepareDownloadDir } from './download';
+import { resultFileNames } from './naming';
 import { ActionError, CancelledError, errorText, isActionError } from './errors';
 import { closeDispatcher } from './http';
 import { isInsecureApiBase, parseInputs, type ActionInputs } from './inputs';
