@@ -5,7 +5,6 @@
  */
 import type { DownloadedFile } from './download';
 import type { ActionInputs } from './inputs';
-import { numberDuplicates } from './naming';
 import { sourceName, totalBillableSeconds } from './preflight';
 
 /**
@@ -31,8 +30,6 @@ export interface Clip {
   billableSeconds?: number;
   /** One line: why the clip failed, timed out or was skipped. */
   error?: string;
-  /** 2, 3…: the second, third… clip whose results would share a file name. */
-  duplicate?: number;
 }
 
 /** One entry of the `results` output. */
@@ -47,13 +44,10 @@ export interface ClipResult {
 }
 
 /** The clips of a run, in input order: resumed tasks (named by `video-url` when it lists their sources) or sources to submit. */
-export function buildClips(inputs: Pick<ActionInputs, 'videoUrls' | 'taskIds' | 'upscaleFactor'>): Clip[] {
-  const clips: Clip[] =
-    inputs.taskIds.length > 0
-      ? inputs.taskIds.map((taskId, index) => ({ ...emptyClip(index), taskId, source: inputs.videoUrls[index], status: 'processing' }))
-      : inputs.videoUrls.map((source, index) => ({ ...emptyClip(index), source, submitted: true }));
-  numberDuplicates(clips, inputs.upscaleFactor);
-  return clips;
+export function buildClips(inputs: Pick<ActionInputs, 'videoUrls' | 'taskIds'>): Clip[] {
+  return inputs.taskIds.length > 0
+    ? inputs.taskIds.map((taskId, index) => ({ ...emptyClip(index), taskId, source: inputs.videoUrls[index], status: 'processing' }))
+    : inputs.videoUrls.map((source, index) => ({ ...emptyClip(index), source, submitted: true }));
 }
 
 function emptyClip(index: number): Clip {

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import * as core from '@actions/core';
 import { ReapiClient, type TaskEnvelope } from './api';
 import { checkArtifactRuntime, uploadResultArtifact, type UploadedArtifact } from './artifact';
@@ -13,11 +14,12 @@ import {
   totalBillable,
   type Clip,
 } from './batch';
-import { downloadResults, formatBytes, prepareDownloadDir } from './download';
-import { resultFileNames } from './naming';
-import { ActionError, CancelledError, errorText, isActionError } from './errors';
+import { downloadFile, formatBytes, prepareDownloadDir } from './download';
+import { checkTargets, inTheWayMessage, replacedWarning, targetState } from './download-targets';
+import { ActionError, CancelledError, InputError, errorText, isActionError } from './errors';
 import { closeDispatcher } from './http';
 import { isInsecureApiBase, parseInputs, type ActionInputs } from './inputs';
+import { ResultNameBook, resultBaseName, resultFileNames } from './naming';
 import { TaskPoller, WaitTimeoutError, formatElapsed } from './poll';
 import { CostGuardError, checkCostGuard, describeProbe, displayUrl, probeSources } from './preflight';
 import { renderBatchSummary, renderSummary, writeSummary, type Phase } from './summary';
@@ -26,6 +28,8 @@ import { renderBatchSummary, renderSummary, writeSummary, type Phase } from './s
 interface RunState {
   inputs?: ActionInputs;
   clips: Clip[];
+  /** Each clip's file name, unique in source order once its task id is known. */
+  names: ResultNameBook;
   artifact?: UploadedArtifact;
   /** Wall-clock window of each phase; in a batch, clips overlap inside one window. */
   phases: Map<string, { start: number; end: number }>;
@@ -112,9 +116,14 @@ async function execute(state: RunState, signal: AbortSignal): Promise<void> {
   const inputs = parseInputs((name) => core.getInput(name));
   state.inputs = inputs;
   state.clips = buildClips(inputs);
+  state.names = new ResultNameBook(state.clips.length);
+  for (const clip of state.clips) if (!clip.submitted || baseName(clip, inputs)) state.names.settle(clip.index, baseName(clip, inputs));
   // Checked before submitting, so a job whose result cannot be kept is not paid for.
   if (inputs.artifactName) checkArtifactRuntime();
-  if (inputs.download) await prepareDownloadDir(inputs.downloadPath);
+  if (inputs.download) {
+    await prepareDownloadDir(inputs.downloadPath);
+    await checkNothingInTheWay(state.names, inputs.downloadPath);
+  }
   if (inputs.retentionDays !== undefined && !inputs.artifactName) core.warning("Input 'retention-days' has no effect without 'artifact-name'.");
   if (isInsecureApiBase(inputs.apiBaseUrl)) {
     core.warning(`Input 'api-base-url' is plain http to another machine (${inputs.apiBaseUrl}): the API key would cross the network unencrypted; use https.`);
@@ -170,6 +179,9 @@ async function execute(state: RunState, signal: AbortSignal): Promise<void> {
           if (done && inputs.download) await downloads(() => deliverClip(ctx, clip));
         } catch (error) {
           recordFailure(ctx, clip, error);
+        } finally {
+          // A clip that never got a task has no result; later clips need not wait for its name.
+          state.names.settle(clip.index, baseName(clip, inputs));
         }
       }),
     );
@@ -295,6 +307,7 @@ async function upscaleClip(ctx: Context, clip: Clip, byTask: Map<string, Clip>):
     );
     clip.taskId = task.id;
     clip.status = 'processing';
+    state.names.settle(clip.index, baseName(clip, inputs));
     byTask.set(task.id, clip);
     publishTaskIds(state.clips);
     log(ctx, clip, `Task ${task.id} created (status: ${task.status}).`);
@@ -344,27 +357,52 @@ function applyTask(clip: Clip, task: TaskEnvelope): void {
   clip.videoUrls = urls;
 }
 
-/** Downloads one clip's result(s). */
+/** The name a clip's results are saved under before numbering; undefined while it has no source name and no task. */
+function baseName(clip: Clip, inputs: ActionInputs): string | undefined {
+  return resultBaseName({ sourceUrl: clip.source, taskId: clip.taskId, upscaleFactor: inputs.upscaleFactor });
+}
+
+/** Refuses, before anything is submitted, a directory where a result whose name is already known would be saved. */
+async function checkNothingInTheWay(names: ResultNameBook, dir: string): Promise<void> {
+  for (const base of names.provisional()) {
+    if (base === undefined) continue;
+    const [name] = resultFileNames(base, 1) as [string];
+    const state = await targetState(join(dir, name));
+    if (state === 'directory' || state === 'other') throw new InputError(`${inTheWayMessage(join(dir, name), state)} Nothing was submitted.`);
+  }
+}
+
+/**
+ * Downloads one clip's result(s). Each file is listed on the clip as soon as
+ * it is saved, so a later result that fails leaves the earlier ones reported.
+ */
 async function deliverClip(ctx: Context, clip: Clip): Promise<void> {
   const { inputs, signal, state } = ctx;
   if (signal.aborted) throw new CancelledError('Cancelled.');
-  const names = resultFileNames(clip.videoUrls.length, {
-    sourceUrl: clip.source,
-    taskId: clip.taskId as string,
-    upscaleFactor: inputs.upscaleFactor,
-    duplicate: clip.duplicate,
-  });
+  const names = resultFileNames(await state.names.finalBase(clip.index, signal), clip.videoUrls.length);
+  const existing = await checkTargets(inputs.downloadPath, names);
   const count = names.length > 1 ? `${names.length} results` : 'the result';
-  clip.files = await span(state, 'download', () =>
-    phase(ctx, clip, `Downloading ${count} to ${inputs.downloadPath}`, () =>
-      downloadResults(clip.videoUrls, inputs.downloadPath, names, {
-        signal,
-        log: (message) => log(ctx, clip, message),
-        debug: (message) => core.debug(message),
-      }),
-    ),
+  await span(state, 'download', () =>
+    phase(ctx, clip, `Downloading ${count} to ${inputs.downloadPath}`, async () => {
+      for (const [index, url] of clip.videoUrls.entries()) {
+        const file = await downloadFile(url, inputs.downloadPath, names[index] as string, {
+          signal,
+          log: (message) => log(ctx, clip, message),
+          debug: (message) => core.debug(message),
+        });
+        clip.files.push(file);
+        log(ctx, clip, `Saved ${file.path} (${formatBytes(file.bytes)}).`);
+        if (existing.has(file.name)) core.warning(replacedWarning(file.path));
+      }
+    }),
   );
-  for (const file of clip.files) log(ctx, clip, `Saved ${file.path} (${formatBytes(file.bytes)}).`);
+}
+
+/** "; 1 of 2 results was saved (listed in video-paths)": what a clip whose delivery stopped part-way left on disk. */
+function savedSoFar(clip: Clip): string {
+  const saved = clip.files.length;
+  if (saved === 0 || saved >= clip.videoUrls.length) return '';
+  return `; ${saved} of ${clip.videoUrls.length} results ${saved === 1 ? 'was' : 'were'} saved (listed in video-paths)`;
 }
 
 /** Records why a clip did not complete, in one sentence that names its task when there is one. */
@@ -388,7 +426,7 @@ function clipFailureMessage(error: unknown, clip: Clip): string {
   if (error instanceof CancelledError) {
     message = taskId
       ? clip.status === 'completed'
-        ? `Cancelled while delivering the result of task ${taskId}; no partial file was left behind. ${resumeHint(taskId)}`
+        ? `Cancelled while delivering the result of task ${taskId}${savedSoFar(clip)}; no partial file was left behind. ${resumeHint(taskId)}`
         : `Cancelled while waiting for task ${taskId}; the task keeps running on reApi. ${resumeHint(taskId)}`
       : error.requestInFlight
         ? errorText(error)
@@ -397,6 +435,8 @@ function clipFailureMessage(error: unknown, clip: Clip): string {
           : message;
   } else if (taskId && clip.videoUrls.length > 0) {
     // The task is done and paid for; only delivering its result failed.
+    const saved = savedSoFar(clip);
+    if (saved) message = `${message.replace(/[.!?]$/, '')}${saved}.`;
     message = `${message.replace(/[^.!?)]$/, '$&.')} Task ${taskId} is completed, so re-running with task-id: ${taskId} delivers it again without paying.`;
   } else if (taskId && !message.includes(taskId)) {
     message += ` (task-id: ${taskId}; ${resumeHint(taskId)})`;
@@ -485,7 +525,7 @@ export async function run(): Promise<boolean> {
 
   const controller = new AbortController();
   const removeSignalHandlers = onStopSignals(controller);
-  const state: RunState = { clips: [], phases: new Map(), started: Date.now() };
+  const state: RunState = { clips: [], names: new ResultNameBook(0), phases: new Map(), started: Date.now() };
   let runError: unknown;
   try {
     await execute(state, controller.signal);

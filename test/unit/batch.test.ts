@@ -7,34 +7,27 @@ function clip(index: number, extra: Partial<Clip> = {}): Clip {
 }
 
 describe('buildClips', () => {
-  it('makes one clip per source, in order, numbering the ones whose files would share a name', () => {
+  it('makes one clip per source, in order', () => {
     const clips = buildClips({
-      videoUrls: [
-        'https://a.example.com/x/intro.mp4',
-        'https://b.example.com/y/intro.mov',
-        'https://a.example.com/outro.mp4',
-        'https://c.example.com/intro.mkv',
-      ],
+      videoUrls: ['https://a.example.com/x/intro.mp4', 'https://b.example.com/y/intro.mov', 'https://a.example.com/outro.mp4'],
       taskIds: [],
-      upscaleFactor: '2',
     });
-    expect(clips.map((c) => [c.index, c.submitted, c.status, c.duplicate])).toEqual([
-      [0, true, 'pending', undefined],
-      [1, true, 'pending', 2],
-      [2, true, 'pending', undefined],
-      [3, true, 'pending', 3],
+    expect(clips.map((c) => [c.index, c.source, c.submitted, c.status])).toEqual([
+      [0, 'https://a.example.com/x/intro.mp4', true, 'pending'],
+      [1, 'https://b.example.com/y/intro.mov', true, 'pending'],
+      [2, 'https://a.example.com/outro.mp4', true, 'pending'],
     ]);
   });
 
   it('makes resumed clips from task ids, paired with their sources when given', () => {
-    expect(buildClips({ videoUrls: [], taskIds: ['task_a', 'task_b'], upscaleFactor: '4' }).map((c) => [c.taskId, c.source, c.submitted])).toEqual([
+    expect(buildClips({ videoUrls: [], taskIds: ['task_a', 'task_b'] }).map((c) => [c.taskId, c.source, c.submitted])).toEqual([
       ['task_a', undefined, false],
       ['task_b', undefined, false],
     ]);
-    const paired = buildClips({ videoUrls: ['https://x.test/a.mp4', 'https://x.test/a.mov'], taskIds: ['task_a', 'task_b'], upscaleFactor: '2' });
-    expect(paired.map((c) => [c.taskId, c.source, c.duplicate])).toEqual([
-      ['task_a', 'https://x.test/a.mp4', undefined],
-      ['task_b', 'https://x.test/a.mov', 2],
+    const paired = buildClips({ videoUrls: ['https://x.test/a.mp4', 'https://x.test/a.mov'], taskIds: ['task_a', 'task_b'] });
+    expect(paired.map((c) => [c.taskId, c.source])).toEqual([
+      ['task_a', 'https://x.test/a.mp4'],
+      ['task_b', 'https://x.test/a.mov'],
     ]);
   });
 });
