@@ -75,6 +75,8 @@ export interface TaskPlan {
   runningStatus?: string;
   /** Number of result URLs in `output.video_urls` (default 1); result n is served as `${n}.mp4`. */
   resultCount?: number;
+  /** The id the task gets instead of a random `task_…` (e.g. one equal to another clip's file name). */
+  taskId?: string;
 }
 
 export interface EmulatorConfig {
@@ -419,8 +421,8 @@ export class ReapiEmulator {
       this.fail(res, 400, probe.code, probe.message);
       return undefined;
     }
-    const id = `task_${Date.now().toString(16)}${Math.random().toString(16).slice(2, 14).padEnd(12, '0')}`;
     const plan = this.config.plans.find((p) => videoUrl.includes(p.match))?.plan ?? {};
+    const id = plan.taskId ?? `task_${Date.now().toString(16)}${Math.random().toString(16).slice(2, 14).padEnd(12, '0')}`;
     const task: Task = { id, sourceUrl: videoUrl, upscaleFactor: factor, createdAt: Date.now(), plan, polls: 0, status: plan.runningStatus ?? 'processing' };
     this.tasks.set(id, task);
     this.peakRunning = Math.max(this.peakRunning, this.running());
