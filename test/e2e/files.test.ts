@@ -203,4 +203,20 @@ describe('a clip with several results', () => {
     expect(JSON.parse(run.outputs['video-paths']!)).toEqual([first]);
     expect(results(run)[0]?.video_path).toBe(first);
   });
+
+  it('lists the result already saved when the next one fails, and says so', async () => {
+    emulator.plan('pair', { processingPolls: 0, resultCount: 2 });
+    emulator.fault({ route: 'cdn', match: '/1.mp4', status: 404 });
+    const source = clipSource('pair.mp4');
+    const run = await runAction(inputs({ 'video-url': source }));
+    const taskId = taskFor(source);
+    const first = join(dir, 'pair-2x-1.mp4');
+    expect(run.code).toBe(1);
+    expect(run.errors).toHaveLength(1);
+    expect(run.errors[0]).toMatch(/^The result host answered HTTP 404 for \S+\/1\.mp4; 1 of 2 results was saved \(listed in video-paths\)\. /);
+    expect(run.errors[0]).toContain(`Task ${taskId} is completed, so re-running with task-id: ${taskId} delivers it again without paying.`);
+    expect(await readdir(dir)).toEqual(['pair-2x-1.mp4']);
+    expect((await readFile(first)).equals(emulator.resultBytes(0))).toBe(true);
+    expect(JSON.parse(run.outputs['video-paths']!)).toEqual([first]);
+  });
 });
