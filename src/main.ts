@@ -117,7 +117,11 @@ async function execute(state: RunState, signal: AbortSignal): Promise<void> {
   state.inputs = inputs;
   state.clips = buildClips(inputs);
   state.names = new ResultNameBook(state.clips.length);
-  for (const clip of state.clips) if (!clip.submitted || baseName(clip, inputs)) state.names.settle(clip.index, baseName(clip, inputs));
+  for (const clip of state.clips) {
+    // A source without a usable file name is named after its task id, known once it is submitted.
+    const base = baseName(clip, inputs);
+    if (base !== undefined) state.names.settle(clip.index, base);
+  }
   // Checked before submitting, so a job whose result cannot be kept is not paid for.
   if (inputs.artifactName) checkArtifactRuntime();
   if (inputs.download) {
