@@ -11,6 +11,7 @@ import {
   cancelledWhileWaiting,
   closeSentence,
   failureText,
+  partlySaved,
   redeliverHint,
   withTaskHint,
 } from './wording';
@@ -29,8 +30,6 @@ export interface ClipPlan {
   readonly source?: string;
   /** The task to resume; undefined when this run submits the source. */
   readonly resumeTaskId?: string;
-  /** 2, 3…: the second, third… clip whose results would share a file name. */
-  readonly duplicate?: number;
   /** `ceil(duration)` from preflight, when it was read. */
   readonly billableSeconds?: number;
 }
@@ -69,15 +68,23 @@ export function clipStatus(stage: Stage, error?: unknown): ClipStatus {
 export function clipMessage(plan: ClipPlan, progress: ClipProgress, error: unknown): string {
   const { taskId } = progress;
   if (error instanceof CancelledError) {
-    if (taskId) return progress.stage === 'completed' ? cancelledWhileDelivering(taskId) : cancelledWhileWaiting(taskId);
+    if (taskId) return progress.stage === 'completed' ? cancelledWhileDelivering(taskId, savedSoFar(progress)) : cancelledWhileWaiting(taskId);
     if (error.requestInFlight) return errorText(error);
     return plan.resumeTaskId ? failureText(error) : CANCELLED_BEFORE_SUBMITTING;
   }
   const message = failureText(error);
   if (!taskId) return message;
   // A completed task is paid for; only delivering its result failed.
-  if (progress.videoUrls.length > 0) return `${closeSentence(message)} ${redeliverHint([taskId])}`;
+  if (progress.videoUrls.length > 0) {
+    const saved = savedSoFar(progress);
+    return `${closeSentence(saved ? `${message.replace(/[.!?]$/, '')}${saved}` : message)} ${redeliverHint([taskId])}`;
+  }
   return withTaskHint(message, taskId);
+}
+
+/** What a clip whose delivery stopped part-way left on disk (listed in its files), for its message. */
+function savedSoFar(progress: ClipProgress): string {
+  return partlySaved(progress.files.length, progress.videoUrls.length);
 }
 
 /** The clip's outcome: how far it got, and (when something stopped it) why. */

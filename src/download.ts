@@ -34,68 +34,6 @@ const WRITE_BUFFER_BYTES = 1024 * 1024;
 /** Progress lines at most this often, so a large file shows it is moving without flooding the log. */
 const PROGRESS_EVERY_MS = 10_000;
 
-/**
- * A file-name stem from untrusted text: letters, digits, dot, dash and
- * underscore only (so no separators, no `..`, nothing a file system refuses),
- * trimmed of leading dots and dashes, at most 100 characters.
- */
-export function sanitizeStem(text: string): string {
-  return text
-    .normalize('NFC')
-    .replace(/[^\p{L}\p{N}._-]+/gu, '-')
-    .replace(/-{2,}/g, '-')
-    .replace(/\.{2,}/g, '.')
-    .replace(/^[.-]+|[.-]+$/g, '')
-    .slice(0, 100)
-    .replace(/[.-]+$/, '');
-}
-
-/** The source file's name without its extension, or undefined when the URL has none worth keeping. */
-export function sourceStem(sourceUrl: string): string | undefined {
-  let segment: string;
-  try {
-    segment = new URL(sourceUrl).pathname.split('/').filter(Boolean).pop() ?? '';
-  } catch {
-    return undefined;
-  }
-  try {
-    segment = decodeURIComponent(segment);
-  } catch {
-    // keep the encoded form; sanitizing makes it safe either way
-  }
-  const stem = sanitizeStem(segment.replace(/\.[A-Za-z0-9]{1,5}$/, ''));
-  return stem || undefined;
-}
-
-export interface NamingContext {
-  /** The submitted source URL; undefined when resuming a task. */
-  sourceUrl?: string;
-  taskId: string;
-  upscaleFactor: string;
-  /** 2, 3…: this is the second, third… clip of a batch with the same name, numbered so files do not collide. */
-  duplicate?: number;
-}
-
-/** The name results are saved under, before numbering: `clip-2x`, or the task id when the source is unknown. */
-export function resultBaseName(context: Pick<NamingContext, 'sourceUrl' | 'taskId' | 'upscaleFactor'>): string {
-  const stem = context.sourceUrl ? sourceStem(context.sourceUrl) : undefined;
-  return stem ? `${stem}-${context.upscaleFactor}x` : sanitizeStem(context.taskId) || 'result';
-}
-
-/**
- * File names for the results: `clip-2x.mp4`, or `clip-2x-1.mp4`, `clip-2x-2.mp4`…
- * for several. They come from the source name and factor, never from the result
- * URL, whose path the action does not control. A resumed task has no source and
- * its factor is unknown, so it is named after the task id. In a batch, clips
- * that would share a name get `_2`, `_3`… in source order.
- */
-export function resultFileNames(count: number, context: NamingContext): string[] {
-  const named = resultBaseName(context);
-  const base = context.duplicate && context.duplicate > 1 ? `${named}_${context.duplicate}` : named;
-  if (count === 1) return [`${base}.mp4`];
-  return Array.from({ length: count }, (_, index) => `${base}-${index + 1}.mp4`);
-}
-
 const FS_REASONS: Record<string, string> = {
   EEXIST: 'a file is in the way',
   ENOTDIR: 'a file is in the way',

@@ -6,7 +6,8 @@ import { RunRefusedError, isActionError } from './errors';
 import { closeDispatcher } from './http';
 import { parseInputs, type ActionInputs } from './inputs';
 import { runClip } from './pipeline';
-import { buildClipPlans, checkDelivery, dryRun, preflight } from './plan';
+import type { ResultNameBook } from './naming';
+import { buildClipPlans, checkDelivery, dryRun, planResultNames, preflight } from './plan';
 import { TaskPoller } from './poll';
 import { createPool, type Pool } from './pool';
 import { Reporter, coreIO, type ActionIO } from './reporter';
@@ -75,7 +76,8 @@ async function execute(state: RunState, reporter: Reporter, timeline: Timeline, 
   reporter.setClips(plans);
   // Until a clip runs, it has not been submitted (a resumed task keeps running on reApi).
   state.outcomes = plans.map((plan) => unrunClip(plan, plan.resumeTaskId ? 'processing' : 'skipped'));
-  await checkDelivery(inputs, reporter);
+  const names = planResultNames(plans, inputs.upscaleFactor);
+  await checkDelivery(inputs, reporter, names);
 
   const slots = createPool(inputs.concurrency);
   const plan = await preflight(plans, inputs, reporter, signal, slots, timeline);
@@ -91,7 +93,7 @@ async function execute(state: RunState, reporter: Reporter, timeline: Timeline, 
     return;
   }
 
-  state.outcomes = await runClips(plan.clips, inputs, reporter, timeline, signal, slots);
+  state.outcomes = await runClips(plan.clips, inputs, reporter, timeline, signal, slots, names);
   const files = state.outcomes.flatMap((outcome) => outcome.files.map((file) => file.path));
   const name = inputs.artifactName;
   if (name && files.length > 0 && !signal.aborted) {
@@ -103,11 +105,19 @@ async function execute(state: RunState, reporter: Reporter, timeline: Timeline, 
 }
 
 /** Submits (or resumes), waits for and delivers every clip, at most `concurrency` at a time. */
-async function runClips(plans: ClipPlan[], inputs: ActionInputs, reporter: Reporter, timeline: Timeline, signal: AbortSignal, slots: Pool) {
+async function runClips(
+  plans: ClipPlan[],
+  inputs: ActionInputs,
+  reporter: Reporter,
+  timeline: Timeline,
+  signal: AbortSignal,
+  slots: Pool,
+  names: ResultNameBook,
+) {
   const { apiBaseUrl: baseUrl, apiKey, deadline, pollIntervalMs } = inputs;
   const client = new ReapiClient({ baseUrl, apiKey, signal, deadline, pollIntervalMs, log: (message) => reporter.info(message) });
   const poller = new TaskPoller(client, { deadline, pollIntervalMs, signal, onProgress: (...progress) => reporter.pollProgress(...progress) });
-  const ctx = { inputs, client, poller, signal, slots, downloads: createPool(inputs.concurrency), timeline };
+  const ctx = { inputs, client, poller, signal, slots, downloads: createPool(inputs.concurrency), timeline, names };
   const stopProgress = reporter.startClips(inputs.concurrency);
   try {
     return await Promise.all(

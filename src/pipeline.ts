@@ -5,12 +5,14 @@
  */
 import type { ReapiClient, TaskEnvelope } from './api';
 import { settleClip, type ClipOutcome, type ClipPlan, type ClipProgress } from './clip';
-import { downloadResults, resultFileNames } from './download';
+import { downloadFile } from './download';
+import { checkTargets, replacedWarning } from './download-targets';
 import { ActionError, CancelledError, NotStartedError } from './errors';
 import { formatBytes, formatElapsed } from './format';
 import type { ActionInputs } from './inputs';
 import { normalStatus, type TaskPoller } from './poll';
 import type { Pool } from './pool';
+import { clipBaseName, resultFileNames, type ResultNameBook } from './naming';
 import type { Timeline } from './timeline';
 import { redact } from './redact';
 import { quoted } from './text';
@@ -21,6 +23,8 @@ import { NOT_STARTED_IN_TIME, badResultUrlMessage, emptyOutputMessage, resumeHin
 export interface ClipLog {
   info(message: string): void;
   debug(message: string): void;
+  /** Something the user should know that does not stop the clip. */
+  warning(message: string): void;
   /** One step of the clip (submitting, waiting, downloading). */
   phase<T>(title: string, work: () => Promise<T>): Promise<T>;
   /** The task exists (submitted or resumed): its id can be handed on at once. */
@@ -38,6 +42,8 @@ export interface PipelineContext {
   slots: Pool;
   downloads: Pool;
   timeline: Timeline;
+  /** Each clip's file name, unique in source order once its task id is known. */
+  names: ResultNameBook;
 }
 
 export async function runClip(plan: ClipPlan, ctx: PipelineContext, log: ClipLog): Promise<ClipOutcome> {
@@ -52,6 +58,9 @@ export async function runClip(plan: ClipPlan, ctx: PipelineContext, log: ClipLog
     // A cancellation is one event for the whole run, told once by the step's failure.
     if (!(error instanceof CancelledError)) log.failed(outcome.message ?? '');
     return outcome;
+  } finally {
+    // A clip that never got a task has no result; later clips need not wait for its name.
+    ctx.names.settle(plan.index, clipBaseName(plan, progress.taskId, ctx.inputs.upscaleFactor));
   }
 }
 
@@ -69,6 +78,7 @@ async function upscale(plan: ClipPlan, progress: ClipProgress, ctx: PipelineCont
     task = await ctx.timeline.span('upscaling', () => log.phase(title, () => client.submitUpscale(source, inputs.upscaleFactor)));
     progress.taskId = task.id;
     progress.stage = 'running';
+    ctx.names.settle(plan.index, clipBaseName(plan, task.id, inputs.upscaleFactor));
     log.info(`Task ${task.id} created (status: ${task.status}).`);
   }
   const taskId = progress.taskId as string;
@@ -111,20 +121,22 @@ function applyTask(progress: ClipProgress, task: TaskEnvelope): void {
   progress.videoUrls = urls;
 }
 
+/** Downloads the clip's result(s); each file is listed as soon as it is saved, so a later one that fails leaves the earlier reported. */
 async function deliver(plan: ClipPlan, progress: ClipProgress, ctx: PipelineContext, log: ClipLog): Promise<void> {
   const { inputs, signal } = ctx;
   if (signal.aborted) throw new CancelledError('Cancelled.');
-  const names = resultFileNames(progress.videoUrls.length, {
-    sourceUrl: plan.source,
-    taskId: progress.taskId as string,
-    upscaleFactor: inputs.upscaleFactor,
-    duplicate: plan.duplicate,
-  });
+  const names = resultFileNames(await ctx.names.finalBase(plan.index, signal), progress.videoUrls.length);
+  const existing = await checkTargets(inputs.downloadPath, names);
   const count = names.length > 1 ? `${names.length} results` : 'the result';
-  progress.files = await ctx.timeline.span('download', () =>
-    log.phase(`Downloading ${count} to ${inputs.downloadPath}`, () =>
-      downloadResults(progress.videoUrls, inputs.downloadPath, names, { signal, log: (m) => log.info(m), debug: (m) => log.debug(m) }),
-    ),
+  const options = { signal, log: (m: string) => log.info(m), debug: (m: string) => log.debug(m), warn: (m: string) => log.warning(m) };
+  await ctx.timeline.span('download', () =>
+    log.phase(`Downloading ${count} to ${inputs.downloadPath}`, async () => {
+      for (const [index, url] of progress.videoUrls.entries()) {
+        const file = await downloadFile(url, inputs.downloadPath, names[index] as string, options);
+        progress.files.push(file);
+        log.info(`Saved ${file.path} (${formatBytes(file.bytes)}).`);
+        if (existing.has(file.name)) log.warning(replacedWarning(file.path));
+      }
+    }),
   );
-  for (const file of progress.files) log.info(`Saved ${file.path} (${formatBytes(file.bytes)}).`);
 }

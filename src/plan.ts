@@ -5,10 +5,13 @@
  */
 import { checkArtifactRuntime } from './artifact';
 import { unrunClip, type ClipOutcome, type ClipPlan } from './clip';
-import { prepareDownloadDir, resultBaseName } from './download';
-import { CostGuardError, errorText } from './errors';
+import { join } from 'node:path';
+import { prepareDownloadDir } from './download';
+import { inTheWayMessage, targetState } from './download-targets';
+import { CostGuardError, InputError, errorText } from './errors';
 import { formatElapsed } from './format';
 import { isInsecureApiBase, type ActionInputs } from './inputs';
+import { ResultNameBook, clipBaseName, resultFileNames } from './naming';
 import type { Pool } from './pool';
 import { checkCostGuard, totalBillableSeconds } from './cost';
 import { describeProbe, probeSources } from './preflight';
@@ -35,19 +38,20 @@ export interface RunPlan {
 
 /** The clips of a run, in input order: tasks to resume (named by `video-url` when it lists their sources) or sources to submit. */
 export function buildClipPlans(inputs: Pick<ActionInputs, 'videoUrls' | 'taskIds' | 'upscaleFactor'>): ClipPlan[] {
-  const plans: ClipPlan[] =
-    inputs.taskIds.length > 0
-      ? inputs.taskIds.map((resumeTaskId, index) => ({ index, resumeTaskId, source: inputs.videoUrls[index] }))
-      : inputs.videoUrls.map((source, index) => ({ index, source }));
-  // Clips whose results would share a file name get _2, _3… in input order, so names do not depend on which finishes first.
-  const seen = new Map<string, number>();
-  return plans.map((plan) => {
-    const base = resultBaseName({ sourceUrl: plan.source, taskId: plan.resumeTaskId ?? '', upscaleFactor: inputs.upscaleFactor });
-    if (!base) return plan;
-    const count = (seen.get(base) ?? 0) + 1;
-    seen.set(base, count);
-    return count > 1 ? { ...plan, duplicate: count } : plan;
-  });
+  return inputs.taskIds.length > 0
+    ? inputs.taskIds.map((resumeTaskId, index) => ({ index, resumeTaskId, source: inputs.videoUrls[index] }))
+    : inputs.videoUrls.map((source, index) => ({ index, source }));
+}
+
+/** The run's result names: each clip's, unique in source order once its task id is known (names known now are settled now). */
+export function planResultNames(plans: readonly ClipPlan[], upscaleFactor: string): ResultNameBook {
+  const names = new ResultNameBook(plans.length);
+  for (const plan of plans) {
+    // A source without a usable file name is named after its task id, known once it is submitted.
+    const base = clipBaseName(plan, undefined, upscaleFactor);
+    if (base !== undefined) names.settle(plan.index, base);
+  }
+  return names;
 }
 
 /**
@@ -164,13 +168,26 @@ export async function dryRun(plan: RunPlan, inputs: ActionInputs, reporter: Repo
 }
 
 /** Checks that need no source: a result that cannot be kept is not paid for. */
-export async function checkDelivery(inputs: ActionInputs, reporter: Reporter): Promise<void> {
+export async function checkDelivery(inputs: ActionInputs, reporter: Reporter, names: ResultNameBook): Promise<void> {
   if (inputs.artifactName) checkArtifactRuntime();
-  if (inputs.download) await prepareDownloadDir(inputs.downloadPath);
+  if (inputs.download) {
+    await prepareDownloadDir(inputs.downloadPath);
+    await checkNothingInTheWay(names, inputs.downloadPath);
+  }
   if (inputs.retentionDays !== undefined && !inputs.artifactName) reporter.warning("Input 'retention-days' has no effect without 'artifact-name'.");
   if (isInsecureApiBase(inputs.apiBaseUrl)) {
     reporter.warning(
       `Input 'api-base-url' is plain http to another machine (${inputs.apiBaseUrl}): the API key would cross the network unencrypted; use https.`,
     );
+  }
+}
+
+/** Refuses, before anything is submitted, a directory where a result whose name is already known would be saved. */
+async function checkNothingInTheWay(names: ResultNameBook, dir: string): Promise<void> {
+  for (const base of names.provisional()) {
+    if (base === undefined) continue;
+    const path = join(dir, resultFileNames(base, 1)[0] as string);
+    const state = await targetState(path);
+    if (state === 'directory' || state === 'other') throw new InputError(`${inTheWayMessage(path, state)} Nothing was submitted.`);
   }
 }

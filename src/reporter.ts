@@ -126,6 +126,7 @@ export class Reporter {
     return {
       info: (message) => this.io.info(`${prefix}${message}`),
       debug: (message) => this.io.debug(message),
+      warning: (message) => this.io.warning(`${prefix}${message}`),
       phase: (title, work) => {
         if (!this.many) return this.section(title, work);
         this.io.info(`${prefix}${title}`);

@@ -101,8 +101,14 @@ export function cancelledWhileWaiting(taskId: string): string {
   return `Cancelled while waiting for task ${taskId}; the task keeps running on reApi. ${resumeHint(taskId)}`;
 }
 
-export function cancelledWhileDelivering(taskId: string): string {
-  return `Cancelled while delivering the result of task ${taskId}; no partial file was left behind. ${resumeHint(taskId)}`;
+export function cancelledWhileDelivering(taskId: string, saved = ''): string {
+  return `Cancelled while delivering the result of task ${taskId}${saved}; no partial file was left behind. ${resumeHint(taskId)}`;
+}
+
+/** "; 1 of 2 results was saved (listed in video-paths)", when delivery stopped part-way; empty otherwise. */
+export function partlySaved(saved: number, results: number): string {
+  if (saved === 0 || saved >= results) return '';
+  return `; ${saved} of ${results} results ${saved === 1 ? 'was' : 'were'} saved (listed in video-paths)`;
 }
 
 export function taskFailedMessage(task: { id: string; error?: { code?: string | number; message?: string } | null }): string {

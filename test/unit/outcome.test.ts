@@ -23,7 +23,7 @@ function progress(extra: Partial<ClipProgress> = {}): ClipProgress {
 }
 
 describe('buildClipPlans', () => {
-  it('makes one plan per source, in order, numbering the ones whose files would share a name', () => {
+  it('makes one plan per source, in order', () => {
     const plans = buildClipPlans({
       videoUrls: [
         'https://a.example.com/x/intro.mp4',
@@ -34,11 +34,11 @@ describe('buildClipPlans', () => {
       taskIds: [],
       upscaleFactor: '2',
     });
-    expect(plans.map((p) => [p.index, p.resumeTaskId, p.duplicate])).toEqual([
-      [0, undefined, undefined],
-      [1, undefined, 2],
-      [2, undefined, undefined],
-      [3, undefined, 3],
+    expect(plans.map((p) => [p.index, p.resumeTaskId, p.source])).toEqual([
+      [0, undefined, 'https://a.example.com/x/intro.mp4'],
+      [1, undefined, 'https://b.example.com/y/intro.mov'],
+      [2, undefined, 'https://a.example.com/outro.mp4'],
+      [3, undefined, 'https://c.example.com/intro.mkv'],
     ]);
   });
 
@@ -48,9 +48,9 @@ describe('buildClipPlans', () => {
       ['task_b', undefined],
     ]);
     const paired = buildClipPlans({ videoUrls: ['https://x.test/a.mp4', 'https://x.test/a.mov'], taskIds: ['task_a', 'task_b'], upscaleFactor: '2' });
-    expect(paired.map((p) => [p.resumeTaskId, p.source, p.duplicate])).toEqual([
-      ['task_a', 'https://x.test/a.mp4', undefined],
-      ['task_b', 'https://x.test/a.mov', 2],
+    expect(paired.map((p) => [p.resumeTaskId, p.source])).toEqual([
+      ['task_a', 'https://x.test/a.mp4'],
+      ['task_b', 'https://x.test/a.mov'],
     ]);
   });
 });
