@@ -42998,6 +42998,11 @@ function formatElapsed(ms) {
 function formatSeconds(seconds) {
     return String(Math.round(seconds * 1000) / 1000);
 }
+/** A time limit for messages, rounded up: "45s", "1m", "1m 10s". */
+function formatLimit(ms) {
+    const seconds = Math.ceil(ms / 1000);
+    return seconds >= 60 ? `${Math.floor(seconds / 60)}m${seconds % 60 ? ` ${seconds % 60}s` : ''}` : `${seconds}s`;
+}
 
 ;// CONCATENATED MODULE: ./src/timers.ts
 /**
@@ -43506,8 +43511,14 @@ function preflightDeadlineMessage(timeoutText, unanswered, notChecked) {
 function cancelledWhileWaiting(taskId) {
     return `Cancelled while waiting for task ${taskId}; the task keeps running on reApi. ${resumeHint(taskId)}`;
 }
-function cancelledWhileDelivering(taskId) {
-    return `Cancelled while delivering the result of task ${taskId}; no partial file was left behind. ${resumeHint(taskId)}`;
+function cancelledWhileDelivering(taskId, saved = '') {
+    return `Cancelled while delivering the result of task ${taskId}${saved}; no partial file was left behind. ${resumeHint(taskId)}`;
+}
+/** "; 1 of 2 results was saved (listed in video-paths)", when delivery stopped part-way; empty otherwise. */
+function partlySaved(saved, results) {
+    if (saved === 0 || saved >= results)
+        return '';
+    return `; ${saved} of ${results} results ${saved === 1 ? 'was' : 'were'} saved (listed in video-paths)`;
 }
 function taskFailedMessage(task) {
     // Server text (scrubbed when it was read) on one line, cut to a readable length.
@@ -43974,7 +43985,7 @@ function clipMessage(plan, progress, error) {
     const { taskId } = progress;
     if (error instanceof CancelledError) {
         if (taskId)
-            return progress.stage === 'completed' ? cancelledWhileDelivering(taskId) : cancelledWhileWaiting(taskId);
+            return progress.stage === 'completed' ? cancelledWhileDelivering(taskId, savedSoFar(progress)) : cancelledWhileWaiting(taskId);
         if (error.requestInFlight)
             return errorText(error);
         return plan.resumeTaskId ? failureText(error) : CANCELLED_BEFORE_SUBMITTING;
@@ -43983,9 +43994,15 @@ function clipMessage(plan, progress, error) {
     if (!taskId)
         return message;
     // A completed task is paid for; only delivering its result failed.
-    if (progress.videoUrls.length > 0)
-        return `${closeSentence(message)} ${redeliverHint([taskId])}`;
+    if (progress.videoUrls.length > 0) {
+        const saved = savedSoFar(progress);
+        return `${closeSentence(saved ? `${message.replace(/[.!?]$/, '')}${saved}` : message)} ${redeliverHint([taskId])}`;
+    }
     return withTaskHint(message, taskId);
+}
+/** What a clip whose delivery stopped part-way left on disk (listed in its files), for its message. */
+function savedSoFar(progress) {
+    return partlySaved(progress.files.length, progress.videoUrls.length);
 }
 /** The clip's outcome: how far it got, and (when something stopped it) why. */
 function settleClip(plan, progress, error) {
@@ -44403,7 +44420,153 @@ var external_node_crypto_ = __nccwpck_require__(77598);
 var external_node_stream_ = __nccwpck_require__(57075);
 ;// CONCATENATED MODULE: external "node:stream/promises"
 const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
+;// CONCATENATED MODULE: ./src/download-limits.ts
+/**
+ * The time bounds of one result download ("never hangs"): an overall deadline
+ * sized from the Content-Length, and a minimum-progress rule while the body
+ * streams. Both fail the download in one line, unretried.
+ */
+
+
+/**
+ * The time bound of one result download, all attempts, redirects and retry
+ * waits included: DOWNLOAD_DEADLINE_FLOOR_MS plus 1 s per MB of the declared
+ * Content-Length (1 MB/s, far below any CDN), or DOWNLOAD_DEADLINE_UNSIZED_MS
+ * when the host declares no length. Until the length is known, the floor applies.
+ */
+const DOWNLOAD_DEADLINE_FLOOR_MS = 60_000;
+const DOWNLOAD_MIN_BYTES_PER_SECOND = 1_000_000;
+const DOWNLOAD_DEADLINE_UNSIZED_MS = 30 * 60_000;
+/**
+ * Minimum progress while a body streams: every PROGRESS_WINDOW_MS must bring at
+ * least MIN_BYTES_PER_WINDOW (6.5 KB/s), so a host that drips a byte now and
+ * then fails in seconds, not at the deadline. Such a host is not retried.
+ */
+const PROGRESS_WINDOW_MS = 10_000;
+const MIN_BYTES_PER_WINDOW = 64 * 1024;
+/** How long a download may take in all, given its Content-Length (undefined: not declared). */
+function downloadDeadlineMs(contentLength) {
+    if (contentLength === undefined)
+        return DOWNLOAD_DEADLINE_UNSIZED_MS;
+    return DOWNLOAD_DEADLINE_FLOOR_MS + Math.ceil((contentLength / DOWNLOAD_MIN_BYTES_PER_SECOND) * 1000);
+}
+/**
+ * The deadline of one download: a timer that aborts `signal` when it passes,
+ * moved once the Content-Length is known.
+ */
+class DownloadDeadline {
+    controller = new AbortController();
+    started = Date.now();
+    timer;
+    limitMs = 0;
+    reason = '';
+    constructor() {
+        this.set(DOWNLOAD_DEADLINE_FLOOR_MS, `${formatLimit(DOWNLOAD_DEADLINE_FLOOR_MS)} until the result host declares a size`);
+    }
+    get signal() {
+        return this.controller.signal;
+    }
+    get passed() {
+        return this.controller.signal.aborted;
+    }
+    /** Sets the limit (from the start of the download) and says how it was chosen. */
+    set(limitMs, reason) {
+        clearTimeout(this.timer);
+        this.limitMs = limitMs;
+        this.reason = reason;
+        const left = this.started + limitMs - Date.now();
+        if (left <= 0)
+            return this.controller.abort();
+        this.timer = setTimeout(() => this.controller.abort(), left);
+    }
+    clear() {
+        clearTimeout(this.timer);
+    }
+    error(url) {
+        return new DownloadError(`The download of ${url} did not finish within its time limit of ${formatLimit(this.limitMs)} (${this.reason}).`, false);
+    }
+}
+/** Fails an attempt whose body brings less than MIN_BYTES_PER_WINDOW in a PROGRESS_WINDOW_MS. */
+class ProgressWatch {
+    controller = new AbortController();
+    timer;
+    windowStart = 0;
+    slowBytes = 0;
+    get signal() {
+        return this.controller.signal;
+    }
+    get tripped() {
+        return this.controller.signal.aborted;
+    }
+    /** Starts watching; `count` reads the bytes received so far. */
+    start(count) {
+        this.windowStart = count();
+        this.timer = setInterval(() => {
+            const bytes = count() - this.windowStart;
+            if (bytes < MIN_BYTES_PER_WINDOW) {
+                this.slowBytes = bytes;
+                this.stop();
+                this.controller.abort();
+            }
+            this.windowStart = count();
+        }, PROGRESS_WINDOW_MS);
+    }
+    stop() {
+        clearInterval(this.timer);
+    }
+    error(url) {
+        return new DownloadError(`The download of ${url} is too slow: the result host sent ${this.slowBytes} bytes in the last ${formatLimit(PROGRESS_WINDOW_MS)} (at least ${formatBytes(MIN_BYTES_PER_WINDOW)} are expected).`, false);
+    }
+}
+function anySignal(...signals) {
+    return AbortSignal.any(signals.filter((signal) => signal !== undefined));
+}
+
+;// CONCATENATED MODULE: external "node:v8"
+const external_node_v8_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:v8");
+;// CONCATENATED MODULE: external "node:vm"
+const external_node_vm_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:vm");
+;// CONCATENATED MODULE: ./src/young-gc.ts
+
+
+/**
+ * Why a download runs a young-generation GC every few MiB.
+ *
+ * Each socket read hands undici a fresh 64 KiB buffer whose memory lives
+ * outside the JS heap; it is freed only when a GC finds its small wrapper
+ * dead. Node 20's V8 scavenges once about 32 MiB of such young buffers pile
+ * up ("external memory pressure"). Node 24's V8 sizes that trigger from a
+ * larger new space (2 × its default maximum semi-space, now 64 MiB without
+ * pointer compression), so the 64 MiB external-memory limit is reached first
+ * and starts an incremental full GC, which lets tens more MiB of dead buffers
+ * pile up before it finishes: peak RSS grew with the file (about 162 MB for
+ * 500 MB, `--trace-gc` shows 5 scavenges in all). A minor GC every
+ * DOWNLOAD_GC_EVERY_BYTES (under 1 ms each) keeps the dead buffers under
+ * about 8 MiB on every Node version (measured: 4 MiB → flat, 16 MiB → still
+ * +8 MB from 50 to 500 MB on Node 24). An action cannot pass
+ * `--expose-gc`; setting it at run time exposes `gc` only to new contexts, so
+ * the function is taken from one and the action's own globals stay as they are.
+ */
+const DOWNLOAD_GC_EVERY_BYTES = 4 * 1024 * 1024;
+let gc;
+/** Runs a young-generation (minor) GC; does nothing where V8 will not expose one. */
+function collectYoungGarbage() {
+    if (gc === undefined) {
+        try {
+            (0,external_node_v8_namespaceObject.setFlagsFromString)('--expose-gc');
+            const exposed = (0,external_node_vm_namespaceObject.runInNewContext)('typeof gc === "function" ? gc : null');
+            gc = typeof exposed === 'function' ? exposed : null;
+        }
+        catch {
+            gc = null;
+        }
+    }
+    gc?.({ type: 'minor' });
+}
+
 ;// CONCATENATED MODULE: ./src/download.ts
+
+
 
 
 
@@ -44423,58 +44586,6 @@ const STALL_TIMEOUT_MS = 60_000;
 const WRITE_BUFFER_BYTES = 1024 * 1024;
 /** Progress lines at most this often, so a large file shows it is moving without flooding the log. */
 const PROGRESS_EVERY_MS = 10_000;
-/**
- * A file-name stem from untrusted text: letters, digits, dot, dash and
- * underscore only (so no separators, no `..`, nothing a file system refuses),
- * trimmed of leading dots and dashes, at most 100 characters.
- */
-function sanitizeStem(text) {
-    return text
-        .normalize('NFC')
-        .replace(/[^\p{L}\p{N}._-]+/gu, '-')
-        .replace(/-{2,}/g, '-')
-        .replace(/\.{2,}/g, '.')
-        .replace(/^[.-]+|[.-]+$/g, '')
-        .slice(0, 100)
-        .replace(/[.-]+$/, '');
-}
-/** The source file's name without its extension, or undefined when the URL has none worth keeping. */
-function sourceStem(sourceUrl) {
-    let segment;
-    try {
-        segment = new URL(sourceUrl).pathname.split('/').filter(Boolean).pop() ?? '';
-    }
-    catch {
-        return undefined;
-    }
-    try {
-        segment = decodeURIComponent(segment);
-    }
-    catch {
-        // keep the encoded form; sanitizing makes it safe either way
-    }
-    const stem = sanitizeStem(segment.replace(/\.[A-Za-z0-9]{1,5}$/, ''));
-    return stem || undefined;
-}
-/** The name results are saved under, before numbering: `clip-2x`, or the task id when the source is unknown. */
-function resultBaseName(context) {
-    const stem = context.sourceUrl ? sourceStem(context.sourceUrl) : undefined;
-    return stem ? `${stem}-${context.upscaleFactor}x` : sanitizeStem(context.taskId) || 'result';
-}
-/**
- * File names for the results: `clip-2x.mp4`, or `clip-2x-1.mp4`, `clip-2x-2.mp4`…
- * for several. They come from the source name and factor, never from the result
- * URL, whose path the action does not control. A resumed task has no source and
- * its factor is unknown, so it is named after the task id. In a batch, clips
- * that would share a name get `_2`, `_3`… in source order.
- */
-function resultFileNames(count, context) {
-    const named = resultBaseName(context);
-    const base = context.duplicate && context.duplicate > 1 ? `${named}_${context.duplicate}` : named;
-    if (count === 1)
-        return [`${base}.mp4`];
-    return Array.from({ length: count }, (_, index) => `${base}-${index + 1}.mp4`);
-}
 const FS_REASONS = {
     EEXIST: 'a file is in the way',
     ENOTDIR: 'a file is in the way',
@@ -44518,11 +44629,12 @@ async function downloadFile(url, dir, name, options = {}) {
         throw new ActionError(`Refusing to write ${JSON.stringify(name)}: a result file name must not contain a path.`);
     }
     const temporary = (0,external_node_path_.join)(dir, `.${name}.${(0,external_node_crypto_.randomBytes)(4).toString('hex')}.part`);
+    const deadline = new DownloadDeadline();
     try {
         let bytes;
         for (let attempt = 1;; attempt++) {
             try {
-                bytes = await fetchToFile(url, temporary, options);
+                bytes = await fetchToFile(url, temporary, options, deadline);
                 break;
             }
             catch (error) {
@@ -44534,7 +44646,14 @@ async function downloadFile(url, dir, name, options = {}) {
                 }
                 const delay = retryDelayMs(attempt, DOWNLOAD_RETRY, error instanceof DownloadError ? error.retryAfterMs : undefined, options.random);
                 options.log?.(`${errorText(error)} Retrying in ${formatElapsed(delay)} (attempt ${attempt + 1} of ${DOWNLOAD_RETRY.maxAttempts}).`);
-                await sleep(delay, options.signal);
+                try {
+                    await sleep(delay, anySignal(options.signal, deadline.signal));
+                }
+                catch (sleepError) {
+                    if (options.signal?.aborted || !deadline.passed)
+                        throw sleepError;
+                    throw deadline.error(url);
+                }
             }
         }
         await (0,promises_.rename)(temporary, target);
@@ -44544,76 +44663,131 @@ async function downloadFile(url, dir, name, options = {}) {
         await (0,promises_.rm)(temporary, { force: true });
         throw error;
     }
-}
-/** One attempt: follow redirects (with no credentials on any hop), then stream the body to `file`. Returns its size. */
-async function fetchToFile(url, file, options) {
-    const { signal } = options;
-    let current = url;
-    for (let hop = 0;; hop++) {
-        if (signal?.aborted)
-            throw new CancelledError('The download was cancelled.');
-        let response;
-        try {
-            response = await (0,undici.request)(current, {
-                method: 'GET',
-                dispatcher: getDispatcher(),
-                signal,
-                headersTimeout: STALL_TIMEOUT_MS,
-                bodyTimeout: STALL_TIMEOUT_MS,
-                // Built here, from nothing: no Authorization or API key ever goes to the result host or a redirect target.
-                headers: { 'user-agent': USER_AGENT, accept: 'video/mp4, */*', 'accept-encoding': 'identity' },
-            });
-        }
-        catch (error) {
-            throw toNetworkError(error, `Downloading ${current}`, signal);
-        }
-        const { statusCode, headers } = response;
-        if (REDIRECT_STATUSES.has(statusCode)) {
-            await response.body.dump();
-            const location = headerText(headers.location);
-            if (!location)
-                throw new DownloadError(`The result host answered HTTP ${statusCode} without a Location for ${current}.`, false);
-            if (hop >= MAX_REDIRECTS)
-                throw new DownloadError(`The result URL redirected more than ${MAX_REDIRECTS} times (last to ${location}).`, false);
-            const next = new URL(location, current);
-            if (next.protocol !== 'https:' && next.protocol !== 'http:') {
-                throw new DownloadError(`The result host redirected to a ${next.protocol} URL, which is not downloaded.`, false);
-            }
-            options.debug?.(`HTTP ${statusCode}: redirected to ${next.href}`);
-            current = next.href;
-            continue;
-        }
-        if (statusCode !== 200) {
-            await response.body.dump().catch(() => undefined);
-            const transient = statusCode >= 500 || statusCode === 408 || statusCode === 429;
-            const hint = statusCode === 403 || statusCode === 410 ? ' (the result link may have expired)' : '';
-            throw new DownloadError(`The result host answered HTTP ${statusCode} for ${current}${hint}.`, transient, parseRetryAfter(headers['retry-after']));
-        }
-        const declared = headerText(headers['content-length']);
-        const expected = declared !== undefined && /^\d+$/.test(declared) ? Number(declared) : undefined;
-        const inspector = new Mp4Inspector(headerText(headers['content-type']), expected, options.log);
-        try {
-            // A 1 MiB write buffer lets fs batch the 64 KiB network chunks into fewer writes (about 25 % faster than the 16 KiB default).
-            await (0,external_node_stream_promises_namespaceObject.pipeline)(response.body, inspector, (0,external_node_fs_.createWriteStream)(file, { highWaterMark: WRITE_BUFFER_BYTES }), { signal });
-        }
-        catch (error) {
-            if (signal?.aborted)
-                throw new CancelledError('The download was cancelled.');
-            if (error instanceof DownloadError)
-                throw error;
-            const cut = expected === undefined ? `after ${inspector.received} bytes` : `after ${inspector.received} of ${expected} bytes`;
-            throw new DownloadError(`The download of ${current} broke off ${cut} (${describeCause(error)}).`, true);
-        }
-        if (expected !== undefined && inspector.received !== expected) {
-            throw new DownloadError(`The download of ${current} is incomplete: Content-Length is ${expected} bytes but ${inspector.received} arrived.`, true);
-        }
-        return inspector.received;
+    finally {
+        deadline.clear();
     }
 }
-/** "UND_ERR_SOCKET: other side closed"; only a string code is shown (undici's HTTPParserError can carry `code: undefined`). */
+/** Whether an https result was sent on to plain http (the bytes then travel unencrypted); the warning to give, or undefined. */
+function downgradeWarning(from, to) {
+    if (from.protocol !== 'https:' || to.protocol !== 'http:')
+        return undefined;
+    return `The result host redirected the https result URL to plain http (${to.origin}); the file is downloaded unencrypted.`;
+}
+/** One attempt: follow redirects (with no credentials on any hop), then stream the body to `file`. Returns its size. */
+async function fetchToFile(url, file, options, deadline) {
+    const cancel = options.signal;
+    const progress = new ProgressWatch();
+    // One signal stops the attempt: the step cancelled, the deadline passed, or the body too slow; the catch blocks tell which.
+    const signal = anySignal(cancel, deadline.signal, progress.signal);
+    const stopped = () => cancel?.aborted
+        ? new CancelledError('The download was cancelled.')
+        : deadline.passed
+            ? deadline.error(current)
+            : progress.tripped
+                ? progress.error(current)
+                : undefined;
+    let current = url;
+    try {
+        return await fetchHops();
+    }
+    finally {
+        progress.stop();
+    }
+    async function fetchHops() {
+        for (let hop = 0;; hop++) {
+            const before = stopped();
+            if (before)
+                throw before;
+            let response;
+            try {
+                response = await (0,undici.request)(current, {
+                    method: 'GET',
+                    dispatcher: getDispatcher(),
+                    signal,
+                    headersTimeout: STALL_TIMEOUT_MS,
+                    bodyTimeout: STALL_TIMEOUT_MS,
+                    // Built here, from nothing: no Authorization or API key ever goes to the result host or a redirect target.
+                    headers: { 'user-agent': USER_AGENT, accept: 'video/mp4, */*', 'accept-encoding': 'identity' },
+                });
+            }
+            catch (error) {
+                throw stopped() ?? toNetworkError(error, `Downloading ${current}`);
+            }
+            const { statusCode, headers } = response;
+            if (REDIRECT_STATUSES.has(statusCode)) {
+                await response.body.dump();
+                const location = headerText(headers.location);
+                if (!location)
+                    throw new DownloadError(`The result host answered HTTP ${statusCode} without a Location for ${current}.`, false);
+                if (hop >= MAX_REDIRECTS)
+                    throw new DownloadError(`The result URL redirected more than ${MAX_REDIRECTS} times (last to ${location}).`, false);
+                const next = new URL(location, current);
+                if (next.protocol !== 'https:' && next.protocol !== 'http:') {
+                    throw new DownloadError(`The result host redirected to a ${next.protocol} URL, which is not downloaded.`, false);
+                }
+                const downgrade = downgradeWarning(new URL(current), next);
+                if (downgrade)
+                    options.warn?.(downgrade);
+                options.debug?.(`HTTP ${statusCode}: redirected to ${next.href}`);
+                current = next.href;
+                continue;
+            }
+            if (statusCode !== 200) {
+                await response.body.dump().catch(() => undefined);
+                const transient = statusCode >= 500 || statusCode === 408 || statusCode === 429;
+                const hint = statusCode === 403 || statusCode === 410 ? ' (the result link may have expired)' : '';
+                throw new DownloadError(`The result host answered HTTP ${statusCode} for ${current}${hint}.`, transient, parseRetryAfter(headers['retry-after']));
+            }
+            const declared = headerText(headers['content-length']);
+            const expected = declared !== undefined && /^\d+$/.test(declared) ? Number(declared) : undefined;
+            deadline.set(downloadDeadlineMs(expected), expected === undefined
+                ? 'the result host declared no size'
+                : `${formatLimit(DOWNLOAD_DEADLINE_FLOOR_MS)} plus 1s per MB of its ${(expected / 1_000_000).toFixed(1)} MB`);
+            const inspector = new Mp4Inspector(headerText(headers['content-type']), expected, options.log);
+            const body = response.body;
+            // Bytes undici received: those the inspector counted plus any still queued in the body when it broke off.
+            const arrived = () => inspector.received + body.readableLength;
+            progress.start(arrived);
+            try {
+                // A 1 MiB write buffer lets fs batch the 64 KiB network chunks into fewer writes (about 25 % faster than the 16 KiB default).
+                await (0,external_node_stream_promises_namespaceObject.pipeline)(body, inspector, (0,external_node_fs_.createWriteStream)(file, { highWaterMark: WRITE_BUFFER_BYTES }), { signal });
+            }
+            catch (error) {
+                const why = stopped();
+                if (why)
+                    throw why;
+                if (error instanceof DownloadError)
+                    throw error;
+                // However undici reports it (UND_ERR_SOCKET, a Content-Length mismatch, 'terminated', a premature close), the user reads the same sentence.
+                throw brokeOff(current, arrived(), expected, error);
+            }
+            if (expected !== undefined && inspector.received !== expected)
+                throw brokeOff(current, inspector.received, expected);
+            return inspector.received;
+        }
+    }
+}
+/** "The download of … broke off after 50000 of 200000 bytes (UND_ERR_SOCKET: other side closed)." */
+function brokeOff(url, received, expected, cause) {
+    const cut = expected === undefined ? `after ${received} bytes` : `after ${received} of ${expected} bytes`;
+    const why = cause === undefined ? '' : describeCause(cause);
+    return new DownloadError(`The download of ${url} broke off ${cut}${why ? ` (${why})` : ''}.`, true);
+}
+/** "UND_ERR_SOCKET: other side closed": the first string code on the error or its causes, and its message; never "undefined". */
 function describeCause(error) {
-    const code = typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string' ? error.code : undefined;
-    return [code, errorText(error)].filter(Boolean).join(': ') || (error instanceof Error && error.name) || 'no reason given';
+    let code;
+    let current = error;
+    for (let depth = 0; current !== null && typeof current === 'object' && depth < 5; depth++) {
+        const value = current.code;
+        if (typeof value === 'string' && value) {
+            code = value;
+            break;
+        }
+        current = current.cause;
+    }
+    const text = error instanceof Error ? error.message : typeof error === 'string' ? error : '';
+    const message = text && text !== 'undefined' ? text.replace(/\s+/g, ' ').trim() : '';
+    return [code, message && message !== code ? message : undefined].filter(Boolean).join(': ') || 'the connection closed';
 }
 function headerText(value) {
     return Array.isArray(value) ? value[0] : value;
@@ -44635,6 +44809,7 @@ class Mp4Inspector extends external_node_stream_.Transform {
     expected;
     log;
     received = 0;
+    sinceGc = 0;
     head = Buffer.alloc(0);
     checked = false;
     lastProgress = Date.now();
@@ -44646,6 +44821,11 @@ class Mp4Inspector extends external_node_stream_.Transform {
     }
     _transform(chunk, _encoding, done) {
         this.received += chunk.length;
+        this.sinceGc += chunk.length;
+        if (this.sinceGc >= DOWNLOAD_GC_EVERY_BYTES) {
+            this.sinceGc = 0;
+            collectYoungGarbage();
+        }
         if (!this.checked) {
             this.head = Buffer.concat([this.head, chunk]).subarray(0, 512);
             if (this.head.length >= 8) {
@@ -44668,6 +44848,56 @@ class Mp4Inspector extends external_node_stream_.Transform {
         const reason = notMp4Reason(this.head, this.contentType);
         return reason ? new DownloadError(`The result host did not send a video: ${reason}.`, false) : null;
     }
+}
+
+;// CONCATENATED MODULE: ./src/download-targets.ts
+/**
+ * What already sits where a result is about to be saved: nothing, a file
+ * from before this run (replaced, with a warning, so re-runs stay
+ * idempotent), or a directory or other entry in the way (refused).
+ */
+
+
+
+/** What is at `path`, without following a symlink (a rename replaces the link itself). */
+async function targetState(path) {
+    try {
+        const entry = await (0,promises_.lstat)(path);
+        if (entry.isFile() || entry.isSymbolicLink())
+            return 'file';
+        return entry.isDirectory() ? 'directory' : 'other';
+    }
+    catch (error) {
+        if (error instanceof Error && 'code' in error && (error.code === 'ENOENT' || error.code === 'ENOTDIR'))
+            return 'free';
+        throw error;
+    }
+}
+/** One sentence for an entry a result cannot replace. */
+function inTheWayMessage(path, state) {
+    const what = state === 'directory' ? 'A directory' : 'Something that is not a file';
+    return `${what} is in the way of the result file ${path}; move it away or choose another download-path.`;
+}
+/**
+ * Checks the names results will be saved under in `dir`. Throws when a
+ * directory (or another non-file) is in the way; returns the names of files
+ * already there, which saving will replace.
+ */
+async function checkTargets(dir, names) {
+    const existing = new Set();
+    for (const name of names) {
+        const path = (0,external_node_path_.join)(dir, name);
+        const state = await targetState(path);
+        if (state === 'directory' || state === 'other')
+            throw new ActionError(inTheWayMessage(path, state));
+        if (state === 'file')
+            existing.add(name);
+    }
+    return existing;
+}
+/** The warning for a file from before this run that a result replaced. */
+function replacedWarning(path) {
+    return `Replaced ${path}, which was already in download-path before this run.`;
 }
 
 ;// CONCATENATED MODULE: ./src/poll.ts
@@ -44826,7 +45056,227 @@ class TaskPoller {
     }
 }
 
+;// CONCATENATED MODULE: ./src/naming.ts
+/**
+ * The names results are saved under: one home for every rule that turns a
+ * source URL or task id into a file name in `download-path`. Pure functions,
+ * plus the small book that hands each clip its final name in source order.
+ */
+
+/** The longest file name Linux, macOS (APFS) and Windows (NTFS, in UTF-16 units) accept, in UTF-8 bytes. */
+const MAX_NAME_BYTES = 255;
+/**
+ * download.ts streams each result to `.<name>.<8 hex>.part` and renames it
+ * into place, so a result name leaves room for those 15 bytes.
+ */
+const TEMPORARY_NAME_EXTRA_BYTES = '.'.length + '.12345678'.length + '.part'.length;
+/** The longest result file name, so its temporary name also fits. */
+const MAX_RESULT_NAME_BYTES = MAX_NAME_BYTES - TEMPORARY_NAME_EXTRA_BYTES;
+/**
+ * The longest stem. A result name is `<stem>-4x` (or the task id), then
+ * `_NNN` when it shares a name with an earlier clip (at most 256 clips, so
+ * three digits), `-NNN` for one of several results, and `.mp4`.
+ */
+const MAX_STEM_BYTES = MAX_RESULT_NAME_BYTES - '-4x'.length - '_NNN'.length - '-NNN'.length - '.mp4'.length;
+/** Stems also stay within 100 characters (UTF-16 units), as they always have, so names of ordinary length do not change. */
+const MAX_STEM_UNITS = 100;
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+/**
+ * The longest start of `text` within `maxBytes` of UTF-8 and `maxUnits`
+ * UTF-16 units, cut between graphemes: never inside a character (no U+FFFD)
+ * nor between a letter and its combining marks.
+ */
+function truncateUtf8(text, maxBytes, maxUnits = Number.POSITIVE_INFINITY) {
+    if (text.length <= maxUnits && Buffer.byteLength(text) <= maxBytes)
+        return text;
+    let bytes = 0;
+    let end = 0;
+    for (const { segment } of graphemes.segment(text)) {
+        const size = Buffer.byteLength(segment);
+        if (bytes + size > maxBytes || end + segment.length > maxUnits)
+            break;
+        bytes += size;
+        end += segment.length;
+    }
+    return text.slice(0, end);
+}
+/**
+ * A file-name stem from untrusted text: letters (with their combining
+ * marks), digits, dot, dash and underscore only (so no separators, no `..`,
+ * nothing a file system refuses), trimmed of leading dots and dashes, at most
+ * 100 characters and MAX_STEM_BYTES bytes of UTF-8.
+ */
+function sanitizeStem(text, maxBytes = MAX_STEM_BYTES) {
+    const safe = text
+        .normalize('NFC')
+        .replace(/[^\p{L}\p{N}\p{M}._-]+/gu, '-')
+        // A combining mark only stays on the letter or digit it belongs to.
+        .replace(/(^|[._-])\p{M}+/gu, '$1')
+        .replace(/-{2,}/g, '-')
+        .replace(/\.{2,}/g, '.')
+        .replace(/^[.-]+|[.-]+$/g, '');
+    return truncateUtf8(safe, maxBytes, MAX_STEM_UNITS).replace(/[.-]+$/, '');
+}
+/** The source file's name without its extension, or undefined when the URL has none worth keeping. */
+function sourceStem(sourceUrl) {
+    let segment;
+    try {
+        segment = new URL(sourceUrl).pathname.split('/').filter(Boolean).pop() ?? '';
+    }
+    catch {
+        return undefined;
+    }
+    try {
+        segment = decodeURIComponent(segment);
+    }
+    catch {
+        // keep the encoded form; sanitizing makes it safe either way
+    }
+    const stem = sanitizeStem(segment.replace(/\.[A-Za-z0-9]{1,5}$/, ''));
+    return stem || undefined;
+}
+/** Device names Windows refuses as a file name, whatever the extension. */
+const WINDOWS_DEVICE = /^(con|prn|aux|nul|com\d|lpt\d)$/i;
+/**
+ * The name a clip's results are saved under, before numbering: `clip-2x`
+ * from the source and factor, or the task id when the source has no usable
+ * name (or is unknown, when resuming). Undefined while neither is known (a
+ * source without a usable name, not submitted yet).
+ */
+function resultBaseName(context) {
+    const stem = context.sourceUrl ? sourceStem(context.sourceUrl) : undefined;
+    if (stem)
+        return `${stem}-${context.upscaleFactor}x`;
+    if (context.taskId === undefined)
+        return undefined;
+    const id = sanitizeStem(context.taskId) || 'result';
+    return WINDOWS_DEVICE.test(id) ? `${id}_` : id;
+}
+/**
+ * The key under which two names are the same file on a case-insensitive
+ * file system (macOS, Windows). It folds more than they do (`ß` and `ss`,
+ * compatibility forms); that only numbers a few more names apart.
+ */
+function nameKey(name) {
+    return name.normalize('NFKC').toUpperCase().toLowerCase().normalize('NFKC');
+}
+/** `x` for a name `x-<digits>`: the names a base `x` with several results uses. */
+function numberedOf(key) {
+    return /^(.*)-\d+$/su.exec(key)?.[1];
+}
+/**
+ * Final base names, one per clip in source order, none sharing a file with
+ * another even on a case-insensitive file system: a base already taken (or
+ * whose `-1`, `-2`… result names could meet another's) gets `_2`, `_3`…, the
+ * first free number. Undefined entries (clips with no results) take nothing.
+ * Each entry depends only on the ones before it, so a clip's name is final as
+ * soon as every earlier clip's base is known, whatever order tasks finish in.
+ */
+function uniqueBaseNames(bases) {
+    const taken = new Set();
+    // For every taken `x-<digits>`: `x`, whose own result names would be `x-1.mp4`…
+    const numbered = new Set();
+    const free = (name) => {
+        const key = nameKey(name);
+        const of = numberedOf(key);
+        return !taken.has(key) && !numbered.has(key) && !(of !== undefined && taken.has(of));
+    };
+    return bases.map((base) => {
+        if (base === undefined)
+            return undefined;
+        let name = base;
+        for (let number = 2; !free(name); number++)
+            name = `${base}_${number}`;
+        const key = nameKey(name);
+        taken.add(key);
+        const of = numberedOf(key);
+        if (of !== undefined)
+            numbered.add(of);
+        return name;
+    });
+}
+/**
+ * File names for a clip's results: `clip-2x.mp4`, or `clip-2x-1.mp4`,
+ * `clip-2x-2.mp4`… for several. They come from the (unique) base name, never
+ * from the result URL, whose path the action does not control.
+ */
+function resultFileNames(base, count) {
+    const names = count === 1 ? [`${base}.mp4`] : Array.from({ length: count }, (_, index) => `${base}-${index + 1}.mp4`);
+    const long = names.find((name) => Buffer.byteLength(name) > MAX_RESULT_NAME_BYTES);
+    if (long)
+        throw new ActionError(`The result file name ${long} would be longer than ${MAX_RESULT_NAME_BYTES} bytes, so it cannot be saved.`);
+    return names;
+}
+/**
+ * Hands each clip its final base name. A clip's base is known up front
+ * (from its source, or the task id it resumes) or once its task is submitted;
+ * `finalBase` waits until every earlier clip's base is settled, so numbering
+ * follows source order, not the order tasks finish in.
+ */
+class ResultNameBook {
+    bases;
+    settled;
+    waiting = new Set();
+    constructor(count) {
+        this.bases = Array.from({ length: count }, () => undefined);
+        this.settled = Array.from({ length: count }, () => false);
+    }
+    /** Records clip `index`'s base name; undefined when it will never have results. The first call wins. */
+    settle(index, base) {
+        if (this.settled[index] !== false)
+            return;
+        this.settled[index] = true;
+        this.bases[index] = base;
+        for (const wake of [...this.waiting])
+            wake();
+    }
+    /**
+     * The names known now, as if every clip still unsettled had no results:
+     * final for a clip when all before it are settled, and what the up-front
+     * checks look at.
+     */
+    provisional() {
+        return uniqueBaseNames(this.bases);
+    }
+    /** Clip `index`'s final base name, once it and every earlier clip are settled. */
+    async finalBase(index, signal) {
+        const ready = () => this.settled.slice(0, index + 1).every(Boolean);
+        if (!ready()) {
+            await new Promise((resolve, reject) => {
+                const done = () => {
+                    this.waiting.delete(check);
+                    signal?.removeEventListener('abort', cancel);
+                };
+                const check = () => {
+                    if (!ready())
+                        return;
+                    done();
+                    resolve();
+                };
+                const cancel = () => {
+                    done();
+                    reject(new CancelledError('Cancelled.'));
+                };
+                this.waiting.add(check);
+                signal?.addEventListener('abort', cancel, { once: true });
+                if (signal?.aborted)
+                    cancel();
+            });
+        }
+        const base = uniqueBaseNames(this.bases.slice(0, index + 1))[index];
+        if (base === undefined)
+            throw new ActionError('A clip without a task has no result to name.');
+        return base;
+    }
+}
+/** The name a clip's results are saved under before numbering; undefined while it has no source name and no task. */
+function clipBaseName(clip, taskId, upscaleFactor) {
+    return resultBaseName({ sourceUrl: clip.source, taskId: taskId ?? clip.resumeTaskId, upscaleFactor });
+}
+
 ;// CONCATENATED MODULE: ./src/pipeline.ts
+
+
 
 
 
@@ -44853,6 +45303,10 @@ async function runClip(plan, ctx, log) {
             log.failed(outcome.message ?? '');
         return outcome;
     }
+    finally {
+        // A clip that never got a task has no result; later clips need not wait for its name.
+        ctx.names.settle(plan.index, clipBaseName(plan, progress.taskId, ctx.inputs.upscaleFactor));
+    }
 }
 async function upscale(plan, progress, ctx, log) {
     const { inputs, client, signal } = ctx;
@@ -44871,6 +45325,7 @@ async function upscale(plan, progress, ctx, log) {
         task = await ctx.timeline.span('upscaling', () => log.phase(title, () => client.submitUpscale(source, inputs.upscaleFactor)));
         progress.taskId = task.id;
         progress.stage = 'running';
+        ctx.names.settle(plan.index, clipBaseName(plan, task.id, inputs.upscaleFactor));
         log.info(`Task ${task.id} created (status: ${task.status}).`);
     }
     const taskId = progress.taskId;
@@ -44909,20 +45364,24 @@ function applyTask(progress, task) {
     progress.stage = 'completed';
     progress.videoUrls = urls;
 }
+/** Downloads the clip's result(s); each file is listed as soon as it is saved, so a later one that fails leaves the earlier reported. */
 async function deliver(plan, progress, ctx, log) {
     const { inputs, signal } = ctx;
     if (signal.aborted)
         throw new CancelledError('Cancelled.');
-    const names = resultFileNames(progress.videoUrls.length, {
-        sourceUrl: plan.source,
-        taskId: progress.taskId,
-        upscaleFactor: inputs.upscaleFactor,
-        duplicate: plan.duplicate,
-    });
+    const names = resultFileNames(await ctx.names.finalBase(plan.index, signal), progress.videoUrls.length);
+    const existing = await checkTargets(inputs.downloadPath, names);
     const count = names.length > 1 ? `${names.length} results` : 'the result';
-    progress.files = await ctx.timeline.span('download', () => log.phase(`Downloading ${count} to ${inputs.downloadPath}`, () => downloadResults(progress.videoUrls, inputs.downloadPath, names, { signal, log: (m) => log.info(m), debug: (m) => log.debug(m) })));
-    for (const file of progress.files)
-        log.info(`Saved ${file.path} (${formatBytes(file.bytes)}).`);
+    const options = { signal, log: (m) => log.info(m), debug: (m) => log.debug(m), warn: (m) => log.warning(m) };
+    await ctx.timeline.span('download', () => log.phase(`Downloading ${count} to ${inputs.downloadPath}`, async () => {
+        for (const [index, url] of progress.videoUrls.entries()) {
+            const file = await downloadFile(url, inputs.downloadPath, names[index], options);
+            progress.files.push(file);
+            log.info(`Saved ${file.path} (${formatBytes(file.bytes)}).`);
+            if (existing.has(file.name))
+                log.warning(replacedWarning(file.path));
+        }
+    }));
 }
 
 ;// CONCATENATED MODULE: ./src/urls.ts
@@ -45541,21 +46000,25 @@ async function probeSources(urls, options) {
 
 
 
+
+
+
 /** The clips of a run, in input order: tasks to resume (named by `video-url` when it lists their sources) or sources to submit. */
 function buildClipPlans(inputs) {
-    const plans = inputs.taskIds.length > 0
+    return inputs.taskIds.length > 0
         ? inputs.taskIds.map((resumeTaskId, index) => ({ index, resumeTaskId, source: inputs.videoUrls[index] }))
         : inputs.videoUrls.map((source, index) => ({ index, source }));
-    // Clips whose results would share a file name get _2, _3… in input order, so names do not depend on which finishes first.
-    const seen = new Map();
-    return plans.map((plan) => {
-        const base = resultBaseName({ sourceUrl: plan.source, taskId: plan.resumeTaskId ?? '', upscaleFactor: inputs.upscaleFactor });
-        if (!base)
-            return plan;
-        const count = (seen.get(base) ?? 0) + 1;
-        seen.set(base, count);
-        return count > 1 ? { ...plan, duplicate: count } : plan;
-    });
+}
+/** The run's result names: each clip's, unique in source order once its task id is known (names known now are settled now). */
+function planResultNames(plans, upscaleFactor) {
+    const names = new ResultNameBook(plans.length);
+    for (const plan of plans) {
+        // A source without a usable file name is named after its task id, known once it is submitted.
+        const base = clipBaseName(plan, undefined, upscaleFactor);
+        if (base !== undefined)
+            names.settle(plan.index, base);
+    }
+    return names;
 }
 /**
  * Checks every source before anything is submitted: reachable, within 50 MB,
@@ -45649,15 +46112,28 @@ async function dryRun(plan, inputs, reporter) {
     return plan.clips.map((clip) => unrunClip(clip, 'dry-run'));
 }
 /** Checks that need no source: a result that cannot be kept is not paid for. */
-async function checkDelivery(inputs, reporter) {
+async function checkDelivery(inputs, reporter, names) {
     if (inputs.artifactName)
         checkArtifactRuntime();
-    if (inputs.download)
+    if (inputs.download) {
         await prepareDownloadDir(inputs.downloadPath);
+        await checkNothingInTheWay(names, inputs.downloadPath);
+    }
     if (inputs.retentionDays !== undefined && !inputs.artifactName)
         reporter.warning("Input 'retention-days' has no effect without 'artifact-name'.");
     if (isInsecureApiBase(inputs.apiBaseUrl)) {
         reporter.warning(`Input 'api-base-url' is plain http to another machine (${inputs.apiBaseUrl}): the API key would cross the network unencrypted; use https.`);
+    }
+}
+/** Refuses, before anything is submitted, a directory where a result whose name is already known would be saved. */
+async function checkNothingInTheWay(names, dir) {
+    for (const base of names.provisional()) {
+        if (base === undefined)
+            continue;
+        const path = (0,external_node_path_.join)(dir, resultFileNames(base, 1)[0]);
+        const state = await targetState(path);
+        if (state === 'directory' || state === 'other')
+            throw new InputError(`${inTheWayMessage(path, state)} Nothing was submitted.`);
     }
 }
 
@@ -45953,6 +46429,7 @@ class Reporter {
         return {
             info: (message) => this.io.info(`${prefix}${message}`),
             debug: (message) => this.io.debug(message),
+            warning: (message) => this.io.warning(`${prefix}${message}`),
             phase: (title, work) => {
                 if (!this.many)
                     return this.section(title, work);
@@ -46160,7 +46637,8 @@ async function execute(state, reporter, timeline, signal) {
     reporter.setClips(plans);
     // Until a clip runs, it has not been submitted (a resumed task keeps running on reApi).
     state.outcomes = plans.map((plan) => unrunClip(plan, plan.resumeTaskId ? 'processing' : 'skipped'));
-    await checkDelivery(inputs, reporter);
+    const names = planResultNames(plans, inputs.upscaleFactor);
+    await checkDelivery(inputs, reporter, names);
     const slots = createPool(inputs.concurrency);
     const plan = await preflight(plans, inputs, reporter, signal, slots, timeline);
     state.billableSeconds = plan.billableSeconds;
@@ -46174,7 +46652,7 @@ async function execute(state, reporter, timeline, signal) {
         state.outcomes = await dryRun(plan, inputs, reporter);
         return;
     }
-    state.outcomes = await runClips(plan.clips, inputs, reporter, timeline, signal, slots);
+    state.outcomes = await runClips(plan.clips, inputs, reporter, timeline, signal, slots, names);
     const files = state.outcomes.flatMap((outcome) => outcome.files.map((file) => file.path));
     const name = inputs.artifactName;
     if (name && files.length > 0 && !signal.aborted) {
@@ -46185,11 +46663,11 @@ async function execute(state, reporter, timeline, signal) {
     }
 }
 /** Submits (or resumes), waits for and delivers every clip, at most `concurrency` at a time. */
-async function runClips(plans, inputs, reporter, timeline, signal, slots) {
+async function runClips(plans, inputs, reporter, timeline, signal, slots, names) {
     const { apiBaseUrl: baseUrl, apiKey, deadline, pollIntervalMs } = inputs;
     const client = new ReapiClient({ baseUrl, apiKey, signal, deadline, pollIntervalMs, log: (message) => reporter.info(message) });
     const poller = new TaskPoller(client, { deadline, pollIntervalMs, signal, onProgress: (...progress) => reporter.pollProgress(...progress) });
-    const ctx = { inputs, client, poller, signal, slots, downloads: createPool(inputs.concurrency), timeline };
+    const ctx = { inputs, client, poller, signal, slots, downloads: createPool(inputs.concurrency), timeline, names };
     const stopProgress = reporter.startClips(inputs.concurrency);
     try {
         return await Promise.all(plans.map(async (plan) => {

@@ -77,7 +77,7 @@ export function clipMessage(plan: ClipPlan, progress: ClipProgress, error: unkno
   // A completed task is paid for; only delivering its result failed.
   if (progress.videoUrls.length > 0) {
     const saved = savedSoFar(progress);
-    return `${closeSentence(saved ? `${message.replace(/[.!?]$/, '')}${saved}` : message)} ${redeliverHint([taskId])}`;
+    return `${saved ? `${message.replace(/[.!?]$/, '')}${saved}.` : closeSentence(message)} ${redeliverHint([taskId])}`;
   }
   return withTaskHint(message, taskId);
 }
