@@ -47,10 +47,10 @@ export class ReleaseError extends ActionError {
  * A local stand-in for the shared one-line/redaction helpers; swap when they land.
  */
 export function oneLine(text: unknown, secret?: string, max = 200): string {
-  let value = String(text ?? '');
+  let value = typeof text === 'string' ? text : text === undefined || text === null ? '' : JSON.stringify(text);
   if (secret) value = value.split(secret).join('***');
   value = value
-    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ')
+    .replace(/[\p{Cc}\p{Zl}\p{Zp}]+/gu, ' ')
     .replace(/\s{2,}/g, ' ')
     .trim();
   return value.length > max ? `${value.slice(0, max - 1)}…` : value;
@@ -94,7 +94,8 @@ function encodeValue(value: string): string {
  */
 export function expandUploadUrl(template: string, values: Record<string, string | undefined>): string {
   const expanded = template.replace(/\{([^}]*)\}/g, (_match, expression: string) => {
-    if (!/^\?[A-Za-z0-9_,]+$/.test(expression)) throw new ReleaseError(`The release's upload_url has a template this action does not expand: {${oneLine(expression)}}.`);
+    if (!/^\?[A-Za-z0-9_,]+$/.test(expression))
+      throw new ReleaseError(`The release's upload_url has a template this action does not expand: {${oneLine(expression)}}.`);
     const pairs = expression
       .slice(1)
       .split(',')
@@ -128,11 +129,13 @@ export async function hashFile(path: string): Promise<{ sha256: string; bytes: n
 export function apiOnlyFetch(apiOrigin: string, dispatcher: Dispatcher): typeof globalThis.fetch {
   const guarded = async (input: unknown, init: Record<string, unknown> = {}): Promise<unknown> => {
     let url = new URL(input instanceof URL ? input.href : typeof input === 'string' ? input : String((input as { url?: unknown }).url));
-    let method = String(init.method ?? 'GET');
+    let method = typeof init.method === 'string' ? init.method : 'GET';
     let body = init.body;
     for (let hop = 0; ; hop++) {
       if (url.origin !== apiOrigin) {
-        throw new ReleaseError(`GitHub's API pointed the request at ${url.origin}, not at GITHUB_API_URL's origin (${apiOrigin}); the token is only sent there.`);
+        throw new ReleaseError(
+          `GitHub's API pointed the request at ${url.origin}, not at GITHUB_API_URL's origin (${apiOrigin}); the token is only sent there.`,
+        );
       }
       const response = await undiciFetch(url, { ...(init as object), method, body: body as string | undefined, redirect: 'manual', dispatcher });
       const location = response.headers.get('location');
@@ -206,7 +209,8 @@ export async function postAsset(options: PostAssetOptions): Promise<unknown> {
   try {
     text = await readLimitedText(response.body, 1024 * 1024);
   } catch (error) {
-    if (statusCode >= 200 && statusCode < 300) throw new ReleaseError(`The upload host's answer could not be read: ${oneLine((error as Error).message, token)}`, statusCode, true);
+    if (statusCode >= 200 && statusCode < 300)
+      throw new ReleaseError(`The upload host's answer could not be read: ${oneLine((error as Error).message, token)}`, statusCode, true);
   }
   if (statusCode >= 200 && statusCode < 300) {
     try {
@@ -226,7 +230,7 @@ export async function postAsset(options: PostAssetOptions): Promise<unknown> {
     message = oneLine(data.message, token);
     code = typeof data.errors?.[0]?.code === 'string' ? data.errors[0].code : undefined;
   } catch {
-    message = '';
+    // not JSON: the status alone says it
   }
   const retryAfterMs = parseRetryAfter(headers['retry-after']);
   const rateLimited = statusCode === 429 || (statusCode === 403 && (retryAfterMs !== undefined || header(headers['x-ratelimit-remaining']) === '0'));

@@ -84,7 +84,8 @@ interface AssetRecord {
 }
 
 export function createReleaseClient(options: ReleaseClientOptions): ReleaseClient {
-  if (!options.token) throw new InputError("Input 'github-token' is empty; a release upload needs a token with `contents: write` (the default is `${{ github.token }}`).");
+  if (!options.token)
+    throw new InputError("Input 'github-token' is empty; a release upload needs a token with `contents: write` (the default is `${{ github.token }}`).");
   const apiUrl = (options.apiUrl ?? process.env.GITHUB_API_URL ?? 'https://api.github.com').replace(/\/+$/, '');
   const { owner, repo } = options.owner && options.repo ? { owner: options.owner, repo: options.repo } : context.repo;
   const warn = options.warn ?? (() => undefined);
@@ -93,7 +94,18 @@ export function createReleaseClient(options: ReleaseClientOptions): ReleaseClien
     request: { fetch: apiOnlyFetch(originOf(apiUrl), getDispatcher()), signal: options.signal },
     log: { debug: () => undefined, info: () => undefined, warn: (m: string) => warn(oneLine(m, options.token)), error: () => undefined },
   });
-  return { octokit, token: options.token, owner, repo, apiUrl, signal: options.signal, log: options.log ?? (() => undefined), warn, retry: options.retry ?? RELEASE_RETRY, random: options.random };
+  return {
+    octokit,
+    token: options.token,
+    owner,
+    repo,
+    apiUrl,
+    signal: options.signal,
+    log: options.log ?? (() => undefined),
+    warn,
+    retry: options.retry ?? RELEASE_RETRY,
+    random: options.random,
+  };
 }
 
 /**
@@ -131,7 +143,9 @@ export async function findRelease(client: ReleaseClient, tag: string): Promise<R
   }
   const release = parseRelease(data, tag);
   if (release.immutable && !release.draft) {
-    throw new ReleaseError(`Release ${tag} of ${where} is published and immutable, so its assets can no longer change: upload to a draft release first, then publish it.`);
+    throw new ReleaseError(
+      `Release ${tag} of ${where} is published and immutable, so its assets can no longer change: upload to a draft release first, then publish it.`,
+    );
   }
   if (!isAllowedUploadUrl(client.apiUrl, release.uploadUrl)) {
     throw new ReleaseError(
@@ -144,12 +158,19 @@ export async function findRelease(client: ReleaseClient, tag: string): Promise<R
 function lookupError(error: unknown, tag: string, where: string): unknown {
   if (!(error instanceof ReleaseError)) return error;
   if (error.status === 401) {
-    return new ReleaseError(`GitHub refused the token (HTTP 401) looking up release ${tag} of ${where}: set \`github-token\` to a valid token (the default is \`\${{ github.token }}\`).`, 401);
+    return new ReleaseError(
+      `GitHub refused the token (HTTP 401) looking up release ${tag} of ${where}: set \`github-token\` to a valid token (the default is \`\${{ github.token }}\`).`,
+      401,
+    );
   }
   if (error.status === 403) {
-    return new ReleaseError(`The token may not read the releases of ${where} (HTTP 403): give the job \`permissions: contents: write\`, or pass a token that has it in \`github-token\`.`, 403);
+    return new ReleaseError(
+      `The token may not read the releases of ${where} (HTTP 403): give the job \`permissions: contents: write\`, or pass a token that has it in \`github-token\`.`,
+      403,
+    );
   }
-  if (error.status === 404) return new ReleaseError(`Repository ${where} was not found or the token cannot see it (HTTP 404): check GITHUB_REPOSITORY and \`github-token\`.`, 404);
+  if (error.status === 404)
+    return new ReleaseError(`Repository ${where} was not found or the token cannot see it (HTTP 404): check GITHUB_REPOSITORY and \`github-token\`.`, 404);
   return error;
 }
 
@@ -167,7 +188,8 @@ function lookupError(error: unknown, tag: string, where: string): unknown {
  */
 export async function uploadAsset(client: ReleaseClient, release: ReleaseInfo, file: AssetFile, options: { taskId: string }): Promise<UploadedAsset> {
   const resume = ` Task ${options.taskId} is complete: re-run with \`task-id: ${options.taskId}\` to upload its result without paying again.`;
-  if (!/^[^/\\\u0000-\u001f]{1,255}$/.test(file.name)) throw new ReleaseError(`Refusing to upload an asset named ${JSON.stringify(file.name)}: not a plain file name.${resume}`);
+  if (!/^[^/\\\p{Cc}]{1,255}$/u.test(file.name))
+    throw new ReleaseError(`Refusing to upload an asset named ${JSON.stringify(file.name)}: not a plain file name.${resume}`);
   if (file.bytes >= MAX_ASSET_BYTES) {
     throw new ReleaseError(
       `${file.name} is ${file.bytes} bytes; GitHub release assets must be under 2 GiB (${MAX_ASSET_BYTES} bytes), so it is not uploaded. Task ${options.taskId} is complete: its result can still be downloaded with \`task-id: ${options.taskId}\`.`,
@@ -183,7 +205,13 @@ export async function uploadAsset(client: ReleaseClient, release: ReleaseInfo, f
     const message = immutable
       ? `Release ${release.tag} was published as immutable meanwhile, so its assets can no longer change: upload to a draft release first, then publish it.`
       : explain(error, file.name, release.tag);
-    throw new ReleaseError(`${message}${resume}`, error instanceof ReleaseError ? error.status : undefined, false, undefined, error instanceof ReleaseError ? error.code : undefined);
+    throw new ReleaseError(
+      `${message}${resume}`,
+      error instanceof ReleaseError ? error.status : undefined,
+      false,
+      undefined,
+      error instanceof ReleaseError ? error.code : undefined,
+    );
   }
 }
 
@@ -192,7 +220,9 @@ async function deliver(client: ReleaseClient, release: ReleaseInfo, file: AssetF
   const assets = await listAssets(client, release);
   // Left by an earlier run that stopped part-way: an unfinished upload under the name, or our temporary names.
   for (const stale of assets.filter((a) => isTemporaryFor(a.name, file.name) || (a.name === file.name && a.state !== 'uploaded'))) {
-    client.log(`Removing ${stale.name} (state ${oneLine(stale.state, client.token, 20)}) from release ${release.tag}, left by an earlier upload that did not finish.`);
+    client.log(
+      `Removing ${stale.name} (state ${oneLine(stale.state, client.token, 20)}) from release ${release.tag}, left by an earlier upload that did not finish.`,
+    );
     await deleteAsset(client, stale.id, stale.name);
   }
   const existing = assets.find((a) => a.name === file.name && a.state === 'uploaded');
@@ -248,11 +278,23 @@ async function uploadWithRetries(client: ReleaseClient, release: ReleaseInfo, fi
     let failure: unknown;
     let createdId: number | undefined;
     try {
-      const raw = await postAsset({ url, path: file.path, bytes: file.bytes, token: client.token, dispatcher: getDispatcher(), signal: client.signal, log: client.log });
+      const raw = await postAsset({
+        url,
+        path: file.path,
+        bytes: file.bytes,
+        token: client.token,
+        dispatcher: getDispatcher(),
+        signal: client.signal,
+        log: client.log,
+      });
       const asset = parseAsset(raw);
       if (asset.digest === null || asset.digest === expected) return asset;
       createdId = asset.id;
-      failure = new ReleaseError(`GitHub computed ${oneLine(asset.digest, client.token, 80)} for the uploaded ${uploadName}, not ${expected}.`, undefined, true);
+      failure = new ReleaseError(
+        `GitHub computed ${oneLine(asset.digest, client.token, 80)} for the uploaded ${uploadName}, not ${expected}.`,
+        undefined,
+        true,
+      );
     } catch (error) {
       failure = error;
     }
@@ -267,9 +309,12 @@ async function uploadWithRetries(client: ReleaseClient, release: ReleaseInfo, fi
       if (temporary || leftover.state !== 'uploaded' || leftover.id === createdId) await removeQuietly(client, leftover.id, leftover.name);
     }
     if (!transient) throw failure;
-    if (attempt >= client.retry.maxAttempts) throw new ReleaseError(`Uploading ${uploadName} failed after ${attempt} attempts: ${errorText(failure)}`, (failure as ReleaseError).status);
+    if (attempt >= client.retry.maxAttempts)
+      throw new ReleaseError(`Uploading ${uploadName} failed after ${attempt} attempts: ${errorText(failure)}`, (failure as ReleaseError).status);
     const delay = retryDelayMs(attempt, client.retry, (failure as ReleaseError).retryAfterMs, client.random);
-    client.log(`Uploading ${uploadName}: ${errorText(failure)} Retrying in ${(delay / 1000).toFixed(1)}s (attempt ${attempt + 1} of ${client.retry.maxAttempts}).`);
+    client.log(
+      `Uploading ${uploadName}: ${errorText(failure)} Retrying in ${(delay / 1000).toFixed(1)}s (attempt ${attempt + 1} of ${client.retry.maxAttempts}).`,
+    );
     await sleep(delay, client.signal);
   }
 }
@@ -315,12 +360,16 @@ async function deleteAsset(client: ReleaseClient, id: number, name: string): Pro
 }
 
 async function removeQuietly(client: ReleaseClient, id: number, name: string): Promise<void> {
-  await deleteAsset(client, id, name).catch((error: unknown) => client.warn(`Could not remove ${name} from the release: ${errorText(error)} Delete it by hand.`));
+  await deleteAsset(client, id, name).catch((error: unknown) =>
+    client.warn(`Could not remove ${name} from the release: ${errorText(error)} Delete it by hand.`),
+  );
 }
 
 async function renameAsset(client: ReleaseClient, id: number, name: string): Promise<AssetRecord> {
   const { octokit, owner, repo } = client;
-  const response = await callApi(client, `Renaming the new upload to ${name}`, () => octokit.rest.repos.updateReleaseAsset({ owner, repo, asset_id: id, name }));
+  const response = await callApi(client, `Renaming the new upload to ${name}`, () =>
+    octokit.rest.repos.updateReleaseAsset({ owner, repo, asset_id: id, name }),
+  );
   return parseAsset(response.data);
 }
 
@@ -381,7 +430,8 @@ function httpUrl(value: unknown, field: string): string {
 
 function parseRelease(data: unknown, tag: string): ReleaseInfo {
   const release = (data ?? {}) as Record<string, unknown>;
-  if (typeof release.id !== 'number' || typeof release.upload_url !== 'string') throw new ReleaseError(`GitHub's answer for release ${tag} has no id or upload_url.`);
+  if (typeof release.id !== 'number' || typeof release.upload_url !== 'string')
+    throw new ReleaseError(`GitHub's answer for release ${tag} has no id or upload_url.`);
   return {
     id: release.id,
     tag: typeof release.tag_name === 'string' ? release.tag_name : tag,

@@ -155,7 +155,14 @@ export class FakeGitHub {
   }
 
   addRelease(tag: string, options: { draft?: boolean; immutable?: boolean; uploadUrl?: string } = {}): FakeRelease {
-    const release: FakeRelease = { id: this.nextId++, tag, draft: options.draft ?? false, immutable: options.immutable ?? false, assets: [], uploadUrl: options.uploadUrl };
+    const release: FakeRelease = {
+      id: this.nextId++,
+      tag,
+      draft: options.draft ?? false,
+      immutable: options.immutable ?? false,
+      assets: [],
+      uploadUrl: options.uploadUrl,
+    };
     this.releases.push(release);
     return release;
   }
@@ -297,14 +304,22 @@ export class FakeGitHub {
   private list(req: IncomingMessage, res: ServerResponse, url: URL): void {
     if (this.apiFault(res, 'list')) return;
     const all = this.releases.filter((r) => this.visible(r)).sort((a, b) => b.id - a.id);
-    this.page(res, url, all.map((r) => this.releaseJson(r)));
+    this.page(
+      res,
+      url,
+      all.map((r) => this.releaseJson(r)),
+    );
   }
 
   private listAssets(res: ServerResponse, url: URL, id: number): void {
     if (this.apiFault(res, 'assets')) return;
     const release = this.releases.find((r) => r.id === id && this.visible(r));
     if (!release) return this.error(res, 404, 'Not Found');
-    this.page(res, url, release.assets.map((a) => this.assetJson(release, a)));
+    this.page(
+      res,
+      url,
+      release.assets.map((a) => this.assetJson(release, a)),
+    );
   }
 
   /** A page of `items`, with a Link header as GitHub sends it. */
@@ -417,7 +432,12 @@ export class FakeGitHub {
       this.event('upload-failed', release, name, asset.id);
       return this.error(res, 400, `Body was ${received} bytes, Content-Length said ${declared}.`);
     }
-    Object.assign(asset, { state: 'uploaded', size: received, digest: `sha256:${hash.digest('hex')}`, data: this.keepData ? Buffer.concat(chunks) : undefined });
+    Object.assign(asset, {
+      state: 'uploaded',
+      size: received,
+      digest: `sha256:${hash.digest('hex')}`,
+      data: this.keepData ? Buffer.concat(chunks) : undefined,
+    });
     this.event('uploaded', release, name, asset.id);
     this.json(res, 201, this.assetJson(release, asset));
   }
@@ -477,9 +497,8 @@ async function readBody(req: IncomingMessage): Promise<string> {
 }
 
 async function drain(req: IncomingMessage): Promise<void> {
-  for await (const _chunk of req as AsyncIterable<Buffer>) {
-    // discard
-  }
+  req.resume();
+  await once(req, 'end');
 }
 
 /** Any other server: records what reaches it (it should be nothing) and answers 200. */
