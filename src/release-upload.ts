@@ -235,7 +235,7 @@ export async function postAsset(options: PostAssetOptions): Promise<unknown> {
   const retryAfterMs = parseRetryAfter(headers['retry-after']);
   const rateLimited = statusCode === 429 || (statusCode === 403 && (retryAfterMs !== undefined || header(headers['x-ratelimit-remaining']) === '0'));
   const detail = [message, code].filter(Boolean).join(': ');
-  throw new ReleaseError(`HTTP ${statusCode}${detail ? ` (${detail})` : ''}`, statusCode, statusCode >= 500 || rateLimited, retryAfterMs, code);
+  throw new ReleaseError(`HTTP ${statusCode}${detail ? ` (${detail})` : ''}.`, statusCode, statusCode >= 500 || rateLimited, retryAfterMs, code);
 }
 
 /** Counts the bytes going out and logs progress now and then, so a long upload shows it is moving. */

@@ -5,57 +5,28 @@
  * Octokit (`@actions/github`); the bytes are streamed by release-upload.ts.
  */
 import { randomBytes } from 'node:crypto';
-import { context, getOctokit } from '@actions/github';
 import { CancelledError, InputError, errorText } from './errors';
-import { getDispatcher, parseRetryAfter, sleep } from './http';
-import { ReleaseError, MAX_ASSET_BYTES, apiOnlyFetch, expandUploadUrl, isAllowedUploadUrl, oneLine, originOf, postAsset } from './release-upload';
-import { retryDelayMs, type RetryPolicy } from './retry';
+import { getDispatcher, sleep } from './http';
+import {
+  callApi,
+  deleteAsset,
+  httpUrl,
+  isNowImmutable,
+  listAssets,
+  parseAsset,
+  parseRelease,
+  removeQuietly,
+  renameAsset,
+  safeOrigin,
+  type AssetRecord,
+  type ReleaseClient,
+  type ReleaseInfo,
+} from './release-api';
+import { ReleaseError, MAX_ASSET_BYTES, expandUploadUrl, isAllowedUploadUrl, oneLine, postAsset } from './release-upload';
+import { retryDelayMs } from './retry';
 
+export { RELEASE_RETRY, createReleaseClient, type ReleaseClient, type ReleaseClientOptions, type ReleaseInfo } from './release-api';
 export { ReleaseError, MAX_ASSET_BYTES, hashFile } from './release-upload';
-
-/** A GitHub hiccup is retried a few times with backoff; each upload attempt resends the whole file. */
-export const RELEASE_RETRY: RetryPolicy = { maxAttempts: 4, baseMs: 2000, capMs: 30_000, retryAfterCapMs: 120_000, maxFormatErrors: 0 };
-
-export interface ReleaseClientOptions {
-  /** Needs `contents: write`. Register it as a secret before calling. */
-  token: string;
-  /** The repository; defaults to `context.repo` (GITHUB_REPOSITORY). */
-  owner?: string;
-  repo?: string;
-  /** Defaults to GITHUB_API_URL, then https://api.github.com. */
-  apiUrl?: string;
-  signal?: AbortSignal;
-  /** Progress, skips and retries (core.info in the action). */
-  log?: (message: string) => void;
-  /** Cleanup that failed and GitHub notices (core.warning in the action). */
-  warn?: (message: string) => void;
-  retry?: RetryPolicy;
-  random?: () => number;
-}
-
-export interface ReleaseClient {
-  octokit: ReturnType<typeof getOctokit>;
-  token: string;
-  owner: string;
-  repo: string;
-  apiUrl: string;
-  signal?: AbortSignal;
-  log: (message: string) => void;
-  warn: (message: string) => void;
-  retry: RetryPolicy;
-  random?: () => number;
-}
-
-/** A release found by tag. */
-export interface ReleaseInfo {
-  id: number;
-  tag: string;
-  htmlUrl: string;
-  /** RFC 6570 template, `…/assets{?name,label}`. */
-  uploadUrl: string;
-  draft: boolean;
-  immutable: boolean;
-}
 
 /** A local file to deliver; `sha256` is hex (see hashFile). */
 export interface AssetFile {
@@ -72,40 +43,6 @@ export interface UploadedAsset {
   skipped: boolean;
   /** An asset with different bytes was replaced. */
   replaced: boolean;
-}
-
-/** An asset as GitHub lists it. */
-interface AssetRecord {
-  id: number;
-  name: string;
-  state: string;
-  digest: string | null;
-  browserDownloadUrl: string;
-}
-
-export function createReleaseClient(options: ReleaseClientOptions): ReleaseClient {
-  if (!options.token)
-    throw new InputError("Input 'github-token' is empty; a release upload needs a token with `contents: write` (the default is `${{ github.token }}`).");
-  const apiUrl = (options.apiUrl ?? process.env.GITHUB_API_URL ?? 'https://api.github.com').replace(/\/+$/, '');
-  const { owner, repo } = options.owner && options.repo ? { owner: options.owner, repo: options.repo } : context.repo;
-  const warn = options.warn ?? (() => undefined);
-  const octokit = getOctokit(options.token, {
-    baseUrl: apiUrl,
-    request: { fetch: apiOnlyFetch(originOf(apiUrl), getDispatcher()), signal: options.signal },
-    log: { debug: () => undefined, info: () => undefined, warn: (m: string) => warn(oneLine(m, options.token)), error: () => undefined },
-  });
-  return {
-    octokit,
-    token: options.token,
-    owner,
-    repo,
-    apiUrl,
-    signal: options.signal,
-    log: options.log ?? (() => undefined),
-    warn,
-    retry: options.retry ?? RELEASE_RETRY,
-    random: options.random,
-  };
 }
 
 /**
@@ -310,7 +247,7 @@ async function uploadWithRetries(client: ReleaseClient, release: ReleaseInfo, fi
     }
     if (!transient) throw failure;
     if (attempt >= client.retry.maxAttempts)
-      throw new ReleaseError(`Uploading ${uploadName} failed after ${attempt} attempts: ${errorText(failure)}`, (failure as ReleaseError).status);
+      throw new ReleaseError(`${errorText(failure)} Gave up after ${attempt} attempts.`, (failure as ReleaseError).status);
     const delay = retryDelayMs(attempt, client.retry, (failure as ReleaseError).retryAfterMs, client.random);
     client.log(
       `Uploading ${uploadName}: ${errorText(failure)} Retrying in ${(delay / 1000).toFixed(1)}s (attempt ${attempt + 1} of ${client.retry.maxAttempts}).`,
@@ -329,127 +266,4 @@ function explain(error: unknown, name: string, tag: string): string {
     return `${name} appeared in release ${tag} while this job was uploading it (HTTP 422 already_exists): another job is delivering to the same release and name; give each job its own names or run them one after another.`;
   }
   return `Uploading ${name} to release ${tag} failed: ${errorText(error)}`;
-}
-
-async function isNowImmutable(client: ReleaseClient, release: ReleaseInfo): Promise<boolean> {
-  const { octokit, owner, repo } = client;
-  try {
-    const now = parseRelease((await octokit.rest.repos.getRelease({ owner, repo, release_id: release.id })).data, release.tag);
-    return now.immutable && !now.draft;
-  } catch {
-    return false;
-  }
-}
-
-async function listAssets(client: ReleaseClient, release: ReleaseInfo): Promise<AssetRecord[]> {
-  const { octokit, owner, repo } = client;
-  const raw = await callApi(client, `Listing the assets of release ${release.tag}`, () =>
-    octokit.paginate(octokit.rest.repos.listReleaseAssets, { owner, repo, release_id: release.id, per_page: 100 }),
-  );
-  return (raw as unknown[]).map(parseAsset);
-}
-
-/** Deletes an asset; one that is already gone counts as deleted. */
-async function deleteAsset(client: ReleaseClient, id: number, name: string): Promise<void> {
-  const { octokit, owner, repo } = client;
-  try {
-    await callApi(client, `Deleting ${name}`, () => octokit.rest.repos.deleteReleaseAsset({ owner, repo, asset_id: id }));
-  } catch (error) {
-    if (!(error instanceof ReleaseError) || error.status !== 404) throw error;
-  }
-}
-
-async function removeQuietly(client: ReleaseClient, id: number, name: string): Promise<void> {
-  await deleteAsset(client, id, name).catch((error: unknown) =>
-    client.warn(`Could not remove ${name} from the release: ${errorText(error)} Delete it by hand.`),
-  );
-}
-
-async function renameAsset(client: ReleaseClient, id: number, name: string): Promise<AssetRecord> {
-  const { octokit, owner, repo } = client;
-  const response = await callApi(client, `Renaming the new upload to ${name}`, () =>
-    octokit.rest.repos.updateReleaseAsset({ owner, repo, asset_id: id, name }),
-  );
-  return parseAsset(response.data);
-}
-
-/** Runs an Octokit call, retrying 5xx, 429, rate-limit 403s and network failures a few times; failures become ReleaseError. */
-async function callApi<T>(client: ReleaseClient, what: string, call: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await call();
-    } catch (error) {
-      const failure = fromOctokit(error, client, what);
-      if (!(failure instanceof ReleaseError) || !failure.transient || attempt >= client.retry.maxAttempts) throw failure;
-      const delay = retryDelayMs(attempt, client.retry, failure.retryAfterMs, client.random);
-      client.log(`${failure.message} Retrying in ${(delay / 1000).toFixed(1)}s (attempt ${attempt + 1} of ${client.retry.maxAttempts}).`);
-      await sleep(delay, client.signal);
-    }
-  }
-}
-
-interface OctokitFailure {
-  status?: unknown;
-  cause?: unknown;
-  response?: { data?: unknown; headers?: Record<string, string | undefined> };
-}
-
-function fromOctokit(error: unknown, client: ReleaseClient, what: string): Error {
-  if (client.signal?.aborted) return new CancelledError(`${what} was cancelled.`, true);
-  if (error instanceof ReleaseError || error instanceof CancelledError) return error;
-  const { status, cause, response } = (error ?? {}) as OctokitFailure;
-  if (cause instanceof ReleaseError) return cause;
-  if (typeof status !== 'number') return new ReleaseError(`${what} failed: ${oneLine(errorText(error), client.token)}`);
-  if (!response) return new ReleaseError(`${what} failed (${oneLine(errorText(cause ?? error), client.token)}).`, undefined, true);
-  const data = (response.data ?? {}) as { message?: unknown; errors?: Array<{ code?: unknown }> };
-  const code = typeof data.errors?.[0]?.code === 'string' ? data.errors[0].code : undefined;
-  const retryAfterMs = parseRetryAfter(response.headers?.['retry-after']);
-  const rateLimited = status === 429 || (status === 403 && (retryAfterMs !== undefined || response.headers?.['x-ratelimit-remaining'] === '0'));
-  const detail = [oneLine(data.message, client.token), code].filter(Boolean).join(': ');
-  return new ReleaseError(`${what} failed: HTTP ${status}${detail ? ` (${detail})` : ''}.`, status, status >= 500 || rateLimited, retryAfterMs, code);
-}
-
-function safeOrigin(url: string): string {
-  try {
-    return originOf(url);
-  } catch {
-    return JSON.stringify(oneLine(url, undefined, 80));
-  }
-}
-
-function httpUrl(value: unknown, field: string): string {
-  if (typeof value === 'string' && /^https?:\/\//.test(value)) {
-    try {
-      return new URL(value).href;
-    } catch {
-      // reported below
-    }
-  }
-  throw new ReleaseError(`GitHub answered with a ${field} that is not an http(s) URL: ${JSON.stringify(oneLine(value, undefined, 80))}.`);
-}
-
-function parseRelease(data: unknown, tag: string): ReleaseInfo {
-  const release = (data ?? {}) as Record<string, unknown>;
-  if (typeof release.id !== 'number' || typeof release.upload_url !== 'string')
-    throw new ReleaseError(`GitHub's answer for release ${tag} has no id or upload_url.`);
-  return {
-    id: release.id,
-    tag: typeof release.tag_name === 'string' ? release.tag_name : tag,
-    htmlUrl: httpUrl(release.html_url, 'release html_url'),
-    uploadUrl: release.upload_url,
-    draft: release.draft === true,
-    immutable: release.immutable === true,
-  };
-}
-
-function parseAsset(data: unknown): AssetRecord {
-  const asset = (data ?? {}) as Record<string, unknown>;
-  if (typeof asset.id !== 'number' || typeof asset.name !== 'string') throw new ReleaseError('GitHub answered with an asset that has no id or name.');
-  return {
-    id: asset.id,
-    name: asset.name,
-    state: typeof asset.state === 'string' ? asset.state : 'uploaded',
-    digest: typeof asset.digest === 'string' ? asset.digest : null,
-    browserDownloadUrl: typeof asset.browser_download_url === 'string' ? asset.browser_download_url : '',
-  };
 }
