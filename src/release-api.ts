@@ -65,7 +65,7 @@ export function createReleaseClient(options: ReleaseClientOptions): ReleaseClien
   if (!options.token)
     throw new InputError("Input 'github-token' is empty; a release upload needs a token with `contents: write` (the default is `${{ github.token }}`).");
   const apiUrl = (options.apiUrl ?? process.env.GITHUB_API_URL ?? 'https://api.github.com').replace(/\/+$/, '');
-  const { owner, repo } = options.owner && options.repo ? { owner: options.owner, repo: options.repo } : context.repo;
+  const { owner, repo } = options.owner && options.repo ? { owner: options.owner, repo: options.repo } : repositoryFromContext();
   const warn = options.warn ?? (() => undefined);
   const octokit = getOctokit(options.token, {
     baseUrl: apiUrl,
@@ -84,6 +84,14 @@ export function createReleaseClient(options: ReleaseClientOptions): ReleaseClien
     retry: options.retry ?? RELEASE_RETRY,
     random: options.random,
   };
+}
+
+function repositoryFromContext(): { owner: string; repo: string } {
+  try {
+    return context.repo;
+  } catch {
+    throw new InputError('GITHUB_REPOSITORY is not set (expected owner/repo, as the runner sets it); the release cannot be found without it.');
+  }
 }
 
 export async function isNowImmutable(client: ReleaseClient, release: ReleaseInfo): Promise<boolean> {
@@ -116,7 +124,7 @@ export async function deleteAsset(client: ReleaseClient, id: number, name: strin
 
 export async function removeQuietly(client: ReleaseClient, id: number, name: string): Promise<void> {
   await deleteAsset(client, id, name).catch((error: unknown) =>
-    client.warn(`Could not remove ${name} from the release: ${errorText(error)} Delete it by hand.`),
+    client.warn(`Could not remove ${oneLine(name, client.token, 120)} from the release: ${errorText(error)} Delete it by hand.`),
   );
 }
 
@@ -189,7 +197,8 @@ export function parseRelease(data: unknown, tag: string): ReleaseInfo {
     throw new ReleaseError(`GitHub's answer for release ${tag} has no id or upload_url.`);
   return {
     id: release.id,
-    tag: typeof release.tag_name === 'string' ? release.tag_name : tag,
+    // Matched on the tag asked for, so the tag is the caller's text, not GitHub's.
+    tag,
     htmlUrl: httpUrl(release.html_url, 'release html_url'),
     uploadUrl: release.upload_url,
     draft: release.draft === true,

@@ -158,7 +158,7 @@ async function deliver(client: ReleaseClient, release: ReleaseInfo, file: AssetF
   // Left by an earlier run that stopped part-way: an unfinished upload under the name, or our temporary names.
   for (const stale of assets.filter((a) => isTemporaryFor(a.name, file.name) || (a.name === file.name && a.state !== 'uploaded'))) {
     client.log(
-      `Removing ${stale.name} (state ${oneLine(stale.state, client.token, 20)}) from release ${release.tag}, left by an earlier upload that did not finish.`,
+      `Removing ${oneLine(stale.name, client.token, 120)} (state ${oneLine(stale.state, client.token, 20)}) from release ${release.tag}, left by an earlier upload that did not finish.`,
     );
     await deleteAsset(client, stale.id, stale.name);
   }
@@ -187,7 +187,7 @@ async function deliver(client: ReleaseClient, release: ReleaseInfo, file: AssetF
     renamed = await renameAsset(client, uploaded.id, file.name);
   } catch (error) {
     throw new ReleaseError(
-      `${explain(error, file.name, release.tag)} The old ${file.name} is deleted and the new file is in the release as ${uploaded.name}; rename it, or re-run.`,
+      `${explain(error, file.name, release.tag)} The old ${file.name} is deleted and the new file is in the release as ${oneLine(uploaded.name, client.token, 120)}; rename it, or re-run.`,
       error instanceof ReleaseError ? error.status : undefined,
     );
   }
