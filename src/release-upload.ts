@@ -29,6 +29,8 @@ export const USER_AGENT = 'reapi-topaz-video-upscaler-action';
 /** An expected failure of a release lookup or upload; `transient` ones may be tried again. */
 export class ReleaseError extends ActionError {
   override name = 'ReleaseError';
+  /** The message already says what happened and what to do: callers add to it, not wrap it. */
+  explained = false;
   constructor(
     message: string,
     readonly status?: number,

@@ -141,7 +141,9 @@ export async function uploadAsset(client: ReleaseClient, release: ReleaseInfo, f
     const immutable = error instanceof ReleaseError && error.status === 422 && error.code !== 'already_exists' && (await isNowImmutable(client, release));
     const message = immutable
       ? `Release ${release.tag} was published as immutable meanwhile, so its assets can no longer change: upload to a draft release first, then publish it.`
-      : explain(error, file.name, release.tag);
+      : error instanceof ReleaseError && error.explained
+        ? error.message
+        : explain(error, file.name, release.tag);
     throw new ReleaseError(
       `${message}${resume}`,
       error instanceof ReleaseError ? error.status : undefined,
@@ -186,10 +188,12 @@ async function deliver(client: ReleaseClient, release: ReleaseInfo, file: AssetF
   try {
     renamed = await renameAsset(client, uploaded.id, file.name);
   } catch (error) {
-    throw new ReleaseError(
+    const stranded = new ReleaseError(
       `${explain(error, file.name, release.tag)} The old ${file.name} is deleted and the new file is in the release as ${oneLine(uploaded.name, client.token, 120)}; rename it, or re-run.`,
       error instanceof ReleaseError ? error.status : undefined,
     );
+    stranded.explained = true;
+    throw stranded;
   }
   const was = existing.digest ? `SHA-256 ${existing.digest.slice('sha256:'.length, 'sha256:'.length + 12)}…` : 'no digest';
   client.log(`Replaced ${file.name} in release ${release.tag} (the old asset had ${oneLine(was, client.token, 40)}).`);

@@ -28,6 +28,8 @@ export interface FakeFault {
   leaveStarter?: boolean;
   /** Upload: create the asset, then destroy the connection once this many bytes have arrived (the asset stays `starter`). */
   resetAfterBytes?: number;
+  /** Upload: create the asset, then stop reading once this many bytes have arrived and never answer. */
+  stallAfterBytes?: number;
   /** Answer 307 with this Location. */
   redirectTo?: string;
   /** Runs when the fault is applied (e.g. another job's asset appearing at that moment). */
@@ -413,6 +415,12 @@ export class FakeGitHub {
         received += chunk.length;
         hash.update(chunk);
         if (this.keepData) chunks.push(chunk);
+        if (fault?.stallAfterBytes !== undefined && received >= fault.stallAfterBytes) {
+          req.pause();
+          await once(req.socket, 'close');
+          this.event('upload-failed', release, name, asset.id);
+          return;
+        }
         if (fault?.resetAfterBytes !== undefined && received >= fault.resetAfterBytes) {
           this.event('upload-failed', release, name, asset.id);
           req.socket.destroy();

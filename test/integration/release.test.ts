@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { MAX_ASSET_BYTES, ReleaseError, createReleaseClient, findRelease, hashFile, uploadAsset, type AssetFile, type ReleaseInfo } from '../../src/release';
+import { CancelledError } from '../../src/errors';
 import type { RetryPolicy } from '../../src/retry';
 import { ACTION_NODE } from '../helpers/action-node';
 import { Bystander, FakeGitHub, sha256Digest, type FakeRelease } from '../helpers/fake-github';
@@ -164,6 +165,12 @@ describe('findRelease', () => {
       'The token may not read the releases of octo-org/video-pipeline (HTTP 403): give the job `permissions: contents: write`, or pass a token that has it in `github-token`.',
     );
     expect(fake.requests).toHaveLength(1);
+  });
+
+  it('says when the repository is not there or not visible to the token', async () => {
+    const other = createReleaseClient({ token: fake.token, owner: 'octo-org', repo: 'gone', apiUrl: fake.apiUrl, retry: FAST });
+    const error = await failure(findRelease(other, 'v1.0.0'));
+    expect(error.message).toBe('Repository octo-org/gone was not found or the token cannot see it (HTTP 404): check GITHUB_REPOSITORY and `github-token`.');
   });
 
   it('retries a 502 on the lookup', async () => {
@@ -360,6 +367,37 @@ describe('uploadAsset', () => {
       /^Release v1\.0\.0 was published as immutable meanwhile, so its assets can no longer change: upload to a draft release first, then publish it\. Task task-7f3a9c /,
     );
     expect(uploads()).toHaveLength(1);
+  });
+
+  it('a rename refused after the delete says where the new file is', async () => {
+    const { fakeRelease, release } = await published();
+    fake.addAsset(fakeRelease, NAME, video());
+    fake.fail('rename', { status: 422, code: 'already_exists', message: 'Validation Failed' });
+    const file = await clip(video());
+    const error = await failure(uploadAsset(client(), release, file, { taskId: TASK }));
+    expect(error.message).toMatch(
+      /^clip-4x\.mp4 appeared in release v1\.0\.0 while this job was uploading it \(HTTP 422 already_exists\): .* The old clip-4x\.mp4 is deleted and the new file is in the release as clip-4x\.mp4\.partial-[0-9a-f]{8}; rename it, or re-run\. Task task-7f3a9c is complete: /,
+    );
+    expect(fakeRelease.assets.map((a) => [a.name.replace(/[0-9a-f]{8}$/, 'X'), a.digest])).toEqual([[`${NAME}.partial-X`, `sha256:${file.sha256}`]]);
+  });
+
+  it('a cancelled upload stops at once; the next run removes what it left and uploads', async () => {
+    const { fakeRelease, release } = await published();
+    const controller = new AbortController();
+    fake.fail('upload', { stallAfterBytes: 64 * 1024, then: () => setTimeout(() => controller.abort(), 100) });
+    const file = await clip(video(4 * 1024 * 1024));
+    const cancelled = createReleaseClient({
+      token: fake.token,
+      owner: fake.owner,
+      repo: fake.repo,
+      apiUrl: fake.apiUrl,
+      retry: FAST,
+      signal: controller.signal,
+    });
+    await expect(uploadAsset(cancelled, release, file, { taskId: TASK })).rejects.toBeInstanceOf(CancelledError);
+    expect(fakeRelease.assets.map((a) => [a.name, a.state])).toEqual([[NAME, 'starter']]);
+    await uploadAsset(client(), release, file, { taskId: TASK });
+    expect(fakeRelease.assets.map((a) => [a.name, a.state, a.digest])).toEqual([[NAME, 'uploaded', `sha256:${file.sha256}`]]);
   });
 
   it('refuses a file of 2 GiB before any request, naming the limit (sparse file)', async () => {
