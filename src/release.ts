@@ -251,7 +251,8 @@ async function uploadWithRetries(client: ReleaseClient, release: ReleaseInfo, fi
     }
     if (!transient) throw failure;
     if (attempt >= client.retry.maxAttempts)
-      throw new ReleaseError(`${errorText(failure)} Gave up after ${attempt} attempts.`, (failure as ReleaseError).status);
+      // Still transient: a later run may succeed, and a rate-limit 403 is not a permission problem.
+      throw new ReleaseError(`${errorText(failure)} Gave up after ${attempt} attempts.`, (failure as ReleaseError).status, true);
     const delay = retryDelayMs(attempt, client.retry, (failure as ReleaseError).retryAfterMs, client.random);
     client.log(
       `Uploading ${uploadName}: ${errorText(failure)} Retrying in ${(delay / 1000).toFixed(1)}s (attempt ${attempt + 1} of ${client.retry.maxAttempts}).`,

@@ -310,6 +310,18 @@ describe('uploadAsset', () => {
     expect(fakeRelease.assets).toHaveLength(1);
   });
 
+  it('retries a secondary rate limit (403 with Retry-After), which is not a permission problem', async () => {
+    const { fakeRelease, release } = await published();
+    fake.fail('upload', { status: 403, retryAfter: '0', message: 'You have exceeded a secondary rate limit' }, FAST.maxAttempts);
+    const error = await failure(uploadAsset(client(), release, await clip(video()), { taskId: TASK }));
+    expect(error.message).toMatch(
+      /^Uploading clip-4x\.mp4 to release v1\.0\.0 failed: HTTP 403 \(You have exceeded a secondary rate limit\)\. Gave up after 4 attempts\. Task /,
+    );
+    expect(error.message).not.toContain('contents: write');
+    expect(uploads()).toHaveLength(FAST.maxAttempts);
+    expect(fakeRelease.assets).toEqual([]);
+  });
+
   it('retries a connection reset mid-upload, removing the unfinished asset', async () => {
     const { fakeRelease, release } = await published();
     fake.fail('upload', { resetAfterBytes: 256 * 1024 });
