@@ -158,16 +158,19 @@ async function deliver(client: ReleaseClient, release: ReleaseInfo, file: AssetF
   const expected = `sha256:${file.sha256}`;
   const assets = await listAssets(client, release);
   // Left by an earlier run that stopped part-way: an unfinished upload under the name, or our temporary names.
-  for (const stale of assets.filter((a) => isTemporaryFor(a.name, file.name) || (a.name === file.name && a.state !== 'uploaded'))) {
-    client.log(
-      `Removing ${oneLine(stale.name, client.token, 120)} (state ${oneLine(stale.state, client.token, 20)}) from release ${release.tag}, left by an earlier upload that did not finish.`,
-    );
-    await deleteAsset(client, stale.id, stale.name);
-  }
+  const stale = assets.filter((a) => isTemporaryFor(a.name, file.name) || (a.name === file.name && a.state !== 'uploaded'));
   const existing = assets.find((a) => a.name === file.name && a.state === 'uploaded');
   if (existing && existing.digest === expected) {
+    // Nothing to write, so a read-only token still succeeds; leftovers are removed if the token may.
+    for (const leftover of stale) await removeQuietly(client, leftover.id, leftover.name);
     client.log(`${file.name} is already in release ${release.tag} with the same SHA-256; not uploaded again.`);
     return { name: existing.name, browserDownloadUrl: existing.browserDownloadUrl, skipped: true, replaced: false };
+  }
+  for (const leftover of stale) {
+    client.log(
+      `Removing ${oneLine(leftover.name, client.token, 120)} (state ${oneLine(leftover.state, client.token, 20)}) from release ${release.tag}, left by an earlier upload that did not finish.`,
+    );
+    await deleteAsset(client, leftover.id, leftover.name);
   }
   if (!existing) {
     const created = await uploadWithRetries(client, release, file, file.name);

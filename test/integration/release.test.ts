@@ -213,6 +213,14 @@ describe('uploadAsset', () => {
     expect(logs).toContain(`${NAME} is already in release v1.0.0 with the same SHA-256; not uploaded again.`);
   });
 
+  it('skips the same bytes even with a read-only token (nothing to write)', async () => {
+    const { fakeRelease, release } = await published();
+    const file = await clip(video());
+    fake.addAsset(fakeRelease, NAME, Buffer.alloc(0), { digest: `sha256:${file.sha256}` });
+    fake.readOnly = true;
+    await expect(uploadAsset(client(), release, file, { taskId: TASK })).resolves.toMatchObject({ skipped: true });
+  });
+
   it.each([
     ['different bytes', 'digest'],
     ['an old asset without a digest', null],
