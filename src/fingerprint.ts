@@ -163,7 +163,10 @@ export async function hashSource(url: string, options: HashOptions = {}): Promis
     if (deadline.aborted) {
       throw new FingerprintError(`${source} could not be read in full within ${Math.round(timeoutMs / 1000)} s to compute its fingerprint.`, url);
     }
-    throw new FingerprintError(`${errorText(toNetworkError(error, `GET ${source}`, options.signal, idleMs)).replace(/\.$/, '')} while computing its fingerprint.`, url);
+    throw new FingerprintError(
+      `${errorText(toNetworkError(error, `GET ${source}`, options.signal, idleMs)).replace(/\.$/, '')} while computing its fingerprint.`,
+      url,
+    );
   };
 
   let target: URL;
