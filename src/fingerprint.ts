@@ -161,7 +161,7 @@ export async function hashSource(url: string, options: HashOptions = {}): Promis
     if (error instanceof FingerprintError || error instanceof CancelledError) throw error;
     if (options.signal?.aborted) throw new CancelledError(`Reading ${source} was cancelled.`);
     if (deadline.aborted) {
-      throw new FingerprintError(`${source} could not be read in full within ${Math.round(timeoutMs / 1000)} s to compute its fingerprint.`, url);
+      throw new FingerprintError(`${source} could not be read in full within ${Number((timeoutMs / 1000).toFixed(1))} s to compute its fingerprint.`, url);
     }
     throw new FingerprintError(
       `${errorText(toNetworkError(error, `GET ${source}`, options.signal, idleMs)).replace(/\.$/, '')} while computing its fingerprint.`,
