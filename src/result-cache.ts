@@ -311,6 +311,12 @@ export class ResultCache {
 
   /** Saves a completed task's record to both stores; `resultFiles[i]` is the downloaded file of `record.videoUrls[i]`. */
   async save(record: ResultRecord, resultFiles: readonly (string | undefined)[] = []): Promise<SaveOutcome> {
+    // What is saved must pass the check every lookup makes, or it would only be refused later.
+    const checked = parseRecord(JSON.stringify(withoutResultFiles(record)), record);
+    if ('problem' in checked) {
+      this.log.warning(`skip-unchanged: the record of task ${record.taskId} was not saved: ${checked.problem}.`);
+      return { toolCache: 'failed', actionsCache: 'failed' };
+    }
     const toolCacheOutcome = await this.saveToToolCache(record, resultFiles);
     const actionsCacheOutcome = await this.saveToActionsCache(record);
     return { toolCache: toolCacheOutcome, actionsCache: actionsCacheOutcome };
@@ -367,8 +373,9 @@ export class ResultCache {
   private async saveToToolCache(record: ResultRecord, resultFiles: readonly (string | undefined)[]): Promise<ToolCacheOutcome> {
     if (!this.toolCacheReady()) return 'unavailable';
     const key = fingerprintKey(record);
-    const staging = await mkdtemp(join(process.env.RUNNER_TEMP || tmpdir(), 'reapi-result-'));
+    let staging: string | undefined;
     try {
+      staging = await mkdtemp(join(process.env.RUNNER_TEMP || tmpdir(), 'reapi-result-'));
       const stored = withoutResultFiles(record);
       const facts: ResultFileFacts[] = [];
       if (this.keepResultFiles) {
@@ -387,7 +394,7 @@ export class ResultCache {
       this.toolCacheTrouble('written', error);
       return 'failed';
     } finally {
-      await rm(staging, { recursive: true, force: true });
+      if (staging) await rm(staging, { recursive: true, force: true });
     }
   }
 

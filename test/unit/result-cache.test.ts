@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { isExplicitVersion } from '@actions/tool-cache';
 import { describe, expect, it } from 'vitest';
 import { fingerprintKey, type Fingerprint } from '../../src/fingerprint';
-import { actionsCachePath, isExactKey, parseRecord, toolCacheVersion, type ResultRecord } from '../../src/result-cache';
+import { actionsCachePath, isExactKey, parseRecord, ResultCache, toolCacheVersion, type ResultRecord } from '../../src/result-cache';
 
 const sha = (text: string) => createHash('sha256').update(text).digest('hex');
 const fp: Fingerprint = { model: 'topaz-video-upscaler', upscaleFactor: '2', sourceSha256: sha('clip') };
@@ -80,5 +80,15 @@ describe('parseRecord', () => {
     const parsed = parseRecord(typeof value === 'string' ? value : JSON.stringify(value), fp);
     expect(parsed).toHaveProperty('problem');
     expect((parsed as { problem: string }).problem).toMatch(reason);
+  });
+});
+
+describe('ResultCache.save', () => {
+  it('refuses, with one warning and before touching either store, a record a lookup would refuse', async () => {
+    const warnings: string[] = [];
+    const log = { warning: (m: string) => warnings.push(m), info: () => undefined, debug: () => undefined };
+    const outcome = await new ResultCache({ log }).save({ ...record, videoUrls: ['ftp://cdn.example/a.mp4'] });
+    expect(outcome).toEqual({ toolCache: 'failed', actionsCache: 'failed' });
+    expect(warnings).toEqual(['skip-unchanged: the record of task task_0001 was not saved: its video URLs are malformed.']);
   });
 });
