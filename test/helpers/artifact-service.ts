@@ -10,19 +10,12 @@
  * `env()` gives the variables a runner would set, so the bundled action talks
  * to these instead of GitHub.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { BlobSASPermissions, BlobServiceClient, StorageSharedKeyCredential, generateBlobSASQueryParameters, type ContainerClient } from '@azure/storage-blob';
+import type { ContainerClient } from '@azure/storage-blob';
+import { AzuriteContainer } from './azurite';
 
-/** Azurite's published development account (https://learn.microsoft.com/azure/storage/common/storage-use-azurite). */
-const ACCOUNT = 'devstoreaccount1';
-const ACCOUNT_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
 const CONTAINER = 'actions-results';
 const SERVICE = '/twirp/github.actions.results.api.v1.ArtifactService/';
 
@@ -55,42 +48,15 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-async function startAzurite(workdir: string): Promise<{ child: ChildProcess; endpoint: string }> {
-  const main = createRequire(import.meta.url).resolve('azurite/dist/src/blob/main.js');
-  const args = ['--blobHost', '127.0.0.1', '--blobPort', '0', '--inMemoryPersistence', '--skipApiVersionCheck', '--loose', '--disableTelemetry', '--silent'];
-  const child = spawn(process.execPath, [main, ...args], { cwd: workdir, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  const endpoint = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`Azurite did not start within 30 s:\n${output}`)), 30_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /successfully listens on (http:\/\/[\d.]+:\d+)/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1] as string);
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`Azurite exited with code ${code}:\n${output}`));
-    });
-  });
-  return { child, endpoint: `${endpoint}/${ACCOUNT}` };
-}
-
 export class ArtifactService {
   readonly calls: TwirpCall[] = [];
   /** Artifact ids handed out by FinalizeArtifact, by artifact name. */
   readonly artifacts = new Map<string, { id: number; blobName: string; size: string }>();
   resultsUrl = '';
 
-  private azurite?: ChildProcess;
-  private workdir = '';
+  private azurite = new AzuriteContainer(CONTAINER);
   private server: Server;
   private container?: ContainerClient;
-  private credential = new StorageSharedKeyCredential(ACCOUNT, ACCOUNT_KEY);
   private nextId = 4000;
 
   constructor() {
@@ -98,11 +64,7 @@ export class ArtifactService {
   }
 
   async start(): Promise<this> {
-    this.workdir = await mkdtemp(join(tmpdir(), 'reapi-azurite-'));
-    const { child, endpoint } = await startAzurite(this.workdir);
-    this.azurite = child;
-    this.container = new BlobServiceClient(endpoint, this.credential).getContainerClient(CONTAINER);
-    await this.container.createIfNotExists();
+    this.container = await this.azurite.start();
     this.server.listen(0, '127.0.0.1');
     await once(this.server, 'listening');
     this.resultsUrl = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/`;
@@ -112,11 +74,7 @@ export class ArtifactService {
   async stop(): Promise<void> {
     this.server.closeAllConnections();
     await new Promise((resolve) => this.server.close(resolve));
-    if (this.azurite && this.azurite.exitCode === null) {
-      this.azurite.kill('SIGTERM');
-      await once(this.azurite, 'exit');
-    }
-    if (this.workdir) await rm(this.workdir, { recursive: true, force: true });
+    await this.azurite.stop();
   }
 
   reset(): void {
@@ -182,11 +140,7 @@ export class ArtifactService {
 
   /** A write-only SAS URL for one blob, as the real service hands out. */
   private signedUploadUrl(blobName: string): string {
-    const sas = generateBlobSASQueryParameters(
-      { containerName: CONTAINER, blobName, permissions: BlobSASPermissions.parse('cw'), expiresOn: new Date(Date.now() + 3_600_000) },
-      this.credential,
-    );
-    return `${(this.container as ContainerClient).getBlockBlobClient(blobName).url}?${sas.toString()}`;
+    return this.azurite.signedUrl(blobName, 'cw');
   }
 
   private json(res: ServerResponse, body: unknown): void {
