@@ -6,7 +6,7 @@
  * These requests go to the user's CDN: they never carry the API key.
  */
 import { request, type Dispatcher } from 'undici';
-import { DEFAULT_DURATION_LIMITS, formatBytes, readDuration, sniffContainer, sniffDocument, type Container, type DurationLimits } from './duration';
+import { DEFAULT_DURATION_LIMITS, formatBytes, readDuration, sniffContainer, sniffDocument, type Container, type DurationLimits } from './media';
 import { ActionError, CancelledError, errorText } from './errors';
 import { getDispatcher, toNetworkError } from './http';
 

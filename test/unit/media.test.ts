@@ -1,6 +1,6 @@
 /** Container sniffing and duration reading over an in-memory range reader, on the committed ffmpeg clips. */
 import { describe, expect, it } from 'vitest';
-import { formatBytes, readDuration, sniffContainer, sniffDocument, type RangeReader } from '../../src/duration';
+import { formatBytes, readDuration, sniffContainer, sniffDocument, type RangeReader } from '../../src/media';
 import { fixtureBytes, padMediaData } from '../emulator/emulator';
 
 const MP4 = fixtureBytes('clip-3.2s-faststart.mp4');
