@@ -1,9 +1,12 @@
 /**
- * Reads a clip's duration from its container without downloading the clip:
- * the caller hands over the first bytes and a function that fetches byte ranges.
- * Parsing is left to mp4box (MP4/MOV) and music-metadata (MKV), loaded only
+ * Reads a clip's duration and its first video track (width × height, frame
+ * rate, codec) from its container without downloading the clip: the caller
+ * hands over the first bytes and a function that fetches byte ranges. Parsing
+ * is left to mp4box (MP4/MOV) and music-metadata (MKV duration), loaded only
  * here and only when needed, so they cost nothing on runs without preflight.
  */
+
+import type { ISOFile, Movie } from 'mp4box';
 
 /** The containers the API accepts (MP4, MOV, MKV), as told apart by their first bytes. */
 export type Container = 'mp4' | 'matroska';
@@ -11,11 +14,27 @@ export type Container = 'mp4' | 'matroska';
 /** Reads bytes [start, end) of the source; may return fewer when the file ends first. */
 export type RangeReader = (start: number, end: number) => Promise<Uint8Array>;
 
-export interface DurationResult {
+/** What a container says about its first video track; each field only where the container states it. */
+export interface VideoTrackFacts {
+  /** Coded width × height in pixels (MP4: the `stsd` sample entry, else `tkhd`; MKV: PixelWidth/PixelHeight). */
+  width?: number;
+  height?: number;
+  /** Frames per second (MP4: samples over the track's sample durations; MKV: from DefaultDuration). */
+  frameRate?: number;
+  /** MP4: the sample entry's four-character code (`avc1`, `hvc1`…); MKV: its CodecID (`V_MPEG4/ISO/AVC`…). */
+  codec?: string;
+}
+
+/** What one read of a container yields. */
+export interface MediaFacts {
   /** Seconds, when the container states it. */
   durationSeconds?: number;
   /** Why the duration is unknown, when it is. */
   problem?: string;
+  /** Whether the container lists a video track; undefined when its track list was not read. */
+  hasVideo?: boolean;
+  /** The first video track, when there is one. */
+  video?: VideoTrackFacts;
 }
 
 export interface DurationLimits {
@@ -63,7 +82,7 @@ function positioned(bytes: Uint8Array, fileStart: number): ArrayBuffer & { fileS
  * skips over `mdat` by its box size, so a MOV with `moov` at the end costs one
  * more small read near the end of the file, not the whole file.
  */
-async function isoBmffDuration(head: Uint8Array, size: number | undefined, read: RangeReader, limits: DurationLimits): Promise<DurationResult> {
+async function isoBmffFacts(head: Uint8Array, size: number | undefined, read: RangeReader, limits: DurationLimits): Promise<MediaFacts> {
   const { createFile } = await import('mp4box');
   const file = createFile();
   let parseError: string | undefined;
@@ -92,7 +111,8 @@ async function isoBmffDuration(head: Uint8Array, size: number | undefined, read:
   for (;;) {
     if (step.problem) return { problem: step.problem };
     const mvhd = file.moov?.mvhd;
-    if (mvhd) return movieDuration(mvhd, file.moov.mvex?.mehd?.fragment_duration);
+    // mp4box parses a box once all of it is here, so with mvhd the whole moov (and its tracks) is read.
+    if (mvhd) return { ...movieDuration(mvhd, file.moov.mvex?.mehd?.fragment_duration), ...isoBmffTracks(file) };
     if (parseError) return { problem: `the MP4/MOV structure could not be read (${parseError})` };
     if (step.next === undefined) return { problem: 'the MP4/MOV structure could not be read' };
     // When mp4box wants a box that is only partly here, continue from the end of the data it has.
@@ -109,7 +129,7 @@ async function isoBmffDuration(head: Uint8Array, size: number | undefined, read:
   }
 }
 
-function movieDuration(mvhd: { duration: number; timescale: number }, fragmentDuration: number | undefined): DurationResult {
+function movieDuration(mvhd: { duration: number; timescale: number }, fragmentDuration: number | undefined): MediaFacts {
   if (!(mvhd.timescale > 0)) return { problem: 'the movie header has no timescale' };
   // Fragmented MP4 keeps the total in mvex/mehd and usually 0 in mvhd.
   const units = mvhd.duration > 0 ? mvhd.duration : (fragmentDuration ?? 0);
@@ -117,32 +137,172 @@ function movieDuration(mvhd: { duration: number; timescale: number }, fragmentDu
   return { durationSeconds: units / mvhd.timescale };
 }
 
-/** MKV/WebM: Segment Info (with Duration) sits near the start, so the head is enough. */
-async function matroskaDuration(head: Uint8Array, size: number | undefined): Promise<DurationResult> {
+/** The first video track of a parsed moov. */
+function isoBmffTracks(file: ISOFile): Pick<MediaFacts, 'hasVideo' | 'video'> {
+  let info: Movie;
+  try {
+    info = file.getInfo();
+  } catch {
+    return {};
+  }
+  const track = info.videoTracks[0];
+  if (!track) return { hasVideo: false };
+  const video: VideoTrackFacts = {};
+  const width = positive(track.video?.width) ?? positive(track.track_width);
+  const height = positive(track.video?.height) ?? positive(track.track_height);
+  if (width !== undefined && height !== undefined) Object.assign(video, { width, height });
+  const seconds = (positive(track.samples_duration) ?? positive(track.duration) ?? 0) / track.timescale;
+  const frameRate = track.nb_samples > 0 && seconds > 0 ? track.nb_samples / seconds : undefined;
+  if (frameRate !== undefined && Number.isFinite(frameRate)) video.frameRate = frameRate;
+  // `codec` is the sample entry type plus RFC 6381 parameters ("avc1.64000a"); the type names the codec.
+  const fourcc = track.codec?.split('.')[0];
+  if (fourcc) video.codec = fourcc;
+  return { hasVideo: true, video };
+}
+
+function positive(value: number | undefined): number | undefined {
+  return value !== undefined && Number.isFinite(value) && value > 0 ? value : undefined;
+}
+
+/** MKV/WebM: Segment Info (with Duration) and Tracks sit near the start, so the head is enough. */
+async function matroskaFacts(head: Uint8Array, size: number | undefined): Promise<MediaFacts> {
   const { parseBuffer } = await import('music-metadata');
+  const tracks = matroskaVideoTrack(head);
   try {
     const metadata = await parseBuffer(head, { mimeType: 'video/x-matroska', size }, { skipCovers: true });
     const duration = metadata.format.duration;
-    if (duration !== undefined && Number.isFinite(duration) && duration > 0) return { durationSeconds: duration };
-    return { problem: 'the Matroska Segment Info states no duration in the first bytes of the file' };
+    if (duration !== undefined && Number.isFinite(duration) && duration > 0) return { durationSeconds: duration, ...tracks };
+    return { problem: 'the Matroska Segment Info states no duration in the first bytes of the file', ...tracks };
   } catch (error) {
-    return { problem: `the Matroska structure could not be read (${errorMessage(error)})` };
+    return { problem: `the Matroska structure could not be read (${errorMessage(error)})`, ...tracks };
   }
 }
 
+// Matroska element IDs (with their length marker bits, as written).
+const SEGMENT = 0x18538067;
+const TRACKS = 0x1654ae6b;
+const TRACK_ENTRY = 0xae;
+const TRACK_TYPE = 0x83;
+const CODEC_ID = 0x86;
+const DEFAULT_DURATION = 0x23e383;
+const VIDEO = 0xe0;
+const PIXEL_WIDTH = 0xb0;
+const PIXEL_HEIGHT = 0xba;
+const CLUSTER = 0x1f43b675;
+const TRACK_TYPE_VIDEO = 1;
+
+/** An EBML variable-length integer at `offset`: its value and length; `marker` keeps the length bits (element IDs). */
+function readVint(bytes: Uint8Array, offset: number, marker: boolean): { value: number; length: number; unknown: boolean } | undefined {
+  const first = bytes[offset];
+  if (first === undefined || first === 0) return undefined;
+  const length = Math.clz32(first) - 23;
+  if (offset + length > bytes.length) return undefined;
+  let value = marker ? first : first & (0xff >> length);
+  let allOnes = value === 0xff >> length;
+  for (let i = 1; i < length; i++) {
+    value = value * 256 + bytes[offset + i]!;
+    allOnes &&= bytes[offset + i] === 0xff;
+  }
+  return { value, length, unknown: !marker && allOnes };
+}
+
+function readUint(bytes: Uint8Array, start: number, end: number): number {
+  let value = 0;
+  for (let i = start; i < end; i++) value = value * 256 + bytes[i]!;
+  return value;
+}
+
 /**
- * Reads the duration of a clip whose first bytes are `head`. A malformed or
- * unreadable container gives `problem` rather than an exception; errors thrown
- * by `read` (network, cancellation) propagate.
+ * The first video TrackEntry in the head of a Matroska file. music-metadata
+ * reports pixel sizes and the codec but not DefaultDuration (the frame
+ * duration), so this small walk reads the entry itself: Segment → Tracks →
+ * TrackEntry, skipping everything else by its size, stopping at the first Cluster.
  */
-export async function readDuration(
+export function matroskaVideoTrack(head: Uint8Array): Pick<MediaFacts, 'hasVideo' | 'video'> {
+  let tracksSeen = false;
+  const walk = (start: number, end: number, inEntry: boolean, entry: Map<number, number | string>): boolean => {
+    for (let offset = start; offset < end;) {
+      const id = readVint(head, offset, true);
+      const size = id && readVint(head, offset + id.length, false);
+      if (!id || !size) return false;
+      const body = offset + id.length + size.length;
+      const bodyEnd = size.unknown ? end : Math.min(end, body + size.value);
+      if (id.value === CLUSTER) return false;
+      if (id.value === SEGMENT || id.value === TRACKS || (inEntry && id.value === VIDEO)) {
+        if (id.value === TRACKS) tracksSeen = !size.unknown && body + size.value <= head.length;
+        if (!walk(body, bodyEnd, inEntry, entry)) return false;
+      } else if (id.value === TRACK_ENTRY) {
+        const fields = new Map<number, number | string>();
+        walk(body, bodyEnd, true, fields);
+        if (fields.get(TRACK_TYPE) === TRACK_TYPE_VIDEO) {
+          for (const [key, value] of fields) entry.set(key, value);
+          return false;
+        }
+      } else if (inEntry && bodyEnd - body <= 8 && [TRACK_TYPE, DEFAULT_DURATION, PIXEL_WIDTH, PIXEL_HEIGHT].includes(id.value)) {
+        entry.set(id.value, readUint(head, body, bodyEnd));
+      } else if (inEntry && id.value === CODEC_ID) {
+        entry.set(id.value, Buffer.from(head.subarray(body, bodyEnd)).toString('latin1').replace(/\0+$/, ''));
+      }
+      if (size.unknown) return false;
+      offset = body + size.value;
+    }
+    return true;
+  };
+  const entry = new Map<number, number | string>();
+  walk(0, head.length, false, entry);
+  // No video entry: certain only when the whole Tracks element was in the head.
+  if (!entry.has(TRACK_TYPE)) return tracksSeen ? { hasVideo: false } : {};
+  const video: VideoTrackFacts = {};
+  const width = entry.get(PIXEL_WIDTH);
+  const height = entry.get(PIXEL_HEIGHT);
+  if (typeof width === 'number' && typeof height === 'number' && width > 0 && height > 0) Object.assign(video, { width, height });
+  const frameNs = entry.get(DEFAULT_DURATION);
+  if (typeof frameNs === 'number' && frameNs > 0) video.frameRate = 1e9 / frameNs;
+  const codec = entry.get(CODEC_ID);
+  if (typeof codec === 'string' && codec) video.codec = codec;
+  return { hasVideo: true, video };
+}
+
+/**
+ * Reads the duration and first video track of a clip whose first bytes are
+ * `head`. A malformed or unreadable container gives `problem` rather than an
+ * exception; errors thrown by `read` (network, cancellation) propagate.
+ */
+export async function readMediaFacts(
   container: Container,
   head: Uint8Array,
   size: number | undefined,
   read: RangeReader,
   limits: DurationLimits = DEFAULT_DURATION_LIMITS,
-): Promise<DurationResult> {
-  return container === 'mp4' ? isoBmffDuration(head, size, read, limits) : matroskaDuration(head, size);
+): Promise<MediaFacts> {
+  return container === 'mp4' ? isoBmffFacts(head, size, read, limits) : matroskaFacts(head, size);
+}
+
+const CODEC_NAMES: Record<string, string> = {
+  avc1: 'H.264',
+  avc3: 'H.264',
+  'V_MPEG4/ISO/AVC': 'H.264',
+  hvc1: 'H.265/HEVC',
+  hev1: 'H.265/HEVC',
+  'V_MPEGH/ISO/HEVC': 'H.265/HEVC',
+  av01: 'AV1',
+  V_AV1: 'AV1',
+  vp09: 'VP9',
+  V_VP9: 'VP9',
+  vp08: 'VP8',
+  V_VP8: 'VP8',
+};
+
+/** "H.264", "H.265/HEVC", "AV1", "VP9" by name; any other code as written (reduced to safe characters: it comes from the file). */
+export function codecDisplayName(codec: string): string {
+  return (
+    CODEC_NAMES[codec] ??
+    (codec
+      .replace(/[^\w./ -]/g, '?')
+      .trim()
+      .slice(0, 32) ||
+      '?')
+  );
 }
 
 function errorMessage(error: unknown): string {

@@ -6,7 +6,7 @@
  * These requests go to the user's CDN: they never carry the API key.
  */
 import { request, type Dispatcher } from 'undici';
-import { DEFAULT_DURATION_LIMITS, formatBytes, readDuration, sniffContainer, sniffDocument, type Container, type DurationLimits } from './media';
+import { DEFAULT_DURATION_LIMITS, formatBytes, readMediaFacts, sniffContainer, sniffDocument, type Container, type DurationLimits, type VideoTrackFacts } from './media';
 import { ActionError, CancelledError, errorText } from './errors';
 import { getDispatcher, toNetworkError } from './http';
 
@@ -66,6 +66,8 @@ export interface SourceProbe {
   /** 'mp4' covers MP4 and MOV (ISO BMFF); 'matroska' covers MKV (and WebM). */
   container?: Container;
   durationSeconds?: number;
+  /** The first video track's width × height, frame rate and codec, where the container states them. */
+  video?: VideoTrackFacts;
   /** `billableSeconds(durationSeconds)`, when the duration is known. */
   billableSeconds?: number;
   /** Body bytes received over all requests. */
@@ -198,7 +200,7 @@ function formatSeconds(seconds: number): string {
   return String(Math.round(seconds * 1000) / 1000);
 }
 
-function header(headers: Dispatcher.ResponseData['headers'], name: string): string | undefined {
+export function header(headers: Dispatcher.ResponseData['headers'], name: string): string | undefined {
   const value = headers[name];
   return Array.isArray(value) ? value[0] : value;
 }
@@ -226,7 +228,7 @@ interface Opened {
 }
 
 /** The requests of one probe: timeouts, redirects, and what they cost. */
-class ProbeSession {
+export class ProbeSession {
   bytesFetched = 0;
   requests = 0;
   private readonly timeoutMs: number;
@@ -473,9 +475,9 @@ async function inspect(url: string, source: string, probe: SourceProbe, session:
     await session.discard(answer.body);
     throw new Error(`a range request was answered with HTTP ${answer.status}`);
   };
-  let result: { durationSeconds?: number; problem?: string };
+  let result: { durationSeconds?: number; problem?: string; video?: VideoTrackFacts };
   try {
-    result = await readDuration(
+    result = await readMediaFacts(
       container,
       head,
       probe.sizeBytes,
@@ -491,6 +493,7 @@ async function inspect(url: string, source: string, probe: SourceProbe, session:
           : errorText(error),
     };
   }
+  if (result.video) probe.video = result.video;
   if (result.durationSeconds !== undefined) {
     probe.durationSeconds = result.durationSeconds;
     probe.billableSeconds = billableSeconds(result.durationSeconds);
