@@ -6,7 +6,8 @@
  * These requests go to the user's CDN: they never carry the API key.
  */
 import { request, type Dispatcher } from 'undici';
-import { DEFAULT_DURATION_LIMITS, formatBytes, readMediaFacts, sniffContainer, sniffDocument, type Container, type DurationLimits, type VideoTrackFacts } from './media';
+import { DEFAULT_DURATION_LIMITS, formatBytes, readMediaFacts, sniffContainer, sniffDocument, type Container, type DurationLimits } from './media';
+import type { VideoTrackFacts } from './media';
 import { ActionError, CancelledError, errorText } from './errors';
 import { getDispatcher, toNetworkError } from './http';
 

@@ -45,7 +45,8 @@ describe('describeUpscale', () => {
 
   it('shows "?" for what the result lacks, and "?" alone when nothing is known', () => {
     expect(describeUpscale(side(854, 480, 3.2), undefined)).toBe('854×480 → ? · 3.2 s → ?');
-    expect(describeUpscale(side(854, 480, 3.2), { container: 'mp4', hasVideo: false, durationSeconds: 3.2 })).toBe('854×480 → ? · 3.2 s → 3.2 s');
+    const audioOnly: ResultFacts = { container: 'mp4', hasVideo: false, durationSeconds: 3.2 };
+    expect(describeUpscale(side(854, 480, 3.2), audioOnly)).toBe('854×480 → ? · 3.2 s → 3.2 s');
     expect(describeUpscale(undefined, undefined)).toBe('?');
   });
 });
