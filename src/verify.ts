@@ -79,6 +79,13 @@ export async function probeResultUrl(url: string, options: ResultProbeOptions = 
   const name = displayUrl(url);
   const budget = Math.max(1, options.budgetBytes ?? RESULT_BUDGET_BYTES);
   const headBytes = Math.min(budget, options.headBytes ?? RESULT_HEAD_BYTES);
+  let protocol: string | undefined;
+  try {
+    protocol = new URL(url).protocol;
+  } catch {
+    // reported below
+  }
+  if (protocol !== 'http:' && protocol !== 'https:') return { reason: 'the result URL is not an http(s) URL', bytesFetched: 0, requests: 0 };
   const session = new ProbeSession(name, { signal: options.signal, requestTimeoutMs: options.requestTimeoutMs });
   const done = (outcome: Omit<ResultProbe, 'bytesFetched' | 'requests'>): ResultProbe => ({
     ...outcome,
@@ -133,7 +140,8 @@ export async function probeResultUrl(url: string, options: ResultProbeOptions = 
     if (error instanceof RangeNotSupported) {
       return done({ reason: `the result host does not support range requests and the movie header is not within the first ${formatBytes(headBytes)}` });
     }
-    return done({ reason: errorText(error).replace(/\.$/, '') });
+    // The session's redirect errors end with advice about video-url, which does not apply to a result.
+    return done({ reason: errorText(error).replace(/(; check video-url)?\.$/, '') });
   }
 }
 

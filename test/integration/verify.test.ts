@@ -157,6 +157,21 @@ describe('results that cannot be read', () => {
     expect(probe).toEqual({ reason: 'the result host answered HTTP 404', bytesFetched: 0, requests: 1 });
   });
 
+  it('sends nothing for a result URL that is not http(s)', async () => {
+    for (const url of ['file:///etc/passwd', 'not a url']) {
+      expect(await probeResultUrl(url)).toEqual({ reason: 'the result URL is not an http(s) URL', bytesFetched: 0, requests: 0 });
+    }
+    expect(emulator.cdnRequests()).toEqual([]);
+  });
+
+  it('gives up on a redirect loop without advice about video-url', async () => {
+    const { url } = await completedResult('clip-3.2s-faststart.mp4', '2', { result: 'upscaled' });
+    emulator.fault({ route: 'cdn', match: '/media/', redirectTo: new URL(url).pathname, times: 10 });
+    const probe = await probeResultUrl(url);
+    expect(probe.reason).toBe(`${url} redirects more than 5 times`);
+    expect(probe.requests).toBe(6);
+  });
+
   it('gives the network error as the reason', async () => {
     const { url } = await completedResult('clip-3.2s-faststart.mp4', '2', { result: 'upscaled' });
     emulator.fault({ route: 'cdn', match: '/media/', reset: true });
