@@ -9,7 +9,7 @@
  */
 import { open } from 'node:fs/promises';
 import { codecDisplayName, formatBytes, readMediaFacts, sniffContainer, sniffDocument, type Container, type RangeReader, type VideoTrackFacts } from './media';
-import { CancelledError, errorText } from './errors';
+import { ActionError, CancelledError, errorText } from './errors';
 import { ProbeSession, displayUrl, header, parseContentRange } from './preflight';
 import type { UpscaleFactor } from './inputs';
 
@@ -262,4 +262,57 @@ export function verifyResult(source: MediaSide | undefined, result: ResultFacts,
     );
   }
   return problems;
+}
+
+/** Under `verify: fail`, a result that fails its checks fails the step. */
+export class VerifyError extends ActionError {
+  override name = 'VerifyError';
+  constructor(
+    message: string,
+    readonly taskId: string,
+    readonly problems: readonly string[],
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * One line naming the clip, the task id and each problem (what was expected,
+ * what was found): "clip.mp4: the result of task task_abc is not what was
+ * asked for: expected a duration of 3.2 s (…), found 1.6 s; expected …". For
+ * a warning, and as the VerifyError message under `verify: fail`.
+ */
+export function verificationMessage(clip: string, taskId: string, problems: readonly string[]): string {
+  return `${clip}: the result of task ${taskId} is not what was asked for: ${problems.map((p) => p.replace(/\.$/, '')).join('; ')}.`;
+}
+
+/** The notice for a result whose header could not be read: "clip.mp4: the result of task task_abc was not checked (…)." */
+export function uncheckedMessage(clip: string, taskId: string, reason: string): string {
+  return `${clip}: the result of task ${taskId} was not checked (${reason}).`;
+}
+
+function decimalSeconds(seconds: number | undefined): number | null {
+  return seconds === undefined ? null : Math.round(seconds * 1000) / 1000;
+}
+
+/** The media fields of one `results[]` entry (null where unknown); `video-width`, `-height` and `-duration` are the first clip's first three. */
+export function mediaResultFields(
+  source: MediaSide | undefined,
+  result: MediaSide | undefined,
+): {
+  width: number | null;
+  height: number | null;
+  duration: number | null;
+  source_width: number | null;
+  source_height: number | null;
+  source_duration: number | null;
+} {
+  return {
+    width: result?.video?.width ?? null,
+    height: result?.video?.height ?? null,
+    duration: decimalSeconds(result?.durationSeconds),
+    source_width: source?.video?.width ?? null,
+    source_height: source?.video?.height ?? null,
+    source_duration: decimalSeconds(source?.durationSeconds),
+  };
 }

@@ -1,6 +1,16 @@
 /** The pure half of src/verify.ts: the summary text of an upscale and the checks of a result against its source. */
 import { describe, expect, it } from 'vitest';
-import { describeUpscale, verifyResult, type MediaSide, type ResultFacts } from '../../src/verify';
+import { ActionError } from '../../src/errors';
+import {
+  VerifyError,
+  describeUpscale,
+  mediaResultFields,
+  uncheckedMessage,
+  verificationMessage,
+  verifyResult,
+  type MediaSide,
+  type ResultFacts,
+} from '../../src/verify';
 
 function side(width: number | undefined, height: number | undefined, durationSeconds?: number, codec?: string, frameRate?: number): MediaSide {
   const video: NonNullable<MediaSide['video']> = {};
@@ -102,5 +112,45 @@ describe('verifyResult', () => {
     expect(verifyResult(undefined, mp4(128, 72, 3.2), '2')).toEqual([]);
     expect(verifyResult({}, mp4(128, 72, 3.2), '4')).toEqual([]);
     expect(verifyResult(source, { container: 'mp4', hasVideo: true, video: {} }, '2')).toEqual([]);
+  });
+});
+
+describe('messages and fields for the wiring', () => {
+  it('names the clip, what was expected, what was found and the task id, on one line', () => {
+    const problems = verifyResult(side(64, 36, 3.2, 'avc1', 5), mp4(64, 36, 1.6), '2');
+    const message = verificationMessage('clip.mp4', 'task_abc', problems);
+    expect(message).toBe(
+      "clip.mp4: the result of task task_abc is not what was asked for: expected a duration of 3.2 s (the source's, within one frame, 0.2 s), found 1.6 s; " +
+        "expected a video larger than the source's 64×36 (2× is 128×72), found 64×36.",
+    );
+    const error = new VerifyError(message, 'task_abc', problems);
+    expect(error).toBeInstanceOf(ActionError);
+    expect(error.name).toBe('VerifyError');
+  });
+
+  it('says why a result was not checked', () => {
+    expect(uncheckedMessage('#2 b.mp4', 'task_b', 'the result host answered HTTP 403')).toBe(
+      '#2 b.mp4: the result of task task_b was not checked (the result host answered HTTP 403).',
+    );
+  });
+
+  it('gives results[] fields, null where unknown, durations to the millisecond', () => {
+    expect(mediaResultFields(side(854, 480, 3.2000001), mp4(1708, 960, 3.2))).toEqual({
+      width: 1708,
+      height: 960,
+      duration: 3.2,
+      source_width: 854,
+      source_height: 480,
+      source_duration: 3.2,
+    });
+    const audioOnly: ResultFacts = { container: 'mp4', hasVideo: false, durationSeconds: 10 / 3 };
+    expect(mediaResultFields(undefined, audioOnly)).toEqual({
+      width: null,
+      height: null,
+      duration: 3.333,
+      source_width: null,
+      source_height: null,
+      source_duration: null,
+    });
   });
 });
