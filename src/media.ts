@@ -190,6 +190,9 @@ const PIXEL_WIDTH = 0xb0;
 const PIXEL_HEIGHT = 0xba;
 const CLUSTER = 0x1f43b675;
 const TRACK_TYPE_VIDEO = 1;
+/** The elements walked into, one per depth; the fields are the children of TrackEntry and Video (depth 3 and 4). */
+const PATH = [SEGMENT, TRACKS, TRACK_ENTRY, VIDEO];
+const FIELDS_DEPTH = 3;
 
 /** An EBML variable-length integer at `offset`: its value and length; `marker` keeps the length bits (element IDs). */
 function readVint(bytes: Uint8Array, offset: number, marker: boolean): { value: number; length: number; unknown: boolean } | undefined {
@@ -220,7 +223,9 @@ function readUint(bytes: Uint8Array, start: number, end: number): number {
  */
 export function matroskaVideoTrack(head: Uint8Array): Pick<MediaFacts, 'hasVideo' | 'video'> {
   let tracksSeen = false;
-  const walk = (start: number, end: number, inEntry: boolean, entry: Map<number, number | string>): boolean => {
+  let found: Map<number, number | string> | undefined;
+  /** Descends only along Segment → Tracks → TrackEntry → Video, one level each, so crafted nesting cannot recurse deeply. */
+  const walk = (start: number, end: number, depth: number, fields: Map<number, number | string>): boolean => {
     for (let offset = start; offset < end;) {
       const id = readVint(head, offset, true);
       const size = id && readVint(head, offset + id.length, false);
@@ -228,30 +233,33 @@ export function matroskaVideoTrack(head: Uint8Array): Pick<MediaFacts, 'hasVideo
       const body = offset + id.length + size.length;
       const bodyEnd = size.unknown ? end : Math.min(end, body + size.value);
       if (id.value === CLUSTER) return false;
-      if (id.value === SEGMENT || id.value === TRACKS || (inEntry && id.value === VIDEO)) {
+      if (id.value === PATH[depth]) {
         if (id.value === TRACKS) tracksSeen = !size.unknown && body + size.value <= head.length;
-        if (!walk(body, bodyEnd, inEntry, entry)) return false;
-      } else if (id.value === TRACK_ENTRY) {
-        const fields = new Map<number, number | string>();
-        walk(body, bodyEnd, true, fields);
-        if (fields.get(TRACK_TYPE) === TRACK_TYPE_VIDEO) {
-          for (const [key, value] of fields) entry.set(key, value);
+        if (id.value === TRACK_ENTRY) {
+          const entry = new Map<number, number | string>();
+          walk(body, bodyEnd, depth + 1, entry);
+          if (entry.get(TRACK_TYPE) === TRACK_TYPE_VIDEO) {
+            found = entry;
+            return false;
+          }
+        } else if (!walk(body, bodyEnd, depth + 1, fields)) {
           return false;
         }
-      } else if (inEntry && bodyEnd - body <= 8 && [TRACK_TYPE, DEFAULT_DURATION, PIXEL_WIDTH, PIXEL_HEIGHT].includes(id.value)) {
-        entry.set(id.value, readUint(head, body, bodyEnd));
-      } else if (inEntry && id.value === CODEC_ID) {
-        entry.set(id.value, Buffer.from(head.subarray(body, bodyEnd)).toString('latin1').replace(/\0+$/, ''));
+      } else if (depth >= FIELDS_DEPTH && bodyEnd - body <= 8 && [TRACK_TYPE, DEFAULT_DURATION, PIXEL_WIDTH, PIXEL_HEIGHT].includes(id.value)) {
+        fields.set(id.value, readUint(head, body, bodyEnd));
+      } else if (depth >= FIELDS_DEPTH && id.value === CODEC_ID) {
+        const text = Buffer.from(head.subarray(body, Math.min(bodyEnd, body + 64))).toString('latin1');
+        fields.set(id.value, text.replace(/\0+$/, ''));
       }
       if (size.unknown) return false;
       offset = body + size.value;
     }
     return true;
   };
-  const entry = new Map<number, number | string>();
-  walk(0, head.length, false, entry);
+  walk(0, head.length, 0, new Map());
+  const entry = found;
   // No video entry: certain only when the whole Tracks element was in the head.
-  if (!entry.has(TRACK_TYPE)) return tracksSeen ? { hasVideo: false } : {};
+  if (!entry) return tracksSeen ? { hasVideo: false } : {};
   const video: VideoTrackFacts = {};
   const width = entry.get(PIXEL_WIDTH);
   const height = entry.get(PIXEL_HEIGHT);

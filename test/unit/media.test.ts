@@ -211,6 +211,24 @@ describe('readMediaFacts on every fixture', () => {
   });
 });
 
+describe('matroskaVideoTrack on hostile input', () => {
+  it('never throws on any prefix or single-byte corruption of the MKV', () => {
+    for (let length = 0; length <= MKV.length; length++) expect(() => matroskaVideoTrack(MKV.subarray(0, length))).not.toThrow();
+    for (let at = 0; at < MKV.length; at++) {
+      const corrupt = Buffer.from(MKV);
+      corrupt[at] = corrupt[at]! ^ 0xff;
+      expect(() => matroskaVideoTrack(corrupt)).not.toThrow();
+    }
+  });
+
+  it('does not recurse into nested Segments (a crafted 256 KiB head of them)', () => {
+    // Segment ID, then an unknown size (0x01 + seven 0xff), over and over.
+    const nested = Buffer.alloc(256 * 1024);
+    for (let at = 0; at + 12 <= nested.length; at += 12) nested.set([0x18, 0x53, 0x80, 0x67, 0x01, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff], at);
+    expect(matroskaVideoTrack(nested)).toEqual({});
+  });
+});
+
 describe('codecDisplayName', () => {
   it.each([
     ['avc1', 'H.264'],
