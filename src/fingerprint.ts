@@ -10,8 +10,9 @@
 import { createHash, type Hash } from 'node:crypto';
 import { request, type Dispatcher } from 'undici';
 import { ActionError, CancelledError, errorText } from './errors';
-import { getDispatcher, toNetworkError } from './http';
-import { displayUrl, MAX_REDIRECTS, MAX_SOURCE_BYTES } from './preflight';
+import { MAX_REDIRECTS, REDIRECT_STATUSES, USER_AGENT, getDispatcher, toNetworkError } from './http';
+import { MAX_SOURCE_BYTES } from './preflight';
+import { displayUrl } from './urls';
 
 /** Version of the cached record's format; part of every key, so a new format never reads an old record. */
 export const RECORD_FORMAT_VERSION = 1;
@@ -21,8 +22,6 @@ export const HASH_TIMEOUT_MS = 60_000;
 export const HASH_IDLE_TIMEOUT_MS = 15_000;
 
 const KEY_PREFIX = 'reapi-topaz-video-upscaler';
-const USER_AGENT = 'reapi-topaz-video-upscaler-action (fingerprint)';
-const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 const MODEL_NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 const FACTORS = new Set(['1', '2', '4']);
@@ -191,7 +190,7 @@ export async function hashSource(url: string, options: HashOptions = {}): Promis
         headersTimeout: idleMs,
         bodyTimeout: idleMs,
         // Only these headers: the source lives on the user's host, which must never see the API key.
-        headers: { 'user-agent': USER_AGENT, accept: '*/*', 'accept-encoding': 'identity' },
+        headers: { 'user-agent': `${USER_AGENT} (fingerprint)`, accept: '*/*', 'accept-encoding': 'identity' },
       });
     } catch (error) {
       return fail(error);

@@ -6,7 +6,7 @@
  * These requests go to the user's CDN: they never carry the API key.
  */
 import { billableSeconds } from './cost';
-import { DEFAULT_DURATION_LIMITS, readDuration, sniffContainer, sniffDocument, type Container, type DurationLimits } from './duration';
+import { DEFAULT_DURATION_LIMITS, readMediaFacts, sniffContainer, sniffDocument, type Container, type DurationLimits, type VideoTrackFacts } from './media';
 import { CancelledError, PreflightDeadlineError, PreflightError, RangesNotSupportedError, errorText } from './errors';
 import { formatBytes, formatSeconds } from './format';
 import type { Pool } from './pool';
@@ -32,6 +32,8 @@ export interface SourceProbe {
   /** 'mp4' covers MP4 and MOV (ISO BMFF); 'matroska' covers MKV (and WebM). */
   container?: Container;
   durationSeconds?: number;
+  /** The first video track's width × height, frame rate and codec, where the container states them. */
+  video?: VideoTrackFacts;
   /** `billableSeconds(durationSeconds)`, when the duration is known. */
   billableSeconds?: number;
   /** Body bytes received over all requests. */
@@ -254,9 +256,9 @@ async function inspect(url: string, source: string, probe: SourceProbe, session:
     await session.discard(answer.body);
     throw new Error(`a range request was answered with HTTP ${answer.status}`);
   };
-  let result: { durationSeconds?: number; problem?: string };
+  let result: { durationSeconds?: number; problem?: string; video?: VideoTrackFacts };
   try {
-    result = await readDuration(
+    result = await readMediaFacts(
       container,
       head,
       probe.sizeBytes,
@@ -272,6 +274,7 @@ async function inspect(url: string, source: string, probe: SourceProbe, session:
           : errorText(error),
     };
   }
+  if (result.video) probe.video = result.video;
   if (result.durationSeconds !== undefined) {
     probe.durationSeconds = result.durationSeconds;
     probe.billableSeconds = billableSeconds(result.durationSeconds);

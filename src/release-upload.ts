@@ -9,7 +9,7 @@ import { stat } from 'node:fs/promises';
 import { Transform, type TransformCallback } from 'node:stream';
 import { fetch as undiciFetch, request, type Dispatcher } from 'undici';
 import { ActionError, CancelledError } from './errors';
-import { parseRetryAfter, readLimitedText, toNetworkError } from './http';
+import { REDIRECT_STATUSES, USER_AGENT, parseRetryAfter, readLimitedText, toNetworkError } from './http';
 
 /** GitHub refuses release assets of 2 GiB or more. */
 export const MAX_ASSET_BYTES = 2 * 1024 ** 3;
@@ -22,9 +22,7 @@ const UPLOAD_BODY_TIMEOUT_MS = 60_000;
 const PROGRESS_EVERY_MS = 10_000;
 /** Read buffer for the file: fewer, larger socket writes; memory stays a few of these whatever the file size. */
 const READ_BUFFER_BYTES = 1024 * 1024;
-const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 const MAX_API_REDIRECTS = 5;
-export const USER_AGENT = 'reapi-topaz-video-upscaler-action';
 
 /** An expected failure of a release lookup or upload; `transient` ones may be tried again. */
 export class ReleaseError extends ActionError {

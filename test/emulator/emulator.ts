@@ -86,7 +86,29 @@ export interface TaskPlan {
   id?: string;
   /** Literal `output.video_urls` of the completed task (instead of results on the CDN). */
   resultUrls?: string[];
+  /** Serve a real ffmpeg result instead of synthetic bytes (see RESULT_FIXTURES). */
+  result?: ResultKind;
+  /** Grow the real result by this many bytes at the end of its `mdat` (a large file, same facts). */
+  resultPaddingBytes?: number;
+  /** The result host ignores Range: always 200 with the whole body. */
+  resultIgnoresRange?: boolean;
 }
+
+/**
+ * Real results (test/fixtures/README.md). 'upscaled' is the task's source
+ * fixture at the task's factor ('wrong-size' at 1×: not larger); the other
+ * faults are clip-3.2s-faststart.mp4 upscaled 2× with one thing wrong.
+ */
+export type ResultKind = 'upscaled' | 'too-short' | 'wrong-size' | 'no-video' | 'hevc' | 'moov-at-end';
+const RESULT_FIXTURES: Record<Exclude<ResultKind, 'upscaled' | 'wrong-size'>, string> = {
+  'too-short': 'fault-too-short-1.6s-128x72.mp4',
+  'no-video': 'fault-no-video-3.2s.mp4',
+  hevc: 'result-3.2s-2x-128x72-hevc.mp4',
+  'moov-at-end': 'result-3.2s-2x-128x72-moov-at-end.mp4',
+};
+/** Source fixture → the duration in its results' names; all sources are 64×36. */
+const UPSCALED_FROM: Record<string, string> = { 'clip-3.2s-faststart.mp4': '3.2s', 'clip-2.4s-moov-at-end.mov': '2.4s', 'clip-5s.mkv': '5s' };
+const UPSCALED_SIZES: Record<string, string> = { '1': '64x36', '2': '128x72', '4': '256x144' };
 
 export interface EmulatorConfig {
   /** The key the emulator accepts; anything else is 401. */
@@ -97,6 +119,8 @@ export interface EmulatorConfig {
   processingMs?: number;
   /** Bytes of each result MP4 (default: a small synthetic MP4). */
   resultBytes?: number;
+  /** Serve real results (`result: 'upscaled'`) for tasks whose plan names none; results of non-fixture sources stay synthetic. */
+  realResults?: boolean;
   /** Plans keyed by a substring of the source URL; the first match wins. */
   plans: Array<{ match: string; plan: TaskPlan }>;
 }
@@ -128,6 +152,8 @@ export interface SourceOptions {
 interface Source extends SourceOptions {
   size: number;
   contentType: string;
+  /** The fixture file it serves, if any. */
+  fixture?: string;
 }
 
 const FIXTURE_TYPES: Record<string, string> = { '.mp4': 'video/mp4', '.mov': 'video/quicktime', '.mkv': 'video/x-matroska' };
@@ -143,6 +169,8 @@ interface Task {
   finishedAt?: number;
   /** The API key the submission carried, for plans that echo it. */
   key: string;
+  /** The source's fixture file, when it is one. */
+  sourceFixture?: string;
 }
 
 const DEFAULT_CONFIG: EmulatorConfig = { apiKey: 'test-key', processingPolls: 2, plans: [] };
@@ -306,7 +334,9 @@ export class ReapiEmulator {
   /** Serves a committed fixture clip (test/fixtures/`file`) as source `name`, typed by its extension; returns its URL. */
   addFixture(name: string, file = name, options: Omit<SourceOptions, 'data' | 'size'> = {}): string {
     const contentType = FIXTURE_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream';
-    return this.addSource(name, { contentType, ...options, data: fixtureBytes(file) });
+    const url = this.addSource(name, { contentType, ...options, data: fixtureBytes(file) });
+    this.sources.get(name)!.fixture = file;
+    return url;
   }
 
   /** CDN requests for one source, in order. */
@@ -329,6 +359,23 @@ export class ReapiEmulator {
 
   cdnRequests(): RecordedRequest[] {
     return this.requests.filter((r) => r.origin === 'cdn');
+  }
+
+  /** The bytes served for a task's results: a real result when its plan (or `realResults`) asks for one, else `resultBytes(index)`. */
+  taskResultBytes(taskId: string, index = 0): Buffer {
+    const task = this.tasks.get(taskId);
+    const kind = task?.plan.result ?? (this.config.realResults ? 'upscaled' : undefined);
+    const tag = UPSCALED_FROM[task?.sourceFixture ?? ''];
+    let file: string | undefined;
+    if (kind === 'upscaled' || kind === 'wrong-size') {
+      const factor = kind === 'wrong-size' ? '1' : (task?.upscaleFactor ?? '2');
+      if (tag) file = `result-${tag}-${factor}x-${UPSCALED_SIZES[factor]}.mp4`;
+    } else if (kind) {
+      file = RESULT_FIXTURES[kind];
+    }
+    if (!file) return this.resultBytes(index);
+    const padding = task?.plan.resultPaddingBytes;
+    return padding ? padMediaData(fixtureBytes(file), padding) : fixtureBytes(file);
   }
 
   /** The bytes of result `index` (0 unless a plan has `resultCount`); each index has distinct content. */
@@ -475,6 +522,9 @@ export class ReapiEmulator {
       status: plan.runningStatus ?? 'processing',
       key,
     };
+    if (this.cdnUrl && videoUrl.startsWith(`${this.cdnUrl}/`)) {
+      task.sourceFixture = this.sources.get(decodeURIComponent(new URL(videoUrl).pathname.replace(/^\/sources\//, '')))?.fixture;
+    }
     this.tasks.set(id, task);
     this.peakRunning = Math.max(this.peakRunning, this.running());
     return task;
@@ -552,8 +602,9 @@ export class ReapiEmulator {
     const mediaTask = media ? this.tasks.get(media[1] as string) : undefined;
     const mediaIndex = Number(media?.[2]);
     if (mediaTask?.status === 'completed' && mediaIndex < (mediaTask.plan.resultCount ?? 1)) {
-      data = this.resultBytes(mediaIndex);
+      data = this.taskResultBytes(mediaTask.id, mediaIndex);
       size = data.length;
+      if (mediaTask.plan.resultIgnoresRange) delete req.headers.range;
     } else if (path.startsWith('/sources/') && this.sources.has(path.slice('/sources/'.length))) {
       const source = this.sources.get(path.slice('/sources/'.length)) as Source;
       if (source.status) {
