@@ -34,7 +34,28 @@ export interface ClipPlan {
   readonly billableSeconds?: number;
 }
 
-export interface ClipOutcome {
+/** What the run learnt about a clip beyond its task: filled by the optional steps (reuse, verify, release). */
+export interface ClipExtras {
+  /** Set when an earlier task was reused (skip-unchanged) instead of submitting: when that task completed. */
+  reusedFrom?: { completedAt: string };
+  /** The result's release asset, when release-tag is set. */
+  releaseAssetUrl?: string;
+  /** Width, height and duration of the source and the first result, where the containers said. */
+  media?: MediaSummary;
+}
+
+/** The facts the verify step read, and its one-line description ("854×480 → 1708×960 (2.0×) · 3.2 s → 3.2 s · H.264"). */
+export interface MediaSummary {
+  width?: number;
+  height?: number;
+  duration?: number;
+  sourceWidth?: number;
+  sourceHeight?: number;
+  sourceDuration?: number;
+  description?: string;
+}
+
+export interface ClipOutcome extends Readonly<ClipExtras> {
   readonly plan: ClipPlan;
   readonly status: ClipStatus;
   readonly taskId?: string;
@@ -48,7 +69,7 @@ export interface ClipOutcome {
 export type Stage = 'queued' | 'running' | 'completed' | 'failed';
 
 /** What the pipeline learnt on the way; turned into an outcome once, by `settleClip`. */
-export interface ClipProgress {
+export interface ClipProgress extends ClipExtras {
   stage: Stage;
   taskId?: string;
   videoUrls: string[];
@@ -89,8 +110,12 @@ function savedSoFar(progress: ClipProgress): string {
 
 /** The clip's outcome: how far it got, and (when something stopped it) why. */
 export function settleClip(plan: ClipPlan, progress: ClipProgress, error?: unknown): ClipOutcome {
+  const { reusedFrom, releaseAssetUrl, media } = progress;
   const outcome: ClipOutcome = {
     plan,
+    reusedFrom,
+    releaseAssetUrl,
+    media,
     status: clipStatus(progress.stage, error),
     taskId: progress.taskId,
     videoUrls: [...progress.videoUrls],

@@ -20,6 +20,9 @@ import { TASK_ID_RULE } from './validate';
 
 export * from './input-values';
 
+/** How results are checked against their sources. */
+export type VerifyMode = 'warn' | 'fail' | 'off';
+
 /** When the step's time is up: `timeout` after the inputs were read. Everything that waits takes this one value. */
 export interface Deadline {
   /** Epoch ms after which nothing new is started and no wait goes on. */
@@ -57,6 +60,14 @@ export interface ActionInputs {
   maxBillableSeconds?: number;
   /** Validate and preflight only; submit nothing. */
   dryRun: boolean;
+  /** Upload every result as an asset of the release with this tag (implies download). */
+  releaseTag?: string;
+  /** The token for the release; registered as a secret before anything else runs. */
+  githubToken?: string;
+  /** Reuse an earlier completed task for a source with the same bytes, factor and model. */
+  skipUnchanged: boolean;
+  /** What a result that does not match its source does: a warning, a failed step, or no probe at all. */
+  verify: VerifyMode;
 }
 
 export const MAX_CONCURRENCY = 32;
@@ -161,6 +172,12 @@ function parseMaxBillableSeconds(text: string): number | undefined {
   return value;
 }
 
+function parseVerifyMode(text: string): VerifyMode {
+  const mode = text.toLowerCase();
+  if (mode === 'warn' || mode === 'fail' || mode === 'off') return mode;
+  throw new InputError(`Input 'verify' must be warn, fail or off; got ${preview(text)}.`);
+}
+
 /**
  * The defaults of action.yml, for runs outside a runner (the runner passes
  * them as inputs itself). A unit test holds this table and action.yml to the
@@ -177,6 +194,8 @@ export const INPUT_DEFAULTS: Readonly<Record<string, string>> = {
   concurrency: '4',
   preflight: 'true',
   'dry-run': 'false',
+  'skip-unchanged': 'false',
+  verify: 'warn',
 };
 
 /** Reads and validates every input, or throws one InputError naming the first bad one. */
@@ -231,9 +250,17 @@ export function parseInputs(read: InputReader, env: NodeJS.ProcessEnv = process.
     }
   }
   const retentionDays = parseRetentionDays(get('retention-days'));
-  const download = downloadRequested || artifactName !== undefined;
+  const releaseTag = get('release-tag') || undefined;
+  if (releaseTag !== undefined && (hasControlCharacters(releaseTag) || releaseTag.length > 255)) {
+    throw new InputError(`Input 'release-tag' must be a tag name on one line, at most 255 characters; got ${preview(releaseTag)}.`);
+  }
+  const githubToken = get('github-token') || undefined;
+  if (releaseTag && !githubToken) {
+    throw new InputError("Input 'release-tag' needs a token: leave github-token at its default (${{ github.token }}) or pass one with contents: write.");
+  }
+  const download = downloadRequested || artifactName !== undefined || releaseTag !== undefined;
   if (download && !wait) {
-    const name = artifactName ? 'artifact-name' : 'download';
+    const name = releaseTag ? 'release-tag' : artifactName ? 'artifact-name' : 'download';
     throw new InputError(`Input '${name}' needs wait: true, because there is nothing to download until the task completes (got wait: false).`);
   }
 
@@ -244,6 +271,8 @@ export function parseInputs(read: InputReader, env: NodeJS.ProcessEnv = process.
     throw new InputError("Input 'max-billable-seconds' needs preflight: true, because the billable seconds are measured in preflight (got preflight: false).");
   }
   const dryRun = parseBooleanInput('dry-run', get('dry-run'));
+  const skipUnchanged = parseBooleanInput('skip-unchanged', get('skip-unchanged'));
+  const verify = parseVerifyMode(get('verify'));
   const timeoutMs = requireDuration('timeout', get('timeout'), '90, 90s, 30m, 1h');
 
   return {
@@ -263,5 +292,9 @@ export function parseInputs(read: InputReader, env: NodeJS.ProcessEnv = process.
     preflight,
     maxBillableSeconds,
     dryRun,
+    releaseTag,
+    githubToken: releaseTag ? githubToken : undefined,
+    skipUnchanged,
+    verify,
   };
 }

@@ -12,6 +12,7 @@ import { TaskPoller } from './poll';
 import { createPool, type Pool } from './pool';
 import { Reporter, coreIO, type ActionIO } from './reporter';
 import { Timeline } from './timeline';
+import { onStopSignals } from './signals';
 import { runFailureMessage } from './wording';
 
 /** What is known so far, so a failure can still report every clip. */
@@ -29,8 +30,10 @@ interface RunState {
 /** Runs the action; resolves true when the step was cancelled (the caller should then exit at once). */
 export async function run(io: ActionIO = coreIO()): Promise<boolean> {
   // Masked before anything else can print it.
-  const rawKey = io.getInput('api-key').trim();
-  if (rawKey) io.setSecret(rawKey);
+  for (const secret of ['api-key', 'github-token']) {
+    const value = io.getInput(secret).trim();
+    if (value) io.setSecret(value);
+  }
   const startedAt = Date.now();
   const controller = new AbortController();
   const stopListening = onStopSignals(controller, io);
@@ -130,18 +133,4 @@ async function runClips(
   } finally {
     stopProgress();
   }
-}
-
-/** Cancels the run when the runner stops the step (workflow cancelled, job timeout). */
-function onStopSignals(controller: AbortController, io: ActionIO): () => void {
-  const stop = (signal: NodeJS.Signals) => {
-    if (!controller.signal.aborted) io.info(`Received ${signal}: stopping.`);
-    controller.abort();
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
-  return () => {
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
-  };
 }

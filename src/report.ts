@@ -11,6 +11,8 @@ export interface RunReport {
   /** Total billable seconds of the submitted sources, from preflight; undefined when unknown. */
   billableSeconds?: number;
   artifact?: UploadedArtifact;
+  /** The release the results went to (release-tag). */
+  release?: { url: string };
   elapsedMs: number;
   phases: Phase[];
   /** The step's one failure line, when it failed. */
@@ -28,6 +30,15 @@ export interface ClipResult {
   video_path: string | null;
   billable_seconds: number | null;
   error: string | null;
+  /** True when an earlier task was reused instead of submitting (skip-unchanged). */
+  cached: boolean;
+  release_asset_url: string | null;
+  width: number | null;
+  height: number | null;
+  duration: number | null;
+  source_width: number | null;
+  source_height: number | null;
+  source_duration: number | null;
 }
 
 /**
@@ -54,5 +65,13 @@ export function clipResults(outcomes: readonly ClipOutcome[]): ClipResult[] {
     video_path: outcome.files[0]?.path ?? null,
     billable_seconds: outcome.plan.billableSeconds ?? null,
     error: outcome.message ?? null,
+    cached: outcome.reusedFrom !== undefined,
+    release_asset_url: outcome.releaseAssetUrl ?? null,
+    width: outcome.media?.width ?? null,
+    height: outcome.media?.height ?? null,
+    duration: outcome.media?.duration ?? null,
+    source_width: outcome.media?.sourceWidth ?? null,
+    source_height: outcome.media?.sourceHeight ?? null,
+    source_duration: outcome.media?.sourceDuration ?? null,
   }));
 }

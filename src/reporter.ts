@@ -232,6 +232,14 @@ export class Reporter {
       this.io.setOutput('artifact-id', String(artifact.id));
       this.io.setOutput('artifact-url', artifact.url ?? '');
     }
+    if (report.release) {
+      this.io.setOutput('release-url', report.release.url);
+      this.io.setOutput('release-asset-urls', JSON.stringify(outcomes.flatMap((outcome) => outcome.releaseAssetUrl ?? [])));
+    }
+    const media = outcomes[0]?.media;
+    if (media?.width !== undefined) this.io.setOutput('video-width', String(media.width));
+    if (media?.height !== undefined) this.io.setOutput('video-height', String(media.height));
+    if (media?.duration !== undefined) this.io.setOutput('video-duration', String(media.duration));
     this.io.setOutput('results', JSON.stringify(clipResults(outcomes)));
     if (report.failure) this.io.setFailed(report.failure);
     const summary = { ...report, status: status ?? 'skipped', resumeTaskIds: report.failure ? resumableTaskIds(outcomes) : [] };

@@ -93,6 +93,10 @@ describe('parseInputs', () => {
       preflight: true,
       maxBillableSeconds: undefined,
       dryRun: false,
+      releaseTag: undefined,
+      githubToken: undefined,
+      skipUnchanged: false,
+      verify: 'warn',
     });
   });
 
