@@ -148,6 +148,18 @@ export class DownloadError extends ActionError {
   }
 }
 
+/** Under `verify: fail`, a result that fails its checks fails the step. */
+export class VerifyError extends ActionError {
+  override name = 'VerifyError';
+  constructor(
+    message: string,
+    readonly taskId: string,
+    readonly problems: readonly string[],
+  ) {
+    super(message);
+  }
+}
+
 /** A clip whose turn came after the timeout had run out: never submitted. */
 export class NotStartedError extends ActionError {
   override name = 'NotStartedError';

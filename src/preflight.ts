@@ -235,27 +235,7 @@ async function inspect(url: string, source: string, probe: SourceProbe, session:
 
   // 4. Its duration, through range requests on the URL that answered.
   const dataUrl = first.url;
-  const readRange = async (start: number, end: number): Promise<Uint8Array> => {
-    const answer = await session.open('GET', dataUrl, { start, end });
-    if (answer.status === 206) {
-      const answered = parseContentRange(header(answer.headers, 'content-range'));
-      if (answered && answered.start !== start) {
-        answer.body.destroy();
-        throw new Error(`the host answered a range request for byte ${start} with bytes from ${answered.start}`);
-      }
-      return session.read(answer, end - start);
-    }
-    if (answer.status === 416) {
-      await session.discard(answer.body);
-      return new Uint8Array(0);
-    }
-    if (answer.status === 200) {
-      answer.body.destroy();
-      throw new RangesNotSupportedError();
-    }
-    await session.discard(answer.body);
-    throw new Error(`a range request was answered with HTTP ${answer.status}`);
-  };
+  const readRange = (start: number, end: number) => session.readRange(dataUrl, start, end);
   let result: { durationSeconds?: number; problem?: string; video?: VideoTrackFacts };
   try {
     result = await readMediaFacts(

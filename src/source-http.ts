@@ -3,7 +3,7 @@
  * cost. They go to the user's host and never carry the API key.
  */
 import { request, type Dispatcher } from 'undici';
-import { CancelledError, PreflightDeadlineError, PreflightError } from './errors';
+import { CancelledError, PreflightDeadlineError, PreflightError, RangesNotSupportedError } from './errors';
 import { MAX_REDIRECTS, REDIRECT_STATUSES, USER_AGENT, getDispatcher, toNetworkError } from './http';
 import type { Deadline } from './inputs';
 
@@ -149,6 +149,33 @@ export class ProbeSession {
       throw this.failure(error, `GET ${this.source}`, opened.cutByDeadline);
     }
     return Buffer.concat(chunks).subarray(0, limit);
+  }
+
+  /**
+   * Reads bytes [start, end) of `url` with a range request: fewer when the file
+   * ends first, none past its end. A host that answers with the whole file
+   * (ignoring Range) gives RangesNotSupportedError.
+   */
+  async readRange(url: string, start: number, end: number): Promise<Uint8Array> {
+    const answer = await this.open('GET', url, { start, end });
+    if (answer.status === 206) {
+      const answered = parseContentRange(header(answer.headers, 'content-range'));
+      if (answered && answered.start !== start) {
+        answer.body.destroy();
+        throw new Error(`the host answered a range request for byte ${start} with bytes from ${answered.start}`);
+      }
+      return this.read(answer, end - start);
+    }
+    if (answer.status === 416) {
+      await this.discard(answer.body);
+      return new Uint8Array(0);
+    }
+    if (answer.status === 200) {
+      answer.body.destroy();
+      throw new RangesNotSupportedError();
+    }
+    await this.discard(answer.body);
+    throw new Error(`a range request was answered with HTTP ${answer.status}`);
   }
 
   /** Drops a body that is not needed (a HEAD answer, an error page, a redirect). */

@@ -10,7 +10,10 @@
 import { open } from 'node:fs/promises';
 import { formatBytes } from './format';
 import { codecDisplayName, readMediaFacts, sniffContainer, sniffDocument, type Container, type RangeReader, type VideoTrackFacts } from './media';
-import { ActionError, CancelledError, errorText } from './errors';
+import { CancelledError, RangesNotSupportedError, VerifyError, errorText } from './errors';
+
+// Callers reach the error through this module too.
+export { VerifyError };
 import { ProbeSession, header, parseContentRange } from './source-http';
 import { displayUrl } from './urls';
 import type { UpscaleFactor } from './inputs';
@@ -53,9 +56,6 @@ export interface ResultProbeOptions {
   /** Longest time for one request (default 15 s). */
   requestTimeoutMs?: number;
 }
-
-/** The answer to a read past the first was a full 200: the host ignores Range. */
-class RangeNotSupported extends Error {}
 
 /** The container's facts from `head` and later reads; a `reason` when they cannot be had. */
 async function factsOf(
@@ -110,27 +110,9 @@ export async function probeResultUrl(url: string, options: ResultProbeOptions = 
     const head = await session.read(first, headBytes);
     if (head.length === 0) return done({ reason: 'the result is empty' });
 
-    const read: RangeReader = async (start, end) => {
-      if (!rangesWork) throw new RangeNotSupported();
-      const answer = await session.open('GET', first.url, { start, end });
-      if (answer.status === 206) {
-        const answered = parseContentRange(header(answer.headers, 'content-range'));
-        if (answered && answered.start !== start) {
-          answer.body.destroy();
-          throw new Error(`the result host answered a range request for byte ${start} with bytes from ${answered.start}`);
-        }
-        return session.read(answer, end - start);
-      }
-      if (answer.status === 416) {
-        await session.discard(answer.body);
-        return new Uint8Array(0);
-      }
-      if (answer.status === 200) {
-        answer.body.destroy();
-        throw new RangeNotSupported();
-      }
-      await session.discard(answer.body);
-      throw new Error(`a range request was answered with HTTP ${answer.status}`);
+    const read: RangeReader = (start, end) => {
+      if (!rangesWork) return Promise.reject(new RangesNotSupportedError());
+      return session.readRange(first.url, start, end);
     };
     const outcome = await factsOf(head, size, read, budget - head.length);
     if (outcome.reason && session.bytesFetched >= budget) {
@@ -139,7 +121,7 @@ export async function probeResultUrl(url: string, options: ResultProbeOptions = 
     return done(outcome);
   } catch (error) {
     if (error instanceof CancelledError) throw error;
-    if (error instanceof RangeNotSupported) {
+    if (error instanceof RangesNotSupportedError) {
       return done({ reason: `the result host does not support range requests and the movie header is not within the first ${formatBytes(headBytes)}` });
     }
     // The session's redirect errors end with advice about video-url, which does not apply to a result.
@@ -264,18 +246,6 @@ export function verifyResult(source: MediaSide | undefined, result: ResultFacts,
     );
   }
   return problems;
-}
-
-/** Under `verify: fail`, a result that fails its checks fails the step. */
-export class VerifyError extends ActionError {
-  override name = 'VerifyError';
-  constructor(
-    message: string,
-    readonly taskId: string,
-    readonly problems: readonly string[],
-  ) {
-    super(message);
-  }
 }
 
 /**
