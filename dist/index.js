@@ -42950,6 +42950,17 @@ class DownloadError extends ActionError {
         this.retryAfterMs = retryAfterMs;
     }
 }
+/** Under `verify: fail`, a result that fails its checks fails the step. */
+class VerifyError extends ActionError {
+    taskId;
+    problems;
+    name = 'VerifyError';
+    constructor(message, taskId, problems) {
+        super(message);
+        this.taskId = taskId;
+        this.problems = problems;
+    }
+}
 /** A clip whose turn came after the timeout had run out: never submitted. */
 class NotStartedError extends ActionError {
     name = 'NotStartedError';
@@ -43996,7 +44007,7 @@ function clipMessage(plan, progress, error) {
     // A completed task is paid for; only delivering its result failed.
     if (progress.videoUrls.length > 0) {
         const saved = savedSoFar(progress);
-        return `${closeSentence(saved ? `${message.replace(/[.!?]$/, '')}${saved}` : message)} ${redeliverHint([taskId])}`;
+        return `${saved ? `${message.replace(/[.!?]$/, '')}${saved}.` : closeSentence(message)} ${redeliverHint([taskId])}`;
     }
     return withTaskHint(message, taskId);
 }
@@ -44006,8 +44017,12 @@ function savedSoFar(progress) {
 }
 /** The clip's outcome: how far it got, and (when something stopped it) why. */
 function settleClip(plan, progress, error) {
+    const { reusedFrom, releaseAssetUrl, media } = progress;
     const outcome = {
         plan,
+        reusedFrom,
+        releaseAssetUrl,
+        media,
         status: clipStatus(progress.stage, error),
         taskId: progress.taskId,
         videoUrls: [...progress.videoUrls],
@@ -44320,6 +44335,12 @@ function parseMaxBillableSeconds(text) {
     }
     return value;
 }
+function parseVerifyMode(text) {
+    const mode = text.toLowerCase();
+    if (mode === 'warn' || mode === 'fail' || mode === 'off')
+        return mode;
+    throw new InputError(`Input 'verify' must be warn, fail or off; got ${preview(text)}.`);
+}
 /**
  * The defaults of action.yml, for runs outside a runner (the runner passes
  * them as inputs itself). A unit test holds this table and action.yml to the
@@ -44336,6 +44357,8 @@ const INPUT_DEFAULTS = {
     concurrency: '4',
     preflight: 'true',
     'dry-run': 'false',
+    'skip-unchanged': 'false',
+    verify: 'warn',
 };
 /** Reads and validates every input, or throws one InputError naming the first bad one. */
 function parseInputs(read, env = process.env, now = Date.now()) {
@@ -44381,9 +44404,17 @@ function parseInputs(read, env = process.env, now = Date.now()) {
         }
     }
     const retentionDays = parseRetentionDays(get('retention-days'));
-    const download = downloadRequested || artifactName !== undefined;
+    const releaseTag = get('release-tag') || undefined;
+    if (releaseTag !== undefined && (hasControlCharacters(releaseTag) || releaseTag.length > 255)) {
+        throw new InputError(`Input 'release-tag' must be a tag name on one line, at most 255 characters; got ${preview(releaseTag)}.`);
+    }
+    const githubToken = get('github-token') || undefined;
+    if (releaseTag && !githubToken) {
+        throw new InputError("Input 'release-tag' needs a token: leave github-token at its default (${{ github.token }}) or pass one with contents: write.");
+    }
+    const download = downloadRequested || artifactName !== undefined || releaseTag !== undefined;
     if (download && !wait) {
-        const name = artifactName ? 'artifact-name' : 'download';
+        const name = releaseTag ? 'release-tag' : artifactName ? 'artifact-name' : 'download';
         throw new InputError(`Input '${name}' needs wait: true, because there is nothing to download until the task completes (got wait: false).`);
     }
     const concurrency = parseConcurrency(get('concurrency'));
@@ -44393,6 +44424,8 @@ function parseInputs(read, env = process.env, now = Date.now()) {
         throw new InputError("Input 'max-billable-seconds' needs preflight: true, because the billable seconds are measured in preflight (got preflight: false).");
     }
     const dryRun = parseBooleanInput('dry-run', get('dry-run'));
+    const skipUnchanged = parseBooleanInput('skip-unchanged', get('skip-unchanged'));
+    const verify = parseVerifyMode(get('verify'));
     const timeoutMs = requireDuration('timeout', get('timeout'), '90, 90s, 30m, 1h');
     return {
         apiKey,
@@ -44411,6 +44444,10 @@ function parseInputs(read, env = process.env, now = Date.now()) {
         preflight,
         maxBillableSeconds,
         dryRun,
+        releaseTag,
+        githubToken: releaseTag ? githubToken : undefined,
+        skipUnchanged,
+        verify,
     };
 }
 
@@ -45458,11 +45495,12 @@ function checkCostGuard(sources, maxBillableSeconds) {
     return total;
 }
 
-;// CONCATENATED MODULE: ./src/duration.ts
+;// CONCATENATED MODULE: ./src/media.ts
 /**
- * Reads a clip's duration from its container without downloading the clip:
- * the caller hands over the first bytes and a function that fetches byte ranges.
- * Parsing is left to mp4box (MP4/MOV) and music-metadata (MKV), loaded only
+ * Reads a clip's duration and its first video track (width × height, frame
+ * rate, codec) from its container without downloading the clip: the caller
+ * hands over the first bytes and a function that fetches byte ranges. Parsing
+ * is left to mp4box (MP4/MOV) and music-metadata (MKV duration), loaded only
  * here and only when needed, so they cost nothing on runs without preflight.
  */
 
@@ -45504,7 +45542,7 @@ function positioned(bytes, fileStart) {
  * skips over `mdat` by its box size, so a MOV with `moov` at the end costs one
  * more small read near the end of the file, not the whole file.
  */
-async function isoBmffDuration(head, size, read, limits) {
+async function isoBmffFacts(head, size, read, limits) {
     const { createFile } = await __nccwpck_require__.e(/* import() */ 111).then(__nccwpck_require__.bind(__nccwpck_require__, 31111));
     const file = createFile();
     let parseError;
@@ -45533,8 +45571,9 @@ async function isoBmffDuration(head, size, read, limits) {
         if (step.problem)
             return { problem: step.problem };
         const mvhd = file.moov?.mvhd;
+        // mp4box parses a box once all of it is here, so with mvhd the whole moov (and its tracks) is read.
         if (mvhd)
-            return movieDuration(mvhd, file.moov.mvex?.mehd?.fragment_duration);
+            return { ...movieDuration(mvhd, file.moov.mvex?.mehd?.fragment_duration), ...isoBmffTracks(file) };
         if (parseError)
             return { problem: `the MP4/MOV structure could not be read (${parseError})` };
         if (step.next === undefined)
@@ -45566,27 +45605,184 @@ function movieDuration(mvhd, fragmentDuration) {
         return { problem: 'the movie header states no duration (a fragmented MP4 without a total)' };
     return { durationSeconds: units / mvhd.timescale };
 }
-/** MKV/WebM: Segment Info (with Duration) sits near the start, so the head is enough. */
-async function matroskaDuration(head, size) {
+/** The first video track of a parsed moov. */
+function isoBmffTracks(file) {
+    let info;
+    try {
+        info = file.getInfo();
+    }
+    catch {
+        return {};
+    }
+    const track = info.videoTracks[0];
+    if (!track)
+        return { hasVideo: false };
+    const video = {};
+    const width = positive(track.video?.width) ?? positive(track.track_width);
+    const height = positive(track.video?.height) ?? positive(track.track_height);
+    if (width !== undefined && height !== undefined)
+        Object.assign(video, { width, height });
+    const seconds = (positive(track.samples_duration) ?? positive(track.duration) ?? 0) / track.timescale;
+    const frameRate = track.nb_samples > 0 && seconds > 0 ? track.nb_samples / seconds : undefined;
+    if (frameRate !== undefined && Number.isFinite(frameRate))
+        video.frameRate = frameRate;
+    // `codec` is the sample entry type plus RFC 6381 parameters ("avc1.64000a"); the type names the codec.
+    const fourcc = track.codec?.split('.')[0];
+    if (fourcc)
+        video.codec = fourcc;
+    return { hasVideo: true, video };
+}
+function positive(value) {
+    return value !== undefined && Number.isFinite(value) && value > 0 ? value : undefined;
+}
+/** MKV/WebM: Segment Info (with Duration) and Tracks sit near the start, so the head is enough. */
+async function matroskaFacts(head, size) {
     const { parseBuffer } = await Promise.all(/* import() */[__nccwpck_require__.e(830), __nccwpck_require__.e(208)]).then(__nccwpck_require__.bind(__nccwpck_require__, 79208));
+    const tracks = matroskaVideoTrack(head);
     try {
         const metadata = await parseBuffer(head, { mimeType: 'video/x-matroska', size }, { skipCovers: true });
         const duration = metadata.format.duration;
         if (duration !== undefined && Number.isFinite(duration) && duration > 0)
-            return { durationSeconds: duration };
-        return { problem: 'the Matroska Segment Info states no duration in the first bytes of the file' };
+            return { durationSeconds: duration, ...tracks };
+        return { problem: 'the Matroska Segment Info states no duration in the first bytes of the file', ...tracks };
     }
     catch (error) {
-        return { problem: `the Matroska structure could not be read (${errorMessage(error)})` };
+        return { problem: `the Matroska structure could not be read (${errorMessage(error)})`, ...tracks };
     }
 }
+// Matroska element IDs (with their length marker bits, as written).
+const SEGMENT = 0x18538067;
+const TRACKS = 0x1654ae6b;
+const TRACK_ENTRY = 0xae;
+const TRACK_TYPE = 0x83;
+const CODEC_ID = 0x86;
+const DEFAULT_DURATION = 0x23e383;
+const VIDEO = 0xe0;
+const PIXEL_WIDTH = 0xb0;
+const PIXEL_HEIGHT = 0xba;
+const CLUSTER = 0x1f43b675;
+const TRACK_TYPE_VIDEO = 1;
+/** The elements walked into, one per depth; the fields are the children of TrackEntry and Video (depth 3 and 4). */
+const PATH = [SEGMENT, TRACKS, TRACK_ENTRY, VIDEO];
+const FIELDS_DEPTH = 3;
+/** An EBML variable-length integer at `offset`: its value and length; `marker` keeps the length bits (element IDs). */
+function readVint(bytes, offset, marker) {
+    const first = bytes[offset];
+    if (first === undefined || first === 0)
+        return undefined;
+    const length = Math.clz32(first) - 23;
+    if (offset + length > bytes.length)
+        return undefined;
+    let value = marker ? first : first & (0xff >> length);
+    let allOnes = value === 0xff >> length;
+    for (let i = 1; i < length; i++) {
+        value = value * 256 + bytes[offset + i];
+        allOnes &&= bytes[offset + i] === 0xff;
+    }
+    return { value, length, unknown: !marker && allOnes };
+}
+function readUint(bytes, start, end) {
+    let value = 0;
+    for (let i = start; i < end; i++)
+        value = value * 256 + bytes[i];
+    return value;
+}
 /**
- * Reads the duration of a clip whose first bytes are `head`. A malformed or
- * unreadable container gives `problem` rather than an exception; errors thrown
- * by `read` (network, cancellation) propagate.
+ * The first video TrackEntry in the head of a Matroska file. music-metadata
+ * reports pixel sizes and the codec but not DefaultDuration (the frame
+ * duration), so this small walk reads the entry itself: Segment → Tracks →
+ * TrackEntry, skipping everything else by its size, stopping at the first Cluster.
  */
-async function readDuration(container, head, size, read, limits = DEFAULT_DURATION_LIMITS) {
-    return container === 'mp4' ? isoBmffDuration(head, size, read, limits) : matroskaDuration(head, size);
+function matroskaVideoTrack(head) {
+    let tracksSeen = false;
+    let found;
+    /** Descends only along Segment → Tracks → TrackEntry → Video, one level each, so crafted nesting cannot recurse deeply. */
+    const walk = (start, end, depth, fields) => {
+        for (let offset = start; offset < end;) {
+            const id = readVint(head, offset, true);
+            const size = id && readVint(head, offset + id.length, false);
+            if (!id || !size)
+                return false;
+            const body = offset + id.length + size.length;
+            const bodyEnd = size.unknown ? end : Math.min(end, body + size.value);
+            if (id.value === CLUSTER)
+                return false;
+            if (id.value === PATH[depth]) {
+                if (id.value === TRACKS)
+                    tracksSeen = !size.unknown && body + size.value <= head.length;
+                if (id.value === TRACK_ENTRY) {
+                    const entry = new Map();
+                    walk(body, bodyEnd, depth + 1, entry);
+                    if (entry.get(TRACK_TYPE) === TRACK_TYPE_VIDEO) {
+                        found = entry;
+                        return false;
+                    }
+                }
+                else if (!walk(body, bodyEnd, depth + 1, fields)) {
+                    return false;
+                }
+            }
+            else if (depth >= FIELDS_DEPTH && bodyEnd - body <= 8 && [TRACK_TYPE, DEFAULT_DURATION, PIXEL_WIDTH, PIXEL_HEIGHT].includes(id.value)) {
+                fields.set(id.value, readUint(head, body, bodyEnd));
+            }
+            else if (depth >= FIELDS_DEPTH && id.value === CODEC_ID) {
+                const text = Buffer.from(head.subarray(body, Math.min(bodyEnd, body + 64))).toString('latin1');
+                fields.set(id.value, text.replace(/\0+$/, ''));
+            }
+            if (size.unknown)
+                return false;
+            offset = body + size.value;
+        }
+        return true;
+    };
+    walk(0, head.length, 0, new Map());
+    const entry = found;
+    // No video entry: certain only when the whole Tracks element was in the head.
+    if (!entry)
+        return tracksSeen ? { hasVideo: false } : {};
+    const video = {};
+    const width = entry.get(PIXEL_WIDTH);
+    const height = entry.get(PIXEL_HEIGHT);
+    if (typeof width === 'number' && typeof height === 'number' && width > 0 && height > 0)
+        Object.assign(video, { width, height });
+    const frameNs = entry.get(DEFAULT_DURATION);
+    if (typeof frameNs === 'number' && frameNs > 0)
+        video.frameRate = 1e9 / frameNs;
+    const codec = entry.get(CODEC_ID);
+    if (typeof codec === 'string' && codec)
+        video.codec = codec;
+    return { hasVideo: true, video };
+}
+/**
+ * Reads the duration and first video track of a clip whose first bytes are
+ * `head`. A malformed or unreadable container gives `problem` rather than an
+ * exception; errors thrown by `read` (network, cancellation) propagate.
+ */
+async function readMediaFacts(container, head, size, read, limits = DEFAULT_DURATION_LIMITS) {
+    return container === 'mp4' ? isoBmffFacts(head, size, read, limits) : matroskaFacts(head, size);
+}
+const CODEC_NAMES = {
+    avc1: 'H.264',
+    avc3: 'H.264',
+    'V_MPEG4/ISO/AVC': 'H.264',
+    hvc1: 'H.265/HEVC',
+    hev1: 'H.265/HEVC',
+    'V_MPEGH/ISO/HEVC': 'H.265/HEVC',
+    av01: 'AV1',
+    V_AV1: 'AV1',
+    vp09: 'VP9',
+    V_VP9: 'VP9',
+    vp08: 'VP8',
+    V_VP8: 'VP8',
+};
+/** "H.264", "H.265/HEVC", "AV1", "VP9" by name; any other code as written (reduced to safe characters: it comes from the file). */
+function codecDisplayName(codec) {
+    return (CODEC_NAMES[codec] ??
+        (codec
+            .replace(/[^\w./ -]/g, '?')
+            .trim()
+            .slice(0, 32) ||
+            '?'));
 }
 function errorMessage(error) {
     return (error instanceof Error ? error.message : String(error)).replace(/\s+/g, ' ').trim().slice(0, 200);
@@ -45714,6 +45910,32 @@ class ProbeSession {
             throw this.failure(error, `GET ${this.source}`, opened.cutByDeadline);
         }
         return Buffer.concat(chunks).subarray(0, limit);
+    }
+    /**
+     * Reads bytes [start, end) of `url` with a range request: fewer when the file
+     * ends first, none past its end. A host that answers with the whole file
+     * (ignoring Range) gives RangesNotSupportedError.
+     */
+    async readRange(url, start, end) {
+        const answer = await this.open('GET', url, { start, end });
+        if (answer.status === 206) {
+            const answered = parseContentRange(header(answer.headers, 'content-range'));
+            if (answered && answered.start !== start) {
+                answer.body.destroy();
+                throw new Error(`the host answered a range request for byte ${start} with bytes from ${answered.start}`);
+            }
+            return this.read(answer, end - start);
+        }
+        if (answer.status === 416) {
+            await this.discard(answer.body);
+            return new Uint8Array(0);
+        }
+        if (answer.status === 200) {
+            answer.body.destroy();
+            throw new RangesNotSupportedError();
+        }
+        await this.discard(answer.body);
+        throw new Error(`a range request was answered with HTTP ${answer.status}`);
     }
     /** Drops a body that is not needed (a HEAD answer, an error page, a redirect). */
     async discard(body) {
@@ -45918,30 +46140,10 @@ async function inspect(url, source, probe, session, options) {
         probe.warnings.push(`${source} is ${served}, but its content is ${CONTAINER_NAMES[container]}; the host's content type looks wrong.`);
     // 4. Its duration, through range requests on the URL that answered.
     const dataUrl = first.url;
-    const readRange = async (start, end) => {
-        const answer = await session.open('GET', dataUrl, { start, end });
-        if (answer.status === 206) {
-            const answered = parseContentRange(header(answer.headers, 'content-range'));
-            if (answered && answered.start !== start) {
-                answer.body.destroy();
-                throw new Error(`the host answered a range request for byte ${start} with bytes from ${answered.start}`);
-            }
-            return session.read(answer, end - start);
-        }
-        if (answer.status === 416) {
-            await session.discard(answer.body);
-            return new Uint8Array(0);
-        }
-        if (answer.status === 200) {
-            answer.body.destroy();
-            throw new RangesNotSupportedError();
-        }
-        await session.discard(answer.body);
-        throw new Error(`a range request was answered with HTTP ${answer.status}`);
-    };
+    const readRange = (start, end) => session.readRange(dataUrl, start, end);
     let result;
     try {
-        result = await readDuration(container, head, probe.sizeBytes, rangesWork ? readRange : () => Promise.reject(new RangesNotSupportedError()), options.durationLimits ?? DEFAULT_DURATION_LIMITS);
+        result = await readMediaFacts(container, head, probe.sizeBytes, rangesWork ? readRange : () => Promise.reject(new RangesNotSupportedError()), options.durationLimits ?? DEFAULT_DURATION_LIMITS);
     }
     catch (error) {
         if (error instanceof CancelledError || error instanceof PreflightDeadlineError)
@@ -45952,6 +46154,8 @@ async function inspect(url, source, probe, session, options) {
                 : errorText(error),
         };
     }
+    if (result.video)
+        probe.video = result.video;
     if (result.durationSeconds !== undefined) {
         probe.durationSeconds = result.durationSeconds;
         probe.billableSeconds = billableSeconds(result.durationSeconds);
@@ -46185,6 +46389,14 @@ function clipResults(outcomes) {
         video_path: outcome.files[0]?.path ?? null,
         billable_seconds: outcome.plan.billableSeconds ?? null,
         error: outcome.message ?? null,
+        cached: outcome.reusedFrom !== undefined,
+        release_asset_url: outcome.releaseAssetUrl ?? null,
+        width: outcome.media?.width ?? null,
+        height: outcome.media?.height ?? null,
+        duration: outcome.media?.duration ?? null,
+        source_width: outcome.media?.sourceWidth ?? null,
+        source_height: outcome.media?.sourceHeight ?? null,
+        source_duration: outcome.media?.sourceDuration ?? null,
     }));
 }
 
@@ -46537,6 +46749,17 @@ class Reporter {
             this.io.setOutput('artifact-id', String(artifact.id));
             this.io.setOutput('artifact-url', artifact.url ?? '');
         }
+        if (report.release) {
+            this.io.setOutput('release-url', report.release.url);
+            this.io.setOutput('release-asset-urls', JSON.stringify(outcomes.flatMap((outcome) => outcome.releaseAssetUrl ?? [])));
+        }
+        const media = outcomes[0]?.media;
+        if (media?.width !== undefined)
+            this.io.setOutput('video-width', String(media.width));
+        if (media?.height !== undefined)
+            this.io.setOutput('video-height', String(media.height));
+        if (media?.duration !== undefined)
+            this.io.setOutput('video-duration', String(media.duration));
         this.io.setOutput('results', JSON.stringify(clipResults(outcomes)));
         if (report.failure)
             this.io.setFailed(report.failure);
@@ -46568,8 +46791,25 @@ class Timeline {
     }
 }
 
+;// CONCATENATED MODULE: ./src/signals.ts
+/** Cancels the run when the runner stops the step (workflow cancelled, job timeout). */
+function onStopSignals(controller, io) {
+    const stop = (signal) => {
+        if (!controller.signal.aborted)
+            io.info(`Received ${signal}: stopping.`);
+        controller.abort();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+    return () => {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/main.ts
 /** The action's run: parse → plan → run the clips → report. */
+
 
 
 
@@ -46586,9 +46826,11 @@ class Timeline {
 /** Runs the action; resolves true when the step was cancelled (the caller should then exit at once). */
 async function main_run(io = coreIO()) {
     // Masked before anything else can print it.
-    const rawKey = io.getInput('api-key').trim();
-    if (rawKey)
-        io.setSecret(rawKey);
+    for (const secret of ['api-key', 'github-token']) {
+        const value = io.getInput(secret).trim();
+        if (value)
+            io.setSecret(value);
+    }
     const startedAt = Date.now();
     const controller = new AbortController();
     const stopListening = onStopSignals(controller, io);
@@ -46679,20 +46921,6 @@ async function runClips(plans, inputs, reporter, timeline, signal, slots, names)
     finally {
         stopProgress();
     }
-}
-/** Cancels the run when the runner stops the step (workflow cancelled, job timeout). */
-function onStopSignals(controller, io) {
-    const stop = (signal) => {
-        if (!controller.signal.aborted)
-            io.info(`Received ${signal}: stopping.`);
-        controller.abort();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-    return () => {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-    };
 }
 
 ;// CONCATENATED MODULE: ./src/index.ts

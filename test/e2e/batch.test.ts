@@ -36,6 +36,18 @@ interface Result {
   error: string | null;
 }
 
+/** The results[] fields of skip-unchanged, release-tag and verify, for a clip none of them touched. */
+const NOT_REUSED_NOR_PROBED = {
+  cached: false,
+  release_asset_url: null,
+  width: null,
+  height: null,
+  duration: null,
+  source_width: null,
+  source_height: null,
+  source_duration: null,
+};
+
 function results(run: ActionRun): Result[] {
   return JSON.parse(run.outputs.results ?? 'null') as Result[];
 }
@@ -75,6 +87,7 @@ describe('batch', () => {
         video_path: null,
         billable_seconds: null, // the synthetic sources state no duration
         error: null,
+        ...NOT_REUSED_NOR_PROBED,
       })),
     );
     expect(run.summary).toContain('10 clips done');
@@ -284,8 +297,8 @@ describe('dry run', () => {
     expect(run.outputs['billable-seconds']).toBe('8');
     expect(run.outputs['task-id']).toBeUndefined();
     expect(results(run)).toEqual([
-      { source: urls[0], task_id: null, status: 'dry-run', video_urls: [], video_path: null, billable_seconds: 3, error: null },
-      { source: urls[1], task_id: null, status: 'dry-run', video_urls: [], video_path: null, billable_seconds: 5, error: null },
+      { source: urls[0], task_id: null, status: 'dry-run', video_urls: [], video_path: null, billable_seconds: 3, error: null, ...NOT_REUSED_NOR_PROBED },
+      { source: urls[1], task_id: null, status: 'dry-run', video_urls: [], video_path: null, billable_seconds: 5, error: null, ...NOT_REUSED_NOR_PROBED },
     ]);
     expect(run.stdout).toContain(`Would submit ${urls[0]} for 4× upscaling (3 billable seconds).`);
     expect(run.stdout).toContain('2 submissions, 8 billable seconds at 4×.');
