@@ -10,6 +10,7 @@ import { Transform, type TransformCallback } from 'node:stream';
 import { fetch as undiciFetch, request, type Dispatcher } from 'undici';
 import { CancelledError, ReleaseError } from './errors';
 import { redact } from './redact';
+import { collectYoungGarbage, DOWNLOAD_GC_EVERY_BYTES } from './young-gc';
 import { oneLine, truncate } from './text';
 import { REDIRECT_STATUSES, USER_AGENT, parseRetryAfter, readLimitedText, toNetworkError } from './http';
 
@@ -95,9 +96,16 @@ export function expandUploadUrl(template: string, values: Record<string, string 
 export async function hashFile(path: string): Promise<{ sha256: string; bytes: number }> {
   const hash = createHash('sha256');
   let bytes = 0;
+  let sinceGc = 0;
   for await (const chunk of createReadStream(path, { highWaterMark: READ_BUFFER_BYTES })) {
     hash.update(chunk as Buffer);
     bytes += (chunk as Buffer).length;
+    // Each read is a fresh buffer outside the heap: collect the dead ones as we go, as a download does (young-gc.ts).
+    sinceGc += (chunk as Buffer).length;
+    if (sinceGc >= DOWNLOAD_GC_EVERY_BYTES) {
+      sinceGc = 0;
+      collectYoungGarbage();
+    }
   }
   return { sha256: hash.digest('hex'), bytes };
 }
@@ -222,6 +230,7 @@ export async function postAsset(options: PostAssetOptions): Promise<unknown> {
 /** Counts the bytes going out and logs progress now and then, so a long upload shows it is moving. */
 class ProgressCounter extends Transform {
   sent = 0;
+  private sinceGc = 0;
   private last = Date.now();
 
   constructor(
@@ -233,6 +242,12 @@ class ProgressCounter extends Transform {
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
     this.sent += chunk.length;
+    // Sent buffers are dead once written: collect them as we go, as a download does (young-gc.ts).
+    this.sinceGc += chunk.length;
+    if (this.sinceGc >= DOWNLOAD_GC_EVERY_BYTES) {
+      this.sinceGc = 0;
+      collectYoungGarbage();
+    }
     if (Date.now() - this.last >= PROGRESS_EVERY_MS) {
       this.last = Date.now();
       this.log?.(`Uploaded ${Math.round((this.sent / this.total) * 100)}% (${this.sent} of ${this.total} bytes)…`);
