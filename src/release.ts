@@ -234,11 +234,7 @@ async function uploadWithRetries(client: ReleaseClient, release: ReleaseInfo, fi
       const asset = parseAsset(raw);
       if (asset.digest === null || asset.digest === expected) return asset;
       createdId = asset.id;
-      failure = new ReleaseError(
-        `GitHub computed ${githubText(asset.digest, 80)} for the uploaded ${uploadName}, not ${expected}.`,
-        undefined,
-        true,
-      );
+      failure = new ReleaseError(`GitHub computed ${githubText(asset.digest, 80)} for the uploaded ${uploadName}, not ${expected}.`, undefined, true);
     } catch (error) {
       failure = error;
     }
