@@ -220,6 +220,30 @@ describe('release-tag', () => {
     expect(JSON.parse(result.outputs['release-asset-urls']!)).toEqual([assetUrl('good-2x.mp4')]);
   });
 
+  it('an upload that fails in a batch fails the step at the end, naming the asset and the task id; the other clip is uploaded', async () => {
+    const release = github.addRelease('v1.0.0');
+    // Another job's asset appears under the name as the first upload is sent: a race, explained and not retried.
+    github.fail('upload', { status: 422, code: 'already_exists', message: 'Validation Failed' });
+    const sources = ['first', 'second'].map((name) => emulator.sourceUrl(`${name}.mp4`));
+    const result = await run({ 'video-url': sources.join('\n'), concurrency: '1' });
+    expect(result.code).not.toBe(0);
+    const [first, second] = results(result);
+    const taskId = first?.task_id as string;
+    expect(first?.status).toBe('completed');
+    expect(first?.release_asset_url).toBeNull();
+    expect(first?.error).toBe(
+      `first-2x.mp4 appeared in release v1.0.0 while this job was uploading it (HTTP 422 already_exists): another job is delivering to the same release and name; give each job its own names or run them one after another. Task ${taskId} is complete: re-run with \`task-id: ${taskId}\` to upload its result without paying again.`,
+    );
+    expect(second?.release_asset_url).toBe(assetUrl('second-2x.mp4'));
+    expect(release.assets.map((asset) => asset.name)).toEqual(['second-2x.mp4']);
+    expect(uploads()).toHaveLength(2);
+    const failure = result.errors.at(-1) ?? '';
+    expect(failure).toContain('1 of 2 clips did not complete (1 not delivered');
+    expect(failure).toContain(`#1 first.mp4 (task ${taskId}): first-2x.mp4 appeared in release v1.0.0`);
+    expect(failure).toContain(`task-id: ${taskId}`);
+    expect(JSON.parse(result.outputs['release-asset-urls']!)).toEqual([assetUrl('second-2x.mp4')]);
+  });
+
   it('a read-only token fails at the upload, once, naming contents: write and the task id', async () => {
     const release = github.addRelease('v1.0.0');
     github.readOnly = true;
