@@ -280,6 +280,26 @@ describe('release-tag', () => {
     expect((await readdir(dir)).includes(release.assets[0]!.name)).toBe(true);
   });
 
+  it('collects with task-id and the same video-url: the asset is named after the source (the README two-phase example)', async () => {
+    const release = github.addRelease('v1.0.0', { draft: true });
+    const first = await run({ wait: 'false', 'release-tag': '' });
+    const second = await run({ 'task-id': first.outputs['task-id']! });
+    expect(second.errors).toEqual([]);
+    expect(release.assets.map((asset) => asset.name)).toEqual(['clip-2x.mp4']);
+    expect(emulator.apiRequests('submit')).toHaveLength(1);
+  });
+
+  it('a GitHub answer that echoes the token is scrubbed from the failure line', async () => {
+    github.addRelease('v1.0.0');
+    github.fail('upload', { status: 400, message: `Bad request from ${github.token}` });
+    const result = await run();
+    expect(result.code).not.toBe(0);
+    const taskId = result.outputs['task-id']!;
+    expect(result.errors).toEqual([
+      `Uploading clip-2x.mp4 to release v1.0.0 failed: HTTP 400 (Bad request from ***). Task ${taskId} is complete: re-run with \`task-id: ${taskId}\` to upload its result without paying again.`,
+    ]);
+  });
+
   it('works with the GitHub Enterprise Server layout (uploads under /api/uploads on the API origin)', async () => {
     const ghes = await new FakeGitHub({ layout: 'ghes' }).start();
     try {
