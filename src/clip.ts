@@ -38,10 +38,21 @@ export interface ClipPlan {
 export interface ClipExtras {
   /** Set when an earlier task was reused (skip-unchanged) instead of submitting: when that task completed. */
   reusedFrom?: { completedAt: string };
-  /** The result's release asset, when release-tag is set. */
+  /** The result's release asset, when release-tag is set: the first result's, when a task has several. */
   releaseAssetUrl?: string;
+  /** Every result's release asset, in the order of the results. */
+  releaseAssets?: readonly ReleaseAssetLink[];
   /** Width, height and duration of the source and the first result, where the containers said. */
   media?: MediaSummary;
+}
+
+/** One result as an asset of the release. */
+export interface ReleaseAssetLink {
+  name: string;
+  /** Its browser_download_url. */
+  url: string;
+  /** The release already held these exact bytes under this name: nothing was uploaded. */
+  unchanged: boolean;
 }
 
 /** The facts the verify step read, and its one-line description ("854×480 → 1708×960 (2.0×) · 3.2 s → 3.2 s · H.264"). */
@@ -98,7 +109,9 @@ export function clipMessage(plan: ClipPlan, progress: ClipProgress, error: unkno
   // A completed task is paid for; only delivering its result failed.
   if (progress.videoUrls.length > 0) {
     const saved = savedSoFar(progress);
-    return `${saved ? `${message.replace(/[.!?]$/, '')}${saved}.` : closeSentence(message)} ${redeliverHint([taskId])}`;
+    // A release upload's message already says how to resume.
+    const hint = message.includes(`task-id: ${taskId}`) ? '' : ` ${redeliverHint([taskId])}`;
+    return `${saved ? `${message.replace(/[.!?]$/, '')}${saved}.` : closeSentence(message)}${hint}`;
   }
   return withTaskHint(message, taskId);
 }
@@ -110,11 +123,12 @@ function savedSoFar(progress: ClipProgress): string {
 
 /** The clip's outcome: how far it got, and (when something stopped it) why. */
 export function settleClip(plan: ClipPlan, progress: ClipProgress, error?: unknown): ClipOutcome {
-  const { reusedFrom, releaseAssetUrl, media } = progress;
+  const { reusedFrom, releaseAssetUrl, releaseAssets, media } = progress;
   const outcome: ClipOutcome = {
     plan,
     reusedFrom,
     releaseAssetUrl,
+    releaseAssets,
     media,
     status: clipStatus(progress.stage, error),
     taskId: progress.taskId,

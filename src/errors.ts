@@ -170,6 +170,23 @@ export class RunRefusedError extends ActionError {
   override name = 'RunRefusedError';
 }
 
+/** An expected failure of a release lookup or upload (release-tag); `transient` ones may be tried again. */
+export class ReleaseError extends ActionError {
+  override name = 'ReleaseError';
+  /** The message already says what happened and what to do: callers add to it, not wrap it. */
+  explained = false;
+  constructor(
+    message: string,
+    readonly status?: number,
+    readonly transient = false,
+    readonly retryAfterMs?: number,
+    /** The `code` of GitHub's first validation error (`already_exists`…), when there is one. */
+    readonly code?: string,
+  ) {
+    super(message);
+  }
+}
+
 export function isActionError(error: unknown): error is ActionError {
   return error instanceof ActionError;
 }

@@ -10,6 +10,7 @@ import type { ResultNameBook } from './naming';
 import { buildClipPlans, checkDelivery, dryRun, planResultNames, preflight } from './plan';
 import { TaskPoller } from './poll';
 import { createPool, type Pool } from './pool';
+import { openRelease, type ReleaseTarget } from './release-delivery';
 import { Reporter, coreIO, type ActionIO } from './reporter';
 import { Timeline } from './timeline';
 import { onStopSignals } from './signals';
@@ -25,6 +26,7 @@ interface RunState {
   refused?: boolean;
   /** The clips were started (or listed, in a dry run). */
   clipsRan?: boolean;
+  release?: { url: string };
 }
 
 /** Runs the action; resolves true when the step was cancelled (the caller should then exit at once). */
@@ -81,6 +83,8 @@ async function execute(state: RunState, reporter: Reporter, timeline: Timeline, 
   state.outcomes = plans.map((plan) => unrunClip(plan, plan.resumeTaskId ? 'processing' : 'skipped'));
   const names = planResultNames(plans, inputs.upscaleFactor);
   await checkDelivery(inputs, reporter, names);
+  const release = await openRelease(inputs, reporter, signal);
+  if (release) state.release = { url: release.release.htmlUrl };
 
   const slots = createPool(inputs.concurrency);
   const plan = await preflight(plans, inputs, reporter, signal, slots, timeline);
@@ -96,7 +100,7 @@ async function execute(state: RunState, reporter: Reporter, timeline: Timeline, 
     return;
   }
 
-  state.outcomes = await runClips(plan.clips, inputs, reporter, timeline, signal, slots, names);
+  state.outcomes = await runClips(plan.clips, inputs, reporter, timeline, signal, slots, names, release);
   const files = state.outcomes.flatMap((outcome) => outcome.files.map((file) => file.path));
   const name = inputs.artifactName;
   if (name && files.length > 0 && !signal.aborted) {
@@ -116,11 +120,12 @@ async function runClips(
   signal: AbortSignal,
   slots: Pool,
   names: ResultNameBook,
+  release?: ReleaseTarget,
 ) {
   const { apiBaseUrl: baseUrl, apiKey, deadline, pollIntervalMs } = inputs;
   const client = new ReapiClient({ baseUrl, apiKey, signal, deadline, pollIntervalMs, log: (message) => reporter.info(message) });
   const poller = new TaskPoller(client, { deadline, pollIntervalMs, signal, onProgress: (...progress) => reporter.pollProgress(...progress) });
-  const ctx = { inputs, client, poller, signal, slots, downloads: createPool(inputs.concurrency), timeline, names };
+  const ctx = { inputs, client, poller, signal, slots, downloads: createPool(inputs.concurrency), timeline, names, release };
   const stopProgress = reporter.startClips(inputs.concurrency);
   try {
     return await Promise.all(

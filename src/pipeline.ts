@@ -15,6 +15,7 @@ import type { Pool } from './pool';
 import { clipBaseName, resultFileNames, type ResultNameBook } from './naming';
 import type { Timeline } from './timeline';
 import { redact } from './redact';
+import { uploadToRelease, type ReleaseTarget } from './release-delivery';
 import { quoted } from './text';
 import { resultUrlProblem } from './validate';
 import { NOT_STARTED_IN_TIME, badResultUrlMessage, emptyOutputMessage, resumeHint, taskFailedMessage } from './wording';
@@ -44,6 +45,8 @@ export interface PipelineContext {
   timeline: Timeline;
   /** Each clip's file name, unique in source order once its task id is known. */
   names: ResultNameBook;
+  /** The release the results are uploaded to (release-tag), found before anything was paid for. */
+  release?: ReleaseTarget;
 }
 
 export async function runClip(plan: ClipPlan, ctx: PipelineContext, log: ClipLog): Promise<ClipOutcome> {
@@ -139,4 +142,5 @@ async function deliver(plan: ClipPlan, progress: ClipProgress, ctx: PipelineCont
       }
     }),
   );
+  if (ctx.release) await uploadToRelease(ctx.release, progress, log, ctx.timeline);
 }

@@ -5,7 +5,7 @@
 import { context, getOctokit } from '@actions/github';
 import { CancelledError, InputError, errorText } from './errors';
 import { getDispatcher, parseRetryAfter, sleep } from './http';
-import { ReleaseError, apiOnlyFetch, oneLine, originOf } from './release-upload';
+import { ReleaseError, apiOnlyFetch, githubText, originOf } from './release-upload';
 import { retryDelayMs, type RetryPolicy } from './retry';
 
 /** A GitHub hiccup is retried a few times with backoff; each upload attempt resends the whole file. */
@@ -70,7 +70,7 @@ export function createReleaseClient(options: ReleaseClientOptions): ReleaseClien
   const octokit = getOctokit(options.token, {
     baseUrl: apiUrl,
     request: { fetch: apiOnlyFetch(originOf(apiUrl), getDispatcher()), signal: options.signal },
-    log: { debug: () => undefined, info: () => undefined, warn: (m: string) => warn(oneLine(m, options.token)), error: () => undefined },
+    log: { debug: () => undefined, info: () => undefined, warn: (m: string) => warn(githubText(m)), error: () => undefined },
   });
   return {
     octokit,
@@ -124,7 +124,7 @@ export async function deleteAsset(client: ReleaseClient, id: number, name: strin
 
 export async function removeQuietly(client: ReleaseClient, id: number, name: string): Promise<void> {
   await deleteAsset(client, id, name).catch((error: unknown) =>
-    client.warn(`Could not remove ${oneLine(name, client.token, 120)} from the release: ${errorText(error)} Delete it by hand.`),
+    client.warn(`Could not remove ${githubText(name, 120)} from the release: ${errorText(error)} Delete it by hand.`),
   );
 }
 
@@ -162,13 +162,13 @@ function fromOctokit(error: unknown, client: ReleaseClient, what: string): Error
   if (error instanceof ReleaseError || error instanceof CancelledError) return error;
   const { status, cause, response } = (error ?? {}) as OctokitFailure;
   if (cause instanceof ReleaseError) return cause;
-  if (typeof status !== 'number') return new ReleaseError(`${what} failed: ${oneLine(errorText(error), client.token)}`);
-  if (!response) return new ReleaseError(`${what} failed (${oneLine(errorText(cause ?? error), client.token)}).`, undefined, true);
+  if (typeof status !== 'number') return new ReleaseError(`${what} failed: ${githubText(errorText(error))}`);
+  if (!response) return new ReleaseError(`${what} failed (${githubText(errorText(cause ?? error))}).`, undefined, true);
   const data = (response.data ?? {}) as { message?: unknown; errors?: Array<{ code?: unknown }> };
   const code = typeof data.errors?.[0]?.code === 'string' ? data.errors[0].code : undefined;
   const retryAfterMs = parseRetryAfter(response.headers?.['retry-after']);
   const rateLimited = status === 429 || (status === 403 && (retryAfterMs !== undefined || response.headers?.['x-ratelimit-remaining'] === '0'));
-  const detail = [oneLine(data.message, client.token), code].filter(Boolean).join(': ');
+  const detail = [githubText(data.message), code].filter(Boolean).join(': ');
   return new ReleaseError(`${what} failed: HTTP ${status}${detail ? ` (${detail})` : ''}.`, status, status >= 500 || rateLimited, retryAfterMs, code);
 }
 
@@ -176,7 +176,7 @@ export function safeOrigin(url: string): string {
   try {
     return originOf(url);
   } catch {
-    return JSON.stringify(oneLine(url, undefined, 80));
+    return JSON.stringify(githubText(url, 80));
   }
 }
 
@@ -188,7 +188,7 @@ export function httpUrl(value: unknown, field: string): string {
       // reported below
     }
   }
-  throw new ReleaseError(`GitHub answered with a ${field} that is not an http(s) URL: ${JSON.stringify(oneLine(value, undefined, 80))}.`);
+  throw new ReleaseError(`GitHub answered with a ${field} that is not an http(s) URL: ${JSON.stringify(githubText(value, 80))}.`);
 }
 
 export function parseRelease(data: unknown, tag: string): ReleaseInfo {

@@ -8,7 +8,10 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Transform, type TransformCallback } from 'node:stream';
 import { fetch as undiciFetch, request, type Dispatcher } from 'undici';
-import { ActionError, CancelledError } from './errors';
+import { CancelledError, ReleaseError } from './errors';
+import { redact } from './redact';
+import { collectYoungGarbage, DOWNLOAD_GC_EVERY_BYTES } from './young-gc';
+import { oneLine, truncate } from './text';
 import { REDIRECT_STATUSES, USER_AGENT, parseRetryAfter, readLimitedText, toNetworkError } from './http';
 
 /** GitHub refuses release assets of 2 GiB or more. */
@@ -24,36 +27,15 @@ const PROGRESS_EVERY_MS = 10_000;
 const READ_BUFFER_BYTES = 1024 * 1024;
 const MAX_API_REDIRECTS = 5;
 
-/** An expected failure of a release lookup or upload; `transient` ones may be tried again. */
-export class ReleaseError extends ActionError {
-  override name = 'ReleaseError';
-  /** The message already says what happened and what to do: callers add to it, not wrap it. */
-  explained = false;
-  constructor(
-    message: string,
-    readonly status?: number,
-    readonly transient = false,
-    readonly retryAfterMs?: number,
-    /** The `code` of GitHub's first validation error (`already_exists`…), when there is one. */
-    readonly code?: string,
-  ) {
-    super(message);
-  }
-}
+export { ReleaseError };
 
 /**
- * Text from GitHub made fit for a message: one line, no control characters,
- * at most `max` characters, with the token (should a server echo it) blanked.
- * A local stand-in for the shared one-line/redaction helpers; swap when they land.
+ * Text from GitHub made fit for a message: the run's secrets (the token
+ * among them) scrubbed before it is cut, one line, at most `max` characters.
  */
-export function oneLine(text: unknown, secret?: string, max = 200): string {
-  let value = typeof text === 'string' ? text : text === undefined || text === null ? '' : JSON.stringify(text);
-  if (secret) value = value.split(secret).join('***');
-  value = value
-    .replace(/[\p{Cc}\p{Zl}\p{Zp}]+/gu, ' ')
-    .replace(/\s{2,}/g, ' ')
-    .trim();
-  return value.length > max ? `${value.slice(0, max - 1)}…` : value;
+export function githubText(text: unknown, max = 200): string {
+  const value = typeof text === 'string' ? text : text === undefined || text === null ? '' : JSON.stringify(text);
+  return truncate(oneLine(redact(value)).trim(), max);
 }
 
 /** Scheme, host and port of a URL, as `new URL(...).origin` gives them. */
@@ -95,7 +77,7 @@ function encodeValue(value: string): string {
 export function expandUploadUrl(template: string, values: Record<string, string | undefined>): string {
   const expanded = template.replace(/\{([^}]*)\}/g, (_match, expression: string) => {
     if (!/^\?[A-Za-z0-9_,]+$/.test(expression))
-      throw new ReleaseError(`The release's upload_url has a template this action does not expand: {${oneLine(expression)}}.`);
+      throw new ReleaseError(`The release's upload_url has a template this action does not expand: {${githubText(expression)}}.`);
     const pairs = expression
       .slice(1)
       .split(',')
@@ -106,7 +88,7 @@ export function expandUploadUrl(template: string, values: Record<string, string 
   try {
     return new URL(expanded).href;
   } catch {
-    throw new ReleaseError(`The release's upload_url is not a URL: ${JSON.stringify(oneLine(template))}.`);
+    throw new ReleaseError(`The release's upload_url is not a URL: ${JSON.stringify(githubText(template))}.`);
   }
 }
 
@@ -114,9 +96,16 @@ export function expandUploadUrl(template: string, values: Record<string, string 
 export async function hashFile(path: string): Promise<{ sha256: string; bytes: number }> {
   const hash = createHash('sha256');
   let bytes = 0;
+  let sinceGc = 0;
   for await (const chunk of createReadStream(path, { highWaterMark: READ_BUFFER_BYTES })) {
     hash.update(chunk as Buffer);
     bytes += (chunk as Buffer).length;
+    // Each read is a fresh buffer outside the heap: collect the dead ones as we go, as a download does (young-gc.ts).
+    sinceGc += (chunk as Buffer).length;
+    if (sinceGc >= DOWNLOAD_GC_EVERY_BYTES) {
+      sinceGc = 0;
+      collectYoungGarbage();
+    }
   }
   return { sha256: hash.digest('hex'), bytes };
 }
@@ -202,7 +191,7 @@ export async function postAsset(options: PostAssetOptions): Promise<unknown> {
     file.destroy();
     const network = toNetworkError(error, `The upload (${counter.sent} of ${bytes} bytes sent)`, signal);
     if (network instanceof CancelledError) throw network;
-    throw new ReleaseError(oneLine(network.message, token), undefined, true);
+    throw new ReleaseError(githubText(network.message), undefined, true);
   }
   const { statusCode, headers } = response;
   let text = '';
@@ -210,7 +199,7 @@ export async function postAsset(options: PostAssetOptions): Promise<unknown> {
     text = await readLimitedText(response.body, 1024 * 1024);
   } catch (error) {
     if (statusCode >= 200 && statusCode < 300)
-      throw new ReleaseError(`The upload host's answer could not be read: ${oneLine((error as Error).message, token)}`, statusCode, true);
+      throw new ReleaseError(`The upload host's answer could not be read: ${githubText((error as Error).message)}`, statusCode, true);
   }
   if (statusCode >= 200 && statusCode < 300) {
     try {
@@ -220,14 +209,14 @@ export async function postAsset(options: PostAssetOptions): Promise<unknown> {
     }
   }
   if (REDIRECT_STATUSES.has(statusCode)) {
-    const location = oneLine(header(headers.location) ?? '(no Location)', token, 120);
+    const location = githubText(header(headers.location) ?? '(no Location)', 120);
     throw new ReleaseError(`The upload host redirected to ${location}; not followed, so the token goes nowhere but the release's own upload URL.`, statusCode);
   }
   let message = '';
   let code: string | undefined;
   try {
     const data = JSON.parse(text) as { message?: unknown; errors?: Array<{ code?: unknown }> };
-    message = oneLine(data.message, token);
+    message = githubText(data.message);
     code = typeof data.errors?.[0]?.code === 'string' ? data.errors[0].code : undefined;
   } catch {
     // not JSON: the status alone says it
@@ -241,6 +230,7 @@ export async function postAsset(options: PostAssetOptions): Promise<unknown> {
 /** Counts the bytes going out and logs progress now and then, so a long upload shows it is moving. */
 class ProgressCounter extends Transform {
   sent = 0;
+  private sinceGc = 0;
   private last = Date.now();
 
   constructor(
@@ -252,6 +242,12 @@ class ProgressCounter extends Transform {
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
     this.sent += chunk.length;
+    // Sent buffers are dead once written: collect them as we go, as a download does (young-gc.ts).
+    this.sinceGc += chunk.length;
+    if (this.sinceGc >= DOWNLOAD_GC_EVERY_BYTES) {
+      this.sinceGc = 0;
+      collectYoungGarbage();
+    }
     if (Date.now() - this.last >= PROGRESS_EVERY_MS) {
       this.last = Date.now();
       this.log?.(`Uploaded ${Math.round((this.sent / this.total) * 100)}% (${this.sent} of ${this.total} bytes)…`);

@@ -22,7 +22,7 @@ import {
   type ReleaseClient,
   type ReleaseInfo,
 } from './release-api';
-import { ReleaseError, MAX_ASSET_BYTES, expandUploadUrl, isAllowedUploadUrl, oneLine, postAsset } from './release-upload';
+import { ReleaseError, MAX_ASSET_BYTES, expandUploadUrl, githubText, isAllowedUploadUrl, postAsset } from './release-upload';
 import { retryDelayMs } from './retry';
 
 export { RELEASE_RETRY, createReleaseClient, type ReleaseClient, type ReleaseClientOptions, type ReleaseInfo } from './release-api';
@@ -168,7 +168,7 @@ async function deliver(client: ReleaseClient, release: ReleaseInfo, file: AssetF
   }
   for (const leftover of stale) {
     client.log(
-      `Removing ${oneLine(leftover.name, client.token, 120)} (state ${oneLine(leftover.state, client.token, 20)}) from release ${release.tag}, left by an earlier upload that did not finish.`,
+      `Removing ${githubText(leftover.name, 120)} (state ${githubText(leftover.state, 20)}) from release ${release.tag}, left by an earlier upload that did not finish.`,
     );
     await deleteAsset(client, leftover.id, leftover.name);
   }
@@ -192,14 +192,14 @@ async function deliver(client: ReleaseClient, release: ReleaseInfo, file: AssetF
     renamed = await renameAsset(client, uploaded.id, file.name);
   } catch (error) {
     const stranded = new ReleaseError(
-      `${explain(error, file.name, release.tag)} The old ${file.name} is deleted and the new file is in the release as ${oneLine(uploaded.name, client.token, 120)}; rename it, or re-run.`,
+      `${explain(error, file.name, release.tag)} The old ${file.name} is deleted and the new file is in the release as ${githubText(uploaded.name, 120)}; rename it, or re-run.`,
       error instanceof ReleaseError ? error.status : undefined,
     );
     stranded.explained = true;
     throw stranded;
   }
   const was = existing.digest ? `SHA-256 ${existing.digest.slice('sha256:'.length, 'sha256:'.length + 12)}…` : 'no digest';
-  client.log(`Replaced ${file.name} in release ${release.tag} (the old asset had ${oneLine(was, client.token, 40)}).`);
+  client.log(`Replaced ${file.name} in release ${release.tag} (the old asset had ${githubText(was, 40)}).`);
   return { name: renamed.name, browserDownloadUrl: renamed.browserDownloadUrl, skipped: false, replaced: true };
 }
 
@@ -234,11 +234,7 @@ async function uploadWithRetries(client: ReleaseClient, release: ReleaseInfo, fi
       const asset = parseAsset(raw);
       if (asset.digest === null || asset.digest === expected) return asset;
       createdId = asset.id;
-      failure = new ReleaseError(
-        `GitHub computed ${oneLine(asset.digest, client.token, 80)} for the uploaded ${uploadName}, not ${expected}.`,
-        undefined,
-        true,
-      );
+      failure = new ReleaseError(`GitHub computed ${githubText(asset.digest, 80)} for the uploaded ${uploadName}, not ${expected}.`, undefined, true);
     } catch (error) {
       failure = error;
     }

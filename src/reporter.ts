@@ -234,7 +234,7 @@ export class Reporter {
     }
     if (report.release) {
       this.io.setOutput('release-url', report.release.url);
-      this.io.setOutput('release-asset-urls', JSON.stringify(outcomes.flatMap((outcome) => outcome.releaseAssetUrl ?? [])));
+      this.io.setOutput('release-asset-urls', JSON.stringify(outcomes.flatMap((outcome) => (outcome.releaseAssets ?? []).map((asset) => asset.url))));
     }
     const media = outcomes[0]?.media;
     if (media?.width !== undefined) this.io.setOutput('video-width', String(media.width));

@@ -2,6 +2,7 @@
 import type { UploadedArtifact } from './artifact';
 import { totalBillableSeconds } from './cost';
 import { formatBytes, formatElapsed } from './format';
+import type { ReleaseAssetLink } from './clip';
 import type { RunReport } from './report';
 import { markdownCode, markdownText } from './text';
 import { resultUrlProblem } from './validate';
@@ -50,6 +51,11 @@ export function shortUrl(url: string): string {
   }
 }
 
+/** A release asset, linked; one the release already held byte for byte says so. */
+function releaseAssetCell(asset: ReleaseAssetLink): string {
+  return `${link(asset.url, asset.name)}${asset.unchanged ? ' (unchanged, not uploaded again)' : ''}`;
+}
+
 function elapsedCell(report: Pick<RunReport, 'elapsedMs' | 'phases'>): string {
   const total = formatElapsed(report.elapsedMs);
   if (report.phases.length === 0) return total;
@@ -86,6 +92,8 @@ export function renderCard(report: SummaryReport): string {
   clip?.videoUrls.forEach((url, index, all) => rows.push([many(all, 'Result', index), link(url, shortUrl(url))]));
   clip?.files.forEach((file, index, all) => rows.push([many(all, 'Downloaded', index), `${code(file.path)} (${formatBytes(file.bytes)})`]));
   if (report.artifact) rows.push(['Artifact', artifactCell(report.artifact)]);
+  if (report.release) rows.push(['Release', link(report.release.url, shortUrl(report.release.url))]);
+  clip?.releaseAssets?.forEach((asset, index, all) => rows.push([many(all, 'Release asset', index), releaseAssetCell(asset)]));
   if (report.failure) rows.push(['Error', cell(report.failure)]);
   const resume = report.resumeTaskIds[0];
   if (resume) rows.push(['Resume', `Re-run with ${code(`task-id: ${resume}`)} ${SUMMARY_RESUME_TASK}`]);
@@ -114,9 +122,12 @@ export function renderTable(report: SummaryReport): string {
   const lines = [
     `### ${failed ? '❌' : statusIcon(report.status)} reApi Topaz Video Upscaler: ${title}`,
     '',
-    '| # | Source | Task | Status | Billable s | Result | Downloaded |',
-    '|---|---|---|---|---|---|---|',
+    `| # | Source | Task | Status | Billable s | Result | Downloaded |${report.release ? ' Release asset |' : ''}`,
+    `|---|---|---|---|---|---|---|${report.release ? '---|' : ''}`,
   ];
+  // The release column only when release-tag is set, so other tables stay as narrow as before.
+  const releaseCell = (assets: readonly ReleaseAssetLink[] = []) =>
+    report.release ? ` ${assets.map((asset) => releaseAssetCell(asset)).join('<br>') || '—'} |` : '';
   for (const clip of clips) {
     const { source, index, billableSeconds } = clip.plan;
     const result = clip.videoUrls.map((url) => link(url, shortUrl(url))).join('<br>');
@@ -124,7 +135,7 @@ export function renderTable(report: SummaryReport): string {
     lines.push(
       `| ${index + 1} | ${source ? link(source, shortUrl(source)) : '(resumed task)'} | ${clip.taskId ? code(clip.taskId) : '—'} | ` +
         `${statusIcon(clip.status)} ${clip.status}${clip.message !== undefined && clip.status === 'completed' ? ' (not delivered)' : ''} | ` +
-        `${billableSeconds ?? '—'} | ${result || '—'} | ${files || '—'} |`,
+        `${billableSeconds ?? '—'} | ${result || '—'} | ${files || '—'} |${releaseCell(clip.releaseAssets)}`,
     );
   }
   const counts = new Map<string, number>();
@@ -134,10 +145,12 @@ export function renderTable(report: SummaryReport): string {
   const fileCount = clips.reduce((sum, clip) => sum + clip.files.length, 0);
   lines.push(
     `| | **Total** | | ${[...counts].map(([status, count]) => `${count} ${status}`).join(', ')} | ${billable ?? '—'} | ` +
-      `${clips.reduce((sum, clip) => sum + clip.videoUrls.length, 0)} | ${fileCount > 0 ? `${fileCount} (${formatBytes(bytes)})` : '—'} |`,
+      `${clips.reduce((sum, clip) => sum + clip.videoUrls.length, 0)} | ${fileCount > 0 ? `${fileCount} (${formatBytes(bytes)})` : '—'} |` +
+      (report.release ? ` ${clips.reduce((sum, clip) => sum + (clip.releaseAssets?.length ?? 0), 0)} |` : ''),
   );
   lines.push('', `**Upscale factor** ${report.upscaleFactor}× · **Concurrency** ${report.concurrency} · **Elapsed** ${elapsedCell(report)}`);
   if (report.artifact) lines.push('', `**Artifact** ${artifactCell(report.artifact)}`);
+  if (report.release) lines.push('', `**Release** ${link(report.release.url, shortUrl(report.release.url))}`);
   const errors = clips.filter((clip) => clip.message !== undefined);
   if (errors.length > 0) {
     lines.push('', '**Errors**', '');

@@ -147,6 +147,11 @@ export function preflightRefusedMessage(refused: ReadonlyArray<{ label: string; 
   return `Preflight refused ${refused.length} of ${total} sources, so nothing was submitted: ${listed}.`;
 }
 
+/** A check before paying (the release of release-tag) refused the run. */
+export function notSubmitted(reason: string): string {
+  return `${closeSentence(reason)} Nothing was submitted.`;
+}
+
 export function costGuardMessage(reason: string): string {
   return `${reason} Nothing was submitted.`;
 }

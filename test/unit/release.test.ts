@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ReleaseError, expandUploadUrl, isAllowedUploadUrl, oneLine } from '../../src/release-upload';
+import { registerSecret } from '../../src/redact';
+import { ReleaseError, expandUploadUrl, githubText, isAllowedUploadUrl } from '../../src/release-upload';
 
 describe('expandUploadUrl', () => {
   const template = 'https://uploads.github.com/repos/o/r/releases/42/assets{?name,label}';
@@ -48,24 +49,26 @@ describe('isAllowedUploadUrl', () => {
   });
 });
 
-describe('oneLine', () => {
-  it('collapses control characters and line breaks into single spaces', () => {
-    expect(oneLine('Validation\r\nFailed\u0000\u001b[31m!\u2028end\t ')).toBe('Validation Failed [31m! end');
+describe('githubText (text.ts oneLine/truncate after redact)', () => {
+  it('keeps text from GitHub on one line, control characters shown escaped', () => {
+    expect(githubText('Validation\r\nFailed\u0000!')).toBe('Validation\\r\\nFailed\\u0000!');
   });
 
-  it('blanks the token wherever a server echoes it', () => {
-    expect(oneLine('bad token ghs_abc in ghs_abc', 'ghs_abc')).toBe('bad token *** in ***');
+  it('blanks a registered secret (the github-token) wherever a server echoes it, before cutting', () => {
+    registerSecret('ghs_echoed0123456789');
+    expect(githubText('bad token ghs_echoed0123456789 in ghs_echoed0123456789')).toBe('bad token *** in ***');
+    expect(githubText(`${'x'.repeat(20)}ghs_echoed0123456789`, 30)).not.toContain('ghs_');
   });
 
   it('shortens long text with an ellipsis', () => {
-    const line = oneLine('x'.repeat(500), undefined, 50);
-    expect(line).toHaveLength(50);
+    const line = githubText('x'.repeat(500), 50);
+    expect(line).toHaveLength(51);
     expect(line.endsWith('…')).toBe(true);
   });
 
   it('turns absent and non-string values into text', () => {
-    expect(oneLine(undefined)).toBe('');
-    expect(oneLine(null)).toBe('');
-    expect(oneLine({ a: 1 })).toBe('{"a":1}');
+    expect(githubText(undefined)).toBe('');
+    expect(githubText(null)).toBe('');
+    expect(githubText({ a: 1 })).toBe('{"a":1}');
   });
 });
