@@ -4,7 +4,8 @@
  * it (ClipOutcome, returned once by the pipeline and never changed).
  */
 import type { DownloadedFile } from './download';
-import { CancelledError, NotStartedError, errorText } from './errors';
+import { CancelledError, NotStartedError, VerifyError, errorText } from './errors';
+import type { VideoTrackFacts } from './media';
 import {
   CANCELLED_BEFORE_SUBMITTING,
   cancelledWhileDelivering,
@@ -32,6 +33,14 @@ export interface ClipPlan {
   readonly resumeTaskId?: string;
   /** `ceil(duration)` from preflight, when it was read. */
   readonly billableSeconds?: number;
+  /** The source's duration and video track as preflight read them (for the verify step), where the container said. */
+  readonly sourceMedia?: SourceMedia;
+}
+
+/** What preflight read of a source's container. */
+export interface SourceMedia {
+  readonly durationSeconds?: number;
+  readonly video?: VideoTrackFacts;
 }
 
 /** What the run learnt about a clip beyond its task: filled by the optional steps (reuse, verify, release). */
@@ -89,6 +98,8 @@ export interface ClipProgress extends ClipExtras {
 
 /** The one place a clip's status is decided: from how far it got, and what stopped it. */
 export function clipStatus(stage: Stage, error?: unknown): ClipStatus {
+  // Paid for and delivered, but not what was asked for (verify: fail): the step must not pass it on as done.
+  if (error instanceof VerifyError) return 'failed';
   if (stage === 'completed') return 'completed';
   if (stage === 'failed') return 'failed';
   if (stage === 'running') return 'processing';

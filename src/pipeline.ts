@@ -18,6 +18,7 @@ import { redact } from './redact';
 import { uploadToRelease, type ReleaseTarget } from './release-delivery';
 import { quoted } from './text';
 import { resultUrlProblem } from './validate';
+import { verifyClip } from './verify-step';
 import { NOT_STARTED_IN_TIME, badResultUrlMessage, emptyOutputMessage, resumeHint, taskFailedMessage } from './wording';
 
 /** Where one clip's log lines go; the reporter decides how they are laid out. */
@@ -35,7 +36,7 @@ export interface ClipLog {
 }
 
 export interface PipelineContext {
-  inputs: Pick<ActionInputs, 'upscaleFactor' | 'wait' | 'download' | 'downloadPath' | 'deadline'>;
+  inputs: Pick<ActionInputs, 'upscaleFactor' | 'wait' | 'download' | 'downloadPath' | 'deadline' | 'verify'>;
   client: Pick<ReapiClient, 'submitUpscale' | 'getTask'>;
   poller: Pick<TaskPoller, 'watch'>;
   signal: AbortSignal;
@@ -54,6 +55,8 @@ export async function runClip(plan: ClipPlan, ctx: PipelineContext, log: ClipLog
   try {
     await ctx.slots.run(() => upscale(plan, progress, ctx, log));
     if (progress.stage === 'completed' && ctx.inputs.download) await ctx.downloads.run(() => deliver(plan, progress, ctx, log));
+    // After delivery, so a saved result is read from disk rather than fetched again.
+    await verifyClip(plan, progress, ctx, log);
     return settleClip(plan, progress);
   } catch (error) {
     const outcome = settleClip(plan, progress, error);

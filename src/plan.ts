@@ -4,7 +4,7 @@
  * that prints the plan instead of carrying it out.
  */
 import { checkArtifactRuntime } from './artifact';
-import { unrunClip, type ClipOutcome, type ClipPlan } from './clip';
+import { unrunClip, type ClipOutcome, type ClipPlan, type SourceMedia } from './clip';
 import { join } from 'node:path';
 import { prepareDownloadDir } from './download';
 import { inTheWayMessage, targetState } from './download-targets';
@@ -84,6 +84,7 @@ async function checkSources(
   const refused = new Map<number, string>();
   const late = new Map<number, 'unanswered' | 'not-checked'>();
   const measured = new Map<number, number>();
+  const media = new Map<number, SourceMedia>();
   await reporter.section(title, async () => {
     const checks = await probeSources(
       toCheck.map((plan) => plan.source as string),
@@ -95,6 +96,8 @@ async function checkSources(
         reporter.info(describeProbe(check.probe));
         for (const warning of check.probe.warnings) reporter.warning(warning);
         if (check.probe.billableSeconds !== undefined) measured.set(plan.index, check.probe.billableSeconds);
+        const { durationSeconds, video } = check.probe;
+        if (durationSeconds !== undefined || video !== undefined) media.set(plan.index, { durationSeconds, video });
       }
       if (check.deadline) late.set(plan.index, check.deadline);
       if (check.error) {
@@ -103,7 +106,9 @@ async function checkSources(
       }
     });
   });
-  const clips = plans.map((plan) => (measured.has(plan.index) ? { ...plan, billableSeconds: measured.get(plan.index) } : plan));
+  const clips = plans.map((plan) =>
+    measured.has(plan.index) || media.has(plan.index) ? { ...plan, billableSeconds: measured.get(plan.index), sourceMedia: media.get(plan.index) } : plan,
+  );
   const checked = clips.filter((plan) => !plan.resumeTaskId);
   const billableSeconds = totalBillableSeconds(checked);
   if (billableSeconds !== undefined) {

@@ -6,7 +6,16 @@
  * These requests go to the user's CDN: they never carry the API key.
  */
 import { billableSeconds } from './cost';
-import { DEFAULT_DURATION_LIMITS, readMediaFacts, sniffContainer, sniffDocument, type Container, type DurationLimits, type VideoTrackFacts } from './media';
+import {
+  DEFAULT_DURATION_LIMITS,
+  codecDisplayName,
+  readMediaFacts,
+  sniffContainer,
+  sniffDocument,
+  type Container,
+  type DurationLimits,
+  type VideoTrackFacts,
+} from './media';
 import { CancelledError, PreflightDeadlineError, PreflightError, RangesNotSupportedError, errorText } from './errors';
 import { formatBytes, formatSeconds } from './format';
 import type { Pool } from './pool';
@@ -79,9 +88,19 @@ export function describeProbe(probe: SourceProbe): string {
   if (probe.container) facts.push(CONTAINER_NAMES[probe.container]);
   if (probe.sizeBytes !== undefined) facts.push(formatBytes(probe.sizeBytes));
   if (probe.contentType) facts.push(probe.contentType);
+  facts.push(...videoFacts(probe.video));
   facts.push(probe.durationSeconds === undefined ? 'duration unknown' : `${formatSeconds(probe.durationSeconds)} s`);
   const billable = probe.billableSeconds === undefined ? '' : ` → ${probe.billableSeconds} billable seconds`;
   return `${displayUrl(probe.url)}: ${facts.join(', ')}${billable} (${probe.requests} requests, ${formatBytes(probe.bytesFetched)} read)`;
+}
+
+/** "854×480", "29.97 fps", "H.264": what the container says of the video track, for the preflight line. */
+function videoFacts(video: VideoTrackFacts | undefined): string[] {
+  const facts: string[] = [];
+  if (video?.width !== undefined && video.height !== undefined) facts.push(`${video.width}×${video.height}`);
+  if (video?.frameRate !== undefined) facts.push(`${Math.round(video.frameRate * 100) / 100} fps`);
+  if (video?.codec) facts.push(codecDisplayName(video.codec));
+  return facts;
 }
 
 // ---- The probe ------------------------------------------------------------------

@@ -91,6 +91,7 @@ export function renderCard(report: SummaryReport): string {
   const many = (list: readonly unknown[], one: string, index: number) => (list.length > 1 ? `${one} ${index + 1}` : one);
   clip?.videoUrls.forEach((url, index, all) => rows.push([many(all, 'Result', index), link(url, shortUrl(url))]));
   clip?.files.forEach((file, index, all) => rows.push([many(all, 'Downloaded', index), `${code(file.path)} (${formatBytes(file.bytes)})`]));
+  if (clip?.media?.description) rows.push(['Video', cell(clip.media.description)]);
   if (report.artifact) rows.push(['Artifact', artifactCell(report.artifact)]);
   if (report.release) rows.push(['Release', link(report.release.url, shortUrl(report.release.url))]);
   clip?.releaseAssets?.forEach((asset, index, all) => rows.push([many(all, 'Release asset', index), releaseAssetCell(asset)]));
@@ -119,11 +120,13 @@ export function renderTable(report: SummaryReport): string {
       : report.status === 'completed'
         ? `${clips.length} clips done`
         : `${clips.length} clips still processing`;
+  // What each upscale did (the verify step), when any result was read.
+  const media = clips.some((clip) => clip.media?.description !== undefined);
   const lines = [
     `### ${failed ? '❌' : statusIcon(report.status)} reApi Topaz Video Upscaler: ${title}`,
     '',
-    `| # | Source | Task | Status | Billable s | Result | Downloaded |${report.release ? ' Release asset |' : ''}`,
-    `|---|---|---|---|---|---|---|${report.release ? '---|' : ''}`,
+    `| # | Source | Task | Status | Billable s | Result | Downloaded |${media ? ' Video |' : ''}${report.release ? ' Release asset |' : ''}`,
+    `|---|---|---|---|---|---|---|${media ? '---|' : ''}${report.release ? '---|' : ''}`,
   ];
   // The release column only when release-tag is set, so other tables stay as narrow as before.
   const releaseCell = (assets: readonly ReleaseAssetLink[] = []) =>
@@ -135,7 +138,7 @@ export function renderTable(report: SummaryReport): string {
     lines.push(
       `| ${index + 1} | ${source ? link(source, shortUrl(source)) : '(resumed task)'} | ${clip.taskId ? code(clip.taskId) : '—'} | ` +
         `${statusIcon(clip.status)} ${clip.status}${clip.message !== undefined && clip.status === 'completed' ? ' (not delivered)' : ''} | ` +
-        `${billableSeconds ?? '—'} | ${result || '—'} | ${files || '—'} |${releaseCell(clip.releaseAssets)}`,
+        `${billableSeconds ?? '—'} | ${result || '—'} | ${files || '—'} |${media ? ` ${cell(clip.media?.description ?? '—')} |` : ''}${releaseCell(clip.releaseAssets)}`,
     );
   }
   const counts = new Map<string, number>();
@@ -145,7 +148,7 @@ export function renderTable(report: SummaryReport): string {
   const fileCount = clips.reduce((sum, clip) => sum + clip.files.length, 0);
   lines.push(
     `| | **Total** | | ${[...counts].map(([status, count]) => `${count} ${status}`).join(', ')} | ${billable ?? '—'} | ` +
-      `${clips.reduce((sum, clip) => sum + clip.videoUrls.length, 0)} | ${fileCount > 0 ? `${fileCount} (${formatBytes(bytes)})` : '—'} |` +
+      `${clips.reduce((sum, clip) => sum + clip.videoUrls.length, 0)} | ${fileCount > 0 ? `${fileCount} (${formatBytes(bytes)})` : '—'} |${media ? ' |' : ''}` +
       (report.release ? ` ${clips.reduce((sum, clip) => sum + (clip.releaseAssets?.length ?? 0), 0)} |` : ''),
   );
   lines.push('', `**Upscale factor** ${report.upscaleFactor}× · **Concurrency** ${report.concurrency} · **Elapsed** ${elapsedCell(report)}`);
