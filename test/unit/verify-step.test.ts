@@ -1,0 +1,185 @@
+/**
+ * The verify step on committed ffmpeg results read from disk (as after a
+ * download, so no server is needed), the clip's status and message it leads
+ * to, and how the preflight line and the summary show the media facts.
+ */
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { settleClip, type ClipOutcome, type ClipPlan, type ClipProgress } from '../../src/clip';
+import { VerifyError } from '../../src/errors';
+import type { VerifyMode } from '../../src/inputs';
+import { describeProbe } from '../../src/preflight';
+import { renderCard, renderTable, type SummaryReport } from '../../src/summary';
+import { mediaSummary, verifyClip } from '../../src/verify-step';
+
+const FIXTURES = resolve(import.meta.dirname, '../fixtures');
+const SOURCE_MEDIA = { durationSeconds: 3.2, video: { width: 64, height: 36, frameRate: 5, codec: 'avc1' } };
+const PLAN: ClipPlan = { index: 0, source: 'https://cdn.example.com/v/clip.mp4', billableSeconds: 4, sourceMedia: SOURCE_MEDIA };
+
+async function savedProgress(...fixtures: string[]): Promise<ClipProgress> {
+  const files = await Promise.all(
+    fixtures.map(async (name) => {
+      const path = resolve(FIXTURES, name);
+      return { url: `https://cdn.example.com/r/${name}`, path, name, bytes: (await stat(path)).size };
+    }),
+  );
+  return { stage: 'completed', taskId: 'task_abc', videoUrls: files.map((file) => file.url), files };
+}
+
+function recordingLog() {
+  const lines: string[] = [];
+  return { lines, log: { info: (m: string) => lines.push(`info: ${m}`), warning: (m: string) => lines.push(`warning: ${m}`) } };
+}
+
+const ctx = (verify: VerifyMode) => ({ inputs: { verify, upscaleFactor: '2' as const }, signal: new AbortController().signal });
+
+describe('verifyClip', () => {
+  it('fills the media facts and logs the upscale for a right result', async () => {
+    const progress = await savedProgress('result-3.2s-2x-128x72.mp4');
+    const { lines, log } = recordingLog();
+    await verifyClip(PLAN, progress, ctx('warn'), log);
+    expect(progress.media).toEqual({
+      width: 128,
+      height: 72,
+      duration: 3.2,
+      sourceWidth: 64,
+      sourceHeight: 36,
+      sourceDuration: 3.2,
+      description: '64×36 → 128×72 (2.0×) · 3.2 s → 3.2 s · H.264',
+    });
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^info: Result of task task_abc: 64×36 → 128×72 \(2\.0×\) · 3\.2 s → 3\.2 s · H\.264 \(read from the saved file, .+\)\.$/);
+  });
+
+  it('warns once under warn, naming the clip, the task, what was expected and found', async () => {
+    const progress = await savedProgress('fault-too-short-1.6s-128x72.mp4');
+    const { lines, log } = recordingLog();
+    await verifyClip(PLAN, progress, ctx('warn'), log);
+    expect(lines.filter((line) => line.startsWith('warning'))).toEqual([
+      "warning: clip.mp4: the result of task task_abc is not what was asked for: expected a duration of 3.2 s (the source's, within one frame, 0.2 s), found 1.6 s.",
+    ]);
+    expect(settleClip(PLAN, progress).status).toBe('completed');
+  });
+
+  it('fails the clip under fail, keeping its facts; the message says it can be delivered again without paying', async () => {
+    const progress = await savedProgress('result-3.2s-1x-64x36.mp4');
+    const { lines, log } = recordingLog();
+    const error = await verifyClip(PLAN, progress, ctx('fail'), log).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(VerifyError);
+    expect(lines.filter((line) => line.startsWith('warning'))).toEqual([]);
+    expect(progress.media?.width).toBe(64);
+    const outcome = settleClip(PLAN, progress, error);
+    expect(outcome.status).toBe('failed');
+    expect(outcome.media?.description).toBe('64×36 → 64×36 (1.0×) · 3.2 s → 3.2 s · H.264');
+    expect(outcome.message).toBe(
+      "clip.mp4: the result of task task_abc is not what was asked for: expected a video larger than the source's 64×36 (2× is 128×72), found 64×36. " +
+        'Task task_abc is completed, so re-running with task-id: task_abc delivers it again without paying.',
+    );
+  });
+
+  it('labels each of several results', async () => {
+    const progress = await savedProgress('result-3.2s-2x-128x72.mp4', 'fault-no-video-3.2s.mp4');
+    const { lines, log } = recordingLog();
+    await verifyClip(PLAN, progress, ctx('warn'), log);
+    expect(lines.filter((line) => line.startsWith('warning'))).toEqual([
+      'warning: clip.mp4: the result of task task_abc is not what was asked for: result 2 of 2: expected an MP4 with a video track, found an MP4 without a video track.',
+    ]);
+    // The outputs tell the first result.
+    expect(progress.media?.width).toBe(128);
+  });
+
+  it('gives one notice for a result it cannot read: info under warn, warning under fail, never a failure', async () => {
+    for (const [mode, level] of [
+      ['warn', 'info'],
+      ['fail', 'warning'],
+    ] as const) {
+      const progress = await savedProgress('result-3.2s-2x-128x72.mp4');
+      progress.files[0] = { ...progress.files[0]!, path: resolve(FIXTURES, 'missing.mp4') };
+      const { lines, log } = recordingLog();
+      await verifyClip(PLAN, progress, ctx(mode), log);
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(new RegExp(`^${level}: clip\\.mp4: the result of task task_abc was not checked \\(.*(ENOENT|no such file).*\\)\\.$`));
+      expect(progress.media).toEqual({ sourceWidth: 64, sourceHeight: 36, sourceDuration: 3.2, description: '64×36 → ? · 3.2 s → ?' });
+    }
+  });
+
+  it('does nothing under off, or for a clip that did not complete', async () => {
+    const { lines, log } = recordingLog();
+    const off = await savedProgress('fault-too-short-1.6s-128x72.mp4');
+    await verifyClip(PLAN, off, ctx('off'), log);
+    const running: ClipProgress = { stage: 'running', taskId: 'task_abc', videoUrls: [], files: [] };
+    await verifyClip(PLAN, running, ctx('fail'), log);
+    expect(lines).toEqual([]);
+    expect(off.media).toBeUndefined();
+    expect(running.media).toBeUndefined();
+  });
+});
+
+describe('mediaSummary', () => {
+  it('leaves the description out when nothing is known', () => {
+    expect(mediaSummary(undefined, undefined).description).toBeUndefined();
+  });
+});
+
+describe('describeProbe', () => {
+  it('names the source’s size, frame rate and codec when the container states them', () => {
+    const line = describeProbe({
+      url: 'https://h/a.mp4',
+      container: 'mp4',
+      sizeBytes: 2048,
+      durationSeconds: 3.2,
+      video: { width: 854, height: 480, frameRate: 30000 / 1001, codec: 'hvc1' },
+      billableSeconds: 4,
+      bytesFetched: 2048,
+      requests: 1,
+      warnings: [],
+    });
+    expect(line).toBe('https://h/a.mp4: MP4/MOV, 2.0 KiB, 854×480, 29.97 fps, H.265/HEVC, 3.2 s → 4 billable seconds (1 requests, 2.0 KiB read)');
+  });
+});
+
+describe('the summary', () => {
+  const media = { width: 1708, height: 960, duration: 3.2, description: '854×480 → 1708×960 (2.0×) · 3.2 s → 3.2 s · H.264' };
+  const outcome = (index: number, extra: Partial<ClipOutcome> = {}): ClipOutcome => ({
+    plan: { index, source: `https://cdn.example.com/v/clip-${index}.mp4` },
+    status: 'completed',
+    taskId: `task_${index}`,
+    videoUrls: [`https://cdn.example.com/r/${index}.mp4`],
+    files: [],
+    ...extra,
+  });
+  const report = (outcomes: ClipOutcome[]): SummaryReport => ({
+    upscaleFactor: '2',
+    concurrency: 2,
+    dryRun: false,
+    outcomes,
+    elapsedMs: 1000,
+    phases: [],
+    status: 'completed',
+    resumeTaskIds: [],
+  });
+
+  it('gives the card a Video row, escaped', () => {
+    expect(renderCard(report([outcome(0, { media })]))).toContain('| **Video** | 854×480 → 1708×960 \\(2.0×\\) · 3.2 s → 3.2 s · H.264 |');
+    expect(renderCard(report([outcome(0)]))).not.toContain('**Video**');
+  });
+
+  it('gives the table a Video column when any clip has one, a dash where a clip has none', () => {
+    const table = renderTable(report([outcome(0, { media }), outcome(1)]));
+    const lines = table.split('\n');
+    expect(lines).toContain('| # | Source | Task | Status | Billable s | Result | Video | Downloaded |');
+    expect(lines).toContain('|---|---|---|---|---|---|---|---|');
+    const rows = lines.filter((line) => line.startsWith('| 1 |') || line.startsWith('| 2 |') || line.startsWith('| | **Total**'));
+    // Every row has as many cells as the header.
+    const cells = (row: string) => row.replace(/\\\|/g, '').split('|').length - 2;
+    expect(rows).toHaveLength(3);
+    for (const row of rows) expect(cells(row)).toBe(8);
+    expect(rows[0]).toContain('| 854×480 → 1708×960 \\(2.0×\\) · 3.2 s → 3.2 s · H.264 |');
+    expect(rows[1]).toContain('| — |');
+    expect(renderTable(report([outcome(0), outcome(1)]))).toContain('| # | Source | Task | Status | Billable s | Result | Downloaded |');
+  });
+});
