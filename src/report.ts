@@ -70,13 +70,8 @@ export function clipResults(outcomes: readonly ClipOutcome[]): ClipResult[] {
     width: outcome.media?.width ?? null,
     height: outcome.media?.height ?? null,
     duration: outcome.media?.duration ?? null,
-    // The source's facts are preflight's, known even when the result was not probed (verify: off, a dry run).
-    source_width: outcome.media?.sourceWidth ?? outcome.plan.sourceMedia?.video?.width ?? null,
-    source_height: outcome.media?.sourceHeight ?? outcome.plan.sourceMedia?.video?.height ?? null,
-    source_duration: outcome.media?.sourceDuration ?? milliseconds(outcome.plan.sourceMedia?.durationSeconds),
+    source_width: outcome.media?.sourceWidth ?? null,
+    source_height: outcome.media?.sourceHeight ?? null,
+    source_duration: outcome.media?.sourceDuration ?? null,
   }));
-}
-
-function milliseconds(seconds: number | undefined): number | null {
-  return seconds === undefined ? null : Math.round(seconds * 1000) / 1000;
 }

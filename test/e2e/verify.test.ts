@@ -168,8 +168,7 @@ describe('verify: off', () => {
     expect(resultRequests()).toEqual([]);
     expect(run.outputs['video-width']).toBeUndefined();
     expect(run.outputs['video-duration']).toBeUndefined();
-    // The source's facts are preflight's: still there.
-    expect(firstResult(run)).toMatchObject({ width: null, height: null, duration: null, source_width: 64, source_height: 36, source_duration: 3.2 });
+    expect(firstResult(run)).toMatchObject({ width: null, height: null, duration: null });
     expect(run.summary).not.toContain('**Video**');
   });
 });
