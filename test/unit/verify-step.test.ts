@@ -10,6 +10,7 @@ import { settleClip, type ClipOutcome, type ClipPlan, type ClipProgress } from '
 import { VerifyError } from '../../src/errors';
 import type { VerifyMode } from '../../src/inputs';
 import { describeProbe } from '../../src/preflight';
+import { clipResults } from '../../src/report';
 import { renderCard, renderTable, type SummaryReport } from '../../src/summary';
 import { mediaSummary, verifyClip } from '../../src/verify-step';
 
@@ -181,5 +182,13 @@ describe('the summary', () => {
     expect(rows[0]).toContain('| 854×480 → 1708×960 \\(2.0×\\) · 3.2 s → 3.2 s · H.264 |');
     expect(rows[1]).toContain('| — |');
     expect(renderTable(report([outcome(0), outcome(1)]))).toContain('| # | Source | Task | Status | Billable s | Result | Downloaded |');
+  });
+});
+
+describe('results[]', () => {
+  it('gives the probed facts of the source and the first result, durations to the millisecond', () => {
+    const media = mediaSummary(SOURCE_MEDIA, { container: 'mp4', hasVideo: true, durationSeconds: 3.2000000000000002, video: { width: 128, height: 72 } });
+    const [entry] = clipResults([{ plan: PLAN, status: 'completed', taskId: 'task_abc', videoUrls: [], files: [], media }]);
+    expect(entry).toMatchObject({ width: 128, height: 72, duration: 3.2, source_width: 64, source_height: 36, source_duration: 3.2 });
   });
 });
