@@ -55,8 +55,8 @@ export async function runClip(plan: ClipPlan, ctx: PipelineContext, log: ClipLog
   try {
     await ctx.slots.run(() => upscale(plan, progress, ctx, log));
     if (progress.stage === 'completed' && ctx.inputs.download) await ctx.downloads.run(() => deliver(plan, progress, ctx, log));
-    // After delivery, so a saved result is read from disk rather than fetched again.
-    await verifyClip(plan, progress, ctx, log);
+    // A downloaded result is checked in deliver(), from disk; any other right after completion.
+    if (!ctx.inputs.download) await verifyClip(plan, progress, ctx, log);
     return settleClip(plan, progress);
   } catch (error) {
     const outcome = settleClip(plan, progress, error);
@@ -145,5 +145,7 @@ async function deliver(plan: ClipPlan, progress: ClipProgress, ctx: PipelineCont
       }
     }),
   );
+  // Read from the saved file (no request), and before the release upload: under verify: fail a wrong result is not published.
+  await verifyClip(plan, progress, ctx, log);
   if (ctx.release) await uploadToRelease(ctx.release, progress, log, ctx.timeline);
 }

@@ -9,12 +9,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ReapiEmulator, type TaskPlan } from '../emulator/emulator';
+import { FakeGitHub } from '../helpers/fake-github';
 import { runAction, type ActionRun } from '../helpers/run-action';
 
 const emulator = new ReapiEmulator();
-beforeAll(() => emulator.start().then(() => undefined));
-afterAll(() => emulator.stop());
-beforeEach(() => emulator.reset({ processingPolls: 0, realResults: true }));
+const github = new FakeGitHub();
+beforeAll(() => Promise.all([emulator.start(), github.start()]).then(() => undefined));
+afterAll(() => Promise.all([emulator.stop(), github.stop()]).then(() => undefined));
+beforeEach(() => {
+  emulator.reset({ processingPolls: 0, realResults: true });
+  github.reset();
+});
 afterEach(() => {
   // Result probes go to the CDN without any credential.
   for (const request of emulator.cdnRequests()) {
@@ -200,13 +205,45 @@ describe('a downloaded result', () => {
   });
 });
 
+describe('with release-tag', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'verify-release-'));
+  });
+  afterEach(() => rm(dir, { recursive: true, force: true }));
+
+  const releaseInputs = (verify: string) => ({ 'release-tag': 'v1.0.0', 'github-token': github.token, 'download-path': dir, verify });
+
+  it('under fail, a wrong result is checked before the upload and never published', async () => {
+    const release = github.addRelease('v1.0.0');
+    const source = emulator.addFixture(SOURCE);
+    emulator.plan(SOURCE, { result: 'too-short' });
+    const run = await runAction(inputs({ 'video-url': source, ...releaseInputs('fail') }), { env: github.env() });
+    expect(run.code).toBe(1);
+    expect(run.errors[0]).toContain(`the result of task ${run.outputs['task-id']} is not what was asked for`);
+    expect(github.requestsTo('uploads', 'POST')).toEqual([]);
+    expect(release.assets).toEqual([]);
+    expect(run.outputs['release-asset-urls']).toBe('[]');
+  });
+
+  it('under warn, the same result is published with a warning', async () => {
+    const release = github.addRelease('v1.0.0');
+    const source = emulator.addFixture(SOURCE);
+    emulator.plan(SOURCE, { result: 'too-short' });
+    const run = await runAction(inputs({ 'video-url': source, ...releaseInputs('warn') }), { env: github.env() });
+    expect(run.code).toBe(0);
+    expect(warnings(run)).toHaveLength(1);
+    expect(release.assets.map((asset) => asset.name)).toEqual(['clip-3.2s-faststart-2x.mp4']);
+  });
+});
+
 describe('a batch', () => {
   it('shows each clip’s upscale in a column of its row, and each clip’s media in results', async () => {
     const sources = [emulator.addFixture(SOURCE), emulator.addFixture('clip-5s.mkv')];
     const run = await runAction(inputs({ 'video-url': sources.join('\n') }));
     expect(run.code).toBe(0);
     expect(warnings(run)).toEqual([]);
-    expect(run.summary).toContain('| # | Source | Task | Status | Billable s | Result | Video | Downloaded |');
+    expect(run.summary).toContain('| # | Source | Task | Status | Billable s | Result | Downloaded | Video |');
     const rows = run.summary.split('\n').filter((line) => /^\| [12] \|/.test(line));
     expect(rows).toHaveLength(2);
     expect(rows[0]).toContain(`| ${RIGHT.replace(/[()]/g, '\\$&')} |`);

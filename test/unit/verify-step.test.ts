@@ -172,7 +172,7 @@ describe('the summary', () => {
   it('gives the table a Video column when any clip has one, a dash where a clip has none', () => {
     const table = renderTable(report([outcome(0, { media }), outcome(1)]));
     const lines = table.split('\n');
-    expect(lines).toContain('| # | Source | Task | Status | Billable s | Result | Video | Downloaded |');
+    expect(lines).toContain('| # | Source | Task | Status | Billable s | Result | Downloaded | Video |');
     expect(lines).toContain('|---|---|---|---|---|---|---|---|');
     const rows = lines.filter((line) => line.startsWith('| 1 |') || line.startsWith('| 2 |') || line.startsWith('| | **Total**'));
     // Every row has as many cells as the header.
