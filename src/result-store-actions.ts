@@ -28,6 +28,14 @@ import {
 
 export const ACTIONS_CACHE_TIMEOUT_MS = 5_000;
 
+/** Calls abandoned at their time limit in this process, by any store: each may still hold a socket open. */
+let abandonedInProcess = 0;
+
+/** True when the step should end with process.exit() once it has reported, rather than wait for an abandoned cache call. */
+export function cacheCallsAbandoned(): boolean {
+  return abandonedInProcess > 0;
+}
+
 /**
  * The warnings @actions/cache prints itself (through @actions/core, on
  * stdout): `Failed to save/restore: …`, a refused reservation or finalize, the
@@ -133,6 +141,7 @@ export class ActionsCacheStore {
         ]);
         if (value === TIMED_OUT) {
           this.abandonedCalls++;
+          abandonedInProcess++;
           pending.catch(() => undefined);
         }
         return { value, libraryWarnings: stopWatch() };
