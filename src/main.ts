@@ -97,6 +97,7 @@ async function execute(state: RunState, reporter: Reporter, timeline: Timeline, 
   }
 
   state.outcomes = await runClips(plan, inputs, reporter, timeline, signal, slots, names);
+  if (plan.unchanged) state.billableSeconds = plan.unchanged.billableAfterRun(plan.billableSeconds);
   const files = state.outcomes.flatMap((outcome) => outcome.files.map((file) => file.path));
   const name = inputs.artifactName;
   if (name && files.length > 0 && !signal.aborted) {

@@ -40,6 +40,9 @@ export class SkipUnchanged {
   private readonly fingerprints = new Map<number, Fingerprint>();
   private readonly hits = new Map<number, CacheHit>();
   private readonly cache: ResultCache;
+  /** Billable seconds of clips whose earlier task could not be reused after all, so were submitted. */
+  private fallbackSeconds = 0;
+  private fallbackUnknown = false;
 
   constructor(
     log: SkipLog,
@@ -116,8 +119,16 @@ export class SkipUnchanged {
     return { task, extras: { reusedFrom: { completedAt: record.completedAt } } };
   }
 
+  /** The run's billable seconds once the clips ran: preflight's total plus any clip that fell back to submitting. */
+  billableAfterRun(preflightTotal: number | undefined): number | undefined {
+    if (preflightTotal === undefined || this.fallbackUnknown) return undefined;
+    return preflightTotal + this.fallbackSeconds;
+  }
+
   private gone(plan: ClipPlan, record: ResultRecord, why: string, log: SkipLog): undefined {
     this.hits.delete(plan.index);
+    if (plan.billableSeconds === undefined) this.fallbackUnknown = true;
+    else this.fallbackSeconds += plan.billableSeconds;
     log.warning(reusedTaskGoneWarning(record.taskId, why));
     return undefined;
   }
