@@ -45,6 +45,11 @@ export function cacheCallsAbandoned(): boolean {
 const LIBRARY_WARNING =
   /^::(warning|error)[^:]*::(Failed to (save|restore):|Cache reservation failed:|Unable to (reserve|finalize)|You've hit a rate limit|uploadCacheArchiveSDK:)/m;
 
+/** Whether a piece of stdout holds a warning @actions/cache printed itself. */
+export function isLibraryWarning(text: string): boolean {
+  return LIBRARY_WARNING.test(text);
+}
+
 /**
  * Counts the warnings @actions/cache prints while one of our calls runs, so
  * that a failure the library already reported is not reported twice.
@@ -59,7 +64,7 @@ function watchLibraryWarnings(): () => number {
     const original = process.stdout.write;
     originalWrite = original;
     process.stdout.write = function (this: NodeJS.WriteStream, chunk: unknown, ...rest: unknown[]) {
-      if (LIBRARY_WARNING.test(typeof chunk === 'string' ? chunk : String(chunk))) linesSeen++;
+      if (isLibraryWarning(typeof chunk === 'string' ? chunk : String(chunk))) linesSeen++;
       return (original as (...args: unknown[]) => boolean).call(this, chunk, ...rest);
     };
   }

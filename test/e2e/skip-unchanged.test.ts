@@ -58,14 +58,18 @@ interface Result {
 }
 
 /** One job: a fresh workspace (the cwd) and download directory; the cache service and tool cache carry over. */
-async function job(inputs: Record<string, string>, env: Record<string, string> = cache.env()): Promise<ActionRun & { results: Result[]; dir: string }> {
+async function job(
+  inputs: Record<string, string>,
+  env: Record<string, string> = cache.env(),
+  killAfterMs?: number,
+): Promise<ActionRun & { results: Result[]; dir: string }> {
   const workspace = join(scratch, `job-${++jobs}`);
   await mkdir(workspace, { recursive: true });
   emulator.requests.length = 0;
   cache.reset();
   const run = await runAction(
     { 'api-key': 'test-key', 'api-base-url': emulator.apiUrl, 'poll-interval': '0.05', timeout: '60s', 'skip-unchanged': 'true', ...inputs },
-    { env: { ...env, RUNNER_TOOL_CACHE: toolCache, GITHUB_WORKSPACE: workspace }, cwd: workspace },
+    { env: { ...env, RUNNER_TOOL_CACHE: toolCache, GITHUB_WORKSPACE: workspace }, cwd: workspace, killAfterMs },
   );
   const results = JSON.parse(run.outputs.results ?? '[]') as Result[];
   return { ...run, results, dir: workspace };
@@ -142,6 +146,17 @@ describe('skip-unchanged', () => {
     expect(run.code).toBe(0);
     expect(posts()).toBe(1);
     expect(warnings(run)).toHaveLength(1);
+    expect(run.outputs.status).toBe('completed');
+  });
+
+  it('a cache service that never answers: abandoned at its time limit, one warning, and the process still exits after reporting', async () => {
+    await cache.setMode('hang');
+    const run = await job({ 'video-url': source('hang.mp4') }, cache.env(), 45_000);
+    // Without the exit after reporting, the abandoned call's socket would keep the process alive until the safety kill.
+    expect(run.signal).toBeNull();
+    expect(run.code).toBe(0);
+    expect(posts()).toBe(1);
+    expect(warnings(run)).toEqual([expect.stringContaining('did not answer within 5 s')]);
     expect(run.outputs.status).toBe('completed');
   });
 
