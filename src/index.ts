@@ -1,7 +1,7 @@
 import { errorText } from './errors';
 import { run } from './main';
 import { coreIO } from './reporter';
-import { cacheCallsAbandoned } from './result-store-actions';
+import { cacheCallsAbandoned } from './cache-exit';
 
 // The runner executes dist/index.js; everything happens in run().
 run().then(

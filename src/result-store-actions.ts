@@ -12,6 +12,7 @@
 import { mkdir, readFile, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import * as actionsCache from '@actions/cache';
+import { noteAbandonedCacheCall } from './cache-exit';
 import { errorText } from './errors';
 import { fingerprintKey, type Fingerprint } from './fingerprint';
 import {
@@ -27,14 +28,6 @@ import {
 } from './result-record';
 
 export const ACTIONS_CACHE_TIMEOUT_MS = 5_000;
-
-/** Calls abandoned at their time limit in this process, by any store: each may still hold a socket open. */
-let abandonedInProcess = 0;
-
-/** True when the step should end with process.exit() once it has reported, rather than wait for an abandoned cache call. */
-export function cacheCallsAbandoned(): boolean {
-  return abandonedInProcess > 0;
-}
 
 /**
  * The warnings @actions/cache prints itself (through @actions/core, on
@@ -146,7 +139,7 @@ export class ActionsCacheStore {
         ]);
         if (value === TIMED_OUT) {
           this.abandonedCalls++;
-          abandonedInProcess++;
+          noteAbandonedCacheCall();
           pending.catch(() => undefined);
         }
         return { value, libraryWarnings: stopWatch() };

@@ -20,7 +20,8 @@ import { FingerprintError, HASH_TIMEOUT_MS, RECORD_FORMAT_VERSION, hashSource, t
 import type { Deadline } from './inputs';
 import { normalStatus } from './poll';
 import type { Pool } from './pool';
-import { copyVerifiedResult, ResultCache, type CacheHit, type ResultRecord } from './result-cache';
+import type { ResultCache } from './result-cache';
+import { copyVerifiedResult, type CacheHit, type ResultRecord } from './result-record';
 import { resultUrlProblem } from './validate';
 import { fingerprintFailedWarning, reusedTaskGoneWarning, reusingTaskInfo } from './wording';
 
@@ -39,21 +40,23 @@ export function reuseDate(completedAt: string): string {
 export class SkipUnchanged {
   private readonly fingerprints = new Map<number, Fingerprint>();
   private readonly hits = new Map<number, CacheHit>();
-  private readonly cache: ResultCache;
+  /** Loaded on first use: @actions/cache and @actions/tool-cache stay out of the bundle that every run loads. */
+  private cache?: ResultCache;
   /** Billable seconds of clips whose earlier task could not be reused after all, so were submitted. */
   private fallbackSeconds = 0;
   private fallbackUnknown = false;
 
   constructor(
-    log: SkipLog,
+    private readonly log: SkipLog,
     private readonly upscaleFactor: string,
-  ) {
-    this.cache = new ResultCache({ log });
-  }
+  ) {}
 
-  /** An Actions cache call was abandoned at its time limit: the process should exit once it has reported. */
-  get abandoned(): boolean {
-    return this.cache.abandoned;
+  private async store(): Promise<ResultCache> {
+    if (!this.cache) {
+      const { ResultCache } = await import('./result-cache');
+      this.cache = new ResultCache({ log: this.log });
+    }
+    return this.cache;
   }
 
   /**
@@ -86,7 +89,7 @@ export class SkipUnchanged {
     for (const plan of plans) {
       const fingerprint = this.fingerprints.get(plan.index);
       if (!fingerprint || options.signal.aborted) continue;
-      const hit = await this.cache.lookup(fingerprint);
+      const hit = await (await this.store()).lookup(fingerprint);
       if (hit) this.hits.set(plan.index, hit);
     }
   }
@@ -166,6 +169,6 @@ export class SkipUnchanged {
       completedAt: new Date().toISOString(),
     };
     const files = progress.videoUrls.map((url) => progress.files.find((file) => file.url === url)?.path);
-    await this.cache.save(record, files).catch(() => undefined);
+    await (await this.store()).save(record, files).catch(() => undefined);
   }
 }
