@@ -56,8 +56,8 @@ export async function runClip(plan: ClipPlan, ctx: PipelineContext, log: ClipLog
     try {
       if (progress.stage === 'completed' && ctx.inputs.download) await ctx.downloads.run(() => deliver(plan, progress, ctx, log));
     } finally {
-      // A completed task is remembered even when its delivery failed (never throws, bounded in time).
-      if (progress.stage === 'completed') await ctx.unchanged?.remember(plan, progress);
+      // A completed task is remembered even when its delivery failed (never throws, bounded in time); not while the step stops.
+      if (progress.stage === 'completed' && !ctx.signal.aborted) await ctx.unchanged?.remember(plan, progress);
     }
     return settleClip(plan, progress);
   } catch (error) {
