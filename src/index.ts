@@ -1,12 +1,14 @@
 import { errorText } from './errors';
 import { run } from './main';
 import { coreIO } from './reporter';
+import { cacheCallsAbandoned } from './cache-exit';
 
 // The runner executes dist/index.js; everything happens in run().
 run().then(
   (cancelled) => {
-    // A cancelled step ends now, even if an upload it stopped waiting for still holds a socket open.
-    if (cancelled) process.exit();
+    // A cancelled step ends now, even if an upload it stopped waiting for still holds a socket open;
+    // so does one whose Actions cache call was abandoned at its time limit (skip-unchanged), once it has reported.
+    if (cancelled || cacheCallsAbandoned()) process.exit();
   },
   (error: unknown) => {
     // Only a failure to report (e.g. an unwritable GITHUB_OUTPUT) lands here: one line, no stack trace.

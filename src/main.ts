@@ -1,13 +1,13 @@
 /** The action's run: parse → plan → run the clips → report. */
 import { ReapiClient } from './api';
 import { uploadResultArtifact, type UploadedArtifact } from './artifact';
-import { unrunClip, type ClipOutcome, type ClipPlan } from './clip';
+import { unrunClip, type ClipOutcome } from './clip';
 import { RunRefusedError, isActionError } from './errors';
 import { closeDispatcher } from './http';
 import { parseInputs, type ActionInputs } from './inputs';
 import { runClip } from './pipeline';
 import type { ResultNameBook } from './naming';
-import { buildClipPlans, checkDelivery, dryRun, planResultNames, preflight } from './plan';
+import { buildClipPlans, checkDelivery, dryRun, planResultNames, preflight, type RunPlan } from './plan';
 import { TaskPoller } from './poll';
 import { createPool, type Pool } from './pool';
 import { openRelease, type ReleaseTarget } from './release-delivery';
@@ -100,7 +100,8 @@ async function execute(state: RunState, reporter: Reporter, timeline: Timeline, 
     return;
   }
 
-  state.outcomes = await runClips(plan.clips, inputs, reporter, timeline, signal, slots, names, release);
+  state.outcomes = await runClips(plan, inputs, reporter, timeline, signal, slots, names, release);
+  if (plan.unchanged) state.billableSeconds = plan.unchanged.billableAfterRun(plan.billableSeconds);
   const files = state.outcomes.flatMap((outcome) => outcome.files.map((file) => file.path));
   const name = inputs.artifactName;
   if (name && files.length > 0 && !signal.aborted) {
@@ -113,7 +114,7 @@ async function execute(state: RunState, reporter: Reporter, timeline: Timeline, 
 
 /** Submits (or resumes), waits for and delivers every clip, at most `concurrency` at a time. */
 async function runClips(
-  plans: ClipPlan[],
+  { clips: plans, unchanged }: RunPlan,
   inputs: ActionInputs,
   reporter: Reporter,
   timeline: Timeline,
@@ -125,7 +126,7 @@ async function runClips(
   const { apiBaseUrl: baseUrl, apiKey, deadline, pollIntervalMs } = inputs;
   const client = new ReapiClient({ baseUrl, apiKey, signal, deadline, pollIntervalMs, log: (message) => reporter.info(message) });
   const poller = new TaskPoller(client, { deadline, pollIntervalMs, signal, onProgress: (...progress) => reporter.pollProgress(...progress) });
-  const ctx = { inputs, client, poller, signal, slots, downloads: createPool(inputs.concurrency), timeline, names, release };
+  const ctx = { inputs, client, poller, signal, slots, downloads: createPool(inputs.concurrency), timeline, names, release, unchanged };
   const stopProgress = reporter.startClips(inputs.concurrency);
   try {
     return await Promise.all(

@@ -7,11 +7,12 @@ import type { ReapiClient, TaskEnvelope } from './api';
 import { settleClip, type ClipOutcome, type ClipPlan, type ClipProgress } from './clip';
 import { downloadFile } from './download';
 import { checkTargets, replacedWarning } from './download-targets';
-import { ActionError, CancelledError, NotStartedError } from './errors';
+import { ActionError, CancelledError, NotStartedError, VerifyError } from './errors';
 import { formatBytes, formatElapsed } from './format';
 import type { ActionInputs } from './inputs';
 import { normalStatus, type TaskPoller } from './poll';
 import type { Pool } from './pool';
+import type { SkipUnchanged } from './skip-unchanged';
 import { clipBaseName, resultFileNames, type ResultNameBook } from './naming';
 import type { Timeline } from './timeline';
 import { redact } from './redact';
@@ -48,15 +49,27 @@ export interface PipelineContext {
   names: ResultNameBook;
   /** The release the results are uploaded to (release-tag), found before anything was paid for. */
   release?: ReleaseTarget;
+  /** skip-unchanged: earlier tasks to reuse, and where completed tasks are remembered. */
+  unchanged?: Pick<SkipUnchanged, 'reusedTask' | 'cachedResult' | 'remember'>;
 }
 
 export async function runClip(plan: ClipPlan, ctx: PipelineContext, log: ClipLog): Promise<ClipOutcome> {
   const progress: ClipProgress = { stage: plan.resumeTaskId ? 'running' : 'queued', taskId: plan.resumeTaskId, videoUrls: [], files: [] };
   try {
     await ctx.slots.run(() => upscale(plan, progress, ctx, log));
-    if (progress.stage === 'completed' && ctx.inputs.download) await ctx.downloads.run(() => deliver(plan, progress, ctx, log));
-    // A downloaded result is checked in deliver(), from disk; any other right after completion.
-    if (!ctx.inputs.download) await verifyClip(plan, progress, ctx, log);
+    let rightResult = true;
+    try {
+      if (progress.stage === 'completed' && ctx.inputs.download) await ctx.downloads.run(() => deliver(plan, progress, ctx, log));
+      // A downloaded result is checked in deliver(), from disk; any other right after completion.
+      if (!ctx.inputs.download) await verifyClip(plan, progress, ctx, log);
+    } catch (error) {
+      // A result that failed verification is not remembered, so a later run submits again instead of reusing it.
+      if (error instanceof VerifyError) rightResult = false;
+      throw error;
+    } finally {
+      // A completed task is remembered even when its delivery failed (never throws, bounded in time); not while the step stops.
+      if (rightResult && progress.stage === 'completed' && !ctx.signal.aborted) await ctx.unchanged?.remember(plan, progress);
+    }
     return settleClip(plan, progress);
   } catch (error) {
     const outcome = settleClip(plan, progress, error);
@@ -78,6 +91,14 @@ async function upscale(plan: ClipPlan, progress: ClipProgress, ctx: PipelineCont
   if (plan.resumeTaskId) {
     log.info(`Resuming task ${plan.resumeTaskId} (no new submission, nothing billed again).`);
   } else {
+    const reused = await ctx.unchanged?.reusedTask(plan, client, log);
+    if (reused) {
+      Object.assign(progress, reused.extras, { taskId: reused.task.id });
+      ctx.names.settle(plan.index, clipBaseName(plan, reused.task.id, inputs.upscaleFactor));
+      log.taskStarted(reused.task.id);
+      applyTask(progress, reused.task);
+      return;
+    }
     if (started >= inputs.deadline.at) throw new NotStartedError(NOT_STARTED_IN_TIME);
     const source = plan.source as string;
     const title = `Submitting ${source} for ${inputs.upscaleFactor}× upscaling`;
@@ -138,7 +159,9 @@ async function deliver(plan: ClipPlan, progress: ClipProgress, ctx: PipelineCont
   await ctx.timeline.span('download', () =>
     log.phase(`Downloading ${count} to ${inputs.downloadPath}`, async () => {
       for (const [index, url] of progress.videoUrls.entries()) {
-        const file = await downloadFile(url, inputs.downloadPath, names[index] as string, options);
+        const name = names[index] as string;
+        const cached = await ctx.unchanged?.cachedResult(plan, index, url, inputs.downloadPath, name, log);
+        const file = cached ?? (await downloadFile(url, inputs.downloadPath, name, options));
         progress.files.push(file);
         log.info(`Saved ${file.path} (${formatBytes(file.bytes)}).`);
         if (existing.has(file.name)) log.warning(replacedWarning(file.path));

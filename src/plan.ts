@@ -16,6 +16,7 @@ import type { Pool } from './pool';
 import { checkCostGuard, totalBillableSeconds } from './cost';
 import { describeProbe, probeSources } from './preflight';
 import { displayUrl } from './urls';
+import { SkipUnchanged, reuseDate } from './skip-unchanged';
 import type { Reporter } from './reporter';
 import type { Timeline } from './timeline';
 import {
@@ -26,12 +27,15 @@ import {
   costGuardMessage,
   preflightDeadlineMessage,
   preflightRefusedMessage,
+  wouldReuseInfo,
 } from './wording';
 
 export interface RunPlan {
   clips: ClipPlan[];
   /** Total billable seconds of the sources to submit, when preflight read every duration. */
   billableSeconds?: number;
+  /** skip-unchanged: the sources' fingerprints and the earlier tasks found for them. */
+  unchanged?: SkipUnchanged;
   /** Set when preflight or the cost guard refused the run: every clip's outcome, and the step's failure. */
   refusal?: { outcomes: ClipOutcome[]; message: string };
 }
@@ -106,13 +110,16 @@ async function checkSources(
       }
     });
   });
+  const unchanged = await findUnchanged(toCheck, inputs, reporter, signal, pool, refused.size + late.size === 0);
   const clips = plans.map((plan) =>
     measured.has(plan.index) || media.has(plan.index) ? { ...plan, billableSeconds: measured.get(plan.index), sourceMedia: media.get(plan.index) } : plan,
   );
   const checked = clips.filter((plan) => !plan.resumeTaskId);
-  const billableSeconds = totalBillableSeconds(checked);
+  // Reused clips are not submitted: the billable seconds and the cost guard count only what this run submits.
+  const submitted = checked.filter((plan) => !unchanged?.reuse(plan.index));
+  const billableSeconds = totalBillableSeconds(submitted);
   if (billableSeconds !== undefined) {
-    reporter.info(`Billable seconds: ${billableSeconds} (ceil of each source's duration${checked.length > 1 ? ', summed' : ''}).`);
+    reporter.info(`Billable seconds: ${billableSeconds} (ceil of each source's duration${submitted.length > 1 ? ', summed' : ''}).`);
   }
 
   // The deadline came during preflight: nothing may be submitted now, and the message says where the time went.
@@ -126,7 +133,7 @@ async function checkSources(
         ? ` Preflight also refused ${[...refused.keys()].map((index) => reporter.label(clips[index] as ClipPlan)).join(', ')} (see the results output).`
         : '';
     const message = `${preflightDeadlineMessage(formatElapsed(inputs.deadline.timeoutMs), named('unanswered'), named('not-checked'))}${also}`;
-    return { clips, billableSeconds, refusal: { outcomes, message } };
+    return { clips, billableSeconds, unchanged, refusal: { outcomes, message } };
   }
   if (refused.size > 0) {
     const outcomes = clips.map((plan) => unrunClip(plan, refused.has(plan.index) ? 'failed' : 'skipped', refused.get(plan.index) ?? NOT_SUBMITTED_PREFLIGHT));
@@ -136,17 +143,28 @@ async function checkSources(
   if (inputs.maxBillableSeconds !== undefined) {
     try {
       checkCostGuard(
-        checked.map((plan) => ({ url: plan.source as string, billableSeconds: plan.billableSeconds })),
+        submitted.map((plan) => ({ url: plan.source as string, billableSeconds: plan.billableSeconds })),
         inputs.maxBillableSeconds,
       );
     } catch (error) {
       if (!(error instanceof CostGuardError)) throw error;
       const outcomes = clips.map((plan) => unrunClip(plan, 'skipped', NOT_SUBMITTED_COST_GUARD));
-      return { clips, billableSeconds, refusal: { outcomes, message: costGuardMessage(errorText(error)) } };
+      return { clips, billableSeconds, unchanged, refusal: { outcomes, message: costGuardMessage(errorText(error)) } };
     }
     reporter.info(`Within max-billable-seconds (${billableSeconds ?? 0} of ${inputs.maxBillableSeconds}).`);
   }
-  return { clips, billableSeconds };
+  return { clips, billableSeconds, unchanged };
+}
+
+/** skip-unchanged: hashes the sources that passed (the runner downloads each once) and looks each up; nothing when off or refused. */
+async function findUnchanged(toCheck: ClipPlan[], inputs: ActionInputs, reporter: Reporter, signal: AbortSignal, pool: Pool, allPassed: boolean) {
+  if (!inputs.skipUnchanged || !allPassed) return undefined;
+  const log = { info: (m: string) => reporter.info(m), warning: (m: string) => reporter.warning(m), debug: (m: string) => reporter.io.debug(m) };
+  const unchanged = new SkipUnchanged(log, inputs.upscaleFactor);
+  await reporter.section('skip-unchanged: fingerprinting the sources', () =>
+    unchanged.find(toCheck, { signal, pool, deadline: inputs.deadline }, log, (plan) => reporter.label(plan)),
+  );
+  return unchanged;
 }
 
 /** Prints what a real run would do; submits and polls nothing. */
@@ -157,10 +175,15 @@ export async function dryRun(plan: RunPlan, inputs: ActionInputs, reporter: Repo
         reporter.info(`Would pick up task ${clip.resumeTaskId} (${reporter.label(clip)}); nothing is billed again.`);
         continue;
       }
+      const reused = plan.unchanged?.reuse(clip.index);
+      if (reused) {
+        reporter.info(wouldReuseInfo(displayUrl(clip.source as string), reused.taskId, reuseDate(reused.completedAt)));
+        continue;
+      }
       const billable = clip.billableSeconds === undefined ? 'billable seconds unknown' : `${clip.billableSeconds} billable seconds`;
       reporter.info(`Would submit ${displayUrl(clip.source as string)} for ${inputs.upscaleFactor}× upscaling (${billable}).`);
     }
-    const submitted = plan.clips.filter((clip) => !clip.resumeTaskId);
+    const submitted = plan.clips.filter((clip) => !clip.resumeTaskId && !plan.unchanged?.reuse(clip.index));
     if (submitted.length > 0) {
       const total = totalBillableSeconds(submitted);
       reporter.info(

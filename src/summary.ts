@@ -5,6 +5,7 @@ import { formatBytes, formatElapsed } from './format';
 import type { ReleaseAssetLink } from './clip';
 import type { RunReport } from './report';
 import { markdownCode, markdownText } from './text';
+import { reuseDate } from './skip-unchanged';
 import { resultUrlProblem } from './validate';
 import { SUMMARY_RESUME_TASK, SUMMARY_RESUME_UNFINISHED, taskIdInput } from './wording';
 
@@ -88,6 +89,7 @@ export function renderCard(report: SummaryReport): string {
     ['Status', `${statusIcon(report.status)} ${report.status}`],
     ['Elapsed', elapsedCell(report)],
   );
+  if (clip?.reusedFrom) rows.push(['Reused', `${reusedText(clip.reusedFrom.completedAt)} (skip-unchanged: nothing submitted or billed)`]);
   const many = (list: readonly unknown[], one: string, index: number) => (list.length > 1 ? `${one} ${index + 1}` : one);
   clip?.videoUrls.forEach((url, index, all) => rows.push([many(all, 'Result', index), link(url, shortUrl(url))]));
   clip?.files.forEach((file, index, all) => rows.push([many(all, 'Downloaded', index), `${code(file.path)} (${formatBytes(file.bytes)})`]));
@@ -101,6 +103,11 @@ export function renderCard(report: SummaryReport): string {
   const table = ['| | |', '|---|---|', ...rows.map(([key, value]) => `| **${key}** | ${value} |`)].join('\n');
   const title = failed ? 'failed' : report.dryRun ? 'dry run, nothing submitted' : report.status === 'completed' ? 'done' : 'still processing';
   return `### ${icon} reApi Topaz Video Upscaler: ${title}\n\n${table}\n`;
+}
+
+/** A reused clip: the earlier task's completion date (the record's, checked ISO 8601 UTC). */
+function reusedText(completedAt: string): string {
+  return `reused, task of ${cell(reuseDate(completedAt))}`;
 }
 
 function statusIcon(status: string): string {
@@ -137,13 +144,15 @@ export function renderTable(report: SummaryReport): string {
     const files = clip.files.map((file) => `${code(file.name)} (${formatBytes(file.bytes)})`).join('<br>');
     lines.push(
       `| ${index + 1} | ${source ? link(source, shortUrl(source)) : '(resumed task)'} | ${clip.taskId ? code(clip.taskId) : '—'} | ` +
-        `${statusIcon(clip.status)} ${clip.status}${clip.message !== undefined && clip.status === 'completed' ? ' (not delivered)' : ''} | ` +
+        `${statusIcon(clip.status)} ${clip.status}${clip.message !== undefined && clip.status === 'completed' ? ' (not delivered)' : ''}` +
+        `${clip.reusedFrom ? ` (${reusedText(clip.reusedFrom.completedAt)})` : ''} | ` +
         `${billableSeconds ?? '—'} | ${result || '—'} | ${files || '—'} |${media ? ` ${cell(clip.media?.description ?? '—')} |` : ''}${releaseCell(clip.releaseAssets)}`,
     );
   }
   const counts = new Map<string, number>();
   for (const clip of clips) counts.set(clip.status, (counts.get(clip.status) ?? 0) + 1);
-  const billable = totalBillableSeconds(clips.map((clip) => clip.plan));
+  // What this run submitted: a reused clip was billed when its task first ran.
+  const billable = totalBillableSeconds(clips.filter((clip) => !clip.reusedFrom).map((clip) => clip.plan));
   const bytes = clips.reduce((sum, clip) => sum + clip.files.reduce((total, file) => total + file.bytes, 0), 0);
   const fileCount = clips.reduce((sum, clip) => sum + clip.files.length, 0);
   lines.push(

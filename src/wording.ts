@@ -187,3 +187,23 @@ export function runFailureMessage(error: unknown, clips: ReadonlyArray<{ taskId?
   if (completed.length === 0 || error instanceof CancelledError) return message;
   return `${closeSentence(message)} ${redeliverHint(completed)}`;
 }
+
+// ---- skip-unchanged ----
+
+/** A source that could not be hashed: its reuse cannot be proven, so it is submitted. */
+export function fingerprintFailedWarning(label: string, error: string): string {
+  return `skip-unchanged: ${error.replace(/\.$/, '')}; ${label} is submitted as usual.`;
+}
+
+/** The recorded task cannot be delivered any more: the clip is submitted (and billed) again. */
+export function reusedTaskGoneWarning(taskId: string, why: string): string {
+  return `skip-unchanged: the earlier task ${taskId} for this unchanged source ${why}, so the source is submitted again (billed).`;
+}
+
+export function reusingTaskInfo(taskId: string, date: string): string {
+  return `Unchanged since task ${taskId} (completed ${date}): reusing it, nothing is submitted or billed.`;
+}
+
+export function wouldReuseInfo(source: string, taskId: string, date: string): string {
+  return `Would reuse task ${taskId} (completed ${date}) for ${source}: unchanged, nothing is billed.`;
+}

@@ -62,19 +62,26 @@ export class CacheService {
   retryAfterSeconds?: number;
   resultsUrl = '';
 
-  private readonly azurite = new AzuriteContainer(CONTAINER);
+  private readonly azurite: AzuriteContainer;
+  /** Set when the Azurite is another's (shared by services that run side by side): not stopped with this service. */
+  private readonly sharedAzurite: boolean;
+  /** Blob names of this service, apart from those of other services on the same Azurite. */
+  private readonly blobPrefix = `entries-${Math.random().toString(36).slice(2, 10)}`;
   private container?: ContainerClient;
   private server: Server;
   private port = 0;
   private readonly sockets = new Set<Socket>();
   private nextId = 7000;
 
-  constructor() {
+  /** `azurite`: a started container to share (tests that each want their own service, running concurrently). */
+  constructor(azurite?: AzuriteContainer) {
+    this.azurite = azurite ?? new AzuriteContainer(CONTAINER);
+    this.sharedAzurite = azurite !== undefined;
     this.server = this.createServer();
   }
 
   async start(): Promise<this> {
-    this.container = await this.azurite.start();
+    this.container = this.sharedAzurite ? (this.azurite.container as ContainerClient) : await this.azurite.start();
     await this.listen();
     this.resultsUrl = `http://127.0.0.1:${this.port}/`;
     return this;
@@ -82,7 +89,7 @@ export class CacheService {
 
   async stop(): Promise<void> {
     await this.close();
-    await this.azurite.stop();
+    if (!this.sharedAzurite) await this.azurite.stop();
   }
 
   /** Sets a knob. 'down' closes the port (connections are refused); leaving 'down' listens on the same port again. */
@@ -191,7 +198,7 @@ export class CacheService {
           return this.twirpError(res, 409, 'already_exists', 'cache entry with the same key, version, and scope already exists');
         }
         const id = this.nextId++;
-        const blobName = `entries/${id}`;
+        const blobName = `${this.blobPrefix}/${id}`;
         this.entries.push({ id, key, version, blobName, finalized: false, createdAt: Date.now() + id / 1e6 });
         return this.json(res, { ok: true, signed_upload_url: this.azurite.signedUrl(blobName, 'cw') });
       }

@@ -33,7 +33,13 @@ export interface DriverResult {
 
 const [jobPath, resultsPath] = process.argv.slice(2) as [string, string];
 const job = JSON.parse(await readFile(jobPath, 'utf8')) as DriverJob;
-const cache = new ResultCache({ timeoutMs: job.timeoutMs, keepResultFiles: job.keepResultFiles });
+// Lines as the runner reads them from the action's stdout (what coreIO prints through @actions/core).
+const log = {
+  warning: (message: string) => process.stdout.write(`::warning::${message}\n`),
+  info: (message: string) => process.stdout.write(`${message}\n`),
+  debug: (message: string) => process.stdout.write(`::debug::${message}\n`),
+};
+const cache = new ResultCache({ timeoutMs: job.timeoutMs, keepResultFiles: job.keepResultFiles, log });
 const results: DriverResult[] = [];
 for (const op of job.ops) {
   const started = performance.now();

@@ -7,41 +7,44 @@
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { build } from 'esbuild';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fingerprintKey, type Fingerprint } from '../../src/fingerprint';
 import { actionsCachePath, toolCacheVersion, TOOL_NAME, type CacheHit, type ResultRecord, type SaveOutcome } from '../../src/result-cache';
+import { AzuriteContainer } from '../helpers/azurite';
 import { CacheService } from '../helpers/cache-service';
 import type { DriverJob, DriverResult } from '../helpers/result-cache-driver';
 
 const REPO = resolve(import.meta.dirname, '../..');
-const TSX = join(REPO, 'node_modules/.bin/tsx');
 const DRIVER = join(REPO, 'test/helpers/result-cache-driver.ts');
-/** The cap on each Actions cache call in these runs. */
-const CAP_MS = 2_000;
-
-const service = new CacheService();
-let scratch = '';
-let toolCacheDir = '';
-
+/** The driver bundled once (esbuild, as tsx would compile it), so each "job" is a plain node process. */
+let driverBundle = '';
+let bundleDir = '';
 beforeAll(async () => {
-  await service.start();
+  bundleDir = await mkdtemp(join(tmpdir(), 'reapi-result-cache-driver-'));
+  driverBundle = join(bundleDir, 'driver.mjs');
+  await build({
+    entryPoints: [DRIVER],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    outfile: driverBundle,
+    logLevel: 'silent',
+    // The library compares error classes by name (`error.name === ReserveCacheError.name`): renaming would break it.
+    keepNames: true,
+    // CommonJS dependencies bundled into ESM need a require.
+    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+  });
 });
 afterAll(async () => {
-  await service.stop();
+  await rm(bundleDir, { recursive: true, force: true });
 });
-beforeEach(async () => {
-  service.reset();
-  service.clear();
-  await service.setMode('ok');
-  scratch = await mkdtemp(join(tmpdir(), 'reapi-result-cache-'));
-  toolCacheDir = join(scratch, 'toolcache');
-});
-afterEach(async () => {
-  await rm(scratch, { recursive: true, force: true });
-});
+/** The cap on each Actions cache call in these runs. */
+const CAP_MS = 2_000;
 
 function sha(text: string): string {
   return createHash('sha256').update(text).digest('hex');
@@ -64,6 +67,17 @@ function recordFor(fp: Fingerprint, taskId = 'task_0001'): ResultRecord {
   };
 }
 
+/** Each test has its own cache service (all on one Azurite), scratch directory and tool cache, so the tests run side by side. */
+const azurite = new AzuriteContainer('actions-cache');
+beforeAll(async () => {
+  await azurite.start();
+});
+const cleanups: (() => Promise<void>)[] = [];
+afterAll(async () => {
+  await Promise.all(cleanups.map((cleanup) => cleanup()));
+  await azurite.stop();
+});
+
 interface Run {
   results: DriverResult[];
   abandoned: boolean;
@@ -73,38 +87,56 @@ interface Run {
   workspace: string;
 }
 
-let runs = 0;
+interface Context {
+  service: CacheService;
+  scratch: string;
+  toolCacheDir: string;
+  /** Runs one "job" in a child process with a fresh workspace and the test's tool cache. */
+  run: (job: DriverJob, env?: Record<string, string | undefined>) => Promise<Run>;
+}
 
-/** Runs one "job" in a child process with a fresh workspace and the shared tool cache. */
-async function run(job: DriverJob, env: Record<string, string | undefined> = service.env()): Promise<Run> {
-  const dir = join(scratch, `run-${++runs}`);
-  const workspace = join(dir, 'workspace');
-  const temp = join(dir, 'temp');
-  await import('node:fs/promises').then((fs) => Promise.all([fs.mkdir(workspace, { recursive: true }), fs.mkdir(temp, { recursive: true })]));
-  const jobPath = join(dir, 'job.json');
-  const resultsPath = join(dir, 'results.json');
-  await writeFile(jobPath, JSON.stringify({ timeoutMs: CAP_MS, ...job }));
-  const base = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(ACTIONS_|GITHUB_|RUNNER_)/.test(name)));
-  const child = spawn(TSX, [DRIVER, jobPath, resultsPath], {
-    cwd: workspace,
-    env: { ...base, GITHUB_WORKSPACE: workspace, RUNNER_TEMP: temp, RUNNER_TOOL_CACHE: toolCacheDir, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+async function context(): Promise<Context> {
+  const service = await new CacheService(azurite).start();
+  const scratch = await mkdtemp(join(tmpdir(), 'reapi-result-cache-'));
+  const toolCacheDir = join(scratch, 'toolcache');
+  // Cleaned up after all tests: onTestFinished cannot tell concurrent tests apart without their context.
+  cleanups.push(async () => {
+    await service.stop();
+    await rm(scratch, { recursive: true, force: true });
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const code = await new Promise<number | null>((done) => child.once('exit', done));
-  if (code !== 0) throw new Error(`driver exited with ${code}:\n${stdout}\n${stderr}`);
-  const { results, abandoned } = JSON.parse(await readFile(resultsPath, 'utf8')) as { results: DriverResult[]; abandoned: boolean };
-  return { results, abandoned, stdout, annotations: stdout.split(/\r?\n/).filter((line) => /^::(warning|error)/.test(line)), workspace };
+  let runs = 0;
+  const run = async (job: DriverJob, env: Record<string, string | undefined> = service.env()): Promise<Run> => {
+    const dir = join(scratch, `run-${++runs}`);
+    const workspace = join(dir, 'workspace');
+    const temp = join(dir, 'temp');
+    await Promise.all([mkdir(workspace, { recursive: true }), mkdir(temp, { recursive: true })]);
+    const jobPath = join(dir, 'job.json');
+    const resultsPath = join(dir, 'results.json');
+    await writeFile(jobPath, JSON.stringify({ timeoutMs: CAP_MS, ...job }));
+    const base = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(ACTIONS_|GITHUB_|RUNNER_)/.test(name)));
+    const child = spawn(process.execPath, [driverBundle, jobPath, resultsPath], {
+      cwd: workspace,
+      env: { ...base, GITHUB_WORKSPACE: workspace, RUNNER_TEMP: temp, RUNNER_TOOL_CACHE: toolCacheDir, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((done) => child.once('exit', done));
+    if (code !== 0) throw new Error(`driver exited with ${code}:\n${stdout}\n${stderr}`);
+    const { results, abandoned } = JSON.parse(await readFile(resultsPath, 'utf8')) as { results: DriverResult[]; abandoned: boolean };
+    return { results, abandoned, stdout, annotations: stdout.split(/\r?\n/).filter((line) => /^::(warning|error)/.test(line)), workspace };
+  };
+  return { service, scratch, toolCacheDir, run };
 }
 
 const hitOf = (result: DriverResult | undefined) => (result?.value ?? null) as CacheHit | null;
 const saveOf = (result: DriverResult | undefined) => result?.value as SaveOutcome;
 
-describe('the Actions cache, through @actions/cache against the fake service', () => {
+describe.concurrent('the Actions cache, through @actions/cache against the fake service', () => {
   it('saves a record and a later job finds it by exact key, with no restore keys', async () => {
+    const { service, run } = await context();
     const fp = fingerprint();
     // keepResultFiles and a fresh tool cache per job would not matter: each job below gets no tool cache.
     const saved = await run({ ops: [{ op: 'save', record: recordFor(fp) }] }, { ...service.env(), RUNNER_TOOL_CACHE: '' });
@@ -129,6 +161,7 @@ describe('the Actions cache, through @actions/cache against the fake service', (
   });
 
   it('misses for other bytes and for another factor', async () => {
+    const { service, scratch, run } = await context();
     const fp = fingerprint();
     await run({ ops: [{ op: 'save', record: recordFor(fp) }] });
     const other = await run(
@@ -146,6 +179,7 @@ describe('the Actions cache, through @actions/cache against the fake service', (
   });
 
   it('never takes a prefix match: an entry whose key extends ours is another source', async () => {
+    const { service, run } = await context();
     const fp = fingerprint();
     const key = fingerprintKey(fp);
     // Plant, under a longer key, a record at the very path our key uses (so the version matches and the service prefix-matches it).
@@ -162,6 +196,7 @@ describe('the Actions cache, through @actions/cache against the fake service', (
   });
 
   it('takes saving an existing key as done, without a warning', async () => {
+    const { service, run } = await context();
     const fp = fingerprint();
     await run({ ops: [{ op: 'save', record: recordFor(fp) }] });
     const again = await run({ ops: [{ op: 'save', record: recordFor(fp, 'task_0002') }] });
@@ -171,6 +206,7 @@ describe('the Actions cache, through @actions/cache against the fake service', (
   });
 
   it('turns a restored record that does not match the fingerprint away', async () => {
+    const { service, run } = await context();
     const fp = fingerprint();
     const key = fingerprintKey(fp);
     // The right key, but the record inside names another source: untrusted input, refused.
@@ -182,7 +218,7 @@ describe('the Actions cache, through @actions/cache against the fake service', (
   });
 });
 
-describe('an Actions cache that cannot be used', () => {
+describe.concurrent('an Actions cache that cannot be used', () => {
   const fp = fingerprint();
   const twice: DriverJob = {
     ops: [
@@ -194,8 +230,6 @@ describe('an Actions cache that cannot be used', () => {
   };
 
   async function expectGoesOn(runResult: Run, lookupsHit = false): Promise<void> {
-    // What each call held the run up, for the record (not asserted beyond the hang guard below).
-    console.log(`${expect.getState().currentTestName}: ${runResult.results.map((r) => `${r.op} ${r.ms} ms`).join(', ')}`);
     // At most one annotation for the whole run (the library's own counts), and nothing thrown.
     expect(runResult.annotations.length).toBeLessThanOrEqual(1);
     expect(runResult.results.map((r) => r.op)).toEqual(['lookup', 'save', 'lookup', 'save']);
@@ -208,6 +242,7 @@ describe('an Actions cache that cannot be used', () => {
   }
 
   it('not configured (no ACTIONS_RESULTS_URL, no token): one warning, no request', async () => {
+    const { service, run } = await context();
     const result = await run(twice, {});
     await expectGoesOn(result);
     expect(result.annotations).toHaveLength(1);
@@ -216,6 +251,7 @@ describe('an Actions cache that cannot be used', () => {
   });
 
   it('GitHub Enterprise Server without the cache service: one warning, no request', async () => {
+    const { service, run } = await context();
     const result = await run(twice, { ...service.env(), GITHUB_SERVER_URL: 'https://ghe.example.com' });
     await expectGoesOn(result);
     expect(result.annotations).toHaveLength(1);
@@ -223,6 +259,7 @@ describe('an Actions cache that cannot be used', () => {
   });
 
   it('down (connection refused): the library warns once, the run goes on', async () => {
+    const { service, run } = await context();
     await service.setMode('down');
     const result = await run(twice);
     await expectGoesOn(result);
@@ -232,6 +269,7 @@ describe('an Actions cache that cannot be used', () => {
   });
 
   it('hanging: each call is abandoned at the cap, one warning, the store is off after the first', async () => {
+    const { service, run } = await context();
     await service.setMode('hang');
     const result = await run(twice);
     await expectGoesOn(result);
@@ -243,6 +281,7 @@ describe('an Actions cache that cannot be used', () => {
   });
 
   it('429 on CreateCacheEntry without Retry-After (the library only logs info): we warn once', async () => {
+    const { service, run } = await context();
     await service.setMode('rate-limit');
     const result = await run(twice);
     await expectGoesOn(result);
@@ -254,6 +293,7 @@ describe('an Actions cache that cannot be used', () => {
   });
 
   it('429 with Retry-After: the library warns itself, and that is the only warning', async () => {
+    const { service, run } = await context();
     await service.setMode('rate-limit');
     service.retryAfterSeconds = 30;
     const result = await run(twice);
@@ -263,6 +303,7 @@ describe('an Actions cache that cannot be used', () => {
   });
 
   it('read-only (create refused, as for untrusted triggers): the library warns once; lookups still work', async () => {
+    const { service, scratch, run } = await context();
     const other = fingerprint('clip-b');
     await run({ ops: [{ op: 'save', record: recordFor(other, 'task_0002') }] });
     await service.setMode('read-only');
@@ -285,6 +326,7 @@ describe('an Actions cache that cannot be used', () => {
   });
 
   it('ACTIONS_CACHE_MODE=read: one warning at the first save, lookups still asked', async () => {
+    const { service, run } = await context();
     const result = await run(twice, { ...service.env(), ACTIONS_CACHE_MODE: 'read' });
     await expectGoesOn(result);
     expect(result.annotations).toHaveLength(1);
@@ -294,8 +336,8 @@ describe('an Actions cache that cannot be used', () => {
   });
 });
 
-describe('the tool cache', () => {
-  async function saveWithFile(fp: Fingerprint, bytes: Buffer): Promise<string> {
+describe.concurrent('the tool cache', () => {
+  async function saveWithFile({ run, scratch, toolCacheDir }: Context, fp: Fingerprint, bytes: Buffer): Promise<string> {
     const file = join(scratch, 'result.mp4');
     await writeFile(file, bytes);
     const saved = await run({ keepResultFiles: true, ops: [{ op: 'save', record: recordFor(fp), files: [file] }] });
@@ -304,9 +346,10 @@ describe('the tool cache', () => {
   }
 
   it('holds the record and the result file; a hit needs no network, even with the service down', async () => {
+    const { service, scratch, toolCacheDir, run } = await context();
     const fp = fingerprint();
     const bytes = Buffer.from('upscaled bytes '.repeat(1000));
-    const dir = await saveWithFile(fp, bytes);
+    const dir = await saveWithFile({ service, scratch, toolCacheDir, run }, fp, bytes);
     expect((await readdir(dir)).sort()).toEqual(['record.json', 'result-0.mp4']);
     await service.setMode('down');
     service.reset();
@@ -329,9 +372,10 @@ describe('the tool cache', () => {
   });
 
   it('does not hand over a result file whose bytes changed: same size, other SHA-256', async () => {
+    const { service, scratch, toolCacheDir, run } = await context();
     const fp = fingerprint();
     const bytes = Buffer.from('upscaled bytes '.repeat(1000));
-    const dir = await saveWithFile(fp, bytes);
+    const dir = await saveWithFile({ service, scratch, toolCacheDir, run }, fp, bytes);
     const tampered = Buffer.from(bytes);
     tampered[100] = tampered[100]! ^ 0xff;
     await writeFile(join(dir, 'result-0.mp4'), tampered);
@@ -343,8 +387,9 @@ describe('the tool cache', () => {
   });
 
   it('leaves out a result file of the wrong size, and ignores a record that does not match', async () => {
+    const { service, scratch, toolCacheDir, run } = await context();
     const fp = fingerprint();
-    const dir = await saveWithFile(fp, Buffer.from('upscaled bytes '.repeat(1000)));
+    const dir = await saveWithFile({ service, scratch, toolCacheDir, run }, fp, Buffer.from('upscaled bytes '.repeat(1000)));
     await writeFile(join(dir, 'result-0.mp4'), 'short');
     let result = await run({ ops: [{ op: 'lookup', fingerprint: fp }] }, { ...service.env(), ACTIONS_RESULTS_URL: '' });
     expect(hitOf(result.results[0])?.files).toEqual([]);
@@ -359,6 +404,7 @@ describe('the tool cache', () => {
   });
 
   it('keeps no result files on GitHub-hosted runners (their machines do not outlive the job)', async () => {
+    const { service, scratch, toolCacheDir, run } = await context();
     const fp = fingerprint();
     const file = join(scratch, 'result.mp4');
     await writeFile(file, 'bytes');
