@@ -1,6 +1,849 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
+/***/ 89659:
+/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
+
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    var desc = Object.getOwnPropertyDescriptor(m, k);
+    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+      desc = { enumerable: true, get: function() { return m[k]; } };
+    }
+    Object.defineProperty(o, k2, desc);
+}) : (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    o[k2] = m[k];
+}));
+var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
+    Object.defineProperty(o, "default", { enumerable: true, value: v });
+}) : function(o, v) {
+    o["default"] = v;
+});
+var __importStar = (this && this.__importStar) || (function () {
+    var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function (o) {
+            var ar = [];
+            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
+            return ar;
+        };
+        return ownKeys(o);
+    };
+    return function (mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        __setModuleDefault(result, mod);
+        return result;
+    };
+})();
+var __awaiter = (this && this.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.HttpClient = exports.HttpClientResponse = exports.HttpClientError = exports.MediaTypes = exports.Headers = exports.HttpCodes = void 0;
+exports.getProxyUrl = getProxyUrl;
+exports.isHttps = isHttps;
+const http = __importStar(__nccwpck_require__(58611));
+const https = __importStar(__nccwpck_require__(65692));
+const pm = __importStar(__nccwpck_require__(83335));
+const tunnel = __importStar(__nccwpck_require__(20770));
+const undici_1 = __nccwpck_require__(46752);
+var HttpCodes;
+(function (HttpCodes) {
+    HttpCodes[HttpCodes["OK"] = 200] = "OK";
+    HttpCodes[HttpCodes["MultipleChoices"] = 300] = "MultipleChoices";
+    HttpCodes[HttpCodes["MovedPermanently"] = 301] = "MovedPermanently";
+    HttpCodes[HttpCodes["ResourceMoved"] = 302] = "ResourceMoved";
+    HttpCodes[HttpCodes["SeeOther"] = 303] = "SeeOther";
+    HttpCodes[HttpCodes["NotModified"] = 304] = "NotModified";
+    HttpCodes[HttpCodes["UseProxy"] = 305] = "UseProxy";
+    HttpCodes[HttpCodes["SwitchProxy"] = 306] = "SwitchProxy";
+    HttpCodes[HttpCodes["TemporaryRedirect"] = 307] = "TemporaryRedirect";
+    HttpCodes[HttpCodes["PermanentRedirect"] = 308] = "PermanentRedirect";
+    HttpCodes[HttpCodes["BadRequest"] = 400] = "BadRequest";
+    HttpCodes[HttpCodes["Unauthorized"] = 401] = "Unauthorized";
+    HttpCodes[HttpCodes["PaymentRequired"] = 402] = "PaymentRequired";
+    HttpCodes[HttpCodes["Forbidden"] = 403] = "Forbidden";
+    HttpCodes[HttpCodes["NotFound"] = 404] = "NotFound";
+    HttpCodes[HttpCodes["MethodNotAllowed"] = 405] = "MethodNotAllowed";
+    HttpCodes[HttpCodes["NotAcceptable"] = 406] = "NotAcceptable";
+    HttpCodes[HttpCodes["ProxyAuthenticationRequired"] = 407] = "ProxyAuthenticationRequired";
+    HttpCodes[HttpCodes["RequestTimeout"] = 408] = "RequestTimeout";
+    HttpCodes[HttpCodes["Conflict"] = 409] = "Conflict";
+    HttpCodes[HttpCodes["Gone"] = 410] = "Gone";
+    HttpCodes[HttpCodes["TooManyRequests"] = 429] = "TooManyRequests";
+    HttpCodes[HttpCodes["InternalServerError"] = 500] = "InternalServerError";
+    HttpCodes[HttpCodes["NotImplemented"] = 501] = "NotImplemented";
+    HttpCodes[HttpCodes["BadGateway"] = 502] = "BadGateway";
+    HttpCodes[HttpCodes["ServiceUnavailable"] = 503] = "ServiceUnavailable";
+    HttpCodes[HttpCodes["GatewayTimeout"] = 504] = "GatewayTimeout";
+})(HttpCodes || (exports.HttpCodes = HttpCodes = {}));
+var Headers;
+(function (Headers) {
+    Headers["Accept"] = "accept";
+    Headers["ContentType"] = "content-type";
+})(Headers || (exports.Headers = Headers = {}));
+var MediaTypes;
+(function (MediaTypes) {
+    MediaTypes["ApplicationJson"] = "application/json";
+})(MediaTypes || (exports.MediaTypes = MediaTypes = {}));
+/**
+ * Returns the proxy URL, depending upon the supplied url and proxy environment variables.
+ * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
+ */
+function getProxyUrl(serverUrl) {
+    const proxyUrl = pm.getProxyUrl(new URL(serverUrl));
+    return proxyUrl ? proxyUrl.href : '';
+}
+const HttpRedirectCodes = [
+    HttpCodes.MovedPermanently,
+    HttpCodes.ResourceMoved,
+    HttpCodes.SeeOther,
+    HttpCodes.TemporaryRedirect,
+    HttpCodes.PermanentRedirect
+];
+const HttpResponseRetryCodes = [
+    HttpCodes.BadGateway,
+    HttpCodes.ServiceUnavailable,
+    HttpCodes.GatewayTimeout
+];
+const RetryableHttpVerbs = ['OPTIONS', 'GET', 'DELETE', 'HEAD'];
+const ExponentialBackoffCeiling = 10;
+const ExponentialBackoffTimeSlice = 5;
+class HttpClientError extends Error {
+    constructor(message, statusCode) {
+        super(message);
+        this.name = 'HttpClientError';
+        this.statusCode = statusCode;
+        Object.setPrototypeOf(this, HttpClientError.prototype);
+    }
+}
+exports.HttpClientError = HttpClientError;
+class HttpClientResponse {
+    constructor(message) {
+        this.message = message;
+    }
+    readBody() {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
+                let output = Buffer.alloc(0);
+                this.message.on('data', (chunk) => {
+                    output = Buffer.concat([output, chunk]);
+                });
+                this.message.on('end', () => {
+                    resolve(output.toString());
+                });
+            }));
+        });
+    }
+    readBodyBuffer() {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
+                const chunks = [];
+                this.message.on('data', (chunk) => {
+                    chunks.push(chunk);
+                });
+                this.message.on('end', () => {
+                    resolve(Buffer.concat(chunks));
+                });
+            }));
+        });
+    }
+}
+exports.HttpClientResponse = HttpClientResponse;
+function isHttps(requestUrl) {
+    const parsedUrl = new URL(requestUrl);
+    return parsedUrl.protocol === 'https:';
+}
+class HttpClient {
+    constructor(userAgent, handlers, requestOptions) {
+        this._ignoreSslError = false;
+        this._allowRedirects = true;
+        this._allowRedirectDowngrade = false;
+        this._maxRedirects = 50;
+        this._allowRetries = false;
+        this._maxRetries = 1;
+        this._keepAlive = false;
+        this._disposed = false;
+        this.userAgent = this._getUserAgentWithOrchestrationId(userAgent);
+        this.handlers = handlers || [];
+        this.requestOptions = requestOptions;
+        if (requestOptions) {
+            if (requestOptions.ignoreSslError != null) {
+                this._ignoreSslError = requestOptions.ignoreSslError;
+            }
+            this._socketTimeout = requestOptions.socketTimeout;
+            if (requestOptions.allowRedirects != null) {
+                this._allowRedirects = requestOptions.allowRedirects;
+            }
+            if (requestOptions.allowRedirectDowngrade != null) {
+                this._allowRedirectDowngrade = requestOptions.allowRedirectDowngrade;
+            }
+            if (requestOptions.maxRedirects != null) {
+                this._maxRedirects = Math.max(requestOptions.maxRedirects, 0);
+            }
+            if (requestOptions.keepAlive != null) {
+                this._keepAlive = requestOptions.keepAlive;
+            }
+            if (requestOptions.allowRetries != null) {
+                this._allowRetries = requestOptions.allowRetries;
+            }
+            if (requestOptions.maxRetries != null) {
+                this._maxRetries = requestOptions.maxRetries;
+            }
+        }
+    }
+    options(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('OPTIONS', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    get(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('GET', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    del(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('DELETE', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    post(requestUrl, data, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('POST', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    patch(requestUrl, data, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('PATCH', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    put(requestUrl, data, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('PUT', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    head(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('HEAD', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    sendStream(verb, requestUrl, stream, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request(verb, requestUrl, stream, additionalHeaders);
+        });
+    }
+    /**
+     * Gets a typed object from an endpoint
+     * Be aware that not found returns a null.  Other errors (4xx, 5xx) reject the promise
+     */
+    getJson(requestUrl_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, additionalHeaders = {}) {
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            const res = yield this.get(requestUrl, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    postJson(requestUrl_1, obj_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.post(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    putJson(requestUrl_1, obj_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.put(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    patchJson(requestUrl_1, obj_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.patch(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    /**
+     * Makes a raw http request.
+     * All other methods such as get, post, patch, and request ultimately call this.
+     * Prefer get, del, post and patch
+     */
+    request(verb, requestUrl, data, headers) {
+        return __awaiter(this, void 0, void 0, function* () {
+            if (this._disposed) {
+                throw new Error('Client has already been disposed.');
+            }
+            const parsedUrl = new URL(requestUrl);
+            let info = this._prepareRequest(verb, parsedUrl, headers);
+            // Only perform retries on reads since writes may not be idempotent.
+            const maxTries = this._allowRetries && RetryableHttpVerbs.includes(verb)
+                ? this._maxRetries + 1
+                : 1;
+            let numTries = 0;
+            let response;
+            do {
+                response = yield this.requestRaw(info, data);
+                // Check if it's an authentication challenge
+                if (response &&
+                    response.message &&
+                    response.message.statusCode === HttpCodes.Unauthorized) {
+                    let authenticationHandler;
+                    for (const handler of this.handlers) {
+                        if (handler.canHandleAuthentication(response)) {
+                            authenticationHandler = handler;
+                            break;
+                        }
+                    }
+                    if (authenticationHandler) {
+                        return authenticationHandler.handleAuthentication(this, info, data);
+                    }
+                    else {
+                        // We have received an unauthorized response but have no handlers to handle it.
+                        // Let the response return to the caller.
+                        return response;
+                    }
+                }
+                let redirectsRemaining = this._maxRedirects;
+                while (response.message.statusCode &&
+                    HttpRedirectCodes.includes(response.message.statusCode) &&
+                    this._allowRedirects &&
+                    redirectsRemaining > 0) {
+                    const redirectUrl = response.message.headers['location'];
+                    if (!redirectUrl) {
+                        // if there's no location to redirect to, we won't
+                        break;
+                    }
+                    const parsedRedirectUrl = new URL(redirectUrl);
+                    if (parsedUrl.protocol === 'https:' &&
+                        parsedUrl.protocol !== parsedRedirectUrl.protocol &&
+                        !this._allowRedirectDowngrade) {
+                        throw new Error('Redirect from HTTPS to HTTP protocol. This downgrade is not allowed for security reasons. If you want to allow this behavior, set the allowRedirectDowngrade option to true.');
+                    }
+                    // we need to finish reading the response before reassigning response
+                    // which will leak the open socket.
+                    yield response.readBody();
+                    // strip authorization header if redirected to a different hostname
+                    if (parsedRedirectUrl.hostname !== parsedUrl.hostname) {
+                        for (const header in headers) {
+                            // header names are case insensitive
+                            if (header.toLowerCase() === 'authorization') {
+                                delete headers[header];
+                            }
+                        }
+                    }
+                    // let's make the request with the new redirectUrl
+                    info = this._prepareRequest(verb, parsedRedirectUrl, headers);
+                    response = yield this.requestRaw(info, data);
+                    redirectsRemaining--;
+                }
+                if (!response.message.statusCode ||
+                    !HttpResponseRetryCodes.includes(response.message.statusCode)) {
+                    // If not a retry code, return immediately instead of retrying
+                    return response;
+                }
+                numTries += 1;
+                if (numTries < maxTries) {
+                    yield response.readBody();
+                    yield this._performExponentialBackoff(numTries);
+                }
+            } while (numTries < maxTries);
+            return response;
+        });
+    }
+    /**
+     * Needs to be called if keepAlive is set to true in request options.
+     */
+    dispose() {
+        if (this._agent) {
+            this._agent.destroy();
+        }
+        this._disposed = true;
+    }
+    /**
+     * Raw request.
+     * @param info
+     * @param data
+     */
+    requestRaw(info, data) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve, reject) => {
+                function callbackForResult(err, res) {
+                    if (err) {
+                        reject(err);
+                    }
+                    else if (!res) {
+                        // If `err` is not passed, then `res` must be passed.
+                        reject(new Error('Unknown error'));
+                    }
+                    else {
+                        resolve(res);
+                    }
+                }
+                this.requestRawWithCallback(info, data, callbackForResult);
+            });
+        });
+    }
+    /**
+     * Raw request with callback.
+     * @param info
+     * @param data
+     * @param onResult
+     */
+    requestRawWithCallback(info, data, onResult) {
+        if (typeof data === 'string') {
+            if (!info.options.headers) {
+                info.options.headers = {};
+            }
+            info.options.headers['Content-Length'] = Buffer.byteLength(data, 'utf8');
+        }
+        let callbackCalled = false;
+        function handleResult(err, res) {
+            if (!callbackCalled) {
+                callbackCalled = true;
+                onResult(err, res);
+            }
+        }
+        const req = info.httpModule.request(info.options, (msg) => {
+            const res = new HttpClientResponse(msg);
+            handleResult(undefined, res);
+        });
+        let socket;
+        req.on('socket', sock => {
+            socket = sock;
+        });
+        // If we ever get disconnected, we want the socket to timeout eventually
+        req.setTimeout(this._socketTimeout || 3 * 60000, () => {
+            if (socket) {
+                socket.end();
+            }
+            handleResult(new Error(`Request timeout: ${info.options.path}`));
+        });
+        req.on('error', function (err) {
+            // err has statusCode property
+            // res should have headers
+            handleResult(err);
+        });
+        if (data && typeof data === 'string') {
+            req.write(data, 'utf8');
+        }
+        if (data && typeof data !== 'string') {
+            data.on('close', function () {
+                req.end();
+            });
+            data.pipe(req);
+        }
+        else {
+            req.end();
+        }
+    }
+    /**
+     * Gets an http agent. This function is useful when you need an http agent that handles
+     * routing through a proxy server - depending upon the url and proxy environment variables.
+     * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
+     */
+    getAgent(serverUrl) {
+        const parsedUrl = new URL(serverUrl);
+        return this._getAgent(parsedUrl);
+    }
+    getAgentDispatcher(serverUrl) {
+        const parsedUrl = new URL(serverUrl);
+        const proxyUrl = pm.getProxyUrl(parsedUrl);
+        const useProxy = proxyUrl && proxyUrl.hostname;
+        if (!useProxy) {
+            return;
+        }
+        return this._getProxyAgentDispatcher(parsedUrl, proxyUrl);
+    }
+    _prepareRequest(method, requestUrl, headers) {
+        const info = {};
+        info.parsedUrl = requestUrl;
+        const usingSsl = info.parsedUrl.protocol === 'https:';
+        info.httpModule = usingSsl ? https : http;
+        const defaultPort = usingSsl ? 443 : 80;
+        info.options = {};
+        info.options.host = info.parsedUrl.hostname;
+        info.options.port = info.parsedUrl.port
+            ? parseInt(info.parsedUrl.port)
+            : defaultPort;
+        info.options.path =
+            (info.parsedUrl.pathname || '') + (info.parsedUrl.search || '');
+        info.options.method = method;
+        info.options.headers = this._mergeHeaders(headers);
+        if (this.userAgent != null) {
+            info.options.headers['user-agent'] = this.userAgent;
+        }
+        info.options.agent = this._getAgent(info.parsedUrl);
+        // gives handlers an opportunity to participate
+        if (this.handlers) {
+            for (const handler of this.handlers) {
+                handler.prepareRequest(info.options);
+            }
+        }
+        return info;
+    }
+    _mergeHeaders(headers) {
+        if (this.requestOptions && this.requestOptions.headers) {
+            return Object.assign({}, lowercaseKeys(this.requestOptions.headers), lowercaseKeys(headers || {}));
+        }
+        return lowercaseKeys(headers || {});
+    }
+    /**
+     * Gets an existing header value or returns a default.
+     * Handles converting number header values to strings since HTTP headers must be strings.
+     * Note: This returns string | string[] since some headers can have multiple values.
+     * For headers that must always be a single string (like Content-Type), use the
+     * specialized _getExistingOrDefaultContentTypeHeader method instead.
+     */
+    _getExistingOrDefaultHeader(additionalHeaders, header, _default) {
+        let clientHeader;
+        if (this.requestOptions && this.requestOptions.headers) {
+            const headerValue = lowercaseKeys(this.requestOptions.headers)[header];
+            if (headerValue) {
+                clientHeader =
+                    typeof headerValue === 'number' ? headerValue.toString() : headerValue;
+            }
+        }
+        const additionalValue = additionalHeaders[header];
+        if (additionalValue !== undefined) {
+            return typeof additionalValue === 'number'
+                ? additionalValue.toString()
+                : additionalValue;
+        }
+        if (clientHeader !== undefined) {
+            return clientHeader;
+        }
+        return _default;
+    }
+    /**
+     * Specialized version of _getExistingOrDefaultHeader for Content-Type header.
+     * Always returns a single string (not an array) since Content-Type should be a single value.
+     * Converts arrays to comma-separated strings and numbers to strings to ensure type safety.
+     * This was split from _getExistingOrDefaultHeader to provide stricter typing for callers
+     * that assign the result to places expecting a string (e.g., additionalHeaders[Headers.ContentType]).
+     */
+    _getExistingOrDefaultContentTypeHeader(additionalHeaders, _default) {
+        let clientHeader;
+        if (this.requestOptions && this.requestOptions.headers) {
+            const headerValue = lowercaseKeys(this.requestOptions.headers)[Headers.ContentType];
+            if (headerValue) {
+                if (typeof headerValue === 'number') {
+                    clientHeader = String(headerValue);
+                }
+                else if (Array.isArray(headerValue)) {
+                    clientHeader = headerValue.join(', ');
+                }
+                else {
+                    clientHeader = headerValue;
+                }
+            }
+        }
+        const additionalValue = additionalHeaders[Headers.ContentType];
+        // Return the first non-undefined value, converting numbers or arrays to strings if necessary
+        if (additionalValue !== undefined) {
+            if (typeof additionalValue === 'number') {
+                return String(additionalValue);
+            }
+            else if (Array.isArray(additionalValue)) {
+                return additionalValue.join(', ');
+            }
+            else {
+                return additionalValue;
+            }
+        }
+        if (clientHeader !== undefined) {
+            return clientHeader;
+        }
+        return _default;
+    }
+    _getAgent(parsedUrl) {
+        let agent;
+        const proxyUrl = pm.getProxyUrl(parsedUrl);
+        const useProxy = proxyUrl && proxyUrl.hostname;
+        if (this._keepAlive && useProxy) {
+            agent = this._proxyAgent;
+        }
+        if (!useProxy) {
+            agent = this._agent;
+        }
+        // if agent is already assigned use that agent.
+        if (agent) {
+            return agent;
+        }
+        const usingSsl = parsedUrl.protocol === 'https:';
+        let maxSockets = 100;
+        if (this.requestOptions) {
+            maxSockets = this.requestOptions.maxSockets || http.globalAgent.maxSockets;
+        }
+        // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
+        if (proxyUrl && proxyUrl.hostname) {
+            const agentOptions = {
+                maxSockets,
+                keepAlive: this._keepAlive,
+                proxy: Object.assign(Object.assign({}, ((proxyUrl.username || proxyUrl.password) && {
+                    proxyAuth: `${proxyUrl.username}:${proxyUrl.password}`
+                })), { host: proxyUrl.hostname, port: proxyUrl.port })
+            };
+            let tunnelAgent;
+            const overHttps = proxyUrl.protocol === 'https:';
+            if (usingSsl) {
+                tunnelAgent = overHttps ? tunnel.httpsOverHttps : tunnel.httpsOverHttp;
+            }
+            else {
+                tunnelAgent = overHttps ? tunnel.httpOverHttps : tunnel.httpOverHttp;
+            }
+            agent = tunnelAgent(agentOptions);
+            this._proxyAgent = agent;
+        }
+        // if tunneling agent isn't assigned create a new agent
+        if (!agent) {
+            const options = { keepAlive: this._keepAlive, maxSockets };
+            agent = usingSsl ? new https.Agent(options) : new http.Agent(options);
+            this._agent = agent;
+        }
+        if (usingSsl && this._ignoreSslError) {
+            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
+            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
+            // we have to cast it to any and change it directly
+            agent.options = Object.assign(agent.options || {}, {
+                rejectUnauthorized: false
+            });
+        }
+        return agent;
+    }
+    _getProxyAgentDispatcher(parsedUrl, proxyUrl) {
+        let proxyAgent;
+        if (this._keepAlive) {
+            proxyAgent = this._proxyAgentDispatcher;
+        }
+        // if agent is already assigned use that agent.
+        if (proxyAgent) {
+            return proxyAgent;
+        }
+        const usingSsl = parsedUrl.protocol === 'https:';
+        proxyAgent = new undici_1.ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
+            token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
+        })));
+        this._proxyAgentDispatcher = proxyAgent;
+        if (usingSsl && this._ignoreSslError) {
+            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
+            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
+            // we have to cast it to any and change it directly
+            proxyAgent.options = Object.assign(proxyAgent.options.requestTls || {}, {
+                rejectUnauthorized: false
+            });
+        }
+        return proxyAgent;
+    }
+    _getUserAgentWithOrchestrationId(userAgent) {
+        const baseUserAgent = userAgent || 'actions/http-client';
+        const orchId = process.env['ACTIONS_ORCHESTRATION_ID'];
+        if (orchId) {
+            // Sanitize the orchestration ID to ensure it contains only valid characters
+            // Valid characters: 0-9, a-z, _, -, .
+            const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, '_');
+            return `${baseUserAgent} actions_orchestration_id/${sanitizedId}`;
+        }
+        return baseUserAgent;
+    }
+    _performExponentialBackoff(retryNumber) {
+        return __awaiter(this, void 0, void 0, function* () {
+            retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
+            const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
+            return new Promise(resolve => setTimeout(() => resolve(), ms));
+        });
+    }
+    _processResponse(res, options) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve, reject) => __awaiter(this, void 0, void 0, function* () {
+                const statusCode = res.message.statusCode || 0;
+                const response = {
+                    statusCode,
+                    result: null,
+                    headers: {}
+                };
+                // not found leads to null obj returned
+                if (statusCode === HttpCodes.NotFound) {
+                    resolve(response);
+                }
+                // get the result from the body
+                function dateTimeDeserializer(key, value) {
+                    if (typeof value === 'string') {
+                        const a = new Date(value);
+                        if (!isNaN(a.valueOf())) {
+                            return a;
+                        }
+                    }
+                    return value;
+                }
+                let obj;
+                let contents;
+                try {
+                    contents = yield res.readBody();
+                    if (contents && contents.length > 0) {
+                        if (options && options.deserializeDates) {
+                            obj = JSON.parse(contents, dateTimeDeserializer);
+                        }
+                        else {
+                            obj = JSON.parse(contents);
+                        }
+                        response.result = obj;
+                    }
+                    response.headers = res.message.headers;
+                }
+                catch (err) {
+                    // Invalid resource (contents not json);  leaving result obj null
+                }
+                // note that 3xx redirects are handled by the http layer.
+                if (statusCode > 299) {
+                    let msg;
+                    // if exception/error in body, attempt to get better error
+                    if (obj && obj.message) {
+                        msg = obj.message;
+                    }
+                    else if (contents && contents.length > 0) {
+                        // it may be the case that the exception is in the body message as string
+                        msg = contents;
+                    }
+                    else {
+                        msg = `Failed request: (${statusCode})`;
+                    }
+                    const err = new HttpClientError(msg, statusCode);
+                    err.result = response.result;
+                    reject(err);
+                }
+                else {
+                    resolve(response);
+                }
+            }));
+        });
+    }
+}
+exports.HttpClient = HttpClient;
+const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
+//# sourceMappingURL=index.js.map
+
+/***/ }),
+
+/***/ 83335:
+/***/ ((__unused_webpack_module, exports) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.getProxyUrl = getProxyUrl;
+exports.checkBypass = checkBypass;
+function getProxyUrl(reqUrl) {
+    const usingSsl = reqUrl.protocol === 'https:';
+    if (checkBypass(reqUrl)) {
+        return undefined;
+    }
+    const proxyVar = (() => {
+        if (usingSsl) {
+            return process.env['https_proxy'] || process.env['HTTPS_PROXY'];
+        }
+        else {
+            return process.env['http_proxy'] || process.env['HTTP_PROXY'];
+        }
+    })();
+    if (proxyVar) {
+        try {
+            return new DecodedURL(proxyVar);
+        }
+        catch (_a) {
+            if (!proxyVar.startsWith('http://') && !proxyVar.startsWith('https://'))
+                return new DecodedURL(`http://${proxyVar}`);
+        }
+    }
+    else {
+        return undefined;
+    }
+}
+function checkBypass(reqUrl) {
+    if (!reqUrl.hostname) {
+        return false;
+    }
+    const reqHost = reqUrl.hostname;
+    if (isLoopbackAddress(reqHost)) {
+        return true;
+    }
+    const noProxy = process.env['no_proxy'] || process.env['NO_PROXY'] || '';
+    if (!noProxy) {
+        return false;
+    }
+    // Determine the request port
+    let reqPort;
+    if (reqUrl.port) {
+        reqPort = Number(reqUrl.port);
+    }
+    else if (reqUrl.protocol === 'http:') {
+        reqPort = 80;
+    }
+    else if (reqUrl.protocol === 'https:') {
+        reqPort = 443;
+    }
+    // Format the request hostname and hostname with port
+    const upperReqHosts = [reqUrl.hostname.toUpperCase()];
+    if (typeof reqPort === 'number') {
+        upperReqHosts.push(`${upperReqHosts[0]}:${reqPort}`);
+    }
+    // Compare request host against noproxy
+    for (const upperNoProxyItem of noProxy
+        .split(',')
+        .map(x => x.trim().toUpperCase())
+        .filter(x => x)) {
+        if (upperNoProxyItem === '*' ||
+            upperReqHosts.some(x => x === upperNoProxyItem ||
+                x.endsWith(`.${upperNoProxyItem}`) ||
+                (upperNoProxyItem.startsWith('.') &&
+                    x.endsWith(`${upperNoProxyItem}`)))) {
+            return true;
+        }
+    }
+    return false;
+}
+function isLoopbackAddress(host) {
+    const hostLower = host.toLowerCase();
+    return (hostLower === 'localhost' ||
+        hostLower.startsWith('127.') ||
+        hostLower.startsWith('[::1]') ||
+        hostLower.startsWith('[0:0:0:0:0:0:0:1]'));
+}
+class DecodedURL extends URL {
+    constructor(url, base) {
+        super(url, base);
+        this._decodedUsername = decodeURIComponent(super.username);
+        this._decodedPassword = decodeURIComponent(super.password);
+    }
+    get username() {
+        return this._decodedUsername;
+    }
+    get password() {
+        return this._decodedPassword;
+    }
+}
+//# sourceMappingURL=proxy.js.map
+
+/***/ }),
+
 /***/ 20770:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
@@ -39298,6 +40141,1742 @@ module.exports = {
 
 /***/ }),
 
+/***/ 86894:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Q: () => (/* binding */ cacheCallsAbandoned),
+/* harmony export */   n: () => (/* binding */ noteAbandonedCacheCall)
+/* harmony export */ });
+/**
+ * Whether an Actions cache call (skip-unchanged) was abandoned at its time
+ * limit in this process: it may still hold a socket open, so the step ends
+ * with process.exit() once it has reported. A module of its own so that
+ * index.ts need not load @actions/cache to ask.
+ */
+let abandoned = 0;
+function noteAbandonedCacheCall() {
+    abandoned++;
+}
+function cacheCallsAbandoned() {
+    return abandoned > 0;
+}
+
+
+/***/ }),
+
+/***/ 98666:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   D0: () => (/* binding */ checkCostGuard),
+/* harmony export */   NM: () => (/* binding */ billableSeconds),
+/* harmony export */   Zy: () => (/* binding */ totalBillableSeconds)
+/* harmony export */ });
+/* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(83916);
+/* harmony import */ var _urls__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(75769);
+/** What a run will be billed, from the sources' durations, and the cost guard that caps it. */
+
+
+/**
+ * Seconds billed for a clip: `ceil(duration)`, as the API documents. The
+ * duration is first rounded to the microsecond (the precision ffprobe reports
+ * durations in), so float noise such as 3.0000000000000004 from a timescale
+ * division bills 3 seconds, not 4, while 3.000001 still bills 4.
+ */
+function billableSeconds(durationSeconds) {
+    if (!Number.isFinite(durationSeconds) || durationSeconds < 0)
+        throw new RangeError(`Not a duration: ${durationSeconds}`);
+    const microseconds = Math.round(durationSeconds * 1_000_000);
+    return Math.ceil(microseconds / 1_000_000);
+}
+/** Sum of the sources' billable seconds; undefined when any source's duration is unknown. */
+function totalBillableSeconds(sources) {
+    let total = 0;
+    for (const source of sources) {
+        if (source.billableSeconds === undefined)
+            return undefined;
+        total += source.billableSeconds;
+    }
+    return total;
+}
+const LISTED_SOURCES = 10;
+function listSources(sources) {
+    const listed = sources.slice(0, LISTED_SOURCES).map((s) => `${(0,_urls__WEBPACK_IMPORTED_MODULE_1__/* .sourceName */ .V)(s.url)}: ${s.billableSeconds === undefined ? 'unknown' : s.billableSeconds}`);
+    if (sources.length > LISTED_SOURCES)
+        listed.push(`and ${sources.length - LISTED_SOURCES} more`);
+    return listed.join(', ');
+}
+/**
+ * The cost guard: throws CostGuardError when the sources' billable seconds add
+ * up to more than `maxBillableSeconds`, or when some duration is unknown (the
+ * limit could not be enforced). Returns the total otherwise.
+ */
+function checkCostGuard(sources, maxBillableSeconds) {
+    const total = totalBillableSeconds(sources);
+    if (total === undefined) {
+        const unknown = sources.filter((s) => s.billableSeconds === undefined).map((s) => (0,_urls__WEBPACK_IMPORTED_MODULE_1__/* .sourceName */ .V)(s.url));
+        throw new _errors__WEBPACK_IMPORTED_MODULE_0__/* .CostGuardError */ .Rq(`max-billable-seconds is ${maxBillableSeconds}, but the duration of ${unknown.join(', ')} could not be read in preflight, so the total cannot be checked against it ` +
+            `(billable seconds per source: ${listSources(sources)}).`, undefined, maxBillableSeconds);
+    }
+    if (total > maxBillableSeconds) {
+        throw new _errors__WEBPACK_IMPORTED_MODULE_0__/* .CostGuardError */ .Rq(`The sources add up to ${total} billable seconds, over max-billable-seconds (${maxBillableSeconds}); billable seconds per source: ${listSources(sources)}.`, total, maxBillableSeconds);
+    }
+    return total;
+}
+
+
+/***/ }),
+
+/***/ 83916:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Bd: () => (/* binding */ isActionError),
+/* harmony export */   Do: () => (/* binding */ WaitTimeoutError),
+/* harmony export */   Dr: () => (/* binding */ NetworkError),
+/* harmony export */   Dx: () => (/* binding */ UnreadableAnswersError),
+/* harmony export */   Gz: () => (/* binding */ VerifyError),
+/* harmony export */   IP: () => (/* binding */ UnusableTaskIdError),
+/* harmony export */   K2: () => (/* binding */ ReleaseError),
+/* harmony export */   Rq: () => (/* binding */ CostGuardError),
+/* harmony export */   TT: () => (/* binding */ ResponseFormatError),
+/* harmony export */   Yp: () => (/* binding */ RunRefusedError),
+/* harmony export */   cR: () => (/* binding */ RangesNotSupportedError),
+/* harmony export */   cc: () => (/* binding */ CancelledError),
+/* harmony export */   dz: () => (/* binding */ InputError),
+/* harmony export */   hD: () => (/* binding */ ApiError),
+/* harmony export */   kc: () => (/* binding */ errorText),
+/* harmony export */   lZ: () => (/* binding */ ActionError),
+/* harmony export */   nV: () => (/* binding */ DownloadError),
+/* harmony export */   sC: () => (/* binding */ PreflightDeadlineError),
+/* harmony export */   wG: () => (/* binding */ PreflightError),
+/* harmony export */   x$: () => (/* binding */ NotStartedError)
+/* harmony export */ });
+/**
+ * Expected failures. Their message is a complete sentence for the user and is
+ * printed as is, without a stack trace. Anything else is a bug.
+ */
+class ActionError extends Error {
+    name = 'ActionError';
+}
+/** An input is missing or malformed; raised before any request is sent. */
+class InputError extends ActionError {
+    name = 'InputError';
+}
+/** The API answered with an error status (decoded from the error envelope when present). */
+class ApiError extends ActionError {
+    name = 'ApiError';
+    status;
+    code;
+    requestId;
+    retryAfterMs;
+    constructor(message, details) {
+        super(message);
+        this.status = details.status;
+        this.code = details.code;
+        this.requestId = details.requestId;
+        this.retryAfterMs = details.retryAfterMs;
+    }
+}
+/** The response could not be decoded: not JSON, too large, or not the documented shape. */
+class ResponseFormatError extends ActionError {
+    name = 'ResponseFormatError';
+}
+/** A poll kept getting answers that are not a task: reported, not retried further. */
+class UnreadableAnswersError extends ResponseFormatError {
+    name = 'UnreadableAnswersError';
+}
+/**
+ * A submission was taken but answered with an id that fails the task id rule:
+ * it is neither polled nor published, and the job may exist and be billed.
+ */
+class UnusableTaskIdError extends ActionError {
+    name = 'UnusableTaskIdError';
+}
+/** The request failed on the network: refused, reset, timed out. */
+class NetworkError extends ActionError {
+    notSent;
+    name = 'NetworkError';
+    constructor(message, 
+    /** True when the request certainly never reached the server (safe to send again). */
+    notSent) {
+        super(message);
+        this.notSent = notSent;
+    }
+}
+/** The step was cancelled (SIGINT/SIGTERM from the runner). */
+class CancelledError extends ActionError {
+    requestInFlight;
+    name = 'CancelledError';
+    constructor(message, 
+    /** True when a request had already left when the step stopped (a submission may have been taken). */
+    requestInFlight = false) {
+        super(message);
+        this.requestInFlight = requestInFlight;
+    }
+}
+/** The wait ran out while the task was still running (or while reApi could not be asked). */
+class WaitTimeoutError extends ActionError {
+    taskId;
+    name = 'WaitTimeoutError';
+    constructor(message, taskId) {
+        super(message);
+        this.taskId = taskId;
+    }
+}
+/** A source failed preflight: unreachable with an HTTP error, too large, or not a video. */
+class PreflightError extends ActionError {
+    url;
+    status;
+    name = 'PreflightError';
+    constructor(message, url, 
+    /** The HTTP status the host answered, when that is the reason. */
+    status) {
+        super(message);
+        this.url = url;
+        this.status = status;
+    }
+}
+/**
+ * The step's deadline (`timeout`) came while a source was being checked: its
+ * host did not answer in time. Not a verdict on the source; the run stops,
+ * since nothing may be submitted after the deadline.
+ */
+class PreflightDeadlineError extends ActionError {
+    url;
+    name = 'PreflightDeadlineError';
+    constructor(message, url) {
+        super(message);
+        this.url = url;
+    }
+}
+/** The sources' billable seconds exceed `max-billable-seconds`, or cannot all be known. */
+class CostGuardError extends ActionError {
+    totalBillableSeconds;
+    maxBillableSeconds;
+    name = 'CostGuardError';
+    constructor(message, 
+    /** Undefined when some durations could not be read. */
+    totalBillableSeconds, maxBillableSeconds) {
+        super(message);
+        this.totalBillableSeconds = totalBillableSeconds;
+        this.maxBillableSeconds = maxBillableSeconds;
+    }
+}
+/** A source host answered a range request with the whole file: it ignores Range. */
+class RangesNotSupportedError extends Error {
+    name = 'RangesNotSupportedError';
+}
+/** A download attempt that failed; `transient` ones are tried again. */
+class DownloadError extends ActionError {
+    transient;
+    retryAfterMs;
+    name = 'DownloadError';
+    constructor(message, transient, retryAfterMs) {
+        super(message);
+        this.transient = transient;
+        this.retryAfterMs = retryAfterMs;
+    }
+}
+/** Under `verify: fail`, a result that fails its checks fails the step. */
+class VerifyError extends ActionError {
+    taskId;
+    problems;
+    name = 'VerifyError';
+    constructor(message, taskId, problems) {
+        super(message);
+        this.taskId = taskId;
+        this.problems = problems;
+    }
+}
+/** A clip whose turn came after the timeout had run out: never submitted. */
+class NotStartedError extends ActionError {
+    name = 'NotStartedError';
+}
+/** Preflight or the cost guard refused the run before anything was submitted. */
+class RunRefusedError extends ActionError {
+    name = 'RunRefusedError';
+}
+/** An expected failure of a release lookup or upload (release-tag); `transient` ones may be tried again. */
+class ReleaseError extends ActionError {
+    status;
+    transient;
+    retryAfterMs;
+    code;
+    name = 'ReleaseError';
+    /** The message already says what happened and what to do: callers add to it, not wrap it. */
+    explained = false;
+    constructor(message, status, transient = false, retryAfterMs, 
+    /** The `code` of GitHub's first validation error (`already_exists`…), when there is one. */
+    code) {
+        super(message);
+        this.status = status;
+        this.transient = transient;
+        this.retryAfterMs = retryAfterMs;
+        this.code = code;
+    }
+}
+function isActionError(error) {
+    return error instanceof ActionError;
+}
+/** One line of text for any thrown value, for messages that must stay on one line. */
+function errorText(error) {
+    const text = error instanceof Error ? error.message : String(error);
+    return text.replace(/\s*\n\s*/g, ' ').trim();
+}
+
+
+/***/ }),
+
+/***/ 62659:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   SV: () => (/* binding */ fingerprintKey),
+/* harmony export */   UU: () => (/* binding */ HASH_TIMEOUT_MS),
+/* harmony export */   ZI: () => (/* binding */ RECORD_FORMAT_VERSION),
+/* harmony export */   cB: () => (/* binding */ hashSource),
+/* harmony export */   dz: () => (/* binding */ FingerprintError)
+/* harmony export */ });
+/* unused harmony exports HASH_IDLE_TIMEOUT_MS, SourceTooLargeError, SourceHasher */
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(77598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var undici__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(46752);
+/* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(83916);
+/* harmony import */ var _http__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(76803);
+/* harmony import */ var _preflight__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(4504);
+/* harmony import */ var _urls__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(75769);
+/**
+ * Source fingerprints for `skip-unchanged`: the SHA-256 of a source's bytes,
+ * and the cache key that combines it with what else decides the result.
+ *
+ * The hash is the only proof that two sources are the same: ETag,
+ * Last-Modified and the URL are not (presigned URLs change on every signing;
+ * hosts send weak or changing ETags). Bytes are hashed as they stream past and
+ * are never written to disk or held whole.
+ */
+
+
+
+
+
+
+/** Version of the cached record's format; part of every key, so a new format never reads an old record. */
+const RECORD_FORMAT_VERSION = 1;
+/** Longest whole download of one source (50 MB at about 1 MB/s). */
+const HASH_TIMEOUT_MS = 60_000;
+/** Longest wait for the headers, or between two chunks of the body. */
+const HASH_IDLE_TIMEOUT_MS = 15_000;
+const KEY_PREFIX = 'reapi-topaz-video-upscaler';
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+const MODEL_NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+const FACTORS = new Set(['1', '2', '4']);
+/** A source could not be hashed: unreachable, an HTTP error, over 50 MB, or too slow. Its reuse cannot be proven. */
+class FingerprintError extends _errors__WEBPACK_IMPORTED_MODULE_2__/* .ActionError */ .lZ {
+    url;
+    status;
+    name = 'FingerprintError';
+    constructor(message, url, 
+    /** The HTTP status the host answered, when that is the reason. */
+    status) {
+        super(message);
+        this.url = url;
+        this.status = status;
+    }
+}
+/**
+ * The cache key of a fingerprint:
+ * `reapi-topaz-video-upscaler-r<format>-<model>-x<factor>-<sha256>`
+ * (about 110 characters; at most 512, no commas, as the Actions cache requires).
+ * Throws RangeError for a fingerprint that is not well formed.
+ */
+function fingerprintKey(fingerprint) {
+    const { model, upscaleFactor, sourceSha256 } = fingerprint;
+    if (!MODEL_NAME.test(model))
+        throw new RangeError(`Not a model name: ${JSON.stringify(model)}`);
+    if (!FACTORS.has(upscaleFactor))
+        throw new RangeError(`Not an upscale factor: ${JSON.stringify(upscaleFactor)}`);
+    if (!SHA256_HEX.test(sourceSha256))
+        throw new RangeError(`Not a lowercase hex SHA-256: ${JSON.stringify(sourceSha256)}`);
+    return `${KEY_PREFIX}-r${RECORD_FORMAT_VERSION}-${model}-x${upscaleFactor}-${sourceSha256}`;
+}
+/** The source is over the upscaler's 50 MB limit; raised as soon as the byte count passes it. */
+class SourceTooLargeError extends FingerprintError {
+    name = 'SourceTooLargeError';
+}
+/**
+ * Incremental SHA-256 of one source, capped at `maxBytes`. Preflight can feed
+ * it the chunks it already reads, so a source is downloaded once.
+ */
+class SourceHasher {
+    url;
+    maxBytes;
+    hash = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256');
+    count = 0;
+    done = false;
+    constructor(
+    /** The source, for error messages. */
+    url, maxBytes = _preflight__WEBPACK_IMPORTED_MODULE_4__/* .MAX_SOURCE_BYTES */ .Tw) {
+        this.url = url;
+        this.maxBytes = maxBytes;
+    }
+    /** Bytes hashed so far. */
+    get bytes() {
+        return this.count;
+    }
+    /** Adds the next chunk; throws SourceTooLargeError once the total passes `maxBytes`. */
+    update(chunk) {
+        if (this.done)
+            throw new Error('SourceHasher.update after digest');
+        this.count += chunk.length;
+        if (this.count > this.maxBytes) {
+            this.done = true;
+            throw new SourceTooLargeError(`${(0,_urls__WEBPACK_IMPORTED_MODULE_5__/* .displayUrl */ .Q)(this.url)} is over the upscaler's 50 MB limit (more than ${this.maxBytes} bytes); re-encode or split it.`, this.url);
+        }
+        this.hash.update(chunk);
+    }
+    /** The lowercase hex SHA-256 of everything added; the hasher cannot be used after. */
+    digest() {
+        if (this.done)
+            throw new Error('SourceHasher.digest called twice or after an error');
+        this.done = true;
+        return this.hash.digest('hex');
+    }
+}
+function header(headers, name) {
+    const value = headers[name];
+    return Array.isArray(value) ? value[0] : value;
+}
+function statusHint(status) {
+    if (status === 401 || status === 403)
+        return 'the host refuses access; the upscaler needs a public URL';
+    if (status === 404 || status === 410)
+        return 'no file there';
+    if (status >= 500)
+        return 'the host had a server error';
+    return 'the host did not send the file';
+}
+/**
+ * Downloads a source in full with one GET (redirects followed) and returns the
+ * SHA-256 of its bytes. Nothing is written to disk. The request carries no
+ * credentials, like preflight's: the host is the user's CDN.
+ *
+ * Throws FingerprintError (SourceTooLargeError past `maxBytes`, announced or
+ * counted) and CancelledError when `signal` aborts.
+ */
+async function hashSource(url, options = {}) {
+    const source = (0,_urls__WEBPACK_IMPORTED_MODULE_5__/* .displayUrl */ .Q)(url);
+    const maxBytes = options.maxBytes ?? _preflight__WEBPACK_IMPORTED_MODULE_4__/* .MAX_SOURCE_BYTES */ .Tw;
+    const maxRedirects = options.maxRedirects ?? _http__WEBPACK_IMPORTED_MODULE_3__/* .MAX_REDIRECTS */ .NX;
+    const idleMs = options.idleTimeoutMs ?? HASH_IDLE_TIMEOUT_MS;
+    const timeoutMs = options.timeoutMs ?? HASH_TIMEOUT_MS;
+    const deadline = AbortSignal.timeout(timeoutMs);
+    const signal = options.signal ? AbortSignal.any([options.signal, deadline]) : deadline;
+    const fail = (error) => {
+        if (error instanceof FingerprintError || error instanceof _errors__WEBPACK_IMPORTED_MODULE_2__/* .CancelledError */ .cc)
+            throw error;
+        if (options.signal?.aborted)
+            throw new _errors__WEBPACK_IMPORTED_MODULE_2__/* .CancelledError */ .cc(`Reading ${source} was cancelled.`);
+        if (deadline.aborted) {
+            throw new FingerprintError(`${source} could not be read in full within ${Number((timeoutMs / 1000).toFixed(1))} s to compute its fingerprint.`, url);
+        }
+        throw new FingerprintError(`${(0,_errors__WEBPACK_IMPORTED_MODULE_2__/* .errorText */ .kc)((0,_http__WEBPACK_IMPORTED_MODULE_3__/* .toNetworkError */ .Ur)(error, `GET ${source}`, options.signal, idleMs)).replace(/\.$/, '')} while computing its fingerprint.`, url);
+    };
+    let target;
+    try {
+        target = new URL(url);
+    }
+    catch {
+        throw new FingerprintError(`${JSON.stringify(source)} is not a URL.`, url);
+    }
+    let requests = 0;
+    for (let redirects = 0;; redirects++) {
+        if (target.protocol !== 'http:' && target.protocol !== 'https:') {
+            throw new FingerprintError(`${source} ${redirects ? 'redirects to' : 'is'} a ${target.protocol} URL, which the upscaler cannot fetch.`, url);
+        }
+        if (target.username || target.password)
+            throw new FingerprintError(`${source} carries credentials in the URL; the upscaler needs a public URL.`, url);
+        let response;
+        try {
+            requests++;
+            response = await (0,undici__WEBPACK_IMPORTED_MODULE_1__.request)(target, {
+                method: 'GET',
+                dispatcher: (0,_http__WEBPACK_IMPORTED_MODULE_3__/* .getDispatcher */ .wo)(),
+                signal,
+                headersTimeout: idleMs,
+                bodyTimeout: idleMs,
+                // Only these headers: the source lives on the user's host, which must never see the API key.
+                headers: { 'user-agent': `${_http__WEBPACK_IMPORTED_MODULE_3__/* .USER_AGENT */ ._O} (fingerprint)`, accept: '*/*', 'accept-encoding': 'identity' },
+            });
+        }
+        catch (error) {
+            return fail(error);
+        }
+        const { statusCode, headers, body } = response;
+        const location = header(headers, 'location');
+        if (_http__WEBPACK_IMPORTED_MODULE_3__/* .REDIRECT_STATUSES */ .aq.has(statusCode) && location) {
+            await body.dump({ limit: 64 * 1024 }).catch(() => undefined);
+            if (redirects >= maxRedirects)
+                throw new FingerprintError(`${source} redirects more than ${maxRedirects} times.`, url, statusCode);
+            try {
+                target = new URL(location, target);
+            }
+            catch {
+                throw new FingerprintError(`${source} redirects to something that is not a URL.`, url, statusCode);
+            }
+            continue;
+        }
+        if (statusCode !== 200) {
+            await body.dump({ limit: 64 * 1024 }).catch(() => undefined);
+            throw new FingerprintError(`${source} answered GET with HTTP ${statusCode} (${statusHint(statusCode)}), so its fingerprint is unknown.`, url, statusCode);
+        }
+        const hasher = new SourceHasher(url, maxBytes);
+        const announced = header(headers, 'content-length');
+        try {
+            // Refuse at once what the host announces as too large, rather than after 50 MB.
+            if (announced && /^\d+$/.test(announced.trim()) && Number(announced) > maxBytes)
+                tooLarge(url, source, Number(announced), maxBytes);
+            for await (const chunk of body)
+                hasher.update(chunk);
+        }
+        catch (error) {
+            body.destroy();
+            return fail(error);
+        }
+        return { sha256: hasher.digest(), bytes: hasher.bytes, requests };
+    }
+}
+function tooLarge(url, source, bytes, maxBytes) {
+    throw new SourceTooLargeError(`${source} is ${bytes} bytes, over the upscaler's 50 MB limit (${maxBytes} bytes); re-encode or split it.`, url);
+}
+
+
+/***/ }),
+
+/***/ 16264:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   C7: () => (/* binding */ formatElapsed),
+/* harmony export */   Xo: () => (/* binding */ formatSeconds),
+/* harmony export */   tW: () => (/* binding */ formatLimit),
+/* harmony export */   z3: () => (/* binding */ formatBytes)
+/* harmony export */ });
+/** How numbers read in logs, messages and the summary: one home for each format. */
+/** "4.0 KiB", "63.9 MiB", "1.5 GiB"; "812 B" below a KiB. */
+function formatBytes(bytes) {
+    if (bytes < 1024)
+        return `${bytes} B`;
+    const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+    let value = bytes / 1024;
+    let unit = 0;
+    while (value >= 1024 && unit < units.length - 1) {
+        value /= 1024;
+        unit++;
+    }
+    return `${value.toFixed(1)} ${units[unit]}`;
+}
+/** A time span: "1.5s" below 10 s, "42s", "1m 05s", "1h 02m 05s". */
+function formatElapsed(ms) {
+    const totalSeconds = Math.round(ms / 1000);
+    if (totalSeconds < 60)
+        return ms < 10_000 ? `${(ms / 1000).toFixed(1)}s` : `${totalSeconds}s`;
+    const hours = Math.floor(totalSeconds / 3600);
+    const minutes = Math.floor((totalSeconds % 3600) / 60);
+    const seconds = String(totalSeconds % 60).padStart(2, '0');
+    return hours ? `${hours}h ${String(minutes).padStart(2, '0')}m ${seconds}s` : `${minutes}m ${seconds}s`;
+}
+/** A number of seconds as a plain number, to the millisecond: 3.2, 2, 0.04. */
+function formatSeconds(seconds) {
+    return String(Math.round(seconds * 1000) / 1000);
+}
+/** A time limit for messages, rounded up: "45s", "1m", "1m 10s". */
+function formatLimit(ms) {
+    const seconds = Math.ceil(ms / 1000);
+    return seconds >= 60 ? `${Math.floor(seconds / 60)}m${seconds % 60 ? ` ${seconds % 60}s` : ''}` : `${seconds}s`;
+}
+
+
+/***/ }),
+
+/***/ 76803:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   NX: () => (/* binding */ MAX_REDIRECTS),
+/* harmony export */   Ur: () => (/* binding */ toNetworkError),
+/* harmony export */   _O: () => (/* binding */ USER_AGENT),
+/* harmony export */   aq: () => (/* binding */ REDIRECT_STATUSES),
+/* harmony export */   gw: () => (/* binding */ readLimitedText),
+/* harmony export */   mu: () => (/* binding */ parseRetryAfter),
+/* harmony export */   uB: () => (/* binding */ closeDispatcher),
+/* harmony export */   wo: () => (/* binding */ getDispatcher),
+/* harmony export */   yy: () => (/* binding */ sleep)
+/* harmony export */ });
+/* unused harmony export CONNECT_TIMEOUT_MS */
+/* harmony import */ var undici__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(46752);
+/* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(83916);
+/* harmony import */ var _format__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(16264);
+/* harmony import */ var _timers__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(89489);
+
+
+
+
+/** How every request of the action introduces itself. */
+const USER_AGENT = 'reapi-topaz-video-upscaler-action';
+/** Statuses that redirect, and how many redirects one request follows (CDNs use one or two). */
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+const MAX_REDIRECTS = 5;
+/** Time to open a connection (through the proxy, when there is one). */
+const CONNECT_TIMEOUT_MS = 15_000;
+let sharedDispatcher;
+let freshDispatcher;
+/**
+ * The connection pool for every request, honouring HTTPS_PROXY, HTTP_PROXY and
+ * NO_PROXY as self-hosted runners behind a proxy expect.
+ *
+ * `fresh` gives each request a new connection (no keep-alive). Submissions use
+ * it: a POST written to a pooled connection the server has just closed fails
+ * with a reset whose outcome cannot be told apart from a lost answer, and a
+ * submission with an unknown outcome cannot be retried. A new connection per
+ * submission costs one handshake and removes that case.
+ */
+function getDispatcher(kind = 'pooled') {
+    if (kind === 'fresh') {
+        freshDispatcher ??= new undici__WEBPACK_IMPORTED_MODULE_0__.EnvHttpProxyAgent({ connect: { timeout: CONNECT_TIMEOUT_MS }, pipelining: 0 });
+        return freshDispatcher;
+    }
+    sharedDispatcher ??= new undici__WEBPACK_IMPORTED_MODULE_0__.EnvHttpProxyAgent({ connect: { timeout: CONNECT_TIMEOUT_MS } });
+    return sharedDispatcher;
+}
+/** Closes idle connections so the process can exit at once. */
+async function closeDispatcher() {
+    const dispatchers = [sharedDispatcher, freshDispatcher];
+    sharedDispatcher = undefined;
+    freshDispatcher = undefined;
+    for (const dispatcher of dispatchers)
+        await dispatcher?.destroy().catch(() => undefined);
+}
+/** Error codes that mean the request never left this machine, so sending it again cannot duplicate it. */
+const NOT_SENT_CODES = new Set([
+    'ECONNREFUSED',
+    'ENOTFOUND',
+    'EAI_AGAIN',
+    'EAI_NONAME',
+    'ENETUNREACH',
+    'EHOSTUNREACH',
+    'UND_ERR_CONNECT_TIMEOUT',
+    // undici refused to build the request (e.g. an invalid header value): nothing left this machine.
+    'UND_ERR_INVALID_ARG',
+]);
+function errorCodes(error) {
+    const codes = [];
+    let current = error;
+    for (let depth = 0; current && typeof current === 'object' && depth < 5; depth++) {
+        const { code, cause } = current;
+        if (typeof code === 'string')
+            codes.push(code);
+        current = cause;
+    }
+    return codes;
+}
+/** undici's message when the proxy refuses the CONNECT tunnel: the request itself never left. */
+const TUNNEL_REFUSED = /when HTTP Tunneling/;
+/**
+ * Turns whatever undici threw into a typed error. `signal` tells a cancellation
+ * (the step is stopping) from a per-request timeout of `timeoutMs`.
+ */
+function toNetworkError(error, what, signal, timeoutMs) {
+    if (error instanceof _errors__WEBPACK_IMPORTED_MODULE_1__/* .NetworkError */ .Dr || error instanceof _errors__WEBPACK_IMPORTED_MODULE_1__/* .ResponseFormatError */ .TT || error instanceof _errors__WEBPACK_IMPORTED_MODULE_1__/* .CancelledError */ .cc)
+        return error;
+    if (signal?.aborted)
+        return new _errors__WEBPACK_IMPORTED_MODULE_1__/* .CancelledError */ .cc(`${what} was cancelled.`, true);
+    const codes = errorCodes(error);
+    const message = error instanceof Error ? error.message : String(error);
+    const tunnelRefused = TUNNEL_REFUSED.test(message);
+    const notSent = tunnelRefused || codes.some((code) => NOT_SENT_CODES.has(code));
+    const name = error instanceof Error ? error.name : '';
+    let reason;
+    if (tunnelRefused) {
+        reason = `failed (the proxy did not open a tunnel to the API: ${message})`;
+    }
+    else if (codes.includes('UND_ERR_CONNECT_TIMEOUT')) {
+        reason = 'failed (could not connect in time: UND_ERR_CONNECT_TIMEOUT)';
+    }
+    else if (name === 'TimeoutError' || codes.some((c) => c.endsWith('_TIMEOUT'))) {
+        reason = `timed out${timeoutMs === undefined ? '' : ` (no complete answer within ${(0,_format__WEBPACK_IMPORTED_MODULE_2__/* .formatSeconds */ .Xo)(timeoutMs / 1000)}s)`}`;
+    }
+    else {
+        reason = `failed (${[...new Set(codes)].join(', ') || message || name || 'no reason given'})`;
+    }
+    return new _errors__WEBPACK_IMPORTED_MODULE_1__/* .NetworkError */ .Dr(`${what} ${reason}.`, notSent);
+}
+/** Reads a response body as text, refusing bodies larger than `limit` bytes. */
+async function readLimitedText(body, limit) {
+    const chunks = [];
+    let size = 0;
+    for await (const chunk of body) {
+        size += chunk.length;
+        if (size > limit) {
+            body.destroy?.();
+            throw new _errors__WEBPACK_IMPORTED_MODULE_1__/* .ResponseFormatError */ .TT(`The response was larger than ${Math.round(limit / 1024)} KiB, which no API answer should be.`);
+        }
+        chunks.push(Buffer.from(chunk));
+    }
+    return Buffer.concat(chunks).toString('utf8');
+}
+/** Parses a Retry-After header (delta seconds or an HTTP date) into milliseconds from `now`. */
+function parseRetryAfter(value, now = Date.now()) {
+    const text = Array.isArray(value) ? value[0] : value;
+    if (!text)
+        return undefined;
+    const trimmed = text.trim();
+    if (/^\d+(\.\d+)?$/.test(trimmed))
+        return Math.round(Number(trimmed) * 1000);
+    const date = Date.parse(trimmed);
+    if (Number.isNaN(date))
+        return undefined;
+    return Math.max(0, date - now);
+}
+/**
+ * Waits `ms`, or rejects with CancelledError as soon as `signal` aborts. A
+ * wait past Node's timer limit is taken in steps, since one timer that long
+ * would fire at once (with a TimeoutOverflowWarning).
+ */
+function sleep(ms, signal) {
+    return new Promise((resolve, reject) => {
+        if (signal?.aborted) {
+            reject(new _errors__WEBPACK_IMPORTED_MODULE_1__/* .CancelledError */ .cc('Cancelled.'));
+            return;
+        }
+        let timer;
+        const onAbort = () => {
+            clearTimeout(timer);
+            reject(new _errors__WEBPACK_IMPORTED_MODULE_1__/* .CancelledError */ .cc('Cancelled.'));
+        };
+        const wait = (left) => {
+            const step = Math.min(Math.max(0, left), _timers__WEBPACK_IMPORTED_MODULE_3__/* .MAX_TIMER_MS */ ._o);
+            timer = setTimeout(() => {
+                if (left > step)
+                    return wait(left - step);
+                signal?.removeEventListener('abort', onAbort);
+                resolve();
+            }, step);
+        };
+        wait(ms);
+        signal?.addEventListener('abort', onAbort, { once: true });
+    });
+}
+
+
+/***/ }),
+
+/***/ 74859:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   C7: () => (/* binding */ readMediaFacts),
+/* harmony export */   Ko: () => (/* binding */ DEFAULT_DURATION_LIMITS),
+/* harmony export */   Qu: () => (/* binding */ codecDisplayName),
+/* harmony export */   W1: () => (/* binding */ sniffContainer),
+/* harmony export */   WD: () => (/* binding */ sniffDocument)
+/* harmony export */ });
+/* unused harmony export matroskaVideoTrack */
+/* harmony import */ var _format__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(16264);
+/**
+ * Reads a clip's duration and its first video track (width × height, frame
+ * rate, codec) from its container without downloading the clip: the caller
+ * hands over the first bytes and a function that fetches byte ranges. Parsing
+ * is left to mp4box (MP4/MOV) and music-metadata (MKV duration), loaded only
+ * here and only when needed, so they cost nothing on runs without preflight.
+ */
+
+const DEFAULT_DURATION_LIMITS = { maxExtraBytes: 16 * 1024 * 1024, firstChunkBytes: 64 * 1024 };
+/** Top-level ISO BMFF box types a file may begin with (QuickTime writes `wide`/`free` before `mdat`). */
+const LEADING_BOXES = new Set(['ftyp', 'moov', 'mdat', 'wide', 'free', 'skip', 'pnot', 'uuid', 'styp', 'sidx']);
+const EBML_MAGIC = [0x1a, 0x45, 0xdf, 0xa3];
+/** Tells MP4/MOV (ISO BMFF) from MKV/WebM (Matroska) by the first bytes; undefined for anything else. */
+function sniffContainer(head) {
+    if (head.length >= 4 && EBML_MAGIC.every((byte, i) => head[i] === byte))
+        return 'matroska';
+    if (head.length < 8)
+        return undefined;
+    const size = ((head[0] << 24) >>> 0) + (head[1] << 16) + (head[2] << 8) + head[3];
+    const type = String.fromCharCode(head[4], head[5], head[6], head[7]);
+    // 0 means "to the end of the file", 1 means a 64-bit size follows; otherwise the box holds at least its header.
+    const sizeIsPlausible = size === 0 || size === 1 || size >= 8;
+    return sizeIsPlausible && LEADING_BOXES.has(type) ? 'mp4' : undefined;
+}
+/** What a text document (an error page, a JSON answer) looks like in its first bytes, for the error message. */
+function sniffDocument(head) {
+    const text = Buffer.from(head.subarray(0, 512)).toString('latin1').trimStart().toLowerCase();
+    if (text.startsWith('<!doctype html') || text.startsWith('<html') || text.startsWith('<head') || text.startsWith('<body'))
+        return 'an HTML page';
+    if (text.startsWith('<?xml') || /^<[a-z]/.test(text))
+        return 'an XML document';
+    if (/^[{[]\s*["{[\]}]/.test(text))
+        return 'a JSON document';
+    return undefined;
+}
+/** A plain ArrayBuffer holding exactly `bytes`, tagged with its file offset as mp4box expects. */
+function positioned(bytes, fileStart) {
+    const copy = new Uint8Array(bytes).buffer;
+    copy.fileStart = fileStart;
+    return copy;
+}
+/**
+ * MP4/MOV: feeds mp4box the head, then whatever range it asks for next. mp4box
+ * skips over `mdat` by its box size, so a MOV with `moov` at the end costs one
+ * more small read near the end of the file, not the whole file.
+ */
+async function isoBmffFacts(head, size, read, limits) {
+    const { createFile } = await __nccwpck_require__.e(/* import() */ 111).then(__nccwpck_require__.bind(__nccwpck_require__, 31111));
+    const file = createFile();
+    let parseError;
+    file.onError = (_module, message) => {
+        parseError = message;
+    };
+    /** File ranges handed to mp4box so far, to continue where the data runs out. */
+    const covered = [];
+    const append = (bytes, start) => {
+        covered.push([start, start + bytes.length]);
+        return file.appendBuffer(positioned(bytes, start));
+    };
+    /** mp4box throws on some malformed input instead of calling onError. */
+    const feed = (bytes, start) => {
+        try {
+            return { next: append(bytes, start) };
+        }
+        catch (error) {
+            return { problem: `the MP4/MOV structure could not be read (${errorMessage(error)})` };
+        }
+    };
+    let extraBytes = 0;
+    let chunk = limits.firstChunkBytes;
+    let step = feed(head, 0);
+    for (;;) {
+        if (step.problem)
+            return { problem: step.problem };
+        const mvhd = file.moov?.mvhd;
+        // mp4box parses a box once all of it is here, so with mvhd the whole moov (and its tracks) is read.
+        if (mvhd)
+            return { ...movieDuration(mvhd, file.moov.mvex?.mehd?.fragment_duration), ...isoBmffTracks(file) };
+        if (parseError)
+            return { problem: `the MP4/MOV structure could not be read (${parseError})` };
+        if (step.next === undefined)
+            return { problem: 'the MP4/MOV structure could not be read' };
+        // When mp4box wants a box that is only partly here, continue from the end of the data it has.
+        let from = step.next;
+        for (const [start, end] of covered)
+            if (from >= start && from < end)
+                from = end;
+        if (size !== undefined && from >= size)
+            return { problem: 'no movie header (moov box) was found in the file' };
+        const length = Math.min(chunk, limits.maxExtraBytes - extraBytes, size === undefined ? chunk : size - from);
+        if (length <= 0)
+            return { problem: `no movie header (moov box) was found within ${(0,_format__WEBPACK_IMPORTED_MODULE_0__/* .formatBytes */ .z3)(limits.maxExtraBytes)} of reads` };
+        const bytes = await read(from, from + length);
+        if (bytes.length === 0)
+            return { problem: 'no movie header (moov box) was found before the end of the file' };
+        extraBytes += bytes.length;
+        chunk *= 4;
+        step = feed(bytes, from);
+    }
+}
+function movieDuration(mvhd, fragmentDuration) {
+    if (!(mvhd.timescale > 0))
+        return { problem: 'the movie header has no timescale' };
+    // Fragmented MP4 keeps the total in mvex/mehd and usually 0 in mvhd.
+    const units = mvhd.duration > 0 ? mvhd.duration : (fragmentDuration ?? 0);
+    if (!(units > 0))
+        return { problem: 'the movie header states no duration (a fragmented MP4 without a total)' };
+    return { durationSeconds: units / mvhd.timescale };
+}
+/** The first video track of a parsed moov. */
+function isoBmffTracks(file) {
+    let info;
+    try {
+        info = file.getInfo();
+    }
+    catch {
+        return {};
+    }
+    const track = info.videoTracks[0];
+    if (!track)
+        return { hasVideo: false };
+    const video = {};
+    const width = positive(track.video?.width) ?? positive(track.track_width);
+    const height = positive(track.video?.height) ?? positive(track.track_height);
+    if (width !== undefined && height !== undefined)
+        Object.assign(video, { width, height });
+    const seconds = (positive(track.samples_duration) ?? positive(track.duration) ?? 0) / track.timescale;
+    const frameRate = track.nb_samples > 0 && seconds > 0 ? track.nb_samples / seconds : undefined;
+    if (frameRate !== undefined && Number.isFinite(frameRate))
+        video.frameRate = frameRate;
+    // `codec` is the sample entry type plus RFC 6381 parameters ("avc1.64000a"); the type names the codec.
+    const fourcc = track.codec?.split('.')[0];
+    if (fourcc)
+        video.codec = fourcc;
+    return { hasVideo: true, video };
+}
+function positive(value) {
+    return value !== undefined && Number.isFinite(value) && value > 0 ? value : undefined;
+}
+/** MKV/WebM: Segment Info (with Duration) and Tracks sit near the start, so the head is enough. */
+async function matroskaFacts(head, size) {
+    const { parseBuffer } = await Promise.all(/* import() */[__nccwpck_require__.e(830), __nccwpck_require__.e(208)]).then(__nccwpck_require__.bind(__nccwpck_require__, 79208));
+    const tracks = matroskaVideoTrack(head);
+    try {
+        const metadata = await parseBuffer(head, { mimeType: 'video/x-matroska', size }, { skipCovers: true });
+        const duration = metadata.format.duration;
+        if (duration !== undefined && Number.isFinite(duration) && duration > 0)
+            return { durationSeconds: duration, ...tracks };
+        return { problem: 'the Matroska Segment Info states no duration in the first bytes of the file', ...tracks };
+    }
+    catch (error) {
+        return { problem: `the Matroska structure could not be read (${errorMessage(error)})`, ...tracks };
+    }
+}
+// Matroska element IDs (with their length marker bits, as written).
+const SEGMENT = 0x18538067;
+const TRACKS = 0x1654ae6b;
+const TRACK_ENTRY = 0xae;
+const TRACK_TYPE = 0x83;
+const CODEC_ID = 0x86;
+const DEFAULT_DURATION = 0x23e383;
+const VIDEO = 0xe0;
+const PIXEL_WIDTH = 0xb0;
+const PIXEL_HEIGHT = 0xba;
+const CLUSTER = 0x1f43b675;
+const TRACK_TYPE_VIDEO = 1;
+/** The elements walked into, one per depth; the fields are the children of TrackEntry and Video (depth 3 and 4). */
+const PATH = [SEGMENT, TRACKS, TRACK_ENTRY, VIDEO];
+const FIELDS_DEPTH = 3;
+/** An EBML variable-length integer at `offset`: its value and length; `marker` keeps the length bits (element IDs). */
+function readVint(bytes, offset, marker) {
+    const first = bytes[offset];
+    if (first === undefined || first === 0)
+        return undefined;
+    const length = Math.clz32(first) - 23;
+    if (offset + length > bytes.length)
+        return undefined;
+    let value = marker ? first : first & (0xff >> length);
+    let allOnes = value === 0xff >> length;
+    for (let i = 1; i < length; i++) {
+        value = value * 256 + bytes[offset + i];
+        allOnes &&= bytes[offset + i] === 0xff;
+    }
+    return { value, length, unknown: !marker && allOnes };
+}
+function readUint(bytes, start, end) {
+    let value = 0;
+    for (let i = start; i < end; i++)
+        value = value * 256 + bytes[i];
+    return value;
+}
+/**
+ * The first video TrackEntry in the head of a Matroska file. music-metadata
+ * reports pixel sizes and the codec but not DefaultDuration (the frame
+ * duration), so this small walk reads the entry itself: Segment → Tracks →
+ * TrackEntry, skipping everything else by its size, stopping at the first Cluster.
+ */
+function matroskaVideoTrack(head) {
+    let tracksSeen = false;
+    let found;
+    /** Descends only along Segment → Tracks → TrackEntry → Video, one level each, so crafted nesting cannot recurse deeply. */
+    const walk = (start, end, depth, fields) => {
+        for (let offset = start; offset < end;) {
+            const id = readVint(head, offset, true);
+            const size = id && readVint(head, offset + id.length, false);
+            if (!id || !size)
+                return false;
+            const body = offset + id.length + size.length;
+            const bodyEnd = size.unknown ? end : Math.min(end, body + size.value);
+            if (id.value === CLUSTER)
+                return false;
+            if (id.value === PATH[depth]) {
+                if (id.value === TRACKS)
+                    tracksSeen = !size.unknown && body + size.value <= head.length;
+                if (id.value === TRACK_ENTRY) {
+                    const entry = new Map();
+                    walk(body, bodyEnd, depth + 1, entry);
+                    if (entry.get(TRACK_TYPE) === TRACK_TYPE_VIDEO) {
+                        found = entry;
+                        return false;
+                    }
+                }
+                else if (!walk(body, bodyEnd, depth + 1, fields)) {
+                    return false;
+                }
+            }
+            else if (depth >= FIELDS_DEPTH && bodyEnd - body <= 8 && [TRACK_TYPE, DEFAULT_DURATION, PIXEL_WIDTH, PIXEL_HEIGHT].includes(id.value)) {
+                fields.set(id.value, readUint(head, body, bodyEnd));
+            }
+            else if (depth >= FIELDS_DEPTH && id.value === CODEC_ID) {
+                const text = Buffer.from(head.subarray(body, Math.min(bodyEnd, body + 64))).toString('latin1');
+                fields.set(id.value, text.replace(/\0+$/, ''));
+            }
+            if (size.unknown)
+                return false;
+            offset = body + size.value;
+        }
+        return true;
+    };
+    walk(0, head.length, 0, new Map());
+    const entry = found;
+    // No video entry: certain only when the whole Tracks element was in the head.
+    if (!entry)
+        return tracksSeen ? { hasVideo: false } : {};
+    const video = {};
+    const width = entry.get(PIXEL_WIDTH);
+    const height = entry.get(PIXEL_HEIGHT);
+    if (typeof width === 'number' && typeof height === 'number' && width > 0 && height > 0)
+        Object.assign(video, { width, height });
+    const frameNs = entry.get(DEFAULT_DURATION);
+    if (typeof frameNs === 'number' && frameNs > 0)
+        video.frameRate = 1e9 / frameNs;
+    const codec = entry.get(CODEC_ID);
+    if (typeof codec === 'string' && codec)
+        video.codec = codec;
+    return { hasVideo: true, video };
+}
+/**
+ * Reads the duration and first video track of a clip whose first bytes are
+ * `head`. A malformed or unreadable container gives `problem` rather than an
+ * exception; errors thrown by `read` (network, cancellation) propagate.
+ */
+async function readMediaFacts(container, head, size, read, limits = DEFAULT_DURATION_LIMITS) {
+    return container === 'mp4' ? isoBmffFacts(head, size, read, limits) : matroskaFacts(head, size);
+}
+const CODEC_NAMES = {
+    avc1: 'H.264',
+    avc3: 'H.264',
+    'V_MPEG4/ISO/AVC': 'H.264',
+    hvc1: 'H.265/HEVC',
+    hev1: 'H.265/HEVC',
+    'V_MPEGH/ISO/HEVC': 'H.265/HEVC',
+    av01: 'AV1',
+    V_AV1: 'AV1',
+    vp09: 'VP9',
+    V_VP9: 'VP9',
+    vp08: 'VP8',
+    V_VP8: 'VP8',
+};
+/** "H.264", "H.265/HEVC", "AV1", "VP9" by name; any other code as written (reduced to safe characters: it comes from the file). */
+function codecDisplayName(codec) {
+    return (CODEC_NAMES[codec] ??
+        (codec
+            .replace(/[^\w./ -]/g, '?')
+            .trim()
+            .slice(0, 32) ||
+            '?'));
+}
+function errorMessage(error) {
+    return (error instanceof Error ? error.message : String(error)).replace(/\s+/g, ' ').trim().slice(0, 200);
+}
+
+
+/***/ }),
+
+/***/ 4504:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Tw: () => (/* binding */ MAX_SOURCE_BYTES),
+/* harmony export */   WH: () => (/* binding */ describeProbe),
+/* harmony export */   Z_: () => (/* binding */ probeSources)
+/* harmony export */ });
+/* unused harmony exports HEAD_BYTES, classifyContentType, probeSource */
+/* harmony import */ var _cost__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(98666);
+/* harmony import */ var _media__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(74859);
+/* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(83916);
+/* harmony import */ var _format__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(16264);
+/* harmony import */ var _source_http__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(27495);
+/* harmony import */ var _urls__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(75769);
+/**
+ * Preflight: checks each source on its own host before anything is submitted
+ * (reachable, within the 50 MB limit, a video) and reads its duration through
+ * HTTP range requests, so the billable seconds are known up front.
+ *
+ * These requests go to the user's CDN: they never carry the API key.
+ */
+
+
+
+
+
+
+/** The API's documented input cap ("up to 50MB"). */
+const MAX_SOURCE_BYTES = 50 * 1024 * 1024;
+/** First read of every source: enough to sniff it, for MKV Segment Info, and for the `moov` of most faststart MP4s. */
+const HEAD_BYTES = 256 * 1024;
+/** How a Content-Type bears on "is this a video": only clear non-video types are refused. */
+function classifyContentType(value) {
+    const type = (value ?? '').split(';')[0].trim().toLowerCase();
+    if (!type ||
+        type === 'application/octet-stream' ||
+        type === 'binary/octet-stream' ||
+        type === 'application/x-download' ||
+        type === 'application/force-download') {
+        return 'unspecified';
+    }
+    if (type.startsWith('video/') || type === 'application/mp4' || type === 'application/x-matroska' || type === 'application/vnd.apple.quicktime')
+        return 'video';
+    if (type.startsWith('text/') ||
+        type.startsWith('image/') ||
+        type.startsWith('font/') ||
+        type.endsWith('+json') ||
+        type.endsWith('+xml') ||
+        ['application/json', 'application/xml', 'application/javascript', 'application/pdf'].includes(type)) {
+        return 'not-video';
+    }
+    return 'other';
+}
+const CONTAINER_NAMES = { mp4: 'MP4/MOV', matroska: 'MKV' };
+/** One log line per source: what was found and what it cost to find out. */
+function describeProbe(probe) {
+    const facts = [];
+    if (probe.container)
+        facts.push(CONTAINER_NAMES[probe.container]);
+    if (probe.sizeBytes !== undefined)
+        facts.push((0,_format__WEBPACK_IMPORTED_MODULE_4__/* .formatBytes */ .z3)(probe.sizeBytes));
+    if (probe.contentType)
+        facts.push(probe.contentType);
+    facts.push(...videoFacts(probe.video));
+    facts.push(probe.durationSeconds === undefined ? 'duration unknown' : `${(0,_format__WEBPACK_IMPORTED_MODULE_4__/* .formatSeconds */ .Xo)(probe.durationSeconds)} s`);
+    const billable = probe.billableSeconds === undefined ? '' : ` → ${probe.billableSeconds} billable seconds`;
+    return `${(0,_urls__WEBPACK_IMPORTED_MODULE_5__/* .displayUrl */ .Q)(probe.url)}: ${facts.join(', ')}${billable} (${probe.requests} requests, ${(0,_format__WEBPACK_IMPORTED_MODULE_4__/* .formatBytes */ .z3)(probe.bytesFetched)} read)`;
+}
+/** "854×480", "29.97 fps", "H.264": what the container says of the video track, for the preflight line. */
+function videoFacts(video) {
+    const facts = [];
+    if (video?.width !== undefined && video.height !== undefined)
+        facts.push(`${video.width}×${video.height}`);
+    if (video?.frameRate !== undefined)
+        facts.push(`${Math.round(video.frameRate * 100) / 100} fps`);
+    if (video?.codec)
+        facts.push((0,_media__WEBPACK_IMPORTED_MODULE_1__/* .codecDisplayName */ .Qu)(video.codec));
+    return facts;
+}
+// ---- The probe ------------------------------------------------------------------
+function statusError(source, url, status, method) {
+    const hint = status === 401 || status === 403
+        ? 'the host refuses access; the upscaler needs a public URL'
+        : status === 404 || status === 410
+            ? 'no file there'
+            : status >= 500
+                ? 'the host had a server error'
+                : 'the host refused the request';
+    return new _errors__WEBPACK_IMPORTED_MODULE_2__/* .PreflightError */ .wG(`${source} answered ${method} with HTTP ${status} (${hint}); check video-url.`, url, status);
+}
+function checkSize(probe, source) {
+    if (probe.sizeBytes !== undefined && probe.sizeBytes > MAX_SOURCE_BYTES) {
+        throw new _errors__WEBPACK_IMPORTED_MODULE_2__/* .PreflightError */ .wG(`${source} is ${(0,_format__WEBPACK_IMPORTED_MODULE_4__/* .formatBytes */ .z3)(probe.sizeBytes)} (${probe.sizeBytes} bytes), over the upscaler's 50 MB limit (${MAX_SOURCE_BYTES} bytes); re-encode or split it.`, probe.url);
+    }
+}
+/**
+ * Checks one source: a HEAD (a ranged GET when HEAD is refused or unanswered)
+ * for status, size and type, then a ranged GET of the first bytes to sniff the
+ * container, then as few range reads as the container needs for its duration.
+ *
+ * Throws PreflightError when the source certainly cannot be upscaled (HTTP
+ * error, over 50 MB, not a video) and CancelledError when `signal` aborts.
+ * Anything that merely could not be checked (no answer, no duration) becomes a
+ * warning in the result.
+ */
+async function probeSource(url, options = {}) {
+    const source = (0,_urls__WEBPACK_IMPORTED_MODULE_5__/* .displayUrl */ .Q)(url);
+    let parsed;
+    try {
+        parsed = new URL(url);
+    }
+    catch {
+        throw new _errors__WEBPACK_IMPORTED_MODULE_2__/* .PreflightError */ .wG(`video-url ${JSON.stringify(source)} is not a URL.`, url);
+    }
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+        throw new _errors__WEBPACK_IMPORTED_MODULE_2__/* .PreflightError */ .wG(`video-url ${source} is not an http(s) URL.`, url);
+    const session = new _source_http__WEBPACK_IMPORTED_MODULE_3__/* .ProbeSession */ .Jr(url, source, options);
+    const probe = { url, bytesFetched: 0, requests: 0, warnings: [] };
+    try {
+        await inspect(url, source, probe, session, options);
+    }
+    finally {
+        probe.bytesFetched = session.bytesFetched;
+        probe.requests = session.requests;
+    }
+    return probe;
+}
+/** An error's one-line text without its final period, to go inside a sentence. */
+function sentence(error) {
+    return (0,_errors__WEBPACK_IMPORTED_MODULE_2__/* .errorText */ .kc)(error).replace(/\.$/, '');
+}
+function rethrowIfFinal(error) {
+    if (error instanceof _errors__WEBPACK_IMPORTED_MODULE_2__/* .CancelledError */ .cc || error instanceof _errors__WEBPACK_IMPORTED_MODULE_2__/* .PreflightError */ .wG || error instanceof _errors__WEBPACK_IMPORTED_MODULE_2__/* .PreflightDeadlineError */ .sC)
+        throw error;
+}
+async function inspect(url, source, probe, session, options) {
+    const headBytes = options.headBytes ?? HEAD_BYTES;
+    // 1. HEAD: status, size and type without any body.
+    let headStatus;
+    let headProblem;
+    try {
+        const head = await session.open('HEAD', url);
+        await session.discard(head.body);
+        headStatus = head.status;
+        if (head.status >= 200 && head.status < 300) {
+            probe.sizeBytes = (0,_source_http__WEBPACK_IMPORTED_MODULE_3__/* .contentLength */ .Y)(head.headers);
+            probe.contentType = (0,_source_http__WEBPACK_IMPORTED_MODULE_3__/* .header */ .wx)(head.headers, 'content-type');
+            checkSize(probe, source);
+        }
+    }
+    catch (error) {
+        rethrowIfFinal(error);
+        headProblem = sentence(error);
+    }
+    // 2. The first bytes. Also the fallback for hosts that refuse HEAD (405, 501, or 403 on URLs signed for GET only).
+    let first;
+    try {
+        first = await session.open('GET', url, { start: 0, end: headBytes });
+    }
+    catch (error) {
+        rethrowIfFinal(error);
+        if (headStatus !== undefined && headStatus >= 400)
+            throw statusError(source, url, headStatus, 'HEAD');
+        probe.warnings.push(headProblem
+            ? `${source} could not be checked from this runner: ${sentence(error)}, and HEAD failed too; the API fetches it from its own network when the job is submitted.`
+            : `${source}: its first bytes could not be read (${sentence(error)}), so its duration is unknown.`);
+        return;
+    }
+    if (headProblem)
+        probe.warnings.push(`${headProblem}; ${source} was checked with a ranged GET instead.`);
+    const range = (0,_source_http__WEBPACK_IMPORTED_MODULE_3__/* .parseContentRange */ .C5)((0,_source_http__WEBPACK_IMPORTED_MODULE_3__/* .header */ .wx)(first.headers, 'content-range'));
+    if (first.status === 416) {
+        await session.discard(first.body);
+        if (range?.total === 0 || probe.sizeBytes === 0)
+            throw new _errors__WEBPACK_IMPORTED_MODULE_2__/* .PreflightError */ .wG(`${source} is empty (0 bytes); check video-url.`, url, 416);
+        probe.warnings.push(`${source} refused a range request for its first bytes (HTTP 416), so its duration is unknown.`);
+        return;
+    }
+    if (first.status < 200 || first.status >= 300) {
+        await session.discard(first.body);
+        throw statusError(source, url, first.status, 'GET');
+    }
+    const rangesWork = first.status === 206;
+    const total = rangesWork ? range?.total : (0,_source_http__WEBPACK_IMPORTED_MODULE_3__/* .contentLength */ .Y)(first.headers);
+    if (total !== undefined)
+        probe.sizeBytes = total;
+    probe.contentType ??= (0,_source_http__WEBPACK_IMPORTED_MODULE_3__/* .header */ .wx)(first.headers, 'content-type');
+    try {
+        checkSize(probe, source);
+    }
+    catch (error) {
+        first.body.destroy();
+        throw error;
+    }
+    let head;
+    try {
+        head = await session.read(first, headBytes);
+    }
+    catch (error) {
+        rethrowIfFinal(error);
+        probe.warnings.push(`${source}: its first bytes could not be read (${sentence(error)}), so its duration is unknown.`);
+        return;
+    }
+    if (head.length === 0)
+        throw new _errors__WEBPACK_IMPORTED_MODULE_2__/* .PreflightError */ .wG(`${source} is empty (0 bytes); check video-url.`, url);
+    // 3. What it is.
+    const typeKind = classifyContentType(probe.contentType);
+    const container = (0,_media__WEBPACK_IMPORTED_MODULE_1__/* .sniffContainer */ .W1)(head);
+    const served = probe.contentType ? `served as ${probe.contentType}` : 'served without a content type';
+    if (!container) {
+        const document = (0,_media__WEBPACK_IMPORTED_MODULE_1__/* .sniffDocument */ .WD)(head);
+        if (document || typeKind === 'not-video') {
+            throw new _errors__WEBPACK_IMPORTED_MODULE_2__/* .PreflightError */ .wG(`${source} is not a video: it is ${served}${document ? ` and holds ${document}` : ''}; the upscaler takes MP4, MOV or MKV.`, url);
+        }
+        probe.warnings.push(`${source} (${served}) does not start like an MP4, MOV or MKV file; the API may refuse it. Its duration is unknown.`);
+        return;
+    }
+    probe.container = container;
+    if (typeKind === 'not-video')
+        probe.warnings.push(`${source} is ${served}, but its content is ${CONTAINER_NAMES[container]}; the host's content type looks wrong.`);
+    // 4. Its duration, through range requests on the URL that answered.
+    const dataUrl = first.url;
+    const readRange = (start, end) => session.readRange(dataUrl, start, end);
+    let result;
+    try {
+        result = await (0,_media__WEBPACK_IMPORTED_MODULE_1__/* .readMediaFacts */ .C7)(container, head, probe.sizeBytes, rangesWork ? readRange : () => Promise.reject(new _errors__WEBPACK_IMPORTED_MODULE_2__/* .RangesNotSupportedError */ .cR()), options.durationLimits ?? _media__WEBPACK_IMPORTED_MODULE_1__/* .DEFAULT_DURATION_LIMITS */ .Ko);
+    }
+    catch (error) {
+        if (error instanceof _errors__WEBPACK_IMPORTED_MODULE_2__/* .CancelledError */ .cc || error instanceof _errors__WEBPACK_IMPORTED_MODULE_2__/* .PreflightDeadlineError */ .sC)
+            throw error;
+        result = {
+            problem: error instanceof _errors__WEBPACK_IMPORTED_MODULE_2__/* .RangesNotSupportedError */ .cR
+                ? `the host does not support range requests and the movie header is not within the first ${(0,_format__WEBPACK_IMPORTED_MODULE_4__/* .formatBytes */ .z3)(headBytes)}`
+                : (0,_errors__WEBPACK_IMPORTED_MODULE_2__/* .errorText */ .kc)(error),
+        };
+    }
+    if (result.video)
+        probe.video = result.video;
+    if (result.durationSeconds !== undefined) {
+        probe.durationSeconds = result.durationSeconds;
+        probe.billableSeconds = (0,_cost__WEBPACK_IMPORTED_MODULE_0__/* .billableSeconds */ .NM)(result.durationSeconds);
+    }
+    else {
+        probe.warnings.push(`${source}: its duration could not be read (${result.problem ?? 'unknown reason'}); the API measures it when the job is submitted.`);
+    }
+}
+/**
+ * Probes several sources, in the order given, each in a slot of `pool` (the
+ * run's one pool, so preflight and clips share the concurrency limit).
+ * Every source is checked even when another fails, until the deadline (no
+ * probe starts after it); only cancellation and bugs throw.
+ */
+async function probeSources(urls, options) {
+    const { deadline } = options;
+    return Promise.all(urls.map((url) => options.pool.run(async () => {
+        if (deadline !== undefined && Date.now() >= deadline.at)
+            return { url, deadline: 'not-checked' };
+        try {
+            return { url, probe: await probeSource(url, options) };
+        }
+        catch (error) {
+            if (error instanceof _errors__WEBPACK_IMPORTED_MODULE_2__/* .PreflightDeadlineError */ .sC)
+                return { url, deadline: 'unanswered' };
+            if (error instanceof _errors__WEBPACK_IMPORTED_MODULE_2__/* .PreflightError */ .wG)
+                return { url, error };
+            throw error;
+        }
+    })));
+}
+
+
+/***/ }),
+
+/***/ 24350:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $X: () => (/* binding */ copyVerifiedResult),
+/* harmony export */   DC: () => (/* binding */ hashFile),
+/* harmony export */   FS: () => (/* binding */ withoutResultFiles),
+/* harmony export */   Hh: () => (/* binding */ parseRecord),
+/* harmony export */   Oi: () => (/* binding */ RECORD_DIR),
+/* harmony export */   P4: () => (/* binding */ isExactKey),
+/* harmony export */   fN: () => (/* binding */ actionsCachePath),
+/* harmony export */   lH: () => (/* binding */ TOOL_NAME),
+/* harmony export */   lt: () => (/* binding */ RECORD_FILE),
+/* harmony export */   tI: () => (/* binding */ toolCacheVersion),
+/* harmony export */   tK: () => (/* binding */ resultFileName),
+/* harmony export */   xR: () => (/* binding */ MAX_RECORD_BYTES)
+/* harmony export */ });
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(77598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(73024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(51455);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(46466);
+/* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_stream_promises__WEBPACK_IMPORTED_MODULE_3__);
+/* harmony import */ var _fingerprint__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(62659);
+/**
+ * The record `skip-unchanged` keeps of a completed task, as both stores hold
+ * it: its format, the check every stored record passes before it is believed
+ * (anything with cache access could have written it), and the verified copy
+ * of a result file out of the tool cache.
+ */
+
+
+
+
+
+/** The tool-cache "tool" name under RUNNER_TOOL_CACHE. */
+const TOOL_NAME = 'reapi-topaz-video-upscaler';
+/**
+ * Where the Actions cache record is written for the library to archive, and
+ * where it lands on restore: relative to the workspace, because the cache's
+ * hidden version hashes these path strings. An absolute RUNNER_TEMP path would
+ * differ between Linux and macOS and on self-hosted runners, and every such
+ * runner would miss the others' records. The file is removed straight after.
+ */
+const RECORD_DIR = '.reapi-topaz-video-upscaler-cache';
+const RECORD_FILE = 'record.json';
+const MAX_RECORD_BYTES = 64 * 1024;
+const MAX_VIDEO_URLS = 16;
+const MAX_URL_LENGTH = 4096;
+// ---- Pure helpers --------------------------------------------------------------
+function sha256Hex(text) {
+    return (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256').update(text).digest('hex');
+}
+/** The tool-cache version for a key: explicit semver `find` accepts (a letter first, nothing after `+`). */
+function toolCacheVersion(key) {
+    return `0.0.0-h${sha256Hex(key)}`;
+}
+/** The path string given to @actions/cache for a key: the same string on save and restore, on every runner. */
+function actionsCachePath(key) {
+    return `${RECORD_DIR}/${sha256Hex(key).slice(0, 40)}.json`;
+}
+/** An exact hit: the service also matches keys by prefix, which would be another source's record. */
+function isExactKey(matchedKey, key) {
+    return matchedKey !== undefined && matchedKey.toLowerCase() === key.toLowerCase();
+}
+const RECORD_FIELDS = new Set(['v', 'model', 'upscaleFactor', 'sourceSha256', 'taskId', 'videoUrls', 'billableSeconds', 'completedAt', 'resultFiles']);
+const TASK_ID = /^[A-Za-z0-9_-]{1,128}$/;
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
+function isObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+function isResultUrl(value) {
+    // Printable ASCII only: no spaces or control characters (the API answers percent-encoded URLs).
+    if (typeof value !== 'string' || value.length > MAX_URL_LENGTH || !/^[\x21-\x7e]+$/.test(value))
+        return false;
+    try {
+        const url = new URL(value);
+        return (url.protocol === 'https:' || url.protocol === 'http:') && !url.username && !url.password;
+    }
+    catch {
+        return false;
+    }
+}
+function checkResultFiles(value, urlCount) {
+    if (!Array.isArray(value) || value.length > urlCount)
+        return 'resultFiles is not a list of files';
+    const seen = new Set();
+    for (const file of value) {
+        if (!isObject(file) || Object.keys(file).some((k) => k !== 'index' && k !== 'sha256' && k !== 'bytes'))
+            return 'a result file is malformed';
+        const { index, sha256, bytes } = file;
+        if (!Number.isInteger(index) || index < 0 || index >= urlCount || seen.has(index))
+            return 'a result file has a bad index';
+        seen.add(index);
+        if (typeof sha256 !== 'string' || !SHA256_HEX.test(sha256))
+            return 'a result file has a bad sha256';
+        if (!Number.isSafeInteger(bytes) || bytes < 0)
+            return 'a result file has a bad size';
+    }
+    return undefined;
+}
+/**
+ * Checks a stored record (untrusted: any job with cache access could have
+ * written it) against the fingerprint it was looked up for. Returns the
+ * record, or the reason it is refused.
+ */
+function parseRecord(text, fingerprint) {
+    let data;
+    try {
+        data = JSON.parse(text);
+    }
+    catch {
+        return { problem: 'it is not JSON' };
+    }
+    if (!isObject(data))
+        return { problem: 'it is not a JSON object' };
+    const unknown = Object.keys(data).find((key) => !RECORD_FIELDS.has(key));
+    if (unknown !== undefined)
+        return { problem: `it has an unknown field ${JSON.stringify(unknown.slice(0, 40))}` };
+    if (data.v !== _fingerprint__WEBPACK_IMPORTED_MODULE_4__/* .RECORD_FORMAT_VERSION */ .ZI)
+        return { problem: `its format version is not ${_fingerprint__WEBPACK_IMPORTED_MODULE_4__/* .RECORD_FORMAT_VERSION */ .ZI}` };
+    if (data.model !== fingerprint.model)
+        return { problem: 'its model does not match' };
+    if (data.upscaleFactor !== fingerprint.upscaleFactor)
+        return { problem: 'its upscale factor does not match' };
+    if (data.sourceSha256 !== fingerprint.sourceSha256)
+        return { problem: 'its source SHA-256 does not match' };
+    if (typeof data.taskId !== 'string' || !TASK_ID.test(data.taskId))
+        return { problem: 'its task id is malformed' };
+    const urls = data.videoUrls;
+    if (!Array.isArray(urls) || urls.length === 0 || urls.length > MAX_VIDEO_URLS || !urls.every(isResultUrl))
+        return { problem: 'its video URLs are malformed' };
+    const billable = data.billableSeconds;
+    if (billable !== null && (!Number.isSafeInteger(billable) || billable < 0))
+        return { problem: 'its billable seconds are malformed' };
+    if (typeof data.completedAt !== 'string' || !ISO_UTC.test(data.completedAt) || Number.isNaN(Date.parse(data.completedAt))) {
+        return { problem: 'its completion time is malformed' };
+    }
+    if (data.resultFiles !== undefined) {
+        const problem = checkResultFiles(data.resultFiles, urls.length);
+        if (problem)
+            return { problem };
+    }
+    return { record: data };
+}
+/** Hex SHA-256 and size of a file, streamed. */
+async function hashFile(path) {
+    const hash = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256');
+    let bytes = 0;
+    for await (const chunk of (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.createReadStream)(path)) {
+        hash.update(chunk);
+        bytes += chunk.length;
+    }
+    return { sha256: hash.digest('hex'), bytes };
+}
+/**
+ * Copies a tool-cache result file to `dest`, hashing it on the way, and keeps
+ * the copy only when its SHA-256 and size are the recorded ones (nothing locks
+ * the tool cache, so the check is on the bytes actually copied). Returns false,
+ * leaving nothing at `dest`, when they are not; the caller then downloads.
+ */
+async function copyVerifiedResult(file, dest) {
+    const partial = `${dest}.${(0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.randomUUID)().slice(0, 8)}.partial`;
+    const hash = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256');
+    let bytes = 0;
+    try {
+        await (0,node_stream_promises__WEBPACK_IMPORTED_MODULE_3__.pipeline)((0,node_fs__WEBPACK_IMPORTED_MODULE_1__.createReadStream)(file.path), async function* (source) {
+            for await (const chunk of source) {
+                hash.update(chunk);
+                bytes += chunk.length;
+                yield chunk;
+            }
+        }, (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.createWriteStream)(partial, { flags: 'wx' }));
+        if (bytes !== file.bytes || hash.digest('hex') !== file.sha256) {
+            await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.rm)(partial, { force: true });
+            return false;
+        }
+        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.rename)(partial, dest);
+        return true;
+    }
+    catch (error) {
+        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.rm)(partial, { force: true });
+        throw error;
+    }
+}
+function withoutResultFiles(record) {
+    const copy = { ...record };
+    delete copy.resultFiles;
+    return copy;
+}
+function resultFileName(index) {
+    return `result-${index}.mp4`;
+}
+
+
+/***/ }),
+
+/***/ 27495:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   C5: () => (/* binding */ parseContentRange),
+/* harmony export */   Jr: () => (/* binding */ ProbeSession),
+/* harmony export */   Y: () => (/* binding */ contentLength),
+/* harmony export */   wx: () => (/* binding */ header)
+/* harmony export */ });
+/* unused harmony export REQUEST_TIMEOUT_MS */
+/* harmony import */ var undici__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(46752);
+/* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(83916);
+/* harmony import */ var _http__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(76803);
+/**
+ * The HTTP requests of one source probe: timeouts, redirects, and what they
+ * cost. They go to the user's host and never carry the API key.
+ */
+
+
+
+/** Longest time for one request, start to end of body. */
+const REQUEST_TIMEOUT_MS = 15_000;
+function header(headers, name) {
+    const value = headers[name];
+    return Array.isArray(value) ? value[0] : value;
+}
+function contentLength(headers) {
+    const value = header(headers, 'content-length');
+    return value && /^\d+$/.test(value.trim()) ? Number(value) : undefined;
+}
+/** `bytes 0-99/1234` → { start: 0, total: 1234 }; total is undefined for `*`. */
+function parseContentRange(value) {
+    const match = /^bytes\s+(\d+)-(\d+)\/(\d+|\*)\s*$/i.exec(value ?? '');
+    if (!match)
+        return undefined;
+    return { start: Number(match[1]), total: match[3] === '*' ? undefined : Number(match[3]) };
+}
+/** The requests of one probe: timeouts, redirects, and what they cost. */
+class ProbeSession {
+    url;
+    source;
+    options;
+    bytesFetched = 0;
+    requests = 0;
+    timeoutMs;
+    maxRedirects;
+    constructor(url, source, options) {
+        this.url = url;
+        this.source = source;
+        this.options = options;
+        this.timeoutMs = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
+        this.maxRedirects = options.maxRedirects ?? _http__WEBPACK_IMPORTED_MODULE_2__/* .MAX_REDIRECTS */ .NX;
+    }
+    deadlineError() {
+        return new _errors__WEBPACK_IMPORTED_MODULE_1__/* .PreflightDeadlineError */ .sC(`${this.source} did not answer before the timeout ran out.`, this.url);
+    }
+    /** Time the next request may take: its own limit, or less when the step's deadline is nearer. Throws when no time is left. */
+    limitMs() {
+        const { deadline } = this.options;
+        const left = deadline === undefined ? Infinity : deadline.at - Date.now();
+        if (left <= 0)
+            throw this.deadlineError();
+        return left < this.timeoutMs ? { ms: Math.max(1, Math.ceil(left)), byDeadline: true } : { ms: this.timeoutMs, byDeadline: false };
+    }
+    /** What a failed request or body read becomes: a cancellation, the deadline, or a network error (a warning). */
+    failure(error, what, cutByDeadline) {
+        const { signal, deadline } = this.options;
+        // Preflight requests go to the source host, never to reApi: a cancelled one cannot have billed anything.
+        if (signal?.aborted)
+            return new _errors__WEBPACK_IMPORTED_MODULE_1__/* .CancelledError */ .cc('Cancelled.');
+        if (error instanceof _errors__WEBPACK_IMPORTED_MODULE_1__/* .PreflightError */ .wG || error instanceof _errors__WEBPACK_IMPORTED_MODULE_1__/* .PreflightDeadlineError */ .sC)
+            return error;
+        if (cutByDeadline() || (deadline !== undefined && Date.now() >= deadline.at))
+            return this.deadlineError();
+        return (0,_http__WEBPACK_IMPORTED_MODULE_2__/* .toNetworkError */ .Ur)(error, what, signal);
+    }
+    /** Sends a HEAD or GET (with an optional byte range [start, end)), following redirects. The caller reads or dumps the body. */
+    async open(method, url, range) {
+        const { signal } = this.options;
+        let target = url;
+        for (let redirects = 0;; redirects++) {
+            if (signal?.aborted)
+                throw new _errors__WEBPACK_IMPORTED_MODULE_1__/* .CancelledError */ .cc('Cancelled.');
+            const limit = this.limitMs();
+            const timeout = AbortSignal.timeout(limit.ms);
+            const cutByDeadline = () => limit.byDeadline && timeout.aborted;
+            this.requests++;
+            let response;
+            try {
+                response = await (0,undici__WEBPACK_IMPORTED_MODULE_0__.request)(target, {
+                    method,
+                    dispatcher: (0,_http__WEBPACK_IMPORTED_MODULE_2__/* .getDispatcher */ .wo)(),
+                    signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+                    headersTimeout: limit.ms,
+                    bodyTimeout: limit.ms,
+                    // Only these headers: the source lives on the user's host, which must never see the API key.
+                    headers: { 'user-agent': `${_http__WEBPACK_IMPORTED_MODULE_2__/* .USER_AGENT */ ._O} (preflight)`, accept: '*/*', ...(range ? { range: `bytes=${range.start}-${range.end - 1}` } : {}) },
+                });
+            }
+            catch (error) {
+                throw this.failure(error, `${method} ${this.source}`, cutByDeadline);
+            }
+            const location = header(response.headers, 'location');
+            if (!_http__WEBPACK_IMPORTED_MODULE_2__/* .REDIRECT_STATUSES */ .aq.has(response.statusCode) || !location)
+                return { status: response.statusCode, headers: response.headers, body: response.body, url: target, cutByDeadline };
+            await this.discard(response.body);
+            if (redirects >= this.maxRedirects) {
+                throw new _errors__WEBPACK_IMPORTED_MODULE_1__/* .PreflightError */ .wG(`${this.source} redirects more than ${this.maxRedirects} times; check video-url.`, url, response.statusCode);
+            }
+            const next = new URL(location, target);
+            if (next.protocol !== 'http:' && next.protocol !== 'https:') {
+                throw new _errors__WEBPACK_IMPORTED_MODULE_1__/* .PreflightError */ .wG(`${this.source} redirects to a ${next.protocol} URL, which the upscaler cannot fetch; check video-url.`, url, response.statusCode);
+            }
+            target = next.href;
+        }
+    }
+    /** Reads at most `limit` bytes of a body and drops the rest of it. */
+    async read(opened, limit) {
+        const chunks = [];
+        let length = 0;
+        try {
+            for await (const chunk of opened.body) {
+                this.bytesFetched += chunk.length;
+                chunks.push(chunk);
+                length += chunk.length;
+                // Leaving the loop destroys the body, so a host that ignores Range does not send the whole file.
+                if (length >= limit)
+                    break;
+            }
+        }
+        catch (error) {
+            throw this.failure(error, `GET ${this.source}`, opened.cutByDeadline);
+        }
+        return Buffer.concat(chunks).subarray(0, limit);
+    }
+    /**
+     * Reads bytes [start, end) of `url` with a range request: fewer when the file
+     * ends first, none past its end. A host that answers with the whole file
+     * (ignoring Range) gives RangesNotSupportedError.
+     */
+    async readRange(url, start, end) {
+        const answer = await this.open('GET', url, { start, end });
+        if (answer.status === 206) {
+            const answered = parseContentRange(header(answer.headers, 'content-range'));
+            if (answered && answered.start !== start) {
+                answer.body.destroy();
+                throw new Error(`the host answered a range request for byte ${start} with bytes from ${answered.start}`);
+            }
+            return this.read(answer, end - start);
+        }
+        if (answer.status === 416) {
+            await this.discard(answer.body);
+            return new Uint8Array(0);
+        }
+        if (answer.status === 200) {
+            answer.body.destroy();
+            throw new _errors__WEBPACK_IMPORTED_MODULE_1__/* .RangesNotSupportedError */ .cR();
+        }
+        await this.discard(answer.body);
+        throw new Error(`a range request was answered with HTTP ${answer.status}`);
+    }
+    /** Drops a body that is not needed (a HEAD answer, an error page, a redirect). */
+    async discard(body) {
+        await body.dump({ limit: 64 * 1024 }).catch(() => undefined);
+    }
+}
+
+
+/***/ }),
+
+/***/ 89489:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   BC: () => (/* binding */ MIN_DURATION_MS),
+/* harmony export */   _o: () => (/* binding */ MAX_TIMER_MS),
+/* harmony export */   yM: () => (/* binding */ MAX_DURATION_TEXT)
+/* harmony export */ });
+/**
+ * Node's timers hold a signed 32-bit number of milliseconds: a longer delay
+ * (about 24.8 days or more) fires after 1 ms with a TimeoutOverflowWarning.
+ * Durations from the inputs are kept within it, and waits are split at it.
+ */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+/** The shortest duration an input may give: anything that rounds below 1 ms would be 0. */
+const MIN_DURATION_MS = 1;
+/** "596h", the longest whole number of hours within the timer limit, for messages. */
+const MAX_DURATION_TEXT = `${Math.floor(MAX_TIMER_MS / 3_600_000)}h`;
+
+
+/***/ }),
+
+/***/ 75769:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Q: () => (/* binding */ displayUrl),
+/* harmony export */   V: () => (/* binding */ sourceName)
+/* harmony export */ });
+/** How URLs are shown to the user: signed queries and credentials are never printed. */
+/** The URL without query string, fragment or credentials: signed URLs carry secrets in the query. */
+function displayUrl(url) {
+    try {
+        const parsed = new URL(url);
+        return `${parsed.origin}${parsed.pathname}${parsed.search ? '?…' : ''}`;
+    }
+    catch {
+        return url.slice(0, 100);
+    }
+}
+/** The file name of a source, for lists. */
+function sourceName(url) {
+    try {
+        const { pathname } = new URL(url);
+        return decodeURIComponent(pathname.split('/').filter(Boolean).pop() ?? '') || displayUrl(url);
+    }
+    catch {
+        return url.slice(0, 60);
+    }
+}
+
+
+/***/ }),
+
 /***/ 42613:
 /***/ ((module) => {
 
@@ -39309,6 +41888,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("buffer");
+
+/***/ }),
+
+/***/ 35317:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
 
 /***/ }),
 
@@ -39515,6 +42101,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream"
 
 /***/ }),
 
+/***/ 46466:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
+
+/***/ }),
+
 /***/ 46193:
 /***/ ((module) => {
 
@@ -39627,7 +42220,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("zlib");
 
 /***/ }),
 
-/***/ 70819:
+/***/ 33838:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -39638,6 +42231,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   z3: () => (/* binding */ error),
   V4: () => (/* binding */ getInput),
   pq: () => (/* binding */ info),
+  _o: () => (/* binding */ isDebug),
   C1: () => (/* binding */ setFailed),
   uH: () => (/* binding */ setOutput),
   Pq: () => (/* binding */ core_setSecret),
@@ -39646,7 +42240,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   $e: () => (/* binding */ warning)
 });
 
-// UNUSED EXPORTS: ExitCode, addPath, exportVariable, getBooleanInput, getIDToken, getMultilineInput, getState, group, isDebug, markdownSummary, notice, platform, saveState, setCommandEcho, toPlatformPath, toPosixPath, toWin32Path
+// UNUSED EXPORTS: ExitCode, addPath, exportVariable, getBooleanInput, getIDToken, getMultilineInput, getState, group, markdownSummary, notice, platform, saveState, setCommandEcho, toPlatformPath, toPosixPath, toWin32Path
 
 // EXTERNAL MODULE: external "os"
 var external_os_ = __nccwpck_require__(70857);
@@ -40212,1136 +42806,8 @@ function toPlatformPath(pth) {
     return pth.replace(/[/\\]/g, path.sep);
 }
 //# sourceMappingURL=path-utils.js.map
-;// CONCATENATED MODULE: external "string_decoder"
-const external_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("string_decoder");
-// EXTERNAL MODULE: external "events"
-var external_events_ = __nccwpck_require__(24434);
-;// CONCATENATED MODULE: external "child_process"
-const external_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
-// EXTERNAL MODULE: external "assert"
-var external_assert_ = __nccwpck_require__(42613);
-;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io-util.js
-var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_.promises;
-// export const {open} = 'fs'
-const IS_WINDOWS = process.platform === 'win32';
-/**
- * Custom implementation of readlink to ensure Windows junctions
- * maintain trailing backslash for backward compatibility with Node.js < 24
- *
- * In Node.js 20, Windows junctions (directory symlinks) always returned paths
- * with trailing backslashes. Node.js 24 removed this behavior, which breaks
- * code that relied on this format for path operations.
- *
- * This implementation restores the Node 20 behavior by adding a trailing
- * backslash to all junction results on Windows.
- */
-function readlink(fsPath) {
-    return io_util_awaiter(this, void 0, void 0, function* () {
-        const result = yield fs.promises.readlink(fsPath);
-        // On Windows, restore Node 20 behavior: add trailing backslash to all results
-        // since junctions on Windows are always directory links
-        if (IS_WINDOWS && !result.endsWith('\\')) {
-            return `${result}\\`;
-        }
-        return result;
-    });
-}
-// See https://github.com/nodejs/node/blob/d0153aee367422d0858105abec186da4dff0a0c5/deps/uv/include/uv/win.h#L691
-const UV_FS_O_EXLOCK = 0x10000000;
-const READONLY = external_fs_.constants.O_RDONLY;
-function exists(fsPath) {
-    return io_util_awaiter(this, void 0, void 0, function* () {
-        try {
-            yield stat(fsPath);
-        }
-        catch (err) {
-            if (err.code === 'ENOENT') {
-                return false;
-            }
-            throw err;
-        }
-        return true;
-    });
-}
-function isDirectory(fsPath_1) {
-    return io_util_awaiter(this, arguments, void 0, function* (fsPath, useStat = false) {
-        const stats = useStat ? yield stat(fsPath) : yield lstat(fsPath);
-        return stats.isDirectory();
-    });
-}
-/**
- * On OSX/Linux, true if path starts with '/'. On Windows, true for paths like:
- * \, \hello, \\hello\share, C:, and C:\hello (and corresponding alternate separator cases).
- */
-function isRooted(p) {
-    p = normalizeSeparators(p);
-    if (!p) {
-        throw new Error('isRooted() parameter "p" cannot be empty');
-    }
-    if (IS_WINDOWS) {
-        return (p.startsWith('\\') || /^[A-Z]:/i.test(p) // e.g. \ or \hello or \\hello
-        ); // e.g. C: or C:\hello
-    }
-    return p.startsWith('/');
-}
-/**
- * Best effort attempt to determine whether a file exists and is executable.
- * @param filePath    file path to check
- * @param extensions  additional file extensions to try
- * @return if file exists and is executable, returns the file path. otherwise empty string.
- */
-function tryGetExecutablePath(filePath, extensions) {
-    return io_util_awaiter(this, void 0, void 0, function* () {
-        let stats = undefined;
-        try {
-            // test file exists
-            stats = yield stat(filePath);
-        }
-        catch (err) {
-            if (err.code !== 'ENOENT') {
-                // eslint-disable-next-line no-console
-                console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
-            }
-        }
-        if (stats && stats.isFile()) {
-            if (IS_WINDOWS) {
-                // on Windows, test for valid extension
-                const upperExt = external_path_.extname(filePath).toUpperCase();
-                if (extensions.some(validExt => validExt.toUpperCase() === upperExt)) {
-                    return filePath;
-                }
-            }
-            else {
-                if (isUnixExecutable(stats)) {
-                    return filePath;
-                }
-            }
-        }
-        // try each extension
-        const originalFilePath = filePath;
-        for (const extension of extensions) {
-            filePath = originalFilePath + extension;
-            stats = undefined;
-            try {
-                stats = yield stat(filePath);
-            }
-            catch (err) {
-                if (err.code !== 'ENOENT') {
-                    // eslint-disable-next-line no-console
-                    console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
-                }
-            }
-            if (stats && stats.isFile()) {
-                if (IS_WINDOWS) {
-                    // preserve the case of the actual file (since an extension was appended)
-                    try {
-                        const directory = external_path_.dirname(filePath);
-                        const upperName = external_path_.basename(filePath).toUpperCase();
-                        for (const actualName of yield readdir(directory)) {
-                            if (upperName === actualName.toUpperCase()) {
-                                filePath = external_path_.join(directory, actualName);
-                                break;
-                            }
-                        }
-                    }
-                    catch (err) {
-                        // eslint-disable-next-line no-console
-                        console.log(`Unexpected error attempting to determine the actual case of the file '${filePath}': ${err}`);
-                    }
-                    return filePath;
-                }
-                else {
-                    if (isUnixExecutable(stats)) {
-                        return filePath;
-                    }
-                }
-            }
-        }
-        return '';
-    });
-}
-function normalizeSeparators(p) {
-    p = p || '';
-    if (IS_WINDOWS) {
-        // convert slashes on Windows
-        p = p.replace(/\//g, '\\');
-        // remove redundant slashes
-        return p.replace(/\\\\+/g, '\\');
-    }
-    // remove redundant slashes
-    return p.replace(/\/\/+/g, '/');
-}
-// on Mac/Linux, test the execute bit
-//     R   W  X  R  W X R W X
-//   256 128 64 32 16 8 4 2 1
-function isUnixExecutable(stats) {
-    return ((stats.mode & 1) > 0 ||
-        ((stats.mode & 8) > 0 &&
-            process.getgid !== undefined &&
-            stats.gid === process.getgid()) ||
-        ((stats.mode & 64) > 0 &&
-            process.getuid !== undefined &&
-            stats.uid === process.getuid()));
-}
-// Get the path of cmd.exe in windows
-function getCmdPath() {
-    var _a;
-    return (_a = process.env['COMSPEC']) !== null && _a !== void 0 ? _a : `cmd.exe`;
-}
-//# sourceMappingURL=io-util.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io.js
-var io_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-/**
- * Copies a file or folder.
- * Based off of shelljs - https://github.com/shelljs/shelljs/blob/9237f66c52e5daa40458f94f9565e18e8132f5a6/src/cp.js
- *
- * @param     source    source path
- * @param     dest      destination path
- * @param     options   optional. See CopyOptions.
- */
-function cp(source_1, dest_1) {
-    return io_awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
-        const { force, recursive, copySourceDirectory } = readCopyOptions(options);
-        const destStat = (yield ioUtil.exists(dest)) ? yield ioUtil.stat(dest) : null;
-        // Dest is an existing file, but not forcing
-        if (destStat && destStat.isFile() && !force) {
-            return;
-        }
-        // If dest is an existing directory, should copy inside.
-        const newDest = destStat && destStat.isDirectory() && copySourceDirectory
-            ? path.join(dest, path.basename(source))
-            : dest;
-        if (!(yield ioUtil.exists(source))) {
-            throw new Error(`no such file or directory: ${source}`);
-        }
-        const sourceStat = yield ioUtil.stat(source);
-        if (sourceStat.isDirectory()) {
-            if (!recursive) {
-                throw new Error(`Failed to copy. ${source} is a directory, but tried to copy without recursive flag.`);
-            }
-            else {
-                yield cpDirRecursive(source, newDest, 0, force);
-            }
-        }
-        else {
-            if (path.relative(source, newDest) === '') {
-                // a file cannot be copied to itself
-                throw new Error(`'${newDest}' and '${source}' are the same file`);
-            }
-            yield io_copyFile(source, newDest, force);
-        }
-    });
-}
-/**
- * Moves a path.
- *
- * @param     source    source path
- * @param     dest      destination path
- * @param     options   optional. See MoveOptions.
- */
-function mv(source_1, dest_1) {
-    return io_awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
-        if (yield ioUtil.exists(dest)) {
-            let destExists = true;
-            if (yield ioUtil.isDirectory(dest)) {
-                // If dest is directory copy src into dest
-                dest = path.join(dest, path.basename(source));
-                destExists = yield ioUtil.exists(dest);
-            }
-            if (destExists) {
-                if (options.force == null || options.force) {
-                    yield rmRF(dest);
-                }
-                else {
-                    throw new Error('Destination already exists');
-                }
-            }
-        }
-        yield mkdirP(path.dirname(dest));
-        yield ioUtil.rename(source, dest);
-    });
-}
-/**
- * Remove a path recursively with force
- *
- * @param inputPath path to remove
- */
-function rmRF(inputPath) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        if (ioUtil.IS_WINDOWS) {
-            // Check for invalid characters
-            // https://docs.microsoft.com/en-us/windows/win32/fileio/naming-a-file
-            if (/[*"<>|]/.test(inputPath)) {
-                throw new Error('File path must not contain `*`, `"`, `<`, `>` or `|` on Windows');
-            }
-        }
-        try {
-            // note if path does not exist, error is silent
-            yield ioUtil.rm(inputPath, {
-                force: true,
-                maxRetries: 3,
-                recursive: true,
-                retryDelay: 300
-            });
-        }
-        catch (err) {
-            throw new Error(`File was unable to be removed ${err}`);
-        }
-    });
-}
-/**
- * Make a directory.  Creates the full path with folders in between
- * Will throw if it fails
- *
- * @param   fsPath        path to create
- * @returns Promise<void>
- */
-function mkdirP(fsPath) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        ok(fsPath, 'a path argument must be provided');
-        yield ioUtil.mkdir(fsPath, { recursive: true });
-    });
-}
-/**
- * Returns path of a tool had the tool actually been invoked.  Resolves via paths.
- * If you check and the tool does not exist, it will throw.
- *
- * @param     tool              name of the tool
- * @param     check             whether to check if tool exists
- * @returns   Promise<string>   path to tool
- */
-function which(tool, check) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        if (!tool) {
-            throw new Error("parameter 'tool' is required");
-        }
-        // recursive when check=true
-        if (check) {
-            const result = yield which(tool, false);
-            if (!result) {
-                if (IS_WINDOWS) {
-                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also verify the file has a valid extension for an executable file.`);
-                }
-                else {
-                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also check the file mode to verify the file is executable.`);
-                }
-            }
-            return result;
-        }
-        const matches = yield findInPath(tool);
-        if (matches && matches.length > 0) {
-            return matches[0];
-        }
-        return '';
-    });
-}
-/**
- * Returns a list of all occurrences of the given tool on the system path.
- *
- * @returns   Promise<string[]>  the paths of the tool
- */
-function findInPath(tool) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        if (!tool) {
-            throw new Error("parameter 'tool' is required");
-        }
-        // build the list of extensions to try
-        const extensions = [];
-        if (IS_WINDOWS && process.env['PATHEXT']) {
-            for (const extension of process.env['PATHEXT'].split(external_path_.delimiter)) {
-                if (extension) {
-                    extensions.push(extension);
-                }
-            }
-        }
-        // if it's rooted, return it if exists. otherwise return empty.
-        if (isRooted(tool)) {
-            const filePath = yield tryGetExecutablePath(tool, extensions);
-            if (filePath) {
-                return [filePath];
-            }
-            return [];
-        }
-        // if any path separators, return empty
-        if (tool.includes(external_path_.sep)) {
-            return [];
-        }
-        // build the list of directories
-        //
-        // Note, technically "where" checks the current directory on Windows. From a toolkit perspective,
-        // it feels like we should not do this. Checking the current directory seems like more of a use
-        // case of a shell, and the which() function exposed by the toolkit should strive for consistency
-        // across platforms.
-        const directories = [];
-        if (process.env.PATH) {
-            for (const p of process.env.PATH.split(external_path_.delimiter)) {
-                if (p) {
-                    directories.push(p);
-                }
-            }
-        }
-        // find all matches
-        const matches = [];
-        for (const directory of directories) {
-            const filePath = yield tryGetExecutablePath(external_path_.join(directory, tool), extensions);
-            if (filePath) {
-                matches.push(filePath);
-            }
-        }
-        return matches;
-    });
-}
-function readCopyOptions(options) {
-    const force = options.force == null ? true : options.force;
-    const recursive = Boolean(options.recursive);
-    const copySourceDirectory = options.copySourceDirectory == null
-        ? true
-        : Boolean(options.copySourceDirectory);
-    return { force, recursive, copySourceDirectory };
-}
-function cpDirRecursive(sourceDir, destDir, currentDepth, force) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        // Ensure there is not a run away recursive copy
-        if (currentDepth >= 255)
-            return;
-        currentDepth++;
-        yield mkdirP(destDir);
-        const files = yield ioUtil.readdir(sourceDir);
-        for (const fileName of files) {
-            const srcFile = `${sourceDir}/${fileName}`;
-            const destFile = `${destDir}/${fileName}`;
-            const srcFileStat = yield ioUtil.lstat(srcFile);
-            if (srcFileStat.isDirectory()) {
-                // Recurse
-                yield cpDirRecursive(srcFile, destFile, currentDepth, force);
-            }
-            else {
-                yield io_copyFile(srcFile, destFile, force);
-            }
-        }
-        // Change the mode for the newly created directory
-        yield ioUtil.chmod(destDir, (yield ioUtil.stat(sourceDir)).mode);
-    });
-}
-// Buffered file copy
-function io_copyFile(srcFile, destFile, force) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        if ((yield ioUtil.lstat(srcFile)).isSymbolicLink()) {
-            // unlink/re-link it
-            try {
-                yield ioUtil.lstat(destFile);
-                yield ioUtil.unlink(destFile);
-            }
-            catch (e) {
-                // Try to override file permission
-                if (e.code === 'EPERM') {
-                    yield ioUtil.chmod(destFile, '0666');
-                    yield ioUtil.unlink(destFile);
-                }
-                // other errors = it doesn't exist, no work to do
-            }
-            // Copy over symlink
-            const symlinkFull = yield ioUtil.readlink(srcFile);
-            yield ioUtil.symlink(symlinkFull, destFile, ioUtil.IS_WINDOWS ? 'junction' : null);
-        }
-        else if (!(yield ioUtil.exists(destFile)) || force) {
-            yield ioUtil.copyFile(srcFile, destFile);
-        }
-    });
-}
-//# sourceMappingURL=io.js.map
-;// CONCATENATED MODULE: external "timers"
-const external_timers_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("timers");
-;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/toolrunner.js
-var toolrunner_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-
-
-
-
-/* eslint-disable @typescript-eslint/unbound-method */
-const toolrunner_IS_WINDOWS = process.platform === 'win32';
-/*
- * Class for running command line tools. Handles quoting and arg parsing in a platform agnostic way.
- */
-class ToolRunner extends external_events_.EventEmitter {
-    constructor(toolPath, args, options) {
-        super();
-        if (!toolPath) {
-            throw new Error("Parameter 'toolPath' cannot be null or empty.");
-        }
-        this.toolPath = toolPath;
-        this.args = args || [];
-        this.options = options || {};
-    }
-    _debug(message) {
-        if (this.options.listeners && this.options.listeners.debug) {
-            this.options.listeners.debug(message);
-        }
-    }
-    _getCommandString(options, noPrefix) {
-        const toolPath = this._getSpawnFileName();
-        const args = this._getSpawnArgs(options);
-        let cmd = noPrefix ? '' : '[command]'; // omit prefix when piped to a second tool
-        if (toolrunner_IS_WINDOWS) {
-            // Windows + cmd file
-            if (this._isCmdFile()) {
-                cmd += toolPath;
-                for (const a of args) {
-                    cmd += ` ${a}`;
-                }
-            }
-            // Windows + verbatim
-            else if (options.windowsVerbatimArguments) {
-                cmd += `"${toolPath}"`;
-                for (const a of args) {
-                    cmd += ` ${a}`;
-                }
-            }
-            // Windows (regular)
-            else {
-                cmd += this._windowsQuoteCmdArg(toolPath);
-                for (const a of args) {
-                    cmd += ` ${this._windowsQuoteCmdArg(a)}`;
-                }
-            }
-        }
-        else {
-            // OSX/Linux - this can likely be improved with some form of quoting.
-            // creating processes on Unix is fundamentally different than Windows.
-            // on Unix, execvp() takes an arg array.
-            cmd += toolPath;
-            for (const a of args) {
-                cmd += ` ${a}`;
-            }
-        }
-        return cmd;
-    }
-    _processLineBuffer(data, strBuffer, onLine) {
-        try {
-            let s = strBuffer + data.toString();
-            let n = s.indexOf(external_os_.EOL);
-            while (n > -1) {
-                const line = s.substring(0, n);
-                onLine(line);
-                // the rest of the string ...
-                s = s.substring(n + external_os_.EOL.length);
-                n = s.indexOf(external_os_.EOL);
-            }
-            return s;
-        }
-        catch (err) {
-            // streaming lines to console is best effort.  Don't fail a build.
-            this._debug(`error processing line. Failed with error ${err}`);
-            return '';
-        }
-    }
-    _getSpawnFileName() {
-        if (toolrunner_IS_WINDOWS) {
-            if (this._isCmdFile()) {
-                return process.env['COMSPEC'] || 'cmd.exe';
-            }
-        }
-        return this.toolPath;
-    }
-    _getSpawnArgs(options) {
-        if (toolrunner_IS_WINDOWS) {
-            if (this._isCmdFile()) {
-                let argline = `/D /S /C "${this._windowsQuoteCmdArg(this.toolPath)}`;
-                for (const a of this.args) {
-                    argline += ' ';
-                    argline += options.windowsVerbatimArguments
-                        ? a
-                        : this._windowsQuoteCmdArg(a);
-                }
-                argline += '"';
-                return [argline];
-            }
-        }
-        return this.args;
-    }
-    _endsWith(str, end) {
-        return str.endsWith(end);
-    }
-    _isCmdFile() {
-        const upperToolPath = this.toolPath.toUpperCase();
-        return (this._endsWith(upperToolPath, '.CMD') ||
-            this._endsWith(upperToolPath, '.BAT'));
-    }
-    _windowsQuoteCmdArg(arg) {
-        // for .exe, apply the normal quoting rules that libuv applies
-        if (!this._isCmdFile()) {
-            return this._uvQuoteCmdArg(arg);
-        }
-        // otherwise apply quoting rules specific to the cmd.exe command line parser.
-        // the libuv rules are generic and are not designed specifically for cmd.exe
-        // command line parser.
-        //
-        // for a detailed description of the cmd.exe command line parser, refer to
-        // http://stackoverflow.com/questions/4094699/how-does-the-windows-command-interpreter-cmd-exe-parse-scripts/7970912#7970912
-        // need quotes for empty arg
-        if (!arg) {
-            return '""';
-        }
-        // determine whether the arg needs to be quoted
-        const cmdSpecialChars = [
-            ' ',
-            '\t',
-            '&',
-            '(',
-            ')',
-            '[',
-            ']',
-            '{',
-            '}',
-            '^',
-            '=',
-            ';',
-            '!',
-            "'",
-            '+',
-            ',',
-            '`',
-            '~',
-            '|',
-            '<',
-            '>',
-            '"'
-        ];
-        let needsQuotes = false;
-        for (const char of arg) {
-            if (cmdSpecialChars.some(x => x === char)) {
-                needsQuotes = true;
-                break;
-            }
-        }
-        // short-circuit if quotes not needed
-        if (!needsQuotes) {
-            return arg;
-        }
-        // the following quoting rules are very similar to the rules that by libuv applies.
-        //
-        // 1) wrap the string in quotes
-        //
-        // 2) double-up quotes - i.e. " => ""
-        //
-        //    this is different from the libuv quoting rules. libuv replaces " with \", which unfortunately
-        //    doesn't work well with a cmd.exe command line.
-        //
-        //    note, replacing " with "" also works well if the arg is passed to a downstream .NET console app.
-        //    for example, the command line:
-        //          foo.exe "myarg:""my val"""
-        //    is parsed by a .NET console app into an arg array:
-        //          [ "myarg:\"my val\"" ]
-        //    which is the same end result when applying libuv quoting rules. although the actual
-        //    command line from libuv quoting rules would look like:
-        //          foo.exe "myarg:\"my val\""
-        //
-        // 3) double-up slashes that precede a quote,
-        //    e.g.  hello \world    => "hello \world"
-        //          hello\"world    => "hello\\""world"
-        //          hello\\"world   => "hello\\\\""world"
-        //          hello world\    => "hello world\\"
-        //
-        //    technically this is not required for a cmd.exe command line, or the batch argument parser.
-        //    the reasons for including this as a .cmd quoting rule are:
-        //
-        //    a) this is optimized for the scenario where the argument is passed from the .cmd file to an
-        //       external program. many programs (e.g. .NET console apps) rely on the slash-doubling rule.
-        //
-        //    b) it's what we've been doing previously (by deferring to node default behavior) and we
-        //       haven't heard any complaints about that aspect.
-        //
-        // note, a weakness of the quoting rules chosen here, is that % is not escaped. in fact, % cannot be
-        // escaped when used on the command line directly - even though within a .cmd file % can be escaped
-        // by using %%.
-        //
-        // the saving grace is, on the command line, %var% is left as-is if var is not defined. this contrasts
-        // the line parsing rules within a .cmd file, where if var is not defined it is replaced with nothing.
-        //
-        // one option that was explored was replacing % with ^% - i.e. %var% => ^%var^%. this hack would
-        // often work, since it is unlikely that var^ would exist, and the ^ character is removed when the
-        // variable is used. the problem, however, is that ^ is not removed when %* is used to pass the args
-        // to an external program.
-        //
-        // an unexplored potential solution for the % escaping problem, is to create a wrapper .cmd file.
-        // % can be escaped within a .cmd file.
-        let reverse = '"';
-        let quoteHit = true;
-        for (let i = arg.length; i > 0; i--) {
-            // walk the string in reverse
-            reverse += arg[i - 1];
-            if (quoteHit && arg[i - 1] === '\\') {
-                reverse += '\\'; // double the slash
-            }
-            else if (arg[i - 1] === '"') {
-                quoteHit = true;
-                reverse += '"'; // double the quote
-            }
-            else {
-                quoteHit = false;
-            }
-        }
-        reverse += '"';
-        return reverse.split('').reverse().join('');
-    }
-    _uvQuoteCmdArg(arg) {
-        // Tool runner wraps child_process.spawn() and needs to apply the same quoting as
-        // Node in certain cases where the undocumented spawn option windowsVerbatimArguments
-        // is used.
-        //
-        // Since this function is a port of quote_cmd_arg from Node 4.x (technically, lib UV,
-        // see https://github.com/nodejs/node/blob/v4.x/deps/uv/src/win/process.c for details),
-        // pasting copyright notice from Node within this function:
-        //
-        //      Copyright Joyent, Inc. and other Node contributors. All rights reserved.
-        //
-        //      Permission is hereby granted, free of charge, to any person obtaining a copy
-        //      of this software and associated documentation files (the "Software"), to
-        //      deal in the Software without restriction, including without limitation the
-        //      rights to use, copy, modify, merge, publish, distribute, sublicense, and/or
-        //      sell copies of the Software, and to permit persons to whom the Software is
-        //      furnished to do so, subject to the following conditions:
-        //
-        //      The above copyright notice and this permission notice shall be included in
-        //      all copies or substantial portions of the Software.
-        //
-        //      THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
-        //      IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
-        //      FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
-        //      AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
-        //      LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING
-        //      FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS
-        //      IN THE SOFTWARE.
-        if (!arg) {
-            // Need double quotation for empty argument
-            return '""';
-        }
-        if (!arg.includes(' ') && !arg.includes('\t') && !arg.includes('"')) {
-            // No quotation needed
-            return arg;
-        }
-        if (!arg.includes('"') && !arg.includes('\\')) {
-            // No embedded double quotes or backslashes, so I can just wrap
-            // quote marks around the whole thing.
-            return `"${arg}"`;
-        }
-        // Expected input/output:
-        //   input : hello"world
-        //   output: "hello\"world"
-        //   input : hello""world
-        //   output: "hello\"\"world"
-        //   input : hello\world
-        //   output: hello\world
-        //   input : hello\\world
-        //   output: hello\\world
-        //   input : hello\"world
-        //   output: "hello\\\"world"
-        //   input : hello\\"world
-        //   output: "hello\\\\\"world"
-        //   input : hello world\
-        //   output: "hello world\\" - note the comment in libuv actually reads "hello world\"
-        //                             but it appears the comment is wrong, it should be "hello world\\"
-        let reverse = '"';
-        let quoteHit = true;
-        for (let i = arg.length; i > 0; i--) {
-            // walk the string in reverse
-            reverse += arg[i - 1];
-            if (quoteHit && arg[i - 1] === '\\') {
-                reverse += '\\';
-            }
-            else if (arg[i - 1] === '"') {
-                quoteHit = true;
-                reverse += '\\';
-            }
-            else {
-                quoteHit = false;
-            }
-        }
-        reverse += '"';
-        return reverse.split('').reverse().join('');
-    }
-    _cloneExecOptions(options) {
-        options = options || {};
-        const result = {
-            cwd: options.cwd || process.cwd(),
-            env: options.env || process.env,
-            silent: options.silent || false,
-            windowsVerbatimArguments: options.windowsVerbatimArguments || false,
-            failOnStdErr: options.failOnStdErr || false,
-            ignoreReturnCode: options.ignoreReturnCode || false,
-            delay: options.delay || 10000
-        };
-        result.outStream = options.outStream || process.stdout;
-        result.errStream = options.errStream || process.stderr;
-        return result;
-    }
-    _getSpawnOptions(options, toolPath) {
-        options = options || {};
-        const result = {};
-        result.cwd = options.cwd;
-        result.env = options.env;
-        result['windowsVerbatimArguments'] =
-            options.windowsVerbatimArguments || this._isCmdFile();
-        if (options.windowsVerbatimArguments) {
-            result.argv0 = `"${toolPath}"`;
-        }
-        return result;
-    }
-    /**
-     * Exec a tool.
-     * Output will be streamed to the live console.
-     * Returns promise with return code
-     *
-     * @param     tool     path to tool to exec
-     * @param     options  optional exec options.  See ExecOptions
-     * @returns   number
-     */
-    exec() {
-        return toolrunner_awaiter(this, void 0, void 0, function* () {
-            // root the tool path if it is unrooted and contains relative pathing
-            if (!isRooted(this.toolPath) &&
-                (this.toolPath.includes('/') ||
-                    (toolrunner_IS_WINDOWS && this.toolPath.includes('\\')))) {
-                // prefer options.cwd if it is specified, however options.cwd may also need to be rooted
-                this.toolPath = external_path_.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
-            }
-            // if the tool is only a file name, then resolve it from the PATH
-            // otherwise verify it exists (add extension on Windows if necessary)
-            this.toolPath = yield which(this.toolPath, true);
-            return new Promise((resolve, reject) => toolrunner_awaiter(this, void 0, void 0, function* () {
-                this._debug(`exec tool: ${this.toolPath}`);
-                this._debug('arguments:');
-                for (const arg of this.args) {
-                    this._debug(`   ${arg}`);
-                }
-                const optionsNonNull = this._cloneExecOptions(this.options);
-                if (!optionsNonNull.silent && optionsNonNull.outStream) {
-                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_.EOL);
-                }
-                const state = new ExecState(optionsNonNull, this.toolPath);
-                state.on('debug', (message) => {
-                    this._debug(message);
-                });
-                if (this.options.cwd && !(yield exists(this.options.cwd))) {
-                    return reject(new Error(`The cwd: ${this.options.cwd} does not exist!`));
-                }
-                const fileName = this._getSpawnFileName();
-                const cp = external_child_process_namespaceObject.spawn(fileName, this._getSpawnArgs(optionsNonNull), this._getSpawnOptions(this.options, fileName));
-                let stdbuffer = '';
-                if (cp.stdout) {
-                    cp.stdout.on('data', (data) => {
-                        if (this.options.listeners && this.options.listeners.stdout) {
-                            this.options.listeners.stdout(data);
-                        }
-                        if (!optionsNonNull.silent && optionsNonNull.outStream) {
-                            optionsNonNull.outStream.write(data);
-                        }
-                        stdbuffer = this._processLineBuffer(data, stdbuffer, (line) => {
-                            if (this.options.listeners && this.options.listeners.stdline) {
-                                this.options.listeners.stdline(line);
-                            }
-                        });
-                    });
-                }
-                let errbuffer = '';
-                if (cp.stderr) {
-                    cp.stderr.on('data', (data) => {
-                        state.processStderr = true;
-                        if (this.options.listeners && this.options.listeners.stderr) {
-                            this.options.listeners.stderr(data);
-                        }
-                        if (!optionsNonNull.silent &&
-                            optionsNonNull.errStream &&
-                            optionsNonNull.outStream) {
-                            const s = optionsNonNull.failOnStdErr
-                                ? optionsNonNull.errStream
-                                : optionsNonNull.outStream;
-                            s.write(data);
-                        }
-                        errbuffer = this._processLineBuffer(data, errbuffer, (line) => {
-                            if (this.options.listeners && this.options.listeners.errline) {
-                                this.options.listeners.errline(line);
-                            }
-                        });
-                    });
-                }
-                cp.on('error', (err) => {
-                    state.processError = err.message;
-                    state.processExited = true;
-                    state.processClosed = true;
-                    state.CheckComplete();
-                });
-                cp.on('exit', (code) => {
-                    state.processExitCode = code;
-                    state.processExited = true;
-                    this._debug(`Exit code ${code} received from tool '${this.toolPath}'`);
-                    state.CheckComplete();
-                });
-                cp.on('close', (code) => {
-                    state.processExitCode = code;
-                    state.processExited = true;
-                    state.processClosed = true;
-                    this._debug(`STDIO streams have closed for tool '${this.toolPath}'`);
-                    state.CheckComplete();
-                });
-                state.on('done', (error, exitCode) => {
-                    if (stdbuffer.length > 0) {
-                        this.emit('stdline', stdbuffer);
-                    }
-                    if (errbuffer.length > 0) {
-                        this.emit('errline', errbuffer);
-                    }
-                    cp.removeAllListeners();
-                    if (error) {
-                        reject(error);
-                    }
-                    else {
-                        resolve(exitCode);
-                    }
-                });
-                if (this.options.input) {
-                    if (!cp.stdin) {
-                        throw new Error('child process missing stdin');
-                    }
-                    cp.stdin.end(this.options.input);
-                }
-            }));
-        });
-    }
-}
-/**
- * Convert an arg string to an array of args. Handles escaping
- *
- * @param    argString   string of arguments
- * @returns  string[]    array of arguments
- */
-function argStringToArray(argString) {
-    const args = [];
-    let inQuotes = false;
-    let escaped = false;
-    let arg = '';
-    function append(c) {
-        // we only escape double quotes.
-        if (escaped && c !== '"') {
-            arg += '\\';
-        }
-        arg += c;
-        escaped = false;
-    }
-    for (let i = 0; i < argString.length; i++) {
-        const c = argString.charAt(i);
-        if (c === '"') {
-            if (!escaped) {
-                inQuotes = !inQuotes;
-            }
-            else {
-                append(c);
-            }
-            continue;
-        }
-        if (c === '\\' && escaped) {
-            append(c);
-            continue;
-        }
-        if (c === '\\' && inQuotes) {
-            escaped = true;
-            continue;
-        }
-        if (c === ' ' && !inQuotes) {
-            if (arg.length > 0) {
-                args.push(arg);
-                arg = '';
-            }
-            continue;
-        }
-        append(c);
-    }
-    if (arg.length > 0) {
-        args.push(arg.trim());
-    }
-    return args;
-}
-class ExecState extends external_events_.EventEmitter {
-    constructor(options, toolPath) {
-        super();
-        this.processClosed = false; // tracks whether the process has exited and stdio is closed
-        this.processError = '';
-        this.processExitCode = 0;
-        this.processExited = false; // tracks whether the process has exited
-        this.processStderr = false; // tracks whether stderr was written to
-        this.delay = 10000; // 10 seconds
-        this.done = false;
-        this.timeout = null;
-        if (!toolPath) {
-            throw new Error('toolPath must not be empty');
-        }
-        this.options = options;
-        this.toolPath = toolPath;
-        if (options.delay) {
-            this.delay = options.delay;
-        }
-    }
-    CheckComplete() {
-        if (this.done) {
-            return;
-        }
-        if (this.processClosed) {
-            this._setResult();
-        }
-        else if (this.processExited) {
-            this.timeout = (0,external_timers_namespaceObject.setTimeout)(ExecState.HandleTimeout, this.delay, this);
-        }
-    }
-    _debug(message) {
-        this.emit('debug', message);
-    }
-    _setResult() {
-        // determine whether there is an error
-        let error;
-        if (this.processExited) {
-            if (this.processError) {
-                error = new Error(`There was an error when attempting to execute the process '${this.toolPath}'. This may indicate the process failed to start. Error: ${this.processError}`);
-            }
-            else if (this.processExitCode !== 0 && !this.options.ignoreReturnCode) {
-                error = new Error(`The process '${this.toolPath}' failed with exit code ${this.processExitCode}`);
-            }
-            else if (this.processStderr && this.options.failOnStdErr) {
-                error = new Error(`The process '${this.toolPath}' failed because one or more lines were written to the STDERR stream`);
-            }
-        }
-        // clear the timeout
-        if (this.timeout) {
-            clearTimeout(this.timeout);
-            this.timeout = null;
-        }
-        this.done = true;
-        this.emit('done', error, this.processExitCode);
-    }
-    static HandleTimeout(state) {
-        if (state.done) {
-            return;
-        }
-        if (!state.processClosed && state.processExited) {
-            const message = `The STDIO streams did not close within ${state.delay / 1000} seconds of the exit event from process '${state.toolPath}'. This may indicate a child process inherited the STDIO streams and has not yet exited.`;
-            state._debug(message);
-        }
-        state._setResult();
-    }
-}
-//# sourceMappingURL=toolrunner.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/exec.js
-var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-/**
- * Exec a command.
- * Output will be streamed to the live console.
- * Returns promise with return code
- *
- * @param     commandLine        command to execute (can include additional args). Must be correctly escaped.
- * @param     args               optional arguments for tool. Escaping is handled by the lib.
- * @param     options            optional exec options.  See ExecOptions
- * @returns   Promise<number>    exit code
- */
-function exec_exec(commandLine, args, options) {
-    return exec_awaiter(this, void 0, void 0, function* () {
-        const commandArgs = tr.argStringToArray(commandLine);
-        if (commandArgs.length === 0) {
-            throw new Error(`Parameter 'commandLine' cannot be null or empty.`);
-        }
-        // Path to tool to execute should be first arg
-        const toolPath = commandArgs[0];
-        args = commandArgs.slice(1).concat(args || []);
-        const runner = new tr.ToolRunner(toolPath, args, options);
-        return runner.exec();
-    });
-}
-/**
- * Exec a command and get the output.
- * Output will be streamed to the live console.
- * Returns promise with the exit code and collected stdout and stderr
- *
- * @param     commandLine           command to execute (can include additional args). Must be correctly escaped.
- * @param     args                  optional arguments for tool. Escaping is handled by the lib.
- * @param     options               optional exec options.  See ExecOptions
- * @returns   Promise<ExecOutput>   exit code, stdout, and stderr
- */
-function getExecOutput(commandLine, args, options) {
-    return exec_awaiter(this, void 0, void 0, function* () {
-        var _a, _b;
-        let stdout = '';
-        let stderr = '';
-        //Using string decoder covers the case where a mult-byte character is split
-        const stdoutDecoder = new StringDecoder('utf8');
-        const stderrDecoder = new StringDecoder('utf8');
-        const originalStdoutListener = (_a = options === null || options === void 0 ? void 0 : options.listeners) === null || _a === void 0 ? void 0 : _a.stdout;
-        const originalStdErrListener = (_b = options === null || options === void 0 ? void 0 : options.listeners) === null || _b === void 0 ? void 0 : _b.stderr;
-        const stdErrListener = (data) => {
-            stderr += stderrDecoder.write(data);
-            if (originalStdErrListener) {
-                originalStdErrListener(data);
-            }
-        };
-        const stdOutListener = (data) => {
-            stdout += stdoutDecoder.write(data);
-            if (originalStdoutListener) {
-                originalStdoutListener(data);
-            }
-        };
-        const listeners = Object.assign(Object.assign({}, options === null || options === void 0 ? void 0 : options.listeners), { stdout: stdOutListener, stderr: stdErrListener });
-        const exitCode = yield exec_exec(commandLine, args, Object.assign(Object.assign({}, options), { listeners }));
-        //flush any remaining characters
-        stdout += stdoutDecoder.end();
-        stderr += stderrDecoder.end();
-        return {
-            exitCode,
-            stdout,
-            stderr
-        };
-    });
-}
-//# sourceMappingURL=exec.js.map
+// EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 3 modules
+var lib_exec = __nccwpck_require__(15781);
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/platform.js
 var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
@@ -41728,6 +43194,5704 @@ function getIDToken(aud) {
 
 /***/ }),
 
+/***/ 15781:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  m: () => (/* binding */ exec)
+});
+
+// UNUSED EXPORTS: getExecOutput
+
+;// CONCATENATED MODULE: external "string_decoder"
+const external_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("string_decoder");
+// EXTERNAL MODULE: external "os"
+var external_os_ = __nccwpck_require__(70857);
+// EXTERNAL MODULE: external "events"
+var external_events_ = __nccwpck_require__(24434);
+// EXTERNAL MODULE: external "child_process"
+var external_child_process_ = __nccwpck_require__(35317);
+// EXTERNAL MODULE: external "path"
+var external_path_ = __nccwpck_require__(16928);
+// EXTERNAL MODULE: ./node_modules/@actions/io/lib/io.js
+var io = __nccwpck_require__(88701);
+// EXTERNAL MODULE: ./node_modules/@actions/io/lib/io-util.js
+var io_util = __nccwpck_require__(90);
+;// CONCATENATED MODULE: external "timers"
+const external_timers_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("timers");
+;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/toolrunner.js
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+
+
+
+
+/* eslint-disable @typescript-eslint/unbound-method */
+const IS_WINDOWS = process.platform === 'win32';
+/*
+ * Class for running command line tools. Handles quoting and arg parsing in a platform agnostic way.
+ */
+class ToolRunner extends external_events_.EventEmitter {
+    constructor(toolPath, args, options) {
+        super();
+        if (!toolPath) {
+            throw new Error("Parameter 'toolPath' cannot be null or empty.");
+        }
+        this.toolPath = toolPath;
+        this.args = args || [];
+        this.options = options || {};
+    }
+    _debug(message) {
+        if (this.options.listeners && this.options.listeners.debug) {
+            this.options.listeners.debug(message);
+        }
+    }
+    _getCommandString(options, noPrefix) {
+        const toolPath = this._getSpawnFileName();
+        const args = this._getSpawnArgs(options);
+        let cmd = noPrefix ? '' : '[command]'; // omit prefix when piped to a second tool
+        if (IS_WINDOWS) {
+            // Windows + cmd file
+            if (this._isCmdFile()) {
+                cmd += toolPath;
+                for (const a of args) {
+                    cmd += ` ${a}`;
+                }
+            }
+            // Windows + verbatim
+            else if (options.windowsVerbatimArguments) {
+                cmd += `"${toolPath}"`;
+                for (const a of args) {
+                    cmd += ` ${a}`;
+                }
+            }
+            // Windows (regular)
+            else {
+                cmd += this._windowsQuoteCmdArg(toolPath);
+                for (const a of args) {
+                    cmd += ` ${this._windowsQuoteCmdArg(a)}`;
+                }
+            }
+        }
+        else {
+            // OSX/Linux - this can likely be improved with some form of quoting.
+            // creating processes on Unix is fundamentally different than Windows.
+            // on Unix, execvp() takes an arg array.
+            cmd += toolPath;
+            for (const a of args) {
+                cmd += ` ${a}`;
+            }
+        }
+        return cmd;
+    }
+    _processLineBuffer(data, strBuffer, onLine) {
+        try {
+            let s = strBuffer + data.toString();
+            let n = s.indexOf(external_os_.EOL);
+            while (n > -1) {
+                const line = s.substring(0, n);
+                onLine(line);
+                // the rest of the string ...
+                s = s.substring(n + external_os_.EOL.length);
+                n = s.indexOf(external_os_.EOL);
+            }
+            return s;
+        }
+        catch (err) {
+            // streaming lines to console is best effort.  Don't fail a build.
+            this._debug(`error processing line. Failed with error ${err}`);
+            return '';
+        }
+    }
+    _getSpawnFileName() {
+        if (IS_WINDOWS) {
+            if (this._isCmdFile()) {
+                return process.env['COMSPEC'] || 'cmd.exe';
+            }
+        }
+        return this.toolPath;
+    }
+    _getSpawnArgs(options) {
+        if (IS_WINDOWS) {
+            if (this._isCmdFile()) {
+                let argline = `/D /S /C "${this._windowsQuoteCmdArg(this.toolPath)}`;
+                for (const a of this.args) {
+                    argline += ' ';
+                    argline += options.windowsVerbatimArguments
+                        ? a
+                        : this._windowsQuoteCmdArg(a);
+                }
+                argline += '"';
+                return [argline];
+            }
+        }
+        return this.args;
+    }
+    _endsWith(str, end) {
+        return str.endsWith(end);
+    }
+    _isCmdFile() {
+        const upperToolPath = this.toolPath.toUpperCase();
+        return (this._endsWith(upperToolPath, '.CMD') ||
+            this._endsWith(upperToolPath, '.BAT'));
+    }
+    _windowsQuoteCmdArg(arg) {
+        // for .exe, apply the normal quoting rules that libuv applies
+        if (!this._isCmdFile()) {
+            return this._uvQuoteCmdArg(arg);
+        }
+        // otherwise apply quoting rules specific to the cmd.exe command line parser.
+        // the libuv rules are generic and are not designed specifically for cmd.exe
+        // command line parser.
+        //
+        // for a detailed description of the cmd.exe command line parser, refer to
+        // http://stackoverflow.com/questions/4094699/how-does-the-windows-command-interpreter-cmd-exe-parse-scripts/7970912#7970912
+        // need quotes for empty arg
+        if (!arg) {
+            return '""';
+        }
+        // determine whether the arg needs to be quoted
+        const cmdSpecialChars = [
+            ' ',
+            '\t',
+            '&',
+            '(',
+            ')',
+            '[',
+            ']',
+            '{',
+            '}',
+            '^',
+            '=',
+            ';',
+            '!',
+            "'",
+            '+',
+            ',',
+            '`',
+            '~',
+            '|',
+            '<',
+            '>',
+            '"'
+        ];
+        let needsQuotes = false;
+        for (const char of arg) {
+            if (cmdSpecialChars.some(x => x === char)) {
+                needsQuotes = true;
+                break;
+            }
+        }
+        // short-circuit if quotes not needed
+        if (!needsQuotes) {
+            return arg;
+        }
+        // the following quoting rules are very similar to the rules that by libuv applies.
+        //
+        // 1) wrap the string in quotes
+        //
+        // 2) double-up quotes - i.e. " => ""
+        //
+        //    this is different from the libuv quoting rules. libuv replaces " with \", which unfortunately
+        //    doesn't work well with a cmd.exe command line.
+        //
+        //    note, replacing " with "" also works well if the arg is passed to a downstream .NET console app.
+        //    for example, the command line:
+        //          foo.exe "myarg:""my val"""
+        //    is parsed by a .NET console app into an arg array:
+        //          [ "myarg:\"my val\"" ]
+        //    which is the same end result when applying libuv quoting rules. although the actual
+        //    command line from libuv quoting rules would look like:
+        //          foo.exe "myarg:\"my val\""
+        //
+        // 3) double-up slashes that precede a quote,
+        //    e.g.  hello \world    => "hello \world"
+        //          hello\"world    => "hello\\""world"
+        //          hello\\"world   => "hello\\\\""world"
+        //          hello world\    => "hello world\\"
+        //
+        //    technically this is not required for a cmd.exe command line, or the batch argument parser.
+        //    the reasons for including this as a .cmd quoting rule are:
+        //
+        //    a) this is optimized for the scenario where the argument is passed from the .cmd file to an
+        //       external program. many programs (e.g. .NET console apps) rely on the slash-doubling rule.
+        //
+        //    b) it's what we've been doing previously (by deferring to node default behavior) and we
+        //       haven't heard any complaints about that aspect.
+        //
+        // note, a weakness of the quoting rules chosen here, is that % is not escaped. in fact, % cannot be
+        // escaped when used on the command line directly - even though within a .cmd file % can be escaped
+        // by using %%.
+        //
+        // the saving grace is, on the command line, %var% is left as-is if var is not defined. this contrasts
+        // the line parsing rules within a .cmd file, where if var is not defined it is replaced with nothing.
+        //
+        // one option that was explored was replacing % with ^% - i.e. %var% => ^%var^%. this hack would
+        // often work, since it is unlikely that var^ would exist, and the ^ character is removed when the
+        // variable is used. the problem, however, is that ^ is not removed when %* is used to pass the args
+        // to an external program.
+        //
+        // an unexplored potential solution for the % escaping problem, is to create a wrapper .cmd file.
+        // % can be escaped within a .cmd file.
+        let reverse = '"';
+        let quoteHit = true;
+        for (let i = arg.length; i > 0; i--) {
+            // walk the string in reverse
+            reverse += arg[i - 1];
+            if (quoteHit && arg[i - 1] === '\\') {
+                reverse += '\\'; // double the slash
+            }
+            else if (arg[i - 1] === '"') {
+                quoteHit = true;
+                reverse += '"'; // double the quote
+            }
+            else {
+                quoteHit = false;
+            }
+        }
+        reverse += '"';
+        return reverse.split('').reverse().join('');
+    }
+    _uvQuoteCmdArg(arg) {
+        // Tool runner wraps child_process.spawn() and needs to apply the same quoting as
+        // Node in certain cases where the undocumented spawn option windowsVerbatimArguments
+        // is used.
+        //
+        // Since this function is a port of quote_cmd_arg from Node 4.x (technically, lib UV,
+        // see https://github.com/nodejs/node/blob/v4.x/deps/uv/src/win/process.c for details),
+        // pasting copyright notice from Node within this function:
+        //
+        //      Copyright Joyent, Inc. and other Node contributors. All rights reserved.
+        //
+        //      Permission is hereby granted, free of charge, to any person obtaining a copy
+        //      of this software and associated documentation files (the "Software"), to
+        //      deal in the Software without restriction, including without limitation the
+        //      rights to use, copy, modify, merge, publish, distribute, sublicense, and/or
+        //      sell copies of the Software, and to permit persons to whom the Software is
+        //      furnished to do so, subject to the following conditions:
+        //
+        //      The above copyright notice and this permission notice shall be included in
+        //      all copies or substantial portions of the Software.
+        //
+        //      THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+        //      IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+        //      FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+        //      AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+        //      LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING
+        //      FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS
+        //      IN THE SOFTWARE.
+        if (!arg) {
+            // Need double quotation for empty argument
+            return '""';
+        }
+        if (!arg.includes(' ') && !arg.includes('\t') && !arg.includes('"')) {
+            // No quotation needed
+            return arg;
+        }
+        if (!arg.includes('"') && !arg.includes('\\')) {
+            // No embedded double quotes or backslashes, so I can just wrap
+            // quote marks around the whole thing.
+            return `"${arg}"`;
+        }
+        // Expected input/output:
+        //   input : hello"world
+        //   output: "hello\"world"
+        //   input : hello""world
+        //   output: "hello\"\"world"
+        //   input : hello\world
+        //   output: hello\world
+        //   input : hello\\world
+        //   output: hello\\world
+        //   input : hello\"world
+        //   output: "hello\\\"world"
+        //   input : hello\\"world
+        //   output: "hello\\\\\"world"
+        //   input : hello world\
+        //   output: "hello world\\" - note the comment in libuv actually reads "hello world\"
+        //                             but it appears the comment is wrong, it should be "hello world\\"
+        let reverse = '"';
+        let quoteHit = true;
+        for (let i = arg.length; i > 0; i--) {
+            // walk the string in reverse
+            reverse += arg[i - 1];
+            if (quoteHit && arg[i - 1] === '\\') {
+                reverse += '\\';
+            }
+            else if (arg[i - 1] === '"') {
+                quoteHit = true;
+                reverse += '\\';
+            }
+            else {
+                quoteHit = false;
+            }
+        }
+        reverse += '"';
+        return reverse.split('').reverse().join('');
+    }
+    _cloneExecOptions(options) {
+        options = options || {};
+        const result = {
+            cwd: options.cwd || process.cwd(),
+            env: options.env || process.env,
+            silent: options.silent || false,
+            windowsVerbatimArguments: options.windowsVerbatimArguments || false,
+            failOnStdErr: options.failOnStdErr || false,
+            ignoreReturnCode: options.ignoreReturnCode || false,
+            delay: options.delay || 10000
+        };
+        result.outStream = options.outStream || process.stdout;
+        result.errStream = options.errStream || process.stderr;
+        return result;
+    }
+    _getSpawnOptions(options, toolPath) {
+        options = options || {};
+        const result = {};
+        result.cwd = options.cwd;
+        result.env = options.env;
+        result['windowsVerbatimArguments'] =
+            options.windowsVerbatimArguments || this._isCmdFile();
+        if (options.windowsVerbatimArguments) {
+            result.argv0 = `"${toolPath}"`;
+        }
+        return result;
+    }
+    /**
+     * Exec a tool.
+     * Output will be streamed to the live console.
+     * Returns promise with return code
+     *
+     * @param     tool     path to tool to exec
+     * @param     options  optional exec options.  See ExecOptions
+     * @returns   number
+     */
+    exec() {
+        return __awaiter(this, void 0, void 0, function* () {
+            // root the tool path if it is unrooted and contains relative pathing
+            if (!io_util/* isRooted */.Qh(this.toolPath) &&
+                (this.toolPath.includes('/') ||
+                    (IS_WINDOWS && this.toolPath.includes('\\')))) {
+                // prefer options.cwd if it is specified, however options.cwd may also need to be rooted
+                this.toolPath = external_path_.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
+            }
+            // if the tool is only a file name, then resolve it from the PATH
+            // otherwise verify it exists (add extension on Windows if necessary)
+            this.toolPath = yield io/* which */.K7(this.toolPath, true);
+            return new Promise((resolve, reject) => __awaiter(this, void 0, void 0, function* () {
+                this._debug(`exec tool: ${this.toolPath}`);
+                this._debug('arguments:');
+                for (const arg of this.args) {
+                    this._debug(`   ${arg}`);
+                }
+                const optionsNonNull = this._cloneExecOptions(this.options);
+                if (!optionsNonNull.silent && optionsNonNull.outStream) {
+                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_.EOL);
+                }
+                const state = new ExecState(optionsNonNull, this.toolPath);
+                state.on('debug', (message) => {
+                    this._debug(message);
+                });
+                if (this.options.cwd && !(yield io_util/* exists */.t2(this.options.cwd))) {
+                    return reject(new Error(`The cwd: ${this.options.cwd} does not exist!`));
+                }
+                const fileName = this._getSpawnFileName();
+                const cp = external_child_process_.spawn(fileName, this._getSpawnArgs(optionsNonNull), this._getSpawnOptions(this.options, fileName));
+                let stdbuffer = '';
+                if (cp.stdout) {
+                    cp.stdout.on('data', (data) => {
+                        if (this.options.listeners && this.options.listeners.stdout) {
+                            this.options.listeners.stdout(data);
+                        }
+                        if (!optionsNonNull.silent && optionsNonNull.outStream) {
+                            optionsNonNull.outStream.write(data);
+                        }
+                        stdbuffer = this._processLineBuffer(data, stdbuffer, (line) => {
+                            if (this.options.listeners && this.options.listeners.stdline) {
+                                this.options.listeners.stdline(line);
+                            }
+                        });
+                    });
+                }
+                let errbuffer = '';
+                if (cp.stderr) {
+                    cp.stderr.on('data', (data) => {
+                        state.processStderr = true;
+                        if (this.options.listeners && this.options.listeners.stderr) {
+                            this.options.listeners.stderr(data);
+                        }
+                        if (!optionsNonNull.silent &&
+                            optionsNonNull.errStream &&
+                            optionsNonNull.outStream) {
+                            const s = optionsNonNull.failOnStdErr
+                                ? optionsNonNull.errStream
+                                : optionsNonNull.outStream;
+                            s.write(data);
+                        }
+                        errbuffer = this._processLineBuffer(data, errbuffer, (line) => {
+                            if (this.options.listeners && this.options.listeners.errline) {
+                                this.options.listeners.errline(line);
+                            }
+                        });
+                    });
+                }
+                cp.on('error', (err) => {
+                    state.processError = err.message;
+                    state.processExited = true;
+                    state.processClosed = true;
+                    state.CheckComplete();
+                });
+                cp.on('exit', (code) => {
+                    state.processExitCode = code;
+                    state.processExited = true;
+                    this._debug(`Exit code ${code} received from tool '${this.toolPath}'`);
+                    state.CheckComplete();
+                });
+                cp.on('close', (code) => {
+                    state.processExitCode = code;
+                    state.processExited = true;
+                    state.processClosed = true;
+                    this._debug(`STDIO streams have closed for tool '${this.toolPath}'`);
+                    state.CheckComplete();
+                });
+                state.on('done', (error, exitCode) => {
+                    if (stdbuffer.length > 0) {
+                        this.emit('stdline', stdbuffer);
+                    }
+                    if (errbuffer.length > 0) {
+                        this.emit('errline', errbuffer);
+                    }
+                    cp.removeAllListeners();
+                    if (error) {
+                        reject(error);
+                    }
+                    else {
+                        resolve(exitCode);
+                    }
+                });
+                if (this.options.input) {
+                    if (!cp.stdin) {
+                        throw new Error('child process missing stdin');
+                    }
+                    cp.stdin.end(this.options.input);
+                }
+            }));
+        });
+    }
+}
+/**
+ * Convert an arg string to an array of args. Handles escaping
+ *
+ * @param    argString   string of arguments
+ * @returns  string[]    array of arguments
+ */
+function argStringToArray(argString) {
+    const args = [];
+    let inQuotes = false;
+    let escaped = false;
+    let arg = '';
+    function append(c) {
+        // we only escape double quotes.
+        if (escaped && c !== '"') {
+            arg += '\\';
+        }
+        arg += c;
+        escaped = false;
+    }
+    for (let i = 0; i < argString.length; i++) {
+        const c = argString.charAt(i);
+        if (c === '"') {
+            if (!escaped) {
+                inQuotes = !inQuotes;
+            }
+            else {
+                append(c);
+            }
+            continue;
+        }
+        if (c === '\\' && escaped) {
+            append(c);
+            continue;
+        }
+        if (c === '\\' && inQuotes) {
+            escaped = true;
+            continue;
+        }
+        if (c === ' ' && !inQuotes) {
+            if (arg.length > 0) {
+                args.push(arg);
+                arg = '';
+            }
+            continue;
+        }
+        append(c);
+    }
+    if (arg.length > 0) {
+        args.push(arg.trim());
+    }
+    return args;
+}
+class ExecState extends external_events_.EventEmitter {
+    constructor(options, toolPath) {
+        super();
+        this.processClosed = false; // tracks whether the process has exited and stdio is closed
+        this.processError = '';
+        this.processExitCode = 0;
+        this.processExited = false; // tracks whether the process has exited
+        this.processStderr = false; // tracks whether stderr was written to
+        this.delay = 10000; // 10 seconds
+        this.done = false;
+        this.timeout = null;
+        if (!toolPath) {
+            throw new Error('toolPath must not be empty');
+        }
+        this.options = options;
+        this.toolPath = toolPath;
+        if (options.delay) {
+            this.delay = options.delay;
+        }
+    }
+    CheckComplete() {
+        if (this.done) {
+            return;
+        }
+        if (this.processClosed) {
+            this._setResult();
+        }
+        else if (this.processExited) {
+            this.timeout = (0,external_timers_namespaceObject.setTimeout)(ExecState.HandleTimeout, this.delay, this);
+        }
+    }
+    _debug(message) {
+        this.emit('debug', message);
+    }
+    _setResult() {
+        // determine whether there is an error
+        let error;
+        if (this.processExited) {
+            if (this.processError) {
+                error = new Error(`There was an error when attempting to execute the process '${this.toolPath}'. This may indicate the process failed to start. Error: ${this.processError}`);
+            }
+            else if (this.processExitCode !== 0 && !this.options.ignoreReturnCode) {
+                error = new Error(`The process '${this.toolPath}' failed with exit code ${this.processExitCode}`);
+            }
+            else if (this.processStderr && this.options.failOnStdErr) {
+                error = new Error(`The process '${this.toolPath}' failed because one or more lines were written to the STDERR stream`);
+            }
+        }
+        // clear the timeout
+        if (this.timeout) {
+            clearTimeout(this.timeout);
+            this.timeout = null;
+        }
+        this.done = true;
+        this.emit('done', error, this.processExitCode);
+    }
+    static HandleTimeout(state) {
+        if (state.done) {
+            return;
+        }
+        if (!state.processClosed && state.processExited) {
+            const message = `The STDIO streams did not close within ${state.delay / 1000} seconds of the exit event from process '${state.toolPath}'. This may indicate a child process inherited the STDIO streams and has not yet exited.`;
+            state._debug(message);
+        }
+        state._setResult();
+    }
+}
+//# sourceMappingURL=toolrunner.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/exec.js
+var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+/**
+ * Exec a command.
+ * Output will be streamed to the live console.
+ * Returns promise with return code
+ *
+ * @param     commandLine        command to execute (can include additional args). Must be correctly escaped.
+ * @param     args               optional arguments for tool. Escaping is handled by the lib.
+ * @param     options            optional exec options.  See ExecOptions
+ * @returns   Promise<number>    exit code
+ */
+function exec(commandLine, args, options) {
+    return exec_awaiter(this, void 0, void 0, function* () {
+        const commandArgs = argStringToArray(commandLine);
+        if (commandArgs.length === 0) {
+            throw new Error(`Parameter 'commandLine' cannot be null or empty.`);
+        }
+        // Path to tool to execute should be first arg
+        const toolPath = commandArgs[0];
+        args = commandArgs.slice(1).concat(args || []);
+        const runner = new ToolRunner(toolPath, args, options);
+        return runner.exec();
+    });
+}
+/**
+ * Exec a command and get the output.
+ * Output will be streamed to the live console.
+ * Returns promise with the exit code and collected stdout and stderr
+ *
+ * @param     commandLine           command to execute (can include additional args). Must be correctly escaped.
+ * @param     args                  optional arguments for tool. Escaping is handled by the lib.
+ * @param     options               optional exec options.  See ExecOptions
+ * @returns   Promise<ExecOutput>   exit code, stdout, and stderr
+ */
+function getExecOutput(commandLine, args, options) {
+    return exec_awaiter(this, void 0, void 0, function* () {
+        var _a, _b;
+        let stdout = '';
+        let stderr = '';
+        //Using string decoder covers the case where a mult-byte character is split
+        const stdoutDecoder = new StringDecoder('utf8');
+        const stderrDecoder = new StringDecoder('utf8');
+        const originalStdoutListener = (_a = options === null || options === void 0 ? void 0 : options.listeners) === null || _a === void 0 ? void 0 : _a.stdout;
+        const originalStdErrListener = (_b = options === null || options === void 0 ? void 0 : options.listeners) === null || _b === void 0 ? void 0 : _b.stderr;
+        const stdErrListener = (data) => {
+            stderr += stderrDecoder.write(data);
+            if (originalStdErrListener) {
+                originalStdErrListener(data);
+            }
+        };
+        const stdOutListener = (data) => {
+            stdout += stdoutDecoder.write(data);
+            if (originalStdoutListener) {
+                originalStdoutListener(data);
+            }
+        };
+        const listeners = Object.assign(Object.assign({}, options === null || options === void 0 ? void 0 : options.listeners), { stdout: stdOutListener, stderr: stdErrListener });
+        const exitCode = yield exec(commandLine, args, Object.assign(Object.assign({}, options), { listeners }));
+        //flush any remaining characters
+        stdout += stdoutDecoder.end();
+        stderr += stderrDecoder.end();
+        return {
+            exitCode,
+            stdout,
+            stderr
+        };
+    });
+}
+//# sourceMappingURL=exec.js.map
+
+/***/ }),
+
+/***/ 37157:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   o: () => (/* binding */ Context)
+/* harmony export */ });
+/* harmony import */ var fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(79896);
+/* harmony import */ var os__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(70857);
+
+
+class Context {
+    /**
+     * Hydrate the context from the environment
+     */
+    constructor() {
+        var _a, _b, _c;
+        this.payload = {};
+        if (process.env.GITHUB_EVENT_PATH) {
+            if ((0,fs__WEBPACK_IMPORTED_MODULE_0__.existsSync)(process.env.GITHUB_EVENT_PATH)) {
+                this.payload = JSON.parse((0,fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(process.env.GITHUB_EVENT_PATH, { encoding: 'utf8' }));
+            }
+            else {
+                const path = process.env.GITHUB_EVENT_PATH;
+                process.stdout.write(`GITHUB_EVENT_PATH ${path} does not exist${os__WEBPACK_IMPORTED_MODULE_1__.EOL}`);
+            }
+        }
+        this.eventName = process.env.GITHUB_EVENT_NAME;
+        this.sha = process.env.GITHUB_SHA;
+        this.ref = process.env.GITHUB_REF;
+        this.workflow = process.env.GITHUB_WORKFLOW;
+        this.action = process.env.GITHUB_ACTION;
+        this.actor = process.env.GITHUB_ACTOR;
+        this.job = process.env.GITHUB_JOB;
+        this.runAttempt = parseInt(process.env.GITHUB_RUN_ATTEMPT, 10);
+        this.runNumber = parseInt(process.env.GITHUB_RUN_NUMBER, 10);
+        this.runId = parseInt(process.env.GITHUB_RUN_ID, 10);
+        this.apiUrl = (_a = process.env.GITHUB_API_URL) !== null && _a !== void 0 ? _a : `https://api.github.com`;
+        this.serverUrl = (_b = process.env.GITHUB_SERVER_URL) !== null && _b !== void 0 ? _b : `https://github.com`;
+        this.graphqlUrl =
+            (_c = process.env.GITHUB_GRAPHQL_URL) !== null && _c !== void 0 ? _c : `https://api.github.com/graphql`;
+    }
+    get issue() {
+        const payload = this.payload;
+        return Object.assign(Object.assign({}, this.repo), { number: (payload.issue || payload.pull_request || payload).number });
+    }
+    get repo() {
+        if (process.env.GITHUB_REPOSITORY) {
+            const [owner, repo] = process.env.GITHUB_REPOSITORY.split('/');
+            return { owner, repo };
+        }
+        if (this.payload.repository) {
+            return {
+                owner: this.payload.repository.owner.login,
+                repo: this.payload.repository.name
+            };
+        }
+        throw new Error("context.repo requires a GITHUB_REPOSITORY environment variable like 'owner/repo'");
+    }
+}
+//# sourceMappingURL=context.js.map
+
+/***/ }),
+
+/***/ 61351:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Q: () => (/* binding */ getOctokit),
+/* harmony export */   _: () => (/* binding */ context)
+/* harmony export */ });
+/* harmony import */ var _context_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(37157);
+/* harmony import */ var _utils_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(85555);
+
+
+const context = new _context_js__WEBPACK_IMPORTED_MODULE_0__/* .Context */ .o();
+/**
+ * Returns a hydrated octokit ready to use for GitHub Actions
+ *
+ * @param     token    the repo PAT or GITHUB_TOKEN
+ * @param     options  other options to set
+ */
+function getOctokit(token, options, ...additionalPlugins) {
+    const GitHubWithPlugins = _utils_js__WEBPACK_IMPORTED_MODULE_1__/* .GitHub */ .gq.plugin(...additionalPlugins);
+    return new GitHubWithPlugins((0,_utils_js__WEBPACK_IMPORTED_MODULE_1__/* .getOctokitOptions */ .EG)(token, options));
+}
+//# sourceMappingURL=github.js.map
+
+/***/ }),
+
+/***/ 85555:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  gq: () => (/* binding */ GitHub),
+  NT: () => (/* binding */ defaults),
+  EG: () => (/* binding */ getOctokitOptions)
+});
+
+// UNUSED EXPORTS: context, getUserAgentWithOrchestrationId
+
+// EXTERNAL MODULE: ./node_modules/@actions/github/lib/context.js
+var context = __nccwpck_require__(37157);
+// EXTERNAL MODULE: ./node_modules/@actions/github/node_modules/@actions/http-client/lib/index.js
+var lib = __nccwpck_require__(89659);
+// EXTERNAL MODULE: ./node_modules/undici/index.js
+var undici = __nccwpck_require__(46752);
+;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/internal/utils.js
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+function getAuthString(token, options) {
+    if (!token && !options.auth) {
+        throw new Error('Parameter token or opts.auth is required');
+    }
+    else if (token && options.auth) {
+        throw new Error('Parameters token and opts.auth may not both be specified');
+    }
+    return typeof options.auth === 'string' ? options.auth : `token ${token}`;
+}
+function getProxyAgent(destinationUrl) {
+    const hc = new lib.HttpClient();
+    return hc.getAgent(destinationUrl);
+}
+function getProxyAgentDispatcher(destinationUrl) {
+    const hc = new lib.HttpClient();
+    return hc.getAgentDispatcher(destinationUrl);
+}
+function getProxyFetch(destinationUrl) {
+    const httpDispatcher = getProxyAgentDispatcher(destinationUrl);
+    const proxyFetch = (url, opts) => __awaiter(this, void 0, void 0, function* () {
+        return (0,undici.fetch)(url, Object.assign(Object.assign({}, opts), { dispatcher: httpDispatcher }));
+    });
+    return proxyFetch;
+}
+function getApiBaseUrl() {
+    return process.env['GITHUB_API_URL'] || 'https://api.github.com';
+}
+function getUserAgentWithOrchestrationId(baseUserAgent) {
+    var _a;
+    const orchId = (_a = process.env['ACTIONS_ORCHESTRATION_ID']) === null || _a === void 0 ? void 0 : _a.trim();
+    if (orchId) {
+        const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, '_');
+        const tag = `actions_orchestration_id/${sanitizedId}`;
+        if (baseUserAgent === null || baseUserAgent === void 0 ? void 0 : baseUserAgent.includes(tag))
+            return baseUserAgent;
+        const ua = baseUserAgent ? `${baseUserAgent} ` : '';
+        return `${ua}${tag}`;
+    }
+    return baseUserAgent;
+}
+//# sourceMappingURL=utils.js.map
+;// CONCATENATED MODULE: ./node_modules/universal-user-agent/index.js
+function getUserAgent() {
+  if (typeof navigator === "object" && "userAgent" in navigator) {
+    return navigator.userAgent;
+  }
+
+  if (typeof process === "object" && process.version !== undefined) {
+    return `Node.js/${process.version.substr(1)} (${process.platform}; ${
+      process.arch
+    })`;
+  }
+
+  return "<environment undetectable>";
+}
+
+;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/register.js
+// @ts-check
+
+function register(state, name, method, options) {
+  if (typeof method !== "function") {
+    throw new Error("method for before hook must be a function");
+  }
+
+  if (!options) {
+    options = {};
+  }
+
+  if (Array.isArray(name)) {
+    return name.reverse().reduce((callback, name) => {
+      return register.bind(null, state, name, callback, options);
+    }, method)();
+  }
+
+  return Promise.resolve().then(() => {
+    if (!state.registry[name]) {
+      return method(options);
+    }
+
+    return state.registry[name].reduce((method, registered) => {
+      return registered.hook.bind(null, method, options);
+    }, method)();
+  });
+}
+
+;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/add.js
+// @ts-check
+
+function addHook(state, kind, name, hook) {
+  const orig = hook;
+  if (!state.registry[name]) {
+    state.registry[name] = [];
+  }
+
+  if (kind === "before") {
+    hook = (method, options) => {
+      return Promise.resolve()
+        .then(orig.bind(null, options))
+        .then(method.bind(null, options));
+    };
+  }
+
+  if (kind === "after") {
+    hook = (method, options) => {
+      let result;
+      return Promise.resolve()
+        .then(method.bind(null, options))
+        .then((result_) => {
+          result = result_;
+          return orig(result, options);
+        })
+        .then(() => {
+          return result;
+        });
+    };
+  }
+
+  if (kind === "error") {
+    hook = (method, options) => {
+      return Promise.resolve()
+        .then(method.bind(null, options))
+        .catch((error) => {
+          return orig(error, options);
+        });
+    };
+  }
+
+  state.registry[name].push({
+    hook: hook,
+    orig: orig,
+  });
+}
+
+;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/remove.js
+// @ts-check
+
+function removeHook(state, name, method) {
+  if (!state.registry[name]) {
+    return;
+  }
+
+  const index = state.registry[name]
+    .map((registered) => {
+      return registered.orig;
+    })
+    .indexOf(method);
+
+  if (index === -1) {
+    return;
+  }
+
+  state.registry[name].splice(index, 1);
+}
+
+;// CONCATENATED MODULE: ./node_modules/before-after-hook/index.js
+// @ts-check
+
+
+
+
+
+// bind with array of arguments: https://stackoverflow.com/a/21792913
+const bind = Function.bind;
+const bindable = bind.bind(bind);
+
+function bindApi(hook, state, name) {
+  const removeHookRef = bindable(removeHook, null).apply(
+    null,
+    name ? [state, name] : [state]
+  );
+  hook.api = { remove: removeHookRef };
+  hook.remove = removeHookRef;
+  ["before", "error", "after", "wrap"].forEach((kind) => {
+    const args = name ? [state, kind, name] : [state, kind];
+    hook[kind] = hook.api[kind] = bindable(addHook, null).apply(null, args);
+  });
+}
+
+function Singular() {
+  const singularHookName = Symbol("Singular");
+  const singularHookState = {
+    registry: {},
+  };
+  const singularHook = register.bind(null, singularHookState, singularHookName);
+  bindApi(singularHook, singularHookState, singularHookName);
+  return singularHook;
+}
+
+function Collection() {
+  const state = {
+    registry: {},
+  };
+
+  const hook = register.bind(null, state);
+  bindApi(hook, state);
+
+  return hook;
+}
+
+/* harmony default export */ const before_after_hook = ({ Singular, Collection });
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/endpoint/dist-bundle/index.js
+// pkg/dist-src/defaults.js
+
+
+// pkg/dist-src/version.js
+var VERSION = "0.0.0-development";
+
+// pkg/dist-src/defaults.js
+var userAgent = `octokit-endpoint.js/${VERSION} ${getUserAgent()}`;
+var DEFAULTS = {
+  method: "GET",
+  baseUrl: "https://api.github.com",
+  headers: {
+    accept: "application/vnd.github.v3+json",
+    "user-agent": userAgent
+  },
+  mediaType: {
+    format: ""
+  }
+};
+
+// pkg/dist-src/util/lowercase-keys.js
+function lowercaseKeys(object) {
+  if (!object) {
+    return {};
+  }
+  return Object.keys(object).reduce((newObj, key) => {
+    newObj[key.toLowerCase()] = object[key];
+    return newObj;
+  }, {});
+}
+
+// pkg/dist-src/util/is-plain-object.js
+function isPlainObject(value) {
+  if (typeof value !== "object" || value === null) return false;
+  if (Object.prototype.toString.call(value) !== "[object Object]") return false;
+  const proto = Object.getPrototypeOf(value);
+  if (proto === null) return true;
+  const Ctor = Object.prototype.hasOwnProperty.call(proto, "constructor") && proto.constructor;
+  return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value);
+}
+
+// pkg/dist-src/util/merge-deep.js
+function mergeDeep(defaults, options) {
+  const result = Object.assign({}, defaults);
+  Object.keys(options).forEach((key) => {
+    if (isPlainObject(options[key])) {
+      if (!(key in defaults)) Object.assign(result, { [key]: options[key] });
+      else result[key] = mergeDeep(defaults[key], options[key]);
+    } else {
+      Object.assign(result, { [key]: options[key] });
+    }
+  });
+  return result;
+}
+
+// pkg/dist-src/util/remove-undefined-properties.js
+function removeUndefinedProperties(obj) {
+  for (const key in obj) {
+    if (obj[key] === void 0) {
+      delete obj[key];
+    }
+  }
+  return obj;
+}
+
+// pkg/dist-src/merge.js
+function merge(defaults, route, options) {
+  if (typeof route === "string") {
+    let [method, url] = route.split(" ");
+    options = Object.assign(url ? { method, url } : { url: method }, options);
+  } else {
+    options = Object.assign({}, route);
+  }
+  options.headers = lowercaseKeys(options.headers);
+  removeUndefinedProperties(options);
+  removeUndefinedProperties(options.headers);
+  const mergedOptions = mergeDeep(defaults || {}, options);
+  if (options.url === "/graphql") {
+    if (defaults && defaults.mediaType.previews?.length) {
+      mergedOptions.mediaType.previews = defaults.mediaType.previews.filter(
+        (preview) => !mergedOptions.mediaType.previews.includes(preview)
+      ).concat(mergedOptions.mediaType.previews);
+    }
+    mergedOptions.mediaType.previews = (mergedOptions.mediaType.previews || []).map((preview) => preview.replace(/-preview/, ""));
+  }
+  return mergedOptions;
+}
+
+// pkg/dist-src/util/add-query-parameters.js
+function addQueryParameters(url, parameters) {
+  const separator = /\?/.test(url) ? "&" : "?";
+  const names = Object.keys(parameters);
+  if (names.length === 0) {
+    return url;
+  }
+  return url + separator + names.map((name) => {
+    if (name === "q") {
+      return "q=" + parameters.q.split("+").map(encodeURIComponent).join("+");
+    }
+    return `${name}=${encodeURIComponent(parameters[name])}`;
+  }).join("&");
+}
+
+// pkg/dist-src/util/extract-url-variable-names.js
+var urlVariableRegex = /\{[^{}}]+\}/g;
+function removeNonChars(variableName) {
+  return variableName.replace(/(?:^\W+)|(?:(?<!\W)\W+$)/g, "").split(/,/);
+}
+function extractUrlVariableNames(url) {
+  const matches = url.match(urlVariableRegex);
+  if (!matches) {
+    return [];
+  }
+  return matches.map(removeNonChars).reduce((a, b) => a.concat(b), []);
+}
+
+// pkg/dist-src/util/omit.js
+function omit(object, keysToOmit) {
+  const result = { __proto__: null };
+  for (const key of Object.keys(object)) {
+    if (keysToOmit.indexOf(key) === -1) {
+      result[key] = object[key];
+    }
+  }
+  return result;
+}
+
+// pkg/dist-src/util/url-template.js
+function encodeReserved(str) {
+  return str.split(/(%[0-9A-Fa-f]{2})/g).map(function(part) {
+    if (!/%[0-9A-Fa-f]/.test(part)) {
+      part = encodeURI(part).replace(/%5B/g, "[").replace(/%5D/g, "]");
+    }
+    return part;
+  }).join("");
+}
+function encodeUnreserved(str) {
+  return encodeURIComponent(str).replace(/[!'()*]/g, function(c) {
+    return "%" + c.charCodeAt(0).toString(16).toUpperCase();
+  });
+}
+function encodeValue(operator, value, key) {
+  value = operator === "+" || operator === "#" ? encodeReserved(value) : encodeUnreserved(value);
+  if (key) {
+    return encodeUnreserved(key) + "=" + value;
+  } else {
+    return value;
+  }
+}
+function isDefined(value) {
+  return value !== void 0 && value !== null;
+}
+function isKeyOperator(operator) {
+  return operator === ";" || operator === "&" || operator === "?";
+}
+function getValues(context, operator, key, modifier) {
+  var value = context[key], result = [];
+  if (isDefined(value) && value !== "") {
+    if (typeof value === "string" || typeof value === "number" || typeof value === "bigint" || typeof value === "boolean") {
+      value = value.toString();
+      if (modifier && modifier !== "*") {
+        value = value.substring(0, parseInt(modifier, 10));
+      }
+      result.push(
+        encodeValue(operator, value, isKeyOperator(operator) ? key : "")
+      );
+    } else {
+      if (modifier === "*") {
+        if (Array.isArray(value)) {
+          value.filter(isDefined).forEach(function(value2) {
+            result.push(
+              encodeValue(operator, value2, isKeyOperator(operator) ? key : "")
+            );
+          });
+        } else {
+          Object.keys(value).forEach(function(k) {
+            if (isDefined(value[k])) {
+              result.push(encodeValue(operator, value[k], k));
+            }
+          });
+        }
+      } else {
+        const tmp = [];
+        if (Array.isArray(value)) {
+          value.filter(isDefined).forEach(function(value2) {
+            tmp.push(encodeValue(operator, value2));
+          });
+        } else {
+          Object.keys(value).forEach(function(k) {
+            if (isDefined(value[k])) {
+              tmp.push(encodeUnreserved(k));
+              tmp.push(encodeValue(operator, value[k].toString()));
+            }
+          });
+        }
+        if (isKeyOperator(operator)) {
+          result.push(encodeUnreserved(key) + "=" + tmp.join(","));
+        } else if (tmp.length !== 0) {
+          result.push(tmp.join(","));
+        }
+      }
+    }
+  } else {
+    if (operator === ";") {
+      if (isDefined(value)) {
+        result.push(encodeUnreserved(key));
+      }
+    } else if (value === "" && (operator === "&" || operator === "?")) {
+      result.push(encodeUnreserved(key) + "=");
+    } else if (value === "") {
+      result.push("");
+    }
+  }
+  return result;
+}
+function parseUrl(template) {
+  return {
+    expand: expand.bind(null, template)
+  };
+}
+function expand(template, context) {
+  var operators = ["+", "#", ".", "/", ";", "?", "&"];
+  template = template.replace(
+    /\{([^\{\}]+)\}|([^\{\}]+)/g,
+    function(_, expression, literal) {
+      if (expression) {
+        let operator = "";
+        const values = [];
+        if (operators.indexOf(expression.charAt(0)) !== -1) {
+          operator = expression.charAt(0);
+          expression = expression.substr(1);
+        }
+        expression.split(/,/g).forEach(function(variable) {
+          var tmp = /([^:\*]*)(?::(\d+)|(\*))?/.exec(variable);
+          values.push(getValues(context, operator, tmp[1], tmp[2] || tmp[3]));
+        });
+        if (operator && operator !== "+") {
+          var separator = ",";
+          if (operator === "?") {
+            separator = "&";
+          } else if (operator !== "#") {
+            separator = operator;
+          }
+          return (values.length !== 0 ? operator : "") + values.join(separator);
+        } else {
+          return values.join(",");
+        }
+      } else {
+        return encodeReserved(literal);
+      }
+    }
+  );
+  if (template === "/") {
+    return template;
+  } else {
+    return template.replace(/\/$/, "");
+  }
+}
+
+// pkg/dist-src/parse.js
+function parse(options) {
+  let method = options.method.toUpperCase();
+  let url = (options.url || "/").replace(/:([a-z]\w+)/g, "{$1}");
+  let headers = Object.assign({}, options.headers);
+  let body;
+  let parameters = omit(options, [
+    "method",
+    "baseUrl",
+    "url",
+    "headers",
+    "request",
+    "mediaType"
+  ]);
+  const urlVariableNames = extractUrlVariableNames(url);
+  url = parseUrl(url).expand(parameters);
+  if (!/^http/.test(url)) {
+    url = options.baseUrl + url;
+  }
+  const omittedParameters = Object.keys(options).filter((option) => urlVariableNames.includes(option)).concat("baseUrl");
+  const remainingParameters = omit(parameters, omittedParameters);
+  const isBinaryRequest = /application\/octet-stream/i.test(headers.accept);
+  if (!isBinaryRequest) {
+    if (options.mediaType.format) {
+      headers.accept = headers.accept.split(/,/).map(
+        (format) => format.replace(
+          /application\/vnd(\.\w+)(\.v3)?(\.\w+)?(\+json)?$/,
+          `application/vnd$1$2.${options.mediaType.format}`
+        )
+      ).join(",");
+    }
+    if (url.endsWith("/graphql")) {
+      if (options.mediaType.previews?.length) {
+        const previewsFromAcceptHeader = headers.accept.match(/(?<![\w-])[\w-]+(?=-preview)/g) || [];
+        headers.accept = previewsFromAcceptHeader.concat(options.mediaType.previews).map((preview) => {
+          const format = options.mediaType.format ? `.${options.mediaType.format}` : "+json";
+          return `application/vnd.github.${preview}-preview${format}`;
+        }).join(",");
+      }
+    }
+  }
+  if (["GET", "HEAD"].includes(method)) {
+    url = addQueryParameters(url, remainingParameters);
+  } else {
+    if ("data" in remainingParameters) {
+      body = remainingParameters.data;
+    } else {
+      if (Object.keys(remainingParameters).length) {
+        body = remainingParameters;
+      }
+    }
+  }
+  if (!headers["content-type"] && typeof body !== "undefined") {
+    headers["content-type"] = "application/json; charset=utf-8";
+  }
+  if (["PATCH", "PUT"].includes(method) && typeof body === "undefined") {
+    body = "";
+  }
+  return Object.assign(
+    { method, url, headers },
+    typeof body !== "undefined" ? { body } : null,
+    options.request ? { request: options.request } : null
+  );
+}
+
+// pkg/dist-src/endpoint-with-defaults.js
+function endpointWithDefaults(defaults, route, options) {
+  return parse(merge(defaults, route, options));
+}
+
+// pkg/dist-src/with-defaults.js
+function withDefaults(oldDefaults, newDefaults) {
+  const DEFAULTS2 = merge(oldDefaults, newDefaults);
+  const endpoint2 = endpointWithDefaults.bind(null, DEFAULTS2);
+  return Object.assign(endpoint2, {
+    DEFAULTS: DEFAULTS2,
+    defaults: withDefaults.bind(null, DEFAULTS2),
+    merge: merge.bind(null, DEFAULTS2),
+    parse
+  });
+}
+
+// pkg/dist-src/index.js
+var endpoint = withDefaults(null, DEFAULTS);
+
+
+;// CONCATENATED MODULE: ./node_modules/content-type/dist/index.js
+/*!
+ * content-type
+ * Copyright(c) 2015 Douglas Christopher Wilson
+ * MIT Licensed
+ */
+const SP = 32; // " "
+const HTAB = 9; // "\t"
+const SEMI = 59; // ";"
+const EQ = 61; // "="
+const DQUOTE = 34; // '"'
+const BSLASH = 92; // "\\"
+const COMMA = 44; // ","
+const LOWER_CASE = 1;
+const OWS = 2;
+const SEMI_FLAG = 4;
+const COMMA_FLAG = 8;
+const TOKEN_FLAG = 16;
+const NON_ASCII = 0xff00;
+const CASE_FLAGS = LOWER_CASE | NON_ASCII;
+/**
+ * Character flags used to normalize HTTP field values while scanning.
+ * Out-of-range reads intentionally coerce to zero in bitwise expressions.
+ */
+const CHAR_MAP = new Uint8Array(0x100);
+CHAR_MAP[HTAB] |= OWS;
+CHAR_MAP[SP] |= OWS;
+CHAR_MAP[SEMI] |= SEMI_FLAG;
+CHAR_MAP[COMMA] |= COMMA_FLAG;
+for (let code = 0x80 /* non-ASCII */; code <= 0xff; code++) {
+    CHAR_MAP[code] |= LOWER_CASE;
+}
+for (const char of "!#$%&'*+-.^_`|~") {
+    CHAR_MAP[char.charCodeAt(0)] |= TOKEN_FLAG;
+}
+for (let code = 0x30 /* 0 */; code <= 0x39 /* 9 */; code++) {
+    CHAR_MAP[code] |= TOKEN_FLAG;
+}
+for (let code = 0x41 /* A */; code <= 0x5a /* Z */; code++) {
+    CHAR_MAP[code] |= LOWER_CASE | TOKEN_FLAG;
+}
+for (let code = 0x61 /* a */; code <= 0x7a /* z */; code++) {
+    CHAR_MAP[code] |= TOKEN_FLAG;
+}
+/**
+ * Null object perf optimization. Faster than `Object.create(null)` and `{ __proto__: null }`.
+ */
+const NullObject = /* @__PURE__ */ (() => {
+    const C = function () { };
+    C.prototype = Object.create(null);
+    return C;
+})();
+/**
+ * Validate a type string against RFC 9110.
+ */
+function isTypeValid(type, start = 0, end = type.length) {
+    let hasSlash = false;
+    for (let index = start; index < end; index++) {
+        const code = type.charCodeAt(index);
+        if (code === 47 /* / */) {
+            if (hasSlash || index === start || index >= end - 1)
+                return false;
+            hasSlash = true;
+        }
+        else if (!isTokenCode(code)) {
+            return false;
+        }
+    }
+    return hasSlash;
+}
+/**
+ * Validate a token against RFC 9110.
+ */
+function isTokenValid(token, start = 0, end = token.length) {
+    if (start >= end)
+        return false;
+    for (let index = start; index < end; index++) {
+        if (!isTokenCode(token.charCodeAt(index)))
+            return false;
+    }
+    return true;
+}
+/**
+ * Check whether a character code belongs to the token production in RFC 9110.
+ */
+function isTokenCode(code) {
+    return (CHAR_MAP[code] & TOKEN_FLAG) !== 0;
+}
+/**
+ * Serialize a parameter value.
+ */
+function parameterValue(str) {
+    const len = str.length;
+    if (len === 0)
+        return '""';
+    let index = 0;
+    while (index < len && isTokenCode(str.charCodeAt(index)))
+        index++;
+    if (index === len)
+        return str;
+    let result = '"';
+    let start = 0;
+    while (index < len) {
+        const code = str.charCodeAt(index);
+        if (code !== HTAB && (code < SP || code === 127 || code > 255)) {
+            throw new TypeError(`Invalid parameter value: ${str}`);
+        }
+        if (code === 34 /* " */ || code === 92 /* \\ */) {
+            result += `${str.slice(start, index)}\\`;
+            start = index;
+        }
+        index++;
+    }
+    return `${result}${str.slice(start)}"`;
+}
+/**
+ * Format an object into a `Content-Type` header.
+ */
+function format(obj) {
+    const { type, parameters } = obj;
+    if (!type || !isTypeValid(type)) {
+        throw new TypeError(`Invalid type: ${type}`);
+    }
+    let result = type;
+    if (parameters) {
+        for (const param of Object.keys(parameters)) {
+            if (!isTokenValid(param)) {
+                throw new TypeError(`Invalid parameter name: ${param}`);
+            }
+            result += `; ${param}=${parameterValue(parameters[param])}`;
+        }
+    }
+    return result;
+}
+/**
+ * Parse a `Content-Type` header.
+ */
+function dist_parse(header, options) {
+    const stopFlags = SEMI_FLAG | (options?.comma === true ? COMMA_FLAG : 0);
+    const len = header.length;
+    let valueStart = options?.start ?? 0;
+    while ((CHAR_MAP[header.charCodeAt(valueStart)] & OWS) !== 0) {
+        valueStart++;
+    }
+    let index = valueStart;
+    let typeFlags = 0;
+    let whitespace = -1;
+    let stop = options?.parameters === false ? COMMA_FLAG : 0;
+    while (index < len) {
+        const code = header.charCodeAt(index);
+        const flags = CHAR_MAP[code];
+        if ((flags & stopFlags) !== 0) {
+            stop |= flags & COMMA_FLAG;
+            break;
+        }
+        if ((flags & OWS) !== 0) {
+            if (whitespace === -1)
+                whitespace = index;
+        }
+        else {
+            whitespace = -1;
+        }
+        typeFlags |= (code & NON_ASCII) | flags;
+        index++;
+    }
+    const valueEnd = whitespace === -1 ? index : whitespace;
+    const value = header.slice(valueStart, valueEnd);
+    const type = (typeFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
+    if (index === len || stop !== 0) {
+        return { type, index, parameters: new NullObject() };
+    }
+    return parseParameters(header, type, index, len, stopFlags);
+}
+/**
+ * Parses the parameters of a `Content-Type` header starting at the given index.
+ */
+function parseParameters(header, type, index, len, stopFlags) {
+    const parameters = new NullObject();
+    parameter: while (index < len) {
+        index++; // Skip over ;
+        while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
+            index++;
+        }
+        const keyStart = index;
+        let keyFlags = 0;
+        let keyWhitespace = -1;
+        while (index < len) {
+            const code = header.charCodeAt(index);
+            const flags = CHAR_MAP[code];
+            if ((flags & stopFlags) !== 0) {
+                if ((flags & COMMA_FLAG) !== 0)
+                    break parameter;
+                continue parameter;
+            }
+            if (code === EQ) {
+                const keyEnd = keyWhitespace === -1 ? index : keyWhitespace;
+                const value = header.slice(keyStart, keyEnd);
+                const key = (keyFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
+                index++;
+                while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
+                    index++;
+                }
+                if (index < len && header.charCodeAt(index) === DQUOTE) {
+                    const quotedStart = ++index;
+                    let escaped = false;
+                    while (index < len) {
+                        const code = header.charCodeAt(index);
+                        if (code === DQUOTE) {
+                            if (parameters[key] === undefined) {
+                                parameters[key] = escaped
+                                    ? unescapeQuotedPairs(header, quotedStart, index)
+                                    : header.slice(quotedStart, index);
+                            }
+                            index++;
+                            let stop = 0;
+                            // Discard characters between quote and delimiter.
+                            while (index < len) {
+                                const code = header.charCodeAt(index);
+                                const flags = CHAR_MAP[code];
+                                if ((flags & stopFlags) !== 0) {
+                                    stop = flags & COMMA_FLAG;
+                                    break;
+                                }
+                                index++;
+                            }
+                            if (stop !== 0)
+                                break parameter;
+                            continue parameter;
+                        }
+                        if (code === BSLASH && index + 1 < len) {
+                            escaped = true;
+                            index += 2;
+                            continue;
+                        }
+                        index++;
+                    }
+                    continue parameter;
+                }
+                const valueStart = index;
+                let stop = 0;
+                let valueWhitespace = -1;
+                while (index < len) {
+                    const code = header.charCodeAt(index);
+                    const flags = CHAR_MAP[code];
+                    if ((flags & stopFlags) !== 0) {
+                        stop = flags & COMMA_FLAG;
+                        break;
+                    }
+                    if ((flags & OWS) !== 0) {
+                        if (valueWhitespace === -1)
+                            valueWhitespace = index;
+                    }
+                    else {
+                        valueWhitespace = -1;
+                    }
+                    index++;
+                }
+                if (parameters[key] === undefined) {
+                    const valueEnd = valueWhitespace === -1 ? index : valueWhitespace;
+                    parameters[key] = header.slice(valueStart, valueEnd);
+                }
+                if (stop !== 0)
+                    break parameter;
+                continue parameter;
+            }
+            if ((flags & OWS) !== 0) {
+                if (keyWhitespace === -1)
+                    keyWhitespace = index;
+            }
+            else {
+                keyWhitespace = -1;
+            }
+            keyFlags |= (code & NON_ASCII) | flags;
+            index++;
+        }
+    }
+    return { type, index, parameters };
+}
+/**
+ * Remove backslashes from quoted pairs in a known-terminated quoted string body.
+ */
+function unescapeQuotedPairs(str, start, end) {
+    let result = "";
+    for (let index = start; index < end; index++) {
+        if (str.charCodeAt(index) === BSLASH) {
+            result += str.slice(start, index);
+            start = ++index;
+        }
+    }
+    return result + str.slice(start, end);
+}
+//# sourceMappingURL=index.js.map
+;// CONCATENATED MODULE: ./node_modules/json-with-bigint/json-with-bigint.js
+const intRegex = /^-?\d+$/;
+const noiseValue = /^-?\d+n+$/; // Noise - strings that match the custom format before being converted to it
+const originalStringify = JSON.stringify;
+const originalParse = JSON.parse;
+const customFormat = /^-?\d+n$/;
+
+const bigIntsStringify = /([\[:])?"(-?\d+)n"($|\s*[,\}\]])/g;
+const noiseStringify = /([\[:])?("-?\d+n+)n("$|"\s*[,\}\]])/g;
+
+/**
+ * @typedef {(this: any, key: string | number | undefined, value: any) => any} Replacer
+ * @typedef {(key: string | number | undefined, value: any, context?: { source: string }) => any} Reviver
+ */
+
+/**
+ * Checks if a value is unstringifiable according to native JSON.stringify rules.
+ *
+ * @param {any} val The value to check.
+ * @returns {boolean} True if the value is undefined, a function, or a symbol.
+ */
+const isUnstringifiable = (val) =>
+  val === undefined || typeof val === "function" || typeof val === "symbol";
+
+/**
+ * Checks if a value is a native JSON.rawJSON object (Node.js 22+).
+ *
+ * @param {any} val The value to check.
+ * @returns {boolean} True if the value is a RawJSON instance.
+ */
+const isRawJSON = (val) =>
+  val !== null &&
+  typeof val === "object" &&
+  val.constructor &&
+  val.constructor.name === "RawJSON";
+
+/**
+ * Iteratively converts a JS value to a JSON string.
+ * Used as a fallback when the native JSON.stringify hits the Maximum Call Stack size.
+ * Fully compliant with JSON formatting (space), replacers, and toJSON behaviors.
+ *
+ * @param {any} rootValue The value to stringify.
+ * @param {Replacer | Array<string | number> | null} [replacer] User's custom replacer function.
+ * @param {string | number} [spaceParam] Indentation for pretty-printing.
+ * @returns {string | undefined} The generated JSON string.
+ */
+const stringifyIteratively = (rootValue, replacer, spaceParam) => {
+  let space = "";
+
+  if (typeof spaceParam === "number") {
+    space = " ".repeat(Math.min(10, Math.max(0, Math.floor(spaceParam))));
+  } else if (typeof spaceParam === "string") {
+    space = spaceParam.slice(0, 10);
+  }
+
+  const isFunctionReplacer = typeof replacer === "function";
+  const propertyList = Array.isArray(replacer)
+    ? new Set(replacer.map(String))
+    : null;
+
+  /**
+   * Prepares a value for stringification by resolving toJSON, handling BigInts,
+   * applying custom replacers, and unwrapping primitive objects.
+   *
+   * @param {object|Array} parent The parent object or array holding the value.
+   * @param {string} key The key associated with the value.
+   * @param {any} val The raw value to process.
+   * @returns {any} The processed value ready for stringification.
+   */
+  const prepareVal = (parent, key, val) => {
+    const isObject = val !== null && typeof val === "object";
+    const hasToJSON = isObject && typeof val.toJSON === "function";
+
+    if (hasToJSON) {
+      val = val.toJSON(key);
+    }
+
+    const isNoise = typeof val === "string" && noiseValue.test(val);
+
+    if (isNoise) return val + "n";
+
+    const isBigInt = typeof val === "bigint";
+
+    if (isBigInt) {
+      const supportsRawJSON = "rawJSON" in JSON;
+
+      if (supportsRawJSON) return JSON.rawJSON(val.toString());
+
+      return val.toString() + "n";
+    }
+
+    if (isFunctionReplacer) {
+      val = replacer.call(parent, key, val);
+    }
+
+    const isPostReplacerObject = val !== null && typeof val === "object";
+
+    if (isPostReplacerObject) {
+      const isPrimitiveWrapper =
+        val instanceof Number ||
+        val instanceof String ||
+        val instanceof Boolean;
+
+      if (isPrimitiveWrapper) {
+        val = val.valueOf();
+      }
+    }
+
+    return val;
+  };
+
+  const rootProcessed = prepareVal({ "": rootValue }, "", rootValue);
+
+  if (isUnstringifiable(rootProcessed)) {
+    return undefined;
+  }
+
+  const isRootPrimitive =
+    rootProcessed === null || typeof rootProcessed !== "object";
+  const isRootNativeRawJSON = isRawJSON(rootProcessed);
+
+  if (isRootPrimitive || isRootNativeRawJSON) {
+    return originalStringify(rootProcessed);
+  }
+
+  const chunks = [];
+  let level = 0;
+
+  const stack = [
+    {
+      parent: { "": rootProcessed },
+      key: "",
+      val: rootProcessed,
+      isArray: Array.isArray(rootProcessed),
+      keys: Array.isArray(rootProcessed) ? null : Object.keys(rootProcessed),
+      index: 0,
+      first: true,
+    },
+  ];
+
+  const visited = new WeakSet([rootProcessed]);
+
+  while (stack.length > 0) {
+    const node = stack[stack.length - 1];
+
+    if (node.index === 0) {
+      chunks.push(node.isArray ? "[" : "{");
+      level++;
+    }
+
+    let isDone = false;
+
+    if (node.isArray) {
+      if (node.index < node.val.length) {
+        if (!node.first) chunks.push(",");
+
+        if (space) chunks.push("\n" + space.repeat(level));
+
+        const childRaw = node.val[node.index];
+        const childVal = prepareVal(node.val, String(node.index), childRaw);
+
+        if (isUnstringifiable(childVal)) {
+          chunks.push("null");
+          node.first = false;
+          node.index++;
+        } else {
+          const isComplexObject =
+            childVal !== null && typeof childVal === "object";
+          const isNativeRaw = isRawJSON(childVal);
+
+          if (isComplexObject && !isNativeRaw) {
+            if (visited.has(childVal)) {
+              throw new TypeError("Converting circular structure to JSON");
+            }
+
+            visited.add(childVal);
+
+            stack.push({
+              parent: node.val,
+              key: String(node.index),
+              val: childVal,
+              isArray: Array.isArray(childVal),
+              keys: Array.isArray(childVal) ? null : Object.keys(childVal),
+              index: 0,
+              first: true,
+            });
+
+            node.first = false;
+            node.index++;
+          } else {
+            chunks.push(originalStringify(childVal));
+            node.first = false;
+            node.index++;
+          }
+        }
+      } else {
+        isDone = true;
+      }
+    } else {
+      while (node.index < node.keys.length) {
+        const k = node.keys[node.index++];
+
+        const isFilteredOutByArray = propertyList && !propertyList.has(k);
+
+        if (isFilteredOutByArray) continue;
+
+        const childRaw = node.val[k];
+        const childVal = prepareVal(node.val, k, childRaw);
+
+        if (isUnstringifiable(childVal)) continue;
+
+        if (!node.first) chunks.push(",");
+
+        if (space) {
+          chunks.push("\n" + space.repeat(level) + originalStringify(k) + ": ");
+        } else {
+          chunks.push(originalStringify(k) + ":");
+        }
+
+        const isComplexObject =
+          childVal !== null && typeof childVal === "object";
+        const isNativeRaw = isRawJSON(childVal);
+
+        if (isComplexObject && !isNativeRaw) {
+          if (visited.has(childVal)) {
+            throw new TypeError("Converting circular structure to JSON");
+          }
+
+          visited.add(childVal);
+
+          stack.push({
+            parent: node.val,
+            key: k,
+            val: childVal,
+            isArray: Array.isArray(childVal),
+            keys: Array.isArray(childVal) ? null : Object.keys(childVal),
+            index: 0,
+            first: true,
+          });
+
+          node.first = false;
+
+          break; // Stop current loop level to process the newly pushed stack node
+        } else {
+          chunks.push(originalStringify(childVal));
+          node.first = false;
+        }
+      }
+
+      const isNodeFullyProcessed =
+        node.index >= node.keys.length && stack[stack.length - 1] === node;
+
+      if (isNodeFullyProcessed) {
+        isDone = true;
+      }
+    }
+
+    if (isDone) {
+      level--;
+
+      if (!node.first && space) chunks.push("\n" + space.repeat(level));
+
+      chunks.push(node.isArray ? "]" : "}");
+      visited.delete(node.val);
+      stack.pop();
+    }
+  }
+
+  return chunks.join("");
+};
+
+/**
+ * Converts a JavaScript value to a JSON string.
+ *
+ * Supports serialization of BigInt values using two strategies:
+ * 1. Custom format "123n" → "123" (universal fallback)
+ * 2. Native JSON.rawJSON() (Node.js 22+, fastest) when available
+ *
+ * All other values are serialized exactly like native JSON.stringify().
+ *
+ * @param {*} value The value to convert to a JSON string.
+ * @param {Replacer | Array<string | number> | null} [replacer]
+ * A function that alters the behavior of the stringification process,
+ * or an array of strings/numbers to indicate properties to exclude.
+ * @param {string | number} [space]
+ * A string or number to specify indentation or pretty-printing.
+ * @returns {string} The JSON string representation.
+ */
+const JSONStringify = (value, replacer, space) => {
+  try {
+    const supportsRawJSON = "rawJSON" in JSON;
+
+    if (supportsRawJSON) {
+      return originalStringify(
+        value,
+        (key, val) => {
+          if (typeof val === "bigint") return JSON.rawJSON(val.toString());
+
+          const hasFunctionReplacer = typeof replacer === "function";
+
+          if (hasFunctionReplacer) return replacer(key, val);
+
+          const isKeyInArrayReplacer =
+            Array.isArray(replacer) && replacer.includes(key);
+
+          if (isKeyInArrayReplacer) return val;
+
+          return val;
+        },
+        space,
+      );
+    }
+
+    if (!value) return originalStringify(value, replacer, space);
+
+    const convertedToCustomJSON = originalStringify(
+      value,
+      (key, val) => {
+        const isNoise = typeof val === "string" && noiseValue.test(val);
+
+        if (isNoise) return val.toString() + "n"; // Mark noise values with additional "n" to offset the deletion of one "n" during the processing
+
+        if (typeof val === "bigint") return val.toString() + "n";
+
+        const hasFunctionReplacer = typeof replacer === "function";
+
+        if (hasFunctionReplacer) return replacer(key, val);
+
+        const isKeyInArrayReplacer =
+          Array.isArray(replacer) && replacer.includes(key);
+
+        if (isKeyInArrayReplacer) return val;
+
+        return val;
+      },
+      space,
+    );
+
+    const processedJSON = convertedToCustomJSON.replace(
+      bigIntsStringify,
+      "$1$2$3",
+    ); // Delete one "n" off the end of every BigInt value
+
+    const denoisedJSON = processedJSON.replace(noiseStringify, "$1$2$3"); // Remove one "n" off the end of every noisy string
+
+    return denoisedJSON;
+  } catch (error) {
+    if (error instanceof RangeError) {
+      const convertedJSON = stringifyIteratively(value, replacer, space);
+
+      if (convertedJSON === undefined) return undefined;
+
+      const supportsRawJSON = "rawJSON" in JSON;
+
+      if (supportsRawJSON) return convertedJSON;
+
+      const processedJSON = convertedJSON.replace(bigIntsStringify, "$1$2$3");
+
+      return processedJSON.replace(noiseStringify, "$1$2$3");
+    }
+
+    throw error;
+  }
+};
+
+const featureCache = new Map();
+
+/**
+ * Detects if the current JSON.parse implementation supports the context.source feature.
+ *
+ * Uses toString() fingerprinting to cache results and automatically detect runtime
+ * replacements of JSON.parse (polyfills, mocks, etc.).
+ *
+ * @returns {boolean} true if context.source is supported, false otherwise.
+ */
+const isContextSourceSupported = () => {
+  const parseFingerprint = JSON.parse.toString();
+
+  if (featureCache.has(parseFingerprint)) {
+    return featureCache.get(parseFingerprint);
+  }
+
+  try {
+    const result = JSON.parse(
+      "1",
+      (_, __, context) => !!context?.source && context.source === "1",
+    );
+    featureCache.set(parseFingerprint, result);
+
+    return result;
+  } catch {
+    featureCache.set(parseFingerprint, false);
+
+    return false;
+  }
+};
+
+/**
+ * Reviver function that converts custom-format BigInt strings back to BigInt values.
+ * Also handles "noise" strings that accidentally match the BigInt format.
+ *
+ * @param {string | number | undefined} key The object key.
+ * @param {*} value The value being parsed.
+ * @param {object} [context] Parse context (if supported by JSON.parse).
+ * @param {Reviver} [userReviver] User's custom reviver function.
+ * @returns {any} The transformed value.
+ */
+const convertMarkedBigIntsReviver = (key, value, context, userReviver) => {
+  const isCustomFormatBigInt =
+    typeof value === "string" && customFormat.test(value);
+
+  if (isCustomFormatBigInt) return BigInt(value.slice(0, -1));
+
+  const isNoiseValue = typeof value === "string" && noiseValue.test(value);
+  if (isNoiseValue) return value.slice(0, -1);
+
+  const hasUserReviver = typeof userReviver === "function";
+
+  if (!hasUserReviver) return value;
+
+  return userReviver(key, value, context);
+};
+
+/**
+ * Fast JSON.parse implementation (~2x faster than classic fallback).
+ * Uses JSON.parse's context.source feature to detect integers and convert
+ * large numbers directly to BigInt without string manipulation.
+ *
+ * Does not support legacy custom format from v1 of this library.
+ *
+ * @param {string} text JSON string to parse.
+ * @param {Reviver} [reviver] Transform function to apply to each value.
+ * @returns {any} Parsed JavaScript value.
+ */
+const JSONParseV2 = (text, reviver) => {
+  return JSON.parse(text, (key, value, context) => {
+    const isNumber = typeof value === "number";
+    const isOutOfBounds =
+      value > Number.MAX_SAFE_INTEGER || value < Number.MIN_SAFE_INTEGER;
+    const isBigNumber = isNumber && isOutOfBounds;
+    const isInt = context && intRegex.test(context.source);
+    const isBigInt = isBigNumber && isInt;
+
+    if (isBigInt) return BigInt(context.source);
+
+    const hasCustomReviver = typeof reviver === "function";
+
+    if (!hasCustomReviver) return value;
+
+    return reviver(key, value, context);
+  });
+};
+
+const MAX_INT = Number.MAX_SAFE_INTEGER.toString();
+const MAX_DIGITS = MAX_INT.length;
+const stringsOrLargeNumbers =
+  /"(?:[^"\\]|\\.)*"|-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/g;
+const noiseValueWithQuotes = /^"-?\d+n+"$/; // Noise - strings that match the custom format before being converted to it
+
+/**
+ * Iteratively traverses the parsed object bottom-up (post-order),
+ * emulating the native JSON.parse reviver behavior.
+ * This avoids Call Stack overflows (RangeError) on deeply nested structures.
+ *
+ * @param {any} parsed The natively parsed JSON object.
+ * @param {Reviver} [userReviver] User's custom reviver function.
+ * @returns {any} The fully processed object.
+ */
+const applyReviverIteratively = (parsed, userReviver) => {
+  const rootHolder = { "": parsed };
+  const stack = [{ parent: rootHolder, key: "", visited: false }];
+
+  while (stack.length > 0) {
+    const node = stack[stack.length - 1];
+
+    if (!node.visited) {
+      node.visited = true;
+
+      const value = node.parent[node.key];
+      const isComplexObject = value !== null && typeof value === "object";
+
+      if (isComplexObject) {
+        const keys = Object.keys(value);
+
+        for (let i = keys.length - 1; i >= 0; i--) {
+          stack.push({ parent: value, key: keys[i], visited: false });
+        }
+      }
+    } else {
+      const { parent, key } = node;
+      let value = parent[key];
+
+      if (typeof value === "string") {
+        const isCustomFormatBigInt = customFormat.test(value);
+
+        if (isCustomFormatBigInt) {
+          value = BigInt(value.slice(0, -1));
+        } else {
+          const isNoise = noiseValue.test(value);
+
+          if (isNoise) value = value.slice(0, -1);
+        }
+      }
+
+      const hasUserReviver = typeof userReviver === "function";
+
+      if (hasUserReviver) {
+        value = userReviver.call(parent, key, value);
+      }
+
+      const isDeleted = value === undefined;
+
+      if (isDeleted) {
+        delete parent[key];
+      } else {
+        parent[key] = value;
+      }
+
+      stack.pop();
+    }
+  }
+
+  return rootHolder[""];
+};
+
+/**
+ * Pre-processes the JSON string to mark large numbers with an 'n' suffix.
+ *
+ * @param {string} text The raw JSON string.
+ * @returns {string} The serialized string with marked BigInts.
+ */
+const serializeBigInts = (text) => {
+  return text.replace(
+    stringsOrLargeNumbers,
+    (match, digits, fractional, exponential) => {
+      const isString = match[0] === '"';
+      const isNoise = isString && noiseValueWithQuotes.test(match);
+
+      if (isNoise) return match.substring(0, match.length - 1) + 'n"'; // Mark noise values with additional "n" to offset the deletion of one "n" during the processing
+
+      const hasFractionalOrExponential = fractional || exponential;
+
+      // With a fixed number of digits, we can correctly use lexicographical comparison to do a numeric comparison
+      const isLessThanMaxSafeInt =
+        digits &&
+        (digits.length < MAX_DIGITS ||
+          (digits.length === MAX_DIGITS && digits <= MAX_INT));
+
+      const isStandardValue =
+        isString || hasFractionalOrExponential || isLessThanMaxSafeInt;
+
+      if (isStandardValue) return match;
+
+      return '"' + match + 'n"';
+    },
+  );
+};
+
+/**
+ * Converts a JSON string into a JavaScript value.
+ *
+ * Supports parsing of large integers using two strategies:
+ * 1. Classic fallback: Marks large numbers with "123n" format, then converts to BigInt
+ * 2. Fast path (JSONParseV2): Uses context.source feature (~2x faster) when available
+ *
+ * All other JSON values are parsed exactly like native JSON.parse().
+ *
+ * @param {string} text A valid JSON string.
+ * @param {Reviver} [reviver]
+ * A function that transforms the results. This function is called for each member
+ * of the object. If a member contains nested objects, the nested objects are
+ * transformed before the parent object is.
+ * @returns {any} The parsed JavaScript value.
+ * @throws {SyntaxError} If text is not valid JSON.
+ */
+const JSONParse = (text, reviver) => {
+  if (!text) return originalParse(text, reviver);
+
+  try {
+    if (isContextSourceSupported()) return JSONParseV2(text, reviver); // Shortcut to a faster (2x) and simpler version
+
+    // Find and mark big numbers with "n"
+    const serializedData = serializeBigInts(text);
+
+    return originalParse(serializedData, (key, value, context) =>
+      convertMarkedBigIntsReviver(key, value, context, reviver),
+    );
+  } catch (error) {
+    if (error instanceof RangeError) {
+      const serializedData = serializeBigInts(text);
+      const parsed = originalParse(serializedData);
+
+      return applyReviverIteratively(parsed, reviver);
+    }
+
+    throw error;
+  }
+};
+
+
+
+// EXTERNAL MODULE: ./node_modules/@octokit/request-error/dist-src/index.js
+var dist_src = __nccwpck_require__(31015);
+;// CONCATENATED MODULE: ./node_modules/@octokit/request/dist-bundle/index.js
+// pkg/dist-src/index.js
+
+
+// pkg/dist-src/defaults.js
+
+
+// pkg/dist-src/version.js
+var dist_bundle_VERSION = "10.0.16";
+
+// pkg/dist-src/defaults.js
+var defaults_default = {
+  headers: {
+    "user-agent": `octokit-request.js/${dist_bundle_VERSION} ${getUserAgent()}`
+  }
+};
+
+// pkg/dist-src/fetch-wrapper.js
+
+
+
+// pkg/dist-src/is-plain-object.js
+function dist_bundle_isPlainObject(value) {
+  if (typeof value !== "object" || value === null) return false;
+  if (Object.prototype.toString.call(value) !== "[object Object]") return false;
+  const proto = Object.getPrototypeOf(value);
+  if (proto === null) return true;
+  const Ctor = Object.prototype.hasOwnProperty.call(proto, "constructor") && proto.constructor;
+  return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value);
+}
+
+// pkg/dist-src/fetch-wrapper.js
+
+var noop = () => "";
+async function fetchWrapper(requestOptions) {
+  const fetch = requestOptions.request?.fetch || globalThis.fetch;
+  if (!fetch) {
+    throw new Error(
+      "fetch is not set. Please pass a fetch implementation as new Octokit({ request: { fetch }}). Learn more at https://github.com/octokit/octokit.js/#fetch-missing"
+    );
+  }
+  const log = requestOptions.request?.log || console;
+  const parseSuccessResponseBody = requestOptions.request?.parseSuccessResponseBody !== false;
+  const body = dist_bundle_isPlainObject(requestOptions.body) || Array.isArray(requestOptions.body) ? JSONStringify(requestOptions.body) : requestOptions.body;
+  const requestHeaders = Object.fromEntries(
+    Object.entries(requestOptions.headers).map(([name, value]) => [
+      name,
+      String(value)
+    ])
+  );
+  let fetchResponse;
+  try {
+    fetchResponse = await fetch(requestOptions.url, {
+      method: requestOptions.method,
+      body,
+      redirect: requestOptions.request?.redirect,
+      headers: requestHeaders,
+      signal: requestOptions.request?.signal,
+      // duplex must be set if request.body is ReadableStream or Async Iterables.
+      // See https://fetch.spec.whatwg.org/#dom-requestinit-duplex.
+      ...requestOptions.body && { duplex: "half" }
+    });
+  } catch (error) {
+    let message = "Unknown Error";
+    if (error instanceof Error) {
+      if (error.name === "AbortError") {
+        error.status = 500;
+        throw error;
+      }
+      message = error.message;
+      if (error.name === "TypeError" && "cause" in error) {
+        if (error.cause instanceof Error) {
+          message = error.cause.message;
+        } else if (typeof error.cause === "string") {
+          message = error.cause;
+        }
+      }
+    }
+    const requestError = new dist_src/* RequestError */.G(message, 500, {
+      request: requestOptions
+    });
+    requestError.cause = error;
+    throw requestError;
+  }
+  const status = fetchResponse.status;
+  const url = fetchResponse.url;
+  const responseHeaders = {};
+  for (const [key, value] of fetchResponse.headers) {
+    responseHeaders[key] = value;
+  }
+  const octokitResponse = {
+    url,
+    status,
+    headers: responseHeaders,
+    data: ""
+  };
+  if ("deprecation" in responseHeaders) {
+    const matches = responseHeaders.link && responseHeaders.link.match(/<([^<>]+)>; rel="deprecation"/);
+    const deprecationLink = matches && matches.pop();
+    log.warn(
+      `[@octokit/request] "${requestOptions.method} ${requestOptions.url}" is deprecated. It is scheduled to be removed on ${responseHeaders.sunset}${deprecationLink ? `. See ${deprecationLink}` : ""}`
+    );
+  }
+  if (status === 204 || status === 205) {
+    return octokitResponse;
+  }
+  if (requestOptions.method === "HEAD") {
+    if (status < 400) {
+      return octokitResponse;
+    }
+    throw new dist_src/* RequestError */.G(fetchResponse.statusText, status, {
+      response: octokitResponse,
+      request: requestOptions
+    });
+  }
+  if (status === 304) {
+    octokitResponse.data = await getResponseData(fetchResponse);
+    throw new dist_src/* RequestError */.G("Not modified", status, {
+      response: octokitResponse,
+      request: requestOptions
+    });
+  }
+  if (status >= 400) {
+    octokitResponse.data = await getResponseData(fetchResponse);
+    throw new dist_src/* RequestError */.G(toErrorMessage(octokitResponse.data), status, {
+      response: octokitResponse,
+      request: requestOptions
+    });
+  }
+  octokitResponse.data = parseSuccessResponseBody ? await getResponseData(fetchResponse) : fetchResponse.body;
+  return octokitResponse;
+}
+async function getResponseData(response) {
+  const contentType = response.headers.get("content-type");
+  if (!contentType) {
+    return response.text().catch(noop);
+  }
+  const mimetype = dist_parse(contentType);
+  if (isJSONResponse(mimetype)) {
+    let text = "";
+    try {
+      text = await response.text();
+      return JSONParse(text);
+    } catch (err) {
+      return text;
+    }
+  } else if (mimetype.type.startsWith("text/") || // `application/octet-stream` is the canonical "arbitrary binary" type
+  // (RFC 2046) and must never be decoded as text, even when the response
+  // carries a (misleading) `charset=utf-8` parameter — see #751.
+  mimetype.parameters.charset?.toLowerCase() === "utf-8" && mimetype.type !== "application/octet-stream") {
+    return response.text().catch(noop);
+  } else {
+    return response.arrayBuffer().catch(
+      /* v8 ignore next -- @preserve */
+      () => new ArrayBuffer(0)
+    );
+  }
+}
+function isJSONResponse(mimetype) {
+  return mimetype.type === "application/json" || mimetype.type === "application/scim+json";
+}
+function toErrorMessage(data) {
+  if (typeof data === "string") {
+    return data;
+  }
+  if (data instanceof ArrayBuffer) {
+    return "Unknown error";
+  }
+  if (typeof data === "object" && data !== null && "message" in data) {
+    const objectData = data;
+    const suffix = "documentation_url" in objectData ? ` - ${objectData.documentation_url}` : "";
+    return Array.isArray(objectData.errors) ? `${objectData.message}: ${objectData.errors.map((v) => JSON.stringify(v)).join(", ")}${suffix}` : `${objectData.message}${suffix}`;
+  }
+  return `Unknown error: ${JSON.stringify(data)}`;
+}
+
+// pkg/dist-src/with-defaults.js
+function dist_bundle_withDefaults(oldEndpoint, newDefaults) {
+  const endpoint2 = oldEndpoint.defaults(newDefaults);
+  const newApi = function(route, parameters) {
+    const endpointOptions = endpoint2.merge(route, parameters);
+    if (!endpointOptions.request || !endpointOptions.request.hook) {
+      return fetchWrapper(endpoint2.parse(endpointOptions));
+    }
+    const request2 = (route2, parameters2) => {
+      return fetchWrapper(
+        endpoint2.parse(endpoint2.merge(route2, parameters2))
+      );
+    };
+    Object.assign(request2, {
+      endpoint: endpoint2,
+      defaults: dist_bundle_withDefaults.bind(null, endpoint2)
+    });
+    return endpointOptions.request.hook(request2, endpointOptions);
+  };
+  return Object.assign(newApi, {
+    endpoint: endpoint2,
+    defaults: dist_bundle_withDefaults.bind(null, endpoint2)
+  });
+}
+
+// pkg/dist-src/index.js
+var request = dist_bundle_withDefaults(endpoint, defaults_default);
+
+/* v8 ignore next -- @preserve */
+/* v8 ignore else -- @preserve */
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/graphql/dist-bundle/index.js
+// pkg/dist-src/index.js
+
+
+
+// pkg/dist-src/version.js
+var graphql_dist_bundle_VERSION = "0.0.0-development";
+
+// pkg/dist-src/with-defaults.js
+
+
+// pkg/dist-src/graphql.js
+
+
+// pkg/dist-src/error.js
+function _buildMessageForResponseErrors(data) {
+  return `Request failed due to following response errors:
+` + data.errors.map((e) => ` - ${e.message}`).join("\n");
+}
+var GraphqlResponseError = class extends Error {
+  constructor(request2, headers, response) {
+    super(_buildMessageForResponseErrors(response));
+    this.request = request2;
+    this.headers = headers;
+    this.response = response;
+    this.errors = response.errors;
+    this.data = response.data;
+    if (Error.captureStackTrace) {
+      Error.captureStackTrace(this, this.constructor);
+    }
+  }
+  request;
+  headers;
+  response;
+  name = "GraphqlResponseError";
+  errors;
+  data;
+};
+
+// pkg/dist-src/graphql.js
+var NON_VARIABLE_OPTIONS = [
+  "method",
+  "baseUrl",
+  "url",
+  "headers",
+  "request",
+  "query",
+  "mediaType",
+  "operationName"
+];
+var FORBIDDEN_VARIABLE_OPTIONS = ["query", "method", "url"];
+var GHES_V3_SUFFIX_REGEX = /\/api\/v3\/?$/;
+function graphql(request2, query, options) {
+  if (options) {
+    if (typeof query === "string" && "query" in options) {
+      return Promise.reject(
+        new Error(`[@octokit/graphql] "query" cannot be used as variable name`)
+      );
+    }
+    for (const key in options) {
+      if (!FORBIDDEN_VARIABLE_OPTIONS.includes(key)) continue;
+      return Promise.reject(
+        new Error(
+          `[@octokit/graphql] "${key}" cannot be used as variable name`
+        )
+      );
+    }
+  }
+  const parsedOptions = typeof query === "string" ? Object.assign({ query }, options) : query;
+  const requestOptions = Object.keys(
+    parsedOptions
+  ).reduce((result, key) => {
+    if (NON_VARIABLE_OPTIONS.includes(key)) {
+      result[key] = parsedOptions[key];
+      return result;
+    }
+    if (!result.variables) {
+      result.variables = {};
+    }
+    result.variables[key] = parsedOptions[key];
+    return result;
+  }, {});
+  const baseUrl = parsedOptions.baseUrl || request2.endpoint.DEFAULTS.baseUrl;
+  if (GHES_V3_SUFFIX_REGEX.test(baseUrl)) {
+    requestOptions.url = baseUrl.replace(GHES_V3_SUFFIX_REGEX, "/api/graphql");
+  }
+  return request2(requestOptions).then((response) => {
+    if (response.data.errors) {
+      const headers = {};
+      for (const key of Object.keys(response.headers)) {
+        headers[key] = response.headers[key];
+      }
+      throw new GraphqlResponseError(
+        requestOptions,
+        headers,
+        response.data
+      );
+    }
+    return response.data.data;
+  });
+}
+
+// pkg/dist-src/with-defaults.js
+function graphql_dist_bundle_withDefaults(request2, newDefaults) {
+  const newRequest = request2.defaults(newDefaults);
+  const newApi = (query, options) => {
+    return graphql(newRequest, query, options);
+  };
+  return Object.assign(newApi, {
+    defaults: graphql_dist_bundle_withDefaults.bind(null, newRequest),
+    endpoint: newRequest.endpoint
+  });
+}
+
+// pkg/dist-src/index.js
+var graphql2 = graphql_dist_bundle_withDefaults(request, {
+  headers: {
+    "user-agent": `octokit-graphql.js/${graphql_dist_bundle_VERSION} ${getUserAgent()}`
+  },
+  method: "POST",
+  url: "/graphql"
+});
+function withCustomRequest(customRequest) {
+  return graphql_dist_bundle_withDefaults(customRequest, {
+    method: "POST",
+    url: "/graphql"
+  });
+}
+
+/* v8 ignore if -- @preserve */
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/auth-token/dist-bundle/index.js
+// pkg/dist-src/is-jwt.js
+var b64url = "(?:[a-zA-Z0-9_-]+)";
+var sep = "\\.";
+var jwtRE = new RegExp(`^${b64url}${sep}${b64url}${sep}${b64url}$`);
+var isJWT = jwtRE.test.bind(jwtRE);
+
+// pkg/dist-src/auth.js
+async function auth(token) {
+  const isApp = isJWT(token);
+  const isInstallation = token.startsWith("v1.") || token.startsWith("ghs_");
+  const isUserToServer = token.startsWith("ghu_");
+  const tokenType = isApp ? "app" : isInstallation ? "installation" : isUserToServer ? "user-to-server" : "oauth";
+  return {
+    type: "token",
+    token,
+    tokenType
+  };
+}
+
+// pkg/dist-src/with-authorization-prefix.js
+function withAuthorizationPrefix(token) {
+  if (token.split(/\./).length === 3) {
+    return `bearer ${token}`;
+  }
+  return `token ${token}`;
+}
+
+// pkg/dist-src/hook.js
+async function hook(token, request, route, parameters) {
+  const endpoint = request.endpoint.merge(
+    route,
+    parameters
+  );
+  endpoint.headers.authorization = withAuthorizationPrefix(token);
+  return request(endpoint);
+}
+
+// pkg/dist-src/index.js
+var createTokenAuth = function createTokenAuth2(token) {
+  if (!token) {
+    throw new Error("[@octokit/auth-token] No token passed to createTokenAuth");
+  }
+  if (typeof token !== "string") {
+    throw new Error(
+      "[@octokit/auth-token] Token passed to createTokenAuth is not a string"
+    );
+  }
+  token = token.replace(/^(token|bearer) +/i, "");
+  return Object.assign(auth.bind(null, token), {
+    hook: hook.bind(null, token)
+  });
+};
+
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/core/dist-src/version.js
+const version_VERSION = "7.0.8";
+
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/core/dist-src/index.js
+
+
+
+
+
+
+const dist_src_noop = () => {
+};
+const consoleWarn = console.warn.bind(console);
+const consoleError = console.error.bind(console);
+function createLogger(logger = {}) {
+  if (typeof logger.debug !== "function") {
+    logger.debug = dist_src_noop;
+  }
+  if (typeof logger.info !== "function") {
+    logger.info = dist_src_noop;
+  }
+  if (typeof logger.warn !== "function") {
+    logger.warn = consoleWarn;
+  }
+  if (typeof logger.error !== "function") {
+    logger.error = consoleError;
+  }
+  return logger;
+}
+const userAgentTrail = `octokit-core.js/${version_VERSION} ${getUserAgent()}`;
+class Octokit {
+  static VERSION = version_VERSION;
+  static defaults(defaults) {
+    const OctokitWithDefaults = class extends this {
+      constructor(...args) {
+        const options = args[0] || {};
+        if (typeof defaults === "function") {
+          super(defaults(options));
+          return;
+        }
+        super(
+          Object.assign(
+            {},
+            defaults,
+            options,
+            options.userAgent && defaults.userAgent ? {
+              userAgent: `${options.userAgent} ${defaults.userAgent}`
+            } : null
+          )
+        );
+      }
+    };
+    return OctokitWithDefaults;
+  }
+  static plugins = [];
+  /**
+   * Attach a plugin (or many) to your Octokit instance.
+   *
+   * @example
+   * const API = Octokit.plugin(plugin1, plugin2, plugin3, ...)
+   */
+  static plugin(...newPlugins) {
+    const currentPlugins = this.plugins;
+    const NewOctokit = class extends this {
+      static plugins = currentPlugins.concat(
+        newPlugins.filter((plugin) => !currentPlugins.includes(plugin))
+      );
+    };
+    return NewOctokit;
+  }
+  constructor(options = {}) {
+    const hook = new before_after_hook.Collection();
+    const requestDefaults = {
+      baseUrl: request.endpoint.DEFAULTS.baseUrl,
+      headers: {},
+      request: Object.assign({}, options.request, {
+        // @ts-ignore internal usage only, no need to type
+        hook: hook.bind(null, "request")
+      }),
+      mediaType: {
+        previews: [],
+        format: ""
+      }
+    };
+    requestDefaults.headers["user-agent"] = options.userAgent ? `${options.userAgent} ${userAgentTrail}` : userAgentTrail;
+    if (options.baseUrl) {
+      requestDefaults.baseUrl = options.baseUrl;
+    }
+    if (options.previews) {
+      requestDefaults.mediaType.previews = options.previews;
+    }
+    if (options.timeZone) {
+      requestDefaults.headers["time-zone"] = options.timeZone;
+    }
+    this.request = request.defaults(requestDefaults);
+    this.graphql = withCustomRequest(this.request).defaults(requestDefaults);
+    this.log = createLogger(options.log);
+    this.hook = hook;
+    if (!options.authStrategy) {
+      if (!options.auth) {
+        this.auth = async () => ({
+          type: "unauthenticated"
+        });
+      } else {
+        const auth = createTokenAuth(options.auth);
+        hook.wrap("request", auth.hook);
+        this.auth = auth;
+      }
+    } else {
+      const { authStrategy, ...otherOptions } = options;
+      const auth = authStrategy(
+        Object.assign(
+          {
+            request: this.request,
+            log: this.log,
+            // we pass the current octokit instance as well as its constructor options
+            // to allow for authentication strategies that return a new octokit instance
+            // that shares the same internal state as the current one. The original
+            // requirement for this was the "event-octokit" authentication strategy
+            // of https://github.com/probot/octokit-auth-probot.
+            octokit: this,
+            octokitOptions: otherOptions
+          },
+          options.auth
+        )
+      );
+      hook.wrap("request", auth.hook);
+      this.auth = auth;
+    }
+    const classConstructor = this.constructor;
+    for (let i = 0; i < classConstructor.plugins.length; ++i) {
+      Object.assign(this, classConstructor.plugins[i](this, options));
+    }
+  }
+  // assigned during constructor
+  request;
+  graphql;
+  log;
+  hook;
+  // TODO: type `octokit.auth` based on passed options.authStrategy
+  auth;
+}
+
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/version.js
+const dist_src_version_VERSION = "17.0.0";
+
+//# sourceMappingURL=version.js.map
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/generated/endpoints.js
+const Endpoints = {
+  actions: {
+    addCustomLabelsToSelfHostedRunnerForOrg: [
+      "POST /orgs/{org}/actions/runners/{runner_id}/labels"
+    ],
+    addCustomLabelsToSelfHostedRunnerForRepo: [
+      "POST /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
+    ],
+    addRepoAccessToSelfHostedRunnerGroupInOrg: [
+      "PUT /orgs/{org}/actions/runner-groups/{runner_group_id}/repositories/{repository_id}"
+    ],
+    addSelectedRepoToOrgSecret: [
+      "PUT /orgs/{org}/actions/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    addSelectedRepoToOrgVariable: [
+      "PUT /orgs/{org}/actions/variables/{name}/repositories/{repository_id}"
+    ],
+    approveWorkflowRun: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/approve"
+    ],
+    cancelWorkflowRun: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/cancel"
+    ],
+    createEnvironmentVariable: [
+      "POST /repos/{owner}/{repo}/environments/{environment_name}/variables"
+    ],
+    createHostedRunnerForOrg: ["POST /orgs/{org}/actions/hosted-runners"],
+    createOrUpdateEnvironmentSecret: [
+      "PUT /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}"
+    ],
+    createOrUpdateOrgSecret: ["PUT /orgs/{org}/actions/secrets/{secret_name}"],
+    createOrUpdateRepoSecret: [
+      "PUT /repos/{owner}/{repo}/actions/secrets/{secret_name}"
+    ],
+    createOrgVariable: ["POST /orgs/{org}/actions/variables"],
+    createRegistrationTokenForOrg: [
+      "POST /orgs/{org}/actions/runners/registration-token"
+    ],
+    createRegistrationTokenForRepo: [
+      "POST /repos/{owner}/{repo}/actions/runners/registration-token"
+    ],
+    createRemoveTokenForOrg: ["POST /orgs/{org}/actions/runners/remove-token"],
+    createRemoveTokenForRepo: [
+      "POST /repos/{owner}/{repo}/actions/runners/remove-token"
+    ],
+    createRepoVariable: ["POST /repos/{owner}/{repo}/actions/variables"],
+    createWorkflowDispatch: [
+      "POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches"
+    ],
+    deleteActionsCacheById: [
+      "DELETE /repos/{owner}/{repo}/actions/caches/{cache_id}"
+    ],
+    deleteActionsCacheByKey: [
+      "DELETE /repos/{owner}/{repo}/actions/caches{?key,ref}"
+    ],
+    deleteArtifact: [
+      "DELETE /repos/{owner}/{repo}/actions/artifacts/{artifact_id}"
+    ],
+    deleteCustomImageFromOrg: [
+      "DELETE /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}"
+    ],
+    deleteCustomImageVersionFromOrg: [
+      "DELETE /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}/versions/{version}"
+    ],
+    deleteEnvironmentSecret: [
+      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}"
+    ],
+    deleteEnvironmentVariable: [
+      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/variables/{name}"
+    ],
+    deleteHostedRunnerForOrg: [
+      "DELETE /orgs/{org}/actions/hosted-runners/{hosted_runner_id}"
+    ],
+    deleteOrgSecret: ["DELETE /orgs/{org}/actions/secrets/{secret_name}"],
+    deleteOrgVariable: ["DELETE /orgs/{org}/actions/variables/{name}"],
+    deleteRepoSecret: [
+      "DELETE /repos/{owner}/{repo}/actions/secrets/{secret_name}"
+    ],
+    deleteRepoVariable: [
+      "DELETE /repos/{owner}/{repo}/actions/variables/{name}"
+    ],
+    deleteSelfHostedRunnerFromOrg: [
+      "DELETE /orgs/{org}/actions/runners/{runner_id}"
+    ],
+    deleteSelfHostedRunnerFromRepo: [
+      "DELETE /repos/{owner}/{repo}/actions/runners/{runner_id}"
+    ],
+    deleteWorkflowRun: ["DELETE /repos/{owner}/{repo}/actions/runs/{run_id}"],
+    deleteWorkflowRunLogs: [
+      "DELETE /repos/{owner}/{repo}/actions/runs/{run_id}/logs"
+    ],
+    disableSelectedRepositoryGithubActionsOrganization: [
+      "DELETE /orgs/{org}/actions/permissions/repositories/{repository_id}"
+    ],
+    disableWorkflow: [
+      "PUT /repos/{owner}/{repo}/actions/workflows/{workflow_id}/disable"
+    ],
+    downloadArtifact: [
+      "GET /repos/{owner}/{repo}/actions/artifacts/{artifact_id}/{archive_format}"
+    ],
+    downloadJobLogsForWorkflowRun: [
+      "GET /repos/{owner}/{repo}/actions/jobs/{job_id}/logs"
+    ],
+    downloadWorkflowRunAttemptLogs: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/logs"
+    ],
+    downloadWorkflowRunLogs: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/logs"
+    ],
+    enableSelectedRepositoryGithubActionsOrganization: [
+      "PUT /orgs/{org}/actions/permissions/repositories/{repository_id}"
+    ],
+    enableWorkflow: [
+      "PUT /repos/{owner}/{repo}/actions/workflows/{workflow_id}/enable"
+    ],
+    forceCancelWorkflowRun: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/force-cancel"
+    ],
+    generateRunnerJitconfigForOrg: [
+      "POST /orgs/{org}/actions/runners/generate-jitconfig"
+    ],
+    generateRunnerJitconfigForRepo: [
+      "POST /repos/{owner}/{repo}/actions/runners/generate-jitconfig"
+    ],
+    getActionsCacheList: ["GET /repos/{owner}/{repo}/actions/caches"],
+    getActionsCacheUsage: ["GET /repos/{owner}/{repo}/actions/cache/usage"],
+    getActionsCacheUsageByRepoForOrg: [
+      "GET /orgs/{org}/actions/cache/usage-by-repository"
+    ],
+    getActionsCacheUsageForOrg: ["GET /orgs/{org}/actions/cache/usage"],
+    getAllowedActionsOrganization: [
+      "GET /orgs/{org}/actions/permissions/selected-actions"
+    ],
+    getAllowedActionsRepository: [
+      "GET /repos/{owner}/{repo}/actions/permissions/selected-actions"
+    ],
+    getArtifact: ["GET /repos/{owner}/{repo}/actions/artifacts/{artifact_id}"],
+    getCustomImageForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}"
+    ],
+    getCustomImageVersionForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}/versions/{version}"
+    ],
+    getCustomOidcSubClaimForRepo: [
+      "GET /repos/{owner}/{repo}/actions/oidc/customization/sub"
+    ],
+    getEnvironmentPublicKey: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets/public-key"
+    ],
+    getEnvironmentSecret: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}"
+    ],
+    getEnvironmentVariable: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/variables/{name}"
+    ],
+    getGithubActionsDefaultWorkflowPermissionsOrganization: [
+      "GET /orgs/{org}/actions/permissions/workflow"
+    ],
+    getGithubActionsDefaultWorkflowPermissionsRepository: [
+      "GET /repos/{owner}/{repo}/actions/permissions/workflow"
+    ],
+    getGithubActionsPermissionsOrganization: [
+      "GET /orgs/{org}/actions/permissions"
+    ],
+    getGithubActionsPermissionsRepository: [
+      "GET /repos/{owner}/{repo}/actions/permissions"
+    ],
+    getHostedRunnerForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/{hosted_runner_id}"
+    ],
+    getHostedRunnersGithubOwnedImagesForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/github-owned"
+    ],
+    getHostedRunnersLimitsForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/limits"
+    ],
+    getHostedRunnersMachineSpecsForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/machine-sizes"
+    ],
+    getHostedRunnersPartnerImagesForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/partner"
+    ],
+    getHostedRunnersPlatformsForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/platforms"
+    ],
+    getJobForWorkflowRun: ["GET /repos/{owner}/{repo}/actions/jobs/{job_id}"],
+    getOrgPublicKey: ["GET /orgs/{org}/actions/secrets/public-key"],
+    getOrgSecret: ["GET /orgs/{org}/actions/secrets/{secret_name}"],
+    getOrgVariable: ["GET /orgs/{org}/actions/variables/{name}"],
+    getPendingDeploymentsForRun: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/pending_deployments"
+    ],
+    getRepoPermissions: [
+      "GET /repos/{owner}/{repo}/actions/permissions",
+      {},
+      { renamed: ["actions", "getGithubActionsPermissionsRepository"] }
+    ],
+    getRepoPublicKey: ["GET /repos/{owner}/{repo}/actions/secrets/public-key"],
+    getRepoSecret: ["GET /repos/{owner}/{repo}/actions/secrets/{secret_name}"],
+    getRepoVariable: ["GET /repos/{owner}/{repo}/actions/variables/{name}"],
+    getReviewsForRun: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/approvals"
+    ],
+    getSelfHostedRunnerForOrg: ["GET /orgs/{org}/actions/runners/{runner_id}"],
+    getSelfHostedRunnerForRepo: [
+      "GET /repos/{owner}/{repo}/actions/runners/{runner_id}"
+    ],
+    getWorkflow: ["GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}"],
+    getWorkflowAccessToRepository: [
+      "GET /repos/{owner}/{repo}/actions/permissions/access"
+    ],
+    getWorkflowRun: ["GET /repos/{owner}/{repo}/actions/runs/{run_id}"],
+    getWorkflowRunAttempt: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}"
+    ],
+    getWorkflowRunUsage: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/timing"
+    ],
+    getWorkflowUsage: [
+      "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/timing"
+    ],
+    listArtifactsForRepo: ["GET /repos/{owner}/{repo}/actions/artifacts"],
+    listCustomImageVersionsForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}/versions"
+    ],
+    listCustomImagesForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/custom"
+    ],
+    listEnvironmentSecrets: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets"
+    ],
+    listEnvironmentVariables: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/variables"
+    ],
+    listGithubHostedRunnersInGroupForOrg: [
+      "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/hosted-runners"
+    ],
+    listHostedRunnersForOrg: ["GET /orgs/{org}/actions/hosted-runners"],
+    listJobsForWorkflowRun: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs"
+    ],
+    listJobsForWorkflowRunAttempt: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/jobs"
+    ],
+    listLabelsForSelfHostedRunnerForOrg: [
+      "GET /orgs/{org}/actions/runners/{runner_id}/labels"
+    ],
+    listLabelsForSelfHostedRunnerForRepo: [
+      "GET /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
+    ],
+    listOrgSecrets: ["GET /orgs/{org}/actions/secrets"],
+    listOrgVariables: ["GET /orgs/{org}/actions/variables"],
+    listRepoOrganizationSecrets: [
+      "GET /repos/{owner}/{repo}/actions/organization-secrets"
+    ],
+    listRepoOrganizationVariables: [
+      "GET /repos/{owner}/{repo}/actions/organization-variables"
+    ],
+    listRepoSecrets: ["GET /repos/{owner}/{repo}/actions/secrets"],
+    listRepoVariables: ["GET /repos/{owner}/{repo}/actions/variables"],
+    listRepoWorkflows: ["GET /repos/{owner}/{repo}/actions/workflows"],
+    listRunnerApplicationsForOrg: ["GET /orgs/{org}/actions/runners/downloads"],
+    listRunnerApplicationsForRepo: [
+      "GET /repos/{owner}/{repo}/actions/runners/downloads"
+    ],
+    listSelectedReposForOrgSecret: [
+      "GET /orgs/{org}/actions/secrets/{secret_name}/repositories"
+    ],
+    listSelectedReposForOrgVariable: [
+      "GET /orgs/{org}/actions/variables/{name}/repositories"
+    ],
+    listSelectedRepositoriesEnabledGithubActionsOrganization: [
+      "GET /orgs/{org}/actions/permissions/repositories"
+    ],
+    listSelfHostedRunnersForOrg: ["GET /orgs/{org}/actions/runners"],
+    listSelfHostedRunnersForRepo: ["GET /repos/{owner}/{repo}/actions/runners"],
+    listWorkflowRunArtifacts: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts"
+    ],
+    listWorkflowRuns: [
+      "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs"
+    ],
+    listWorkflowRunsForRepo: ["GET /repos/{owner}/{repo}/actions/runs"],
+    reRunJobForWorkflowRun: [
+      "POST /repos/{owner}/{repo}/actions/jobs/{job_id}/rerun"
+    ],
+    reRunWorkflow: ["POST /repos/{owner}/{repo}/actions/runs/{run_id}/rerun"],
+    reRunWorkflowFailedJobs: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/rerun-failed-jobs"
+    ],
+    removeAllCustomLabelsFromSelfHostedRunnerForOrg: [
+      "DELETE /orgs/{org}/actions/runners/{runner_id}/labels"
+    ],
+    removeAllCustomLabelsFromSelfHostedRunnerForRepo: [
+      "DELETE /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
+    ],
+    removeCustomLabelFromSelfHostedRunnerForOrg: [
+      "DELETE /orgs/{org}/actions/runners/{runner_id}/labels/{name}"
+    ],
+    removeCustomLabelFromSelfHostedRunnerForRepo: [
+      "DELETE /repos/{owner}/{repo}/actions/runners/{runner_id}/labels/{name}"
+    ],
+    removeSelectedRepoFromOrgSecret: [
+      "DELETE /orgs/{org}/actions/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    removeSelectedRepoFromOrgVariable: [
+      "DELETE /orgs/{org}/actions/variables/{name}/repositories/{repository_id}"
+    ],
+    reviewCustomGatesForRun: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/deployment_protection_rule"
+    ],
+    reviewPendingDeploymentsForRun: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/pending_deployments"
+    ],
+    setAllowedActionsOrganization: [
+      "PUT /orgs/{org}/actions/permissions/selected-actions"
+    ],
+    setAllowedActionsRepository: [
+      "PUT /repos/{owner}/{repo}/actions/permissions/selected-actions"
+    ],
+    setCustomLabelsForSelfHostedRunnerForOrg: [
+      "PUT /orgs/{org}/actions/runners/{runner_id}/labels"
+    ],
+    setCustomLabelsForSelfHostedRunnerForRepo: [
+      "PUT /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
+    ],
+    setCustomOidcSubClaimForRepo: [
+      "PUT /repos/{owner}/{repo}/actions/oidc/customization/sub"
+    ],
+    setGithubActionsDefaultWorkflowPermissionsOrganization: [
+      "PUT /orgs/{org}/actions/permissions/workflow"
+    ],
+    setGithubActionsDefaultWorkflowPermissionsRepository: [
+      "PUT /repos/{owner}/{repo}/actions/permissions/workflow"
+    ],
+    setGithubActionsPermissionsOrganization: [
+      "PUT /orgs/{org}/actions/permissions"
+    ],
+    setGithubActionsPermissionsRepository: [
+      "PUT /repos/{owner}/{repo}/actions/permissions"
+    ],
+    setSelectedReposForOrgSecret: [
+      "PUT /orgs/{org}/actions/secrets/{secret_name}/repositories"
+    ],
+    setSelectedReposForOrgVariable: [
+      "PUT /orgs/{org}/actions/variables/{name}/repositories"
+    ],
+    setSelectedRepositoriesEnabledGithubActionsOrganization: [
+      "PUT /orgs/{org}/actions/permissions/repositories"
+    ],
+    setWorkflowAccessToRepository: [
+      "PUT /repos/{owner}/{repo}/actions/permissions/access"
+    ],
+    updateEnvironmentVariable: [
+      "PATCH /repos/{owner}/{repo}/environments/{environment_name}/variables/{name}"
+    ],
+    updateHostedRunnerForOrg: [
+      "PATCH /orgs/{org}/actions/hosted-runners/{hosted_runner_id}"
+    ],
+    updateOrgVariable: ["PATCH /orgs/{org}/actions/variables/{name}"],
+    updateRepoVariable: [
+      "PATCH /repos/{owner}/{repo}/actions/variables/{name}"
+    ]
+  },
+  activity: {
+    checkRepoIsStarredByAuthenticatedUser: ["GET /user/starred/{owner}/{repo}"],
+    deleteRepoSubscription: ["DELETE /repos/{owner}/{repo}/subscription"],
+    deleteThreadSubscription: [
+      "DELETE /notifications/threads/{thread_id}/subscription"
+    ],
+    getFeeds: ["GET /feeds"],
+    getRepoSubscription: ["GET /repos/{owner}/{repo}/subscription"],
+    getThread: ["GET /notifications/threads/{thread_id}"],
+    getThreadSubscriptionForAuthenticatedUser: [
+      "GET /notifications/threads/{thread_id}/subscription"
+    ],
+    listEventsForAuthenticatedUser: ["GET /users/{username}/events"],
+    listNotificationsForAuthenticatedUser: ["GET /notifications"],
+    listOrgEventsForAuthenticatedUser: [
+      "GET /users/{username}/events/orgs/{org}"
+    ],
+    listPublicEvents: ["GET /events"],
+    listPublicEventsForRepoNetwork: ["GET /networks/{owner}/{repo}/events"],
+    listPublicEventsForUser: ["GET /users/{username}/events/public"],
+    listPublicOrgEvents: ["GET /orgs/{org}/events"],
+    listReceivedEventsForUser: ["GET /users/{username}/received_events"],
+    listReceivedPublicEventsForUser: [
+      "GET /users/{username}/received_events/public"
+    ],
+    listRepoEvents: ["GET /repos/{owner}/{repo}/events"],
+    listRepoNotificationsForAuthenticatedUser: [
+      "GET /repos/{owner}/{repo}/notifications"
+    ],
+    listReposStarredByAuthenticatedUser: ["GET /user/starred"],
+    listReposStarredByUser: ["GET /users/{username}/starred"],
+    listReposWatchedByUser: ["GET /users/{username}/subscriptions"],
+    listStargazersForRepo: ["GET /repos/{owner}/{repo}/stargazers"],
+    listWatchedReposForAuthenticatedUser: ["GET /user/subscriptions"],
+    listWatchersForRepo: ["GET /repos/{owner}/{repo}/subscribers"],
+    markNotificationsAsRead: ["PUT /notifications"],
+    markRepoNotificationsAsRead: ["PUT /repos/{owner}/{repo}/notifications"],
+    markThreadAsDone: ["DELETE /notifications/threads/{thread_id}"],
+    markThreadAsRead: ["PATCH /notifications/threads/{thread_id}"],
+    setRepoSubscription: ["PUT /repos/{owner}/{repo}/subscription"],
+    setThreadSubscription: [
+      "PUT /notifications/threads/{thread_id}/subscription"
+    ],
+    starRepoForAuthenticatedUser: ["PUT /user/starred/{owner}/{repo}"],
+    unstarRepoForAuthenticatedUser: ["DELETE /user/starred/{owner}/{repo}"]
+  },
+  apps: {
+    addRepoToInstallation: [
+      "PUT /user/installations/{installation_id}/repositories/{repository_id}",
+      {},
+      { renamed: ["apps", "addRepoToInstallationForAuthenticatedUser"] }
+    ],
+    addRepoToInstallationForAuthenticatedUser: [
+      "PUT /user/installations/{installation_id}/repositories/{repository_id}"
+    ],
+    checkToken: ["POST /applications/{client_id}/token"],
+    createFromManifest: ["POST /app-manifests/{code}/conversions"],
+    createInstallationAccessToken: [
+      "POST /app/installations/{installation_id}/access_tokens"
+    ],
+    deleteAuthorization: ["DELETE /applications/{client_id}/grant"],
+    deleteInstallation: ["DELETE /app/installations/{installation_id}"],
+    deleteToken: ["DELETE /applications/{client_id}/token"],
+    getAuthenticated: ["GET /app"],
+    getBySlug: ["GET /apps/{app_slug}"],
+    getInstallation: ["GET /app/installations/{installation_id}"],
+    getOrgInstallation: ["GET /orgs/{org}/installation"],
+    getRepoInstallation: ["GET /repos/{owner}/{repo}/installation"],
+    getSubscriptionPlanForAccount: [
+      "GET /marketplace_listing/accounts/{account_id}"
+    ],
+    getSubscriptionPlanForAccountStubbed: [
+      "GET /marketplace_listing/stubbed/accounts/{account_id}"
+    ],
+    getUserInstallation: ["GET /users/{username}/installation"],
+    getWebhookConfigForApp: ["GET /app/hook/config"],
+    getWebhookDelivery: ["GET /app/hook/deliveries/{delivery_id}"],
+    listAccountsForPlan: ["GET /marketplace_listing/plans/{plan_id}/accounts"],
+    listAccountsForPlanStubbed: [
+      "GET /marketplace_listing/stubbed/plans/{plan_id}/accounts"
+    ],
+    listInstallationReposForAuthenticatedUser: [
+      "GET /user/installations/{installation_id}/repositories"
+    ],
+    listInstallationRequestsForAuthenticatedApp: [
+      "GET /app/installation-requests"
+    ],
+    listInstallations: ["GET /app/installations"],
+    listInstallationsForAuthenticatedUser: ["GET /user/installations"],
+    listPlans: ["GET /marketplace_listing/plans"],
+    listPlansStubbed: ["GET /marketplace_listing/stubbed/plans"],
+    listReposAccessibleToInstallation: ["GET /installation/repositories"],
+    listSubscriptionsForAuthenticatedUser: ["GET /user/marketplace_purchases"],
+    listSubscriptionsForAuthenticatedUserStubbed: [
+      "GET /user/marketplace_purchases/stubbed"
+    ],
+    listWebhookDeliveries: ["GET /app/hook/deliveries"],
+    redeliverWebhookDelivery: [
+      "POST /app/hook/deliveries/{delivery_id}/attempts"
+    ],
+    removeRepoFromInstallation: [
+      "DELETE /user/installations/{installation_id}/repositories/{repository_id}",
+      {},
+      { renamed: ["apps", "removeRepoFromInstallationForAuthenticatedUser"] }
+    ],
+    removeRepoFromInstallationForAuthenticatedUser: [
+      "DELETE /user/installations/{installation_id}/repositories/{repository_id}"
+    ],
+    resetToken: ["PATCH /applications/{client_id}/token"],
+    revokeInstallationAccessToken: ["DELETE /installation/token"],
+    scopeToken: ["POST /applications/{client_id}/token/scoped"],
+    suspendInstallation: ["PUT /app/installations/{installation_id}/suspended"],
+    unsuspendInstallation: [
+      "DELETE /app/installations/{installation_id}/suspended"
+    ],
+    updateWebhookConfigForApp: ["PATCH /app/hook/config"]
+  },
+  billing: {
+    getGithubActionsBillingOrg: ["GET /orgs/{org}/settings/billing/actions"],
+    getGithubActionsBillingUser: [
+      "GET /users/{username}/settings/billing/actions"
+    ],
+    getGithubBillingPremiumRequestUsageReportOrg: [
+      "GET /organizations/{org}/settings/billing/premium_request/usage"
+    ],
+    getGithubBillingPremiumRequestUsageReportUser: [
+      "GET /users/{username}/settings/billing/premium_request/usage"
+    ],
+    getGithubBillingUsageReportOrg: [
+      "GET /organizations/{org}/settings/billing/usage"
+    ],
+    getGithubBillingUsageReportUser: [
+      "GET /users/{username}/settings/billing/usage"
+    ],
+    getGithubPackagesBillingOrg: ["GET /orgs/{org}/settings/billing/packages"],
+    getGithubPackagesBillingUser: [
+      "GET /users/{username}/settings/billing/packages"
+    ],
+    getSharedStorageBillingOrg: [
+      "GET /orgs/{org}/settings/billing/shared-storage"
+    ],
+    getSharedStorageBillingUser: [
+      "GET /users/{username}/settings/billing/shared-storage"
+    ]
+  },
+  campaigns: {
+    createCampaign: ["POST /orgs/{org}/campaigns"],
+    deleteCampaign: ["DELETE /orgs/{org}/campaigns/{campaign_number}"],
+    getCampaignSummary: ["GET /orgs/{org}/campaigns/{campaign_number}"],
+    listOrgCampaigns: ["GET /orgs/{org}/campaigns"],
+    updateCampaign: ["PATCH /orgs/{org}/campaigns/{campaign_number}"]
+  },
+  checks: {
+    create: ["POST /repos/{owner}/{repo}/check-runs"],
+    createSuite: ["POST /repos/{owner}/{repo}/check-suites"],
+    get: ["GET /repos/{owner}/{repo}/check-runs/{check_run_id}"],
+    getSuite: ["GET /repos/{owner}/{repo}/check-suites/{check_suite_id}"],
+    listAnnotations: [
+      "GET /repos/{owner}/{repo}/check-runs/{check_run_id}/annotations"
+    ],
+    listForRef: ["GET /repos/{owner}/{repo}/commits/{ref}/check-runs"],
+    listForSuite: [
+      "GET /repos/{owner}/{repo}/check-suites/{check_suite_id}/check-runs"
+    ],
+    listSuitesForRef: ["GET /repos/{owner}/{repo}/commits/{ref}/check-suites"],
+    rerequestRun: [
+      "POST /repos/{owner}/{repo}/check-runs/{check_run_id}/rerequest"
+    ],
+    rerequestSuite: [
+      "POST /repos/{owner}/{repo}/check-suites/{check_suite_id}/rerequest"
+    ],
+    setSuitesPreferences: [
+      "PATCH /repos/{owner}/{repo}/check-suites/preferences"
+    ],
+    update: ["PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}"]
+  },
+  codeScanning: {
+    commitAutofix: [
+      "POST /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/autofix/commits"
+    ],
+    createAutofix: [
+      "POST /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/autofix"
+    ],
+    createVariantAnalysis: [
+      "POST /repos/{owner}/{repo}/code-scanning/codeql/variant-analyses"
+    ],
+    deleteAnalysis: [
+      "DELETE /repos/{owner}/{repo}/code-scanning/analyses/{analysis_id}{?confirm_delete}"
+    ],
+    deleteCodeqlDatabase: [
+      "DELETE /repos/{owner}/{repo}/code-scanning/codeql/databases/{language}"
+    ],
+    getAlert: [
+      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}",
+      {},
+      { renamedParameters: { alert_id: "alert_number" } }
+    ],
+    getAnalysis: [
+      "GET /repos/{owner}/{repo}/code-scanning/analyses/{analysis_id}"
+    ],
+    getAutofix: [
+      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/autofix"
+    ],
+    getCodeqlDatabase: [
+      "GET /repos/{owner}/{repo}/code-scanning/codeql/databases/{language}"
+    ],
+    getDefaultSetup: ["GET /repos/{owner}/{repo}/code-scanning/default-setup"],
+    getSarif: ["GET /repos/{owner}/{repo}/code-scanning/sarifs/{sarif_id}"],
+    getVariantAnalysis: [
+      "GET /repos/{owner}/{repo}/code-scanning/codeql/variant-analyses/{codeql_variant_analysis_id}"
+    ],
+    getVariantAnalysisRepoTask: [
+      "GET /repos/{owner}/{repo}/code-scanning/codeql/variant-analyses/{codeql_variant_analysis_id}/repos/{repo_owner}/{repo_name}"
+    ],
+    listAlertInstances: [
+      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/instances"
+    ],
+    listAlertsForOrg: ["GET /orgs/{org}/code-scanning/alerts"],
+    listAlertsForRepo: ["GET /repos/{owner}/{repo}/code-scanning/alerts"],
+    listAlertsInstances: [
+      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/instances",
+      {},
+      { renamed: ["codeScanning", "listAlertInstances"] }
+    ],
+    listCodeqlDatabases: [
+      "GET /repos/{owner}/{repo}/code-scanning/codeql/databases"
+    ],
+    listRecentAnalyses: ["GET /repos/{owner}/{repo}/code-scanning/analyses"],
+    updateAlert: [
+      "PATCH /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}"
+    ],
+    updateDefaultSetup: [
+      "PATCH /repos/{owner}/{repo}/code-scanning/default-setup"
+    ],
+    uploadSarif: ["POST /repos/{owner}/{repo}/code-scanning/sarifs"]
+  },
+  codeSecurity: {
+    attachConfiguration: [
+      "POST /orgs/{org}/code-security/configurations/{configuration_id}/attach"
+    ],
+    attachEnterpriseConfiguration: [
+      "POST /enterprises/{enterprise}/code-security/configurations/{configuration_id}/attach"
+    ],
+    createConfiguration: ["POST /orgs/{org}/code-security/configurations"],
+    createConfigurationForEnterprise: [
+      "POST /enterprises/{enterprise}/code-security/configurations"
+    ],
+    deleteConfiguration: [
+      "DELETE /orgs/{org}/code-security/configurations/{configuration_id}"
+    ],
+    deleteConfigurationForEnterprise: [
+      "DELETE /enterprises/{enterprise}/code-security/configurations/{configuration_id}"
+    ],
+    detachConfiguration: [
+      "DELETE /orgs/{org}/code-security/configurations/detach"
+    ],
+    getConfiguration: [
+      "GET /orgs/{org}/code-security/configurations/{configuration_id}"
+    ],
+    getConfigurationForRepository: [
+      "GET /repos/{owner}/{repo}/code-security-configuration"
+    ],
+    getConfigurationsForEnterprise: [
+      "GET /enterprises/{enterprise}/code-security/configurations"
+    ],
+    getConfigurationsForOrg: ["GET /orgs/{org}/code-security/configurations"],
+    getDefaultConfigurations: [
+      "GET /orgs/{org}/code-security/configurations/defaults"
+    ],
+    getDefaultConfigurationsForEnterprise: [
+      "GET /enterprises/{enterprise}/code-security/configurations/defaults"
+    ],
+    getRepositoriesForConfiguration: [
+      "GET /orgs/{org}/code-security/configurations/{configuration_id}/repositories"
+    ],
+    getRepositoriesForEnterpriseConfiguration: [
+      "GET /enterprises/{enterprise}/code-security/configurations/{configuration_id}/repositories"
+    ],
+    getSingleConfigurationForEnterprise: [
+      "GET /enterprises/{enterprise}/code-security/configurations/{configuration_id}"
+    ],
+    setConfigurationAsDefault: [
+      "PUT /orgs/{org}/code-security/configurations/{configuration_id}/defaults"
+    ],
+    setConfigurationAsDefaultForEnterprise: [
+      "PUT /enterprises/{enterprise}/code-security/configurations/{configuration_id}/defaults"
+    ],
+    updateConfiguration: [
+      "PATCH /orgs/{org}/code-security/configurations/{configuration_id}"
+    ],
+    updateEnterpriseConfiguration: [
+      "PATCH /enterprises/{enterprise}/code-security/configurations/{configuration_id}"
+    ]
+  },
+  codesOfConduct: {
+    getAllCodesOfConduct: ["GET /codes_of_conduct"],
+    getConductCode: ["GET /codes_of_conduct/{key}"]
+  },
+  codespaces: {
+    addRepositoryForSecretForAuthenticatedUser: [
+      "PUT /user/codespaces/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    addSelectedRepoToOrgSecret: [
+      "PUT /orgs/{org}/codespaces/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    checkPermissionsForDevcontainer: [
+      "GET /repos/{owner}/{repo}/codespaces/permissions_check"
+    ],
+    codespaceMachinesForAuthenticatedUser: [
+      "GET /user/codespaces/{codespace_name}/machines"
+    ],
+    createForAuthenticatedUser: ["POST /user/codespaces"],
+    createOrUpdateOrgSecret: [
+      "PUT /orgs/{org}/codespaces/secrets/{secret_name}"
+    ],
+    createOrUpdateRepoSecret: [
+      "PUT /repos/{owner}/{repo}/codespaces/secrets/{secret_name}"
+    ],
+    createOrUpdateSecretForAuthenticatedUser: [
+      "PUT /user/codespaces/secrets/{secret_name}"
+    ],
+    createWithPrForAuthenticatedUser: [
+      "POST /repos/{owner}/{repo}/pulls/{pull_number}/codespaces"
+    ],
+    createWithRepoForAuthenticatedUser: [
+      "POST /repos/{owner}/{repo}/codespaces"
+    ],
+    deleteForAuthenticatedUser: ["DELETE /user/codespaces/{codespace_name}"],
+    deleteFromOrganization: [
+      "DELETE /orgs/{org}/members/{username}/codespaces/{codespace_name}"
+    ],
+    deleteOrgSecret: ["DELETE /orgs/{org}/codespaces/secrets/{secret_name}"],
+    deleteRepoSecret: [
+      "DELETE /repos/{owner}/{repo}/codespaces/secrets/{secret_name}"
+    ],
+    deleteSecretForAuthenticatedUser: [
+      "DELETE /user/codespaces/secrets/{secret_name}"
+    ],
+    exportForAuthenticatedUser: [
+      "POST /user/codespaces/{codespace_name}/exports"
+    ],
+    getCodespacesForUserInOrg: [
+      "GET /orgs/{org}/members/{username}/codespaces"
+    ],
+    getExportDetailsForAuthenticatedUser: [
+      "GET /user/codespaces/{codespace_name}/exports/{export_id}"
+    ],
+    getForAuthenticatedUser: ["GET /user/codespaces/{codespace_name}"],
+    getOrgPublicKey: ["GET /orgs/{org}/codespaces/secrets/public-key"],
+    getOrgSecret: ["GET /orgs/{org}/codespaces/secrets/{secret_name}"],
+    getPublicKeyForAuthenticatedUser: [
+      "GET /user/codespaces/secrets/public-key"
+    ],
+    getRepoPublicKey: [
+      "GET /repos/{owner}/{repo}/codespaces/secrets/public-key"
+    ],
+    getRepoSecret: [
+      "GET /repos/{owner}/{repo}/codespaces/secrets/{secret_name}"
+    ],
+    getSecretForAuthenticatedUser: [
+      "GET /user/codespaces/secrets/{secret_name}"
+    ],
+    listDevcontainersInRepositoryForAuthenticatedUser: [
+      "GET /repos/{owner}/{repo}/codespaces/devcontainers"
+    ],
+    listForAuthenticatedUser: ["GET /user/codespaces"],
+    listInOrganization: [
+      "GET /orgs/{org}/codespaces",
+      {},
+      { renamedParameters: { org_id: "org" } }
+    ],
+    listInRepositoryForAuthenticatedUser: [
+      "GET /repos/{owner}/{repo}/codespaces"
+    ],
+    listOrgSecrets: ["GET /orgs/{org}/codespaces/secrets"],
+    listRepoSecrets: ["GET /repos/{owner}/{repo}/codespaces/secrets"],
+    listRepositoriesForSecretForAuthenticatedUser: [
+      "GET /user/codespaces/secrets/{secret_name}/repositories"
+    ],
+    listSecretsForAuthenticatedUser: ["GET /user/codespaces/secrets"],
+    listSelectedReposForOrgSecret: [
+      "GET /orgs/{org}/codespaces/secrets/{secret_name}/repositories"
+    ],
+    preFlightWithRepoForAuthenticatedUser: [
+      "GET /repos/{owner}/{repo}/codespaces/new"
+    ],
+    publishForAuthenticatedUser: [
+      "POST /user/codespaces/{codespace_name}/publish"
+    ],
+    removeRepositoryForSecretForAuthenticatedUser: [
+      "DELETE /user/codespaces/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    removeSelectedRepoFromOrgSecret: [
+      "DELETE /orgs/{org}/codespaces/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    repoMachinesForAuthenticatedUser: [
+      "GET /repos/{owner}/{repo}/codespaces/machines"
+    ],
+    setRepositoriesForSecretForAuthenticatedUser: [
+      "PUT /user/codespaces/secrets/{secret_name}/repositories"
+    ],
+    setSelectedReposForOrgSecret: [
+      "PUT /orgs/{org}/codespaces/secrets/{secret_name}/repositories"
+    ],
+    startForAuthenticatedUser: ["POST /user/codespaces/{codespace_name}/start"],
+    stopForAuthenticatedUser: ["POST /user/codespaces/{codespace_name}/stop"],
+    stopInOrganization: [
+      "POST /orgs/{org}/members/{username}/codespaces/{codespace_name}/stop"
+    ],
+    updateForAuthenticatedUser: ["PATCH /user/codespaces/{codespace_name}"]
+  },
+  copilot: {
+    addCopilotSeatsForTeams: [
+      "POST /orgs/{org}/copilot/billing/selected_teams"
+    ],
+    addCopilotSeatsForUsers: [
+      "POST /orgs/{org}/copilot/billing/selected_users"
+    ],
+    cancelCopilotSeatAssignmentForTeams: [
+      "DELETE /orgs/{org}/copilot/billing/selected_teams"
+    ],
+    cancelCopilotSeatAssignmentForUsers: [
+      "DELETE /orgs/{org}/copilot/billing/selected_users"
+    ],
+    copilotMetricsForOrganization: ["GET /orgs/{org}/copilot/metrics"],
+    copilotMetricsForTeam: ["GET /orgs/{org}/team/{team_slug}/copilot/metrics"],
+    getCopilotOrganizationDetails: ["GET /orgs/{org}/copilot/billing"],
+    getCopilotSeatDetailsForUser: [
+      "GET /orgs/{org}/members/{username}/copilot"
+    ],
+    listCopilotSeats: ["GET /orgs/{org}/copilot/billing/seats"]
+  },
+  credentials: { revoke: ["POST /credentials/revoke"] },
+  dependabot: {
+    addSelectedRepoToOrgSecret: [
+      "PUT /orgs/{org}/dependabot/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    createOrUpdateOrgSecret: [
+      "PUT /orgs/{org}/dependabot/secrets/{secret_name}"
+    ],
+    createOrUpdateRepoSecret: [
+      "PUT /repos/{owner}/{repo}/dependabot/secrets/{secret_name}"
+    ],
+    deleteOrgSecret: ["DELETE /orgs/{org}/dependabot/secrets/{secret_name}"],
+    deleteRepoSecret: [
+      "DELETE /repos/{owner}/{repo}/dependabot/secrets/{secret_name}"
+    ],
+    getAlert: ["GET /repos/{owner}/{repo}/dependabot/alerts/{alert_number}"],
+    getOrgPublicKey: ["GET /orgs/{org}/dependabot/secrets/public-key"],
+    getOrgSecret: ["GET /orgs/{org}/dependabot/secrets/{secret_name}"],
+    getRepoPublicKey: [
+      "GET /repos/{owner}/{repo}/dependabot/secrets/public-key"
+    ],
+    getRepoSecret: [
+      "GET /repos/{owner}/{repo}/dependabot/secrets/{secret_name}"
+    ],
+    listAlertsForEnterprise: [
+      "GET /enterprises/{enterprise}/dependabot/alerts"
+    ],
+    listAlertsForOrg: ["GET /orgs/{org}/dependabot/alerts"],
+    listAlertsForRepo: ["GET /repos/{owner}/{repo}/dependabot/alerts"],
+    listOrgSecrets: ["GET /orgs/{org}/dependabot/secrets"],
+    listRepoSecrets: ["GET /repos/{owner}/{repo}/dependabot/secrets"],
+    listSelectedReposForOrgSecret: [
+      "GET /orgs/{org}/dependabot/secrets/{secret_name}/repositories"
+    ],
+    removeSelectedRepoFromOrgSecret: [
+      "DELETE /orgs/{org}/dependabot/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    repositoryAccessForOrg: [
+      "GET /organizations/{org}/dependabot/repository-access"
+    ],
+    setRepositoryAccessDefaultLevel: [
+      "PUT /organizations/{org}/dependabot/repository-access/default-level"
+    ],
+    setSelectedReposForOrgSecret: [
+      "PUT /orgs/{org}/dependabot/secrets/{secret_name}/repositories"
+    ],
+    updateAlert: [
+      "PATCH /repos/{owner}/{repo}/dependabot/alerts/{alert_number}"
+    ],
+    updateRepositoryAccessForOrg: [
+      "PATCH /organizations/{org}/dependabot/repository-access"
+    ]
+  },
+  dependencyGraph: {
+    createRepositorySnapshot: [
+      "POST /repos/{owner}/{repo}/dependency-graph/snapshots"
+    ],
+    diffRange: [
+      "GET /repos/{owner}/{repo}/dependency-graph/compare/{basehead}"
+    ],
+    exportSbom: ["GET /repos/{owner}/{repo}/dependency-graph/sbom"]
+  },
+  emojis: { get: ["GET /emojis"] },
+  enterpriseTeamMemberships: {
+    add: [
+      "PUT /enterprises/{enterprise}/teams/{enterprise-team}/memberships/{username}"
+    ],
+    bulkAdd: [
+      "POST /enterprises/{enterprise}/teams/{enterprise-team}/memberships/add"
+    ],
+    bulkRemove: [
+      "POST /enterprises/{enterprise}/teams/{enterprise-team}/memberships/remove"
+    ],
+    get: [
+      "GET /enterprises/{enterprise}/teams/{enterprise-team}/memberships/{username}"
+    ],
+    list: ["GET /enterprises/{enterprise}/teams/{enterprise-team}/memberships"],
+    remove: [
+      "DELETE /enterprises/{enterprise}/teams/{enterprise-team}/memberships/{username}"
+    ]
+  },
+  enterpriseTeamOrganizations: {
+    add: [
+      "PUT /enterprises/{enterprise}/teams/{enterprise-team}/organizations/{org}"
+    ],
+    bulkAdd: [
+      "POST /enterprises/{enterprise}/teams/{enterprise-team}/organizations/add"
+    ],
+    bulkRemove: [
+      "POST /enterprises/{enterprise}/teams/{enterprise-team}/organizations/remove"
+    ],
+    delete: [
+      "DELETE /enterprises/{enterprise}/teams/{enterprise-team}/organizations/{org}"
+    ],
+    getAssignment: [
+      "GET /enterprises/{enterprise}/teams/{enterprise-team}/organizations/{org}"
+    ],
+    getAssignments: [
+      "GET /enterprises/{enterprise}/teams/{enterprise-team}/organizations"
+    ]
+  },
+  enterpriseTeams: {
+    create: ["POST /enterprises/{enterprise}/teams"],
+    delete: ["DELETE /enterprises/{enterprise}/teams/{team_slug}"],
+    get: ["GET /enterprises/{enterprise}/teams/{team_slug}"],
+    list: ["GET /enterprises/{enterprise}/teams"],
+    update: ["PATCH /enterprises/{enterprise}/teams/{team_slug}"]
+  },
+  gists: {
+    checkIsStarred: ["GET /gists/{gist_id}/star"],
+    create: ["POST /gists"],
+    createComment: ["POST /gists/{gist_id}/comments"],
+    delete: ["DELETE /gists/{gist_id}"],
+    deleteComment: ["DELETE /gists/{gist_id}/comments/{comment_id}"],
+    fork: ["POST /gists/{gist_id}/forks"],
+    get: ["GET /gists/{gist_id}"],
+    getComment: ["GET /gists/{gist_id}/comments/{comment_id}"],
+    getRevision: ["GET /gists/{gist_id}/{sha}"],
+    list: ["GET /gists"],
+    listComments: ["GET /gists/{gist_id}/comments"],
+    listCommits: ["GET /gists/{gist_id}/commits"],
+    listForUser: ["GET /users/{username}/gists"],
+    listForks: ["GET /gists/{gist_id}/forks"],
+    listPublic: ["GET /gists/public"],
+    listStarred: ["GET /gists/starred"],
+    star: ["PUT /gists/{gist_id}/star"],
+    unstar: ["DELETE /gists/{gist_id}/star"],
+    update: ["PATCH /gists/{gist_id}"],
+    updateComment: ["PATCH /gists/{gist_id}/comments/{comment_id}"]
+  },
+  git: {
+    createBlob: ["POST /repos/{owner}/{repo}/git/blobs"],
+    createCommit: ["POST /repos/{owner}/{repo}/git/commits"],
+    createRef: ["POST /repos/{owner}/{repo}/git/refs"],
+    createTag: ["POST /repos/{owner}/{repo}/git/tags"],
+    createTree: ["POST /repos/{owner}/{repo}/git/trees"],
+    deleteRef: ["DELETE /repos/{owner}/{repo}/git/refs/{ref}"],
+    getBlob: ["GET /repos/{owner}/{repo}/git/blobs/{file_sha}"],
+    getCommit: ["GET /repos/{owner}/{repo}/git/commits/{commit_sha}"],
+    getRef: ["GET /repos/{owner}/{repo}/git/ref/{ref}"],
+    getTag: ["GET /repos/{owner}/{repo}/git/tags/{tag_sha}"],
+    getTree: ["GET /repos/{owner}/{repo}/git/trees/{tree_sha}"],
+    listMatchingRefs: ["GET /repos/{owner}/{repo}/git/matching-refs/{ref}"],
+    updateRef: ["PATCH /repos/{owner}/{repo}/git/refs/{ref}"]
+  },
+  gitignore: {
+    getAllTemplates: ["GET /gitignore/templates"],
+    getTemplate: ["GET /gitignore/templates/{name}"]
+  },
+  hostedCompute: {
+    createNetworkConfigurationForOrg: [
+      "POST /orgs/{org}/settings/network-configurations"
+    ],
+    deleteNetworkConfigurationFromOrg: [
+      "DELETE /orgs/{org}/settings/network-configurations/{network_configuration_id}"
+    ],
+    getNetworkConfigurationForOrg: [
+      "GET /orgs/{org}/settings/network-configurations/{network_configuration_id}"
+    ],
+    getNetworkSettingsForOrg: [
+      "GET /orgs/{org}/settings/network-settings/{network_settings_id}"
+    ],
+    listNetworkConfigurationsForOrg: [
+      "GET /orgs/{org}/settings/network-configurations"
+    ],
+    updateNetworkConfigurationForOrg: [
+      "PATCH /orgs/{org}/settings/network-configurations/{network_configuration_id}"
+    ]
+  },
+  interactions: {
+    getRestrictionsForAuthenticatedUser: ["GET /user/interaction-limits"],
+    getRestrictionsForOrg: ["GET /orgs/{org}/interaction-limits"],
+    getRestrictionsForRepo: ["GET /repos/{owner}/{repo}/interaction-limits"],
+    getRestrictionsForYourPublicRepos: [
+      "GET /user/interaction-limits",
+      {},
+      { renamed: ["interactions", "getRestrictionsForAuthenticatedUser"] }
+    ],
+    removeRestrictionsForAuthenticatedUser: ["DELETE /user/interaction-limits"],
+    removeRestrictionsForOrg: ["DELETE /orgs/{org}/interaction-limits"],
+    removeRestrictionsForRepo: [
+      "DELETE /repos/{owner}/{repo}/interaction-limits"
+    ],
+    removeRestrictionsForYourPublicRepos: [
+      "DELETE /user/interaction-limits",
+      {},
+      { renamed: ["interactions", "removeRestrictionsForAuthenticatedUser"] }
+    ],
+    setRestrictionsForAuthenticatedUser: ["PUT /user/interaction-limits"],
+    setRestrictionsForOrg: ["PUT /orgs/{org}/interaction-limits"],
+    setRestrictionsForRepo: ["PUT /repos/{owner}/{repo}/interaction-limits"],
+    setRestrictionsForYourPublicRepos: [
+      "PUT /user/interaction-limits",
+      {},
+      { renamed: ["interactions", "setRestrictionsForAuthenticatedUser"] }
+    ]
+  },
+  issues: {
+    addAssignees: [
+      "POST /repos/{owner}/{repo}/issues/{issue_number}/assignees"
+    ],
+    addBlockedByDependency: [
+      "POST /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by"
+    ],
+    addLabels: ["POST /repos/{owner}/{repo}/issues/{issue_number}/labels"],
+    addSubIssue: [
+      "POST /repos/{owner}/{repo}/issues/{issue_number}/sub_issues"
+    ],
+    checkUserCanBeAssigned: ["GET /repos/{owner}/{repo}/assignees/{assignee}"],
+    checkUserCanBeAssignedToIssue: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/assignees/{assignee}"
+    ],
+    create: ["POST /repos/{owner}/{repo}/issues"],
+    createComment: [
+      "POST /repos/{owner}/{repo}/issues/{issue_number}/comments"
+    ],
+    createLabel: ["POST /repos/{owner}/{repo}/labels"],
+    createMilestone: ["POST /repos/{owner}/{repo}/milestones"],
+    deleteComment: [
+      "DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}"
+    ],
+    deleteLabel: ["DELETE /repos/{owner}/{repo}/labels/{name}"],
+    deleteMilestone: [
+      "DELETE /repos/{owner}/{repo}/milestones/{milestone_number}"
+    ],
+    get: ["GET /repos/{owner}/{repo}/issues/{issue_number}"],
+    getComment: ["GET /repos/{owner}/{repo}/issues/comments/{comment_id}"],
+    getEvent: ["GET /repos/{owner}/{repo}/issues/events/{event_id}"],
+    getLabel: ["GET /repos/{owner}/{repo}/labels/{name}"],
+    getMilestone: ["GET /repos/{owner}/{repo}/milestones/{milestone_number}"],
+    getParent: ["GET /repos/{owner}/{repo}/issues/{issue_number}/parent"],
+    list: ["GET /issues"],
+    listAssignees: ["GET /repos/{owner}/{repo}/assignees"],
+    listComments: ["GET /repos/{owner}/{repo}/issues/{issue_number}/comments"],
+    listCommentsForRepo: ["GET /repos/{owner}/{repo}/issues/comments"],
+    listDependenciesBlockedBy: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by"
+    ],
+    listDependenciesBlocking: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocking"
+    ],
+    listEvents: ["GET /repos/{owner}/{repo}/issues/{issue_number}/events"],
+    listEventsForRepo: ["GET /repos/{owner}/{repo}/issues/events"],
+    listEventsForTimeline: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/timeline"
+    ],
+    listForAuthenticatedUser: ["GET /user/issues"],
+    listForOrg: ["GET /orgs/{org}/issues"],
+    listForRepo: ["GET /repos/{owner}/{repo}/issues"],
+    listLabelsForMilestone: [
+      "GET /repos/{owner}/{repo}/milestones/{milestone_number}/labels"
+    ],
+    listLabelsForRepo: ["GET /repos/{owner}/{repo}/labels"],
+    listLabelsOnIssue: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/labels"
+    ],
+    listMilestones: ["GET /repos/{owner}/{repo}/milestones"],
+    listSubIssues: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/sub_issues"
+    ],
+    lock: ["PUT /repos/{owner}/{repo}/issues/{issue_number}/lock"],
+    removeAllLabels: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels"
+    ],
+    removeAssignees: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/assignees"
+    ],
+    removeDependencyBlockedBy: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by/{issue_id}"
+    ],
+    removeLabel: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}"
+    ],
+    removeSubIssue: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/sub_issue"
+    ],
+    reprioritizeSubIssue: [
+      "PATCH /repos/{owner}/{repo}/issues/{issue_number}/sub_issues/priority"
+    ],
+    setLabels: ["PUT /repos/{owner}/{repo}/issues/{issue_number}/labels"],
+    unlock: ["DELETE /repos/{owner}/{repo}/issues/{issue_number}/lock"],
+    update: ["PATCH /repos/{owner}/{repo}/issues/{issue_number}"],
+    updateComment: ["PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}"],
+    updateLabel: ["PATCH /repos/{owner}/{repo}/labels/{name}"],
+    updateMilestone: [
+      "PATCH /repos/{owner}/{repo}/milestones/{milestone_number}"
+    ]
+  },
+  licenses: {
+    get: ["GET /licenses/{license}"],
+    getAllCommonlyUsed: ["GET /licenses"],
+    getForRepo: ["GET /repos/{owner}/{repo}/license"]
+  },
+  markdown: {
+    render: ["POST /markdown"],
+    renderRaw: [
+      "POST /markdown/raw",
+      { headers: { "content-type": "text/plain; charset=utf-8" } }
+    ]
+  },
+  meta: {
+    get: ["GET /meta"],
+    getAllVersions: ["GET /versions"],
+    getOctocat: ["GET /octocat"],
+    getZen: ["GET /zen"],
+    root: ["GET /"]
+  },
+  migrations: {
+    deleteArchiveForAuthenticatedUser: [
+      "DELETE /user/migrations/{migration_id}/archive"
+    ],
+    deleteArchiveForOrg: [
+      "DELETE /orgs/{org}/migrations/{migration_id}/archive"
+    ],
+    downloadArchiveForOrg: [
+      "GET /orgs/{org}/migrations/{migration_id}/archive"
+    ],
+    getArchiveForAuthenticatedUser: [
+      "GET /user/migrations/{migration_id}/archive"
+    ],
+    getStatusForAuthenticatedUser: ["GET /user/migrations/{migration_id}"],
+    getStatusForOrg: ["GET /orgs/{org}/migrations/{migration_id}"],
+    listForAuthenticatedUser: ["GET /user/migrations"],
+    listForOrg: ["GET /orgs/{org}/migrations"],
+    listReposForAuthenticatedUser: [
+      "GET /user/migrations/{migration_id}/repositories"
+    ],
+    listReposForOrg: ["GET /orgs/{org}/migrations/{migration_id}/repositories"],
+    listReposForUser: [
+      "GET /user/migrations/{migration_id}/repositories",
+      {},
+      { renamed: ["migrations", "listReposForAuthenticatedUser"] }
+    ],
+    startForAuthenticatedUser: ["POST /user/migrations"],
+    startForOrg: ["POST /orgs/{org}/migrations"],
+    unlockRepoForAuthenticatedUser: [
+      "DELETE /user/migrations/{migration_id}/repos/{repo_name}/lock"
+    ],
+    unlockRepoForOrg: [
+      "DELETE /orgs/{org}/migrations/{migration_id}/repos/{repo_name}/lock"
+    ]
+  },
+  oidc: {
+    getOidcCustomSubTemplateForOrg: [
+      "GET /orgs/{org}/actions/oidc/customization/sub"
+    ],
+    updateOidcCustomSubTemplateForOrg: [
+      "PUT /orgs/{org}/actions/oidc/customization/sub"
+    ]
+  },
+  orgs: {
+    addSecurityManagerTeam: [
+      "PUT /orgs/{org}/security-managers/teams/{team_slug}",
+      {},
+      {
+        deprecated: "octokit.rest.orgs.addSecurityManagerTeam() is deprecated, see https://docs.github.com/rest/orgs/security-managers#add-a-security-manager-team"
+      }
+    ],
+    assignTeamToOrgRole: [
+      "PUT /orgs/{org}/organization-roles/teams/{team_slug}/{role_id}"
+    ],
+    assignUserToOrgRole: [
+      "PUT /orgs/{org}/organization-roles/users/{username}/{role_id}"
+    ],
+    blockUser: ["PUT /orgs/{org}/blocks/{username}"],
+    cancelInvitation: ["DELETE /orgs/{org}/invitations/{invitation_id}"],
+    checkBlockedUser: ["GET /orgs/{org}/blocks/{username}"],
+    checkMembershipForUser: ["GET /orgs/{org}/members/{username}"],
+    checkPublicMembershipForUser: ["GET /orgs/{org}/public_members/{username}"],
+    convertMemberToOutsideCollaborator: [
+      "PUT /orgs/{org}/outside_collaborators/{username}"
+    ],
+    createArtifactStorageRecord: [
+      "POST /orgs/{org}/artifacts/metadata/storage-record"
+    ],
+    createInvitation: ["POST /orgs/{org}/invitations"],
+    createIssueType: ["POST /orgs/{org}/issue-types"],
+    createWebhook: ["POST /orgs/{org}/hooks"],
+    customPropertiesForOrgsCreateOrUpdateOrganizationValues: [
+      "PATCH /organizations/{org}/org-properties/values"
+    ],
+    customPropertiesForOrgsGetOrganizationValues: [
+      "GET /organizations/{org}/org-properties/values"
+    ],
+    customPropertiesForReposCreateOrUpdateOrganizationDefinition: [
+      "PUT /orgs/{org}/properties/schema/{custom_property_name}"
+    ],
+    customPropertiesForReposCreateOrUpdateOrganizationDefinitions: [
+      "PATCH /orgs/{org}/properties/schema"
+    ],
+    customPropertiesForReposCreateOrUpdateOrganizationValues: [
+      "PATCH /orgs/{org}/properties/values"
+    ],
+    customPropertiesForReposDeleteOrganizationDefinition: [
+      "DELETE /orgs/{org}/properties/schema/{custom_property_name}"
+    ],
+    customPropertiesForReposGetOrganizationDefinition: [
+      "GET /orgs/{org}/properties/schema/{custom_property_name}"
+    ],
+    customPropertiesForReposGetOrganizationDefinitions: [
+      "GET /orgs/{org}/properties/schema"
+    ],
+    customPropertiesForReposGetOrganizationValues: [
+      "GET /orgs/{org}/properties/values"
+    ],
+    delete: ["DELETE /orgs/{org}"],
+    deleteAttestationsBulk: ["POST /orgs/{org}/attestations/delete-request"],
+    deleteAttestationsById: [
+      "DELETE /orgs/{org}/attestations/{attestation_id}"
+    ],
+    deleteAttestationsBySubjectDigest: [
+      "DELETE /orgs/{org}/attestations/digest/{subject_digest}"
+    ],
+    deleteIssueType: ["DELETE /orgs/{org}/issue-types/{issue_type_id}"],
+    deleteWebhook: ["DELETE /orgs/{org}/hooks/{hook_id}"],
+    disableSelectedRepositoryImmutableReleasesOrganization: [
+      "DELETE /orgs/{org}/settings/immutable-releases/repositories/{repository_id}"
+    ],
+    enableSelectedRepositoryImmutableReleasesOrganization: [
+      "PUT /orgs/{org}/settings/immutable-releases/repositories/{repository_id}"
+    ],
+    get: ["GET /orgs/{org}"],
+    getImmutableReleasesSettings: [
+      "GET /orgs/{org}/settings/immutable-releases"
+    ],
+    getImmutableReleasesSettingsRepositories: [
+      "GET /orgs/{org}/settings/immutable-releases/repositories"
+    ],
+    getMembershipForAuthenticatedUser: ["GET /user/memberships/orgs/{org}"],
+    getMembershipForUser: ["GET /orgs/{org}/memberships/{username}"],
+    getOrgRole: ["GET /orgs/{org}/organization-roles/{role_id}"],
+    getOrgRulesetHistory: ["GET /orgs/{org}/rulesets/{ruleset_id}/history"],
+    getOrgRulesetVersion: [
+      "GET /orgs/{org}/rulesets/{ruleset_id}/history/{version_id}"
+    ],
+    getWebhook: ["GET /orgs/{org}/hooks/{hook_id}"],
+    getWebhookConfigForOrg: ["GET /orgs/{org}/hooks/{hook_id}/config"],
+    getWebhookDelivery: [
+      "GET /orgs/{org}/hooks/{hook_id}/deliveries/{delivery_id}"
+    ],
+    list: ["GET /organizations"],
+    listAppInstallations: ["GET /orgs/{org}/installations"],
+    listArtifactStorageRecords: [
+      "GET /orgs/{org}/artifacts/{subject_digest}/metadata/storage-records"
+    ],
+    listAttestationRepositories: ["GET /orgs/{org}/attestations/repositories"],
+    listAttestations: ["GET /orgs/{org}/attestations/{subject_digest}"],
+    listAttestationsBulk: [
+      "POST /orgs/{org}/attestations/bulk-list{?per_page,before,after}"
+    ],
+    listBlockedUsers: ["GET /orgs/{org}/blocks"],
+    listFailedInvitations: ["GET /orgs/{org}/failed_invitations"],
+    listForAuthenticatedUser: ["GET /user/orgs"],
+    listForUser: ["GET /users/{username}/orgs"],
+    listInvitationTeams: ["GET /orgs/{org}/invitations/{invitation_id}/teams"],
+    listIssueTypes: ["GET /orgs/{org}/issue-types"],
+    listMembers: ["GET /orgs/{org}/members"],
+    listMembershipsForAuthenticatedUser: ["GET /user/memberships/orgs"],
+    listOrgRoleTeams: ["GET /orgs/{org}/organization-roles/{role_id}/teams"],
+    listOrgRoleUsers: ["GET /orgs/{org}/organization-roles/{role_id}/users"],
+    listOrgRoles: ["GET /orgs/{org}/organization-roles"],
+    listOrganizationFineGrainedPermissions: [
+      "GET /orgs/{org}/organization-fine-grained-permissions"
+    ],
+    listOutsideCollaborators: ["GET /orgs/{org}/outside_collaborators"],
+    listPatGrantRepositories: [
+      "GET /orgs/{org}/personal-access-tokens/{pat_id}/repositories"
+    ],
+    listPatGrantRequestRepositories: [
+      "GET /orgs/{org}/personal-access-token-requests/{pat_request_id}/repositories"
+    ],
+    listPatGrantRequests: ["GET /orgs/{org}/personal-access-token-requests"],
+    listPatGrants: ["GET /orgs/{org}/personal-access-tokens"],
+    listPendingInvitations: ["GET /orgs/{org}/invitations"],
+    listPublicMembers: ["GET /orgs/{org}/public_members"],
+    listSecurityManagerTeams: [
+      "GET /orgs/{org}/security-managers",
+      {},
+      {
+        deprecated: "octokit.rest.orgs.listSecurityManagerTeams() is deprecated, see https://docs.github.com/rest/orgs/security-managers#list-security-manager-teams"
+      }
+    ],
+    listWebhookDeliveries: ["GET /orgs/{org}/hooks/{hook_id}/deliveries"],
+    listWebhooks: ["GET /orgs/{org}/hooks"],
+    pingWebhook: ["POST /orgs/{org}/hooks/{hook_id}/pings"],
+    redeliverWebhookDelivery: [
+      "POST /orgs/{org}/hooks/{hook_id}/deliveries/{delivery_id}/attempts"
+    ],
+    removeMember: ["DELETE /orgs/{org}/members/{username}"],
+    removeMembershipForUser: ["DELETE /orgs/{org}/memberships/{username}"],
+    removeOutsideCollaborator: [
+      "DELETE /orgs/{org}/outside_collaborators/{username}"
+    ],
+    removePublicMembershipForAuthenticatedUser: [
+      "DELETE /orgs/{org}/public_members/{username}"
+    ],
+    removeSecurityManagerTeam: [
+      "DELETE /orgs/{org}/security-managers/teams/{team_slug}",
+      {},
+      {
+        deprecated: "octokit.rest.orgs.removeSecurityManagerTeam() is deprecated, see https://docs.github.com/rest/orgs/security-managers#remove-a-security-manager-team"
+      }
+    ],
+    reviewPatGrantRequest: [
+      "POST /orgs/{org}/personal-access-token-requests/{pat_request_id}"
+    ],
+    reviewPatGrantRequestsInBulk: [
+      "POST /orgs/{org}/personal-access-token-requests"
+    ],
+    revokeAllOrgRolesTeam: [
+      "DELETE /orgs/{org}/organization-roles/teams/{team_slug}"
+    ],
+    revokeAllOrgRolesUser: [
+      "DELETE /orgs/{org}/organization-roles/users/{username}"
+    ],
+    revokeOrgRoleTeam: [
+      "DELETE /orgs/{org}/organization-roles/teams/{team_slug}/{role_id}"
+    ],
+    revokeOrgRoleUser: [
+      "DELETE /orgs/{org}/organization-roles/users/{username}/{role_id}"
+    ],
+    setImmutableReleasesSettings: [
+      "PUT /orgs/{org}/settings/immutable-releases"
+    ],
+    setImmutableReleasesSettingsRepositories: [
+      "PUT /orgs/{org}/settings/immutable-releases/repositories"
+    ],
+    setMembershipForUser: ["PUT /orgs/{org}/memberships/{username}"],
+    setPublicMembershipForAuthenticatedUser: [
+      "PUT /orgs/{org}/public_members/{username}"
+    ],
+    unblockUser: ["DELETE /orgs/{org}/blocks/{username}"],
+    update: ["PATCH /orgs/{org}"],
+    updateIssueType: ["PUT /orgs/{org}/issue-types/{issue_type_id}"],
+    updateMembershipForAuthenticatedUser: [
+      "PATCH /user/memberships/orgs/{org}"
+    ],
+    updatePatAccess: ["POST /orgs/{org}/personal-access-tokens/{pat_id}"],
+    updatePatAccesses: ["POST /orgs/{org}/personal-access-tokens"],
+    updateWebhook: ["PATCH /orgs/{org}/hooks/{hook_id}"],
+    updateWebhookConfigForOrg: ["PATCH /orgs/{org}/hooks/{hook_id}/config"]
+  },
+  packages: {
+    deletePackageForAuthenticatedUser: [
+      "DELETE /user/packages/{package_type}/{package_name}"
+    ],
+    deletePackageForOrg: [
+      "DELETE /orgs/{org}/packages/{package_type}/{package_name}"
+    ],
+    deletePackageForUser: [
+      "DELETE /users/{username}/packages/{package_type}/{package_name}"
+    ],
+    deletePackageVersionForAuthenticatedUser: [
+      "DELETE /user/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    deletePackageVersionForOrg: [
+      "DELETE /orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    deletePackageVersionForUser: [
+      "DELETE /users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    getAllPackageVersionsForAPackageOwnedByAnOrg: [
+      "GET /orgs/{org}/packages/{package_type}/{package_name}/versions",
+      {},
+      { renamed: ["packages", "getAllPackageVersionsForPackageOwnedByOrg"] }
+    ],
+    getAllPackageVersionsForAPackageOwnedByTheAuthenticatedUser: [
+      "GET /user/packages/{package_type}/{package_name}/versions",
+      {},
+      {
+        renamed: [
+          "packages",
+          "getAllPackageVersionsForPackageOwnedByAuthenticatedUser"
+        ]
+      }
+    ],
+    getAllPackageVersionsForPackageOwnedByAuthenticatedUser: [
+      "GET /user/packages/{package_type}/{package_name}/versions"
+    ],
+    getAllPackageVersionsForPackageOwnedByOrg: [
+      "GET /orgs/{org}/packages/{package_type}/{package_name}/versions"
+    ],
+    getAllPackageVersionsForPackageOwnedByUser: [
+      "GET /users/{username}/packages/{package_type}/{package_name}/versions"
+    ],
+    getPackageForAuthenticatedUser: [
+      "GET /user/packages/{package_type}/{package_name}"
+    ],
+    getPackageForOrganization: [
+      "GET /orgs/{org}/packages/{package_type}/{package_name}"
+    ],
+    getPackageForUser: [
+      "GET /users/{username}/packages/{package_type}/{package_name}"
+    ],
+    getPackageVersionForAuthenticatedUser: [
+      "GET /user/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    getPackageVersionForOrganization: [
+      "GET /orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    getPackageVersionForUser: [
+      "GET /users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    listDockerMigrationConflictingPackagesForAuthenticatedUser: [
+      "GET /user/docker/conflicts"
+    ],
+    listDockerMigrationConflictingPackagesForOrganization: [
+      "GET /orgs/{org}/docker/conflicts"
+    ],
+    listDockerMigrationConflictingPackagesForUser: [
+      "GET /users/{username}/docker/conflicts"
+    ],
+    listPackagesForAuthenticatedUser: ["GET /user/packages"],
+    listPackagesForOrganization: ["GET /orgs/{org}/packages"],
+    listPackagesForUser: ["GET /users/{username}/packages"],
+    restorePackageForAuthenticatedUser: [
+      "POST /user/packages/{package_type}/{package_name}/restore{?token}"
+    ],
+    restorePackageForOrg: [
+      "POST /orgs/{org}/packages/{package_type}/{package_name}/restore{?token}"
+    ],
+    restorePackageForUser: [
+      "POST /users/{username}/packages/{package_type}/{package_name}/restore{?token}"
+    ],
+    restorePackageVersionForAuthenticatedUser: [
+      "POST /user/packages/{package_type}/{package_name}/versions/{package_version_id}/restore"
+    ],
+    restorePackageVersionForOrg: [
+      "POST /orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}/restore"
+    ],
+    restorePackageVersionForUser: [
+      "POST /users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}/restore"
+    ]
+  },
+  privateRegistries: {
+    createOrgPrivateRegistry: ["POST /orgs/{org}/private-registries"],
+    deleteOrgPrivateRegistry: [
+      "DELETE /orgs/{org}/private-registries/{secret_name}"
+    ],
+    getOrgPrivateRegistry: ["GET /orgs/{org}/private-registries/{secret_name}"],
+    getOrgPublicKey: ["GET /orgs/{org}/private-registries/public-key"],
+    listOrgPrivateRegistries: ["GET /orgs/{org}/private-registries"],
+    updateOrgPrivateRegistry: [
+      "PATCH /orgs/{org}/private-registries/{secret_name}"
+    ]
+  },
+  projects: {
+    addItemForOrg: ["POST /orgs/{org}/projectsV2/{project_number}/items"],
+    addItemForUser: [
+      "POST /users/{username}/projectsV2/{project_number}/items"
+    ],
+    deleteItemForOrg: [
+      "DELETE /orgs/{org}/projectsV2/{project_number}/items/{item_id}"
+    ],
+    deleteItemForUser: [
+      "DELETE /users/{username}/projectsV2/{project_number}/items/{item_id}"
+    ],
+    getFieldForOrg: [
+      "GET /orgs/{org}/projectsV2/{project_number}/fields/{field_id}"
+    ],
+    getFieldForUser: [
+      "GET /users/{username}/projectsV2/{project_number}/fields/{field_id}"
+    ],
+    getForOrg: ["GET /orgs/{org}/projectsV2/{project_number}"],
+    getForUser: ["GET /users/{username}/projectsV2/{project_number}"],
+    getOrgItem: ["GET /orgs/{org}/projectsV2/{project_number}/items/{item_id}"],
+    getUserItem: [
+      "GET /users/{username}/projectsV2/{project_number}/items/{item_id}"
+    ],
+    listFieldsForOrg: ["GET /orgs/{org}/projectsV2/{project_number}/fields"],
+    listFieldsForUser: [
+      "GET /users/{username}/projectsV2/{project_number}/fields"
+    ],
+    listForOrg: ["GET /orgs/{org}/projectsV2"],
+    listForUser: ["GET /users/{username}/projectsV2"],
+    listItemsForOrg: ["GET /orgs/{org}/projectsV2/{project_number}/items"],
+    listItemsForUser: [
+      "GET /users/{username}/projectsV2/{project_number}/items"
+    ],
+    updateItemForOrg: [
+      "PATCH /orgs/{org}/projectsV2/{project_number}/items/{item_id}"
+    ],
+    updateItemForUser: [
+      "PATCH /users/{username}/projectsV2/{project_number}/items/{item_id}"
+    ]
+  },
+  pulls: {
+    checkIfMerged: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/merge"],
+    create: ["POST /repos/{owner}/{repo}/pulls"],
+    createReplyForReviewComment: [
+      "POST /repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies"
+    ],
+    createReview: ["POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews"],
+    createReviewComment: [
+      "POST /repos/{owner}/{repo}/pulls/{pull_number}/comments"
+    ],
+    deletePendingReview: [
+      "DELETE /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}"
+    ],
+    deleteReviewComment: [
+      "DELETE /repos/{owner}/{repo}/pulls/comments/{comment_id}"
+    ],
+    dismissReview: [
+      "PUT /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/dismissals"
+    ],
+    get: ["GET /repos/{owner}/{repo}/pulls/{pull_number}"],
+    getReview: [
+      "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}"
+    ],
+    getReviewComment: ["GET /repos/{owner}/{repo}/pulls/comments/{comment_id}"],
+    list: ["GET /repos/{owner}/{repo}/pulls"],
+    listCommentsForReview: [
+      "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/comments"
+    ],
+    listCommits: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/commits"],
+    listFiles: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/files"],
+    listRequestedReviewers: [
+      "GET /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers"
+    ],
+    listReviewComments: [
+      "GET /repos/{owner}/{repo}/pulls/{pull_number}/comments"
+    ],
+    listReviewCommentsForRepo: ["GET /repos/{owner}/{repo}/pulls/comments"],
+    listReviews: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews"],
+    merge: ["PUT /repos/{owner}/{repo}/pulls/{pull_number}/merge"],
+    removeRequestedReviewers: [
+      "DELETE /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers"
+    ],
+    requestReviewers: [
+      "POST /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers"
+    ],
+    submitReview: [
+      "POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/events"
+    ],
+    update: ["PATCH /repos/{owner}/{repo}/pulls/{pull_number}"],
+    updateBranch: [
+      "PUT /repos/{owner}/{repo}/pulls/{pull_number}/update-branch"
+    ],
+    updateReview: [
+      "PUT /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}"
+    ],
+    updateReviewComment: [
+      "PATCH /repos/{owner}/{repo}/pulls/comments/{comment_id}"
+    ]
+  },
+  rateLimit: { get: ["GET /rate_limit"] },
+  reactions: {
+    createForCommitComment: [
+      "POST /repos/{owner}/{repo}/comments/{comment_id}/reactions"
+    ],
+    createForIssue: [
+      "POST /repos/{owner}/{repo}/issues/{issue_number}/reactions"
+    ],
+    createForIssueComment: [
+      "POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions"
+    ],
+    createForPullRequestReviewComment: [
+      "POST /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions"
+    ],
+    createForRelease: [
+      "POST /repos/{owner}/{repo}/releases/{release_id}/reactions"
+    ],
+    createForTeamDiscussionCommentInOrg: [
+      "POST /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions"
+    ],
+    createForTeamDiscussionInOrg: [
+      "POST /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions"
+    ],
+    deleteForCommitComment: [
+      "DELETE /repos/{owner}/{repo}/comments/{comment_id}/reactions/{reaction_id}"
+    ],
+    deleteForIssue: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/reactions/{reaction_id}"
+    ],
+    deleteForIssueComment: [
+      "DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions/{reaction_id}"
+    ],
+    deleteForPullRequestComment: [
+      "DELETE /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions/{reaction_id}"
+    ],
+    deleteForRelease: [
+      "DELETE /repos/{owner}/{repo}/releases/{release_id}/reactions/{reaction_id}"
+    ],
+    deleteForTeamDiscussion: [
+      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions/{reaction_id}"
+    ],
+    deleteForTeamDiscussionComment: [
+      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions/{reaction_id}"
+    ],
+    listForCommitComment: [
+      "GET /repos/{owner}/{repo}/comments/{comment_id}/reactions"
+    ],
+    listForIssue: ["GET /repos/{owner}/{repo}/issues/{issue_number}/reactions"],
+    listForIssueComment: [
+      "GET /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions"
+    ],
+    listForPullRequestReviewComment: [
+      "GET /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions"
+    ],
+    listForRelease: [
+      "GET /repos/{owner}/{repo}/releases/{release_id}/reactions"
+    ],
+    listForTeamDiscussionCommentInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions"
+    ],
+    listForTeamDiscussionInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions"
+    ]
+  },
+  repos: {
+    acceptInvitation: [
+      "PATCH /user/repository_invitations/{invitation_id}",
+      {},
+      { renamed: ["repos", "acceptInvitationForAuthenticatedUser"] }
+    ],
+    acceptInvitationForAuthenticatedUser: [
+      "PATCH /user/repository_invitations/{invitation_id}"
+    ],
+    addAppAccessRestrictions: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps",
+      {},
+      { mapToData: "apps" }
+    ],
+    addCollaborator: ["PUT /repos/{owner}/{repo}/collaborators/{username}"],
+    addStatusCheckContexts: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts",
+      {},
+      { mapToData: "contexts" }
+    ],
+    addTeamAccessRestrictions: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams",
+      {},
+      { mapToData: "teams" }
+    ],
+    addUserAccessRestrictions: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users",
+      {},
+      { mapToData: "users" }
+    ],
+    cancelPagesDeployment: [
+      "POST /repos/{owner}/{repo}/pages/deployments/{pages_deployment_id}/cancel"
+    ],
+    checkAutomatedSecurityFixes: [
+      "GET /repos/{owner}/{repo}/automated-security-fixes"
+    ],
+    checkCollaborator: ["GET /repos/{owner}/{repo}/collaborators/{username}"],
+    checkImmutableReleases: ["GET /repos/{owner}/{repo}/immutable-releases"],
+    checkPrivateVulnerabilityReporting: [
+      "GET /repos/{owner}/{repo}/private-vulnerability-reporting"
+    ],
+    checkVulnerabilityAlerts: [
+      "GET /repos/{owner}/{repo}/vulnerability-alerts"
+    ],
+    codeownersErrors: ["GET /repos/{owner}/{repo}/codeowners/errors"],
+    compareCommits: ["GET /repos/{owner}/{repo}/compare/{base}...{head}"],
+    compareCommitsWithBasehead: [
+      "GET /repos/{owner}/{repo}/compare/{basehead}"
+    ],
+    createAttestation: ["POST /repos/{owner}/{repo}/attestations"],
+    createAutolink: ["POST /repos/{owner}/{repo}/autolinks"],
+    createCommitComment: [
+      "POST /repos/{owner}/{repo}/commits/{commit_sha}/comments"
+    ],
+    createCommitSignatureProtection: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/required_signatures"
+    ],
+    createCommitStatus: ["POST /repos/{owner}/{repo}/statuses/{sha}"],
+    createDeployKey: ["POST /repos/{owner}/{repo}/keys"],
+    createDeployment: ["POST /repos/{owner}/{repo}/deployments"],
+    createDeploymentBranchPolicy: [
+      "POST /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies"
+    ],
+    createDeploymentProtectionRule: [
+      "POST /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules"
+    ],
+    createDeploymentStatus: [
+      "POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses"
+    ],
+    createDispatchEvent: ["POST /repos/{owner}/{repo}/dispatches"],
+    createForAuthenticatedUser: ["POST /user/repos"],
+    createFork: ["POST /repos/{owner}/{repo}/forks"],
+    createInOrg: ["POST /orgs/{org}/repos"],
+    createOrUpdateEnvironment: [
+      "PUT /repos/{owner}/{repo}/environments/{environment_name}"
+    ],
+    createOrUpdateFileContents: ["PUT /repos/{owner}/{repo}/contents/{path}"],
+    createOrgRuleset: ["POST /orgs/{org}/rulesets"],
+    createPagesDeployment: ["POST /repos/{owner}/{repo}/pages/deployments"],
+    createPagesSite: ["POST /repos/{owner}/{repo}/pages"],
+    createRelease: ["POST /repos/{owner}/{repo}/releases"],
+    createRepoRuleset: ["POST /repos/{owner}/{repo}/rulesets"],
+    createUsingTemplate: [
+      "POST /repos/{template_owner}/{template_repo}/generate"
+    ],
+    createWebhook: ["POST /repos/{owner}/{repo}/hooks"],
+    customPropertiesForReposCreateOrUpdateRepositoryValues: [
+      "PATCH /repos/{owner}/{repo}/properties/values"
+    ],
+    customPropertiesForReposGetRepositoryValues: [
+      "GET /repos/{owner}/{repo}/properties/values"
+    ],
+    declineInvitation: [
+      "DELETE /user/repository_invitations/{invitation_id}",
+      {},
+      { renamed: ["repos", "declineInvitationForAuthenticatedUser"] }
+    ],
+    declineInvitationForAuthenticatedUser: [
+      "DELETE /user/repository_invitations/{invitation_id}"
+    ],
+    delete: ["DELETE /repos/{owner}/{repo}"],
+    deleteAccessRestrictions: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions"
+    ],
+    deleteAdminBranchProtection: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/enforce_admins"
+    ],
+    deleteAnEnvironment: [
+      "DELETE /repos/{owner}/{repo}/environments/{environment_name}"
+    ],
+    deleteAutolink: ["DELETE /repos/{owner}/{repo}/autolinks/{autolink_id}"],
+    deleteBranchProtection: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection"
+    ],
+    deleteCommitComment: ["DELETE /repos/{owner}/{repo}/comments/{comment_id}"],
+    deleteCommitSignatureProtection: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_signatures"
+    ],
+    deleteDeployKey: ["DELETE /repos/{owner}/{repo}/keys/{key_id}"],
+    deleteDeployment: [
+      "DELETE /repos/{owner}/{repo}/deployments/{deployment_id}"
+    ],
+    deleteDeploymentBranchPolicy: [
+      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies/{branch_policy_id}"
+    ],
+    deleteFile: ["DELETE /repos/{owner}/{repo}/contents/{path}"],
+    deleteInvitation: [
+      "DELETE /repos/{owner}/{repo}/invitations/{invitation_id}"
+    ],
+    deleteOrgRuleset: ["DELETE /orgs/{org}/rulesets/{ruleset_id}"],
+    deletePagesSite: ["DELETE /repos/{owner}/{repo}/pages"],
+    deletePullRequestReviewProtection: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_pull_request_reviews"
+    ],
+    deleteRelease: ["DELETE /repos/{owner}/{repo}/releases/{release_id}"],
+    deleteReleaseAsset: [
+      "DELETE /repos/{owner}/{repo}/releases/assets/{asset_id}"
+    ],
+    deleteRepoRuleset: ["DELETE /repos/{owner}/{repo}/rulesets/{ruleset_id}"],
+    deleteWebhook: ["DELETE /repos/{owner}/{repo}/hooks/{hook_id}"],
+    disableAutomatedSecurityFixes: [
+      "DELETE /repos/{owner}/{repo}/automated-security-fixes"
+    ],
+    disableDeploymentProtectionRule: [
+      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/{protection_rule_id}"
+    ],
+    disableImmutableReleases: [
+      "DELETE /repos/{owner}/{repo}/immutable-releases"
+    ],
+    disablePrivateVulnerabilityReporting: [
+      "DELETE /repos/{owner}/{repo}/private-vulnerability-reporting"
+    ],
+    disableVulnerabilityAlerts: [
+      "DELETE /repos/{owner}/{repo}/vulnerability-alerts"
+    ],
+    downloadArchive: [
+      "GET /repos/{owner}/{repo}/zipball/{ref}",
+      {},
+      { renamed: ["repos", "downloadZipballArchive"] }
+    ],
+    downloadTarballArchive: ["GET /repos/{owner}/{repo}/tarball/{ref}"],
+    downloadZipballArchive: ["GET /repos/{owner}/{repo}/zipball/{ref}"],
+    enableAutomatedSecurityFixes: [
+      "PUT /repos/{owner}/{repo}/automated-security-fixes"
+    ],
+    enableImmutableReleases: ["PUT /repos/{owner}/{repo}/immutable-releases"],
+    enablePrivateVulnerabilityReporting: [
+      "PUT /repos/{owner}/{repo}/private-vulnerability-reporting"
+    ],
+    enableVulnerabilityAlerts: [
+      "PUT /repos/{owner}/{repo}/vulnerability-alerts"
+    ],
+    generateReleaseNotes: [
+      "POST /repos/{owner}/{repo}/releases/generate-notes"
+    ],
+    get: ["GET /repos/{owner}/{repo}"],
+    getAccessRestrictions: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions"
+    ],
+    getAdminBranchProtection: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/enforce_admins"
+    ],
+    getAllDeploymentProtectionRules: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules"
+    ],
+    getAllEnvironments: ["GET /repos/{owner}/{repo}/environments"],
+    getAllStatusCheckContexts: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts"
+    ],
+    getAllTopics: ["GET /repos/{owner}/{repo}/topics"],
+    getAppsWithAccessToProtectedBranch: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps"
+    ],
+    getAutolink: ["GET /repos/{owner}/{repo}/autolinks/{autolink_id}"],
+    getBranch: ["GET /repos/{owner}/{repo}/branches/{branch}"],
+    getBranchProtection: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection"
+    ],
+    getBranchRules: ["GET /repos/{owner}/{repo}/rules/branches/{branch}"],
+    getClones: ["GET /repos/{owner}/{repo}/traffic/clones"],
+    getCodeFrequencyStats: ["GET /repos/{owner}/{repo}/stats/code_frequency"],
+    getCollaboratorPermissionLevel: [
+      "GET /repos/{owner}/{repo}/collaborators/{username}/permission"
+    ],
+    getCombinedStatusForRef: ["GET /repos/{owner}/{repo}/commits/{ref}/status"],
+    getCommit: ["GET /repos/{owner}/{repo}/commits/{ref}"],
+    getCommitActivityStats: ["GET /repos/{owner}/{repo}/stats/commit_activity"],
+    getCommitComment: ["GET /repos/{owner}/{repo}/comments/{comment_id}"],
+    getCommitSignatureProtection: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_signatures"
+    ],
+    getCommunityProfileMetrics: ["GET /repos/{owner}/{repo}/community/profile"],
+    getContent: ["GET /repos/{owner}/{repo}/contents/{path}"],
+    getContributorsStats: ["GET /repos/{owner}/{repo}/stats/contributors"],
+    getCustomDeploymentProtectionRule: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/{protection_rule_id}"
+    ],
+    getDeployKey: ["GET /repos/{owner}/{repo}/keys/{key_id}"],
+    getDeployment: ["GET /repos/{owner}/{repo}/deployments/{deployment_id}"],
+    getDeploymentBranchPolicy: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies/{branch_policy_id}"
+    ],
+    getDeploymentStatus: [
+      "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses/{status_id}"
+    ],
+    getEnvironment: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}"
+    ],
+    getLatestPagesBuild: ["GET /repos/{owner}/{repo}/pages/builds/latest"],
+    getLatestRelease: ["GET /repos/{owner}/{repo}/releases/latest"],
+    getOrgRuleSuite: ["GET /orgs/{org}/rulesets/rule-suites/{rule_suite_id}"],
+    getOrgRuleSuites: ["GET /orgs/{org}/rulesets/rule-suites"],
+    getOrgRuleset: ["GET /orgs/{org}/rulesets/{ruleset_id}"],
+    getOrgRulesets: ["GET /orgs/{org}/rulesets"],
+    getPages: ["GET /repos/{owner}/{repo}/pages"],
+    getPagesBuild: ["GET /repos/{owner}/{repo}/pages/builds/{build_id}"],
+    getPagesDeployment: [
+      "GET /repos/{owner}/{repo}/pages/deployments/{pages_deployment_id}"
+    ],
+    getPagesHealthCheck: ["GET /repos/{owner}/{repo}/pages/health"],
+    getParticipationStats: ["GET /repos/{owner}/{repo}/stats/participation"],
+    getPullRequestReviewProtection: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_pull_request_reviews"
+    ],
+    getPunchCardStats: ["GET /repos/{owner}/{repo}/stats/punch_card"],
+    getReadme: ["GET /repos/{owner}/{repo}/readme"],
+    getReadmeInDirectory: ["GET /repos/{owner}/{repo}/readme/{dir}"],
+    getRelease: ["GET /repos/{owner}/{repo}/releases/{release_id}"],
+    getReleaseAsset: ["GET /repos/{owner}/{repo}/releases/assets/{asset_id}"],
+    getReleaseByTag: ["GET /repos/{owner}/{repo}/releases/tags/{tag}"],
+    getRepoRuleSuite: [
+      "GET /repos/{owner}/{repo}/rulesets/rule-suites/{rule_suite_id}"
+    ],
+    getRepoRuleSuites: ["GET /repos/{owner}/{repo}/rulesets/rule-suites"],
+    getRepoRuleset: ["GET /repos/{owner}/{repo}/rulesets/{ruleset_id}"],
+    getRepoRulesetHistory: [
+      "GET /repos/{owner}/{repo}/rulesets/{ruleset_id}/history"
+    ],
+    getRepoRulesetVersion: [
+      "GET /repos/{owner}/{repo}/rulesets/{ruleset_id}/history/{version_id}"
+    ],
+    getRepoRulesets: ["GET /repos/{owner}/{repo}/rulesets"],
+    getStatusChecksProtection: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks"
+    ],
+    getTeamsWithAccessToProtectedBranch: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams"
+    ],
+    getTopPaths: ["GET /repos/{owner}/{repo}/traffic/popular/paths"],
+    getTopReferrers: ["GET /repos/{owner}/{repo}/traffic/popular/referrers"],
+    getUsersWithAccessToProtectedBranch: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users"
+    ],
+    getViews: ["GET /repos/{owner}/{repo}/traffic/views"],
+    getWebhook: ["GET /repos/{owner}/{repo}/hooks/{hook_id}"],
+    getWebhookConfigForRepo: [
+      "GET /repos/{owner}/{repo}/hooks/{hook_id}/config"
+    ],
+    getWebhookDelivery: [
+      "GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries/{delivery_id}"
+    ],
+    listActivities: ["GET /repos/{owner}/{repo}/activity"],
+    listAttestations: [
+      "GET /repos/{owner}/{repo}/attestations/{subject_digest}"
+    ],
+    listAutolinks: ["GET /repos/{owner}/{repo}/autolinks"],
+    listBranches: ["GET /repos/{owner}/{repo}/branches"],
+    listBranchesForHeadCommit: [
+      "GET /repos/{owner}/{repo}/commits/{commit_sha}/branches-where-head"
+    ],
+    listCollaborators: ["GET /repos/{owner}/{repo}/collaborators"],
+    listCommentsForCommit: [
+      "GET /repos/{owner}/{repo}/commits/{commit_sha}/comments"
+    ],
+    listCommitCommentsForRepo: ["GET /repos/{owner}/{repo}/comments"],
+    listCommitStatusesForRef: [
+      "GET /repos/{owner}/{repo}/commits/{ref}/statuses"
+    ],
+    listCommits: ["GET /repos/{owner}/{repo}/commits"],
+    listContributors: ["GET /repos/{owner}/{repo}/contributors"],
+    listCustomDeploymentRuleIntegrations: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/apps"
+    ],
+    listDeployKeys: ["GET /repos/{owner}/{repo}/keys"],
+    listDeploymentBranchPolicies: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies"
+    ],
+    listDeploymentStatuses: [
+      "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses"
+    ],
+    listDeployments: ["GET /repos/{owner}/{repo}/deployments"],
+    listForAuthenticatedUser: ["GET /user/repos"],
+    listForOrg: ["GET /orgs/{org}/repos"],
+    listForUser: ["GET /users/{username}/repos"],
+    listForks: ["GET /repos/{owner}/{repo}/forks"],
+    listInvitations: ["GET /repos/{owner}/{repo}/invitations"],
+    listInvitationsForAuthenticatedUser: ["GET /user/repository_invitations"],
+    listLanguages: ["GET /repos/{owner}/{repo}/languages"],
+    listPagesBuilds: ["GET /repos/{owner}/{repo}/pages/builds"],
+    listPublic: ["GET /repositories"],
+    listPullRequestsAssociatedWithCommit: [
+      "GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls"
+    ],
+    listReleaseAssets: [
+      "GET /repos/{owner}/{repo}/releases/{release_id}/assets"
+    ],
+    listReleases: ["GET /repos/{owner}/{repo}/releases"],
+    listTags: ["GET /repos/{owner}/{repo}/tags"],
+    listTeams: ["GET /repos/{owner}/{repo}/teams"],
+    listWebhookDeliveries: [
+      "GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries"
+    ],
+    listWebhooks: ["GET /repos/{owner}/{repo}/hooks"],
+    merge: ["POST /repos/{owner}/{repo}/merges"],
+    mergeUpstream: ["POST /repos/{owner}/{repo}/merge-upstream"],
+    pingWebhook: ["POST /repos/{owner}/{repo}/hooks/{hook_id}/pings"],
+    redeliverWebhookDelivery: [
+      "POST /repos/{owner}/{repo}/hooks/{hook_id}/deliveries/{delivery_id}/attempts"
+    ],
+    removeAppAccessRestrictions: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps",
+      {},
+      { mapToData: "apps" }
+    ],
+    removeCollaborator: [
+      "DELETE /repos/{owner}/{repo}/collaborators/{username}"
+    ],
+    removeStatusCheckContexts: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts",
+      {},
+      { mapToData: "contexts" }
+    ],
+    removeStatusCheckProtection: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks"
+    ],
+    removeTeamAccessRestrictions: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams",
+      {},
+      { mapToData: "teams" }
+    ],
+    removeUserAccessRestrictions: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users",
+      {},
+      { mapToData: "users" }
+    ],
+    renameBranch: ["POST /repos/{owner}/{repo}/branches/{branch}/rename"],
+    replaceAllTopics: ["PUT /repos/{owner}/{repo}/topics"],
+    requestPagesBuild: ["POST /repos/{owner}/{repo}/pages/builds"],
+    setAdminBranchProtection: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/enforce_admins"
+    ],
+    setAppAccessRestrictions: [
+      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps",
+      {},
+      { mapToData: "apps" }
+    ],
+    setStatusCheckContexts: [
+      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts",
+      {},
+      { mapToData: "contexts" }
+    ],
+    setTeamAccessRestrictions: [
+      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams",
+      {},
+      { mapToData: "teams" }
+    ],
+    setUserAccessRestrictions: [
+      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users",
+      {},
+      { mapToData: "users" }
+    ],
+    testPushWebhook: ["POST /repos/{owner}/{repo}/hooks/{hook_id}/tests"],
+    transfer: ["POST /repos/{owner}/{repo}/transfer"],
+    update: ["PATCH /repos/{owner}/{repo}"],
+    updateBranchProtection: [
+      "PUT /repos/{owner}/{repo}/branches/{branch}/protection"
+    ],
+    updateCommitComment: ["PATCH /repos/{owner}/{repo}/comments/{comment_id}"],
+    updateDeploymentBranchPolicy: [
+      "PUT /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies/{branch_policy_id}"
+    ],
+    updateInformationAboutPagesSite: ["PUT /repos/{owner}/{repo}/pages"],
+    updateInvitation: [
+      "PATCH /repos/{owner}/{repo}/invitations/{invitation_id}"
+    ],
+    updateOrgRuleset: ["PUT /orgs/{org}/rulesets/{ruleset_id}"],
+    updatePullRequestReviewProtection: [
+      "PATCH /repos/{owner}/{repo}/branches/{branch}/protection/required_pull_request_reviews"
+    ],
+    updateRelease: ["PATCH /repos/{owner}/{repo}/releases/{release_id}"],
+    updateReleaseAsset: [
+      "PATCH /repos/{owner}/{repo}/releases/assets/{asset_id}"
+    ],
+    updateRepoRuleset: ["PUT /repos/{owner}/{repo}/rulesets/{ruleset_id}"],
+    updateStatusCheckPotection: [
+      "PATCH /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks",
+      {},
+      { renamed: ["repos", "updateStatusCheckProtection"] }
+    ],
+    updateStatusCheckProtection: [
+      "PATCH /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks"
+    ],
+    updateWebhook: ["PATCH /repos/{owner}/{repo}/hooks/{hook_id}"],
+    updateWebhookConfigForRepo: [
+      "PATCH /repos/{owner}/{repo}/hooks/{hook_id}/config"
+    ],
+    uploadReleaseAsset: [
+      "POST /repos/{owner}/{repo}/releases/{release_id}/assets{?name,label}",
+      { baseUrl: "https://uploads.github.com" }
+    ]
+  },
+  search: {
+    code: ["GET /search/code"],
+    commits: ["GET /search/commits"],
+    issuesAndPullRequests: ["GET /search/issues"],
+    labels: ["GET /search/labels"],
+    repos: ["GET /search/repositories"],
+    topics: ["GET /search/topics"],
+    users: ["GET /search/users"]
+  },
+  secretScanning: {
+    createPushProtectionBypass: [
+      "POST /repos/{owner}/{repo}/secret-scanning/push-protection-bypasses"
+    ],
+    getAlert: [
+      "GET /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}"
+    ],
+    getScanHistory: ["GET /repos/{owner}/{repo}/secret-scanning/scan-history"],
+    listAlertsForOrg: ["GET /orgs/{org}/secret-scanning/alerts"],
+    listAlertsForRepo: ["GET /repos/{owner}/{repo}/secret-scanning/alerts"],
+    listLocationsForAlert: [
+      "GET /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}/locations"
+    ],
+    listOrgPatternConfigs: [
+      "GET /orgs/{org}/secret-scanning/pattern-configurations"
+    ],
+    updateAlert: [
+      "PATCH /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}"
+    ],
+    updateOrgPatternConfigs: [
+      "PATCH /orgs/{org}/secret-scanning/pattern-configurations"
+    ]
+  },
+  securityAdvisories: {
+    createFork: [
+      "POST /repos/{owner}/{repo}/security-advisories/{ghsa_id}/forks"
+    ],
+    createPrivateVulnerabilityReport: [
+      "POST /repos/{owner}/{repo}/security-advisories/reports"
+    ],
+    createRepositoryAdvisory: [
+      "POST /repos/{owner}/{repo}/security-advisories"
+    ],
+    createRepositoryAdvisoryCveRequest: [
+      "POST /repos/{owner}/{repo}/security-advisories/{ghsa_id}/cve"
+    ],
+    getGlobalAdvisory: ["GET /advisories/{ghsa_id}"],
+    getRepositoryAdvisory: [
+      "GET /repos/{owner}/{repo}/security-advisories/{ghsa_id}"
+    ],
+    listGlobalAdvisories: ["GET /advisories"],
+    listOrgRepositoryAdvisories: ["GET /orgs/{org}/security-advisories"],
+    listRepositoryAdvisories: ["GET /repos/{owner}/{repo}/security-advisories"],
+    updateRepositoryAdvisory: [
+      "PATCH /repos/{owner}/{repo}/security-advisories/{ghsa_id}"
+    ]
+  },
+  teams: {
+    addOrUpdateMembershipForUserInOrg: [
+      "PUT /orgs/{org}/teams/{team_slug}/memberships/{username}"
+    ],
+    addOrUpdateRepoPermissionsInOrg: [
+      "PUT /orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}"
+    ],
+    checkPermissionsForRepoInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}"
+    ],
+    create: ["POST /orgs/{org}/teams"],
+    createDiscussionCommentInOrg: [
+      "POST /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments"
+    ],
+    createDiscussionInOrg: ["POST /orgs/{org}/teams/{team_slug}/discussions"],
+    deleteDiscussionCommentInOrg: [
+      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}"
+    ],
+    deleteDiscussionInOrg: [
+      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}"
+    ],
+    deleteInOrg: ["DELETE /orgs/{org}/teams/{team_slug}"],
+    getByName: ["GET /orgs/{org}/teams/{team_slug}"],
+    getDiscussionCommentInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}"
+    ],
+    getDiscussionInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}"
+    ],
+    getMembershipForUserInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/memberships/{username}"
+    ],
+    list: ["GET /orgs/{org}/teams"],
+    listChildInOrg: ["GET /orgs/{org}/teams/{team_slug}/teams"],
+    listDiscussionCommentsInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments"
+    ],
+    listDiscussionsInOrg: ["GET /orgs/{org}/teams/{team_slug}/discussions"],
+    listForAuthenticatedUser: ["GET /user/teams"],
+    listMembersInOrg: ["GET /orgs/{org}/teams/{team_slug}/members"],
+    listPendingInvitationsInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/invitations"
+    ],
+    listReposInOrg: ["GET /orgs/{org}/teams/{team_slug}/repos"],
+    removeMembershipForUserInOrg: [
+      "DELETE /orgs/{org}/teams/{team_slug}/memberships/{username}"
+    ],
+    removeRepoInOrg: [
+      "DELETE /orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}"
+    ],
+    updateDiscussionCommentInOrg: [
+      "PATCH /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}"
+    ],
+    updateDiscussionInOrg: [
+      "PATCH /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}"
+    ],
+    updateInOrg: ["PATCH /orgs/{org}/teams/{team_slug}"]
+  },
+  users: {
+    addEmailForAuthenticated: [
+      "POST /user/emails",
+      {},
+      { renamed: ["users", "addEmailForAuthenticatedUser"] }
+    ],
+    addEmailForAuthenticatedUser: ["POST /user/emails"],
+    addSocialAccountForAuthenticatedUser: ["POST /user/social_accounts"],
+    block: ["PUT /user/blocks/{username}"],
+    checkBlocked: ["GET /user/blocks/{username}"],
+    checkFollowingForUser: ["GET /users/{username}/following/{target_user}"],
+    checkPersonIsFollowedByAuthenticated: ["GET /user/following/{username}"],
+    createGpgKeyForAuthenticated: [
+      "POST /user/gpg_keys",
+      {},
+      { renamed: ["users", "createGpgKeyForAuthenticatedUser"] }
+    ],
+    createGpgKeyForAuthenticatedUser: ["POST /user/gpg_keys"],
+    createPublicSshKeyForAuthenticated: [
+      "POST /user/keys",
+      {},
+      { renamed: ["users", "createPublicSshKeyForAuthenticatedUser"] }
+    ],
+    createPublicSshKeyForAuthenticatedUser: ["POST /user/keys"],
+    createSshSigningKeyForAuthenticatedUser: ["POST /user/ssh_signing_keys"],
+    deleteAttestationsBulk: [
+      "POST /users/{username}/attestations/delete-request"
+    ],
+    deleteAttestationsById: [
+      "DELETE /users/{username}/attestations/{attestation_id}"
+    ],
+    deleteAttestationsBySubjectDigest: [
+      "DELETE /users/{username}/attestations/digest/{subject_digest}"
+    ],
+    deleteEmailForAuthenticated: [
+      "DELETE /user/emails",
+      {},
+      { renamed: ["users", "deleteEmailForAuthenticatedUser"] }
+    ],
+    deleteEmailForAuthenticatedUser: ["DELETE /user/emails"],
+    deleteGpgKeyForAuthenticated: [
+      "DELETE /user/gpg_keys/{gpg_key_id}",
+      {},
+      { renamed: ["users", "deleteGpgKeyForAuthenticatedUser"] }
+    ],
+    deleteGpgKeyForAuthenticatedUser: ["DELETE /user/gpg_keys/{gpg_key_id}"],
+    deletePublicSshKeyForAuthenticated: [
+      "DELETE /user/keys/{key_id}",
+      {},
+      { renamed: ["users", "deletePublicSshKeyForAuthenticatedUser"] }
+    ],
+    deletePublicSshKeyForAuthenticatedUser: ["DELETE /user/keys/{key_id}"],
+    deleteSocialAccountForAuthenticatedUser: ["DELETE /user/social_accounts"],
+    deleteSshSigningKeyForAuthenticatedUser: [
+      "DELETE /user/ssh_signing_keys/{ssh_signing_key_id}"
+    ],
+    follow: ["PUT /user/following/{username}"],
+    getAuthenticated: ["GET /user"],
+    getById: ["GET /user/{account_id}"],
+    getByUsername: ["GET /users/{username}"],
+    getContextForUser: ["GET /users/{username}/hovercard"],
+    getGpgKeyForAuthenticated: [
+      "GET /user/gpg_keys/{gpg_key_id}",
+      {},
+      { renamed: ["users", "getGpgKeyForAuthenticatedUser"] }
+    ],
+    getGpgKeyForAuthenticatedUser: ["GET /user/gpg_keys/{gpg_key_id}"],
+    getPublicSshKeyForAuthenticated: [
+      "GET /user/keys/{key_id}",
+      {},
+      { renamed: ["users", "getPublicSshKeyForAuthenticatedUser"] }
+    ],
+    getPublicSshKeyForAuthenticatedUser: ["GET /user/keys/{key_id}"],
+    getSshSigningKeyForAuthenticatedUser: [
+      "GET /user/ssh_signing_keys/{ssh_signing_key_id}"
+    ],
+    list: ["GET /users"],
+    listAttestations: ["GET /users/{username}/attestations/{subject_digest}"],
+    listAttestationsBulk: [
+      "POST /users/{username}/attestations/bulk-list{?per_page,before,after}"
+    ],
+    listBlockedByAuthenticated: [
+      "GET /user/blocks",
+      {},
+      { renamed: ["users", "listBlockedByAuthenticatedUser"] }
+    ],
+    listBlockedByAuthenticatedUser: ["GET /user/blocks"],
+    listEmailsForAuthenticated: [
+      "GET /user/emails",
+      {},
+      { renamed: ["users", "listEmailsForAuthenticatedUser"] }
+    ],
+    listEmailsForAuthenticatedUser: ["GET /user/emails"],
+    listFollowedByAuthenticated: [
+      "GET /user/following",
+      {},
+      { renamed: ["users", "listFollowedByAuthenticatedUser"] }
+    ],
+    listFollowedByAuthenticatedUser: ["GET /user/following"],
+    listFollowersForAuthenticatedUser: ["GET /user/followers"],
+    listFollowersForUser: ["GET /users/{username}/followers"],
+    listFollowingForUser: ["GET /users/{username}/following"],
+    listGpgKeysForAuthenticated: [
+      "GET /user/gpg_keys",
+      {},
+      { renamed: ["users", "listGpgKeysForAuthenticatedUser"] }
+    ],
+    listGpgKeysForAuthenticatedUser: ["GET /user/gpg_keys"],
+    listGpgKeysForUser: ["GET /users/{username}/gpg_keys"],
+    listPublicEmailsForAuthenticated: [
+      "GET /user/public_emails",
+      {},
+      { renamed: ["users", "listPublicEmailsForAuthenticatedUser"] }
+    ],
+    listPublicEmailsForAuthenticatedUser: ["GET /user/public_emails"],
+    listPublicKeysForUser: ["GET /users/{username}/keys"],
+    listPublicSshKeysForAuthenticated: [
+      "GET /user/keys",
+      {},
+      { renamed: ["users", "listPublicSshKeysForAuthenticatedUser"] }
+    ],
+    listPublicSshKeysForAuthenticatedUser: ["GET /user/keys"],
+    listSocialAccountsForAuthenticatedUser: ["GET /user/social_accounts"],
+    listSocialAccountsForUser: ["GET /users/{username}/social_accounts"],
+    listSshSigningKeysForAuthenticatedUser: ["GET /user/ssh_signing_keys"],
+    listSshSigningKeysForUser: ["GET /users/{username}/ssh_signing_keys"],
+    setPrimaryEmailVisibilityForAuthenticated: [
+      "PATCH /user/email/visibility",
+      {},
+      { renamed: ["users", "setPrimaryEmailVisibilityForAuthenticatedUser"] }
+    ],
+    setPrimaryEmailVisibilityForAuthenticatedUser: [
+      "PATCH /user/email/visibility"
+    ],
+    unblock: ["DELETE /user/blocks/{username}"],
+    unfollow: ["DELETE /user/following/{username}"],
+    updateAuthenticated: ["PATCH /user"]
+  }
+};
+var endpoints_default = Endpoints;
+
+//# sourceMappingURL=endpoints.js.map
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/endpoints-to-methods.js
+
+const endpointMethodsMap = /* @__PURE__ */ new Map();
+for (const [scope, endpoints] of Object.entries(endpoints_default)) {
+  for (const [methodName, endpoint] of Object.entries(endpoints)) {
+    const [route, defaults, decorations] = endpoint;
+    const [method, url] = route.split(/ /);
+    const endpointDefaults = Object.assign(
+      {
+        method,
+        url
+      },
+      defaults
+    );
+    if (!endpointMethodsMap.has(scope)) {
+      endpointMethodsMap.set(scope, /* @__PURE__ */ new Map());
+    }
+    endpointMethodsMap.get(scope).set(methodName, {
+      scope,
+      methodName,
+      endpointDefaults,
+      decorations
+    });
+  }
+}
+const handler = {
+  has({ scope }, methodName) {
+    return endpointMethodsMap.get(scope).has(methodName);
+  },
+  getOwnPropertyDescriptor(target, methodName) {
+    return {
+      value: this.get(target, methodName),
+      // ensures method is in the cache
+      configurable: true,
+      writable: true,
+      enumerable: true
+    };
+  },
+  defineProperty(target, methodName, descriptor) {
+    Object.defineProperty(target.cache, methodName, descriptor);
+    return true;
+  },
+  deleteProperty(target, methodName) {
+    delete target.cache[methodName];
+    return true;
+  },
+  ownKeys({ scope }) {
+    return [...endpointMethodsMap.get(scope).keys()];
+  },
+  set(target, methodName, value) {
+    return target.cache[methodName] = value;
+  },
+  get({ octokit, scope, cache }, methodName) {
+    if (cache[methodName]) {
+      return cache[methodName];
+    }
+    const method = endpointMethodsMap.get(scope).get(methodName);
+    if (!method) {
+      return void 0;
+    }
+    const { endpointDefaults, decorations } = method;
+    if (decorations) {
+      cache[methodName] = decorate(
+        octokit,
+        scope,
+        methodName,
+        endpointDefaults,
+        decorations
+      );
+    } else {
+      cache[methodName] = octokit.request.defaults(endpointDefaults);
+    }
+    return cache[methodName];
+  }
+};
+function endpointsToMethods(octokit) {
+  const newMethods = {};
+  for (const scope of endpointMethodsMap.keys()) {
+    newMethods[scope] = new Proxy({ octokit, scope, cache: {} }, handler);
+  }
+  return newMethods;
+}
+function decorate(octokit, scope, methodName, defaults, decorations) {
+  const requestWithDefaults = octokit.request.defaults(defaults);
+  function withDecorations(...args) {
+    let options = requestWithDefaults.endpoint.merge(...args);
+    if (decorations.mapToData) {
+      options = Object.assign({}, options, {
+        data: options[decorations.mapToData],
+        [decorations.mapToData]: void 0
+      });
+      return requestWithDefaults(options);
+    }
+    if (decorations.renamed) {
+      const [newScope, newMethodName] = decorations.renamed;
+      octokit.log.warn(
+        `octokit.${scope}.${methodName}() has been renamed to octokit.${newScope}.${newMethodName}()`
+      );
+    }
+    if (decorations.deprecated) {
+      octokit.log.warn(decorations.deprecated);
+    }
+    if (decorations.renamedParameters) {
+      const options2 = requestWithDefaults.endpoint.merge(...args);
+      for (const [name, alias] of Object.entries(
+        decorations.renamedParameters
+      )) {
+        if (name in options2) {
+          octokit.log.warn(
+            `"${name}" parameter is deprecated for "octokit.${scope}.${methodName}()". Use "${alias}" instead`
+          );
+          if (!(alias in options2)) {
+            options2[alias] = options2[name];
+          }
+          delete options2[name];
+        }
+      }
+      return requestWithDefaults(options2);
+    }
+    return requestWithDefaults(...args);
+  }
+  return Object.assign(withDecorations, requestWithDefaults);
+}
+
+//# sourceMappingURL=endpoints-to-methods.js.map
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/index.js
+
+
+function restEndpointMethods(octokit) {
+  const api = endpointsToMethods(octokit);
+  return {
+    rest: api
+  };
+}
+restEndpointMethods.VERSION = dist_src_version_VERSION;
+function legacyRestEndpointMethods(octokit) {
+  const api = endpointsToMethods(octokit);
+  return {
+    ...api,
+    rest: api
+  };
+}
+legacyRestEndpointMethods.VERSION = dist_src_version_VERSION;
+
+//# sourceMappingURL=index.js.map
+
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-paginate-rest/dist-bundle/index.js
+// pkg/dist-src/version.js
+var plugin_paginate_rest_dist_bundle_VERSION = "0.0.0-development";
+
+// pkg/dist-src/normalize-paginated-list-response.js
+function normalizePaginatedListResponse(response) {
+  if (!response.data) {
+    return {
+      ...response,
+      data: []
+    };
+  }
+  const responseNeedsNormalization = ("total_count" in response.data || "total_commits" in response.data) && !("url" in response.data);
+  if (!responseNeedsNormalization) return response;
+  const incompleteResults = response.data.incomplete_results;
+  const repositorySelection = response.data.repository_selection;
+  const totalCount = response.data.total_count;
+  const totalCommits = response.data.total_commits;
+  delete response.data.incomplete_results;
+  delete response.data.repository_selection;
+  delete response.data.total_count;
+  delete response.data.total_commits;
+  const namespaceKey = Object.keys(response.data)[0];
+  const data = response.data[namespaceKey];
+  response.data = data;
+  if (typeof incompleteResults !== "undefined") {
+    response.data.incomplete_results = incompleteResults;
+  }
+  if (typeof repositorySelection !== "undefined") {
+    response.data.repository_selection = repositorySelection;
+  }
+  response.data.total_count = totalCount;
+  response.data.total_commits = totalCommits;
+  return response;
+}
+
+// pkg/dist-src/iterator.js
+function iterator(octokit, route, parameters) {
+  const options = typeof route === "function" ? route.endpoint(parameters) : octokit.request.endpoint(route, parameters);
+  const requestMethod = typeof route === "function" ? route : octokit.request;
+  const method = options.method;
+  const headers = options.headers;
+  let url = options.url;
+  return {
+    [Symbol.asyncIterator]: () => ({
+      async next() {
+        if (!url) return { done: true };
+        try {
+          const response = await requestMethod({ method, url, headers });
+          const normalizedResponse = normalizePaginatedListResponse(response);
+          url = ((normalizedResponse.headers.link || "").match(
+            /<([^<>]+)>;\s*rel="next"/
+          ) || [])[1];
+          if (!url && "total_commits" in normalizedResponse.data) {
+            const parsedUrl = new URL(normalizedResponse.url);
+            const params = parsedUrl.searchParams;
+            const page = parseInt(params.get("page") || "1", 10);
+            const per_page = parseInt(params.get("per_page") || "250", 10);
+            if (page * per_page < normalizedResponse.data.total_commits) {
+              params.set("page", String(page + 1));
+              url = parsedUrl.toString();
+            }
+          }
+          return { value: normalizedResponse };
+        } catch (error) {
+          if (error.status !== 409) throw error;
+          url = "";
+          return {
+            value: {
+              status: 200,
+              headers: {},
+              data: []
+            }
+          };
+        }
+      }
+    })
+  };
+}
+
+// pkg/dist-src/paginate.js
+function paginate(octokit, route, parameters, mapFn) {
+  if (typeof parameters === "function") {
+    mapFn = parameters;
+    parameters = void 0;
+  }
+  return gather(
+    octokit,
+    [],
+    iterator(octokit, route, parameters)[Symbol.asyncIterator](),
+    mapFn
+  );
+}
+function gather(octokit, results, iterator2, mapFn) {
+  return iterator2.next().then((result) => {
+    if (result.done) {
+      return results;
+    }
+    let earlyExit = false;
+    function done() {
+      earlyExit = true;
+    }
+    results = results.concat(
+      mapFn ? mapFn(result.value, done) : result.value.data
+    );
+    if (earlyExit) {
+      return results;
+    }
+    return gather(octokit, results, iterator2, mapFn);
+  });
+}
+
+// pkg/dist-src/compose-paginate.js
+var composePaginateRest = Object.assign(paginate, {
+  iterator
+});
+
+// pkg/dist-src/generated/paginating-endpoints.js
+var paginatingEndpoints = (/* unused pure expression or super */ null && ([
+  "GET /advisories",
+  "GET /app/hook/deliveries",
+  "GET /app/installation-requests",
+  "GET /app/installations",
+  "GET /assignments/{assignment_id}/accepted_assignments",
+  "GET /classrooms",
+  "GET /classrooms/{classroom_id}/assignments",
+  "GET /enterprises/{enterprise}/code-security/configurations",
+  "GET /enterprises/{enterprise}/code-security/configurations/{configuration_id}/repositories",
+  "GET /enterprises/{enterprise}/dependabot/alerts",
+  "GET /enterprises/{enterprise}/teams",
+  "GET /enterprises/{enterprise}/teams/{enterprise-team}/memberships",
+  "GET /enterprises/{enterprise}/teams/{enterprise-team}/organizations",
+  "GET /events",
+  "GET /gists",
+  "GET /gists/public",
+  "GET /gists/starred",
+  "GET /gists/{gist_id}/comments",
+  "GET /gists/{gist_id}/commits",
+  "GET /gists/{gist_id}/forks",
+  "GET /installation/repositories",
+  "GET /issues",
+  "GET /licenses",
+  "GET /marketplace_listing/plans",
+  "GET /marketplace_listing/plans/{plan_id}/accounts",
+  "GET /marketplace_listing/stubbed/plans",
+  "GET /marketplace_listing/stubbed/plans/{plan_id}/accounts",
+  "GET /networks/{owner}/{repo}/events",
+  "GET /notifications",
+  "GET /organizations",
+  "GET /organizations/{org}/dependabot/repository-access",
+  "GET /orgs/{org}/actions/cache/usage-by-repository",
+  "GET /orgs/{org}/actions/hosted-runners",
+  "GET /orgs/{org}/actions/permissions/repositories",
+  "GET /orgs/{org}/actions/permissions/self-hosted-runners/repositories",
+  "GET /orgs/{org}/actions/runner-groups",
+  "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/hosted-runners",
+  "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/repositories",
+  "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/runners",
+  "GET /orgs/{org}/actions/runners",
+  "GET /orgs/{org}/actions/secrets",
+  "GET /orgs/{org}/actions/secrets/{secret_name}/repositories",
+  "GET /orgs/{org}/actions/variables",
+  "GET /orgs/{org}/actions/variables/{name}/repositories",
+  "GET /orgs/{org}/attestations/repositories",
+  "GET /orgs/{org}/attestations/{subject_digest}",
+  "GET /orgs/{org}/blocks",
+  "GET /orgs/{org}/campaigns",
+  "GET /orgs/{org}/code-scanning/alerts",
+  "GET /orgs/{org}/code-security/configurations",
+  "GET /orgs/{org}/code-security/configurations/{configuration_id}/repositories",
+  "GET /orgs/{org}/codespaces",
+  "GET /orgs/{org}/codespaces/secrets",
+  "GET /orgs/{org}/codespaces/secrets/{secret_name}/repositories",
+  "GET /orgs/{org}/copilot/billing/seats",
+  "GET /orgs/{org}/copilot/metrics",
+  "GET /orgs/{org}/dependabot/alerts",
+  "GET /orgs/{org}/dependabot/secrets",
+  "GET /orgs/{org}/dependabot/secrets/{secret_name}/repositories",
+  "GET /orgs/{org}/events",
+  "GET /orgs/{org}/failed_invitations",
+  "GET /orgs/{org}/hooks",
+  "GET /orgs/{org}/hooks/{hook_id}/deliveries",
+  "GET /orgs/{org}/insights/api/route-stats/{actor_type}/{actor_id}",
+  "GET /orgs/{org}/insights/api/subject-stats",
+  "GET /orgs/{org}/insights/api/user-stats/{user_id}",
+  "GET /orgs/{org}/installations",
+  "GET /orgs/{org}/invitations",
+  "GET /orgs/{org}/invitations/{invitation_id}/teams",
+  "GET /orgs/{org}/issues",
+  "GET /orgs/{org}/members",
+  "GET /orgs/{org}/members/{username}/codespaces",
+  "GET /orgs/{org}/migrations",
+  "GET /orgs/{org}/migrations/{migration_id}/repositories",
+  "GET /orgs/{org}/organization-roles/{role_id}/teams",
+  "GET /orgs/{org}/organization-roles/{role_id}/users",
+  "GET /orgs/{org}/outside_collaborators",
+  "GET /orgs/{org}/packages",
+  "GET /orgs/{org}/packages/{package_type}/{package_name}/versions",
+  "GET /orgs/{org}/personal-access-token-requests",
+  "GET /orgs/{org}/personal-access-token-requests/{pat_request_id}/repositories",
+  "GET /orgs/{org}/personal-access-tokens",
+  "GET /orgs/{org}/personal-access-tokens/{pat_id}/repositories",
+  "GET /orgs/{org}/private-registries",
+  "GET /orgs/{org}/projects",
+  "GET /orgs/{org}/projectsV2",
+  "GET /orgs/{org}/projectsV2/{project_number}/fields",
+  "GET /orgs/{org}/projectsV2/{project_number}/items",
+  "GET /orgs/{org}/properties/values",
+  "GET /orgs/{org}/public_members",
+  "GET /orgs/{org}/repos",
+  "GET /orgs/{org}/rulesets",
+  "GET /orgs/{org}/rulesets/rule-suites",
+  "GET /orgs/{org}/rulesets/{ruleset_id}/history",
+  "GET /orgs/{org}/secret-scanning/alerts",
+  "GET /orgs/{org}/security-advisories",
+  "GET /orgs/{org}/settings/immutable-releases/repositories",
+  "GET /orgs/{org}/settings/network-configurations",
+  "GET /orgs/{org}/team/{team_slug}/copilot/metrics",
+  "GET /orgs/{org}/teams",
+  "GET /orgs/{org}/teams/{team_slug}/discussions",
+  "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments",
+  "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions",
+  "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions",
+  "GET /orgs/{org}/teams/{team_slug}/invitations",
+  "GET /orgs/{org}/teams/{team_slug}/members",
+  "GET /orgs/{org}/teams/{team_slug}/projects",
+  "GET /orgs/{org}/teams/{team_slug}/repos",
+  "GET /orgs/{org}/teams/{team_slug}/teams",
+  "GET /projects/{project_id}/collaborators",
+  "GET /repos/{owner}/{repo}/actions/artifacts",
+  "GET /repos/{owner}/{repo}/actions/caches",
+  "GET /repos/{owner}/{repo}/actions/organization-secrets",
+  "GET /repos/{owner}/{repo}/actions/organization-variables",
+  "GET /repos/{owner}/{repo}/actions/runners",
+  "GET /repos/{owner}/{repo}/actions/runs",
+  "GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts",
+  "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/jobs",
+  "GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs",
+  "GET /repos/{owner}/{repo}/actions/secrets",
+  "GET /repos/{owner}/{repo}/actions/variables",
+  "GET /repos/{owner}/{repo}/actions/workflows",
+  "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs",
+  "GET /repos/{owner}/{repo}/activity",
+  "GET /repos/{owner}/{repo}/assignees",
+  "GET /repos/{owner}/{repo}/attestations/{subject_digest}",
+  "GET /repos/{owner}/{repo}/branches",
+  "GET /repos/{owner}/{repo}/check-runs/{check_run_id}/annotations",
+  "GET /repos/{owner}/{repo}/check-suites/{check_suite_id}/check-runs",
+  "GET /repos/{owner}/{repo}/code-scanning/alerts",
+  "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/instances",
+  "GET /repos/{owner}/{repo}/code-scanning/analyses",
+  "GET /repos/{owner}/{repo}/codespaces",
+  "GET /repos/{owner}/{repo}/codespaces/devcontainers",
+  "GET /repos/{owner}/{repo}/codespaces/secrets",
+  "GET /repos/{owner}/{repo}/collaborators",
+  "GET /repos/{owner}/{repo}/comments",
+  "GET /repos/{owner}/{repo}/comments/{comment_id}/reactions",
+  "GET /repos/{owner}/{repo}/commits",
+  "GET /repos/{owner}/{repo}/commits/{commit_sha}/comments",
+  "GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls",
+  "GET /repos/{owner}/{repo}/commits/{ref}/check-runs",
+  "GET /repos/{owner}/{repo}/commits/{ref}/check-suites",
+  "GET /repos/{owner}/{repo}/commits/{ref}/status",
+  "GET /repos/{owner}/{repo}/commits/{ref}/statuses",
+  "GET /repos/{owner}/{repo}/compare/{basehead}",
+  "GET /repos/{owner}/{repo}/compare/{base}...{head}",
+  "GET /repos/{owner}/{repo}/contributors",
+  "GET /repos/{owner}/{repo}/dependabot/alerts",
+  "GET /repos/{owner}/{repo}/dependabot/secrets",
+  "GET /repos/{owner}/{repo}/deployments",
+  "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses",
+  "GET /repos/{owner}/{repo}/environments",
+  "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies",
+  "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/apps",
+  "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets",
+  "GET /repos/{owner}/{repo}/environments/{environment_name}/variables",
+  "GET /repos/{owner}/{repo}/events",
+  "GET /repos/{owner}/{repo}/forks",
+  "GET /repos/{owner}/{repo}/hooks",
+  "GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries",
+  "GET /repos/{owner}/{repo}/invitations",
+  "GET /repos/{owner}/{repo}/issues",
+  "GET /repos/{owner}/{repo}/issues/comments",
+  "GET /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions",
+  "GET /repos/{owner}/{repo}/issues/events",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/comments",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocking",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/events",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/labels",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/reactions",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/sub_issues",
+  "GET /repos/{owner}/{repo}/issues/{issue_number}/timeline",
+  "GET /repos/{owner}/{repo}/keys",
+  "GET /repos/{owner}/{repo}/labels",
+  "GET /repos/{owner}/{repo}/milestones",
+  "GET /repos/{owner}/{repo}/milestones/{milestone_number}/labels",
+  "GET /repos/{owner}/{repo}/notifications",
+  "GET /repos/{owner}/{repo}/pages/builds",
+  "GET /repos/{owner}/{repo}/projects",
+  "GET /repos/{owner}/{repo}/pulls",
+  "GET /repos/{owner}/{repo}/pulls/comments",
+  "GET /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions",
+  "GET /repos/{owner}/{repo}/pulls/{pull_number}/comments",
+  "GET /repos/{owner}/{repo}/pulls/{pull_number}/commits",
+  "GET /repos/{owner}/{repo}/pulls/{pull_number}/files",
+  "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews",
+  "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/comments",
+  "GET /repos/{owner}/{repo}/releases",
+  "GET /repos/{owner}/{repo}/releases/{release_id}/assets",
+  "GET /repos/{owner}/{repo}/releases/{release_id}/reactions",
+  "GET /repos/{owner}/{repo}/rules/branches/{branch}",
+  "GET /repos/{owner}/{repo}/rulesets",
+  "GET /repos/{owner}/{repo}/rulesets/rule-suites",
+  "GET /repos/{owner}/{repo}/rulesets/{ruleset_id}/history",
+  "GET /repos/{owner}/{repo}/secret-scanning/alerts",
+  "GET /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}/locations",
+  "GET /repos/{owner}/{repo}/security-advisories",
+  "GET /repos/{owner}/{repo}/stargazers",
+  "GET /repos/{owner}/{repo}/subscribers",
+  "GET /repos/{owner}/{repo}/tags",
+  "GET /repos/{owner}/{repo}/teams",
+  "GET /repos/{owner}/{repo}/topics",
+  "GET /repositories",
+  "GET /search/code",
+  "GET /search/commits",
+  "GET /search/issues",
+  "GET /search/labels",
+  "GET /search/repositories",
+  "GET /search/topics",
+  "GET /search/users",
+  "GET /teams/{team_id}/discussions",
+  "GET /teams/{team_id}/discussions/{discussion_number}/comments",
+  "GET /teams/{team_id}/discussions/{discussion_number}/comments/{comment_number}/reactions",
+  "GET /teams/{team_id}/discussions/{discussion_number}/reactions",
+  "GET /teams/{team_id}/invitations",
+  "GET /teams/{team_id}/members",
+  "GET /teams/{team_id}/projects",
+  "GET /teams/{team_id}/repos",
+  "GET /teams/{team_id}/teams",
+  "GET /user/blocks",
+  "GET /user/codespaces",
+  "GET /user/codespaces/secrets",
+  "GET /user/emails",
+  "GET /user/followers",
+  "GET /user/following",
+  "GET /user/gpg_keys",
+  "GET /user/installations",
+  "GET /user/installations/{installation_id}/repositories",
+  "GET /user/issues",
+  "GET /user/keys",
+  "GET /user/marketplace_purchases",
+  "GET /user/marketplace_purchases/stubbed",
+  "GET /user/memberships/orgs",
+  "GET /user/migrations",
+  "GET /user/migrations/{migration_id}/repositories",
+  "GET /user/orgs",
+  "GET /user/packages",
+  "GET /user/packages/{package_type}/{package_name}/versions",
+  "GET /user/public_emails",
+  "GET /user/repos",
+  "GET /user/repository_invitations",
+  "GET /user/social_accounts",
+  "GET /user/ssh_signing_keys",
+  "GET /user/starred",
+  "GET /user/subscriptions",
+  "GET /user/teams",
+  "GET /users",
+  "GET /users/{username}/attestations/{subject_digest}",
+  "GET /users/{username}/events",
+  "GET /users/{username}/events/orgs/{org}",
+  "GET /users/{username}/events/public",
+  "GET /users/{username}/followers",
+  "GET /users/{username}/following",
+  "GET /users/{username}/gists",
+  "GET /users/{username}/gpg_keys",
+  "GET /users/{username}/keys",
+  "GET /users/{username}/orgs",
+  "GET /users/{username}/packages",
+  "GET /users/{username}/projects",
+  "GET /users/{username}/projectsV2",
+  "GET /users/{username}/projectsV2/{project_number}/fields",
+  "GET /users/{username}/projectsV2/{project_number}/items",
+  "GET /users/{username}/received_events",
+  "GET /users/{username}/received_events/public",
+  "GET /users/{username}/repos",
+  "GET /users/{username}/social_accounts",
+  "GET /users/{username}/ssh_signing_keys",
+  "GET /users/{username}/starred",
+  "GET /users/{username}/subscriptions"
+]));
+
+// pkg/dist-src/paginating-endpoints.js
+function isPaginatingEndpoint(arg) {
+  if (typeof arg === "string") {
+    return paginatingEndpoints.includes(arg);
+  } else {
+    return false;
+  }
+}
+
+// pkg/dist-src/index.js
+function paginateRest(octokit) {
+  return {
+    paginate: Object.assign(paginate.bind(null, octokit), {
+      iterator: iterator.bind(null, octokit)
+    })
+  };
+}
+paginateRest.VERSION = plugin_paginate_rest_dist_bundle_VERSION;
+
+
+;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/utils.js
+
+
+// octokit + plugins
+
+
+
+const utils_context = new context/* Context */.o();
+const baseUrl = getApiBaseUrl();
+const defaults = {
+    baseUrl,
+    request: {
+        agent: getProxyAgent(baseUrl),
+        fetch: getProxyFetch(baseUrl)
+    }
+};
+const GitHub = Octokit.plugin(restEndpointMethods, paginateRest).defaults(defaults);
+
+/**
+ * Convience function to correctly format Octokit Options to pass into the constructor.
+ *
+ * @param     token    the repo PAT or GITHUB_TOKEN
+ * @param     options  other options to set
+ */
+function getOctokitOptions(token, options) {
+    const opts = Object.assign({}, options || {}); // Shallow clone - don't mutate the object provided by the caller
+    // Auth
+    const auth = getAuthString(token, opts);
+    if (auth) {
+        opts.auth = auth;
+    }
+    // Orchestration ID
+    const userAgent = getUserAgentWithOrchestrationId(opts.userAgent);
+    if (userAgent) {
+        opts.userAgent = userAgent;
+    }
+    return opts;
+}
+//# sourceMappingURL=utils.js.map
+
+/***/ }),
+
 /***/ 92145:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
@@ -41820,10 +48984,11 @@ class PersonalAccessTokenCredentialHandler {
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
   Qq: () => (/* binding */ HttpClient),
+  Kg: () => (/* binding */ HttpClientError),
   Hv: () => (/* binding */ HttpCodes)
 });
 
-// UNUSED EXPORTS: Headers, HttpClientError, HttpClientResponse, MediaTypes, getProxyUrl, isHttps
+// UNUSED EXPORTS: Headers, HttpClientResponse, MediaTypes, getProxyUrl, isHttps
 
 // EXTERNAL MODULE: external "http"
 var external_http_ = __nccwpck_require__(58611);
@@ -42624,6 +49789,546 @@ class HttpClient {
 const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
 //# sourceMappingURL=index.js.map
 
+/***/ }),
+
+/***/ 90:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $1: () => (/* binding */ lstat),
+/* harmony export */   Ck: () => (/* binding */ mkdir),
+/* harmony export */   Cy: () => (/* binding */ readdir),
+/* harmony export */   H8: () => (/* binding */ IS_WINDOWS),
+/* harmony export */   Qh: () => (/* binding */ isRooted),
+/* harmony export */   YN: () => (/* binding */ symlink),
+/* harmony export */   dJ: () => (/* binding */ stat),
+/* harmony export */   h_: () => (/* binding */ readlink),
+/* harmony export */   k6: () => (/* binding */ chmod),
+/* harmony export */   m3: () => (/* binding */ copyFile),
+/* harmony export */   rm: () => (/* binding */ rm),
+/* harmony export */   t2: () => (/* binding */ exists),
+/* harmony export */   vr: () => (/* binding */ tryGetExecutablePath),
+/* harmony export */   y1: () => (/* binding */ unlink)
+/* harmony export */ });
+/* unused harmony exports open, rename, rmdir, UV_FS_O_EXLOCK, READONLY, isDirectory, getCmdPath */
+/* harmony import */ var fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(79896);
+/* harmony import */ var path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(16928);
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+const { chmod, copyFile, lstat, mkdir, open, readdir, rename, rm, rmdir, stat, symlink, unlink } = fs__WEBPACK_IMPORTED_MODULE_0__.promises;
+// export const {open} = 'fs'
+const IS_WINDOWS = process.platform === 'win32';
+/**
+ * Custom implementation of readlink to ensure Windows junctions
+ * maintain trailing backslash for backward compatibility with Node.js < 24
+ *
+ * In Node.js 20, Windows junctions (directory symlinks) always returned paths
+ * with trailing backslashes. Node.js 24 removed this behavior, which breaks
+ * code that relied on this format for path operations.
+ *
+ * This implementation restores the Node 20 behavior by adding a trailing
+ * backslash to all junction results on Windows.
+ */
+function readlink(fsPath) {
+    return __awaiter(this, void 0, void 0, function* () {
+        const result = yield fs__WEBPACK_IMPORTED_MODULE_0__.promises.readlink(fsPath);
+        // On Windows, restore Node 20 behavior: add trailing backslash to all results
+        // since junctions on Windows are always directory links
+        if (IS_WINDOWS && !result.endsWith('\\')) {
+            return `${result}\\`;
+        }
+        return result;
+    });
+}
+// See https://github.com/nodejs/node/blob/d0153aee367422d0858105abec186da4dff0a0c5/deps/uv/include/uv/win.h#L691
+const UV_FS_O_EXLOCK = 0x10000000;
+const READONLY = fs__WEBPACK_IMPORTED_MODULE_0__.constants.O_RDONLY;
+function exists(fsPath) {
+    return __awaiter(this, void 0, void 0, function* () {
+        try {
+            yield stat(fsPath);
+        }
+        catch (err) {
+            if (err.code === 'ENOENT') {
+                return false;
+            }
+            throw err;
+        }
+        return true;
+    });
+}
+function isDirectory(fsPath_1) {
+    return __awaiter(this, arguments, void 0, function* (fsPath, useStat = false) {
+        const stats = useStat ? yield stat(fsPath) : yield lstat(fsPath);
+        return stats.isDirectory();
+    });
+}
+/**
+ * On OSX/Linux, true if path starts with '/'. On Windows, true for paths like:
+ * \, \hello, \\hello\share, C:, and C:\hello (and corresponding alternate separator cases).
+ */
+function isRooted(p) {
+    p = normalizeSeparators(p);
+    if (!p) {
+        throw new Error('isRooted() parameter "p" cannot be empty');
+    }
+    if (IS_WINDOWS) {
+        return (p.startsWith('\\') || /^[A-Z]:/i.test(p) // e.g. \ or \hello or \\hello
+        ); // e.g. C: or C:\hello
+    }
+    return p.startsWith('/');
+}
+/**
+ * Best effort attempt to determine whether a file exists and is executable.
+ * @param filePath    file path to check
+ * @param extensions  additional file extensions to try
+ * @return if file exists and is executable, returns the file path. otherwise empty string.
+ */
+function tryGetExecutablePath(filePath, extensions) {
+    return __awaiter(this, void 0, void 0, function* () {
+        let stats = undefined;
+        try {
+            // test file exists
+            stats = yield stat(filePath);
+        }
+        catch (err) {
+            if (err.code !== 'ENOENT') {
+                // eslint-disable-next-line no-console
+                console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
+            }
+        }
+        if (stats && stats.isFile()) {
+            if (IS_WINDOWS) {
+                // on Windows, test for valid extension
+                const upperExt = path__WEBPACK_IMPORTED_MODULE_1__.extname(filePath).toUpperCase();
+                if (extensions.some(validExt => validExt.toUpperCase() === upperExt)) {
+                    return filePath;
+                }
+            }
+            else {
+                if (isUnixExecutable(stats)) {
+                    return filePath;
+                }
+            }
+        }
+        // try each extension
+        const originalFilePath = filePath;
+        for (const extension of extensions) {
+            filePath = originalFilePath + extension;
+            stats = undefined;
+            try {
+                stats = yield stat(filePath);
+            }
+            catch (err) {
+                if (err.code !== 'ENOENT') {
+                    // eslint-disable-next-line no-console
+                    console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
+                }
+            }
+            if (stats && stats.isFile()) {
+                if (IS_WINDOWS) {
+                    // preserve the case of the actual file (since an extension was appended)
+                    try {
+                        const directory = path__WEBPACK_IMPORTED_MODULE_1__.dirname(filePath);
+                        const upperName = path__WEBPACK_IMPORTED_MODULE_1__.basename(filePath).toUpperCase();
+                        for (const actualName of yield readdir(directory)) {
+                            if (upperName === actualName.toUpperCase()) {
+                                filePath = path__WEBPACK_IMPORTED_MODULE_1__.join(directory, actualName);
+                                break;
+                            }
+                        }
+                    }
+                    catch (err) {
+                        // eslint-disable-next-line no-console
+                        console.log(`Unexpected error attempting to determine the actual case of the file '${filePath}': ${err}`);
+                    }
+                    return filePath;
+                }
+                else {
+                    if (isUnixExecutable(stats)) {
+                        return filePath;
+                    }
+                }
+            }
+        }
+        return '';
+    });
+}
+function normalizeSeparators(p) {
+    p = p || '';
+    if (IS_WINDOWS) {
+        // convert slashes on Windows
+        p = p.replace(/\//g, '\\');
+        // remove redundant slashes
+        return p.replace(/\\\\+/g, '\\');
+    }
+    // remove redundant slashes
+    return p.replace(/\/\/+/g, '/');
+}
+// on Mac/Linux, test the execute bit
+//     R   W  X  R  W X R W X
+//   256 128 64 32 16 8 4 2 1
+function isUnixExecutable(stats) {
+    return ((stats.mode & 1) > 0 ||
+        ((stats.mode & 8) > 0 &&
+            process.getgid !== undefined &&
+            stats.gid === process.getgid()) ||
+        ((stats.mode & 64) > 0 &&
+            process.getuid !== undefined &&
+            stats.uid === process.getuid()));
+}
+// Get the path of cmd.exe in windows
+function getCmdPath() {
+    var _a;
+    return (_a = process.env['COMSPEC']) !== null && _a !== void 0 ? _a : `cmd.exe`;
+}
+//# sourceMappingURL=io-util.js.map
+
+/***/ }),
+
+/***/ 88701:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   K7: () => (/* binding */ which),
+/* harmony export */   U$: () => (/* binding */ mkdirP),
+/* harmony export */   Yz: () => (/* binding */ rmRF),
+/* harmony export */   cp: () => (/* binding */ cp)
+/* harmony export */ });
+/* unused harmony exports mv, findInPath */
+/* harmony import */ var assert__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(42613);
+/* harmony import */ var path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(16928);
+/* harmony import */ var _io_util_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(90);
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+/**
+ * Copies a file or folder.
+ * Based off of shelljs - https://github.com/shelljs/shelljs/blob/9237f66c52e5daa40458f94f9565e18e8132f5a6/src/cp.js
+ *
+ * @param     source    source path
+ * @param     dest      destination path
+ * @param     options   optional. See CopyOptions.
+ */
+function cp(source_1, dest_1) {
+    return __awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
+        const { force, recursive, copySourceDirectory } = readCopyOptions(options);
+        const destStat = (yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .exists */ .t2(dest)) ? yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .stat */ .dJ(dest) : null;
+        // Dest is an existing file, but not forcing
+        if (destStat && destStat.isFile() && !force) {
+            return;
+        }
+        // If dest is an existing directory, should copy inside.
+        const newDest = destStat && destStat.isDirectory() && copySourceDirectory
+            ? path__WEBPACK_IMPORTED_MODULE_1__.join(dest, path__WEBPACK_IMPORTED_MODULE_1__.basename(source))
+            : dest;
+        if (!(yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .exists */ .t2(source))) {
+            throw new Error(`no such file or directory: ${source}`);
+        }
+        const sourceStat = yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .stat */ .dJ(source);
+        if (sourceStat.isDirectory()) {
+            if (!recursive) {
+                throw new Error(`Failed to copy. ${source} is a directory, but tried to copy without recursive flag.`);
+            }
+            else {
+                yield cpDirRecursive(source, newDest, 0, force);
+            }
+        }
+        else {
+            if (path__WEBPACK_IMPORTED_MODULE_1__.relative(source, newDest) === '') {
+                // a file cannot be copied to itself
+                throw new Error(`'${newDest}' and '${source}' are the same file`);
+            }
+            yield copyFile(source, newDest, force);
+        }
+    });
+}
+/**
+ * Moves a path.
+ *
+ * @param     source    source path
+ * @param     dest      destination path
+ * @param     options   optional. See MoveOptions.
+ */
+function mv(source_1, dest_1) {
+    return __awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
+        if (yield ioUtil.exists(dest)) {
+            let destExists = true;
+            if (yield ioUtil.isDirectory(dest)) {
+                // If dest is directory copy src into dest
+                dest = path.join(dest, path.basename(source));
+                destExists = yield ioUtil.exists(dest);
+            }
+            if (destExists) {
+                if (options.force == null || options.force) {
+                    yield rmRF(dest);
+                }
+                else {
+                    throw new Error('Destination already exists');
+                }
+            }
+        }
+        yield mkdirP(path.dirname(dest));
+        yield ioUtil.rename(source, dest);
+    });
+}
+/**
+ * Remove a path recursively with force
+ *
+ * @param inputPath path to remove
+ */
+function rmRF(inputPath) {
+    return __awaiter(this, void 0, void 0, function* () {
+        if (_io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .IS_WINDOWS */ .H8) {
+            // Check for invalid characters
+            // https://docs.microsoft.com/en-us/windows/win32/fileio/naming-a-file
+            if (/[*"<>|]/.test(inputPath)) {
+                throw new Error('File path must not contain `*`, `"`, `<`, `>` or `|` on Windows');
+            }
+        }
+        try {
+            // note if path does not exist, error is silent
+            yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__.rm(inputPath, {
+                force: true,
+                maxRetries: 3,
+                recursive: true,
+                retryDelay: 300
+            });
+        }
+        catch (err) {
+            throw new Error(`File was unable to be removed ${err}`);
+        }
+    });
+}
+/**
+ * Make a directory.  Creates the full path with folders in between
+ * Will throw if it fails
+ *
+ * @param   fsPath        path to create
+ * @returns Promise<void>
+ */
+function mkdirP(fsPath) {
+    return __awaiter(this, void 0, void 0, function* () {
+        (0,assert__WEBPACK_IMPORTED_MODULE_0__.ok)(fsPath, 'a path argument must be provided');
+        yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .mkdir */ .Ck(fsPath, { recursive: true });
+    });
+}
+/**
+ * Returns path of a tool had the tool actually been invoked.  Resolves via paths.
+ * If you check and the tool does not exist, it will throw.
+ *
+ * @param     tool              name of the tool
+ * @param     check             whether to check if tool exists
+ * @returns   Promise<string>   path to tool
+ */
+function which(tool, check) {
+    return __awaiter(this, void 0, void 0, function* () {
+        if (!tool) {
+            throw new Error("parameter 'tool' is required");
+        }
+        // recursive when check=true
+        if (check) {
+            const result = yield which(tool, false);
+            if (!result) {
+                if (_io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .IS_WINDOWS */ .H8) {
+                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also verify the file has a valid extension for an executable file.`);
+                }
+                else {
+                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also check the file mode to verify the file is executable.`);
+                }
+            }
+            return result;
+        }
+        const matches = yield findInPath(tool);
+        if (matches && matches.length > 0) {
+            return matches[0];
+        }
+        return '';
+    });
+}
+/**
+ * Returns a list of all occurrences of the given tool on the system path.
+ *
+ * @returns   Promise<string[]>  the paths of the tool
+ */
+function findInPath(tool) {
+    return __awaiter(this, void 0, void 0, function* () {
+        if (!tool) {
+            throw new Error("parameter 'tool' is required");
+        }
+        // build the list of extensions to try
+        const extensions = [];
+        if (_io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .IS_WINDOWS */ .H8 && process.env['PATHEXT']) {
+            for (const extension of process.env['PATHEXT'].split(path__WEBPACK_IMPORTED_MODULE_1__.delimiter)) {
+                if (extension) {
+                    extensions.push(extension);
+                }
+            }
+        }
+        // if it's rooted, return it if exists. otherwise return empty.
+        if (_io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .isRooted */ .Qh(tool)) {
+            const filePath = yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .tryGetExecutablePath */ .vr(tool, extensions);
+            if (filePath) {
+                return [filePath];
+            }
+            return [];
+        }
+        // if any path separators, return empty
+        if (tool.includes(path__WEBPACK_IMPORTED_MODULE_1__.sep)) {
+            return [];
+        }
+        // build the list of directories
+        //
+        // Note, technically "where" checks the current directory on Windows. From a toolkit perspective,
+        // it feels like we should not do this. Checking the current directory seems like more of a use
+        // case of a shell, and the which() function exposed by the toolkit should strive for consistency
+        // across platforms.
+        const directories = [];
+        if (process.env.PATH) {
+            for (const p of process.env.PATH.split(path__WEBPACK_IMPORTED_MODULE_1__.delimiter)) {
+                if (p) {
+                    directories.push(p);
+                }
+            }
+        }
+        // find all matches
+        const matches = [];
+        for (const directory of directories) {
+            const filePath = yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .tryGetExecutablePath */ .vr(path__WEBPACK_IMPORTED_MODULE_1__.join(directory, tool), extensions);
+            if (filePath) {
+                matches.push(filePath);
+            }
+        }
+        return matches;
+    });
+}
+function readCopyOptions(options) {
+    const force = options.force == null ? true : options.force;
+    const recursive = Boolean(options.recursive);
+    const copySourceDirectory = options.copySourceDirectory == null
+        ? true
+        : Boolean(options.copySourceDirectory);
+    return { force, recursive, copySourceDirectory };
+}
+function cpDirRecursive(sourceDir, destDir, currentDepth, force) {
+    return __awaiter(this, void 0, void 0, function* () {
+        // Ensure there is not a run away recursive copy
+        if (currentDepth >= 255)
+            return;
+        currentDepth++;
+        yield mkdirP(destDir);
+        const files = yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .readdir */ .Cy(sourceDir);
+        for (const fileName of files) {
+            const srcFile = `${sourceDir}/${fileName}`;
+            const destFile = `${destDir}/${fileName}`;
+            const srcFileStat = yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .lstat */ .$1(srcFile);
+            if (srcFileStat.isDirectory()) {
+                // Recurse
+                yield cpDirRecursive(srcFile, destFile, currentDepth, force);
+            }
+            else {
+                yield copyFile(srcFile, destFile, force);
+            }
+        }
+        // Change the mode for the newly created directory
+        yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .chmod */ .k6(destDir, (yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .stat */ .dJ(sourceDir)).mode);
+    });
+}
+// Buffered file copy
+function copyFile(srcFile, destFile, force) {
+    return __awaiter(this, void 0, void 0, function* () {
+        if ((yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .lstat */ .$1(srcFile)).isSymbolicLink()) {
+            // unlink/re-link it
+            try {
+                yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .lstat */ .$1(destFile);
+                yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .unlink */ .y1(destFile);
+            }
+            catch (e) {
+                // Try to override file permission
+                if (e.code === 'EPERM') {
+                    yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .chmod */ .k6(destFile, '0666');
+                    yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .unlink */ .y1(destFile);
+                }
+                // other errors = it doesn't exist, no work to do
+            }
+            // Copy over symlink
+            const symlinkFull = yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .readlink */ .h_(srcFile);
+            yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .symlink */ .YN(symlinkFull, destFile, _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .IS_WINDOWS */ .H8 ? 'junction' : null);
+        }
+        else if (!(yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .exists */ .t2(destFile)) || force) {
+            yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .copyFile */ .m3(srcFile, destFile);
+        }
+    });
+}
+//# sourceMappingURL=io.js.map
+
+/***/ }),
+
+/***/ 31015:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   G: () => (/* binding */ RequestError)
+/* harmony export */ });
+class RequestError extends Error {
+  name;
+  /**
+   * http status code
+   */
+  status;
+  /**
+   * Request options that lead to the error.
+   */
+  request;
+  /**
+   * Response object if a response was received
+   */
+  response;
+  constructor(message, statusCode, options) {
+    super(message, { cause: options.cause });
+    this.name = "HttpError";
+    this.status = Number.parseInt(statusCode);
+    if (Number.isNaN(this.status)) {
+      this.status = 0;
+    }
+    /* v8 ignore else -- @preserve -- Bug with vitest coverage where it sees an else branch that doesn't exist */
+    if ("response" in options) {
+      this.response = options.response;
+    }
+    const requestCopy = Object.assign({}, options.request);
+    if (options.request.headers.authorization) {
+      requestCopy.headers = Object.assign({}, options.request.headers, {
+        authorization: options.request.headers.authorization.replace(
+          /(?<! ) .*$/,
+          " [REDACTED]"
+        )
+      });
+    }
+    requestCopy.url = requestCopy.url.replace(/\bclient_secret=\w+/g, "client_secret=[REDACTED]").replace(/\baccess_token=\w+/g, "access_token=[REDACTED]");
+    this.request = requestCopy;
+  }
+}
+
+
+
 /***/ })
 
 /******/ });
@@ -42667,6 +50372,18 @@ const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCa
 /************************************************************************/
 /******/ /* webpack/runtime/asset-relocator-loader */
 /******/ if (typeof __nccwpck_require__ !== 'undefined') __nccwpck_require__.ab = decodeURIComponent(new URL('.', import.meta.url).pathname).slice(import.meta.url.match(/^file:\/\/\/\w:/) ? 1 : 0, -1) + "/";
+/******/ 
+/******/ /* webpack/runtime/compat get default export */
+/******/ (() => {
+/******/ 	// getDefaultExport function for compatibility with non-harmony modules
+/******/ 	__nccwpck_require__.n = (module) => {
+/******/ 		var getter = module && module.__esModule ?
+/******/ 			() => (module['default']) :
+/******/ 			() => (module);
+/******/ 		__nccwpck_require__.d(getter, { a: getter });
+/******/ 		return getter;
+/******/ 	};
+/******/ })();
 /******/ 
 /******/ /* webpack/runtime/create fake namespace object */
 /******/ (() => {
@@ -42823,363 +50540,16 @@ const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCa
 /************************************************************************/
 var __webpack_exports__ = {};
 
-;// CONCATENATED MODULE: ./src/errors.ts
-/**
- * Expected failures. Their message is a complete sentence for the user and is
- * printed as is, without a stack trace. Anything else is a bug.
- */
-class ActionError extends Error {
-    name = 'ActionError';
-}
-/** An input is missing or malformed; raised before any request is sent. */
-class InputError extends ActionError {
-    name = 'InputError';
-}
-/** The API answered with an error status (decoded from the error envelope when present). */
-class ApiError extends ActionError {
-    name = 'ApiError';
-    status;
-    code;
-    requestId;
-    retryAfterMs;
-    constructor(message, details) {
-        super(message);
-        this.status = details.status;
-        this.code = details.code;
-        this.requestId = details.requestId;
-        this.retryAfterMs = details.retryAfterMs;
-    }
-}
-/** The response could not be decoded: not JSON, too large, or not the documented shape. */
-class ResponseFormatError extends ActionError {
-    name = 'ResponseFormatError';
-}
-/** A poll kept getting answers that are not a task: reported, not retried further. */
-class UnreadableAnswersError extends ResponseFormatError {
-    name = 'UnreadableAnswersError';
-}
-/**
- * A submission was taken but answered with an id that fails the task id rule:
- * it is neither polled nor published, and the job may exist and be billed.
- */
-class UnusableTaskIdError extends ActionError {
-    name = 'UnusableTaskIdError';
-}
-/** The request failed on the network: refused, reset, timed out. */
-class NetworkError extends ActionError {
-    notSent;
-    name = 'NetworkError';
-    constructor(message, 
-    /** True when the request certainly never reached the server (safe to send again). */
-    notSent) {
-        super(message);
-        this.notSent = notSent;
-    }
-}
-/** The step was cancelled (SIGINT/SIGTERM from the runner). */
-class CancelledError extends ActionError {
-    requestInFlight;
-    name = 'CancelledError';
-    constructor(message, 
-    /** True when a request had already left when the step stopped (a submission may have been taken). */
-    requestInFlight = false) {
-        super(message);
-        this.requestInFlight = requestInFlight;
-    }
-}
-/** The wait ran out while the task was still running (or while reApi could not be asked). */
-class WaitTimeoutError extends ActionError {
-    taskId;
-    name = 'WaitTimeoutError';
-    constructor(message, taskId) {
-        super(message);
-        this.taskId = taskId;
-    }
-}
-/** A source failed preflight: unreachable with an HTTP error, too large, or not a video. */
-class PreflightError extends ActionError {
-    url;
-    status;
-    name = 'PreflightError';
-    constructor(message, url, 
-    /** The HTTP status the host answered, when that is the reason. */
-    status) {
-        super(message);
-        this.url = url;
-        this.status = status;
-    }
-}
-/**
- * The step's deadline (`timeout`) came while a source was being checked: its
- * host did not answer in time. Not a verdict on the source; the run stops,
- * since nothing may be submitted after the deadline.
- */
-class PreflightDeadlineError extends ActionError {
-    url;
-    name = 'PreflightDeadlineError';
-    constructor(message, url) {
-        super(message);
-        this.url = url;
-    }
-}
-/** The sources' billable seconds exceed `max-billable-seconds`, or cannot all be known. */
-class CostGuardError extends ActionError {
-    totalBillableSeconds;
-    maxBillableSeconds;
-    name = 'CostGuardError';
-    constructor(message, 
-    /** Undefined when some durations could not be read. */
-    totalBillableSeconds, maxBillableSeconds) {
-        super(message);
-        this.totalBillableSeconds = totalBillableSeconds;
-        this.maxBillableSeconds = maxBillableSeconds;
-    }
-}
-/** A source host answered a range request with the whole file: it ignores Range. */
-class RangesNotSupportedError extends Error {
-    name = 'RangesNotSupportedError';
-}
-/** A download attempt that failed; `transient` ones are tried again. */
-class DownloadError extends ActionError {
-    transient;
-    retryAfterMs;
-    name = 'DownloadError';
-    constructor(message, transient, retryAfterMs) {
-        super(message);
-        this.transient = transient;
-        this.retryAfterMs = retryAfterMs;
-    }
-}
-/** Under `verify: fail`, a result that fails its checks fails the step. */
-class VerifyError extends ActionError {
-    taskId;
-    problems;
-    name = 'VerifyError';
-    constructor(message, taskId, problems) {
-        super(message);
-        this.taskId = taskId;
-        this.problems = problems;
-    }
-}
-/** A clip whose turn came after the timeout had run out: never submitted. */
-class NotStartedError extends ActionError {
-    name = 'NotStartedError';
-}
-/** Preflight or the cost guard refused the run before anything was submitted. */
-class RunRefusedError extends ActionError {
-    name = 'RunRefusedError';
-}
-function isActionError(error) {
-    return error instanceof ActionError;
-}
-/** One line of text for any thrown value, for messages that must stay on one line. */
-function errorText(error) {
-    const text = error instanceof Error ? error.message : String(error);
-    return text.replace(/\s*\n\s*/g, ' ').trim();
-}
-
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __nccwpck_require__(83916);
 // EXTERNAL MODULE: ./node_modules/undici/index.js
 var undici = __nccwpck_require__(46752);
-;// CONCATENATED MODULE: ./src/format.ts
-/** How numbers read in logs, messages and the summary: one home for each format. */
-/** "4.0 KiB", "63.9 MiB", "1.5 GiB"; "812 B" below a KiB. */
-function formatBytes(bytes) {
-    if (bytes < 1024)
-        return `${bytes} B`;
-    const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-    let value = bytes / 1024;
-    let unit = 0;
-    while (value >= 1024 && unit < units.length - 1) {
-        value /= 1024;
-        unit++;
-    }
-    return `${value.toFixed(1)} ${units[unit]}`;
-}
-/** A time span: "1.5s" below 10 s, "42s", "1m 05s", "1h 02m 05s". */
-function formatElapsed(ms) {
-    const totalSeconds = Math.round(ms / 1000);
-    if (totalSeconds < 60)
-        return ms < 10_000 ? `${(ms / 1000).toFixed(1)}s` : `${totalSeconds}s`;
-    const hours = Math.floor(totalSeconds / 3600);
-    const minutes = Math.floor((totalSeconds % 3600) / 60);
-    const seconds = String(totalSeconds % 60).padStart(2, '0');
-    return hours ? `${hours}h ${String(minutes).padStart(2, '0')}m ${seconds}s` : `${minutes}m ${seconds}s`;
-}
-/** A number of seconds as a plain number, to the millisecond: 3.2, 2, 0.04. */
-function formatSeconds(seconds) {
-    return String(Math.round(seconds * 1000) / 1000);
-}
-/** A time limit for messages, rounded up: "45s", "1m", "1m 10s". */
-function formatLimit(ms) {
-    const seconds = Math.ceil(ms / 1000);
-    return seconds >= 60 ? `${Math.floor(seconds / 60)}m${seconds % 60 ? ` ${seconds % 60}s` : ''}` : `${seconds}s`;
-}
-
-;// CONCATENATED MODULE: ./src/timers.ts
-/**
- * Node's timers hold a signed 32-bit number of milliseconds: a longer delay
- * (about 24.8 days or more) fires after 1 ms with a TimeoutOverflowWarning.
- * Durations from the inputs are kept within it, and waits are split at it.
- */
-const MAX_TIMER_MS = 2 ** 31 - 1;
-/** The shortest duration an input may give: anything that rounds below 1 ms would be 0. */
-const MIN_DURATION_MS = 1;
-/** "596h", the longest whole number of hours within the timer limit, for messages. */
-const MAX_DURATION_TEXT = `${Math.floor(MAX_TIMER_MS / 3_600_000)}h`;
-
-;// CONCATENATED MODULE: ./src/http.ts
-
-
-
-
-/** How every request of the action introduces itself. */
-const USER_AGENT = 'reapi-topaz-video-upscaler-action';
-/** Statuses that redirect, and how many redirects one request follows (CDNs use one or two). */
-const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
-const MAX_REDIRECTS = 5;
-/** Time to open a connection (through the proxy, when there is one). */
-const CONNECT_TIMEOUT_MS = 15_000;
-let sharedDispatcher;
-let freshDispatcher;
-/**
- * The connection pool for every request, honouring HTTPS_PROXY, HTTP_PROXY and
- * NO_PROXY as self-hosted runners behind a proxy expect.
- *
- * `fresh` gives each request a new connection (no keep-alive). Submissions use
- * it: a POST written to a pooled connection the server has just closed fails
- * with a reset whose outcome cannot be told apart from a lost answer, and a
- * submission with an unknown outcome cannot be retried. A new connection per
- * submission costs one handshake and removes that case.
- */
-function getDispatcher(kind = 'pooled') {
-    if (kind === 'fresh') {
-        freshDispatcher ??= new undici.EnvHttpProxyAgent({ connect: { timeout: CONNECT_TIMEOUT_MS }, pipelining: 0 });
-        return freshDispatcher;
-    }
-    sharedDispatcher ??= new undici.EnvHttpProxyAgent({ connect: { timeout: CONNECT_TIMEOUT_MS } });
-    return sharedDispatcher;
-}
-/** Closes idle connections so the process can exit at once. */
-async function closeDispatcher() {
-    const dispatchers = [sharedDispatcher, freshDispatcher];
-    sharedDispatcher = undefined;
-    freshDispatcher = undefined;
-    for (const dispatcher of dispatchers)
-        await dispatcher?.destroy().catch(() => undefined);
-}
-/** Error codes that mean the request never left this machine, so sending it again cannot duplicate it. */
-const NOT_SENT_CODES = new Set([
-    'ECONNREFUSED',
-    'ENOTFOUND',
-    'EAI_AGAIN',
-    'EAI_NONAME',
-    'ENETUNREACH',
-    'EHOSTUNREACH',
-    'UND_ERR_CONNECT_TIMEOUT',
-    // undici refused to build the request (e.g. an invalid header value): nothing left this machine.
-    'UND_ERR_INVALID_ARG',
-]);
-function errorCodes(error) {
-    const codes = [];
-    let current = error;
-    for (let depth = 0; current && typeof current === 'object' && depth < 5; depth++) {
-        const { code, cause } = current;
-        if (typeof code === 'string')
-            codes.push(code);
-        current = cause;
-    }
-    return codes;
-}
-/** undici's message when the proxy refuses the CONNECT tunnel: the request itself never left. */
-const TUNNEL_REFUSED = /when HTTP Tunneling/;
-/**
- * Turns whatever undici threw into a typed error. `signal` tells a cancellation
- * (the step is stopping) from a per-request timeout of `timeoutMs`.
- */
-function toNetworkError(error, what, signal, timeoutMs) {
-    if (error instanceof NetworkError || error instanceof ResponseFormatError || error instanceof CancelledError)
-        return error;
-    if (signal?.aborted)
-        return new CancelledError(`${what} was cancelled.`, true);
-    const codes = errorCodes(error);
-    const message = error instanceof Error ? error.message : String(error);
-    const tunnelRefused = TUNNEL_REFUSED.test(message);
-    const notSent = tunnelRefused || codes.some((code) => NOT_SENT_CODES.has(code));
-    const name = error instanceof Error ? error.name : '';
-    let reason;
-    if (tunnelRefused) {
-        reason = `failed (the proxy did not open a tunnel to the API: ${message})`;
-    }
-    else if (codes.includes('UND_ERR_CONNECT_TIMEOUT')) {
-        reason = 'failed (could not connect in time: UND_ERR_CONNECT_TIMEOUT)';
-    }
-    else if (name === 'TimeoutError' || codes.some((c) => c.endsWith('_TIMEOUT'))) {
-        reason = `timed out${timeoutMs === undefined ? '' : ` (no complete answer within ${formatSeconds(timeoutMs / 1000)}s)`}`;
-    }
-    else {
-        reason = `failed (${[...new Set(codes)].join(', ') || message || name || 'no reason given'})`;
-    }
-    return new NetworkError(`${what} ${reason}.`, notSent);
-}
-/** Reads a response body as text, refusing bodies larger than `limit` bytes. */
-async function readLimitedText(body, limit) {
-    const chunks = [];
-    let size = 0;
-    for await (const chunk of body) {
-        size += chunk.length;
-        if (size > limit) {
-            body.destroy?.();
-            throw new ResponseFormatError(`The response was larger than ${Math.round(limit / 1024)} KiB, which no API answer should be.`);
-        }
-        chunks.push(Buffer.from(chunk));
-    }
-    return Buffer.concat(chunks).toString('utf8');
-}
-/** Parses a Retry-After header (delta seconds or an HTTP date) into milliseconds from `now`. */
-function parseRetryAfter(value, now = Date.now()) {
-    const text = Array.isArray(value) ? value[0] : value;
-    if (!text)
-        return undefined;
-    const trimmed = text.trim();
-    if (/^\d+(\.\d+)?$/.test(trimmed))
-        return Math.round(Number(trimmed) * 1000);
-    const date = Date.parse(trimmed);
-    if (Number.isNaN(date))
-        return undefined;
-    return Math.max(0, date - now);
-}
-/**
- * Waits `ms`, or rejects with CancelledError as soon as `signal` aborts. A
- * wait past Node's timer limit is taken in steps, since one timer that long
- * would fire at once (with a TimeoutOverflowWarning).
- */
-function sleep(ms, signal) {
-    return new Promise((resolve, reject) => {
-        if (signal?.aborted) {
-            reject(new CancelledError('Cancelled.'));
-            return;
-        }
-        let timer;
-        const onAbort = () => {
-            clearTimeout(timer);
-            reject(new CancelledError('Cancelled.'));
-        };
-        const wait = (left) => {
-            const step = Math.min(Math.max(0, left), MAX_TIMER_MS);
-            timer = setTimeout(() => {
-                if (left > step)
-                    return wait(left - step);
-                signal?.removeEventListener('abort', onAbort);
-                resolve();
-            }, step);
-        };
-        wait(ms);
-        signal?.addEventListener('abort', onAbort, { once: true });
-    });
-}
-
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 14 modules
-var core = __nccwpck_require__(70819);
+// EXTERNAL MODULE: ./src/format.ts
+var format = __nccwpck_require__(16264);
+// EXTERNAL MODULE: ./src/http.ts
+var http = __nccwpck_require__(76803);
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
+var core = __nccwpck_require__(33838);
 ;// CONCATENATED MODULE: ./src/redact.ts
 /**
  * The one place that knows every secret the run holds (the API key; later the
@@ -43262,14 +50632,14 @@ const SUBMIT_RETRY = { maxAttempts: 5, baseMs: 1000, capMs: 20_000, retryAfterCa
  * that failed before the request left): anything else could bill twice.
  */
 function isRetryable(error, operation) {
-    if (error instanceof ApiError) {
+    if (error instanceof errors/* ApiError */.hD) {
         if (operation === 'submit')
             return error.status === 429 || error.status === 503;
         return error.status === 429 || error.status === 408 || error.status >= 500;
     }
-    if (error instanceof NetworkError)
+    if (error instanceof errors/* NetworkError */.Dr)
         return operation === 'poll' || error.notSent;
-    if (error instanceof ResponseFormatError)
+    if (error instanceof errors/* ResponseFormatError */.TT)
         return operation === 'poll';
     return false;
 }
@@ -43545,7 +50915,7 @@ function emptyOutputMessage(taskId) {
 }
 /** The text of any thrown value: an expected failure as is, anything else marked as a bug. */
 function failureText(error) {
-    return isActionError(error) ? errorText(error) : `Unexpected error: ${errorText(error)}`;
+    return (0,errors/* isActionError */.Bd)(error) ? (0,errors/* errorText */.kc)(error) : `Unexpected error: ${(0,errors/* errorText */.kc)(error)}`;
 }
 /** Ends a sentence so another can follow it. */
 function closeSentence(text) {
@@ -43560,6 +50930,10 @@ function preflightRefusedMessage(refused, total) {
         return `${refused[0]?.error ?? ''} Nothing was submitted.`;
     const listed = refused.map((clip) => `${clip.label}: ${clip.error.replace(/\.$/, '')}`).join('; ');
     return `Preflight refused ${refused.length} of ${total} sources, so nothing was submitted: ${listed}.`;
+}
+/** A check before paying (the release of release-tag) refused the run. */
+function notSubmitted(reason) {
+    return `${closeSentence(reason)} Nothing was submitted.`;
 }
 function costGuardMessage(reason) {
     return `${reason} Nothing was submitted.`;
@@ -43585,13 +50959,28 @@ function clipsFailedMessage(unfinished, total, resumable) {
  * already paid for.
  */
 function runFailureMessage(error, clips) {
-    if (error instanceof CancelledError && !clips.some((clip) => clip.taskId))
+    if (error instanceof errors/* CancelledError */.cc && !clips.some((clip) => clip.taskId))
         return CANCELLED_BEFORE_ANY_TASK;
     const message = failureText(error);
     const completed = clips.filter((clip) => clip.status === 'completed' && clip.taskId).map((clip) => clip.taskId);
-    if (completed.length === 0 || error instanceof CancelledError)
+    if (completed.length === 0 || error instanceof errors/* CancelledError */.cc)
         return message;
     return `${closeSentence(message)} ${redeliverHint(completed)}`;
+}
+// ---- skip-unchanged ----
+/** A source that could not be hashed: its reuse cannot be proven, so it is submitted. */
+function fingerprintFailedWarning(label, error) {
+    return `skip-unchanged: ${error.replace(/\.$/, '')}; ${label} is submitted as usual.`;
+}
+/** The recorded task cannot be delivered any more: the clip is submitted (and billed) again. */
+function reusedTaskGoneWarning(taskId, why) {
+    return `skip-unchanged: the earlier task ${taskId} for this unchanged source ${why}, so the source is submitted again (billed).`;
+}
+function reusingTaskInfo(taskId, date) {
+    return `Unchanged since task ${taskId} (completed ${date}): reusing it, nothing is submitted or billed.`;
+}
+function wouldReuseInfo(source, taskId, date) {
+    return `Would reuse task ${taskId} (completed ${date}) for ${source}: unchanged, nothing is billed.`;
 }
 
 ;// CONCATENATED MODULE: ./src/api.ts
@@ -43630,10 +51019,10 @@ function decodeTaskEnvelope(text) {
     }
     catch {
         // Scrubbed before it is cut: a cut key is a prefix no mask catches.
-        throw new ResponseFormatError(`The API answered with something that is not JSON: ${quoted(redact(text), 60)}.`);
+        throw new errors/* ResponseFormatError */.TT(`The API answered with something that is not JSON: ${quoted(redact(text), 60)}.`);
     }
     if (!isObject(data) || typeof data.id !== 'string' || !data.id || typeof data.status !== 'string') {
-        throw new ResponseFormatError('The API answered with JSON that is not a task (no string id and status).');
+        throw new errors/* ResponseFormatError */.TT('The API answered with JSON that is not a task (no string id and status).');
     }
     const task = { id: data.id, status: data.status };
     if (typeof data.model === 'string')
@@ -43643,7 +51032,7 @@ function decodeTaskEnvelope(text) {
     if (isObject(data.output)) {
         const urls = data.output.video_urls;
         if (urls !== undefined && urls !== null && !(Array.isArray(urls) && urls.every((u) => typeof u === 'string'))) {
-            throw new ResponseFormatError('The API answered with a task whose output.video_urls is not a list of URLs.');
+            throw new errors/* ResponseFormatError */.TT('The API answered with a task whose output.video_urls is not a list of URLs.');
         }
         task.output = { video_urls: urls ?? undefined };
     }
@@ -43716,14 +51105,14 @@ function describeApiError(status, envelope) {
  * may still have created a billed job.
  */
 function explainUncertainSubmission(error) {
-    if (error instanceof CancelledError)
-        return error.requestInFlight ? new CancelledError(CANCELLED_IN_FLIGHT, true) : error;
-    const uncertain = (error instanceof NetworkError && !error.notSent) ||
-        error instanceof ResponseFormatError ||
-        (error instanceof ApiError && error.status >= 500 && error.status !== 503);
+    if (error instanceof errors/* CancelledError */.cc)
+        return error.requestInFlight ? new errors/* CancelledError */.cc(CANCELLED_IN_FLIGHT, true) : error;
+    const uncertain = (error instanceof errors/* NetworkError */.Dr && !error.notSent) ||
+        error instanceof errors/* ResponseFormatError */.TT ||
+        (error instanceof errors/* ApiError */.hD && error.status >= 500 && error.status !== 503);
     if (!uncertain)
         return error;
-    return new ActionError(unknownOutcomeMessage(errorText(error)));
+    return new errors/* ActionError */.lZ(unknownOutcomeMessage((0,errors/* errorText */.kc)(error)));
 }
 class ReapiClient {
     options;
@@ -43745,7 +51134,7 @@ class ReapiClient {
         }
         const problem = taskIdProblem(task.id);
         if (problem)
-            throw new UnusableTaskIdError(unusableTaskIdMessage(quoted(redact(task.id)), problem));
+            throw new errors/* UnusableTaskIdError */.IP(unusableTaskIdMessage(quoted(redact(task.id)), problem));
         return task;
     }
     /** Reads a task; transient failures are retried until the deadline. */
@@ -43753,7 +51142,7 @@ class ReapiClient {
         // Ids are checked where they enter (inputs, submission); this keeps a poll on /api/v1/tasks/ whatever the caller.
         const problem = taskIdProblem(taskId);
         if (problem)
-            throw new ActionError(`Task id ${quoted(redact(taskId))} ${problem}, so it was not polled.`);
+            throw new errors/* ActionError */.lZ(`Task id ${quoted(redact(taskId))} ${problem}, so it was not polled.`);
         return this.call('poll', 'GET', `/api/v1/tasks/${encodeURIComponent(taskId)}`, undefined);
     }
     remainingMs() {
@@ -43778,9 +51167,9 @@ class ReapiClient {
             catch (error) {
                 if (!isRetryable(error, operation))
                     throw error;
-                if (error instanceof ResponseFormatError) {
+                if (error instanceof errors/* ResponseFormatError */.TT) {
                     if (++formatErrors > policy.maxFormatErrors) {
-                        throw new UnreadableAnswersError(`${errorText(error)} (${formatErrors} unreadable answers in a row to ${method === 'GET' ? 'polls' : method}; giving up.)`);
+                        throw new errors/* UnreadableAnswersError */.Dx(`${(0,errors/* errorText */.kc)(error)} (${formatErrors} unreadable answers in a row to ${method === 'GET' ? 'polls' : method}; giving up.)`);
                     }
                 }
                 else {
@@ -43788,17 +51177,17 @@ class ReapiClient {
                 }
                 if (attempt >= policy.maxAttempts)
                     throw this.gaveUp(operation, error, attempt, started);
-                const delay = retryDelayMs(attempt, policy, error instanceof ApiError ? error.retryAfterMs : undefined, this.options.random);
+                const delay = retryDelayMs(attempt, policy, error instanceof errors/* ApiError */.hD ? error.retryAfterMs : undefined, this.options.random);
                 const remaining = this.remainingMs();
                 if (delay > remaining) {
                     // No retry fits before the deadline. A poll still waits the time out, so the
                     // timeout means what it says; a submission has nothing to wait for.
                     if (operation === 'poll' && remaining > 0)
-                        await sleep(remaining, signal);
+                        await (0,http/* sleep */.yy)(remaining, signal);
                     throw this.gaveUp(operation, error, attempt, started);
                 }
-                this.options.log?.(`${errorText(error)} Retrying in ${formatElapsed(delay)} (attempt ${attempt + 1}).`);
-                await sleep(delay, signal);
+                this.options.log?.(`${(0,errors/* errorText */.kc)(error)} Retrying in ${(0,format/* formatElapsed */.C7)(delay)} (attempt ${attempt + 1}).`);
+                await (0,http/* sleep */.yy)(delay, signal);
             }
         }
     }
@@ -43806,12 +51195,12 @@ class ReapiClient {
     gaveUp(operation, error, attempts, started) {
         if (operation !== 'submit')
             return error;
-        const tries = `${attempts} attempt${attempts === 1 ? '' : 's'} over ${formatElapsed(Date.now() - started)}`;
-        if (error instanceof NetworkError) {
-            return new NetworkError(`Could not reach reApi at ${this.options.baseUrl}: ${errorText(error)} Gave up after ${tries}; the request never reached the server, so nothing was submitted or billed. Check api-base-url and the runner's network and proxy settings.`, true);
+        const tries = `${attempts} attempt${attempts === 1 ? '' : 's'} over ${(0,format/* formatElapsed */.C7)(Date.now() - started)}`;
+        if (error instanceof errors/* NetworkError */.Dr) {
+            return new errors/* NetworkError */.Dr(`Could not reach reApi at ${this.options.baseUrl}: ${(0,errors/* errorText */.kc)(error)} Gave up after ${tries}; the request never reached the server, so nothing was submitted or billed. Check api-base-url and the runner's network and proxy settings.`, true);
         }
-        if (error instanceof ApiError) {
-            return new ApiError(`${errorText(error)} Gave up after ${tries}; reApi did not accept the job, so nothing was billed. Re-run later.`, error);
+        if (error instanceof errors/* ApiError */.hD) {
+            return new errors/* ApiError */.hD(`${(0,errors/* errorText */.kc)(error)} Gave up after ${tries}; reApi did not accept the job, so nothing was billed. Re-run later.`, error);
         }
         return error;
     }
@@ -43819,7 +51208,7 @@ class ReapiClient {
     async send(method, path, body, timeoutMs) {
         const { signal } = this.options;
         if (signal?.aborted)
-            throw new CancelledError('Cancelled.');
+            throw new errors/* CancelledError */.cc('Cancelled.');
         const url = `${this.options.baseUrl}${path}`;
         const what = `${method} ${path}`;
         const timeout = AbortSignal.timeout(timeoutMs);
@@ -43830,37 +51219,37 @@ class ReapiClient {
         try {
             const response = await (0,undici.request)(url, {
                 method,
-                dispatcher: getDispatcher(method === 'POST' ? 'fresh' : 'pooled'),
+                dispatcher: (0,http/* getDispatcher */.wo)(method === 'POST' ? 'fresh' : 'pooled'),
                 signal: requestSignal,
                 headersTimeout: timeoutMs,
                 bodyTimeout: timeoutMs,
                 headers: {
                     authorization: `Bearer ${this.options.apiKey}`,
                     accept: 'application/json',
-                    'user-agent': USER_AGENT,
+                    'user-agent': http/* USER_AGENT */._O,
                     ...(body === undefined ? {} : { 'content-type': 'application/json' }),
                 },
                 body: body === undefined ? undefined : JSON.stringify(body),
             });
             status = response.statusCode;
             retryAfterHeader = response.headers['retry-after'];
-            text = await readLimitedText(response.body, MAX_JSON_BYTES);
+            text = await (0,http/* readLimitedText */.gw)(response.body, MAX_JSON_BYTES);
         }
         catch (error) {
-            throw toNetworkError(error, what, signal, timeoutMs);
+            throw (0,http/* toNetworkError */.Ur)(error, what, signal, timeoutMs);
         }
         if (status >= 300 && status < 400) {
             // Redirects are not followed: the Authorization header must never reach another origin.
-            throw new ApiError(`reApi answered ${what} with a redirect (HTTP ${status}), which is not followed so the API key stays with the API origin; check api-base-url.`, { status });
+            throw new errors/* ApiError */.hD(`reApi answered ${what} with a redirect (HTTP ${status}), which is not followed so the API key stays with the API origin; check api-base-url.`, { status });
         }
         if (status >= 400) {
             const envelope = decodeErrorEnvelope(text);
             const code = envelope?.code === undefined ? undefined : String(envelope.code);
-            throw new ApiError(describeApiError(status, envelope), {
+            throw new errors/* ApiError */.hD(describeApiError(status, envelope), {
                 status,
                 code,
                 requestId: envelope?.request_id,
-                retryAfterMs: parseRetryAfter(retryAfterHeader),
+                retryAfterMs: (0,http/* parseRetryAfter */.mu)(retryAfterHeader),
             });
         }
         return decodeTaskEnvelope(text);
@@ -43887,7 +51276,7 @@ var external_node_path_ = __nccwpck_require__(76760);
 function checkArtifactRuntime(env = process.env) {
     const missing = ['ACTIONS_RUNTIME_TOKEN', 'ACTIONS_RESULTS_URL'].filter((name) => !env[name]);
     if (missing.length > 0) {
-        throw new InputError(`Input 'artifact-name' needs a GitHub Actions runner, but ${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not set; ` +
+        throw new errors/* InputError */.dz(`Input 'artifact-name' needs a GitHub Actions runner, but ${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not set; ` +
             'outside a runner use download: true instead.');
     }
     let host;
@@ -43895,10 +51284,10 @@ function checkArtifactRuntime(env = process.env) {
         host = new URL(env.GITHUB_SERVER_URL || 'https://github.com').hostname.toLowerCase();
     }
     catch {
-        throw new InputError(`Input 'artifact-name' cannot be used: GITHUB_SERVER_URL is not a URL (${JSON.stringify(env.GITHUB_SERVER_URL)}).`);
+        throw new errors/* InputError */.dz(`Input 'artifact-name' cannot be used: GITHUB_SERVER_URL is not a URL (${JSON.stringify(env.GITHUB_SERVER_URL)}).`);
     }
     if (host !== 'github.com' && !host.endsWith('.ghe.com') && !host.endsWith('.localhost')) {
-        throw new InputError(`Input 'artifact-name' is not supported on GitHub Enterprise Server (${host}); use download: true and upload video-path with an artifact action your server supports.`);
+        throw new errors/* InputError */.dz(`Input 'artifact-name' is not supported on GitHub Enterprise Server (${host}); use download: true and upload video-path with an artifact action your server supports.`);
     }
 }
 /** The artifact's page, as actions/upload-artifact links it: `${server}/${owner}/${repo}/actions/runs/${run}/artifacts/${id}`. */
@@ -43935,7 +51324,7 @@ async function uploadResultArtifact(files, options) {
     }
     try {
         // Loaded only here: the artifact client (Azure SDK, zip) is large, and most runs never need it.
-        const { DefaultArtifactClient } = await Promise.all(/* import() */[__nccwpck_require__.e(830), __nccwpck_require__.e(206)]).then(__nccwpck_require__.bind(__nccwpck_require__, 58206));
+        const { DefaultArtifactClient } = await Promise.all(/* import() */[__nccwpck_require__.e(830), __nccwpck_require__.e(533), __nccwpck_require__.e(935)]).then(__nccwpck_require__.bind(__nccwpck_require__, 77935));
         const upload = new DefaultArtifactClient().uploadArtifact(name, uploadFiles, (0,external_node_path_.dirname)(uploadFiles[0]), {
             retentionDays: options.retentionDays,
             skipArchive: single,
@@ -43954,10 +51343,10 @@ async function uploadResultArtifact(files, options) {
         };
     }
     catch (error) {
-        if (error instanceof ActionError)
+        if (error instanceof errors/* ActionError */.lZ)
             throw error;
         const firstLine = (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
-        throw new ActionError(`Uploading the artifact '${name}' failed: ${errorText(firstLine)}`);
+        throw new errors/* ActionError */.lZ(`Uploading the artifact '${name}' failed: ${(0,errors/* errorText */.kc)(firstLine)}`);
     }
     finally {
         if (staging)
@@ -43969,7 +51358,7 @@ function untilCancelled(promise, signal) {
     if (!signal)
         return promise;
     return new Promise((resolve, reject) => {
-        const onAbort = () => reject(new CancelledError('The artifact upload was cancelled.'));
+        const onAbort = () => reject(new errors/* CancelledError */.cc('The artifact upload was cancelled.'));
         if (signal.aborted)
             return onAbort();
         signal.addEventListener('abort', onAbort, { once: true });
@@ -43982,23 +51371,26 @@ function untilCancelled(promise, signal) {
 
 /** The one place a clip's status is decided: from how far it got, and what stopped it. */
 function clipStatus(stage, error) {
+    // Paid for and delivered, but not what was asked for (verify: fail): the step must not pass it on as done.
+    if (error instanceof errors/* VerifyError */.Gz)
+        return 'failed';
     if (stage === 'completed')
         return 'completed';
     if (stage === 'failed')
         return 'failed';
     if (stage === 'running')
         return 'processing';
-    const neverSent = error instanceof NotStartedError || (error instanceof CancelledError && !error.requestInFlight);
+    const neverSent = error instanceof errors/* NotStartedError */.x$ || (error instanceof errors/* CancelledError */.cc && !error.requestInFlight);
     return neverSent ? 'skipped' : 'failed';
 }
 /** One clear sentence for the user, always naming the task when there is one. */
 function clipMessage(plan, progress, error) {
     const { taskId } = progress;
-    if (error instanceof CancelledError) {
+    if (error instanceof errors/* CancelledError */.cc) {
         if (taskId)
             return progress.stage === 'completed' ? cancelledWhileDelivering(taskId, savedSoFar(progress)) : cancelledWhileWaiting(taskId);
         if (error.requestInFlight)
-            return errorText(error);
+            return (0,errors/* errorText */.kc)(error);
         return plan.resumeTaskId ? failureText(error) : CANCELLED_BEFORE_SUBMITTING;
     }
     const message = failureText(error);
@@ -44007,7 +51399,9 @@ function clipMessage(plan, progress, error) {
     // A completed task is paid for; only delivering its result failed.
     if (progress.videoUrls.length > 0) {
         const saved = savedSoFar(progress);
-        return `${saved ? `${message.replace(/[.!?]$/, '')}${saved}.` : closeSentence(message)} ${redeliverHint([taskId])}`;
+        // A release upload's message already says how to resume.
+        const hint = message.includes(`task-id: ${taskId}`) ? '' : ` ${redeliverHint([taskId])}`;
+        return `${saved ? `${message.replace(/[.!?]$/, '')}${saved}.` : closeSentence(message)}${hint}`;
     }
     return withTaskHint(message, taskId);
 }
@@ -44017,11 +51411,12 @@ function savedSoFar(progress) {
 }
 /** The clip's outcome: how far it got, and (when something stopped it) why. */
 function settleClip(plan, progress, error) {
-    const { reusedFrom, releaseAssetUrl, media } = progress;
+    const { reusedFrom, releaseAssetUrl, releaseAssets, media } = progress;
     const outcome = {
         plan,
         reusedFrom,
         releaseAssetUrl,
+        releaseAssets,
         media,
         status: clipStatus(progress.stage, error),
         taskId: progress.taskId,
@@ -44120,6 +51515,8 @@ function checkDownloadPath(path) {
     return undefined;
 }
 
+// EXTERNAL MODULE: ./src/timers.ts
+var timers = __nccwpck_require__(89489);
 ;// CONCATENATED MODULE: ./src/input-values.ts
 /** Parsers for single input values and list inputs: pure, each returning the value or the reason it is not one. */
 
@@ -44146,9 +51543,9 @@ function parseDuration(text) {
 }
 /** Why a parsed duration cannot be used (below 1 ms, or longer than a Node timer can wait), or undefined. */
 function checkDurationRange(ms) {
-    if (ms < MIN_DURATION_MS)
+    if (ms < timers/* MIN_DURATION_MS */.BC)
         return 'rounds to 0 ms';
-    if (ms > MAX_TIMER_MS)
+    if (ms > timers/* MAX_TIMER_MS */._o)
         return 'is longer than the longest wait Node.js can time (about 24.8 days)';
     return undefined;
 }
@@ -44206,10 +51603,10 @@ function parseList(name, text, key = (item) => item) {
             data = JSON.parse(trimmed);
         }
         catch {
-            throw new InputError(`Input '${name}' starts with "[" but is not a JSON array (got ${preview(trimmed)}); give one value per line, or a JSON array of strings.`);
+            throw new errors/* InputError */.dz(`Input '${name}' starts with "[" but is not a JSON array (got ${preview(trimmed)}); give one value per line, or a JSON array of strings.`);
         }
         if (!Array.isArray(data) || !data.every((item) => typeof item === 'string')) {
-            throw new InputError(`Input '${name}' is JSON but not an array of strings (got ${preview(trimmed)}); give one value per line, or a JSON array of strings.`);
+            throw new errors/* InputError */.dz(`Input '${name}' is JSON but not an array of strings (got ${preview(trimmed)}); give one value per line, or a JSON array of strings.`);
         }
         items = data.map((item) => item.trim()).filter(Boolean);
     }
@@ -44220,7 +51617,7 @@ function parseList(name, text, key = (item) => item) {
             .filter((line) => line && !line.startsWith('#'));
     }
     if (items.length > MAX_ITEMS) {
-        throw new InputError(`Input '${name}' lists ${items.length} values; at most ${MAX_ITEMS} are taken in one step (split them over a matrix).`);
+        throw new errors/* InputError */.dz(`Input '${name}' lists ${items.length} values; at most ${MAX_ITEMS} are taken in one step (split them over a matrix).`);
     }
     const seen = new Map();
     items.forEach((item, index) => {
@@ -44229,7 +51626,7 @@ function parseList(name, text, key = (item) => item) {
         if (first !== undefined) {
             const firstItem = items[first];
             const spelled = firstItem === item ? '' : `, the second time as ${preview(item)}`;
-            throw new InputError(`Input '${name}' lists ${preview(firstItem)} twice (items ${first + 1} and ${index + 1}${spelled})` +
+            throw new errors/* InputError */.dz(`Input '${name}' lists ${preview(firstItem)} twice (items ${first + 1} and ${index + 1}${spelled})` +
                 (name === 'video-url' ? '; every submission is billed, so remove the duplicate.' : '; remove the duplicate.'));
         }
         seen.set(itemKey, index);
@@ -44252,11 +51649,11 @@ const MAX_CONCURRENCY = 32;
 function parseApiBaseUrl(text) {
     const reason = checkSourceUrl(text);
     if (reason) {
-        throw new InputError(`Input 'api-base-url' ${reason} (got ${preview(text)}); expected an http(s) origin such as https://reapi.ai.`);
+        throw new errors/* InputError */.dz(`Input 'api-base-url' ${reason} (got ${preview(text)}); expected an http(s) origin such as https://reapi.ai.`);
     }
     const url = new URL(text);
     if (url.search || url.hash || url.username || url.password) {
-        throw new InputError(`Input 'api-base-url' must be an origin (and optional path prefix) without credentials, query string or fragment; got ${preview(text)}.`);
+        throw new errors/* InputError */.dz(`Input 'api-base-url' must be an origin (and optional path prefix) without credentials, query string or fragment; got ${preview(text)}.`);
     }
     return text.replace(/\/+$/, '');
 }
@@ -44272,16 +51669,16 @@ function isInsecureApiBase(apiBaseUrl) {
 function checkApiKey(key) {
     if (/^[\x21-\x7e]+$/.test(key))
         return;
-    throw new InputError("Input 'api-key' contains a space, line break or non-ASCII character, which no reApi key has; check the secret's value (a stray newline or a pasted quote?).");
+    throw new errors/* InputError */.dz("Input 'api-key' contains a space, line break or non-ASCII character, which no reApi key has; check the secret's value (a stray newline or a pasted quote?).");
 }
 function requireDuration(name, text, example) {
     const ms = parseDuration(text);
     if (ms === undefined) {
-        throw new InputError(`Input '${name}' must be a positive duration: seconds as a number, or with a unit ms, s, m or h (e.g. ${example}); got ${preview(text)}.`);
+        throw new errors/* InputError */.dz(`Input '${name}' must be a positive duration: seconds as a number, or with a unit ms, s, m or h (e.g. ${example}); got ${preview(text)}.`);
     }
     const reason = checkDurationRange(ms);
     if (reason)
-        throw new InputError(`Input '${name}' must be from 1ms to ${MAX_DURATION_TEXT}; ${preview(text)} ${reason}.`);
+        throw new errors/* InputError */.dz(`Input '${name}' must be from 1ms to ${timers/* MAX_DURATION_TEXT */.yM}; ${preview(text)} ${reason}.`);
     return ms;
 }
 /** Characters the artifact service refuses in a name (they break some file systems). */
@@ -44295,18 +51692,18 @@ function parseRetentionDays(text) {
         return undefined;
     const days = /^\d+$/.test(text) ? Number(text) : NaN;
     if (!(days >= 1 && days <= 90)) {
-        throw new InputError(`Input 'retention-days' must be a whole number of days from 1 to 90, or empty for the repository default; got ${preview(text)}.`);
+        throw new errors/* InputError */.dz(`Input 'retention-days' must be a whole number of days from 1 to 90, or empty for the repository default; got ${preview(text)}.`);
     }
     return days;
 }
 /** The download directory: the input (relative to the working directory, the workspace on a runner), else RUNNER_TEMP/reapi-upscaled. */
 function resolveDownloadPath(text, env) {
     if (text.includes('\0'))
-        throw new InputError(`Input 'download-path' contains a NUL character; got ${preview(text)}.`);
+        throw new errors/* InputError */.dz(`Input 'download-path' contains a NUL character; got ${preview(text)}.`);
     const path = text ? (0,external_node_path_.resolve)(text) : (0,external_node_path_.join)(env.RUNNER_TEMP || (0,external_node_os_.tmpdir)(), 'reapi-upscaled');
     const reason = checkDownloadPath(path);
     if (reason)
-        throw new InputError(`Input 'download-path' ${reason} (got ${preview(text || path)}); give a directory on a disk, e.g. \${{ runner.temp }}/upscaled.`);
+        throw new errors/* InputError */.dz(`Input 'download-path' ${reason} (got ${preview(text || path)}); give a directory on a disk, e.g. \${{ runner.temp }}/upscaled.`);
     return path;
 }
 /** " item 3" when the input lists several values, so a message points at the bad one. */
@@ -44316,13 +51713,13 @@ function which(items, index) {
 function parseBooleanInput(name, text) {
     const value = parseBoolean(text);
     if (value === undefined)
-        throw new InputError(`Input '${name}' must be true or false; got ${preview(text)}.`);
+        throw new errors/* InputError */.dz(`Input '${name}' must be true or false; got ${preview(text)}.`);
     return value;
 }
 function parseConcurrency(text) {
     const value = /^\d+$/.test(text) ? Number(text) : NaN;
     if (!(value >= 1 && value <= MAX_CONCURRENCY)) {
-        throw new InputError(`Input 'concurrency' must be a whole number from 1 to ${MAX_CONCURRENCY}; got ${preview(text)}.`);
+        throw new errors/* InputError */.dz(`Input 'concurrency' must be a whole number from 1 to ${MAX_CONCURRENCY}; got ${preview(text)}.`);
     }
     return value;
 }
@@ -44331,7 +51728,7 @@ function parseMaxBillableSeconds(text) {
         return undefined;
     const value = /^\d+$/.test(text) ? Number(text) : NaN;
     if (!(value >= 1 && Number.isSafeInteger(value))) {
-        throw new InputError(`Input 'max-billable-seconds' must be a whole number of seconds (1 or more), or empty for no limit; got ${preview(text)}.`);
+        throw new errors/* InputError */.dz(`Input 'max-billable-seconds' must be a whole number of seconds (1 or more), or empty for no limit; got ${preview(text)}.`);
     }
     return value;
 }
@@ -44339,7 +51736,7 @@ function parseVerifyMode(text) {
     const mode = text.toLowerCase();
     if (mode === 'warn' || mode === 'fail' || mode === 'off')
         return mode;
-    throw new InputError(`Input 'verify' must be warn, fail or off; got ${preview(text)}.`);
+    throw new errors/* InputError */.dz(`Input 'verify' must be warn, fail or off; got ${preview(text)}.`);
 }
 /**
  * The defaults of action.yml, for runs outside a runner (the runner passes
@@ -44365,34 +51762,34 @@ function parseInputs(read, env = process.env, now = Date.now()) {
     const get = (name) => read(name).trim() || INPUT_DEFAULTS[name] || '';
     const apiKey = get('api-key');
     if (!apiKey) {
-        throw new InputError("Input 'api-key' is required: pass your reApi key from a secret, e.g. api-key: ${{ secrets.REAPI_API_KEY }}.");
+        throw new errors/* InputError */.dz("Input 'api-key' is required: pass your reApi key from a secret, e.g. api-key: ${{ secrets.REAPI_API_KEY }}.");
     }
     checkApiKey(apiKey);
     // Spellings of one URL (HTTP://Host:80/./a#x and http://host/a) are one source, billed twice if both were sent.
     const videoUrls = parseList('video-url', get('video-url'), canonicalUrl);
     const taskIds = parseList('task-id', get('task-id'));
     if (videoUrls.length === 0 && taskIds.length === 0) {
-        throw new InputError("Input 'video-url' is required (a public http(s) URL of an MP4, MOV or MKV), unless 'task-id' is given to resume a task.");
+        throw new errors/* InputError */.dz("Input 'video-url' is required (a public http(s) URL of an MP4, MOV or MKV), unless 'task-id' is given to resume a task.");
     }
     videoUrls.forEach((videoUrl, index) => {
         // URL parsing drops tabs and line breaks, but the raw text would be sent and logged.
         const reason = hasControlCharacters(videoUrl) ? 'holds a line break, tab or another control character' : checkSourceUrl(videoUrl);
         if (reason) {
-            throw new InputError(`Input 'video-url'${which(videoUrls, index)} ${reason} (got ${preview(videoUrl)}); it must be a public http(s) URL of an MP4, MOV or MKV (data: URIs and local files are not accepted).`);
+            throw new errors/* InputError */.dz(`Input 'video-url'${which(videoUrls, index)} ${reason} (got ${preview(videoUrl)}); it must be a public http(s) URL of an MP4, MOV or MKV (data: URIs and local files are not accepted).`);
         }
     });
     taskIds.forEach((taskId, index) => {
         if (!checkTaskId(taskId)) {
-            throw new InputError(`Input 'task-id'${which(taskIds, index)} must be a reApi task id such as task_018f5a3a… (${TASK_ID_RULE}); got ${preview(taskId)}.`);
+            throw new errors/* InputError */.dz(`Input 'task-id'${which(taskIds, index)} must be a reApi task id such as task_018f5a3a… (${TASK_ID_RULE}); got ${preview(taskId)}.`);
         }
     });
     if (taskIds.length > 0 && videoUrls.length > 0 && videoUrls.length !== taskIds.length) {
-        throw new InputError(`Inputs 'task-id' and 'video-url' list ${taskIds.length} and ${videoUrls.length} values; when resuming, video-url may name the source of each task (same count, same order, used for file names) or be left empty.`);
+        throw new errors/* InputError */.dz(`Inputs 'task-id' and 'video-url' list ${taskIds.length} and ${videoUrls.length} values; when resuming, video-url may name the source of each task (same count, same order, used for file names) or be left empty.`);
     }
     const factorText = get('upscale-factor');
     const upscaleFactor = parseUpscaleFactor(factorText);
     if (!upscaleFactor) {
-        throw new InputError(`Input 'upscale-factor' must be 1, 2 or 4 (1x, 2x, 4x also accepted); got ${preview(factorText)}.`);
+        throw new errors/* InputError */.dz(`Input 'upscale-factor' must be 1, 2 or 4 (1x, 2x, 4x also accepted); got ${preview(factorText)}.`);
     }
     const wait = parseBooleanInput('wait', get('wait'));
     const downloadRequested = parseBooleanInput('download', get('download'));
@@ -44400,28 +51797,28 @@ function parseInputs(read, env = process.env, now = Date.now()) {
     if (artifactName) {
         const reason = checkArtifactName(artifactName);
         if (reason) {
-            throw new InputError(`Input 'artifact-name' ${reason} (got ${preview(artifactName)}); artifact names cannot contain " : < > | * ? \\ / or line breaks.`);
+            throw new errors/* InputError */.dz(`Input 'artifact-name' ${reason} (got ${preview(artifactName)}); artifact names cannot contain " : < > | * ? \\ / or line breaks.`);
         }
     }
     const retentionDays = parseRetentionDays(get('retention-days'));
     const releaseTag = get('release-tag') || undefined;
     if (releaseTag !== undefined && (hasControlCharacters(releaseTag) || releaseTag.length > 255)) {
-        throw new InputError(`Input 'release-tag' must be a tag name on one line, at most 255 characters; got ${preview(releaseTag)}.`);
+        throw new errors/* InputError */.dz(`Input 'release-tag' must be a tag name on one line, at most 255 characters; got ${preview(releaseTag)}.`);
     }
     const githubToken = get('github-token') || undefined;
     if (releaseTag && !githubToken) {
-        throw new InputError("Input 'release-tag' needs a token: leave github-token at its default (${{ github.token }}) or pass one with contents: write.");
+        throw new errors/* InputError */.dz("Input 'release-tag' needs a token: leave github-token at its default (${{ github.token }}) or pass one with contents: write.");
     }
     const download = downloadRequested || artifactName !== undefined || releaseTag !== undefined;
     if (download && !wait) {
         const name = releaseTag ? 'release-tag' : artifactName ? 'artifact-name' : 'download';
-        throw new InputError(`Input '${name}' needs wait: true, because there is nothing to download until the task completes (got wait: false).`);
+        throw new errors/* InputError */.dz(`Input '${name}' needs wait: true, because there is nothing to download until the task completes (got wait: false).`);
     }
     const concurrency = parseConcurrency(get('concurrency'));
     const preflight = parseBooleanInput('preflight', get('preflight'));
     const maxBillableSeconds = parseMaxBillableSeconds(get('max-billable-seconds'));
     if (maxBillableSeconds !== undefined && !preflight) {
-        throw new InputError("Input 'max-billable-seconds' needs preflight: true, because the billable seconds are measured in preflight (got preflight: false).");
+        throw new errors/* InputError */.dz("Input 'max-billable-seconds' needs preflight: true, because the billable seconds are measured in preflight (got preflight: false).");
     }
     const dryRun = parseBooleanInput('dry-run', get('dry-run'));
     const skipUnchanged = parseBooleanInput('skip-unchanged', get('skip-unchanged'));
@@ -44455,8 +51852,8 @@ function parseInputs(read, env = process.env, now = Date.now()) {
 var external_node_crypto_ = __nccwpck_require__(77598);
 // EXTERNAL MODULE: external "node:stream"
 var external_node_stream_ = __nccwpck_require__(57075);
-;// CONCATENATED MODULE: external "node:stream/promises"
-const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
+// EXTERNAL MODULE: external "node:stream/promises"
+var external_node_stream_promises_ = __nccwpck_require__(46466);
 ;// CONCATENATED MODULE: ./src/download-limits.ts
 /**
  * The time bounds of one result download ("never hangs"): an overall deadline
@@ -44498,7 +51895,7 @@ class DownloadDeadline {
     limitMs = 0;
     reason = '';
     constructor() {
-        this.set(DOWNLOAD_DEADLINE_FLOOR_MS, `${formatLimit(DOWNLOAD_DEADLINE_FLOOR_MS)} until the result host declares a size`);
+        this.set(DOWNLOAD_DEADLINE_FLOOR_MS, `${(0,format/* formatLimit */.tW)(DOWNLOAD_DEADLINE_FLOOR_MS)} until the result host declares a size`);
     }
     get signal() {
         return this.controller.signal;
@@ -44520,7 +51917,7 @@ class DownloadDeadline {
         clearTimeout(this.timer);
     }
     error(url) {
-        return new DownloadError(`The download of ${url} did not finish within its time limit of ${formatLimit(this.limitMs)} (${this.reason}).`, false);
+        return new errors/* DownloadError */.nV(`The download of ${url} did not finish within its time limit of ${(0,format/* formatLimit */.tW)(this.limitMs)} (${this.reason}).`, false);
     }
 }
 /** Fails an attempt whose body brings less than MIN_BYTES_PER_WINDOW in a PROGRESS_WINDOW_MS. */
@@ -44552,7 +51949,7 @@ class ProgressWatch {
         clearInterval(this.timer);
     }
     error(url) {
-        return new DownloadError(`The download of ${url} is too slow: the result host sent ${this.slowBytes} bytes in the last ${formatLimit(PROGRESS_WINDOW_MS)} (at least ${formatBytes(MIN_BYTES_PER_WINDOW)} are expected).`, false);
+        return new errors/* DownloadError */.nV(`The download of ${url} is too slow: the result host sent ${this.slowBytes} bytes in the last ${(0,format/* formatLimit */.tW)(PROGRESS_WINDOW_MS)} (at least ${(0,format/* formatBytes */.z3)(MIN_BYTES_PER_WINDOW)} are expected).`, false);
     }
 }
 function anySignal(...signals) {
@@ -44642,10 +52039,10 @@ async function prepareDownloadDir(dir) {
     }
     catch (error) {
         const code = error instanceof Error && 'code' in error ? String(error.code) : '';
-        reason = FS_REASONS[code] ?? errorText(error);
+        reason = FS_REASONS[code] ?? (0,errors/* errorText */.kc)(error);
     }
     if (reason)
-        throw new InputError(`Input 'download-path' must be a writable directory; ${JSON.stringify(dir)} is not (${reason}).`);
+        throw new errors/* InputError */.dz(`Input 'download-path' must be a writable directory; ${JSON.stringify(dir)} is not (${reason}).`);
 }
 /**
  * Downloads each URL to `dir` under the matching name. Each file is streamed
@@ -44663,7 +52060,7 @@ async function downloadFile(url, dir, name, options = {}) {
     const target = (0,external_node_path_.resolve)(dir, name);
     // The name is built by resultFileNames; this guards the invariant that it stays inside dir.
     if ((0,external_node_path_.basename)(target) !== name) {
-        throw new ActionError(`Refusing to write ${JSON.stringify(name)}: a result file name must not contain a path.`);
+        throw new errors/* ActionError */.lZ(`Refusing to write ${JSON.stringify(name)}: a result file name must not contain a path.`);
     }
     const temporary = (0,external_node_path_.join)(dir, `.${name}.${(0,external_node_crypto_.randomBytes)(4).toString('hex')}.part`);
     const deadline = new DownloadDeadline();
@@ -44675,16 +52072,16 @@ async function downloadFile(url, dir, name, options = {}) {
                 break;
             }
             catch (error) {
-                const transient = error instanceof DownloadError ? error.transient : error instanceof NetworkError;
+                const transient = error instanceof errors/* DownloadError */.nV ? error.transient : error instanceof errors/* NetworkError */.Dr;
                 if (!transient)
                     throw error;
                 if (attempt >= DOWNLOAD_RETRY.maxAttempts) {
-                    throw new DownloadError(`Downloading the result failed after ${attempt} attempts: ${errorText(error)}`, false);
+                    throw new errors/* DownloadError */.nV(`Downloading the result failed after ${attempt} attempts: ${(0,errors/* errorText */.kc)(error)}`, false);
                 }
-                const delay = retryDelayMs(attempt, DOWNLOAD_RETRY, error instanceof DownloadError ? error.retryAfterMs : undefined, options.random);
-                options.log?.(`${errorText(error)} Retrying in ${formatElapsed(delay)} (attempt ${attempt + 1} of ${DOWNLOAD_RETRY.maxAttempts}).`);
+                const delay = retryDelayMs(attempt, DOWNLOAD_RETRY, error instanceof errors/* DownloadError */.nV ? error.retryAfterMs : undefined, options.random);
+                options.log?.(`${(0,errors/* errorText */.kc)(error)} Retrying in ${(0,format/* formatElapsed */.C7)(delay)} (attempt ${attempt + 1} of ${DOWNLOAD_RETRY.maxAttempts}).`);
                 try {
-                    await sleep(delay, anySignal(options.signal, deadline.signal));
+                    await (0,http/* sleep */.yy)(delay, anySignal(options.signal, deadline.signal));
                 }
                 catch (sleepError) {
                     if (options.signal?.aborted || !deadline.passed)
@@ -44717,7 +52114,7 @@ async function fetchToFile(url, file, options, deadline) {
     // One signal stops the attempt: the step cancelled, the deadline passed, or the body too slow; the catch blocks tell which.
     const signal = anySignal(cancel, deadline.signal, progress.signal);
     const stopped = () => cancel?.aborted
-        ? new CancelledError('The download was cancelled.')
+        ? new errors/* CancelledError */.cc('The download was cancelled.')
         : deadline.passed
             ? deadline.error(current)
             : progress.tripped
@@ -44739,28 +52136,28 @@ async function fetchToFile(url, file, options, deadline) {
             try {
                 response = await (0,undici.request)(current, {
                     method: 'GET',
-                    dispatcher: getDispatcher(),
+                    dispatcher: (0,http/* getDispatcher */.wo)(),
                     signal,
                     headersTimeout: STALL_TIMEOUT_MS,
                     bodyTimeout: STALL_TIMEOUT_MS,
                     // Built here, from nothing: no Authorization or API key ever goes to the result host or a redirect target.
-                    headers: { 'user-agent': USER_AGENT, accept: 'video/mp4, */*', 'accept-encoding': 'identity' },
+                    headers: { 'user-agent': http/* USER_AGENT */._O, accept: 'video/mp4, */*', 'accept-encoding': 'identity' },
                 });
             }
             catch (error) {
-                throw stopped() ?? toNetworkError(error, `Downloading ${current}`);
+                throw stopped() ?? (0,http/* toNetworkError */.Ur)(error, `Downloading ${current}`);
             }
             const { statusCode, headers } = response;
-            if (REDIRECT_STATUSES.has(statusCode)) {
+            if (http/* REDIRECT_STATUSES */.aq.has(statusCode)) {
                 await response.body.dump();
                 const location = headerText(headers.location);
                 if (!location)
-                    throw new DownloadError(`The result host answered HTTP ${statusCode} without a Location for ${current}.`, false);
-                if (hop >= MAX_REDIRECTS)
-                    throw new DownloadError(`The result URL redirected more than ${MAX_REDIRECTS} times (last to ${location}).`, false);
+                    throw new errors/* DownloadError */.nV(`The result host answered HTTP ${statusCode} without a Location for ${current}.`, false);
+                if (hop >= http/* MAX_REDIRECTS */.NX)
+                    throw new errors/* DownloadError */.nV(`The result URL redirected more than ${http/* MAX_REDIRECTS */.NX} times (last to ${location}).`, false);
                 const next = new URL(location, current);
                 if (next.protocol !== 'https:' && next.protocol !== 'http:') {
-                    throw new DownloadError(`The result host redirected to a ${next.protocol} URL, which is not downloaded.`, false);
+                    throw new errors/* DownloadError */.nV(`The result host redirected to a ${next.protocol} URL, which is not downloaded.`, false);
                 }
                 const downgrade = downgradeWarning(new URL(current), next);
                 if (downgrade)
@@ -44773,13 +52170,13 @@ async function fetchToFile(url, file, options, deadline) {
                 await response.body.dump().catch(() => undefined);
                 const transient = statusCode >= 500 || statusCode === 408 || statusCode === 429;
                 const hint = statusCode === 403 || statusCode === 410 ? ' (the result link may have expired)' : '';
-                throw new DownloadError(`The result host answered HTTP ${statusCode} for ${current}${hint}.`, transient, parseRetryAfter(headers['retry-after']));
+                throw new errors/* DownloadError */.nV(`The result host answered HTTP ${statusCode} for ${current}${hint}.`, transient, (0,http/* parseRetryAfter */.mu)(headers['retry-after']));
             }
             const declared = headerText(headers['content-length']);
             const expected = declared !== undefined && /^\d+$/.test(declared) ? Number(declared) : undefined;
             deadline.set(downloadDeadlineMs(expected), expected === undefined
                 ? 'the result host declared no size'
-                : `${formatLimit(DOWNLOAD_DEADLINE_FLOOR_MS)} plus 1s per MB of its ${(expected / 1_000_000).toFixed(1)} MB`);
+                : `${(0,format/* formatLimit */.tW)(DOWNLOAD_DEADLINE_FLOOR_MS)} plus 1s per MB of its ${(expected / 1_000_000).toFixed(1)} MB`);
             const inspector = new Mp4Inspector(headerText(headers['content-type']), expected, options.log);
             const body = response.body;
             // Bytes undici received: those the inspector counted plus any still queued in the body when it broke off.
@@ -44787,13 +52184,13 @@ async function fetchToFile(url, file, options, deadline) {
             progress.start(arrived);
             try {
                 // A 1 MiB write buffer lets fs batch the 64 KiB network chunks into fewer writes (about 25 % faster than the 16 KiB default).
-                await (0,external_node_stream_promises_namespaceObject.pipeline)(body, inspector, (0,external_node_fs_.createWriteStream)(file, { highWaterMark: WRITE_BUFFER_BYTES }), { signal });
+                await (0,external_node_stream_promises_.pipeline)(body, inspector, (0,external_node_fs_.createWriteStream)(file, { highWaterMark: WRITE_BUFFER_BYTES }), { signal });
             }
             catch (error) {
                 const why = stopped();
                 if (why)
                     throw why;
-                if (error instanceof DownloadError)
+                if (error instanceof errors/* DownloadError */.nV)
                     throw error;
                 // However undici reports it (UND_ERR_SOCKET, a Content-Length mismatch, 'terminated', a premature close), the user reads the same sentence.
                 throw brokeOff(current, arrived(), expected, error);
@@ -44808,7 +52205,7 @@ async function fetchToFile(url, file, options, deadline) {
 function brokeOff(url, received, expected, cause) {
     const cut = expected === undefined ? `after ${received} bytes` : `after ${received} of ${expected} bytes`;
     const why = cause === undefined ? '' : describeCause(cause);
-    return new DownloadError(`The download of ${url} broke off ${cut}${why ? ` (${why})` : ''}.`, true);
+    return new errors/* DownloadError */.nV(`The download of ${url} broke off ${cut}${why ? ` (${why})` : ''}.`, true);
 }
 /** "UND_ERR_SOCKET: other side closed": the first string code on the error or its causes, and its message; never "undefined". */
 function describeCause(error) {
@@ -44873,7 +52270,7 @@ class Mp4Inspector extends external_node_stream_.Transform {
         }
         if (Date.now() - this.lastProgress >= PROGRESS_EVERY_MS) {
             this.lastProgress = Date.now();
-            this.log?.(`Downloaded ${formatBytes(this.received)}${this.expected === undefined ? '' : ` of ${formatBytes(this.expected)}`}…`);
+            this.log?.(`Downloaded ${(0,format/* formatBytes */.z3)(this.received)}${this.expected === undefined ? '' : ` of ${(0,format/* formatBytes */.z3)(this.expected)}`}…`);
         }
         done(null, chunk);
     }
@@ -44883,7 +52280,7 @@ class Mp4Inspector extends external_node_stream_.Transform {
     check() {
         this.checked = true;
         const reason = notMp4Reason(this.head, this.contentType);
-        return reason ? new DownloadError(`The result host did not send a video: ${reason}.`, false) : null;
+        return reason ? new errors/* DownloadError */.nV(`The result host did not send a video: ${reason}.`, false) : null;
     }
 }
 
@@ -44926,7 +52323,7 @@ async function checkTargets(dir, names) {
         const path = (0,external_node_path_.join)(dir, name);
         const state = await targetState(path);
         if (state === 'directory' || state === 'other')
-            throw new ActionError(inTheWayMessage(path, state));
+            throw new errors/* ActionError */.lZ(inTheWayMessage(path, state));
         if (state === 'file')
             existing.add(name);
     }
@@ -44973,7 +52370,7 @@ function isKnownStatus(status) {
 }
 function timedOut(taskId, timeoutMs, lastProblem, lastStatus) {
     const unknownStatus = lastStatus !== undefined && !isKnownStatus(lastStatus) ? lastStatus : undefined;
-    return new WaitTimeoutError(timedOutMessage(taskId, formatElapsed(timeoutMs), { lastProblem, unknownStatus }), taskId);
+    return new errors/* WaitTimeoutError */.Do(timedOutMessage(taskId, (0,format/* formatElapsed */.C7)(timeoutMs), { lastProblem, unknownStatus }), taskId);
 }
 /** Share of a poll wait that is randomised, so runners started together do not poll in step. */
 const POLL_JITTER = 0.2;
@@ -45010,7 +52407,7 @@ class TaskPoller {
         if (initial && isTerminal(initial.status))
             return Promise.resolve(initial);
         if (this.options.signal?.aborted)
-            return Promise.reject(new CancelledError('Cancelled.'));
+            return Promise.reject(new errors/* CancelledError */.cc('Cancelled.'));
         return new Promise((resolve, reject) => {
             const now = Date.now();
             const entry = { taskId, started: now, dueAt: now, polls: 0, lastStatus: initial?.status, inFlight: false, resolve, reject };
@@ -45057,8 +52454,8 @@ class TaskPoller {
         }
         catch (error) {
             // The client retries transient failures until the deadline; one still failing then is a timeout.
-            const gaveUp = isRetryable(error, 'poll') && !(error instanceof UnreadableAnswersError);
-            return this.settle(entry, gaveUp ? timedOut(entry.taskId, this.options.deadline.timeoutMs, errorText(error)) : error);
+            const gaveUp = isRetryable(error, 'poll') && !(error instanceof errors/* UnreadableAnswersError */.Dx);
+            return this.settle(entry, gaveUp ? timedOut(entry.taskId, this.options.deadline.timeoutMs, (0,errors/* errorText */.kc)(error)) : error);
         }
         if (!this.watched.has(entry))
             return; // cancelled meanwhile
@@ -45066,7 +52463,7 @@ class TaskPoller {
         entry.polls++;
         entry.lastStatus = task.status;
         if (task.id !== entry.taskId) {
-            return this.settle(entry, new ResponseFormatError(`The API answered a poll for task ${entry.taskId} with a different task (${quoted(redact(task.id))}).`));
+            return this.settle(entry, new errors/* ResponseFormatError */.TT(`The API answered a poll for task ${entry.taskId} with a different task (${quoted(redact(task.id))}).`));
         }
         if (isTerminal(task.status))
             return this.settle(entry, undefined, task);
@@ -45089,7 +52486,7 @@ class TaskPoller {
         clearTimeout(this.timer);
         this.timer = undefined;
         for (const entry of [...this.watched])
-            this.settle(entry, new CancelledError('Cancelled.'));
+            this.settle(entry, new errors/* CancelledError */.cc('Cancelled.'));
     }
 }
 
@@ -45241,7 +52638,7 @@ function resultFileNames(base, count) {
     const names = count === 1 ? [`${base}.mp4`] : Array.from({ length: count }, (_, index) => `${base}-${index + 1}.mp4`);
     const long = names.find((name) => Buffer.byteLength(name) > MAX_RESULT_NAME_BYTES);
     if (long)
-        throw new ActionError(`The result file name ${long} would be longer than ${MAX_RESULT_NAME_BYTES} bytes, so it cannot be saved.`);
+        throw new errors/* ActionError */.lZ(`The result file name ${long} would be longer than ${MAX_RESULT_NAME_BYTES} bytes, so it cannot be saved.`);
     return names;
 }
 /**
@@ -45292,7 +52689,7 @@ class ResultNameBook {
                 };
                 const cancel = () => {
                     done();
-                    reject(new CancelledError('Cancelled.'));
+                    reject(new errors/* CancelledError */.cc('Cancelled.'));
                 };
                 this.waiting.add(check);
                 signal?.addEventListener('abort', cancel, { once: true });
@@ -45302,7 +52699,7 @@ class ResultNameBook {
         }
         const base = uniqueBaseNames(this.bases.slice(0, index + 1))[index];
         if (base === undefined)
-            throw new ActionError('A clip without a task has no result to name.');
+            throw new errors/* ActionError */.lZ('A clip without a task has no result to name.');
         return base;
     }
 }
@@ -45311,7 +52708,991 @@ function clipBaseName(clip, taskId, upscaleFactor) {
     return resultBaseName({ sourceUrl: clip.source, taskId: taskId ?? clip.resumeTaskId, upscaleFactor });
 }
 
+// EXTERNAL MODULE: ./node_modules/@actions/github/lib/github.js
+var github = __nccwpck_require__(61351);
+;// CONCATENATED MODULE: ./src/release-upload.ts
+/**
+ * The transport half of release delivery: where the GitHub token may go, the
+ * upload URL, the streamed upload itself, and a file's SHA-256. The logic
+ * (lookup, skip, replace, retries) is in release.ts.
+ */
+
+
+
+
+
+
+
+
+
+
+/** GitHub refuses release assets of 2 GiB or more. */
+const MAX_ASSET_BYTES = 2 * 1024 ** 3;
+/** Longest wait for the answer once the last byte is sent (undici restarts this clock while the body is written). */
+const UPLOAD_HEADERS_TIMEOUT_MS = 300_000;
+/** Longest silence while the answer arrives. */
+const UPLOAD_BODY_TIMEOUT_MS = 60_000;
+/** Upload progress at most this often. */
+const release_upload_PROGRESS_EVERY_MS = 10_000;
+/** Read buffer for the file: fewer, larger socket writes; memory stays a few of these whatever the file size. */
+const READ_BUFFER_BYTES = 1024 * 1024;
+const MAX_API_REDIRECTS = 5;
+
+/**
+ * Text from GitHub made fit for a message: the run's secrets (the token
+ * among them) scrubbed before it is cut, one line, at most `max` characters.
+ */
+function githubText(text, max = 200) {
+    const value = typeof text === 'string' ? text : text === undefined || text === null ? '' : JSON.stringify(text);
+    return truncate(oneLine(redact(value)).trim(), max);
+}
+/** Scheme, host and port of a URL, as `new URL(...).origin` gives them. */
+function originOf(url) {
+    return new URL(url).origin;
+}
+/**
+ * Whether the token may be sent to the upload URL a release names. Allowed:
+ * the API's own host (GitHub Enterprise Server serves uploads at
+ * `https://HOST/api/uploads`; any port on that host), or `uploads.X` when the
+ * API is `api.X` on the same port (github.com, GHE.com). Always with the
+ * API's scheme, so an https API never leads to a plain-http upload.
+ */
+function isAllowedUploadUrl(apiUrl, uploadUrl) {
+    let api;
+    let upload;
+    try {
+        api = new URL(apiUrl);
+        upload = new URL(uploadUrl);
+    }
+    catch {
+        return false;
+    }
+    if (upload.protocol !== api.protocol || upload.username || upload.password)
+        return false;
+    if (upload.hostname === api.hostname)
+        return true;
+    return api.hostname.startsWith('api.') && upload.hostname === `uploads.${api.hostname.slice('api.'.length)}` && upload.port === api.port;
+}
+/** RFC 6570 percent-encoding for a value: everything but ALPHA, DIGIT and `-._~`. */
+function encodeValue(value) {
+    return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+/**
+ * Expands a release's `upload_url` template (`…/assets{?name,label}`) with the
+ * given values (form-style query expansion; undefined values are left out).
+ * Any other kind of expression is refused rather than guessed.
+ */
+function expandUploadUrl(template, values) {
+    const expanded = template.replace(/\{([^}]*)\}/g, (_match, expression) => {
+        if (!/^\?[A-Za-z0-9_,]+$/.test(expression))
+            throw new errors/* ReleaseError */.K2(`The release's upload_url has a template this action does not expand: {${githubText(expression)}}.`);
+        const pairs = expression
+            .slice(1)
+            .split(',')
+            .filter((key) => values[key] !== undefined)
+            .map((key) => `${key}=${encodeValue(values[key])}`);
+        return pairs.length ? `?${pairs.join('&')}` : '';
+    });
+    try {
+        return new URL(expanded).href;
+    }
+    catch {
+        throw new errors/* ReleaseError */.K2(`The release's upload_url is not a URL: ${JSON.stringify(githubText(template))}.`);
+    }
+}
+/** SHA-256 (hex) and size of a file, read as a stream. */
+async function hashFile(path) {
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    let bytes = 0;
+    let sinceGc = 0;
+    for await (const chunk of (0,external_node_fs_.createReadStream)(path, { highWaterMark: READ_BUFFER_BYTES })) {
+        hash.update(chunk);
+        bytes += chunk.length;
+        // Each read is a fresh buffer outside the heap: collect the dead ones as we go, as a download does (young-gc.ts).
+        sinceGc += chunk.length;
+        if (sinceGc >= DOWNLOAD_GC_EVERY_BYTES) {
+            sinceGc = 0;
+            collectYoungGarbage();
+        }
+    }
+    return { sha256: hash.digest('hex'), bytes };
+}
+/**
+ * A fetch for Octokit that sends requests only to the API's origin and
+ * follows redirects itself, only within that origin: a redirect elsewhere is
+ * refused rather than followed (with or without the token).
+ */
+function apiOnlyFetch(apiOrigin, dispatcher) {
+    const guarded = async (input, init = {}) => {
+        let url = new URL(input instanceof URL ? input.href : typeof input === 'string' ? input : String(input.url));
+        let method = typeof init.method === 'string' ? init.method : 'GET';
+        let body = init.body;
+        for (let hop = 0;; hop++) {
+            if (url.origin !== apiOrigin) {
+                throw new errors/* ReleaseError */.K2(`GitHub's API pointed the request at ${url.origin}, not at GITHUB_API_URL's origin (${apiOrigin}); the token is only sent there.`);
+            }
+            const response = await (0,undici.fetch)(url, { ...init, method, body: body, redirect: 'manual', dispatcher });
+            const location = response.headers.get('location');
+            if (!http/* REDIRECT_STATUSES */.aq.has(response.status) || !location || hop >= MAX_API_REDIRECTS)
+                return response;
+            await response.body?.cancel();
+            url = new URL(location, url);
+            if (response.status === 303) {
+                method = 'GET';
+                body = undefined;
+            }
+        }
+    };
+    return guarded;
+}
+function header(value) {
+    return Array.isArray(value) ? value[0] : value;
+}
+/**
+ * One upload attempt: streams the file to the upload host and returns the
+ * asset GitHub answers with (undecoded). Non-2xx answers and network failures
+ * become ReleaseError with the status and whether trying again may help.
+ * Redirects are not followed: the token goes to this URL's origin only.
+ */
+async function postAsset(options) {
+    const { url, path, bytes, token, signal } = options;
+    const onDisk = (await (0,promises_.stat)(path)).size;
+    if (onDisk !== bytes)
+        throw new errors/* ReleaseError */.K2(`${path} is ${onDisk} bytes, not the ${bytes} it was hashed at; it changed while being delivered.`);
+    const counter = new ProgressCounter(bytes, options.log);
+    const file = (0,external_node_fs_.createReadStream)(path, { highWaterMark: READ_BUFFER_BYTES });
+    const body = file.pipe(counter);
+    file.on('error', (error) => body.destroy(error));
+    let response;
+    try {
+        response = await (0,undici.request)(url, {
+            method: 'POST',
+            dispatcher: options.dispatcher,
+            signal,
+            body,
+            headersTimeout: UPLOAD_HEADERS_TIMEOUT_MS,
+            bodyTimeout: UPLOAD_BODY_TIMEOUT_MS,
+            headers: {
+                authorization: `Bearer ${token}`,
+                'content-type': 'video/mp4',
+                'content-length': String(bytes),
+                accept: 'application/vnd.github+json',
+                'x-github-api-version': '2022-11-28',
+                'user-agent': http/* USER_AGENT */._O,
+            },
+        });
+    }
+    catch (error) {
+        file.destroy();
+        const network = (0,http/* toNetworkError */.Ur)(error, `The upload (${counter.sent} of ${bytes} bytes sent)`, signal);
+        if (network instanceof errors/* CancelledError */.cc)
+            throw network;
+        throw new errors/* ReleaseError */.K2(githubText(network.message), undefined, true);
+    }
+    const { statusCode, headers } = response;
+    let text = '';
+    try {
+        text = await (0,http/* readLimitedText */.gw)(response.body, 1024 * 1024);
+    }
+    catch (error) {
+        if (statusCode >= 200 && statusCode < 300)
+            throw new errors/* ReleaseError */.K2(`The upload host's answer could not be read: ${githubText(error.message)}`, statusCode, true);
+    }
+    if (statusCode >= 200 && statusCode < 300) {
+        try {
+            return JSON.parse(text);
+        }
+        catch {
+            throw new errors/* ReleaseError */.K2(`The upload host answered HTTP ${statusCode} with a body that is not JSON.`, statusCode, true);
+        }
+    }
+    if (http/* REDIRECT_STATUSES */.aq.has(statusCode)) {
+        const location = githubText(header(headers.location) ?? '(no Location)', 120);
+        throw new errors/* ReleaseError */.K2(`The upload host redirected to ${location}; not followed, so the token goes nowhere but the release's own upload URL.`, statusCode);
+    }
+    let message = '';
+    let code;
+    try {
+        const data = JSON.parse(text);
+        message = githubText(data.message);
+        code = typeof data.errors?.[0]?.code === 'string' ? data.errors[0].code : undefined;
+    }
+    catch {
+        // not JSON: the status alone says it
+    }
+    const retryAfterMs = (0,http/* parseRetryAfter */.mu)(headers['retry-after']);
+    const rateLimited = statusCode === 429 || (statusCode === 403 && (retryAfterMs !== undefined || header(headers['x-ratelimit-remaining']) === '0'));
+    const detail = [message, code].filter(Boolean).join(': ');
+    throw new errors/* ReleaseError */.K2(`HTTP ${statusCode}${detail ? ` (${detail})` : ''}.`, statusCode, statusCode >= 500 || rateLimited, retryAfterMs, code);
+}
+/** Counts the bytes going out and logs progress now and then, so a long upload shows it is moving. */
+class ProgressCounter extends external_node_stream_.Transform {
+    total;
+    log;
+    sent = 0;
+    sinceGc = 0;
+    last = Date.now();
+    constructor(total, log) {
+        super();
+        this.total = total;
+        this.log = log;
+    }
+    _transform(chunk, _encoding, done) {
+        this.sent += chunk.length;
+        // Sent buffers are dead once written: collect them as we go, as a download does (young-gc.ts).
+        this.sinceGc += chunk.length;
+        if (this.sinceGc >= DOWNLOAD_GC_EVERY_BYTES) {
+            this.sinceGc = 0;
+            collectYoungGarbage();
+        }
+        if (Date.now() - this.last >= release_upload_PROGRESS_EVERY_MS) {
+            this.last = Date.now();
+            this.log?.(`Uploaded ${Math.round((this.sent / this.total) * 100)}% (${this.sent} of ${this.total} bytes)…`);
+        }
+        done(null, chunk);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/release-api.ts
+/**
+ * The JSON side of release delivery, through Octokit (`@actions/github`): the
+ * client, retried calls, and GitHub's answers checked and decoded. Used by release.ts.
+ */
+
+
+
+
+
+/** A GitHub hiccup is retried a few times with backoff; each upload attempt resends the whole file. */
+const RELEASE_RETRY = { maxAttempts: 4, baseMs: 2000, capMs: 30_000, retryAfterCapMs: 120_000, maxFormatErrors: 0 };
+function createReleaseClient(options) {
+    if (!options.token)
+        throw new errors/* InputError */.dz("Input 'github-token' is empty; a release upload needs a token with `contents: write` (the default is `${{ github.token }}`).");
+    const apiUrl = (options.apiUrl ?? process.env.GITHUB_API_URL ?? 'https://api.github.com').replace(/\/+$/, '');
+    const { owner, repo } = options.owner && options.repo ? { owner: options.owner, repo: options.repo } : repositoryFromContext();
+    const warn = options.warn ?? (() => undefined);
+    const octokit = (0,github/* getOctokit */.Q)(options.token, {
+        baseUrl: apiUrl,
+        request: { fetch: apiOnlyFetch(originOf(apiUrl), (0,http/* getDispatcher */.wo)()), signal: options.signal },
+        log: { debug: () => undefined, info: () => undefined, warn: (m) => warn(githubText(m)), error: () => undefined },
+    });
+    return {
+        octokit,
+        token: options.token,
+        owner,
+        repo,
+        apiUrl,
+        signal: options.signal,
+        log: options.log ?? (() => undefined),
+        warn,
+        retry: options.retry ?? RELEASE_RETRY,
+        random: options.random,
+    };
+}
+function repositoryFromContext() {
+    try {
+        return github/* context */._.repo;
+    }
+    catch {
+        throw new errors/* InputError */.dz('GITHUB_REPOSITORY is not set (expected owner/repo, as the runner sets it); the release cannot be found without it.');
+    }
+}
+async function isNowImmutable(client, release) {
+    const { octokit, owner, repo } = client;
+    try {
+        const now = parseRelease((await octokit.rest.repos.getRelease({ owner, repo, release_id: release.id })).data, release.tag);
+        return now.immutable && !now.draft;
+    }
+    catch {
+        return false;
+    }
+}
+async function listAssets(client, release) {
+    const { octokit, owner, repo } = client;
+    const raw = await callApi(client, `Listing the assets of release ${release.tag}`, () => octokit.paginate(octokit.rest.repos.listReleaseAssets, { owner, repo, release_id: release.id, per_page: 100 }));
+    return raw.map(parseAsset);
+}
+/** Deletes an asset; one that is already gone counts as deleted. */
+async function deleteAsset(client, id, name) {
+    const { octokit, owner, repo } = client;
+    try {
+        await callApi(client, `Deleting ${name}`, () => octokit.rest.repos.deleteReleaseAsset({ owner, repo, asset_id: id }));
+    }
+    catch (error) {
+        if (!(error instanceof errors/* ReleaseError */.K2) || error.status !== 404)
+            throw error;
+    }
+}
+async function removeQuietly(client, id, name) {
+    await deleteAsset(client, id, name).catch((error) => client.warn(`Could not remove ${githubText(name, 120)} from the release: ${(0,errors/* errorText */.kc)(error)} Delete it by hand.`));
+}
+async function renameAsset(client, id, name) {
+    const { octokit, owner, repo } = client;
+    const response = await callApi(client, `Renaming the new upload to ${name}`, () => octokit.rest.repos.updateReleaseAsset({ owner, repo, asset_id: id, name }));
+    return parseAsset(response.data);
+}
+/** Runs an Octokit call, retrying 5xx, 429, rate-limit 403s and network failures a few times; failures become ReleaseError. */
+async function callApi(client, what, call) {
+    for (let attempt = 1;; attempt++) {
+        try {
+            return await call();
+        }
+        catch (error) {
+            const failure = fromOctokit(error, client, what);
+            if (!(failure instanceof errors/* ReleaseError */.K2) || !failure.transient || attempt >= client.retry.maxAttempts)
+                throw failure;
+            const delay = retryDelayMs(attempt, client.retry, failure.retryAfterMs, client.random);
+            client.log(`${failure.message} Retrying in ${(delay / 1000).toFixed(1)}s (attempt ${attempt + 1} of ${client.retry.maxAttempts}).`);
+            await (0,http/* sleep */.yy)(delay, client.signal);
+        }
+    }
+}
+function fromOctokit(error, client, what) {
+    if (client.signal?.aborted)
+        return new errors/* CancelledError */.cc(`${what} was cancelled.`, true);
+    if (error instanceof errors/* ReleaseError */.K2 || error instanceof errors/* CancelledError */.cc)
+        return error;
+    const { status, cause, response } = (error ?? {});
+    if (cause instanceof errors/* ReleaseError */.K2)
+        return cause;
+    if (typeof status !== 'number')
+        return new errors/* ReleaseError */.K2(`${what} failed: ${githubText((0,errors/* errorText */.kc)(error))}`);
+    if (!response)
+        return new errors/* ReleaseError */.K2(`${what} failed (${githubText((0,errors/* errorText */.kc)(cause ?? error))}).`, undefined, true);
+    const data = (response.data ?? {});
+    const code = typeof data.errors?.[0]?.code === 'string' ? data.errors[0].code : undefined;
+    const retryAfterMs = (0,http/* parseRetryAfter */.mu)(response.headers?.['retry-after']);
+    const rateLimited = status === 429 || (status === 403 && (retryAfterMs !== undefined || response.headers?.['x-ratelimit-remaining'] === '0'));
+    const detail = [githubText(data.message), code].filter(Boolean).join(': ');
+    return new errors/* ReleaseError */.K2(`${what} failed: HTTP ${status}${detail ? ` (${detail})` : ''}.`, status, status >= 500 || rateLimited, retryAfterMs, code);
+}
+function safeOrigin(url) {
+    try {
+        return originOf(url);
+    }
+    catch {
+        return JSON.stringify(githubText(url, 80));
+    }
+}
+function httpUrl(value, field) {
+    if (typeof value === 'string' && /^https?:\/\//.test(value)) {
+        try {
+            return new URL(value).href;
+        }
+        catch {
+            // reported below
+        }
+    }
+    throw new errors/* ReleaseError */.K2(`GitHub answered with a ${field} that is not an http(s) URL: ${JSON.stringify(githubText(value, 80))}.`);
+}
+function parseRelease(data, tag) {
+    const release = (data ?? {});
+    if (typeof release.id !== 'number' || typeof release.upload_url !== 'string')
+        throw new errors/* ReleaseError */.K2(`GitHub's answer for release ${tag} has no id or upload_url.`);
+    return {
+        id: release.id,
+        // Matched on the tag asked for, so the tag is the caller's text, not GitHub's.
+        tag,
+        htmlUrl: httpUrl(release.html_url, 'release html_url'),
+        uploadUrl: release.upload_url,
+        draft: release.draft === true,
+        immutable: release.immutable === true,
+    };
+}
+function parseAsset(data) {
+    const asset = (data ?? {});
+    if (typeof asset.id !== 'number' || typeof asset.name !== 'string')
+        throw new errors/* ReleaseError */.K2('GitHub answered with an asset that has no id or name.');
+    return {
+        id: asset.id,
+        name: asset.name,
+        state: typeof asset.state === 'string' ? asset.state : 'uploaded',
+        digest: typeof asset.digest === 'string' ? asset.digest : null,
+        browserDownloadUrl: typeof asset.browser_download_url === 'string' ? asset.browser_download_url : '',
+    };
+}
+
+;// CONCATENATED MODULE: ./src/release.ts
+/**
+ * Delivery to a GitHub release: find the release by tag before anything is
+ * paid for, then upload each result as an asset, skipping identical bytes and
+ * replacing a different asset with the smallest gap. JSON calls go through
+ * Octokit (`@actions/github`); the bytes are streamed by release-upload.ts.
+ */
+
+
+
+
+
+
+
+
+/**
+ * The release with this tag, draft or published, checked before anything is
+ * paid for: a missing tag, a refused token, a published immutable release and
+ * an upload URL on a foreign host each throw a ReleaseError saying what to do.
+ */
+async function findRelease(client, tag) {
+    if (!tag.trim())
+        throw new errors/* InputError */.dz("Input 'release-tag' is empty; give the tag of a release in this repository.");
+    const where = `${client.owner}/${client.repo}`;
+    const { octokit, owner, repo } = client;
+    let data;
+    try {
+        data = (await callApi(client, `Looking up release ${tag} in ${where}`, () => octokit.rest.repos.getReleaseByTag({ owner, repo, tag }))).data;
+    }
+    catch (error) {
+        if (!(error instanceof errors/* ReleaseError */.K2) || error.status !== 404)
+            throw lookupError(error, tag, where);
+        // getReleaseByTag sees published releases only; drafts are in the list.
+        try {
+            data = await callApi(client, `Listing the releases of ${where}`, () => octokit.paginate(octokit.rest.repos.listReleases, { owner, repo, per_page: 100 }, (response, done) => {
+                const match = response.data.find((release) => release.tag_name === tag);
+                if (match)
+                    done();
+                return match ? [match] : [];
+            })).then((found) => found[0]);
+        }
+        catch (listError) {
+            throw lookupError(listError, tag, where);
+        }
+    }
+    if (!data) {
+        throw new errors/* ReleaseError */.K2(`No release of ${where} has the tag ${JSON.stringify(tag)}: create it first (e.g. \`gh release create ${tag} --draft\`) or fix \`release-tag\` (drafts are visible only to a token with \`contents: write\`).`, 404);
+    }
+    const release = parseRelease(data, tag);
+    if (release.immutable && !release.draft) {
+        throw new errors/* ReleaseError */.K2(`Release ${tag} of ${where} is published and immutable, so its assets can no longer change: upload to a draft release first, then publish it.`);
+    }
+    if (!isAllowedUploadUrl(client.apiUrl, release.uploadUrl)) {
+        throw new errors/* ReleaseError */.K2(`Release ${tag}'s upload_url is on ${safeOrigin(release.uploadUrl)}, neither GITHUB_API_URL's host nor its uploads host; the token is not sent there.`);
+    }
+    return release;
+}
+function lookupError(error, tag, where) {
+    if (!(error instanceof errors/* ReleaseError */.K2))
+        return error;
+    if (error.status === 401) {
+        return new errors/* ReleaseError */.K2(`GitHub refused the token (HTTP 401) looking up release ${tag} of ${where}: set \`github-token\` to a valid token (the default is \`\${{ github.token }}\`).`, 401);
+    }
+    if (error.status === 403) {
+        return new errors/* ReleaseError */.K2(`The token may not read the releases of ${where} (HTTP 403): give the job \`permissions: contents: write\`, or pass a token that has it in \`github-token\`.`, 403);
+    }
+    if (error.status === 404)
+        return new errors/* ReleaseError */.K2(`Repository ${where} was not found or the token cannot see it (HTTP 404): check GITHUB_REPOSITORY and \`github-token\`.`, 404);
+    return error;
+}
+/**
+ * Uploads one file as an asset of the release, named `file.name`:
+ * - the same name with `digest` = `sha256:<file.sha256>`: nothing is sent (skipped);
+ * - no asset of that name: uploaded under the name directly (nothing to keep
+ *   readable meanwhile; an unfinished attempt is removed before the next);
+ * - a different asset: the new file is uploaded completely under a temporary
+ *   name, then the old asset is deleted and the new one renamed onto the name,
+ *   so the name is missing only between that delete and that rename. A failure
+ *   before the delete leaves the old asset and no temporary one.
+ * Every failure is a ReleaseError that names the task id, so the run can be
+ * resumed with `task-id` without paying again.
+ */
+async function uploadAsset(client, release, file, options) {
+    const resume = ` Task ${options.taskId} is complete: re-run with \`task-id: ${options.taskId}\` to upload its result without paying again.`;
+    if (!/^[^/\\\p{Cc}]{1,255}$/u.test(file.name))
+        throw new errors/* ReleaseError */.K2(`Refusing to upload an asset named ${JSON.stringify(file.name)}: not a plain file name.${resume}`);
+    if (file.bytes >= MAX_ASSET_BYTES) {
+        throw new errors/* ReleaseError */.K2(`${file.name} is ${file.bytes} bytes; GitHub release assets must be under 2 GiB (${MAX_ASSET_BYTES} bytes), so it is not uploaded. Task ${options.taskId} is complete: its result can still be downloaded with \`task-id: ${options.taskId}\`.`);
+    }
+    try {
+        const delivered = await deliver(client, release, file);
+        return { ...delivered, browserDownloadUrl: httpUrl(delivered.browserDownloadUrl, 'browser_download_url') };
+    }
+    catch (error) {
+        if (error instanceof errors/* CancelledError */.cc)
+            throw error;
+        // A 422 other than already_exists: was the release published as immutable meanwhile?
+        const immutable = error instanceof errors/* ReleaseError */.K2 && error.status === 422 && error.code !== 'already_exists' && (await isNowImmutable(client, release));
+        const message = immutable
+            ? `Release ${release.tag} was published as immutable meanwhile, so its assets can no longer change: upload to a draft release first, then publish it.`
+            : error instanceof errors/* ReleaseError */.K2 && error.explained
+                ? error.message
+                : explain(error, file.name, release.tag);
+        throw new errors/* ReleaseError */.K2(`${message}${resume}`, error instanceof errors/* ReleaseError */.K2 ? error.status : undefined, false, undefined, error instanceof errors/* ReleaseError */.K2 ? error.code : undefined);
+    }
+}
+async function deliver(client, release, file) {
+    const expected = `sha256:${file.sha256}`;
+    const assets = await listAssets(client, release);
+    // Left by an earlier run that stopped part-way: an unfinished upload under the name, or our temporary names.
+    const stale = assets.filter((a) => isTemporaryFor(a.name, file.name) || (a.name === file.name && a.state !== 'uploaded'));
+    const existing = assets.find((a) => a.name === file.name && a.state === 'uploaded');
+    if (existing && existing.digest === expected) {
+        // Nothing to write, so a read-only token still succeeds; leftovers are removed if the token may.
+        for (const leftover of stale)
+            await removeQuietly(client, leftover.id, leftover.name);
+        client.log(`${file.name} is already in release ${release.tag} with the same SHA-256; not uploaded again.`);
+        return { name: existing.name, browserDownloadUrl: existing.browserDownloadUrl, skipped: true, replaced: false };
+    }
+    for (const leftover of stale) {
+        client.log(`Removing ${githubText(leftover.name, 120)} (state ${githubText(leftover.state, 20)}) from release ${release.tag}, left by an earlier upload that did not finish.`);
+        await deleteAsset(client, leftover.id, leftover.name);
+    }
+    if (!existing) {
+        const created = await uploadWithRetries(client, release, file, file.name);
+        client.log(`Uploaded ${file.name} to release ${release.tag}.`);
+        return { name: created.name, browserDownloadUrl: created.browserDownloadUrl, skipped: false, replaced: false };
+    }
+    const temporary = `${file.name}.partial-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}`;
+    const uploaded = await uploadWithRetries(client, release, file, temporary);
+    try {
+        await deleteAsset(client, existing.id, existing.name);
+    }
+    catch (error) {
+        await removeQuietly(client, uploaded.id, uploaded.name);
+        throw error;
+    }
+    // The name is missing from here until the rename lands.
+    let renamed;
+    try {
+        renamed = await renameAsset(client, uploaded.id, file.name);
+    }
+    catch (error) {
+        const stranded = new errors/* ReleaseError */.K2(`${explain(error, file.name, release.tag)} The old ${file.name} is deleted and the new file is in the release as ${githubText(uploaded.name, 120)}; rename it, or re-run.`, error instanceof errors/* ReleaseError */.K2 ? error.status : undefined);
+        stranded.explained = true;
+        throw stranded;
+    }
+    const was = existing.digest ? `SHA-256 ${existing.digest.slice('sha256:'.length, 'sha256:'.length + 12)}…` : 'no digest';
+    client.log(`Replaced ${file.name} in release ${release.tag} (the old asset had ${githubText(was, 40)}).`);
+    return { name: renamed.name, browserDownloadUrl: renamed.browserDownloadUrl, skipped: false, replaced: true };
+}
+function isTemporaryFor(assetName, name) {
+    return assetName.startsWith(`${name}.partial-`);
+}
+/**
+ * Uploads the file under `uploadName`, retrying transient failures. Before
+ * each retry, what the failed attempt left under that name is removed (an
+ * asset it completed with our digest is taken instead). On giving up, nothing
+ * it uploaded is left behind.
+ */
+async function uploadWithRetries(client, release, file, uploadName) {
+    const expected = `sha256:${file.sha256}`;
+    const url = expandUploadUrl(release.uploadUrl, { name: uploadName });
+    if (!isAllowedUploadUrl(client.apiUrl, url))
+        throw new errors/* ReleaseError */.K2(`The upload URL is on ${safeOrigin(url)}, not GitHub's; the token is not sent there.`);
+    const temporary = uploadName !== file.name;
+    for (let attempt = 1;; attempt++) {
+        let failure;
+        let createdId;
+        try {
+            const raw = await postAsset({
+                url,
+                path: file.path,
+                bytes: file.bytes,
+                token: client.token,
+                dispatcher: (0,http/* getDispatcher */.wo)(),
+                signal: client.signal,
+                log: client.log,
+            });
+            const asset = parseAsset(raw);
+            if (asset.digest === null || asset.digest === expected)
+                return asset;
+            createdId = asset.id;
+            failure = new errors/* ReleaseError */.K2(`GitHub computed ${githubText(asset.digest, 80)} for the uploaded ${uploadName}, not ${expected}.`, undefined, true);
+        }
+        catch (error) {
+            failure = error;
+        }
+        if (failure instanceof errors/* CancelledError */.cc)
+            throw failure;
+        const transient = failure instanceof errors/* ReleaseError */.K2 && failure.transient;
+        // What this attempt may have left: an unfinished asset, or a complete one whose answer was lost
+        // (or, on a 422 already_exists, the very same bytes from another job: the name holds what it should).
+        const leftovers = (await listAssets(client, release).catch(() => [])).filter((a) => a.name === uploadName);
+        const done = leftovers.find((a) => a.state === 'uploaded' && a.digest === expected);
+        if (done)
+            return done;
+        for (const leftover of leftovers) {
+            if (temporary || leftover.state !== 'uploaded' || leftover.id === createdId)
+                await removeQuietly(client, leftover.id, leftover.name);
+        }
+        if (!transient)
+            throw failure;
+        if (attempt >= client.retry.maxAttempts)
+            // Still transient: a later run may succeed, and a rate-limit 403 is not a permission problem.
+            throw new errors/* ReleaseError */.K2(`${(0,errors/* errorText */.kc)(failure)} Gave up after ${attempt} attempts.`, failure.status, true);
+        const delay = retryDelayMs(attempt, client.retry, failure.retryAfterMs, client.random);
+        client.log(`Uploading ${uploadName}: ${(0,errors/* errorText */.kc)(failure)} Retrying in ${(delay / 1000).toFixed(1)}s (attempt ${attempt + 1} of ${client.retry.maxAttempts}).`);
+        await (0,http/* sleep */.yy)(delay, client.signal);
+    }
+}
+/** One line for a failed upload, delete or rename, by status: what happened and what to do. */
+function explain(error, name, tag) {
+    if (!(error instanceof errors/* ReleaseError */.K2))
+        return `Uploading ${name} to release ${tag} failed: ${(0,errors/* errorText */.kc)(error)}`;
+    if (error.status === 403 && !error.transient) {
+        return `GitHub refused to change ${name} in release ${tag} (HTTP 403): the token can read but not write: give the job \`permissions: contents: write\`, or pass a token that has it in \`github-token\`.`;
+    }
+    if (error.status === 422 && error.code === 'already_exists') {
+        return `${name} appeared in release ${tag} while this job was uploading it (HTTP 422 already_exists): another job is delivering to the same release and name; give each job its own names or run them one after another.`;
+    }
+    return `Uploading ${name} to release ${tag} failed: ${(0,errors/* errorText */.kc)(error)}`;
+}
+
+;// CONCATENATED MODULE: ./src/release-delivery.ts
+
+
+
+/**
+ * The release of `release-tag`, draft or published, or undefined without the
+ * input. Any refusal fails the run with its one line, before preflight and
+ * before anything is submitted.
+ */
+async function openRelease(inputs, log, signal) {
+    const tag = inputs.releaseTag;
+    if (!tag)
+        return undefined;
+    try {
+        const client = createReleaseClient({
+            token: inputs.githubToken ?? '',
+            signal,
+            log: (line) => log.info(line),
+            warn: (line) => log.warning(line),
+        });
+        const release = await log.section(`Checking release ${tag} of ${client.owner}/${client.repo}`, () => findRelease(client, tag));
+        log.info(`Release ${tag} found (${release.draft ? 'draft' : 'published'}): ${release.htmlUrl}`);
+        return { client, release };
+    }
+    catch (error) {
+        if (error instanceof errors/* CancelledError */.cc || !(error instanceof errors/* ActionError */.lZ))
+            throw error;
+        const status = error instanceof errors/* ReleaseError */.K2 ? error.status : undefined;
+        throw new errors/* ReleaseError */.K2(notSubmitted((0,errors/* errorText */.kc)(error)), status);
+    }
+}
+/**
+ * Uploads a clip's downloaded files as assets of the release, named as they
+ * were saved, and records each asset's link. A failure names the asset and
+ * the task id (uploadAsset's message), so the run can be resumed unpaid.
+ */
+async function uploadToRelease(target, progress, log, timeline) {
+    const taskId = progress.taskId;
+    // The clip's lines, prefixed among several clips.
+    const client = { ...target.client, log: (line) => log.info(line), warn: (line) => log.warning(line) };
+    const { release } = target;
+    const count = progress.files.length > 1 ? `${progress.files.length} results` : 'the result';
+    const assets = [];
+    await timeline.span('release upload', () => log.phase(`Uploading ${count} to release ${release.tag}`, async () => {
+        for (const file of progress.files) {
+            const { sha256, bytes } = await hashFile(file.path);
+            const asset = await uploadAsset(client, release, { path: file.path, name: file.name, sha256, bytes }, { taskId });
+            assets.push({ name: asset.name, url: asset.browserDownloadUrl, unchanged: asset.skipped });
+            progress.releaseAssets = [...assets];
+            progress.releaseAssetUrl ??= asset.browserDownloadUrl;
+            if (!asset.skipped)
+                log.info(`Release asset ${asset.name}: ${asset.browserDownloadUrl}`);
+        }
+    }));
+}
+
+// EXTERNAL MODULE: ./src/urls.ts
+var urls = __nccwpck_require__(75769);
+// EXTERNAL MODULE: ./src/media.ts
+var media = __nccwpck_require__(74859);
+// EXTERNAL MODULE: ./src/source-http.ts
+var source_http = __nccwpck_require__(27495);
+;// CONCATENATED MODULE: ./src/verify.ts
+/**
+ * What the upscale did: reads a result's width × height, duration and codec
+ * from its container (over a few range requests, or from the downloaded file)
+ * and checks them against the source's.
+ *
+ * Result URLs live on the API's CDN: the requests carry no credentials, and a
+ * byte budget bounds what one result may cost. A result whose header cannot be
+ * read within it gives `undefined` facts and a reason, never an exception.
+ */
+
+
+
+
+// Callers reach the error through this module too.
+
+
+
+/** Bytes one result may cost, first read included: the moov of a long 4K clip fits, the clip does not. */
+const RESULT_BUDGET_BYTES = 4 * 1024 * 1024;
+/** First read of a result: a faststart MP4's moov is usually within it. */
+const RESULT_HEAD_BYTES = 256 * 1024;
+const FIRST_CHUNK_BYTES = 64 * 1024;
+/** The container's facts from `head` and later reads; a `reason` when they cannot be had. */
+async function factsOf(head, size, read, maxExtraBytes) {
+    const container = (0,media/* sniffContainer */.W1)(head);
+    if (!container)
+        return { facts: { document: (0,media/* sniffDocument */.WD)(head), hasVideo: false } };
+    const facts = await (0,media/* readMediaFacts */.C7)(container, head, size, read, { maxExtraBytes, firstChunkBytes: Math.min(FIRST_CHUNK_BYTES, maxExtraBytes) });
+    // Without the duration the movie header was not read, so neither were the tracks.
+    if (facts.durationSeconds === undefined && facts.hasVideo === undefined)
+        return { reason: facts.problem ?? 'its container could not be read' };
+    return { facts: { container, durationSeconds: facts.durationSeconds, hasVideo: facts.hasVideo, video: facts.video } };
+}
+/**
+ * Probes a result URL with a ranged GET of its first bytes and, when the movie
+ * header is further on, as few range reads as it takes, all within
+ * `budgetBytes`. Throws only CancelledError; everything else becomes `reason`.
+ */
+async function probeResultUrl(url, options = {}) {
+    const name = (0,urls/* displayUrl */.Q)(url);
+    const budget = Math.max(1, options.budgetBytes ?? RESULT_BUDGET_BYTES);
+    const headBytes = Math.min(budget, options.headBytes ?? RESULT_HEAD_BYTES);
+    let protocol;
+    try {
+        protocol = new URL(url).protocol;
+    }
+    catch {
+        // reported below
+    }
+    if (protocol !== 'http:' && protocol !== 'https:')
+        return { reason: 'the result URL is not an http(s) URL', bytesFetched: 0, requests: 0 };
+    const session = new source_http/* ProbeSession */.Jr(url, name, { signal: options.signal, requestTimeoutMs: options.requestTimeoutMs });
+    const done = (outcome) => ({
+        ...outcome,
+        bytesFetched: session.bytesFetched,
+        requests: session.requests,
+    });
+    try {
+        const first = await session.open('GET', url, { start: 0, end: headBytes });
+        if (first.status !== 200 && first.status !== 206) {
+            await session.discard(first.body);
+            return done({ reason: `the result host answered HTTP ${first.status}` });
+        }
+        const rangesWork = first.status === 206;
+        const sizeText = rangesWork ? undefined : (0,source_http/* header */.wx)(first.headers, 'content-length');
+        const size = rangesWork
+            ? (0,source_http/* parseContentRange */.C5)((0,source_http/* header */.wx)(first.headers, 'content-range'))?.total
+            : sizeText && /^\d+$/.test(sizeText)
+                ? Number(sizeText)
+                : undefined;
+        const head = await session.read(first, headBytes);
+        if (head.length === 0)
+            return done({ reason: 'the result is empty' });
+        const read = (start, end) => {
+            if (!rangesWork)
+                return Promise.reject(new errors/* RangesNotSupportedError */.cR());
+            return session.readRange(first.url, start, end);
+        };
+        const outcome = await factsOf(head, size, read, budget - head.length);
+        if (outcome.reason && session.bytesFetched >= budget) {
+            return done({ reason: `its movie header (moov box) was not found within the ${(0,format/* formatBytes */.z3)(budget)} read budget` });
+        }
+        return done(outcome);
+    }
+    catch (error) {
+        if (error instanceof errors/* CancelledError */.cc)
+            throw error;
+        if (error instanceof errors/* RangesNotSupportedError */.cR) {
+            return done({ reason: `the result host does not support range requests and the movie header is not within the first ${(0,format/* formatBytes */.z3)(headBytes)}` });
+        }
+        // The session's redirect errors end with advice about video-url, which does not apply to a result.
+        return done({ reason: (0,errors/* errorText */.kc)(error).replace(/(; check video-url)?\.$/, '') });
+    }
+}
+/** Reads a downloaded result's facts from disk: no network, and a moov at the end costs one more small read. */
+async function probeResultFile(path) {
+    let bytesFetched = 0;
+    let handle;
+    try {
+        handle = await (0,promises_.open)(path, 'r');
+    }
+    catch (error) {
+        return { reason: (0,errors/* errorText */.kc)(error).replace(/\.$/, ''), bytesFetched, requests: 0 };
+    }
+    try {
+        const { size } = await handle.stat();
+        const read = async (start, end) => {
+            const buffer = Buffer.alloc(Math.max(0, Math.min(end, size) - start));
+            const { bytesRead } = await handle.read(buffer, 0, buffer.length, start);
+            bytesFetched += bytesRead;
+            return buffer.subarray(0, bytesRead);
+        };
+        const head = await read(0, RESULT_HEAD_BYTES);
+        if (head.length === 0)
+            return { reason: 'the result is empty', bytesFetched, requests: 0 };
+        return { ...(await factsOf(head, size, read, Math.max(size, 1))), bytesFetched, requests: 0 };
+    }
+    catch (error) {
+        return { reason: (0,errors/* errorText */.kc)(error).replace(/\.$/, ''), bytesFetched, requests: 0 };
+    }
+    finally {
+        await handle.close();
+    }
+}
+function size(side) {
+    const { width, height } = side?.video ?? {};
+    return width !== undefined && height !== undefined ? `${width}×${height}` : undefined;
+}
+function seconds(side) {
+    return side?.durationSeconds === undefined ? undefined : `${side.durationSeconds.toFixed(1)} s`;
+}
+/** "a → b", "b" when only the result is known, "a → ?" when only the source is, undefined when neither. */
+function change(from, to) {
+    if (to === undefined)
+        return from === undefined ? undefined : `${from} → ?`;
+    return from === undefined ? to : `${from} → ${to}`;
+}
+/**
+ * "854×480 → 1708×960 (2.0×) · 3.2 s → 3.2 s · H.264": the source and result
+ * sizes with the width ratio, the durations to a tenth of a second, the
+ * result's codec. A fact the source lacks leaves only the result's ("1708×960 ·
+ * 3.2 s → 3.2 s · H.264"); one the result lacks shows "?" ("854×480 → ?");
+ * a part known on neither side is left out, and nothing known at all gives "?".
+ */
+function describeUpscale(source, result) {
+    const parts = [];
+    const sizes = change(size(source), size(result));
+    if (sizes !== undefined) {
+        const from = source?.video?.width;
+        const to = result?.video?.width;
+        parts.push(from && to && size(source) && size(result) ? `${sizes} (${(to / from).toFixed(1)}×)` : sizes);
+    }
+    const durations = change(seconds(source), seconds(result));
+    if (durations !== undefined)
+        parts.push(durations);
+    const codec = result?.video?.codec;
+    if (codec)
+        parts.push((0,media/* codecDisplayName */.Qu)(codec));
+    return parts.join(' · ') || '?';
+}
+/** Seconds for messages: up to the millisecond, no trailing zeros. */
+function exactSeconds(value) {
+    return `${Math.round(value * 1000) / 1000} s`;
+}
+/** Float slack for "more than one frame": timescales turn 3.2 into 3.2000000000000002. */
+const EPSILON_SECONDS = 1e-6;
+/**
+ * The ways a result falls short of what the source and factor promise, one
+ * line each saying what was expected and what was found; empty when it is
+ * fine or when the facts to tell are missing (an unknown is not a failure).
+ */
+function verifyResult(source, result, factor) {
+    const problems = [];
+    if (result.container !== 'mp4' || result.hasVideo === false) {
+        const found = result.container === 'mp4'
+            ? 'an MP4 without a video track'
+            : result.container === 'matroska'
+                ? 'an MKV file'
+                : (result.document ?? 'a file that is neither MP4 nor MKV');
+        problems.push(`expected an MP4 with a video track, found ${found}.`);
+    }
+    if (source?.durationSeconds !== undefined && result.durationSeconds !== undefined) {
+        const frameRate = source.video?.frameRate ?? result.video?.frameRate;
+        const tolerance = frameRate ? 1 / frameRate : 0.1;
+        if (Math.abs(result.durationSeconds - source.durationSeconds) > tolerance + EPSILON_SECONDS) {
+            const within = frameRate ? `one frame, ${exactSeconds(tolerance)}` : exactSeconds(tolerance);
+            problems.push(`expected a duration of ${exactSeconds(source.durationSeconds)} (the source's, within ${within}), found ${exactSeconds(result.durationSeconds)}.`);
+        }
+    }
+    const from = source?.video;
+    const to = result.video;
+    if (factor !== '1' && from?.width && from.height && to?.width && to.height && !(to.width > from.width && to.height > from.height)) {
+        const k = Number(factor);
+        problems.push(`expected a video larger than the source's ${from.width}×${from.height} (${factor}× is ${from.width * k}×${from.height * k}), found ${to.width}×${to.height}.`);
+    }
+    return problems;
+}
+/**
+ * One line naming the clip, the task id and each problem (what was expected,
+ * what was found): "clip.mp4: the result of task task_abc is not what was
+ * asked for: expected a duration of 3.2 s (…), found 1.6 s; expected …". For
+ * a warning, and as the VerifyError message under `verify: fail`.
+ */
+function verificationMessage(clip, taskId, problems) {
+    return `${clip}: the result of task ${taskId} is not what was asked for: ${problems.map((p) => p.replace(/\.$/, '')).join('; ')}.`;
+}
+/** The notice for a result whose header could not be read: "clip.mp4: the result of task task_abc was not checked (…)." */
+function uncheckedMessage(clip, taskId, reason) {
+    return `${clip}: the result of task ${taskId} was not checked (${reason}).`;
+}
+function decimalSeconds(seconds) {
+    return seconds === undefined ? null : Math.round(seconds * 1000) / 1000;
+}
+/** The media fields of one `results[]` entry (null where unknown); `video-width`, `-height` and `-duration` are the first clip's first three. */
+function mediaResultFields(source, result) {
+    return {
+        width: result?.video?.width ?? null,
+        height: result?.video?.height ?? null,
+        duration: decimalSeconds(result?.durationSeconds),
+        source_width: source?.video?.width ?? null,
+        source_height: source?.video?.height ?? null,
+        source_duration: decimalSeconds(source?.durationSeconds),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/verify-step.ts
+
+
+
+/**
+ * Probes and checks a completed clip's results; does nothing under `verify:
+ * off` or when the task did not complete. Throws VerifyError under `verify:
+ * fail` when a result is not what was asked for (its facts are kept first, so
+ * the outputs still say what it is), and CancelledError when cancelled.
+ */
+async function verifyClip(plan, progress, ctx, log) {
+    const { inputs, signal } = ctx;
+    if (inputs.verify === 'off' || progress.stage !== 'completed' || !progress.taskId)
+        return;
+    const taskId = progress.taskId;
+    const clip = plan.source ? (0,urls/* sourceName */.V)(plan.source) : taskId;
+    const source = plan.sourceMedia;
+    const count = progress.videoUrls.length;
+    const problems = [];
+    let first;
+    for (const [index, url] of progress.videoUrls.entries()) {
+        // A saved result is read from disk: not one more request to the result host.
+        const file = progress.files[index];
+        const probe = file ? await probeResultFile(file.path) : await probeResultUrl(url, { signal });
+        const which = count > 1 ? `result ${index + 1} of ${count}: ` : '';
+        if (index === 0)
+            first = probe.facts;
+        if (!probe.facts) {
+            const notice = uncheckedMessage(clip, taskId, `${which}${probe.reason ?? 'its header could not be read'}`);
+            // Asked to fail on a wrong result, the user should see that this one went unchecked.
+            if (inputs.verify === 'fail')
+                log.warning(notice);
+            else
+                log.info(notice);
+            continue;
+        }
+        log.info(`Result${count > 1 ? ` ${index + 1}` : ''} of task ${taskId}: ${describeUpscale(source, probe.facts)} (${probeCost(probe, file !== undefined)}).`);
+        problems.push(...verifyResult(source, probe.facts, inputs.upscaleFactor).map((problem) => `${which}${problem}`));
+    }
+    progress.media = mediaSummary(source, first);
+    if (problems.length === 0)
+        return;
+    const message = verificationMessage(clip, taskId, problems);
+    if (inputs.verify === 'fail')
+        throw new errors/* VerifyError */.Gz(message, taskId, problems);
+    log.warning(message);
+}
+/** The outputs' and the summary's view of the source and the first result; no description when nothing is known. */
+function mediaSummary(source, result) {
+    const fields = mediaResultFields(source, result);
+    const description = describeUpscale(source, result);
+    return {
+        width: fields.width ?? undefined,
+        height: fields.height ?? undefined,
+        duration: fields.duration ?? undefined,
+        sourceWidth: fields.source_width ?? undefined,
+        sourceHeight: fields.source_height ?? undefined,
+        sourceDuration: fields.source_duration ?? undefined,
+        description: description === '?' ? undefined : description,
+    };
+}
+function probeCost(probe, fromDisk) {
+    const read = (0,format/* formatBytes */.z3)(probe.bytesFetched);
+    return fromDisk ? `read from the saved file, ${read}` : `${probe.requests} request${probe.requests === 1 ? '' : 's'}, ${read} read`;
+}
+
 ;// CONCATENATED MODULE: ./src/pipeline.ts
+
+
 
 
 
@@ -45327,16 +53708,33 @@ async function runClip(plan, ctx, log) {
     const progress = { stage: plan.resumeTaskId ? 'running' : 'queued', taskId: plan.resumeTaskId, videoUrls: [], files: [] };
     try {
         await ctx.slots.run(() => upscale(plan, progress, ctx, log));
-        if (progress.stage === 'completed' && ctx.inputs.download)
-            await ctx.downloads.run(() => deliver(plan, progress, ctx, log));
+        let rightResult = true;
+        try {
+            if (progress.stage === 'completed' && ctx.inputs.download)
+                await ctx.downloads.run(() => pipeline_deliver(plan, progress, ctx, log));
+            // A downloaded result is checked in deliver(), from disk; any other right after completion.
+            if (!ctx.inputs.download)
+                await verifyClip(plan, progress, ctx, log);
+        }
+        catch (error) {
+            // A result that failed verification is not remembered, so a later run submits again instead of reusing it.
+            if (error instanceof errors/* VerifyError */.Gz)
+                rightResult = false;
+            throw error;
+        }
+        finally {
+            // A completed task is remembered even when its delivery failed (never throws, bounded in time); not while the step stops.
+            if (rightResult && progress.stage === 'completed' && !ctx.signal.aborted)
+                await ctx.unchanged?.remember(plan, progress);
+        }
         return settleClip(plan, progress);
     }
     catch (error) {
         const outcome = settleClip(plan, progress, error);
-        if (!(error instanceof ActionError) && error instanceof Error && error.stack)
+        if (!(error instanceof errors/* ActionError */.lZ) && error instanceof Error && error.stack)
             log.debug(error.stack);
         // A cancellation is one event for the whole run, told once by the step's failure.
-        if (!(error instanceof CancelledError))
+        if (!(error instanceof errors/* CancelledError */.cc))
             log.failed(outcome.message ?? '');
         return outcome;
     }
@@ -45348,15 +53746,23 @@ async function runClip(plan, ctx, log) {
 async function upscale(plan, progress, ctx, log) {
     const { inputs, client, signal } = ctx;
     if (signal.aborted)
-        throw new CancelledError('Cancelled.');
+        throw new errors/* CancelledError */.cc('Cancelled.');
     const started = Date.now();
     let task;
     if (plan.resumeTaskId) {
         log.info(`Resuming task ${plan.resumeTaskId} (no new submission, nothing billed again).`);
     }
     else {
+        const reused = await ctx.unchanged?.reusedTask(plan, client, log);
+        if (reused) {
+            Object.assign(progress, reused.extras, { taskId: reused.task.id });
+            ctx.names.settle(plan.index, clipBaseName(plan, reused.task.id, inputs.upscaleFactor));
+            log.taskStarted(reused.task.id);
+            applyTask(progress, reused.task);
+            return;
+        }
         if (started >= inputs.deadline.at)
-            throw new NotStartedError(NOT_STARTED_IN_TIME);
+            throw new errors/* NotStartedError */.x$(NOT_STARTED_IN_TIME);
         const source = plan.source;
         const title = `Submitting ${source} for ${inputs.upscaleFactor}× upscaling`;
         task = await ctx.timeline.span('upscaling', () => log.phase(title, () => client.submitUpscale(source, inputs.upscaleFactor)));
@@ -45373,16 +53779,16 @@ async function upscale(plan, progress, ctx, log) {
         return;
     }
     const initial = task;
-    const title = `Waiting for task ${taskId} (timeout ${formatElapsed(inputs.deadline.timeoutMs)})`;
+    const title = `Waiting for task ${taskId} (timeout ${(0,format/* formatElapsed */.C7)(inputs.deadline.timeoutMs)})`;
     applyTask(progress, await ctx.timeline.span('upscaling', () => log.phase(title, () => ctx.poller.watch(taskId, initial))));
-    log.info(`Task ${taskId} completed in ${formatElapsed(Date.now() - started)}: ${progress.videoUrls.join(', ')}`);
+    log.info(`Task ${taskId} completed in ${(0,format/* formatElapsed */.C7)(Date.now() - started)}: ${progress.videoUrls.join(', ')}`);
 }
 /** Takes a task's current state into the clip's progress; a failed task or an empty result is an error. */
 function applyTask(progress, task) {
     const status = normalStatus(task.status);
     if (status === 'failed') {
         progress.stage = 'failed';
-        throw new ActionError(taskFailedMessage(task));
+        throw new errors/* ActionError */.lZ(taskFailedMessage(task));
     }
     if (status !== 'completed')
         return;
@@ -45392,800 +53798,210 @@ function applyTask(progress, task) {
     if (bad >= 0) {
         progress.stage = 'failed';
         const url = urls[bad];
-        throw new ActionError(badResultUrlMessage(task.id, quoted(redact(url)), resultUrlProblem(url) ?? '', urls.length > 1 ? ` ${bad + 1} of ${urls.length}` : ''));
+        throw new errors/* ActionError */.lZ(badResultUrlMessage(task.id, quoted(redact(url)), resultUrlProblem(url) ?? '', urls.length > 1 ? ` ${bad + 1} of ${urls.length}` : ''));
     }
     if (urls.length === 0) {
         progress.stage = 'failed';
-        throw new ActionError(emptyOutputMessage(task.id));
+        throw new errors/* ActionError */.lZ(emptyOutputMessage(task.id));
     }
     progress.stage = 'completed';
     progress.videoUrls = urls;
 }
 /** Downloads the clip's result(s); each file is listed as soon as it is saved, so a later one that fails leaves the earlier reported. */
-async function deliver(plan, progress, ctx, log) {
+async function pipeline_deliver(plan, progress, ctx, log) {
     const { inputs, signal } = ctx;
     if (signal.aborted)
-        throw new CancelledError('Cancelled.');
+        throw new errors/* CancelledError */.cc('Cancelled.');
     const names = resultFileNames(await ctx.names.finalBase(plan.index, signal), progress.videoUrls.length);
     const existing = await checkTargets(inputs.downloadPath, names);
     const count = names.length > 1 ? `${names.length} results` : 'the result';
     const options = { signal, log: (m) => log.info(m), debug: (m) => log.debug(m), warn: (m) => log.warning(m) };
     await ctx.timeline.span('download', () => log.phase(`Downloading ${count} to ${inputs.downloadPath}`, async () => {
         for (const [index, url] of progress.videoUrls.entries()) {
-            const file = await downloadFile(url, inputs.downloadPath, names[index], options);
+            const name = names[index];
+            const cached = await ctx.unchanged?.cachedResult(plan, index, url, inputs.downloadPath, name, log);
+            const file = cached ?? (await downloadFile(url, inputs.downloadPath, name, options));
             progress.files.push(file);
-            log.info(`Saved ${file.path} (${formatBytes(file.bytes)}).`);
+            log.info(`Saved ${file.path} (${(0,format/* formatBytes */.z3)(file.bytes)}).`);
             if (existing.has(file.name))
                 log.warning(replacedWarning(file.path));
         }
     }));
+    // Read from the saved file (no request), and before the release upload: under verify: fail a wrong result is not published.
+    await verifyClip(plan, progress, ctx, log);
+    if (ctx.release)
+        await uploadToRelease(ctx.release, progress, log, ctx.timeline);
 }
 
-;// CONCATENATED MODULE: ./src/urls.ts
-/** How URLs are shown to the user: signed queries and credentials are never printed. */
-/** The URL without query string, fragment or credentials: signed URLs carry secrets in the query. */
-function displayUrl(url) {
-    try {
-        const parsed = new URL(url);
-        return `${parsed.origin}${parsed.pathname}${parsed.search ? '?…' : ''}`;
-    }
-    catch {
-        return url.slice(0, 100);
-    }
-}
-/** The file name of a source, for lists. */
-function sourceName(url) {
-    try {
-        const { pathname } = new URL(url);
-        return decodeURIComponent(pathname.split('/').filter(Boolean).pop() ?? '') || displayUrl(url);
-    }
-    catch {
-        return url.slice(0, 60);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/cost.ts
-/** What a run will be billed, from the sources' durations, and the cost guard that caps it. */
-
-
+// EXTERNAL MODULE: ./src/cost.ts
+var cost = __nccwpck_require__(98666);
+// EXTERNAL MODULE: ./src/preflight.ts
+var preflight = __nccwpck_require__(4504);
+// EXTERNAL MODULE: ./src/fingerprint.ts
+var src_fingerprint = __nccwpck_require__(62659);
+// EXTERNAL MODULE: ./src/result-record.ts
+var result_record = __nccwpck_require__(24350);
+;// CONCATENATED MODULE: ./src/skip-unchanged.ts
 /**
- * Seconds billed for a clip: `ceil(duration)`, as the API documents. The
- * duration is first rounded to the microsecond (the precision ffprobe reports
- * durations in), so float noise such as 3.0000000000000004 from a timescale
- * division bills 3 seconds, not 4, while 3.000001 still bills 4.
- */
-function billableSeconds(durationSeconds) {
-    if (!Number.isFinite(durationSeconds) || durationSeconds < 0)
-        throw new RangeError(`Not a duration: ${durationSeconds}`);
-    const microseconds = Math.round(durationSeconds * 1_000_000);
-    return Math.ceil(microseconds / 1_000_000);
-}
-/** Sum of the sources' billable seconds; undefined when any source's duration is unknown. */
-function totalBillableSeconds(sources) {
-    let total = 0;
-    for (const source of sources) {
-        if (source.billableSeconds === undefined)
-            return undefined;
-        total += source.billableSeconds;
-    }
-    return total;
-}
-const LISTED_SOURCES = 10;
-function listSources(sources) {
-    const listed = sources.slice(0, LISTED_SOURCES).map((s) => `${sourceName(s.url)}: ${s.billableSeconds === undefined ? 'unknown' : s.billableSeconds}`);
-    if (sources.length > LISTED_SOURCES)
-        listed.push(`and ${sources.length - LISTED_SOURCES} more`);
-    return listed.join(', ');
-}
-/**
- * The cost guard: throws CostGuardError when the sources' billable seconds add
- * up to more than `maxBillableSeconds`, or when some duration is unknown (the
- * limit could not be enforced). Returns the total otherwise.
- */
-function checkCostGuard(sources, maxBillableSeconds) {
-    const total = totalBillableSeconds(sources);
-    if (total === undefined) {
-        const unknown = sources.filter((s) => s.billableSeconds === undefined).map((s) => sourceName(s.url));
-        throw new CostGuardError(`max-billable-seconds is ${maxBillableSeconds}, but the duration of ${unknown.join(', ')} could not be read in preflight, so the total cannot be checked against it ` +
-            `(billable seconds per source: ${listSources(sources)}).`, undefined, maxBillableSeconds);
-    }
-    if (total > maxBillableSeconds) {
-        throw new CostGuardError(`The sources add up to ${total} billable seconds, over max-billable-seconds (${maxBillableSeconds}); billable seconds per source: ${listSources(sources)}.`, total, maxBillableSeconds);
-    }
-    return total;
-}
-
-;// CONCATENATED MODULE: ./src/media.ts
-/**
- * Reads a clip's duration and its first video track (width × height, frame
- * rate, codec) from its container without downloading the clip: the caller
- * hands over the first bytes and a function that fetches byte ranges. Parsing
- * is left to mp4box (MP4/MOV) and music-metadata (MKV duration), loaded only
- * here and only when needed, so they cost nothing on runs without preflight.
+ * `skip-unchanged`: a source whose bytes, factor and model match an earlier
+ * completed task is not submitted again; that task is picked up instead.
+ *
+ * - preflight: each source that passed its checks is read in full and hashed
+ *   (src/fingerprint.ts), and its fingerprint looked up (src/result-cache.ts);
+ * - pipeline: a hit fetches the recorded task once (free) for current result
+ *   URLs, and a tool-cache copy of the result stands in for the download;
+ * - after a new task completes (and is downloaded), its record is saved.
+ *
+ * Nothing here may fail the run: trouble warns once and the clip is submitted
+ * as it would have been without skip-unchanged.
  */
 
-const DEFAULT_DURATION_LIMITS = { maxExtraBytes: 16 * 1024 * 1024, firstChunkBytes: 64 * 1024 };
-/** Top-level ISO BMFF box types a file may begin with (QuickTime writes `wide`/`free` before `mdat`). */
-const LEADING_BOXES = new Set(['ftyp', 'moov', 'mdat', 'wide', 'free', 'skip', 'pnot', 'uuid', 'styp', 'sidx']);
-const EBML_MAGIC = [0x1a, 0x45, 0xdf, 0xa3];
-/** Tells MP4/MOV (ISO BMFF) from MKV/WebM (Matroska) by the first bytes; undefined for anything else. */
-function sniffContainer(head) {
-    if (head.length >= 4 && EBML_MAGIC.every((byte, i) => head[i] === byte))
-        return 'matroska';
-    if (head.length < 8)
-        return undefined;
-    const size = ((head[0] << 24) >>> 0) + (head[1] << 16) + (head[2] << 8) + head[3];
-    const type = String.fromCharCode(head[4], head[5], head[6], head[7]);
-    // 0 means "to the end of the file", 1 means a 64-bit size follows; otherwise the box holds at least its header.
-    const sizeIsPlausible = size === 0 || size === 1 || size >= 8;
-    return sizeIsPlausible && LEADING_BOXES.has(type) ? 'mp4' : undefined;
+
+
+
+
+
+
+
+/** When a reused task completed, for people: "2026-11-20 08:30 UTC". */
+function reuseDate(completedAt) {
+    return `${completedAt.slice(0, 10)} ${completedAt.slice(11, 16)} UTC`;
 }
-/** What a text document (an error page, a JSON answer) looks like in its first bytes, for the error message. */
-function sniffDocument(head) {
-    const text = Buffer.from(head.subarray(0, 512)).toString('latin1').trimStart().toLowerCase();
-    if (text.startsWith('<!doctype html') || text.startsWith('<html') || text.startsWith('<head') || text.startsWith('<body'))
-        return 'an HTML page';
-    if (text.startsWith('<?xml') || /^<[a-z]/.test(text))
-        return 'an XML document';
-    if (/^[{[]\s*["{[\]}]/.test(text))
-        return 'a JSON document';
-    return undefined;
-}
-/** A plain ArrayBuffer holding exactly `bytes`, tagged with its file offset as mp4box expects. */
-function positioned(bytes, fileStart) {
-    const copy = new Uint8Array(bytes).buffer;
-    copy.fileStart = fileStart;
-    return copy;
-}
-/**
- * MP4/MOV: feeds mp4box the head, then whatever range it asks for next. mp4box
- * skips over `mdat` by its box size, so a MOV with `moov` at the end costs one
- * more small read near the end of the file, not the whole file.
- */
-async function isoBmffFacts(head, size, read, limits) {
-    const { createFile } = await __nccwpck_require__.e(/* import() */ 111).then(__nccwpck_require__.bind(__nccwpck_require__, 31111));
-    const file = createFile();
-    let parseError;
-    file.onError = (_module, message) => {
-        parseError = message;
-    };
-    /** File ranges handed to mp4box so far, to continue where the data runs out. */
-    const covered = [];
-    const append = (bytes, start) => {
-        covered.push([start, start + bytes.length]);
-        return file.appendBuffer(positioned(bytes, start));
-    };
-    /** mp4box throws on some malformed input instead of calling onError. */
-    const feed = (bytes, start) => {
-        try {
-            return { next: append(bytes, start) };
+class SkipUnchanged {
+    log;
+    upscaleFactor;
+    fingerprints = new Map();
+    hits = new Map();
+    /** Loaded on first use: @actions/cache and @actions/tool-cache stay out of the bundle that every run loads. */
+    cache;
+    /** Billable seconds of clips whose earlier task could not be reused after all, so were submitted. */
+    fallbackSeconds = 0;
+    fallbackUnknown = false;
+    constructor(log, upscaleFactor) {
+        this.log = log;
+        this.upscaleFactor = upscaleFactor;
+    }
+    async store() {
+        if (!this.cache) {
+            const { ResultCache } = await Promise.all(/* import() */[__nccwpck_require__.e(830), __nccwpck_require__.e(533), __nccwpck_require__.e(152), __nccwpck_require__.e(96)]).then(__nccwpck_require__.bind(__nccwpck_require__, 24096));
+            this.cache = new ResultCache({ log: this.log });
         }
-        catch (error) {
-            return { problem: `the MP4/MOV structure could not be read (${errorMessage(error)})` };
-        }
-    };
-    let extraBytes = 0;
-    let chunk = limits.firstChunkBytes;
-    let step = feed(head, 0);
-    for (;;) {
-        if (step.problem)
-            return { problem: step.problem };
-        const mvhd = file.moov?.mvhd;
-        // mp4box parses a box once all of it is here, so with mvhd the whole moov (and its tracks) is read.
-        if (mvhd)
-            return { ...movieDuration(mvhd, file.moov.mvex?.mehd?.fragment_duration), ...isoBmffTracks(file) };
-        if (parseError)
-            return { problem: `the MP4/MOV structure could not be read (${parseError})` };
-        if (step.next === undefined)
-            return { problem: 'the MP4/MOV structure could not be read' };
-        // When mp4box wants a box that is only partly here, continue from the end of the data it has.
-        let from = step.next;
-        for (const [start, end] of covered)
-            if (from >= start && from < end)
-                from = end;
-        if (size !== undefined && from >= size)
-            return { problem: 'no movie header (moov box) was found in the file' };
-        const length = Math.min(chunk, limits.maxExtraBytes - extraBytes, size === undefined ? chunk : size - from);
-        if (length <= 0)
-            return { problem: `no movie header (moov box) was found within ${formatBytes(limits.maxExtraBytes)} of reads` };
-        const bytes = await read(from, from + length);
-        if (bytes.length === 0)
-            return { problem: 'no movie header (moov box) was found before the end of the file' };
-        extraBytes += bytes.length;
-        chunk *= 4;
-        step = feed(bytes, from);
-    }
-}
-function movieDuration(mvhd, fragmentDuration) {
-    if (!(mvhd.timescale > 0))
-        return { problem: 'the movie header has no timescale' };
-    // Fragmented MP4 keeps the total in mvex/mehd and usually 0 in mvhd.
-    const units = mvhd.duration > 0 ? mvhd.duration : (fragmentDuration ?? 0);
-    if (!(units > 0))
-        return { problem: 'the movie header states no duration (a fragmented MP4 without a total)' };
-    return { durationSeconds: units / mvhd.timescale };
-}
-/** The first video track of a parsed moov. */
-function isoBmffTracks(file) {
-    let info;
-    try {
-        info = file.getInfo();
-    }
-    catch {
-        return {};
-    }
-    const track = info.videoTracks[0];
-    if (!track)
-        return { hasVideo: false };
-    const video = {};
-    const width = positive(track.video?.width) ?? positive(track.track_width);
-    const height = positive(track.video?.height) ?? positive(track.track_height);
-    if (width !== undefined && height !== undefined)
-        Object.assign(video, { width, height });
-    const seconds = (positive(track.samples_duration) ?? positive(track.duration) ?? 0) / track.timescale;
-    const frameRate = track.nb_samples > 0 && seconds > 0 ? track.nb_samples / seconds : undefined;
-    if (frameRate !== undefined && Number.isFinite(frameRate))
-        video.frameRate = frameRate;
-    // `codec` is the sample entry type plus RFC 6381 parameters ("avc1.64000a"); the type names the codec.
-    const fourcc = track.codec?.split('.')[0];
-    if (fourcc)
-        video.codec = fourcc;
-    return { hasVideo: true, video };
-}
-function positive(value) {
-    return value !== undefined && Number.isFinite(value) && value > 0 ? value : undefined;
-}
-/** MKV/WebM: Segment Info (with Duration) and Tracks sit near the start, so the head is enough. */
-async function matroskaFacts(head, size) {
-    const { parseBuffer } = await Promise.all(/* import() */[__nccwpck_require__.e(830), __nccwpck_require__.e(208)]).then(__nccwpck_require__.bind(__nccwpck_require__, 79208));
-    const tracks = matroskaVideoTrack(head);
-    try {
-        const metadata = await parseBuffer(head, { mimeType: 'video/x-matroska', size }, { skipCovers: true });
-        const duration = metadata.format.duration;
-        if (duration !== undefined && Number.isFinite(duration) && duration > 0)
-            return { durationSeconds: duration, ...tracks };
-        return { problem: 'the Matroska Segment Info states no duration in the first bytes of the file', ...tracks };
-    }
-    catch (error) {
-        return { problem: `the Matroska structure could not be read (${errorMessage(error)})`, ...tracks };
-    }
-}
-// Matroska element IDs (with their length marker bits, as written).
-const SEGMENT = 0x18538067;
-const TRACKS = 0x1654ae6b;
-const TRACK_ENTRY = 0xae;
-const TRACK_TYPE = 0x83;
-const CODEC_ID = 0x86;
-const DEFAULT_DURATION = 0x23e383;
-const VIDEO = 0xe0;
-const PIXEL_WIDTH = 0xb0;
-const PIXEL_HEIGHT = 0xba;
-const CLUSTER = 0x1f43b675;
-const TRACK_TYPE_VIDEO = 1;
-/** The elements walked into, one per depth; the fields are the children of TrackEntry and Video (depth 3 and 4). */
-const PATH = [SEGMENT, TRACKS, TRACK_ENTRY, VIDEO];
-const FIELDS_DEPTH = 3;
-/** An EBML variable-length integer at `offset`: its value and length; `marker` keeps the length bits (element IDs). */
-function readVint(bytes, offset, marker) {
-    const first = bytes[offset];
-    if (first === undefined || first === 0)
-        return undefined;
-    const length = Math.clz32(first) - 23;
-    if (offset + length > bytes.length)
-        return undefined;
-    let value = marker ? first : first & (0xff >> length);
-    let allOnes = value === 0xff >> length;
-    for (let i = 1; i < length; i++) {
-        value = value * 256 + bytes[offset + i];
-        allOnes &&= bytes[offset + i] === 0xff;
-    }
-    return { value, length, unknown: !marker && allOnes };
-}
-function readUint(bytes, start, end) {
-    let value = 0;
-    for (let i = start; i < end; i++)
-        value = value * 256 + bytes[i];
-    return value;
-}
-/**
- * The first video TrackEntry in the head of a Matroska file. music-metadata
- * reports pixel sizes and the codec but not DefaultDuration (the frame
- * duration), so this small walk reads the entry itself: Segment → Tracks →
- * TrackEntry, skipping everything else by its size, stopping at the first Cluster.
- */
-function matroskaVideoTrack(head) {
-    let tracksSeen = false;
-    let found;
-    /** Descends only along Segment → Tracks → TrackEntry → Video, one level each, so crafted nesting cannot recurse deeply. */
-    const walk = (start, end, depth, fields) => {
-        for (let offset = start; offset < end;) {
-            const id = readVint(head, offset, true);
-            const size = id && readVint(head, offset + id.length, false);
-            if (!id || !size)
-                return false;
-            const body = offset + id.length + size.length;
-            const bodyEnd = size.unknown ? end : Math.min(end, body + size.value);
-            if (id.value === CLUSTER)
-                return false;
-            if (id.value === PATH[depth]) {
-                if (id.value === TRACKS)
-                    tracksSeen = !size.unknown && body + size.value <= head.length;
-                if (id.value === TRACK_ENTRY) {
-                    const entry = new Map();
-                    walk(body, bodyEnd, depth + 1, entry);
-                    if (entry.get(TRACK_TYPE) === TRACK_TYPE_VIDEO) {
-                        found = entry;
-                        return false;
-                    }
-                }
-                else if (!walk(body, bodyEnd, depth + 1, fields)) {
-                    return false;
-                }
-            }
-            else if (depth >= FIELDS_DEPTH && bodyEnd - body <= 8 && [TRACK_TYPE, DEFAULT_DURATION, PIXEL_WIDTH, PIXEL_HEIGHT].includes(id.value)) {
-                fields.set(id.value, readUint(head, body, bodyEnd));
-            }
-            else if (depth >= FIELDS_DEPTH && id.value === CODEC_ID) {
-                const text = Buffer.from(head.subarray(body, Math.min(bodyEnd, body + 64))).toString('latin1');
-                fields.set(id.value, text.replace(/\0+$/, ''));
-            }
-            if (size.unknown)
-                return false;
-            offset = body + size.value;
-        }
-        return true;
-    };
-    walk(0, head.length, 0, new Map());
-    const entry = found;
-    // No video entry: certain only when the whole Tracks element was in the head.
-    if (!entry)
-        return tracksSeen ? { hasVideo: false } : {};
-    const video = {};
-    const width = entry.get(PIXEL_WIDTH);
-    const height = entry.get(PIXEL_HEIGHT);
-    if (typeof width === 'number' && typeof height === 'number' && width > 0 && height > 0)
-        Object.assign(video, { width, height });
-    const frameNs = entry.get(DEFAULT_DURATION);
-    if (typeof frameNs === 'number' && frameNs > 0)
-        video.frameRate = 1e9 / frameNs;
-    const codec = entry.get(CODEC_ID);
-    if (typeof codec === 'string' && codec)
-        video.codec = codec;
-    return { hasVideo: true, video };
-}
-/**
- * Reads the duration and first video track of a clip whose first bytes are
- * `head`. A malformed or unreadable container gives `problem` rather than an
- * exception; errors thrown by `read` (network, cancellation) propagate.
- */
-async function readMediaFacts(container, head, size, read, limits = DEFAULT_DURATION_LIMITS) {
-    return container === 'mp4' ? isoBmffFacts(head, size, read, limits) : matroskaFacts(head, size);
-}
-const CODEC_NAMES = {
-    avc1: 'H.264',
-    avc3: 'H.264',
-    'V_MPEG4/ISO/AVC': 'H.264',
-    hvc1: 'H.265/HEVC',
-    hev1: 'H.265/HEVC',
-    'V_MPEGH/ISO/HEVC': 'H.265/HEVC',
-    av01: 'AV1',
-    V_AV1: 'AV1',
-    vp09: 'VP9',
-    V_VP9: 'VP9',
-    vp08: 'VP8',
-    V_VP8: 'VP8',
-};
-/** "H.264", "H.265/HEVC", "AV1", "VP9" by name; any other code as written (reduced to safe characters: it comes from the file). */
-function codecDisplayName(codec) {
-    return (CODEC_NAMES[codec] ??
-        (codec
-            .replace(/[^\w./ -]/g, '?')
-            .trim()
-            .slice(0, 32) ||
-            '?'));
-}
-function errorMessage(error) {
-    return (error instanceof Error ? error.message : String(error)).replace(/\s+/g, ' ').trim().slice(0, 200);
-}
-
-;// CONCATENATED MODULE: ./src/source-http.ts
-/**
- * The HTTP requests of one source probe: timeouts, redirects, and what they
- * cost. They go to the user's host and never carry the API key.
- */
-
-
-
-/** Longest time for one request, start to end of body. */
-const REQUEST_TIMEOUT_MS = 15_000;
-function header(headers, name) {
-    const value = headers[name];
-    return Array.isArray(value) ? value[0] : value;
-}
-function contentLength(headers) {
-    const value = header(headers, 'content-length');
-    return value && /^\d+$/.test(value.trim()) ? Number(value) : undefined;
-}
-/** `bytes 0-99/1234` → { start: 0, total: 1234 }; total is undefined for `*`. */
-function parseContentRange(value) {
-    const match = /^bytes\s+(\d+)-(\d+)\/(\d+|\*)\s*$/i.exec(value ?? '');
-    if (!match)
-        return undefined;
-    return { start: Number(match[1]), total: match[3] === '*' ? undefined : Number(match[3]) };
-}
-/** The requests of one probe: timeouts, redirects, and what they cost. */
-class ProbeSession {
-    url;
-    source;
-    options;
-    bytesFetched = 0;
-    requests = 0;
-    timeoutMs;
-    maxRedirects;
-    constructor(url, source, options) {
-        this.url = url;
-        this.source = source;
-        this.options = options;
-        this.timeoutMs = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
-        this.maxRedirects = options.maxRedirects ?? MAX_REDIRECTS;
-    }
-    deadlineError() {
-        return new PreflightDeadlineError(`${this.source} did not answer before the timeout ran out.`, this.url);
-    }
-    /** Time the next request may take: its own limit, or less when the step's deadline is nearer. Throws when no time is left. */
-    limitMs() {
-        const { deadline } = this.options;
-        const left = deadline === undefined ? Infinity : deadline.at - Date.now();
-        if (left <= 0)
-            throw this.deadlineError();
-        return left < this.timeoutMs ? { ms: Math.max(1, Math.ceil(left)), byDeadline: true } : { ms: this.timeoutMs, byDeadline: false };
-    }
-    /** What a failed request or body read becomes: a cancellation, the deadline, or a network error (a warning). */
-    failure(error, what, cutByDeadline) {
-        const { signal, deadline } = this.options;
-        // Preflight requests go to the source host, never to reApi: a cancelled one cannot have billed anything.
-        if (signal?.aborted)
-            return new CancelledError('Cancelled.');
-        if (error instanceof PreflightError || error instanceof PreflightDeadlineError)
-            return error;
-        if (cutByDeadline() || (deadline !== undefined && Date.now() >= deadline.at))
-            return this.deadlineError();
-        return toNetworkError(error, what, signal);
-    }
-    /** Sends a HEAD or GET (with an optional byte range [start, end)), following redirects. The caller reads or dumps the body. */
-    async open(method, url, range) {
-        const { signal } = this.options;
-        let target = url;
-        for (let redirects = 0;; redirects++) {
-            if (signal?.aborted)
-                throw new CancelledError('Cancelled.');
-            const limit = this.limitMs();
-            const timeout = AbortSignal.timeout(limit.ms);
-            const cutByDeadline = () => limit.byDeadline && timeout.aborted;
-            this.requests++;
-            let response;
-            try {
-                response = await (0,undici.request)(target, {
-                    method,
-                    dispatcher: getDispatcher(),
-                    signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
-                    headersTimeout: limit.ms,
-                    bodyTimeout: limit.ms,
-                    // Only these headers: the source lives on the user's host, which must never see the API key.
-                    headers: { 'user-agent': `${USER_AGENT} (preflight)`, accept: '*/*', ...(range ? { range: `bytes=${range.start}-${range.end - 1}` } : {}) },
-                });
-            }
-            catch (error) {
-                throw this.failure(error, `${method} ${this.source}`, cutByDeadline);
-            }
-            const location = header(response.headers, 'location');
-            if (!REDIRECT_STATUSES.has(response.statusCode) || !location)
-                return { status: response.statusCode, headers: response.headers, body: response.body, url: target, cutByDeadline };
-            await this.discard(response.body);
-            if (redirects >= this.maxRedirects) {
-                throw new PreflightError(`${this.source} redirects more than ${this.maxRedirects} times; check video-url.`, url, response.statusCode);
-            }
-            const next = new URL(location, target);
-            if (next.protocol !== 'http:' && next.protocol !== 'https:') {
-                throw new PreflightError(`${this.source} redirects to a ${next.protocol} URL, which the upscaler cannot fetch; check video-url.`, url, response.statusCode);
-            }
-            target = next.href;
-        }
-    }
-    /** Reads at most `limit` bytes of a body and drops the rest of it. */
-    async read(opened, limit) {
-        const chunks = [];
-        let length = 0;
-        try {
-            for await (const chunk of opened.body) {
-                this.bytesFetched += chunk.length;
-                chunks.push(chunk);
-                length += chunk.length;
-                // Leaving the loop destroys the body, so a host that ignores Range does not send the whole file.
-                if (length >= limit)
-                    break;
-            }
-        }
-        catch (error) {
-            throw this.failure(error, `GET ${this.source}`, opened.cutByDeadline);
-        }
-        return Buffer.concat(chunks).subarray(0, limit);
+        return this.cache;
     }
     /**
-     * Reads bytes [start, end) of `url` with a range request: fewer when the file
-     * ends first, none past its end. A host that answers with the whole file
-     * (ignoring Range) gives RangesNotSupportedError.
+     * Preflight: hashes each source (within the preflight deadline) and looks
+     * its fingerprint up. A source that cannot be hashed is warned about once
+     * and submitted as usual.
      */
-    async readRange(url, start, end) {
-        const answer = await this.open('GET', url, { start, end });
-        if (answer.status === 206) {
-            const answered = parseContentRange(header(answer.headers, 'content-range'));
-            if (answered && answered.start !== start) {
-                answer.body.destroy();
-                throw new Error(`the host answered a range request for byte ${start} with bytes from ${answered.start}`);
+    async find(plans, options, log, label) {
+        await Promise.all(plans.map((plan) => options.pool.run(async () => {
+            const left = options.deadline.at - Date.now();
+            if (left <= 0 || options.signal.aborted)
+                return;
+            try {
+                const { sha256 } = await (0,src_fingerprint/* hashSource */.cB)(plan.source, { signal: options.signal, timeoutMs: Math.min(src_fingerprint/* HASH_TIMEOUT_MS */.UU, left) });
+                this.fingerprints.set(plan.index, { model: MODEL, upscaleFactor: this.upscaleFactor, sourceSha256: sha256 });
             }
-            return this.read(answer, end - start);
-        }
-        if (answer.status === 416) {
-            await this.discard(answer.body);
-            return new Uint8Array(0);
-        }
-        if (answer.status === 200) {
-            answer.body.destroy();
-            throw new RangesNotSupportedError();
-        }
-        await this.discard(answer.body);
-        throw new Error(`a range request was answered with HTTP ${answer.status}`);
-    }
-    /** Drops a body that is not needed (a HEAD answer, an error page, a redirect). */
-    async discard(body) {
-        await body.dump({ limit: 64 * 1024 }).catch(() => undefined);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/preflight.ts
-/**
- * Preflight: checks each source on its own host before anything is submitted
- * (reachable, within the 50 MB limit, a video) and reads its duration through
- * HTTP range requests, so the billable seconds are known up front.
- *
- * These requests go to the user's CDN: they never carry the API key.
- */
-
-
-
-
-
-
-/** The API's documented input cap ("up to 50MB"). */
-const MAX_SOURCE_BYTES = 50 * 1024 * 1024;
-/** First read of every source: enough to sniff it, for MKV Segment Info, and for the `moov` of most faststart MP4s. */
-const HEAD_BYTES = 256 * 1024;
-/** How a Content-Type bears on "is this a video": only clear non-video types are refused. */
-function classifyContentType(value) {
-    const type = (value ?? '').split(';')[0].trim().toLowerCase();
-    if (!type ||
-        type === 'application/octet-stream' ||
-        type === 'binary/octet-stream' ||
-        type === 'application/x-download' ||
-        type === 'application/force-download') {
-        return 'unspecified';
-    }
-    if (type.startsWith('video/') || type === 'application/mp4' || type === 'application/x-matroska' || type === 'application/vnd.apple.quicktime')
-        return 'video';
-    if (type.startsWith('text/') ||
-        type.startsWith('image/') ||
-        type.startsWith('font/') ||
-        type.endsWith('+json') ||
-        type.endsWith('+xml') ||
-        ['application/json', 'application/xml', 'application/javascript', 'application/pdf'].includes(type)) {
-        return 'not-video';
-    }
-    return 'other';
-}
-const CONTAINER_NAMES = { mp4: 'MP4/MOV', matroska: 'MKV' };
-/** One log line per source: what was found and what it cost to find out. */
-function describeProbe(probe) {
-    const facts = [];
-    if (probe.container)
-        facts.push(CONTAINER_NAMES[probe.container]);
-    if (probe.sizeBytes !== undefined)
-        facts.push(formatBytes(probe.sizeBytes));
-    if (probe.contentType)
-        facts.push(probe.contentType);
-    facts.push(probe.durationSeconds === undefined ? 'duration unknown' : `${formatSeconds(probe.durationSeconds)} s`);
-    const billable = probe.billableSeconds === undefined ? '' : ` → ${probe.billableSeconds} billable seconds`;
-    return `${displayUrl(probe.url)}: ${facts.join(', ')}${billable} (${probe.requests} requests, ${formatBytes(probe.bytesFetched)} read)`;
-}
-// ---- The probe ------------------------------------------------------------------
-function statusError(source, url, status, method) {
-    const hint = status === 401 || status === 403
-        ? 'the host refuses access; the upscaler needs a public URL'
-        : status === 404 || status === 410
-            ? 'no file there'
-            : status >= 500
-                ? 'the host had a server error'
-                : 'the host refused the request';
-    return new PreflightError(`${source} answered ${method} with HTTP ${status} (${hint}); check video-url.`, url, status);
-}
-function checkSize(probe, source) {
-    if (probe.sizeBytes !== undefined && probe.sizeBytes > MAX_SOURCE_BYTES) {
-        throw new PreflightError(`${source} is ${formatBytes(probe.sizeBytes)} (${probe.sizeBytes} bytes), over the upscaler's 50 MB limit (${MAX_SOURCE_BYTES} bytes); re-encode or split it.`, probe.url);
-    }
-}
-/**
- * Checks one source: a HEAD (a ranged GET when HEAD is refused or unanswered)
- * for status, size and type, then a ranged GET of the first bytes to sniff the
- * container, then as few range reads as the container needs for its duration.
- *
- * Throws PreflightError when the source certainly cannot be upscaled (HTTP
- * error, over 50 MB, not a video) and CancelledError when `signal` aborts.
- * Anything that merely could not be checked (no answer, no duration) becomes a
- * warning in the result.
- */
-async function probeSource(url, options = {}) {
-    const source = displayUrl(url);
-    let parsed;
-    try {
-        parsed = new URL(url);
-    }
-    catch {
-        throw new PreflightError(`video-url ${JSON.stringify(source)} is not a URL.`, url);
-    }
-    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
-        throw new PreflightError(`video-url ${source} is not an http(s) URL.`, url);
-    const session = new ProbeSession(url, source, options);
-    const probe = { url, bytesFetched: 0, requests: 0, warnings: [] };
-    try {
-        await inspect(url, source, probe, session, options);
-    }
-    finally {
-        probe.bytesFetched = session.bytesFetched;
-        probe.requests = session.requests;
-    }
-    return probe;
-}
-/** An error's one-line text without its final period, to go inside a sentence. */
-function sentence(error) {
-    return errorText(error).replace(/\.$/, '');
-}
-function rethrowIfFinal(error) {
-    if (error instanceof CancelledError || error instanceof PreflightError || error instanceof PreflightDeadlineError)
-        throw error;
-}
-async function inspect(url, source, probe, session, options) {
-    const headBytes = options.headBytes ?? HEAD_BYTES;
-    // 1. HEAD: status, size and type without any body.
-    let headStatus;
-    let headProblem;
-    try {
-        const head = await session.open('HEAD', url);
-        await session.discard(head.body);
-        headStatus = head.status;
-        if (head.status >= 200 && head.status < 300) {
-            probe.sizeBytes = contentLength(head.headers);
-            probe.contentType = header(head.headers, 'content-type');
-            checkSize(probe, source);
+            catch (error) {
+                if (!(error instanceof src_fingerprint/* FingerprintError */.dz))
+                    throw error;
+                log.warning(fingerprintFailedWarning(label(plan), (0,errors/* errorText */.kc)(error)));
+            }
+        })));
+        // One at a time: the Actions cache calls are serialised anyway, and a hit in the tool cache costs nothing.
+        for (const plan of plans) {
+            const fingerprint = this.fingerprints.get(plan.index);
+            if (!fingerprint || options.signal.aborted)
+                continue;
+            const hit = await (await this.store()).lookup(fingerprint);
+            if (hit)
+                this.hits.set(plan.index, hit);
         }
     }
-    catch (error) {
-        rethrowIfFinal(error);
-        headProblem = sentence(error);
+    /** The earlier task this clip would reuse, if any. */
+    reuse(index) {
+        return this.hits.get(index)?.record;
     }
-    // 2. The first bytes. Also the fallback for hosts that refuse HEAD (405, 501, or 403 on URLs signed for GET only).
-    let first;
-    try {
-        first = await session.open('GET', url, { start: 0, end: headBytes });
-    }
-    catch (error) {
-        rethrowIfFinal(error);
-        if (headStatus !== undefined && headStatus >= 400)
-            throw statusError(source, url, headStatus, 'HEAD');
-        probe.warnings.push(headProblem
-            ? `${source} could not be checked from this runner: ${sentence(error)}, and HEAD failed too; the API fetches it from its own network when the job is submitted.`
-            : `${source}: its first bytes could not be read (${sentence(error)}), so its duration is unknown.`);
-        return;
-    }
-    if (headProblem)
-        probe.warnings.push(`${headProblem}; ${source} was checked with a ranged GET instead.`);
-    const range = parseContentRange(header(first.headers, 'content-range'));
-    if (first.status === 416) {
-        await session.discard(first.body);
-        if (range?.total === 0 || probe.sizeBytes === 0)
-            throw new PreflightError(`${source} is empty (0 bytes); check video-url.`, url, 416);
-        probe.warnings.push(`${source} refused a range request for its first bytes (HTTP 416), so its duration is unknown.`);
-        return;
-    }
-    if (first.status < 200 || first.status >= 300) {
-        await session.discard(first.body);
-        throw statusError(source, url, first.status, 'GET');
-    }
-    const rangesWork = first.status === 206;
-    const total = rangesWork ? range?.total : contentLength(first.headers);
-    if (total !== undefined)
-        probe.sizeBytes = total;
-    probe.contentType ??= header(first.headers, 'content-type');
-    try {
-        checkSize(probe, source);
-    }
-    catch (error) {
-        first.body.destroy();
-        throw error;
-    }
-    let head;
-    try {
-        head = await session.read(first, headBytes);
-    }
-    catch (error) {
-        rethrowIfFinal(error);
-        probe.warnings.push(`${source}: its first bytes could not be read (${sentence(error)}), so its duration is unknown.`);
-        return;
-    }
-    if (head.length === 0)
-        throw new PreflightError(`${source} is empty (0 bytes); check video-url.`, url);
-    // 3. What it is.
-    const typeKind = classifyContentType(probe.contentType);
-    const container = sniffContainer(head);
-    const served = probe.contentType ? `served as ${probe.contentType}` : 'served without a content type';
-    if (!container) {
-        const document = sniffDocument(head);
-        if (document || typeKind === 'not-video') {
-            throw new PreflightError(`${source} is not a video: it is ${served}${document ? ` and holds ${document}` : ''}; the upscaler takes MP4, MOV or MKV.`, url);
-        }
-        probe.warnings.push(`${source} (${served}) does not start like an MP4, MOV or MKV file; the API may refuse it. Its duration is unknown.`);
-        return;
-    }
-    probe.container = container;
-    if (typeKind === 'not-video')
-        probe.warnings.push(`${source} is ${served}, but its content is ${CONTAINER_NAMES[container]}; the host's content type looks wrong.`);
-    // 4. Its duration, through range requests on the URL that answered.
-    const dataUrl = first.url;
-    const readRange = (start, end) => session.readRange(dataUrl, start, end);
-    let result;
-    try {
-        result = await readMediaFacts(container, head, probe.sizeBytes, rangesWork ? readRange : () => Promise.reject(new RangesNotSupportedError()), options.durationLimits ?? DEFAULT_DURATION_LIMITS);
-    }
-    catch (error) {
-        if (error instanceof CancelledError || error instanceof PreflightDeadlineError)
-            throw error;
-        result = {
-            problem: error instanceof RangesNotSupportedError
-                ? `the host does not support range requests and the movie header is not within the first ${formatBytes(headBytes)}`
-                : errorText(error),
-        };
-    }
-    if (result.video)
-        probe.video = result.video;
-    if (result.durationSeconds !== undefined) {
-        probe.durationSeconds = result.durationSeconds;
-        probe.billableSeconds = billableSeconds(result.durationSeconds);
-    }
-    else {
-        probe.warnings.push(`${source}: its duration could not be read (${result.problem ?? 'unknown reason'}); the API measures it when the job is submitted.`);
-    }
-}
-/**
- * Probes several sources, in the order given, each in a slot of `pool` (the
- * run's one pool, so preflight and clips share the concurrency limit).
- * Every source is checked even when another fails, until the deadline (no
- * probe starts after it); only cancellation and bugs throw.
- */
-async function probeSources(urls, options) {
-    const { deadline } = options;
-    return Promise.all(urls.map((url) => options.pool.run(async () => {
-        if (deadline !== undefined && Date.now() >= deadline.at)
-            return { url, deadline: 'not-checked' };
+    /**
+     * Pipeline: the recorded task, fetched once for current result URLs, when it
+     * can still be delivered; undefined (after one warning) when it cannot, and
+     * the clip is then submitted as usual.
+     */
+    async reusedTask(plan, client, log) {
+        const record = this.reuse(plan.index);
+        if (!record)
+            return undefined;
+        let task;
         try {
-            return { url, probe: await probeSource(url, options) };
+            task = await client.getTask(record.taskId);
         }
         catch (error) {
-            if (error instanceof PreflightDeadlineError)
-                return { url, deadline: 'unanswered' };
-            if (error instanceof PreflightError)
-                return { url, error };
-            throw error;
+            if (error instanceof errors/* CancelledError */.cc || !(error instanceof errors/* ApiError */.hD) || (error.status !== 404 && error.status !== 410))
+                throw error;
+            return this.gone(plan, record, 'can no longer be fetched (HTTP 404)', log);
         }
-    })));
+        const status = normalStatus(task.status);
+        const urls = task.output?.video_urls ?? [];
+        if (status !== 'completed')
+            return this.gone(plan, record, `is ${status === 'failed' ? 'failed' : `no longer completed (${status.slice(0, 20)})`}`, log);
+        if (urls.length === 0 || urls.some((url) => resultUrlProblem(url) !== undefined))
+            return this.gone(plan, record, 'has no usable output any more', log);
+        log.info(reusingTaskInfo(record.taskId, reuseDate(record.completedAt)));
+        return { task, extras: { reusedFrom: { completedAt: record.completedAt } } };
+    }
+    /** The run's billable seconds once the clips ran: preflight's total plus any clip that fell back to submitting. */
+    billableAfterRun(preflightTotal) {
+        if (preflightTotal === undefined || this.fallbackUnknown)
+            return undefined;
+        return preflightTotal + this.fallbackSeconds;
+    }
+    gone(plan, record, why, log) {
+        this.hits.delete(plan.index);
+        if (plan.billableSeconds === undefined)
+            this.fallbackUnknown = true;
+        else
+            this.fallbackSeconds += plan.billableSeconds;
+        log.warning(reusedTaskGoneWarning(record.taskId, why));
+        return undefined;
+    }
+    /** The tool cache's copy of result `index` of a reused clip, copied to `dir/name` once its SHA-256 checks out. */
+    async cachedResult(plan, index, url, dir, name, log) {
+        const file = this.hits.get(plan.index)?.files.find((candidate) => candidate.index === index);
+        if (!file)
+            return undefined;
+        const path = (0,external_node_path_.resolve)((0,external_node_path_.join)(dir, name));
+        try {
+            if (await (0,result_record/* copyVerifiedResult */.$X)(file, path)) {
+                log.info(`Copied the result from the runner's tool cache (SHA-256 checked), not downloaded.`);
+                return { url, path, name, bytes: file.bytes };
+            }
+            log.info(`The tool cache's copy of the result does not match its record; downloading it instead.`);
+        }
+        catch (error) {
+            if (error instanceof errors/* CancelledError */.cc)
+                throw error;
+            log.info(`The tool cache's copy of the result could not be read (${(0,errors/* errorText */.kc)(error).replace(/\.$/, '')}); downloading it instead.`);
+        }
+        return undefined;
+    }
+    /** After a task this run submitted completed (and was downloaded): its record, to both stores. Never throws. */
+    async remember(plan, progress) {
+        const fingerprint = this.fingerprints.get(plan.index);
+        if (!fingerprint || !progress.taskId || progress.reusedFrom || progress.videoUrls.length === 0)
+            return;
+        const record = {
+            v: src_fingerprint/* RECORD_FORMAT_VERSION */.ZI,
+            model: fingerprint.model,
+            upscaleFactor: fingerprint.upscaleFactor,
+            sourceSha256: fingerprint.sourceSha256,
+            taskId: progress.taskId,
+            videoUrls: [...progress.videoUrls],
+            billableSeconds: plan.billableSeconds ?? null,
+            completedAt: new Date().toISOString(),
+        };
+        const files = progress.videoUrls.map((url) => progress.files.find((file) => file.url === url)?.path);
+        await (await this.store()).save(record, files).catch(() => undefined);
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/plan.ts
@@ -46194,6 +54010,7 @@ async function probeSources(urls, options) {
  * each source checked on its host (preflight), the cost guard, and the dry run
  * that prints the plan instead of carrying it out.
  */
+
 
 
 
@@ -46229,7 +54046,7 @@ function planResultNames(plans, upscaleFactor) {
  * a video, and its duration (so the billable seconds are known). One bad
  * source or a total over max-billable-seconds refuses the whole run unpaid.
  */
-async function preflight(plans, inputs, reporter, signal, pool, timeline) {
+async function plan_preflight(plans, inputs, reporter, signal, pool, timeline) {
     const toCheck = plans.filter((plan) => !plan.resumeTaskId);
     if (!inputs.preflight || toCheck.length === 0)
         return { clips: plans };
@@ -46240,30 +54057,37 @@ async function checkSources(plans, toCheck, inputs, reporter, signal, pool) {
     const refused = new Map();
     const late = new Map();
     const measured = new Map();
+    const media = new Map();
     await reporter.section(title, async () => {
-        const checks = await probeSources(toCheck.map((plan) => plan.source), { signal, pool, deadline: inputs.deadline });
+        const checks = await (0,preflight/* probeSources */.Z_)(toCheck.map((plan) => plan.source), { signal, pool, deadline: inputs.deadline });
         checks.forEach((check, position) => {
             const plan = toCheck[position];
             if (check.probe) {
-                reporter.info(describeProbe(check.probe));
+                reporter.info((0,preflight/* describeProbe */.WH)(check.probe));
                 for (const warning of check.probe.warnings)
                     reporter.warning(warning);
                 if (check.probe.billableSeconds !== undefined)
                     measured.set(plan.index, check.probe.billableSeconds);
+                const { durationSeconds, video } = check.probe;
+                if (durationSeconds !== undefined || video !== undefined)
+                    media.set(plan.index, { durationSeconds, video });
             }
             if (check.deadline)
                 late.set(plan.index, check.deadline);
             if (check.error) {
-                refused.set(plan.index, errorText(check.error));
-                reporter.info(`${displayUrl(plan.source)}: ${errorText(check.error)}`);
+                refused.set(plan.index, (0,errors/* errorText */.kc)(check.error));
+                reporter.info(`${(0,urls/* displayUrl */.Q)(plan.source)}: ${(0,errors/* errorText */.kc)(check.error)}`);
             }
         });
     });
-    const clips = plans.map((plan) => (measured.has(plan.index) ? { ...plan, billableSeconds: measured.get(plan.index) } : plan));
+    const unchanged = await findUnchanged(toCheck, inputs, reporter, signal, pool, refused.size + late.size === 0);
+    const clips = plans.map((plan) => measured.has(plan.index) || media.has(plan.index) ? { ...plan, billableSeconds: measured.get(plan.index), sourceMedia: media.get(plan.index) } : plan);
     const checked = clips.filter((plan) => !plan.resumeTaskId);
-    const billableSeconds = totalBillableSeconds(checked);
+    // Reused clips are not submitted: the billable seconds and the cost guard count only what this run submits.
+    const submitted = checked.filter((plan) => !unchanged?.reuse(plan.index));
+    const billableSeconds = (0,cost/* totalBillableSeconds */.Zy)(submitted);
     if (billableSeconds !== undefined) {
-        reporter.info(`Billable seconds: ${billableSeconds} (ceil of each source's duration${checked.length > 1 ? ', summed' : ''}).`);
+        reporter.info(`Billable seconds: ${billableSeconds} (ceil of each source's duration${submitted.length > 1 ? ', summed' : ''}).`);
     }
     // The deadline came during preflight: nothing may be submitted now, and the message says where the time went.
     if (late.size > 0 || (!inputs.dryRun && Date.now() >= inputs.deadline.at)) {
@@ -46273,8 +54097,8 @@ async function checkSources(plans, toCheck, inputs, reporter, signal, pool) {
         const also = refused.size > 0
             ? ` Preflight also refused ${[...refused.keys()].map((index) => reporter.label(clips[index])).join(', ')} (see the results output).`
             : '';
-        const message = `${preflightDeadlineMessage(formatElapsed(inputs.deadline.timeoutMs), named('unanswered'), named('not-checked'))}${also}`;
-        return { clips, billableSeconds, refusal: { outcomes, message } };
+        const message = `${preflightDeadlineMessage((0,format/* formatElapsed */.C7)(inputs.deadline.timeoutMs), named('unanswered'), named('not-checked'))}${also}`;
+        return { clips, billableSeconds, unchanged, refusal: { outcomes, message } };
     }
     if (refused.size > 0) {
         const outcomes = clips.map((plan) => unrunClip(plan, refused.has(plan.index) ? 'failed' : 'skipped', refused.get(plan.index) ?? NOT_SUBMITTED_PREFLIGHT));
@@ -46283,17 +54107,26 @@ async function checkSources(plans, toCheck, inputs, reporter, signal, pool) {
     }
     if (inputs.maxBillableSeconds !== undefined) {
         try {
-            checkCostGuard(checked.map((plan) => ({ url: plan.source, billableSeconds: plan.billableSeconds })), inputs.maxBillableSeconds);
+            (0,cost/* checkCostGuard */.D0)(submitted.map((plan) => ({ url: plan.source, billableSeconds: plan.billableSeconds })), inputs.maxBillableSeconds);
         }
         catch (error) {
-            if (!(error instanceof CostGuardError))
+            if (!(error instanceof errors/* CostGuardError */.Rq))
                 throw error;
             const outcomes = clips.map((plan) => unrunClip(plan, 'skipped', NOT_SUBMITTED_COST_GUARD));
-            return { clips, billableSeconds, refusal: { outcomes, message: costGuardMessage(errorText(error)) } };
+            return { clips, billableSeconds, unchanged, refusal: { outcomes, message: costGuardMessage((0,errors/* errorText */.kc)(error)) } };
         }
         reporter.info(`Within max-billable-seconds (${billableSeconds ?? 0} of ${inputs.maxBillableSeconds}).`);
     }
-    return { clips, billableSeconds };
+    return { clips, billableSeconds, unchanged };
+}
+/** skip-unchanged: hashes the sources that passed (the runner downloads each once) and looks each up; nothing when off or refused. */
+async function findUnchanged(toCheck, inputs, reporter, signal, pool, allPassed) {
+    if (!inputs.skipUnchanged || !allPassed)
+        return undefined;
+    const log = { info: (m) => reporter.info(m), warning: (m) => reporter.warning(m), debug: (m) => reporter.io.debug(m) };
+    const unchanged = new SkipUnchanged(log, inputs.upscaleFactor);
+    await reporter.section('skip-unchanged: fingerprinting the sources', () => unchanged.find(toCheck, { signal, pool, deadline: inputs.deadline }, log, (plan) => reporter.label(plan)));
+    return unchanged;
 }
 /** Prints what a real run would do; submits and polls nothing. */
 async function dryRun(plan, inputs, reporter) {
@@ -46303,12 +54136,17 @@ async function dryRun(plan, inputs, reporter) {
                 reporter.info(`Would pick up task ${clip.resumeTaskId} (${reporter.label(clip)}); nothing is billed again.`);
                 continue;
             }
+            const reused = plan.unchanged?.reuse(clip.index);
+            if (reused) {
+                reporter.info(wouldReuseInfo((0,urls/* displayUrl */.Q)(clip.source), reused.taskId, reuseDate(reused.completedAt)));
+                continue;
+            }
             const billable = clip.billableSeconds === undefined ? 'billable seconds unknown' : `${clip.billableSeconds} billable seconds`;
-            reporter.info(`Would submit ${displayUrl(clip.source)} for ${inputs.upscaleFactor}× upscaling (${billable}).`);
+            reporter.info(`Would submit ${(0,urls/* displayUrl */.Q)(clip.source)} for ${inputs.upscaleFactor}× upscaling (${billable}).`);
         }
-        const submitted = plan.clips.filter((clip) => !clip.resumeTaskId);
+        const submitted = plan.clips.filter((clip) => !clip.resumeTaskId && !plan.unchanged?.reuse(clip.index));
         if (submitted.length > 0) {
-            const total = totalBillableSeconds(submitted);
+            const total = (0,cost/* totalBillableSeconds */.Zy)(submitted);
             reporter.info(`${submitted.length} submission${submitted.length === 1 ? '' : 's'}, ${total === undefined ? 'billable seconds unknown' : `${total} billable seconds`} at ${inputs.upscaleFactor}×.`);
         }
         return Promise.resolve();
@@ -46337,7 +54175,7 @@ async function checkNothingInTheWay(names, dir) {
         const path = (0,external_node_path_.join)(dir, resultFileNames(base, 1)[0]);
         const state = await targetState(path);
         if (state === 'directory' || state === 'other')
-            throw new InputError(`${inTheWayMessage(path, state)} Nothing was submitted.`);
+            throw new errors/* InputError */.dz(`${inTheWayMessage(path, state)} Nothing was submitted.`);
     }
 }
 
@@ -46406,6 +54244,7 @@ function clipResults(outcomes) {
 
 
 
+
 /** Plain text in a table cell: no pipe or newline breaks the row, and no Markdown or HTML in it is rendered. */
 function cell(text) {
     return markdownText(text);
@@ -46441,16 +54280,20 @@ function shortUrl(url) {
         return url;
     }
 }
+/** A release asset, linked; one the release already held byte for byte says so. */
+function releaseAssetCell(asset) {
+    return `${summary_link(asset.url, asset.name)}${asset.unchanged ? ' (unchanged, not uploaded again)' : ''}`;
+}
 function elapsedCell(report) {
-    const total = formatElapsed(report.elapsedMs);
+    const total = (0,format/* formatElapsed */.C7)(report.elapsedMs);
     if (report.phases.length === 0)
         return total;
-    return `${total} (${report.phases.map((phase) => `${phase.name} ${formatElapsed(phase.ms)}`).join(' · ')})`;
+    return `${total} (${report.phases.map((phase) => `${phase.name} ${(0,format/* formatElapsed */.C7)(phase.ms)}`).join(' · ')})`;
 }
 function artifactCell(artifact) {
     const title = artifact.url ? summary_link(artifact.url, artifact.name) : `${code(artifact.name)} (id ${artifact.id})`;
     const details = [
-        artifact.bytes === undefined ? undefined : formatBytes(artifact.bytes),
+        artifact.bytes === undefined ? undefined : (0,format/* formatBytes */.z3)(artifact.bytes),
         artifact.unzipped ? 'the MP4 itself, not zipped' : 'zip',
         artifact.retentionDays === undefined ? 'repository default retention' : `kept ${artifact.retentionDays} day${artifact.retentionDays === 1 ? '' : 's'}`,
     ].filter(Boolean);
@@ -46469,11 +54312,18 @@ function renderCard(report) {
     if (clip?.plan.billableSeconds !== undefined)
         rows.push(['Billable seconds', String(clip.plan.billableSeconds)]);
     rows.push(['Task id', clip?.taskId ? code(clip.taskId) : report.dryRun ? '(dry run: nothing submitted)' : '(none)'], ['Status', `${statusIcon(report.status)} ${report.status}`], ['Elapsed', elapsedCell(report)]);
+    if (clip?.reusedFrom)
+        rows.push(['Reused', `${reusedText(clip.reusedFrom.completedAt)} (skip-unchanged: nothing submitted or billed)`]);
     const many = (list, one, index) => (list.length > 1 ? `${one} ${index + 1}` : one);
     clip?.videoUrls.forEach((url, index, all) => rows.push([many(all, 'Result', index), summary_link(url, shortUrl(url))]));
-    clip?.files.forEach((file, index, all) => rows.push([many(all, 'Downloaded', index), `${code(file.path)} (${formatBytes(file.bytes)})`]));
+    clip?.files.forEach((file, index, all) => rows.push([many(all, 'Downloaded', index), `${code(file.path)} (${(0,format/* formatBytes */.z3)(file.bytes)})`]));
+    if (clip?.media?.description)
+        rows.push(['Video', cell(clip.media.description)]);
     if (report.artifact)
         rows.push(['Artifact', artifactCell(report.artifact)]);
+    if (report.release)
+        rows.push(['Release', summary_link(report.release.url, shortUrl(report.release.url))]);
+    clip?.releaseAssets?.forEach((asset, index, all) => rows.push([many(all, 'Release asset', index), releaseAssetCell(asset)]));
     if (report.failure)
         rows.push(['Error', cell(report.failure)]);
     const resume = report.resumeTaskIds[0];
@@ -46482,6 +54332,10 @@ function renderCard(report) {
     const table = ['| | |', '|---|---|', ...rows.map(([key, value]) => `| **${key}** | ${value} |`)].join('\n');
     const title = failed ? 'failed' : report.dryRun ? 'dry run, nothing submitted' : report.status === 'completed' ? 'done' : 'still processing';
     return `### ${icon} reApi Topaz Video Upscaler: ${title}\n\n${table}\n`;
+}
+/** A reused clip: the earlier task's completion date (the record's, checked ISO 8601 UTC). */
+function reusedText(completedAt) {
+    return `reused, task of ${cell(reuseDate(completedAt))}`;
 }
 function statusIcon(status) {
     const icons = { completed: '✅', failed: '❌', skipped: '⏭️', 'dry-run': '🧪' };
@@ -46499,31 +54353,40 @@ function renderTable(report) {
             : report.status === 'completed'
                 ? `${clips.length} clips done`
                 : `${clips.length} clips still processing`;
+    // What each upscale did (the verify step), when any result was read.
+    const media = clips.some((clip) => clip.media?.description !== undefined);
     const lines = [
         `### ${failed ? '❌' : statusIcon(report.status)} reApi Topaz Video Upscaler: ${title}`,
         '',
-        '| # | Source | Task | Status | Billable s | Result | Downloaded |',
-        '|---|---|---|---|---|---|---|',
+        `| # | Source | Task | Status | Billable s | Result | Downloaded |${media ? ' Video |' : ''}${report.release ? ' Release asset |' : ''}`,
+        `|---|---|---|---|---|---|---|${media ? '---|' : ''}${report.release ? '---|' : ''}`,
     ];
+    // The release column only when release-tag is set, so other tables stay as narrow as before.
+    const releaseCell = (assets = []) => report.release ? ` ${assets.map((asset) => releaseAssetCell(asset)).join('<br>') || '—'} |` : '';
     for (const clip of clips) {
         const { source, index, billableSeconds } = clip.plan;
         const result = clip.videoUrls.map((url) => summary_link(url, shortUrl(url))).join('<br>');
-        const files = clip.files.map((file) => `${code(file.name)} (${formatBytes(file.bytes)})`).join('<br>');
+        const files = clip.files.map((file) => `${code(file.name)} (${(0,format/* formatBytes */.z3)(file.bytes)})`).join('<br>');
         lines.push(`| ${index + 1} | ${source ? summary_link(source, shortUrl(source)) : '(resumed task)'} | ${clip.taskId ? code(clip.taskId) : '—'} | ` +
-            `${statusIcon(clip.status)} ${clip.status}${clip.message !== undefined && clip.status === 'completed' ? ' (not delivered)' : ''} | ` +
-            `${billableSeconds ?? '—'} | ${result || '—'} | ${files || '—'} |`);
+            `${statusIcon(clip.status)} ${clip.status}${clip.message !== undefined && clip.status === 'completed' ? ' (not delivered)' : ''}` +
+            `${clip.reusedFrom ? ` (${reusedText(clip.reusedFrom.completedAt)})` : ''} | ` +
+            `${billableSeconds ?? '—'} | ${result || '—'} | ${files || '—'} |${media ? ` ${cell(clip.media?.description ?? '—')} |` : ''}${releaseCell(clip.releaseAssets)}`);
     }
     const counts = new Map();
     for (const clip of clips)
         counts.set(clip.status, (counts.get(clip.status) ?? 0) + 1);
-    const billable = totalBillableSeconds(clips.map((clip) => clip.plan));
+    // What this run submitted: a reused clip was billed when its task first ran.
+    const billable = (0,cost/* totalBillableSeconds */.Zy)(clips.filter((clip) => !clip.reusedFrom).map((clip) => clip.plan));
     const bytes = clips.reduce((sum, clip) => sum + clip.files.reduce((total, file) => total + file.bytes, 0), 0);
     const fileCount = clips.reduce((sum, clip) => sum + clip.files.length, 0);
     lines.push(`| | **Total** | | ${[...counts].map(([status, count]) => `${count} ${status}`).join(', ')} | ${billable ?? '—'} | ` +
-        `${clips.reduce((sum, clip) => sum + clip.videoUrls.length, 0)} | ${fileCount > 0 ? `${fileCount} (${formatBytes(bytes)})` : '—'} |`);
+        `${clips.reduce((sum, clip) => sum + clip.videoUrls.length, 0)} | ${fileCount > 0 ? `${fileCount} (${(0,format/* formatBytes */.z3)(bytes)})` : '—'} |${media ? ' |' : ''}` +
+        (report.release ? ` ${clips.reduce((sum, clip) => sum + (clip.releaseAssets?.length ?? 0), 0)} |` : ''));
     lines.push('', `**Upscale factor** ${report.upscaleFactor}× · **Concurrency** ${report.concurrency} · **Elapsed** ${elapsedCell(report)}`);
     if (report.artifact)
         lines.push('', `**Artifact** ${artifactCell(report.artifact)}`);
+    if (report.release)
+        lines.push('', `**Release** ${summary_link(report.release.url, shortUrl(report.release.url))}`);
     const errors = clips.filter((clip) => clip.message !== undefined);
     if (errors.length > 0) {
         lines.push('', '**Errors**', '');
@@ -46622,7 +54485,7 @@ class Reporter {
     }
     /** "#3 clip.mp4" among several, "clip.mp4" alone; a resumed task without a source by its id. */
     label(plan) {
-        const name = plan.source ? sourceName(plan.source) : (plan.resumeTaskId ?? 'unknown');
+        const name = plan.source ? (0,urls/* sourceName */.V)(plan.source) : (plan.resumeTaskId ?? 'unknown');
         return this.many ? `#${plan.index + 1} ${name}` : name;
     }
     /** A part of the run in its own collapsible log group. */
@@ -46663,7 +54526,7 @@ class Reporter {
     }
     /** A poll found a task still running: a line for one clip, debug detail among several. */
     pollProgress(task, elapsedMs, polls) {
-        const line = `Task ${task.id}: ${task.status} after ${formatElapsed(elapsedMs)} (poll ${polls})`;
+        const line = `Task ${task.id}: ${task.status} after ${(0,format/* formatElapsed */.C7)(elapsedMs)} (poll ${polls})`;
         const plan = this.byTask.get(task.id);
         if (!this.many || !plan)
             this.io.info(line);
@@ -46694,7 +54557,7 @@ class Reporter {
             counts.set(status, (counts.get(status) ?? 0) + 1);
         const order = ['completed', 'processing', 'pending', 'failed', 'skipped'];
         const parts = order.filter((status) => counts.has(status)).map((status) => `${counts.get(status)} ${status === 'pending' ? 'waiting for a slot' : status}`);
-        return `Progress after ${formatElapsed(Date.now() - this.startedAt)}: ${parts.join(', ')}.`;
+        return `Progress after ${(0,format/* formatElapsed */.C7)(Date.now() - this.startedAt)}: ${parts.join(', ')}.`;
     }
     /** task-id (the first clip's) and task-ids, set as soon as a task exists so a step that later fails or is killed still hands them on. */
     publishTaskIds(outcomes) {
@@ -46751,7 +54614,7 @@ class Reporter {
         }
         if (report.release) {
             this.io.setOutput('release-url', report.release.url);
-            this.io.setOutput('release-asset-urls', JSON.stringify(outcomes.flatMap((outcome) => outcome.releaseAssetUrl ?? [])));
+            this.io.setOutput('release-asset-urls', JSON.stringify(outcomes.flatMap((outcome) => (outcome.releaseAssets ?? []).map((asset) => asset.url))));
         }
         const media = outcomes[0]?.media;
         if (media?.width !== undefined)
@@ -46823,6 +54686,7 @@ function onStopSignals(controller, io) {
 
 
 
+
 /** Runs the action; resolves true when the step was cancelled (the caller should then exit at once). */
 async function main_run(io = coreIO()) {
     // Masked before anything else can print it.
@@ -46843,12 +54707,12 @@ async function main_run(io = coreIO()) {
     }
     catch (error) {
         runError = error;
-        if (!isActionError(error) && error instanceof Error && error.stack)
+        if (!(0,errors/* isActionError */.Bd)(error) && error instanceof Error && error.stack)
             io.debug(error.stack);
     }
     finally {
         stopListening();
-        await closeDispatcher();
+        await (0,http/* closeDispatcher */.uB)();
     }
     const { inputs, outcomes } = state;
     // A run stopped before any clip got anywhere (cancelled in preflight, a download path that cannot be made) has no status.
@@ -46881,20 +54745,25 @@ async function execute(state, reporter, timeline, signal) {
     state.outcomes = plans.map((plan) => unrunClip(plan, plan.resumeTaskId ? 'processing' : 'skipped'));
     const names = planResultNames(plans, inputs.upscaleFactor);
     await checkDelivery(inputs, reporter, names);
+    const release = await openRelease(inputs, reporter, signal);
+    if (release)
+        state.release = { url: release.release.htmlUrl };
     const slots = createPool(inputs.concurrency);
-    const plan = await preflight(plans, inputs, reporter, signal, slots, timeline);
+    const plan = await plan_preflight(plans, inputs, reporter, signal, slots, timeline);
     state.billableSeconds = plan.billableSeconds;
     if (plan.refusal) {
         state.outcomes = plan.refusal.outcomes;
         state.refused = true;
-        throw new RunRefusedError(plan.refusal.message);
+        throw new errors/* RunRefusedError */.Yp(plan.refusal.message);
     }
     state.clipsRan = true;
     if (inputs.dryRun) {
         state.outcomes = await dryRun(plan, inputs, reporter);
         return;
     }
-    state.outcomes = await runClips(plan.clips, inputs, reporter, timeline, signal, slots, names);
+    state.outcomes = await runClips(plan, inputs, reporter, timeline, signal, slots, names, release);
+    if (plan.unchanged)
+        state.billableSeconds = plan.unchanged.billableAfterRun(plan.billableSeconds);
     const files = state.outcomes.flatMap((outcome) => outcome.files.map((file) => file.path));
     const name = inputs.artifactName;
     if (name && files.length > 0 && !signal.aborted) {
@@ -46905,11 +54774,11 @@ async function execute(state, reporter, timeline, signal) {
     }
 }
 /** Submits (or resumes), waits for and delivers every clip, at most `concurrency` at a time. */
-async function runClips(plans, inputs, reporter, timeline, signal, slots, names) {
+async function runClips({ clips: plans, unchanged }, inputs, reporter, timeline, signal, slots, names, release) {
     const { apiBaseUrl: baseUrl, apiKey, deadline, pollIntervalMs } = inputs;
     const client = new ReapiClient({ baseUrl, apiKey, signal, deadline, pollIntervalMs, log: (message) => reporter.info(message) });
     const poller = new TaskPoller(client, { deadline, pollIntervalMs, signal, onProgress: (...progress) => reporter.pollProgress(...progress) });
-    const ctx = { inputs, client, poller, signal, slots, downloads: createPool(inputs.concurrency), timeline, names };
+    const ctx = { inputs, client, poller, signal, slots, downloads: createPool(inputs.concurrency), timeline, names, release, unchanged };
     const stopProgress = reporter.startClips(inputs.concurrency);
     try {
         return await Promise.all(plans.map(async (plan) => {
@@ -46923,17 +54792,21 @@ async function runClips(plans, inputs, reporter, timeline, signal, slots, names)
     }
 }
 
+// EXTERNAL MODULE: ./src/cache-exit.ts
+var cache_exit = __nccwpck_require__(86894);
 ;// CONCATENATED MODULE: ./src/index.ts
+
 
 
 
 // The runner executes dist/index.js; everything happens in run().
 main_run().then((cancelled) => {
-    // A cancelled step ends now, even if an upload it stopped waiting for still holds a socket open.
-    if (cancelled)
+    // A cancelled step ends now, even if an upload it stopped waiting for still holds a socket open;
+    // so does one whose Actions cache call was abandoned at its time limit (skip-unchanged), once it has reported.
+    if (cancelled || (0,cache_exit/* cacheCallsAbandoned */.Q)())
         process.exit();
 }, (error) => {
     // Only a failure to report (e.g. an unwritable GITHUB_OUTPUT) lands here: one line, no stack trace.
-    coreIO().setFailed(`The action could not finish reporting: ${errorText(error)}`);
+    coreIO().setFailed(`The action could not finish reporting: ${(0,errors/* errorText */.kc)(error)}`);
 });
 
