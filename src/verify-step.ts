@@ -10,8 +10,8 @@ import type { ClipPlan, ClipProgress, MediaSummary, SourceMedia } from './clip';
 import { formatBytes } from './format';
 import type { ActionInputs } from './inputs';
 import { sourceName } from './urls';
+import { VerifyError } from './errors';
 import {
-  VerifyError,
   describeUpscale,
   mediaResultFields,
   probeResultFile,

@@ -10,13 +10,12 @@
 import { open } from 'node:fs/promises';
 import { formatBytes } from './format';
 import { codecDisplayName, readMediaFacts, sniffContainer, sniffDocument, type Container, type RangeReader, type VideoTrackFacts } from './media';
-import { CancelledError, RangesNotSupportedError, VerifyError, errorText } from './errors';
+import { CancelledError, RangesNotSupportedError, errorText } from './errors';
 
-// Callers reach the error through this module too.
-export { VerifyError };
 import { ProbeSession, header, parseContentRange } from './source-http';
 import { displayUrl } from './urls';
 import type { UpscaleFactor } from './inputs';
+import type { ClipResult } from './report';
 
 /** Bytes one result may cost, first read included: the moov of a long 4K clip fits, the clip does not. */
 export const RESULT_BUDGET_BYTES = 4 * 1024 * 1024;
@@ -271,14 +270,7 @@ function decimalSeconds(seconds: number | undefined): number | null {
 export function mediaResultFields(
   source: MediaSide | undefined,
   result: MediaSide | undefined,
-): {
-  width: number | null;
-  height: number | null;
-  duration: number | null;
-  source_width: number | null;
-  source_height: number | null;
-  source_duration: number | null;
-} {
+): Pick<ClipResult, 'width' | 'height' | 'duration' | 'source_width' | 'source_height' | 'source_duration'> {
   return {
     width: result?.video?.width ?? null,
     height: result?.video?.height ?? null,
