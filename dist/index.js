@@ -53412,8 +53412,6 @@ var source_http = __nccwpck_require__(27495);
 
 
 
-// Callers reach the error through this module too.
-
 
 
 /** Bytes one result may cost, first read included: the moov of a long 4K clip fits, the clip does not. */
@@ -53625,6 +53623,7 @@ function mediaResultFields(source, result) {
 }
 
 ;// CONCATENATED MODULE: ./src/verify-step.ts
+
 
 
 
