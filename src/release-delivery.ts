@@ -6,9 +6,12 @@
 import type { ClipProgress, ReleaseAssetLink } from './clip';
 import { ActionError, CancelledError, ReleaseError, errorText } from './errors';
 import type { ActionInputs } from './inputs';
-import { createReleaseClient, findRelease, hashFile, uploadAsset, type ReleaseClient, type ReleaseInfo } from './release';
+import type { ReleaseClient, ReleaseInfo } from './release';
 import type { Timeline } from './timeline';
 import { notSubmitted } from './wording';
+
+/** The release client, loaded only with release-tag: @actions/github and Octokit would otherwise slow every start. */
+const releaseModule = () => import('./release');
 
 /** The release every result goes to, found before anything was paid for. */
 export interface ReleaseTarget {
@@ -43,6 +46,7 @@ export async function openRelease(
   const tag = inputs.releaseTag;
   if (!tag) return undefined;
   try {
+    const { createReleaseClient, findRelease } = await releaseModule();
     const client = createReleaseClient({
       token: inputs.githubToken ?? '',
       signal,
@@ -66,6 +70,7 @@ export async function openRelease(
  */
 export async function uploadToRelease(target: ReleaseTarget, progress: ClipProgress, log: ClipLines, timeline: Timeline): Promise<void> {
   const taskId = progress.taskId as string;
+  const { hashFile, uploadAsset } = await releaseModule();
   // The clip's lines, prefixed among several clips.
   const client: ReleaseClient = { ...target.client, log: (line) => log.info(line), warn: (line) => log.warning(line) };
   const { release } = target;
