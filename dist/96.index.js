@@ -11,7 +11,7 @@ __webpack_require__.d(__webpack_exports__, {
   ResultCache: () => (/* binding */ ResultCache)
 });
 
-// UNUSED EXPORTS: ACTIONS_CACHE_TIMEOUT_MS, MAX_RECORD_BYTES, RECORD_DIR, RECORD_FILE, TOOL_NAME, actionsCachePath, copyVerifiedResult, hashFile, isExactKey, parseRecord, resultFileName, toolCacheVersion, withoutResultFiles
+// UNUSED EXPORTS: ACTIONS_CACHE_TIMEOUT_MS, MAX_RECORD_BYTES, RECORD_DIR, RECORD_FILE, TOOL_NAME, actionsCachePath, copyVerifiedResult, hashFile, isExactKey, parseRecord, readRecordFile, resultFileName, toolCacheVersion, withoutResultFiles
 
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __webpack_require__(51455);
@@ -211,21 +211,14 @@ class ActionsCacheStore {
                     this.log.info(`skip-unchanged: the Actions cache matched another key (${outcome.value.slice(0, 200)}); ignored.`);
                 return undefined;
             }
-            const { size } = await (0,promises_.stat)(local);
-            if (size > result_record/* MAX_RECORD_BYTES */.xR) {
-                this.log.info(`skip-unchanged: the Actions cache record for ${key} is too large to be one; ignored.`);
+            const record = await (0,result_record/* readRecordFile */.m7)(local, fingerprint, `the Actions cache record for ${key}`, this.log);
+            if (!record)
                 return undefined;
-            }
-            const parsed = (0,result_record/* parseRecord */.Hh)(await (0,promises_.readFile)(local, 'utf8'), fingerprint);
-            if ('problem' in parsed) {
-                this.log.info(`skip-unchanged: the Actions cache record for ${key} is ignored: ${parsed.problem}.`);
-                return undefined;
-            }
-            if (parsed.record.resultFiles !== undefined) {
+            if (record.resultFiles !== undefined) {
                 this.log.info(`skip-unchanged: the Actions cache record for ${key} is ignored: it lists result files, which this store never holds.`);
                 return undefined;
             }
-            return parsed.record;
+            return record;
         }
         catch (error) {
             this.log.info(`skip-unchanged: the Actions cache record for ${key} could not be read (${(0,errors/* errorText */.kc)(error).replace(/\.$/, '')}); ignored.`);
@@ -369,25 +362,17 @@ class ResultCache {
             const dir = tool_cache/* find */.I6(result_record/* TOOL_NAME */.lH, (0,result_record/* toolCacheVersion */.tI)(key));
             if (!dir)
                 return undefined;
-            const recordPath = (0,external_node_path_.join)(dir, result_record/* RECORD_FILE */.lt);
-            const { size } = await (0,promises_.stat)(recordPath);
-            if (size > result_record/* MAX_RECORD_BYTES */.xR) {
-                this.log.info(`skip-unchanged: the tool cache record for ${key} is too large to be one; ignored.`);
+            const record = await (0,result_record/* readRecordFile */.m7)((0,external_node_path_.join)(dir, result_record/* RECORD_FILE */.lt), fingerprint, `the tool cache record for ${key}`, this.log);
+            if (!record)
                 return undefined;
-            }
-            const parsed = (0,result_record/* parseRecord */.Hh)(await (0,promises_.readFile)(recordPath, 'utf8'), fingerprint);
-            if ('problem' in parsed) {
-                this.log.info(`skip-unchanged: the tool cache record for ${key} is ignored: ${parsed.problem}.`);
-                return undefined;
-            }
             const files = [];
-            for (const facts of parsed.record.resultFiles ?? []) {
+            for (const facts of record.resultFiles ?? []) {
                 const path = (0,external_node_path_.join)(dir, (0,result_record/* resultFileName */.tK)(facts.index));
                 const found = await (0,promises_.stat)(path).catch(() => undefined);
                 if (found?.isFile() && found.size === facts.bytes)
                     files.push({ ...facts, path });
             }
-            return { record: parsed.record, store: 'tool-cache', files };
+            return { record: record, store: 'tool-cache', files };
         }
         catch (error) {
             this.toolCacheTrouble('read', error);

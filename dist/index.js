@@ -40705,10 +40705,11 @@ function holdsSecret(text) {
 /* harmony export */   fN: () => (/* binding */ actionsCachePath),
 /* harmony export */   lH: () => (/* binding */ TOOL_NAME),
 /* harmony export */   lt: () => (/* binding */ RECORD_FILE),
+/* harmony export */   m7: () => (/* binding */ readRecordFile),
 /* harmony export */   tI: () => (/* binding */ toolCacheVersion),
-/* harmony export */   tK: () => (/* binding */ resultFileName),
-/* harmony export */   xR: () => (/* binding */ MAX_RECORD_BYTES)
+/* harmony export */   tK: () => (/* binding */ resultFileName)
 /* harmony export */ });
+/* unused harmony export MAX_RECORD_BYTES */
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(77598);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(73024);
@@ -40841,6 +40842,24 @@ function parseRecord(text, fingerprint) {
     return { record: data };
 }
 /** Hex SHA-256 and size of a file, streamed. */
+/**
+ * Reads a stored record (untrusted: another run, or anyone who could write the
+ * cache, wrote it) and checks it against the fingerprint asked for; undefined,
+ * with a line saying why, when it is too large or does not hold.
+ */
+async function readRecordFile(path, fingerprint, where, log) {
+    const { size } = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.stat)(path);
+    if (size > MAX_RECORD_BYTES) {
+        log.info(`skip-unchanged: ${where} is too large to be one; ignored.`);
+        return undefined;
+    }
+    const parsed = parseRecord(await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.readFile)(path, 'utf8'), fingerprint);
+    if ('problem' in parsed) {
+        log.info(`skip-unchanged: ${where} is ignored: ${parsed.problem}.`);
+        return undefined;
+    }
+    return parsed.record;
+}
 async function hashFile(path) {
     const hash = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256');
     let bytes = 0;

@@ -10,7 +10,7 @@
  * caller passes, and turns that store off. What comes back from either store
  * is untrusted: it is checked field by field against the fingerprint.
  */
-import { copyFile, link, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, link, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as toolCache from '@actions/tool-cache';
@@ -18,11 +18,11 @@ import { errorText } from './errors';
 import { fingerprintKey, type Fingerprint } from './fingerprint';
 import { ActionsCacheStore } from './result-store-actions';
 import {
-  MAX_RECORD_BYTES,
   RECORD_FILE,
   TOOL_NAME,
   hashFile,
   parseRecord,
+  readRecordFile,
   resultFileName,
   toolCacheVersion,
   withoutResultFiles,
@@ -113,24 +113,15 @@ export class ResultCache {
     try {
       const dir = toolCache.find(TOOL_NAME, toolCacheVersion(key));
       if (!dir) return undefined;
-      const recordPath = join(dir, RECORD_FILE);
-      const { size } = await stat(recordPath);
-      if (size > MAX_RECORD_BYTES) {
-        this.log.info(`skip-unchanged: the tool cache record for ${key} is too large to be one; ignored.`);
-        return undefined;
-      }
-      const parsed = parseRecord(await readFile(recordPath, 'utf8'), fingerprint);
-      if ('problem' in parsed) {
-        this.log.info(`skip-unchanged: the tool cache record for ${key} is ignored: ${parsed.problem}.`);
-        return undefined;
-      }
+      const record = await readRecordFile(join(dir, RECORD_FILE), fingerprint, `the tool cache record for ${key}`, this.log);
+      if (!record) return undefined;
       const files: CachedResultFile[] = [];
-      for (const facts of parsed.record.resultFiles ?? []) {
+      for (const facts of record.resultFiles ?? []) {
         const path = join(dir, resultFileName(facts.index));
         const found = await stat(path).catch(() => undefined);
         if (found?.isFile() && found.size === facts.bytes) files.push({ ...facts, path });
       }
-      return { record: parsed.record, store: 'tool-cache', files };
+      return { record: record, store: 'tool-cache', files };
     } catch (error) {
       this.toolCacheTrouble('read', error);
       return undefined;

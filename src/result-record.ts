@@ -6,7 +6,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
+import { readFile, rename, rm, stat } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { RECORD_FORMAT_VERSION, type Fingerprint } from './fingerprint';
 
@@ -166,6 +166,25 @@ export function parseRecord(text: string, fingerprint: Fingerprint): { record: R
 }
 
 /** Hex SHA-256 and size of a file, streamed. */
+/**
+ * Reads a stored record (untrusted: another run, or anyone who could write the
+ * cache, wrote it) and checks it against the fingerprint asked for; undefined,
+ * with a line saying why, when it is too large or does not hold.
+ */
+export async function readRecordFile(path: string, fingerprint: Fingerprint, where: string, log: CacheLog): Promise<ResultRecord | undefined> {
+  const { size } = await stat(path);
+  if (size > MAX_RECORD_BYTES) {
+    log.info(`skip-unchanged: ${where} is too large to be one; ignored.`);
+    return undefined;
+  }
+  const parsed = parseRecord(await readFile(path, 'utf8'), fingerprint);
+  if ('problem' in parsed) {
+    log.info(`skip-unchanged: ${where} is ignored: ${parsed.problem}.`);
+    return undefined;
+  }
+  return parsed.record;
+}
+
 export async function hashFile(path: string): Promise<{ sha256: string; bytes: number }> {
   const hash = createHash('sha256');
   let bytes = 0;

@@ -9,18 +9,17 @@
  * the library printed itself counts) and turns the store off for the rest of
  * the run.
  */
-import { mkdir, readFile, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, rm, rmdir, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import * as actionsCache from '@actions/cache';
 import { noteAbandonedCacheCall } from './cache-exit';
 import { errorText } from './errors';
 import { fingerprintKey, type Fingerprint } from './fingerprint';
 import {
-  MAX_RECORD_BYTES,
   RECORD_DIR,
   actionsCachePath,
   isExactKey,
-  parseRecord,
+  readRecordFile,
   withoutResultFiles,
   type ActionsCacheOutcome,
   type CacheLog,
@@ -192,21 +191,13 @@ export class ActionsCacheStore {
         if (outcome.value !== undefined) this.log.info(`skip-unchanged: the Actions cache matched another key (${outcome.value.slice(0, 200)}); ignored.`);
         return undefined;
       }
-      const { size } = await stat(local);
-      if (size > MAX_RECORD_BYTES) {
-        this.log.info(`skip-unchanged: the Actions cache record for ${key} is too large to be one; ignored.`);
-        return undefined;
-      }
-      const parsed = parseRecord(await readFile(local, 'utf8'), fingerprint);
-      if ('problem' in parsed) {
-        this.log.info(`skip-unchanged: the Actions cache record for ${key} is ignored: ${parsed.problem}.`);
-        return undefined;
-      }
-      if (parsed.record.resultFiles !== undefined) {
+      const record = await readRecordFile(local, fingerprint, `the Actions cache record for ${key}`, this.log);
+      if (!record) return undefined;
+      if (record.resultFiles !== undefined) {
         this.log.info(`skip-unchanged: the Actions cache record for ${key} is ignored: it lists result files, which this store never holds.`);
         return undefined;
       }
-      return parsed.record;
+      return record;
     } catch (error) {
       this.log.info(`skip-unchanged: the Actions cache record for ${key} could not be read (${errorText(error).replace(/\.$/, '')}); ignored.`);
       return undefined;
