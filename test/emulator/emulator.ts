@@ -12,6 +12,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { extname } from 'node:path';
+import { readBody } from '../helpers/read-body';
 
 export const MODEL = 'topaz-video-upscaler';
 export const MAX_SOURCE_BYTES = 50 * 1024 * 1024;
@@ -240,15 +241,6 @@ function bearer(req: IncomingMessage): string {
 
 function errorBody(code: string, message: string, requestId: string): string {
   return JSON.stringify({ error: { code, message, request_id: requestId } });
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }
 
 async function listen(server: Server, port = 0): Promise<number> {

@@ -15,6 +15,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { ContainerClient } from '@azure/storage-blob';
 import { AzuriteContainer } from './azurite';
+import { readBody } from './read-body';
 
 const CONTAINER = 'actions-results';
 const SERVICE = '/twirp/github.actions.results.api.v1.ArtifactService/';
@@ -37,15 +38,6 @@ function base64url(value: unknown): string {
 /** A runtime token shaped like the runner's: a JWT whose `scp` claim names the run and job (the client does not verify it). */
 export function runtimeToken(): string {
   return `${base64url({ alg: 'RS256', typ: 'JWT' })}.${base64url({ scp: `Actions.GenericRead:0 Actions.Results:${RUN_BACKEND_ID}:${JOB_BACKEND_ID}` })}.c2lnbmF0dXJl`;
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }
 
 export class ArtifactService {

@@ -22,6 +22,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { ContainerClient } from '@azure/storage-blob';
 import { runtimeToken } from './artifact-service';
 import { AzuriteContainer } from './azurite';
+import { readBody } from './read-body';
 
 const SERVICE = '/twirp/github.actions.results.api.v1.CacheService/';
 const CONTAINER = 'actions-cache';
@@ -43,15 +44,6 @@ export interface CacheEntry {
   sizeBytes?: number;
   finalized: boolean;
   createdAt: number;
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }
 
 export class CacheService {

@@ -97,6 +97,18 @@ describe('overallStatus', () => {
   });
 });
 
+/** The results[] fields of skip-unchanged, release-tag and verify, for a clip none of them touched. */
+const UNTOUCHED_BY_NEW_STEPS = {
+  cached: false,
+  release_asset_url: null,
+  width: null,
+  height: null,
+  duration: null,
+  source_width: null,
+  source_height: null,
+  source_duration: null,
+};
+
 describe('results', () => {
   it('has one object per clip with every documented field', () => {
     const outcomes = [
@@ -117,14 +129,7 @@ describe('results', () => {
         video_path: '/out/1-2x.mp4',
         billable_seconds: 4,
         error: null,
-        cached: false,
-        release_asset_url: null,
-        width: null,
-        height: null,
-        duration: null,
-        source_width: null,
-        source_height: null,
-        source_duration: null,
+        ...UNTOUCHED_BY_NEW_STEPS,
       },
       {
         source: 'https://cdn.example.com/2.mp4',
@@ -134,14 +139,7 @@ describe('results', () => {
         video_path: null,
         billable_seconds: null,
         error: 'Not submitted: the timeout ran out before its turn.',
-        cached: false,
-        release_asset_url: null,
-        width: null,
-        height: null,
-        duration: null,
-        source_width: null,
-        source_height: null,
-        source_duration: null,
+        ...UNTOUCHED_BY_NEW_STEPS,
       },
     ]);
   });
