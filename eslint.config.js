@@ -18,9 +18,9 @@ export default tseslint.config(
     },
   },
   {
-    // Everything the action prints or hands on goes through coreIO in src/reporter.ts (secrets scrubbed, one line).
+    // Everything the action prints or hands on goes through coreIO in src/report/reporter.ts (secrets scrubbed, one line).
     files: ['src/**'],
-    ignores: ['src/reporter.ts', 'src/redact.ts'],
+    ignores: ['src/report/reporter.ts', 'src/shared/redact.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -29,7 +29,7 @@ export default tseslint.config(
             {
               name: '@actions/core',
               importNames: ['info', 'debug', 'notice', 'warning', 'error', 'setFailed', 'setOutput', 'startGroup', 'endGroup', 'group', 'summary', 'setSecret'],
-              message: 'Print and set outputs through the ActionIO of src/reporter.ts, register secrets through src/redact.ts.',
+              message: 'Print and set outputs through the ActionIO of src/report/reporter.ts, register secrets through src/shared/redact.ts.',
             },
           ],
         },

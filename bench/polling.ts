@@ -1,9 +1,9 @@
 /**
- * Polling: the action's real schedule (`nextPollDelayMs` from src/poll.ts, as
+ * Polling: the action's real schedule (`nextPollDelayMs` from src/reapi/poller.ts, as
  * `waitForTask` applies it) evaluated against a fake clock, for jobs of
  * several lengths, against a fixed 5-second loop.
  */
-import { nextPollDelayMs } from '../src/poll';
+import { nextPollDelayMs } from '../src/reapi/poller';
 import { ms, rows } from './lib';
 
 const INTERVAL_MS = 5000; // the action's default poll-interval, and the fixed loop's sleep

@@ -39298,566 +39298,247 @@ module.exports = {
 
 /***/ }),
 
-/***/ 86894:
+/***/ 62118:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Q: () => (/* binding */ cacheCallsAbandoned),
-/* harmony export */   n: () => (/* binding */ noteAbandonedCacheCall)
+/* harmony export */   C5: () => (/* binding */ parseContentRange),
+/* harmony export */   Jr: () => (/* binding */ ProbeSession),
+/* harmony export */   Y: () => (/* binding */ contentLength),
+/* harmony export */   wx: () => (/* binding */ header)
 /* harmony export */ });
+/* unused harmony export REQUEST_TIMEOUT_MS */
+/* harmony import */ var undici__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(46752);
+/* harmony import */ var _shared_errors__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(58382);
+/* harmony import */ var _transport__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(71517);
 /**
- * Whether an Actions cache call (skip-unchanged) was abandoned at its time
- * limit in this process: it may still hold a socket open, so the step ends
- * with process.exit() once it has reported. A module of its own so that
- * index.ts need not load @actions/cache to ask.
- */
-let abandoned = 0;
-function noteAbandonedCacheCall() {
-    abandoned++;
-}
-function cacheCallsAbandoned() {
-    return abandoned > 0;
-}
-
-
-/***/ }),
-
-/***/ 98666:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   D0: () => (/* binding */ checkCostGuard),
-/* harmony export */   NM: () => (/* binding */ billableSeconds),
-/* harmony export */   Zy: () => (/* binding */ totalBillableSeconds)
-/* harmony export */ });
-/* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(83916);
-/* harmony import */ var _urls__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(75769);
-/** What a run will be billed, from the sources' durations, and the cost guard that caps it. */
-
-
-/**
- * Seconds billed for a clip: `ceil(duration)`, as the API documents. The
- * duration is first rounded to the microsecond (the precision ffprobe reports
- * durations in), so float noise such as 3.0000000000000004 from a timescale
- * division bills 3 seconds, not 4, while 3.000001 still bills 4.
- */
-function billableSeconds(durationSeconds) {
-    if (!Number.isFinite(durationSeconds) || durationSeconds < 0)
-        throw new RangeError(`Not a duration: ${durationSeconds}`);
-    const microseconds = Math.round(durationSeconds * 1_000_000);
-    return Math.ceil(microseconds / 1_000_000);
-}
-/** Sum of the sources' billable seconds; undefined when any source's duration is unknown. */
-function totalBillableSeconds(sources) {
-    let total = 0;
-    for (const source of sources) {
-        if (source.billableSeconds === undefined)
-            return undefined;
-        total += source.billableSeconds;
-    }
-    return total;
-}
-const LISTED_SOURCES = 10;
-function listSources(sources) {
-    const listed = sources.slice(0, LISTED_SOURCES).map((s) => `${(0,_urls__WEBPACK_IMPORTED_MODULE_1__/* .sourceName */ .V)(s.url)}: ${s.billableSeconds === undefined ? 'unknown' : s.billableSeconds}`);
-    if (sources.length > LISTED_SOURCES)
-        listed.push(`and ${sources.length - LISTED_SOURCES} more`);
-    return listed.join(', ');
-}
-/**
- * The cost guard: throws CostGuardError when the sources' billable seconds add
- * up to more than `maxBillableSeconds`, or when some duration is unknown (the
- * limit could not be enforced). Returns the total otherwise.
- */
-function checkCostGuard(sources, maxBillableSeconds) {
-    const total = totalBillableSeconds(sources);
-    if (total === undefined) {
-        const unknown = sources.filter((s) => s.billableSeconds === undefined).map((s) => (0,_urls__WEBPACK_IMPORTED_MODULE_1__/* .sourceName */ .V)(s.url));
-        throw new _errors__WEBPACK_IMPORTED_MODULE_0__/* .CostGuardError */ .Rq(`max-billable-seconds is ${maxBillableSeconds}, but the duration of ${unknown.join(', ')} could not be read in preflight, so the total cannot be checked against it ` +
-            `(billable seconds per source: ${listSources(sources)}).`, undefined, maxBillableSeconds);
-    }
-    if (total > maxBillableSeconds) {
-        throw new _errors__WEBPACK_IMPORTED_MODULE_0__/* .CostGuardError */ .Rq(`The sources add up to ${total} billable seconds, over max-billable-seconds (${maxBillableSeconds}); billable seconds per source: ${listSources(sources)}.`, total, maxBillableSeconds);
-    }
-    return total;
-}
-
-
-/***/ }),
-
-/***/ 83916:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Bd: () => (/* binding */ isActionError),
-/* harmony export */   Do: () => (/* binding */ WaitTimeoutError),
-/* harmony export */   Dr: () => (/* binding */ NetworkError),
-/* harmony export */   Dx: () => (/* binding */ UnreadableAnswersError),
-/* harmony export */   Gz: () => (/* binding */ VerifyError),
-/* harmony export */   IP: () => (/* binding */ UnusableTaskIdError),
-/* harmony export */   K2: () => (/* binding */ ReleaseError),
-/* harmony export */   Rq: () => (/* binding */ CostGuardError),
-/* harmony export */   TT: () => (/* binding */ ResponseFormatError),
-/* harmony export */   Yp: () => (/* binding */ RunRefusedError),
-/* harmony export */   cR: () => (/* binding */ RangesNotSupportedError),
-/* harmony export */   cc: () => (/* binding */ CancelledError),
-/* harmony export */   dz: () => (/* binding */ InputError),
-/* harmony export */   hD: () => (/* binding */ ApiError),
-/* harmony export */   kc: () => (/* binding */ errorText),
-/* harmony export */   lZ: () => (/* binding */ ActionError),
-/* harmony export */   nV: () => (/* binding */ DownloadError),
-/* harmony export */   sC: () => (/* binding */ PreflightDeadlineError),
-/* harmony export */   wG: () => (/* binding */ PreflightError),
-/* harmony export */   x$: () => (/* binding */ NotStartedError)
-/* harmony export */ });
-/**
- * Expected failures. Their message is a complete sentence for the user and is
- * printed as is, without a stack trace. Anything else is a bug.
- */
-class ActionError extends Error {
-    name = 'ActionError';
-}
-/** An input is missing or malformed; raised before any request is sent. */
-class InputError extends ActionError {
-    name = 'InputError';
-}
-/** The API answered with an error status (decoded from the error envelope when present). */
-class ApiError extends ActionError {
-    name = 'ApiError';
-    status;
-    code;
-    requestId;
-    retryAfterMs;
-    constructor(message, details) {
-        super(message);
-        this.status = details.status;
-        this.code = details.code;
-        this.requestId = details.requestId;
-        this.retryAfterMs = details.retryAfterMs;
-    }
-}
-/** The response could not be decoded: not JSON, too large, or not the documented shape. */
-class ResponseFormatError extends ActionError {
-    name = 'ResponseFormatError';
-}
-/** A poll kept getting answers that are not a task: reported, not retried further. */
-class UnreadableAnswersError extends ResponseFormatError {
-    name = 'UnreadableAnswersError';
-}
-/**
- * A submission was taken but answered with an id that fails the task id rule:
- * it is neither polled nor published, and the job may exist and be billed.
- */
-class UnusableTaskIdError extends ActionError {
-    name = 'UnusableTaskIdError';
-}
-/** The request failed on the network: refused, reset, timed out. */
-class NetworkError extends ActionError {
-    notSent;
-    name = 'NetworkError';
-    constructor(message, 
-    /** True when the request certainly never reached the server (safe to send again). */
-    notSent) {
-        super(message);
-        this.notSent = notSent;
-    }
-}
-/** The step was cancelled (SIGINT/SIGTERM from the runner). */
-class CancelledError extends ActionError {
-    requestInFlight;
-    name = 'CancelledError';
-    constructor(message, 
-    /** True when a request had already left when the step stopped (a submission may have been taken). */
-    requestInFlight = false) {
-        super(message);
-        this.requestInFlight = requestInFlight;
-    }
-}
-/** The wait ran out while the task was still running (or while reApi could not be asked). */
-class WaitTimeoutError extends ActionError {
-    taskId;
-    name = 'WaitTimeoutError';
-    constructor(message, taskId) {
-        super(message);
-        this.taskId = taskId;
-    }
-}
-/** A source failed preflight: unreachable with an HTTP error, too large, or not a video. */
-class PreflightError extends ActionError {
-    url;
-    status;
-    name = 'PreflightError';
-    constructor(message, url, 
-    /** The HTTP status the host answered, when that is the reason. */
-    status) {
-        super(message);
-        this.url = url;
-        this.status = status;
-    }
-}
-/**
- * The step's deadline (`timeout`) came while a source was being checked: its
- * host did not answer in time. Not a verdict on the source; the run stops,
- * since nothing may be submitted after the deadline.
- */
-class PreflightDeadlineError extends ActionError {
-    url;
-    name = 'PreflightDeadlineError';
-    constructor(message, url) {
-        super(message);
-        this.url = url;
-    }
-}
-/** The sources' billable seconds exceed `max-billable-seconds`, or cannot all be known. */
-class CostGuardError extends ActionError {
-    totalBillableSeconds;
-    maxBillableSeconds;
-    name = 'CostGuardError';
-    constructor(message, 
-    /** Undefined when some durations could not be read. */
-    totalBillableSeconds, maxBillableSeconds) {
-        super(message);
-        this.totalBillableSeconds = totalBillableSeconds;
-        this.maxBillableSeconds = maxBillableSeconds;
-    }
-}
-/** A source host answered a range request with the whole file: it ignores Range. */
-class RangesNotSupportedError extends Error {
-    name = 'RangesNotSupportedError';
-}
-/** A download attempt that failed; `transient` ones are tried again. */
-class DownloadError extends ActionError {
-    transient;
-    retryAfterMs;
-    name = 'DownloadError';
-    constructor(message, transient, retryAfterMs) {
-        super(message);
-        this.transient = transient;
-        this.retryAfterMs = retryAfterMs;
-    }
-}
-/** Under `verify: fail`, a result that fails its checks fails the step. */
-class VerifyError extends ActionError {
-    taskId;
-    problems;
-    name = 'VerifyError';
-    constructor(message, taskId, problems) {
-        super(message);
-        this.taskId = taskId;
-        this.problems = problems;
-    }
-}
-/** A clip whose turn came after the timeout had run out: never submitted. */
-class NotStartedError extends ActionError {
-    name = 'NotStartedError';
-}
-/** Preflight or the cost guard refused the run before anything was submitted. */
-class RunRefusedError extends ActionError {
-    name = 'RunRefusedError';
-}
-/** An expected failure of a release lookup or upload (release-tag); `transient` ones may be tried again. */
-class ReleaseError extends ActionError {
-    status;
-    transient;
-    retryAfterMs;
-    code;
-    name = 'ReleaseError';
-    /** The message already says what happened and what to do: callers add to it, not wrap it. */
-    explained = false;
-    constructor(message, status, transient = false, retryAfterMs, 
-    /** The `code` of GitHub's first validation error (`already_exists`…), when there is one. */
-    code) {
-        super(message);
-        this.status = status;
-        this.transient = transient;
-        this.retryAfterMs = retryAfterMs;
-        this.code = code;
-    }
-}
-function isActionError(error) {
-    return error instanceof ActionError;
-}
-/** One line of text for any thrown value, for messages that must stay on one line. */
-function errorText(error) {
-    const text = error instanceof Error ? error.message : String(error);
-    return text.replace(/\s*\n\s*/g, ' ').trim();
-}
-
-
-/***/ }),
-
-/***/ 62659:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   SV: () => (/* binding */ fingerprintKey),
-/* harmony export */   UU: () => (/* binding */ HASH_TIMEOUT_MS),
-/* harmony export */   ZI: () => (/* binding */ RECORD_FORMAT_VERSION),
-/* harmony export */   cB: () => (/* binding */ hashSource),
-/* harmony export */   dz: () => (/* binding */ FingerprintError)
-/* harmony export */ });
-/* unused harmony exports HASH_IDLE_TIMEOUT_MS, SourceTooLargeError, SourceHasher */
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(77598);
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var undici__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(46752);
-/* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(83916);
-/* harmony import */ var _http__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(76803);
-/* harmony import */ var _preflight__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(4504);
-/* harmony import */ var _urls__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(75769);
-/**
- * Source fingerprints for `skip-unchanged`: the SHA-256 of a source's bytes,
- * and the cache key that combines it with what else decides the result.
- *
- * The hash is the only proof that two sources are the same: ETag,
- * Last-Modified and the URL are not (presigned URLs change on every signing;
- * hosts send weak or changing ETags). Bytes are hashed as they stream past and
- * are never written to disk or held whole.
+ * The HTTP requests of one source probe: timeouts, redirects, and what they
+ * cost. They go to the user's host and never carry the API key.
  */
 
 
 
-
-
-
-/** Version of the cached record's format; part of every key, so a new format never reads an old record. */
-const RECORD_FORMAT_VERSION = 1;
-/** Longest whole download of one source (50 MB at about 1 MB/s). */
-const HASH_TIMEOUT_MS = 60_000;
-/** Longest wait for the headers, or between two chunks of the body. */
-const HASH_IDLE_TIMEOUT_MS = 15_000;
-const KEY_PREFIX = 'reapi-topaz-video-upscaler';
-const SHA256_HEX = /^[0-9a-f]{64}$/;
-const MODEL_NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
-const FACTORS = new Set(['1', '2', '4']);
-/** A source could not be hashed: unreachable, an HTTP error, over 50 MB, or too slow. Its reuse cannot be proven. */
-class FingerprintError extends _errors__WEBPACK_IMPORTED_MODULE_2__/* .ActionError */ .lZ {
-    url;
-    status;
-    name = 'FingerprintError';
-    constructor(message, url, 
-    /** The HTTP status the host answered, when that is the reason. */
-    status) {
-        super(message);
-        this.url = url;
-        this.status = status;
-    }
-}
-/**
- * The cache key of a fingerprint:
- * `reapi-topaz-video-upscaler-r<format>-<model>-x<factor>-<sha256>`
- * (about 110 characters; at most 512, no commas, as the Actions cache requires).
- * Throws RangeError for a fingerprint that is not well formed.
- */
-function fingerprintKey(fingerprint) {
-    const { model, upscaleFactor, sourceSha256 } = fingerprint;
-    if (!MODEL_NAME.test(model))
-        throw new RangeError(`Not a model name: ${JSON.stringify(model)}`);
-    if (!FACTORS.has(upscaleFactor))
-        throw new RangeError(`Not an upscale factor: ${JSON.stringify(upscaleFactor)}`);
-    if (!SHA256_HEX.test(sourceSha256))
-        throw new RangeError(`Not a lowercase hex SHA-256: ${JSON.stringify(sourceSha256)}`);
-    return `${KEY_PREFIX}-r${RECORD_FORMAT_VERSION}-${model}-x${upscaleFactor}-${sourceSha256}`;
-}
-/** The source is over the upscaler's 50 MB limit; raised as soon as the byte count passes it. */
-class SourceTooLargeError extends FingerprintError {
-    name = 'SourceTooLargeError';
-}
-/**
- * Incremental SHA-256 of one source, capped at `maxBytes`. Preflight can feed
- * it the chunks it already reads, so a source is downloaded once.
- */
-class SourceHasher {
-    url;
-    maxBytes;
-    hash = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256');
-    count = 0;
-    done = false;
-    constructor(
-    /** The source, for error messages. */
-    url, maxBytes = _preflight__WEBPACK_IMPORTED_MODULE_4__/* .MAX_SOURCE_BYTES */ .Tw) {
-        this.url = url;
-        this.maxBytes = maxBytes;
-    }
-    /** Bytes hashed so far. */
-    get bytes() {
-        return this.count;
-    }
-    /** Adds the next chunk; throws SourceTooLargeError once the total passes `maxBytes`. */
-    update(chunk) {
-        if (this.done)
-            throw new Error('SourceHasher.update after digest');
-        this.count += chunk.length;
-        if (this.count > this.maxBytes) {
-            this.done = true;
-            throw new SourceTooLargeError(`${(0,_urls__WEBPACK_IMPORTED_MODULE_5__/* .displayUrl */ .Q)(this.url)} is over the upscaler's 50 MB limit (more than ${this.maxBytes} bytes); re-encode or split it.`, this.url);
-        }
-        this.hash.update(chunk);
-    }
-    /** The lowercase hex SHA-256 of everything added; the hasher cannot be used after. */
-    digest() {
-        if (this.done)
-            throw new Error('SourceHasher.digest called twice or after an error');
-        this.done = true;
-        return this.hash.digest('hex');
-    }
-}
+/** Longest time for one request, start to end of body. */
+const REQUEST_TIMEOUT_MS = 15_000;
 function header(headers, name) {
     const value = headers[name];
     return Array.isArray(value) ? value[0] : value;
 }
-function statusHint(status) {
-    if (status === 401 || status === 403)
-        return 'the host refuses access; the upscaler needs a public URL';
-    if (status === 404 || status === 410)
-        return 'no file there';
-    if (status >= 500)
-        return 'the host had a server error';
-    return 'the host did not send the file';
+function contentLength(headers) {
+    const value = header(headers, 'content-length');
+    return value && /^\d+$/.test(value.trim()) ? Number(value) : undefined;
 }
-/**
- * Downloads a source in full with one GET (redirects followed) and returns the
- * SHA-256 of its bytes. Nothing is written to disk. The request carries no
- * credentials, like preflight's: the host is the user's CDN.
- *
- * Throws FingerprintError (SourceTooLargeError past `maxBytes`, announced or
- * counted) and CancelledError when `signal` aborts.
- */
-async function hashSource(url, options = {}) {
-    const source = (0,_urls__WEBPACK_IMPORTED_MODULE_5__/* .displayUrl */ .Q)(url);
-    const maxBytes = options.maxBytes ?? _preflight__WEBPACK_IMPORTED_MODULE_4__/* .MAX_SOURCE_BYTES */ .Tw;
-    const maxRedirects = options.maxRedirects ?? _http__WEBPACK_IMPORTED_MODULE_3__/* .MAX_REDIRECTS */ .NX;
-    const idleMs = options.idleTimeoutMs ?? HASH_IDLE_TIMEOUT_MS;
-    const timeoutMs = options.timeoutMs ?? HASH_TIMEOUT_MS;
-    const deadline = AbortSignal.timeout(timeoutMs);
-    const signal = options.signal ? AbortSignal.any([options.signal, deadline]) : deadline;
-    const fail = (error) => {
-        if (error instanceof FingerprintError || error instanceof _errors__WEBPACK_IMPORTED_MODULE_2__/* .CancelledError */ .cc)
-            throw error;
-        if (options.signal?.aborted)
-            throw new _errors__WEBPACK_IMPORTED_MODULE_2__/* .CancelledError */ .cc(`Reading ${source} was cancelled.`);
-        if (deadline.aborted) {
-            throw new FingerprintError(`${source} could not be read in full within ${Number((timeoutMs / 1000).toFixed(1))} s to compute its fingerprint.`, url);
-        }
-        throw new FingerprintError(`${(0,_errors__WEBPACK_IMPORTED_MODULE_2__/* .errorText */ .kc)((0,_http__WEBPACK_IMPORTED_MODULE_3__/* .toNetworkError */ .Ur)(error, `GET ${source}`, options.signal, idleMs)).replace(/\.$/, '')} while computing its fingerprint.`, url);
-    };
-    let target;
-    try {
-        target = new URL(url);
+/** `bytes 0-99/1234` → { start: 0, total: 1234 }; total is undefined for `*`. */
+function parseContentRange(value) {
+    const match = /^bytes\s+(\d+)-(\d+)\/(\d+|\*)\s*$/i.exec(value ?? '');
+    if (!match)
+        return undefined;
+    return { start: Number(match[1]), total: match[3] === '*' ? undefined : Number(match[3]) };
+}
+/** The requests of one probe: timeouts, redirects, and what they cost. */
+class ProbeSession {
+    url;
+    source;
+    options;
+    bytesFetched = 0;
+    requests = 0;
+    timeoutMs;
+    maxRedirects;
+    constructor(url, source, options) {
+        this.url = url;
+        this.source = source;
+        this.options = options;
+        this.timeoutMs = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
+        this.maxRedirects = options.maxRedirects ?? _transport__WEBPACK_IMPORTED_MODULE_2__/* .MAX_REDIRECTS */ .NX;
     }
-    catch {
-        throw new FingerprintError(`${JSON.stringify(source)} is not a URL.`, url);
+    deadlineError() {
+        return new _shared_errors__WEBPACK_IMPORTED_MODULE_1__/* .PreflightDeadlineError */ .sC(`${this.source} did not answer before the timeout ran out.`, this.url);
     }
-    let requests = 0;
-    for (let redirects = 0;; redirects++) {
-        if (target.protocol !== 'http:' && target.protocol !== 'https:') {
-            throw new FingerprintError(`${source} ${redirects ? 'redirects to' : 'is'} a ${target.protocol} URL, which the upscaler cannot fetch.`, url);
-        }
-        if (target.username || target.password)
-            throw new FingerprintError(`${source} carries credentials in the URL; the upscaler needs a public URL.`, url);
-        let response;
-        try {
-            requests++;
-            response = await (0,undici__WEBPACK_IMPORTED_MODULE_1__.request)(target, {
-                method: 'GET',
-                dispatcher: (0,_http__WEBPACK_IMPORTED_MODULE_3__/* .getDispatcher */ .wo)(),
-                signal,
-                headersTimeout: idleMs,
-                bodyTimeout: idleMs,
-                // Only these headers: the source lives on the user's host, which must never see the API key.
-                headers: { 'user-agent': `${_http__WEBPACK_IMPORTED_MODULE_3__/* .USER_AGENT */ ._O} (fingerprint)`, accept: '*/*', 'accept-encoding': 'identity' },
-            });
-        }
-        catch (error) {
-            return fail(error);
-        }
-        const { statusCode, headers, body } = response;
-        const location = header(headers, 'location');
-        if (_http__WEBPACK_IMPORTED_MODULE_3__/* .REDIRECT_STATUSES */ .aq.has(statusCode) && location) {
-            await body.dump({ limit: 64 * 1024 }).catch(() => undefined);
-            if (redirects >= maxRedirects)
-                throw new FingerprintError(`${source} redirects more than ${maxRedirects} times.`, url, statusCode);
+    /** Time the next request may take: its own limit, or less when the step's deadline is nearer. Throws when no time is left. */
+    limitMs() {
+        const { deadline } = this.options;
+        const left = deadline === undefined ? Infinity : deadline.at - Date.now();
+        if (left <= 0)
+            throw this.deadlineError();
+        return left < this.timeoutMs ? { ms: Math.max(1, Math.ceil(left)), byDeadline: true } : { ms: this.timeoutMs, byDeadline: false };
+    }
+    /** What a failed request or body read becomes: a cancellation, the deadline, or a network error (a warning). */
+    failure(error, what, cutByDeadline) {
+        const { signal, deadline } = this.options;
+        // Preflight requests go to the source host, never to reApi: a cancelled one cannot have billed anything.
+        if (signal?.aborted)
+            return new _shared_errors__WEBPACK_IMPORTED_MODULE_1__/* .CancelledError */ .cc('Cancelled.');
+        if (error instanceof _shared_errors__WEBPACK_IMPORTED_MODULE_1__/* .PreflightError */ .wG || error instanceof _shared_errors__WEBPACK_IMPORTED_MODULE_1__/* .PreflightDeadlineError */ .sC)
+            return error;
+        if (cutByDeadline() || (deadline !== undefined && Date.now() >= deadline.at))
+            return this.deadlineError();
+        return (0,_transport__WEBPACK_IMPORTED_MODULE_2__/* .toNetworkError */ .Ur)(error, what, signal);
+    }
+    /** Sends a HEAD or GET (with an optional byte range [start, end)), following redirects. The caller reads or dumps the body. */
+    async open(method, url, range) {
+        const { signal } = this.options;
+        let target = url;
+        for (let redirects = 0;; redirects++) {
+            if (signal?.aborted)
+                throw new _shared_errors__WEBPACK_IMPORTED_MODULE_1__/* .CancelledError */ .cc('Cancelled.');
+            const limit = this.limitMs();
+            const timeout = AbortSignal.timeout(limit.ms);
+            const cutByDeadline = () => limit.byDeadline && timeout.aborted;
+            this.requests++;
+            let response;
             try {
-                target = new URL(location, target);
+                response = await (0,undici__WEBPACK_IMPORTED_MODULE_0__.request)(target, {
+                    method,
+                    dispatcher: (0,_transport__WEBPACK_IMPORTED_MODULE_2__/* .getDispatcher */ .wo)(),
+                    signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+                    headersTimeout: limit.ms,
+                    bodyTimeout: limit.ms,
+                    // Only these headers: the source lives on the user's host, which must never see the API key.
+                    headers: { 'user-agent': `${_transport__WEBPACK_IMPORTED_MODULE_2__/* .USER_AGENT */ ._O} (preflight)`, accept: '*/*', ...(range ? { range: `bytes=${range.start}-${range.end - 1}` } : {}) },
+                });
             }
-            catch {
-                throw new FingerprintError(`${source} redirects to something that is not a URL.`, url, statusCode);
+            catch (error) {
+                throw this.failure(error, `${method} ${this.source}`, cutByDeadline);
             }
-            continue;
+            const location = header(response.headers, 'location');
+            if (!_transport__WEBPACK_IMPORTED_MODULE_2__/* .REDIRECT_STATUSES */ .aq.has(response.statusCode) || !location)
+                return { status: response.statusCode, headers: response.headers, body: response.body, url: target, cutByDeadline };
+            await this.discard(response.body);
+            if (redirects >= this.maxRedirects) {
+                throw new _shared_errors__WEBPACK_IMPORTED_MODULE_1__/* .PreflightError */ .wG(`${this.source} redirects more than ${this.maxRedirects} times; check video-url.`, url, response.statusCode);
+            }
+            const next = new URL(location, target);
+            if (next.protocol !== 'http:' && next.protocol !== 'https:') {
+                throw new _shared_errors__WEBPACK_IMPORTED_MODULE_1__/* .PreflightError */ .wG(`${this.source} redirects to a ${next.protocol} URL, which the upscaler cannot fetch; check video-url.`, url, response.statusCode);
+            }
+            target = next.href;
         }
-        if (statusCode !== 200) {
-            await body.dump({ limit: 64 * 1024 }).catch(() => undefined);
-            throw new FingerprintError(`${source} answered GET with HTTP ${statusCode} (${statusHint(statusCode)}), so its fingerprint is unknown.`, url, statusCode);
-        }
-        const hasher = new SourceHasher(url, maxBytes);
-        const announced = header(headers, 'content-length');
+    }
+    /** Reads at most `limit` bytes of a body and drops the rest of it. */
+    async read(opened, limit) {
+        const chunks = [];
+        let length = 0;
         try {
-            // Refuse at once what the host announces as too large, rather than after 50 MB.
-            if (announced && /^\d+$/.test(announced.trim()) && Number(announced) > maxBytes)
-                tooLarge(url, source, Number(announced), maxBytes);
-            for await (const chunk of body)
-                hasher.update(chunk);
+            for await (const chunk of opened.body) {
+                this.bytesFetched += chunk.length;
+                chunks.push(chunk);
+                length += chunk.length;
+                // Leaving the loop destroys the body, so a host that ignores Range does not send the whole file.
+                if (length >= limit)
+                    break;
+            }
         }
         catch (error) {
-            body.destroy();
-            return fail(error);
+            throw this.failure(error, `GET ${this.source}`, opened.cutByDeadline);
         }
-        return { sha256: hasher.digest(), bytes: hasher.bytes, requests };
+        return Buffer.concat(chunks).subarray(0, limit);
     }
-}
-function tooLarge(url, source, bytes, maxBytes) {
-    throw new SourceTooLargeError(`${source} is ${bytes} bytes, over the upscaler's 50 MB limit (${maxBytes} bytes); re-encode or split it.`, url);
+    /**
+     * Reads bytes [start, end) of `url` with a range request: fewer when the file
+     * ends first, none past its end. A host that answers with the whole file
+     * (ignoring Range) gives RangesNotSupportedError.
+     */
+    async readRange(url, start, end) {
+        const answer = await this.open('GET', url, { start, end });
+        if (answer.status === 206) {
+            const answered = parseContentRange(header(answer.headers, 'content-range'));
+            if (answered && answered.start !== start) {
+                answer.body.destroy();
+                throw new Error(`the host answered a range request for byte ${start} with bytes from ${answered.start}`);
+            }
+            return this.read(answer, end - start);
+        }
+        if (answer.status === 416) {
+            await this.discard(answer.body);
+            return new Uint8Array(0);
+        }
+        if (answer.status === 200) {
+            answer.body.destroy();
+            throw new _shared_errors__WEBPACK_IMPORTED_MODULE_1__/* .RangesNotSupportedError */ .cR();
+        }
+        await this.discard(answer.body);
+        throw new Error(`a range request was answered with HTTP ${answer.status}`);
+    }
+    /** Drops a body that is not needed (a HEAD answer, an error page, a redirect). */
+    async discard(body) {
+        await body.dump({ limit: 64 * 1024 }).catch(() => undefined);
+    }
 }
 
 
 /***/ }),
 
-/***/ 16264:
+/***/ 28902:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   C7: () => (/* binding */ formatElapsed),
-/* harmony export */   Xo: () => (/* binding */ formatSeconds),
-/* harmony export */   tW: () => (/* binding */ formatLimit),
-/* harmony export */   z3: () => (/* binding */ formatBytes)
+/* harmony export */   aY: () => (/* binding */ SUBMIT_RETRY),
+/* harmony export */   cZ: () => (/* binding */ SUBMIT_REQUEST_TIMEOUT_MS),
+/* harmony export */   d8: () => (/* binding */ POLL_RETRY),
+/* harmony export */   e0: () => (/* binding */ POLL_REQUEST_TIMEOUT_MAX_MS),
+/* harmony export */   gd: () => (/* binding */ pollRequestTimeoutMs),
+/* harmony export */   qO: () => (/* binding */ retryDelayMs),
+/* harmony export */   r3: () => (/* binding */ isRetryable)
 /* harmony export */ });
-/** How numbers read in logs, messages and the summary: one home for each format. */
-/** "4.0 KiB", "63.9 MiB", "1.5 GiB"; "812 B" below a KiB. */
-function formatBytes(bytes) {
-    if (bytes < 1024)
-        return `${bytes} B`;
-    const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-    let value = bytes / 1024;
-    let unit = 0;
-    while (value >= 1024 && unit < units.length - 1) {
-        value /= 1024;
-        unit++;
+/* unused harmony export POLL_REQUEST_TIMEOUT_MIN_MS */
+/* harmony import */ var _shared_errors__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(58382);
+
+/** Polls are free and safe to repeat: retry until the overall timeout. */
+const POLL_RETRY = { maxAttempts: Infinity, baseMs: 1000, capMs: 30_000, retryAfterCapMs: 120_000, maxFormatErrors: 3 };
+/** Submissions cost money: few tries, and only when the server certainly did not take the job. */
+const SUBMIT_RETRY = { maxAttempts: 5, baseMs: 1000, capMs: 20_000, retryAfterCapMs: 120_000, maxFormatErrors: 0 };
+/**
+ * Whether a failed request may be sent again. A submission is repeated only
+ * when the server certainly did not accept it (429 or 503, or a connection
+ * that failed before the request left): anything else could bill twice.
+ */
+function isRetryable(error, operation) {
+    if (error instanceof _shared_errors__WEBPACK_IMPORTED_MODULE_0__/* .ApiError */ .hD) {
+        if (operation === 'submit')
+            return error.status === 429 || error.status === 503;
+        return error.status === 429 || error.status === 408 || error.status >= 500;
     }
-    return `${value.toFixed(1)} ${units[unit]}`;
+    if (error instanceof _shared_errors__WEBPACK_IMPORTED_MODULE_0__/* .NetworkError */ .Dr)
+        return operation === 'poll' || error.notSent;
+    if (error instanceof _shared_errors__WEBPACK_IMPORTED_MODULE_0__/* .ResponseFormatError */ .TT)
+        return operation === 'poll';
+    return false;
 }
-/** A time span: "1.5s" below 10 s, "42s", "1m 05s", "1h 02m 05s". */
-function formatElapsed(ms) {
-    const totalSeconds = Math.round(ms / 1000);
-    if (totalSeconds < 60)
-        return ms < 10_000 ? `${(ms / 1000).toFixed(1)}s` : `${totalSeconds}s`;
-    const hours = Math.floor(totalSeconds / 3600);
-    const minutes = Math.floor((totalSeconds % 3600) / 60);
-    const seconds = String(totalSeconds % 60).padStart(2, '0');
-    return hours ? `${hours}h ${String(minutes).padStart(2, '0')}m ${seconds}s` : `${minutes}m ${seconds}s`;
+/**
+ * Delay before retry number `attempt` (1 for the first retry): exponential
+ * backoff with jitter (half fixed, half random) so many runners do not retry
+ * in step; a Retry-After from the server wins, capped, and never below half
+ * the base so `Retry-After: 0` cannot turn into a busy loop.
+ */
+function retryDelayMs(attempt, policy, retryAfterMs, random = Math.random) {
+    if (retryAfterMs !== undefined)
+        return Math.max(policy.baseMs / 2, Math.min(retryAfterMs, policy.retryAfterCapMs));
+    const exponential = Math.min(policy.capMs, policy.baseMs * 2 ** Math.max(0, attempt - 1));
+    return Math.round(exponential / 2 + (random() * exponential) / 2);
 }
-/** A number of seconds as a plain number, to the millisecond: 3.2, 2, 0.04. */
-function formatSeconds(seconds) {
-    return String(Math.round(seconds * 1000) / 1000);
-}
-/** A time limit for messages, rounded up: "45s", "1m", "1m 10s". */
-function formatLimit(ms) {
-    const seconds = Math.ceil(ms / 1000);
-    return seconds >= 60 ? `${Math.floor(seconds / 60)}m${seconds % 60 ? ` ${seconds % 60}s` : ''}` : `${seconds}s`;
+/**
+ * Longest a submission may take, start to end of the answer. Generous on
+ * purpose: reApi probes the source before answering, and a submission cut
+ * short has an unknown outcome that cannot be retried.
+ */
+const SUBMIT_REQUEST_TIMEOUT_MS = 60_000;
+/** Bounds of one poll's time limit. */
+const POLL_REQUEST_TIMEOUT_MIN_MS = 1000;
+const POLL_REQUEST_TIMEOUT_MAX_MS = 60_000;
+/**
+ * Longest one poll may take: a quarter of the overall timeout, within
+ * [1 s, 60 s], so a poll that hangs is abandoned and retried while there is
+ * still time left, and never outlives the deadline by more than a second.
+ */
+function pollRequestTimeoutMs(timeoutMs, remainingMs = Infinity) {
+    const share = Math.min(POLL_REQUEST_TIMEOUT_MAX_MS, Math.max(POLL_REQUEST_TIMEOUT_MIN_MS, timeoutMs / 4));
+    return Math.round(Math.min(share, Math.max(POLL_REQUEST_TIMEOUT_MIN_MS, remainingMs)));
 }
 
 
 /***/ }),
 
-/***/ 76803:
+/***/ 71517:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -39873,9 +39554,9 @@ function formatLimit(ms) {
 /* harmony export */ });
 /* unused harmony export CONNECT_TIMEOUT_MS */
 /* harmony import */ var undici__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(46752);
-/* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(83916);
-/* harmony import */ var _format__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(16264);
-/* harmony import */ var _timers__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(89489);
+/* harmony import */ var _shared_errors__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(58382);
+/* harmony import */ var _shared_format__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(36338);
+/* harmony import */ var _shared_timers__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(90407);
 
 
 
@@ -39945,10 +39626,10 @@ const TUNNEL_REFUSED = /when HTTP Tunneling/;
  * (the step is stopping) from a per-request timeout of `timeoutMs`.
  */
 function toNetworkError(error, what, signal, timeoutMs) {
-    if (error instanceof _errors__WEBPACK_IMPORTED_MODULE_1__/* .NetworkError */ .Dr || error instanceof _errors__WEBPACK_IMPORTED_MODULE_1__/* .ResponseFormatError */ .TT || error instanceof _errors__WEBPACK_IMPORTED_MODULE_1__/* .CancelledError */ .cc)
+    if (error instanceof _shared_errors__WEBPACK_IMPORTED_MODULE_1__/* .NetworkError */ .Dr || error instanceof _shared_errors__WEBPACK_IMPORTED_MODULE_1__/* .ResponseFormatError */ .TT || error instanceof _shared_errors__WEBPACK_IMPORTED_MODULE_1__/* .CancelledError */ .cc)
         return error;
     if (signal?.aborted)
-        return new _errors__WEBPACK_IMPORTED_MODULE_1__/* .CancelledError */ .cc(`${what} was cancelled.`, true);
+        return new _shared_errors__WEBPACK_IMPORTED_MODULE_1__/* .CancelledError */ .cc(`${what} was cancelled.`, true);
     const codes = errorCodes(error);
     const message = error instanceof Error ? error.message : String(error);
     const tunnelRefused = TUNNEL_REFUSED.test(message);
@@ -39962,12 +39643,12 @@ function toNetworkError(error, what, signal, timeoutMs) {
         reason = 'failed (could not connect in time: UND_ERR_CONNECT_TIMEOUT)';
     }
     else if (name === 'TimeoutError' || codes.some((c) => c.endsWith('_TIMEOUT'))) {
-        reason = `timed out${timeoutMs === undefined ? '' : ` (no complete answer within ${(0,_format__WEBPACK_IMPORTED_MODULE_2__/* .formatSeconds */ .Xo)(timeoutMs / 1000)}s)`}`;
+        reason = `timed out${timeoutMs === undefined ? '' : ` (no complete answer within ${(0,_shared_format__WEBPACK_IMPORTED_MODULE_2__/* .formatSeconds */ .Xo)(timeoutMs / 1000)}s)`}`;
     }
     else {
         reason = `failed (${[...new Set(codes)].join(', ') || message || name || 'no reason given'})`;
     }
-    return new _errors__WEBPACK_IMPORTED_MODULE_1__/* .NetworkError */ .Dr(`${what} ${reason}.`, notSent);
+    return new _shared_errors__WEBPACK_IMPORTED_MODULE_1__/* .NetworkError */ .Dr(`${what} ${reason}.`, notSent);
 }
 /** Reads a response body as text, refusing bodies larger than `limit` bytes. */
 async function readLimitedText(body, limit) {
@@ -39977,7 +39658,7 @@ async function readLimitedText(body, limit) {
         size += chunk.length;
         if (size > limit) {
             body.destroy?.();
-            throw new _errors__WEBPACK_IMPORTED_MODULE_1__/* .ResponseFormatError */ .TT(`The response was larger than ${Math.round(limit / 1024)} KiB, which no API answer should be.`);
+            throw new _shared_errors__WEBPACK_IMPORTED_MODULE_1__/* .ResponseFormatError */ .TT(`The response was larger than ${Math.round(limit / 1024)} KiB, which no API answer should be.`);
         }
         chunks.push(Buffer.from(chunk));
     }
@@ -40004,16 +39685,16 @@ function parseRetryAfter(value, now = Date.now()) {
 function sleep(ms, signal) {
     return new Promise((resolve, reject) => {
         if (signal?.aborted) {
-            reject(new _errors__WEBPACK_IMPORTED_MODULE_1__/* .CancelledError */ .cc('Cancelled.'));
+            reject(new _shared_errors__WEBPACK_IMPORTED_MODULE_1__/* .CancelledError */ .cc('Cancelled.'));
             return;
         }
         let timer;
         const onAbort = () => {
             clearTimeout(timer);
-            reject(new _errors__WEBPACK_IMPORTED_MODULE_1__/* .CancelledError */ .cc('Cancelled.'));
+            reject(new _shared_errors__WEBPACK_IMPORTED_MODULE_1__/* .CancelledError */ .cc('Cancelled.'));
         };
         const wait = (left) => {
-            const step = Math.min(Math.max(0, left), _timers__WEBPACK_IMPORTED_MODULE_3__/* .MAX_TIMER_MS */ ._o);
+            const step = Math.min(Math.max(0, left), _shared_timers__WEBPACK_IMPORTED_MODULE_3__/* .MAX_TIMER_MS */ ._o);
             timer = setTimeout(() => {
                 if (left > step)
                     return wait(left - step);
@@ -40029,7 +39710,7 @@ function sleep(ms, signal) {
 
 /***/ }),
 
-/***/ 74859:
+/***/ 87499:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -40040,7 +39721,7 @@ function sleep(ms, signal) {
 /* harmony export */   WD: () => (/* binding */ sniffDocument)
 /* harmony export */ });
 /* unused harmony export matroskaVideoTrack */
-/* harmony import */ var _format__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(16264);
+/* harmony import */ var _shared_format__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(36338);
 /**
  * Reads a clip's duration and its first video track (width × height, frame
  * rate, codec) from its container without downloading the clip: the caller
@@ -40132,7 +39813,7 @@ async function isoBmffFacts(head, size, read, limits) {
             return { problem: 'no movie header (moov box) was found in the file' };
         const length = Math.min(chunk, limits.maxExtraBytes - extraBytes, size === undefined ? chunk : size - from);
         if (length <= 0)
-            return { problem: `no movie header (moov box) was found within ${(0,_format__WEBPACK_IMPORTED_MODULE_0__/* .formatBytes */ .z3)(limits.maxExtraBytes)} of reads` };
+            return { problem: `no movie header (moov box) was found within ${(0,_shared_format__WEBPACK_IMPORTED_MODULE_0__/* .formatBytes */ .z3)(limits.maxExtraBytes)} of reads` };
         const bytes = await read(from, from + length);
         if (bytes.length === 0)
             return { problem: 'no movie header (moov box) was found before the end of the file' };
@@ -40336,281 +40017,317 @@ function errorMessage(error) {
 
 /***/ }),
 
-/***/ 4504:
+/***/ 2170:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Tw: () => (/* binding */ MAX_SOURCE_BYTES),
-/* harmony export */   WH: () => (/* binding */ describeProbe),
-/* harmony export */   Z_: () => (/* binding */ probeSources)
+/* harmony export */   D0: () => (/* binding */ checkCostGuard),
+/* harmony export */   NM: () => (/* binding */ billableSeconds),
+/* harmony export */   Zy: () => (/* binding */ totalBillableSeconds)
 /* harmony export */ });
-/* unused harmony exports HEAD_BYTES, classifyContentType, probeSource */
-/* harmony import */ var _cost__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(98666);
-/* harmony import */ var _media__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(74859);
-/* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(83916);
-/* harmony import */ var _format__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(16264);
-/* harmony import */ var _source_http__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(27495);
-/* harmony import */ var _urls__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(75769);
+/* harmony import */ var _shared_errors__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(58382);
+/* harmony import */ var _shared_urls__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(73047);
+/** What a run will be billed, from the sources' durations, and the cost guard that caps it. */
+
+
 /**
- * Preflight: checks each source on its own host before anything is submitted
- * (reachable, within the 50 MB limit, a video) and reads its duration through
- * HTTP range requests, so the billable seconds are known up front.
- *
- * These requests go to the user's CDN: they never carry the API key.
+ * Seconds billed for a clip: `ceil(duration)`, as the API documents. The
+ * duration is first rounded to the microsecond (the precision ffprobe reports
+ * durations in), so float noise such as 3.0000000000000004 from a timescale
+ * division bills 3 seconds, not 4, while 3.000001 still bills 4.
  */
-
-
-
-
-
-
-/** The API's documented input cap ("up to 50MB"). */
-const MAX_SOURCE_BYTES = 50 * 1024 * 1024;
-/** First read of every source: enough to sniff it, for MKV Segment Info, and for the `moov` of most faststart MP4s. */
-const HEAD_BYTES = 256 * 1024;
-/** How a Content-Type bears on "is this a video": only clear non-video types are refused. */
-function classifyContentType(value) {
-    const type = (value ?? '').split(';')[0].trim().toLowerCase();
-    if (!type ||
-        type === 'application/octet-stream' ||
-        type === 'binary/octet-stream' ||
-        type === 'application/x-download' ||
-        type === 'application/force-download') {
-        return 'unspecified';
+function billableSeconds(durationSeconds) {
+    if (!Number.isFinite(durationSeconds) || durationSeconds < 0)
+        throw new RangeError(`Not a duration: ${durationSeconds}`);
+    const microseconds = Math.round(durationSeconds * 1_000_000);
+    return Math.ceil(microseconds / 1_000_000);
+}
+/** Sum of the sources' billable seconds; undefined when any source's duration is unknown. */
+function totalBillableSeconds(sources) {
+    let total = 0;
+    for (const source of sources) {
+        if (source.billableSeconds === undefined)
+            return undefined;
+        total += source.billableSeconds;
     }
-    if (type.startsWith('video/') || type === 'application/mp4' || type === 'application/x-matroska' || type === 'application/vnd.apple.quicktime')
-        return 'video';
-    if (type.startsWith('text/') ||
-        type.startsWith('image/') ||
-        type.startsWith('font/') ||
-        type.endsWith('+json') ||
-        type.endsWith('+xml') ||
-        ['application/json', 'application/xml', 'application/javascript', 'application/pdf'].includes(type)) {
-        return 'not-video';
-    }
-    return 'other';
+    return total;
 }
-const CONTAINER_NAMES = { mp4: 'MP4/MOV', matroska: 'MKV' };
-/** One log line per source: what was found and what it cost to find out. */
-function describeProbe(probe) {
-    const facts = [];
-    if (probe.container)
-        facts.push(CONTAINER_NAMES[probe.container]);
-    if (probe.sizeBytes !== undefined)
-        facts.push((0,_format__WEBPACK_IMPORTED_MODULE_4__/* .formatBytes */ .z3)(probe.sizeBytes));
-    if (probe.contentType)
-        facts.push(probe.contentType);
-    facts.push(...videoFacts(probe.video));
-    facts.push(probe.durationSeconds === undefined ? 'duration unknown' : `${(0,_format__WEBPACK_IMPORTED_MODULE_4__/* .formatSeconds */ .Xo)(probe.durationSeconds)} s`);
-    const billable = probe.billableSeconds === undefined ? '' : ` → ${probe.billableSeconds} billable seconds`;
-    return `${(0,_urls__WEBPACK_IMPORTED_MODULE_5__/* .displayUrl */ .Q)(probe.url)}: ${facts.join(', ')}${billable} (${probe.requests} requests, ${(0,_format__WEBPACK_IMPORTED_MODULE_4__/* .formatBytes */ .z3)(probe.bytesFetched)} read)`;
-}
-/** "854×480", "29.97 fps", "H.264": what the container says of the video track, for the preflight line. */
-function videoFacts(video) {
-    const facts = [];
-    if (video?.width !== undefined && video.height !== undefined)
-        facts.push(`${video.width}×${video.height}`);
-    if (video?.frameRate !== undefined)
-        facts.push(`${Math.round(video.frameRate * 100) / 100} fps`);
-    if (video?.codec)
-        facts.push((0,_media__WEBPACK_IMPORTED_MODULE_1__/* .codecDisplayName */ .Qu)(video.codec));
-    return facts;
-}
-// ---- The probe ------------------------------------------------------------------
-function statusError(source, url, status, method) {
-    const hint = status === 401 || status === 403
-        ? 'the host refuses access; the upscaler needs a public URL'
-        : status === 404 || status === 410
-            ? 'no file there'
-            : status >= 500
-                ? 'the host had a server error'
-                : 'the host refused the request';
-    return new _errors__WEBPACK_IMPORTED_MODULE_2__/* .PreflightError */ .wG(`${source} answered ${method} with HTTP ${status} (${hint}); check video-url.`, url, status);
-}
-function checkSize(probe, source) {
-    if (probe.sizeBytes !== undefined && probe.sizeBytes > MAX_SOURCE_BYTES) {
-        throw new _errors__WEBPACK_IMPORTED_MODULE_2__/* .PreflightError */ .wG(`${source} is ${(0,_format__WEBPACK_IMPORTED_MODULE_4__/* .formatBytes */ .z3)(probe.sizeBytes)} (${probe.sizeBytes} bytes), over the upscaler's 50 MB limit (${MAX_SOURCE_BYTES} bytes); re-encode or split it.`, probe.url);
-    }
+const LISTED_SOURCES = 10;
+function listSources(sources) {
+    const listed = sources.slice(0, LISTED_SOURCES).map((s) => `${(0,_shared_urls__WEBPACK_IMPORTED_MODULE_1__/* .sourceName */ .V)(s.url)}: ${s.billableSeconds === undefined ? 'unknown' : s.billableSeconds}`);
+    if (sources.length > LISTED_SOURCES)
+        listed.push(`and ${sources.length - LISTED_SOURCES} more`);
+    return listed.join(', ');
 }
 /**
- * Checks one source: a HEAD (a ranged GET when HEAD is refused or unanswered)
- * for status, size and type, then a ranged GET of the first bytes to sniff the
- * container, then as few range reads as the container needs for its duration.
- *
- * Throws PreflightError when the source certainly cannot be upscaled (HTTP
- * error, over 50 MB, not a video) and CancelledError when `signal` aborts.
- * Anything that merely could not be checked (no answer, no duration) becomes a
- * warning in the result.
+ * The cost guard: throws CostGuardError when the sources' billable seconds add
+ * up to more than `maxBillableSeconds`, or when some duration is unknown (the
+ * limit could not be enforced). Returns the total otherwise.
  */
-async function probeSource(url, options = {}) {
-    const source = (0,_urls__WEBPACK_IMPORTED_MODULE_5__/* .displayUrl */ .Q)(url);
-    let parsed;
-    try {
-        parsed = new URL(url);
+function checkCostGuard(sources, maxBillableSeconds) {
+    const total = totalBillableSeconds(sources);
+    if (total === undefined) {
+        const unknown = sources.filter((s) => s.billableSeconds === undefined).map((s) => (0,_shared_urls__WEBPACK_IMPORTED_MODULE_1__/* .sourceName */ .V)(s.url));
+        throw new _shared_errors__WEBPACK_IMPORTED_MODULE_0__/* .CostGuardError */ .Rq(`max-billable-seconds is ${maxBillableSeconds}, but the duration of ${unknown.join(', ')} could not be read in preflight, so the total cannot be checked against it ` +
+            `(billable seconds per source: ${listSources(sources)}).`, undefined, maxBillableSeconds);
     }
-    catch {
-        throw new _errors__WEBPACK_IMPORTED_MODULE_2__/* .PreflightError */ .wG(`video-url ${JSON.stringify(source)} is not a URL.`, url);
+    if (total > maxBillableSeconds) {
+        throw new _shared_errors__WEBPACK_IMPORTED_MODULE_0__/* .CostGuardError */ .Rq(`The sources add up to ${total} billable seconds, over max-billable-seconds (${maxBillableSeconds}); billable seconds per source: ${listSources(sources)}.`, total, maxBillableSeconds);
     }
-    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
-        throw new _errors__WEBPACK_IMPORTED_MODULE_2__/* .PreflightError */ .wG(`video-url ${source} is not an http(s) URL.`, url);
-    const session = new _source_http__WEBPACK_IMPORTED_MODULE_3__/* .ProbeSession */ .Jr(url, source, options);
-    const probe = { url, bytesFetched: 0, requests: 0, warnings: [] };
-    try {
-        await inspect(url, source, probe, session, options);
-    }
-    finally {
-        probe.bytesFetched = session.bytesFetched;
-        probe.requests = session.requests;
-    }
-    return probe;
-}
-/** An error's one-line text without its final period, to go inside a sentence. */
-function sentence(error) {
-    return (0,_errors__WEBPACK_IMPORTED_MODULE_2__/* .errorText */ .kc)(error).replace(/\.$/, '');
-}
-function rethrowIfFinal(error) {
-    if (error instanceof _errors__WEBPACK_IMPORTED_MODULE_2__/* .CancelledError */ .cc || error instanceof _errors__WEBPACK_IMPORTED_MODULE_2__/* .PreflightError */ .wG || error instanceof _errors__WEBPACK_IMPORTED_MODULE_2__/* .PreflightDeadlineError */ .sC)
-        throw error;
-}
-async function inspect(url, source, probe, session, options) {
-    const headBytes = options.headBytes ?? HEAD_BYTES;
-    // 1. HEAD: status, size and type without any body.
-    let headStatus;
-    let headProblem;
-    try {
-        const head = await session.open('HEAD', url);
-        await session.discard(head.body);
-        headStatus = head.status;
-        if (head.status >= 200 && head.status < 300) {
-            probe.sizeBytes = (0,_source_http__WEBPACK_IMPORTED_MODULE_3__/* .contentLength */ .Y)(head.headers);
-            probe.contentType = (0,_source_http__WEBPACK_IMPORTED_MODULE_3__/* .header */ .wx)(head.headers, 'content-type');
-            checkSize(probe, source);
-        }
-    }
-    catch (error) {
-        rethrowIfFinal(error);
-        headProblem = sentence(error);
-    }
-    // 2. The first bytes. Also the fallback for hosts that refuse HEAD (405, 501, or 403 on URLs signed for GET only).
-    let first;
-    try {
-        first = await session.open('GET', url, { start: 0, end: headBytes });
-    }
-    catch (error) {
-        rethrowIfFinal(error);
-        if (headStatus !== undefined && headStatus >= 400)
-            throw statusError(source, url, headStatus, 'HEAD');
-        probe.warnings.push(headProblem
-            ? `${source} could not be checked from this runner: ${sentence(error)}, and HEAD failed too; the API fetches it from its own network when the job is submitted.`
-            : `${source}: its first bytes could not be read (${sentence(error)}), so its duration is unknown.`);
-        return;
-    }
-    if (headProblem)
-        probe.warnings.push(`${headProblem}; ${source} was checked with a ranged GET instead.`);
-    const range = (0,_source_http__WEBPACK_IMPORTED_MODULE_3__/* .parseContentRange */ .C5)((0,_source_http__WEBPACK_IMPORTED_MODULE_3__/* .header */ .wx)(first.headers, 'content-range'));
-    if (first.status === 416) {
-        await session.discard(first.body);
-        if (range?.total === 0 || probe.sizeBytes === 0)
-            throw new _errors__WEBPACK_IMPORTED_MODULE_2__/* .PreflightError */ .wG(`${source} is empty (0 bytes); check video-url.`, url, 416);
-        probe.warnings.push(`${source} refused a range request for its first bytes (HTTP 416), so its duration is unknown.`);
-        return;
-    }
-    if (first.status < 200 || first.status >= 300) {
-        await session.discard(first.body);
-        throw statusError(source, url, first.status, 'GET');
-    }
-    const rangesWork = first.status === 206;
-    const total = rangesWork ? range?.total : (0,_source_http__WEBPACK_IMPORTED_MODULE_3__/* .contentLength */ .Y)(first.headers);
-    if (total !== undefined)
-        probe.sizeBytes = total;
-    probe.contentType ??= (0,_source_http__WEBPACK_IMPORTED_MODULE_3__/* .header */ .wx)(first.headers, 'content-type');
-    try {
-        checkSize(probe, source);
-    }
-    catch (error) {
-        first.body.destroy();
-        throw error;
-    }
-    let head;
-    try {
-        head = await session.read(first, headBytes);
-    }
-    catch (error) {
-        rethrowIfFinal(error);
-        probe.warnings.push(`${source}: its first bytes could not be read (${sentence(error)}), so its duration is unknown.`);
-        return;
-    }
-    if (head.length === 0)
-        throw new _errors__WEBPACK_IMPORTED_MODULE_2__/* .PreflightError */ .wG(`${source} is empty (0 bytes); check video-url.`, url);
-    // 3. What it is.
-    const typeKind = classifyContentType(probe.contentType);
-    const container = (0,_media__WEBPACK_IMPORTED_MODULE_1__/* .sniffContainer */ .W1)(head);
-    const served = probe.contentType ? `served as ${probe.contentType}` : 'served without a content type';
-    if (!container) {
-        const document = (0,_media__WEBPACK_IMPORTED_MODULE_1__/* .sniffDocument */ .WD)(head);
-        if (document || typeKind === 'not-video') {
-            throw new _errors__WEBPACK_IMPORTED_MODULE_2__/* .PreflightError */ .wG(`${source} is not a video: it is ${served}${document ? ` and holds ${document}` : ''}; the upscaler takes MP4, MOV or MKV.`, url);
-        }
-        probe.warnings.push(`${source} (${served}) does not start like an MP4, MOV or MKV file; the API may refuse it. Its duration is unknown.`);
-        return;
-    }
-    probe.container = container;
-    if (typeKind === 'not-video')
-        probe.warnings.push(`${source} is ${served}, but its content is ${CONTAINER_NAMES[container]}; the host's content type looks wrong.`);
-    // 4. Its duration, through range requests on the URL that answered.
-    const dataUrl = first.url;
-    const readRange = (start, end) => session.readRange(dataUrl, start, end);
-    let result;
-    try {
-        result = await (0,_media__WEBPACK_IMPORTED_MODULE_1__/* .readMediaFacts */ .C7)(container, head, probe.sizeBytes, rangesWork ? readRange : () => Promise.reject(new _errors__WEBPACK_IMPORTED_MODULE_2__/* .RangesNotSupportedError */ .cR()), options.durationLimits ?? _media__WEBPACK_IMPORTED_MODULE_1__/* .DEFAULT_DURATION_LIMITS */ .Ko);
-    }
-    catch (error) {
-        if (error instanceof _errors__WEBPACK_IMPORTED_MODULE_2__/* .CancelledError */ .cc || error instanceof _errors__WEBPACK_IMPORTED_MODULE_2__/* .PreflightDeadlineError */ .sC)
-            throw error;
-        result = {
-            problem: error instanceof _errors__WEBPACK_IMPORTED_MODULE_2__/* .RangesNotSupportedError */ .cR
-                ? `the host does not support range requests and the movie header is not within the first ${(0,_format__WEBPACK_IMPORTED_MODULE_4__/* .formatBytes */ .z3)(headBytes)}`
-                : (0,_errors__WEBPACK_IMPORTED_MODULE_2__/* .errorText */ .kc)(error),
-        };
-    }
-    if (result.video)
-        probe.video = result.video;
-    if (result.durationSeconds !== undefined) {
-        probe.durationSeconds = result.durationSeconds;
-        probe.billableSeconds = (0,_cost__WEBPACK_IMPORTED_MODULE_0__/* .billableSeconds */ .NM)(result.durationSeconds);
-    }
-    else {
-        probe.warnings.push(`${source}: its duration could not be read (${result.problem ?? 'unknown reason'}); the API measures it when the job is submitted.`);
-    }
-}
-/**
- * Probes several sources, in the order given, each in a slot of `pool` (the
- * run's one pool, so preflight and clips share the concurrency limit).
- * Every source is checked even when another fails, until the deadline (no
- * probe starts after it); only cancellation and bugs throw.
- */
-async function probeSources(urls, options) {
-    const { deadline } = options;
-    return Promise.all(urls.map((url) => options.pool.run(async () => {
-        if (deadline !== undefined && Date.now() >= deadline.at)
-            return { url, deadline: 'not-checked' };
-        try {
-            return { url, probe: await probeSource(url, options) };
-        }
-        catch (error) {
-            if (error instanceof _errors__WEBPACK_IMPORTED_MODULE_2__/* .PreflightDeadlineError */ .sC)
-                return { url, deadline: 'unanswered' };
-            if (error instanceof _errors__WEBPACK_IMPORTED_MODULE_2__/* .PreflightError */ .wG)
-                return { url, error };
-            throw error;
-        }
-    })));
+    return total;
 }
 
 
 /***/ }),
 
-/***/ 76670:
+/***/ 58382:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Bd: () => (/* binding */ isActionError),
+/* harmony export */   Do: () => (/* binding */ WaitTimeoutError),
+/* harmony export */   Dr: () => (/* binding */ NetworkError),
+/* harmony export */   Dx: () => (/* binding */ UnreadableAnswersError),
+/* harmony export */   Gz: () => (/* binding */ VerifyError),
+/* harmony export */   IP: () => (/* binding */ UnusableTaskIdError),
+/* harmony export */   K2: () => (/* binding */ ReleaseError),
+/* harmony export */   Rq: () => (/* binding */ CostGuardError),
+/* harmony export */   TT: () => (/* binding */ ResponseFormatError),
+/* harmony export */   Yp: () => (/* binding */ RunRefusedError),
+/* harmony export */   cR: () => (/* binding */ RangesNotSupportedError),
+/* harmony export */   cc: () => (/* binding */ CancelledError),
+/* harmony export */   dz: () => (/* binding */ InputError),
+/* harmony export */   hD: () => (/* binding */ ApiError),
+/* harmony export */   kc: () => (/* binding */ errorText),
+/* harmony export */   lZ: () => (/* binding */ ActionError),
+/* harmony export */   nV: () => (/* binding */ DownloadError),
+/* harmony export */   sC: () => (/* binding */ PreflightDeadlineError),
+/* harmony export */   wG: () => (/* binding */ PreflightError),
+/* harmony export */   x$: () => (/* binding */ NotStartedError)
+/* harmony export */ });
+/**
+ * Expected failures. Their message is a complete sentence for the user and is
+ * printed as is, without a stack trace. Anything else is a bug.
+ */
+class ActionError extends Error {
+    name = 'ActionError';
+}
+/** An input is missing or malformed; raised before any request is sent. */
+class InputError extends ActionError {
+    name = 'InputError';
+}
+/** The API answered with an error status (decoded from the error envelope when present). */
+class ApiError extends ActionError {
+    name = 'ApiError';
+    status;
+    code;
+    requestId;
+    retryAfterMs;
+    constructor(message, details) {
+        super(message);
+        this.status = details.status;
+        this.code = details.code;
+        this.requestId = details.requestId;
+        this.retryAfterMs = details.retryAfterMs;
+    }
+}
+/** The response could not be decoded: not JSON, too large, or not the documented shape. */
+class ResponseFormatError extends ActionError {
+    name = 'ResponseFormatError';
+}
+/** A poll kept getting answers that are not a task: reported, not retried further. */
+class UnreadableAnswersError extends ResponseFormatError {
+    name = 'UnreadableAnswersError';
+}
+/**
+ * A submission was taken but answered with an id that fails the task id rule:
+ * it is neither polled nor published, and the job may exist and be billed.
+ */
+class UnusableTaskIdError extends ActionError {
+    name = 'UnusableTaskIdError';
+}
+/** The request failed on the network: refused, reset, timed out. */
+class NetworkError extends ActionError {
+    notSent;
+    name = 'NetworkError';
+    constructor(message, 
+    /** True when the request certainly never reached the server (safe to send again). */
+    notSent) {
+        super(message);
+        this.notSent = notSent;
+    }
+}
+/** The step was cancelled (SIGINT/SIGTERM from the runner). */
+class CancelledError extends ActionError {
+    requestInFlight;
+    name = 'CancelledError';
+    constructor(message, 
+    /** True when a request had already left when the step stopped (a submission may have been taken). */
+    requestInFlight = false) {
+        super(message);
+        this.requestInFlight = requestInFlight;
+    }
+}
+/** The wait ran out while the task was still running (or while reApi could not be asked). */
+class WaitTimeoutError extends ActionError {
+    taskId;
+    name = 'WaitTimeoutError';
+    constructor(message, taskId) {
+        super(message);
+        this.taskId = taskId;
+    }
+}
+/** A source failed preflight: unreachable with an HTTP error, too large, or not a video. */
+class PreflightError extends ActionError {
+    url;
+    status;
+    name = 'PreflightError';
+    constructor(message, url, 
+    /** The HTTP status the host answered, when that is the reason. */
+    status) {
+        super(message);
+        this.url = url;
+        this.status = status;
+    }
+}
+/**
+ * The step's deadline (`timeout`) came while a source was being checked: its
+ * host did not answer in time. Not a verdict on the source; the run stops,
+ * since nothing may be submitted after the deadline.
+ */
+class PreflightDeadlineError extends ActionError {
+    url;
+    name = 'PreflightDeadlineError';
+    constructor(message, url) {
+        super(message);
+        this.url = url;
+    }
+}
+/** The sources' billable seconds exceed `max-billable-seconds`, or cannot all be known. */
+class CostGuardError extends ActionError {
+    totalBillableSeconds;
+    maxBillableSeconds;
+    name = 'CostGuardError';
+    constructor(message, 
+    /** Undefined when some durations could not be read. */
+    totalBillableSeconds, maxBillableSeconds) {
+        super(message);
+        this.totalBillableSeconds = totalBillableSeconds;
+        this.maxBillableSeconds = maxBillableSeconds;
+    }
+}
+/** A source host answered a range request with the whole file: it ignores Range. */
+class RangesNotSupportedError extends Error {
+    name = 'RangesNotSupportedError';
+}
+/** A download attempt that failed; `transient` ones are tried again. */
+class DownloadError extends ActionError {
+    transient;
+    retryAfterMs;
+    name = 'DownloadError';
+    constructor(message, transient, retryAfterMs) {
+        super(message);
+        this.transient = transient;
+        this.retryAfterMs = retryAfterMs;
+    }
+}
+/** Under `verify: fail`, a result that fails its checks fails the step. */
+class VerifyError extends ActionError {
+    taskId;
+    problems;
+    name = 'VerifyError';
+    constructor(message, taskId, problems) {
+        super(message);
+        this.taskId = taskId;
+        this.problems = problems;
+    }
+}
+/** A clip whose turn came after the timeout had run out: never submitted. */
+class NotStartedError extends ActionError {
+    name = 'NotStartedError';
+}
+/** Preflight or the cost guard refused the run before anything was submitted. */
+class RunRefusedError extends ActionError {
+    name = 'RunRefusedError';
+}
+/** An expected failure of a release lookup or upload (release-tag); `transient` ones may be tried again. */
+class ReleaseError extends ActionError {
+    status;
+    transient;
+    retryAfterMs;
+    code;
+    name = 'ReleaseError';
+    /** The message already says what happened and what to do: callers add to it, not wrap it. */
+    explained = false;
+    constructor(message, status, transient = false, retryAfterMs, 
+    /** The `code` of GitHub's first validation error (`already_exists`…), when there is one. */
+    code) {
+        super(message);
+        this.status = status;
+        this.transient = transient;
+        this.retryAfterMs = retryAfterMs;
+        this.code = code;
+    }
+}
+function isActionError(error) {
+    return error instanceof ActionError;
+}
+/** One line of text for any thrown value, for messages that must stay on one line. */
+function errorText(error) {
+    const text = error instanceof Error ? error.message : String(error);
+    return text.replace(/\s*\n\s*/g, ' ').trim();
+}
+
+
+/***/ }),
+
+/***/ 36338:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   C7: () => (/* binding */ formatElapsed),
+/* harmony export */   Xo: () => (/* binding */ formatSeconds),
+/* harmony export */   tW: () => (/* binding */ formatLimit),
+/* harmony export */   z3: () => (/* binding */ formatBytes)
+/* harmony export */ });
+/** How numbers read in logs, messages and the summary: one home for each format. */
+/** "4.0 KiB", "63.9 MiB", "1.5 GiB"; "812 B" below a KiB. */
+function formatBytes(bytes) {
+    if (bytes < 1024)
+        return `${bytes} B`;
+    const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+    let value = bytes / 1024;
+    let unit = 0;
+    while (value >= 1024 && unit < units.length - 1) {
+        value /= 1024;
+        unit++;
+    }
+    return `${value.toFixed(1)} ${units[unit]}`;
+}
+/** A time span: "1.5s" below 10 s, "42s", "1m 05s", "1h 02m 05s". */
+function formatElapsed(ms) {
+    const totalSeconds = Math.round(ms / 1000);
+    if (totalSeconds < 60)
+        return ms < 10_000 ? `${(ms / 1000).toFixed(1)}s` : `${totalSeconds}s`;
+    const hours = Math.floor(totalSeconds / 3600);
+    const minutes = Math.floor((totalSeconds % 3600) / 60);
+    const seconds = String(totalSeconds % 60).padStart(2, '0');
+    return hours ? `${hours}h ${String(minutes).padStart(2, '0')}m ${seconds}s` : `${minutes}m ${seconds}s`;
+}
+/** A number of seconds as a plain number, to the millisecond: 3.2, 2, 0.04. */
+function formatSeconds(seconds) {
+    return String(Math.round(seconds * 1000) / 1000);
+}
+/** A time limit for messages, rounded up: "45s", "1m", "1m 10s". */
+function formatLimit(ms) {
+    const seconds = Math.ceil(ms / 1000);
+    return seconds >= 60 ? `${Math.floor(seconds / 60)}m${seconds % 60 ? ` ${seconds % 60}s` : ''}` : `${seconds}s`;
+}
+
+
+/***/ }),
+
+/***/ 48932:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -40692,7 +40409,451 @@ function holdsSecret(text) {
 
 /***/ }),
 
-/***/ 24350:
+/***/ 24646:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   BP: () => (/* binding */ logLine),
+/* harmony export */   D9: () => (/* binding */ markdownCode),
+/* harmony export */   Kg: () => (/* binding */ hasControlCharacters),
+/* harmony export */   TL: () => (/* binding */ quoted),
+/* harmony export */   TN: () => (/* binding */ oneLine),
+/* harmony export */   p7: () => (/* binding */ markdownText),
+/* harmony export */   xv: () => (/* binding */ truncate)
+/* harmony export */ });
+/**
+ * Safe text: any value, from the network or the inputs, made fit for a log
+ * line, an annotation, an output or the Markdown job summary.
+ */
+/**
+ * Characters that end a line or act invisibly: C0 and C1 controls, DEL, the
+ * Unicode line and paragraph separators, and the bidirectional overrides.
+ */
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+const SHORT_ESCAPES = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+/** `\n`, `\r`, `\t`, or `\u001b` style: the escapes JSON uses, so an escaped JSON text stays valid JSON. */
+function escapeControl(char) {
+    return SHORT_ESCAPES[char] ?? `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`;
+}
+/** True when the text holds a line break or another control character. */
+function hasControlCharacters(text) {
+    CONTROL.lastIndex = 0;
+    const found = CONTROL.test(text);
+    CONTROL.lastIndex = 0;
+    return found;
+}
+/** Any value as a single line, every control character escaped visibly (a newline becomes `\n`). */
+function oneLine(value) {
+    return String(value).replace(CONTROL, escapeControl);
+}
+/** At most `max` characters (an ellipsis marks the cut); never splits a surrogate pair. */
+function truncate(text, max) {
+    if (text.length <= max)
+        return text;
+    let end = max;
+    const last = text.charCodeAt(end - 1);
+    if (last >= 0xd800 && last <= 0xdbff)
+        end--;
+    return `${text.slice(0, end)}…`;
+}
+/** A value quoted on one line for a message, e.g. "task\n::x" with the newline shown as \n. */
+function quoted(value, max = 80) {
+    return oneLine(JSON.stringify(truncate(String(value), max)));
+}
+/**
+ * A log line that cannot be a workflow command: a line starting with `::`
+ * (the runner ignores leading blanks) is prefixed with a backslash, and the
+ * legacy `##[command]` form, which the runner finds anywhere in a line, is
+ * broken up as `##\[`.
+ */
+function logLine(text) {
+    const line = oneLine(text).replace(/##\[/g, '##\\[');
+    return /^\s*::/.test(line) ? `\\${line}` : line;
+}
+/** ASCII punctuation that Markdown or GitHub's table syntax gives a meaning inline (HTML's < > & are entities). */
+const MARKDOWN_SPECIAL = /[\\`*_{}[\]()#!|~]/g;
+const HTML_ENTITIES = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
+/**
+ * Text shown literally in the Markdown job summary: one line (breaks become
+ * spaces, other controls are escaped), and every character Markdown or HTML
+ * would act on is backslash-escaped (< > & become entities), so `[x](url)`, `<img>`, `**` or `|`
+ * from a server show as typed.
+ */
+function markdownText(text) {
+    return oneLine(text.replace(/[\r\n\u2028\u2029]+/g, ' '))
+        .replace(MARKDOWN_SPECIAL, '\\$&')
+        .replace(/[&<>]/g, (char) => HTML_ENTITIES[char] ?? char);
+}
+/** Text as inline code: one line, no backtick can close the span, no pipe can break a table row. */
+function markdownCode(text) {
+    return `\`${oneLine(text.replace(/[\r\n\u2028\u2029]+/g, ' '))
+        .replace(/`/g, "'")
+        .replace(/\|/g, '\\|')}\``;
+}
+
+
+/***/ }),
+
+/***/ 90407:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   BC: () => (/* binding */ MIN_DURATION_MS),
+/* harmony export */   _o: () => (/* binding */ MAX_TIMER_MS),
+/* harmony export */   yM: () => (/* binding */ MAX_DURATION_TEXT)
+/* harmony export */ });
+/**
+ * Node's timers hold a signed 32-bit number of milliseconds: a longer delay
+ * (about 24.8 days or more) fires after 1 ms with a TimeoutOverflowWarning.
+ * Durations from the inputs are kept within it, and waits are split at it.
+ */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+/** The shortest duration an input may give: anything that rounds below 1 ms would be 0. */
+const MIN_DURATION_MS = 1;
+/** "596h", the longest whole number of hours within the timer limit, for messages. */
+const MAX_DURATION_TEXT = `${Math.floor(MAX_TIMER_MS / 3_600_000)}h`;
+
+
+/***/ }),
+
+/***/ 73047:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Q: () => (/* binding */ displayUrl),
+/* harmony export */   V: () => (/* binding */ sourceName)
+/* harmony export */ });
+/** How URLs are shown to the user: signed queries and credentials are never printed. */
+/** The URL without query string, fragment or credentials: signed URLs carry secrets in the query. */
+function displayUrl(url) {
+    try {
+        const parsed = new URL(url);
+        return `${parsed.origin}${parsed.pathname}${parsed.search ? '?…' : ''}`;
+    }
+    catch {
+        return url.slice(0, 100);
+    }
+}
+/** The file name of a source, for lists. */
+function sourceName(url) {
+    try {
+        const { pathname } = new URL(url);
+        return decodeURIComponent(pathname.split('/').filter(Boolean).pop() ?? '') || displayUrl(url);
+    }
+    catch {
+        return url.slice(0, 60);
+    }
+}
+
+
+/***/ }),
+
+/***/ 23395:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  w: () => (/* binding */ DOWNLOAD_GC_EVERY_BYTES),
+  u: () => (/* binding */ collectYoungGarbage)
+});
+
+;// CONCATENATED MODULE: external "node:v8"
+const external_node_v8_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:v8");
+;// CONCATENATED MODULE: external "node:vm"
+const external_node_vm_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:vm");
+;// CONCATENATED MODULE: ./src/shared/young-gc.ts
+
+
+/**
+ * Why a download runs a young-generation GC every few MiB.
+ *
+ * Each socket read hands undici a fresh 64 KiB buffer whose memory lives
+ * outside the JS heap; it is freed only when a GC finds its small wrapper
+ * dead. Node 20's V8 scavenges once about 32 MiB of such young buffers pile
+ * up ("external memory pressure"). Node 24's V8 sizes that trigger from a
+ * larger new space (2 × its default maximum semi-space, now 64 MiB without
+ * pointer compression), so the 64 MiB external-memory limit is reached first
+ * and starts an incremental full GC, which lets tens more MiB of dead buffers
+ * pile up before it finishes: peak RSS grew with the file (about 162 MB for
+ * 500 MB, `--trace-gc` shows 5 scavenges in all). A minor GC every
+ * DOWNLOAD_GC_EVERY_BYTES (under 1 ms each) keeps the dead buffers under
+ * about 8 MiB on every Node version (measured: 4 MiB → flat, 16 MiB → still
+ * +8 MB from 50 to 500 MB on Node 24). An action cannot pass
+ * `--expose-gc`; setting it at run time exposes `gc` only to new contexts, so
+ * the function is taken from one and the action's own globals stay as they are.
+ */
+const DOWNLOAD_GC_EVERY_BYTES = 4 * 1024 * 1024;
+let gc;
+/** Runs a young-generation (minor) GC; does nothing where V8 will not expose one. */
+function collectYoungGarbage() {
+    if (gc === undefined) {
+        try {
+            (0,external_node_v8_namespaceObject.setFlagsFromString)('--expose-gc');
+            const exposed = (0,external_node_vm_namespaceObject.runInNewContext)('typeof gc === "function" ? gc : null');
+            gc = typeof exposed === 'function' ? exposed : null;
+        }
+        catch {
+            gc = null;
+        }
+    }
+    gc?.({ type: 'minor' });
+}
+
+
+/***/ }),
+
+/***/ 37539:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Q: () => (/* binding */ cacheCallsAbandoned),
+/* harmony export */   n: () => (/* binding */ noteAbandonedCacheCall)
+/* harmony export */ });
+/**
+ * Whether an Actions cache call (skip-unchanged) was abandoned at its time
+ * limit in this process: it may still hold a socket open, so the step ends
+ * with process.exit() once it has reported. A module of its own so that
+ * index.ts need not load @actions/cache to ask.
+ */
+let abandoned = 0;
+function noteAbandonedCacheCall() {
+    abandoned++;
+}
+function cacheCallsAbandoned() {
+    return abandoned > 0;
+}
+
+
+/***/ }),
+
+/***/ 61327:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   SV: () => (/* binding */ fingerprintKey),
+/* harmony export */   UU: () => (/* binding */ HASH_TIMEOUT_MS),
+/* harmony export */   ZI: () => (/* binding */ RECORD_FORMAT_VERSION),
+/* harmony export */   cB: () => (/* binding */ hashSource),
+/* harmony export */   dz: () => (/* binding */ FingerprintError)
+/* harmony export */ });
+/* unused harmony exports HASH_IDLE_TIMEOUT_MS, SourceTooLargeError, SourceHasher */
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(77598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var undici__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(46752);
+/* harmony import */ var _shared_errors__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(58382);
+/* harmony import */ var _http_transport__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(71517);
+/* harmony import */ var _source_preflight__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(64030);
+/* harmony import */ var _shared_urls__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(73047);
+/**
+ * Source fingerprints for `skip-unchanged`: the SHA-256 of a source's bytes,
+ * and the cache key that combines it with what else decides the result.
+ *
+ * The hash is the only proof that two sources are the same: ETag,
+ * Last-Modified and the URL are not (presigned URLs change on every signing;
+ * hosts send weak or changing ETags). Bytes are hashed as they stream past and
+ * are never written to disk or held whole.
+ */
+
+
+
+
+
+
+/** Version of the cached record's format; part of every key, so a new format never reads an old record. */
+const RECORD_FORMAT_VERSION = 1;
+/** Longest whole download of one source (50 MB at about 1 MB/s). */
+const HASH_TIMEOUT_MS = 60_000;
+/** Longest wait for the headers, or between two chunks of the body. */
+const HASH_IDLE_TIMEOUT_MS = 15_000;
+const KEY_PREFIX = 'reapi-topaz-video-upscaler';
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+const MODEL_NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+const FACTORS = new Set(['1', '2', '4']);
+/** A source could not be hashed: unreachable, an HTTP error, over 50 MB, or too slow. Its reuse cannot be proven. */
+class FingerprintError extends _shared_errors__WEBPACK_IMPORTED_MODULE_2__/* .ActionError */ .lZ {
+    url;
+    status;
+    name = 'FingerprintError';
+    constructor(message, url, 
+    /** The HTTP status the host answered, when that is the reason. */
+    status) {
+        super(message);
+        this.url = url;
+        this.status = status;
+    }
+}
+/**
+ * The cache key of a fingerprint:
+ * `reapi-topaz-video-upscaler-r<format>-<model>-x<factor>-<sha256>`
+ * (about 110 characters; at most 512, no commas, as the Actions cache requires).
+ * Throws RangeError for a fingerprint that is not well formed.
+ */
+function fingerprintKey(fingerprint) {
+    const { model, upscaleFactor, sourceSha256 } = fingerprint;
+    if (!MODEL_NAME.test(model))
+        throw new RangeError(`Not a model name: ${JSON.stringify(model)}`);
+    if (!FACTORS.has(upscaleFactor))
+        throw new RangeError(`Not an upscale factor: ${JSON.stringify(upscaleFactor)}`);
+    if (!SHA256_HEX.test(sourceSha256))
+        throw new RangeError(`Not a lowercase hex SHA-256: ${JSON.stringify(sourceSha256)}`);
+    return `${KEY_PREFIX}-r${RECORD_FORMAT_VERSION}-${model}-x${upscaleFactor}-${sourceSha256}`;
+}
+/** The source is over the upscaler's 50 MB limit; raised as soon as the byte count passes it. */
+class SourceTooLargeError extends FingerprintError {
+    name = 'SourceTooLargeError';
+}
+/**
+ * Incremental SHA-256 of one source, capped at `maxBytes`. Preflight can feed
+ * it the chunks it already reads, so a source is downloaded once.
+ */
+class SourceHasher {
+    url;
+    maxBytes;
+    hash = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256');
+    count = 0;
+    done = false;
+    constructor(
+    /** The source, for error messages. */
+    url, maxBytes = _source_preflight__WEBPACK_IMPORTED_MODULE_4__/* .MAX_SOURCE_BYTES */ .Tw) {
+        this.url = url;
+        this.maxBytes = maxBytes;
+    }
+    /** Bytes hashed so far. */
+    get bytes() {
+        return this.count;
+    }
+    /** Adds the next chunk; throws SourceTooLargeError once the total passes `maxBytes`. */
+    update(chunk) {
+        if (this.done)
+            throw new Error('SourceHasher.update after digest');
+        this.count += chunk.length;
+        if (this.count > this.maxBytes) {
+            this.done = true;
+            throw new SourceTooLargeError(`${(0,_shared_urls__WEBPACK_IMPORTED_MODULE_5__/* .displayUrl */ .Q)(this.url)} is over the upscaler's 50 MB limit (more than ${this.maxBytes} bytes); re-encode or split it.`, this.url);
+        }
+        this.hash.update(chunk);
+    }
+    /** The lowercase hex SHA-256 of everything added; the hasher cannot be used after. */
+    digest() {
+        if (this.done)
+            throw new Error('SourceHasher.digest called twice or after an error');
+        this.done = true;
+        return this.hash.digest('hex');
+    }
+}
+function header(headers, name) {
+    const value = headers[name];
+    return Array.isArray(value) ? value[0] : value;
+}
+function statusHint(status) {
+    if (status === 401 || status === 403)
+        return 'the host refuses access; the upscaler needs a public URL';
+    if (status === 404 || status === 410)
+        return 'no file there';
+    if (status >= 500)
+        return 'the host had a server error';
+    return 'the host did not send the file';
+}
+/**
+ * Downloads a source in full with one GET (redirects followed) and returns the
+ * SHA-256 of its bytes. Nothing is written to disk. The request carries no
+ * credentials, like preflight's: the host is the user's CDN.
+ *
+ * Throws FingerprintError (SourceTooLargeError past `maxBytes`, announced or
+ * counted) and CancelledError when `signal` aborts.
+ */
+async function hashSource(url, options = {}) {
+    const source = (0,_shared_urls__WEBPACK_IMPORTED_MODULE_5__/* .displayUrl */ .Q)(url);
+    const maxBytes = options.maxBytes ?? _source_preflight__WEBPACK_IMPORTED_MODULE_4__/* .MAX_SOURCE_BYTES */ .Tw;
+    const maxRedirects = options.maxRedirects ?? _http_transport__WEBPACK_IMPORTED_MODULE_3__/* .MAX_REDIRECTS */ .NX;
+    const idleMs = options.idleTimeoutMs ?? HASH_IDLE_TIMEOUT_MS;
+    const timeoutMs = options.timeoutMs ?? HASH_TIMEOUT_MS;
+    const deadline = AbortSignal.timeout(timeoutMs);
+    const signal = options.signal ? AbortSignal.any([options.signal, deadline]) : deadline;
+    const fail = (error) => {
+        if (error instanceof FingerprintError || error instanceof _shared_errors__WEBPACK_IMPORTED_MODULE_2__/* .CancelledError */ .cc)
+            throw error;
+        if (options.signal?.aborted)
+            throw new _shared_errors__WEBPACK_IMPORTED_MODULE_2__/* .CancelledError */ .cc(`Reading ${source} was cancelled.`);
+        if (deadline.aborted) {
+            throw new FingerprintError(`${source} could not be read in full within ${Number((timeoutMs / 1000).toFixed(1))} s to compute its fingerprint.`, url);
+        }
+        throw new FingerprintError(`${(0,_shared_errors__WEBPACK_IMPORTED_MODULE_2__/* .errorText */ .kc)((0,_http_transport__WEBPACK_IMPORTED_MODULE_3__/* .toNetworkError */ .Ur)(error, `GET ${source}`, options.signal, idleMs)).replace(/\.$/, '')} while computing its fingerprint.`, url);
+    };
+    let target;
+    try {
+        target = new URL(url);
+    }
+    catch {
+        throw new FingerprintError(`${JSON.stringify(source)} is not a URL.`, url);
+    }
+    let requests = 0;
+    for (let redirects = 0;; redirects++) {
+        if (target.protocol !== 'http:' && target.protocol !== 'https:') {
+            throw new FingerprintError(`${source} ${redirects ? 'redirects to' : 'is'} a ${target.protocol} URL, which the upscaler cannot fetch.`, url);
+        }
+        if (target.username || target.password)
+            throw new FingerprintError(`${source} carries credentials in the URL; the upscaler needs a public URL.`, url);
+        let response;
+        try {
+            requests++;
+            response = await (0,undici__WEBPACK_IMPORTED_MODULE_1__.request)(target, {
+                method: 'GET',
+                dispatcher: (0,_http_transport__WEBPACK_IMPORTED_MODULE_3__/* .getDispatcher */ .wo)(),
+                signal,
+                headersTimeout: idleMs,
+                bodyTimeout: idleMs,
+                // Only these headers: the source lives on the user's host, which must never see the API key.
+                headers: { 'user-agent': `${_http_transport__WEBPACK_IMPORTED_MODULE_3__/* .USER_AGENT */ ._O} (fingerprint)`, accept: '*/*', 'accept-encoding': 'identity' },
+            });
+        }
+        catch (error) {
+            return fail(error);
+        }
+        const { statusCode, headers, body } = response;
+        const location = header(headers, 'location');
+        if (_http_transport__WEBPACK_IMPORTED_MODULE_3__/* .REDIRECT_STATUSES */ .aq.has(statusCode) && location) {
+            await body.dump({ limit: 64 * 1024 }).catch(() => undefined);
+            if (redirects >= maxRedirects)
+                throw new FingerprintError(`${source} redirects more than ${maxRedirects} times.`, url, statusCode);
+            try {
+                target = new URL(location, target);
+            }
+            catch {
+                throw new FingerprintError(`${source} redirects to something that is not a URL.`, url, statusCode);
+            }
+            continue;
+        }
+        if (statusCode !== 200) {
+            await body.dump({ limit: 64 * 1024 }).catch(() => undefined);
+            throw new FingerprintError(`${source} answered GET with HTTP ${statusCode} (${statusHint(statusCode)}), so its fingerprint is unknown.`, url, statusCode);
+        }
+        const hasher = new SourceHasher(url, maxBytes);
+        const announced = header(headers, 'content-length');
+        try {
+            // Refuse at once what the host announces as too large, rather than after 50 MB.
+            if (announced && /^\d+$/.test(announced.trim()) && Number(announced) > maxBytes)
+                tooLarge(url, source, Number(announced), maxBytes);
+            for await (const chunk of body)
+                hasher.update(chunk);
+        }
+        catch (error) {
+            body.destroy();
+            return fail(error);
+        }
+        return { sha256: hasher.digest(), bytes: hasher.bytes, requests };
+    }
+}
+function tooLarge(url, source, bytes, maxBytes) {
+    throw new SourceTooLargeError(`${source} is ${bytes} bytes, over the upscaler's 50 MB limit (${maxBytes} bytes); re-encode or split it.`, url);
+}
+
+
+/***/ }),
+
+/***/ 99450:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -40718,7 +40879,7 @@ function holdsSecret(text) {
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_2__);
 /* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(46466);
 /* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_stream_promises__WEBPACK_IMPORTED_MODULE_3__);
-/* harmony import */ var _fingerprint__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(62659);
+/* harmony import */ var _fingerprint__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(61327);
 /**
  * The record `skip-unchanged` keeps of a completed task, as both stores hold
  * it: its format, the check every stored record passes before it is believed
@@ -40911,436 +41072,275 @@ function resultFileName(index) {
 
 /***/ }),
 
-/***/ 49809:
+/***/ 64030:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   aY: () => (/* binding */ SUBMIT_RETRY),
-/* harmony export */   cZ: () => (/* binding */ SUBMIT_REQUEST_TIMEOUT_MS),
-/* harmony export */   d8: () => (/* binding */ POLL_RETRY),
-/* harmony export */   e0: () => (/* binding */ POLL_REQUEST_TIMEOUT_MAX_MS),
-/* harmony export */   gd: () => (/* binding */ pollRequestTimeoutMs),
-/* harmony export */   qO: () => (/* binding */ retryDelayMs),
-/* harmony export */   r3: () => (/* binding */ isRetryable)
+/* harmony export */   Tw: () => (/* binding */ MAX_SOURCE_BYTES),
+/* harmony export */   WH: () => (/* binding */ describeProbe),
+/* harmony export */   Z_: () => (/* binding */ probeSources)
 /* harmony export */ });
-/* unused harmony export POLL_REQUEST_TIMEOUT_MIN_MS */
-/* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(83916);
-
-/** Polls are free and safe to repeat: retry until the overall timeout. */
-const POLL_RETRY = { maxAttempts: Infinity, baseMs: 1000, capMs: 30_000, retryAfterCapMs: 120_000, maxFormatErrors: 3 };
-/** Submissions cost money: few tries, and only when the server certainly did not take the job. */
-const SUBMIT_RETRY = { maxAttempts: 5, baseMs: 1000, capMs: 20_000, retryAfterCapMs: 120_000, maxFormatErrors: 0 };
+/* unused harmony exports HEAD_BYTES, classifyContentType, probeSource */
+/* harmony import */ var _model_billing__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2170);
+/* harmony import */ var _media_container__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(87499);
+/* harmony import */ var _shared_errors__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(58382);
+/* harmony import */ var _shared_format__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(36338);
+/* harmony import */ var _http_range_probe__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(62118);
+/* harmony import */ var _shared_urls__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(73047);
 /**
- * Whether a failed request may be sent again. A submission is repeated only
- * when the server certainly did not accept it (429 or 503, or a connection
- * that failed before the request left): anything else could bill twice.
- */
-function isRetryable(error, operation) {
-    if (error instanceof _errors__WEBPACK_IMPORTED_MODULE_0__/* .ApiError */ .hD) {
-        if (operation === 'submit')
-            return error.status === 429 || error.status === 503;
-        return error.status === 429 || error.status === 408 || error.status >= 500;
-    }
-    if (error instanceof _errors__WEBPACK_IMPORTED_MODULE_0__/* .NetworkError */ .Dr)
-        return operation === 'poll' || error.notSent;
-    if (error instanceof _errors__WEBPACK_IMPORTED_MODULE_0__/* .ResponseFormatError */ .TT)
-        return operation === 'poll';
-    return false;
-}
-/**
- * Delay before retry number `attempt` (1 for the first retry): exponential
- * backoff with jitter (half fixed, half random) so many runners do not retry
- * in step; a Retry-After from the server wins, capped, and never below half
- * the base so `Retry-After: 0` cannot turn into a busy loop.
- */
-function retryDelayMs(attempt, policy, retryAfterMs, random = Math.random) {
-    if (retryAfterMs !== undefined)
-        return Math.max(policy.baseMs / 2, Math.min(retryAfterMs, policy.retryAfterCapMs));
-    const exponential = Math.min(policy.capMs, policy.baseMs * 2 ** Math.max(0, attempt - 1));
-    return Math.round(exponential / 2 + (random() * exponential) / 2);
-}
-/**
- * Longest a submission may take, start to end of the answer. Generous on
- * purpose: reApi probes the source before answering, and a submission cut
- * short has an unknown outcome that cannot be retried.
- */
-const SUBMIT_REQUEST_TIMEOUT_MS = 60_000;
-/** Bounds of one poll's time limit. */
-const POLL_REQUEST_TIMEOUT_MIN_MS = 1000;
-const POLL_REQUEST_TIMEOUT_MAX_MS = 60_000;
-/**
- * Longest one poll may take: a quarter of the overall timeout, within
- * [1 s, 60 s], so a poll that hangs is abandoned and retried while there is
- * still time left, and never outlives the deadline by more than a second.
- */
-function pollRequestTimeoutMs(timeoutMs, remainingMs = Infinity) {
-    const share = Math.min(POLL_REQUEST_TIMEOUT_MAX_MS, Math.max(POLL_REQUEST_TIMEOUT_MIN_MS, timeoutMs / 4));
-    return Math.round(Math.min(share, Math.max(POLL_REQUEST_TIMEOUT_MIN_MS, remainingMs)));
-}
-
-
-/***/ }),
-
-/***/ 27495:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   C5: () => (/* binding */ parseContentRange),
-/* harmony export */   Jr: () => (/* binding */ ProbeSession),
-/* harmony export */   Y: () => (/* binding */ contentLength),
-/* harmony export */   wx: () => (/* binding */ header)
-/* harmony export */ });
-/* unused harmony export REQUEST_TIMEOUT_MS */
-/* harmony import */ var undici__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(46752);
-/* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(83916);
-/* harmony import */ var _http__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(76803);
-/**
- * The HTTP requests of one source probe: timeouts, redirects, and what they
- * cost. They go to the user's host and never carry the API key.
+ * Preflight: checks each source on its own host before anything is submitted
+ * (reachable, within the 50 MB limit, a video) and reads its duration through
+ * HTTP range requests, so the billable seconds are known up front.
+ *
+ * These requests go to the user's CDN: they never carry the API key.
  */
 
 
 
-/** Longest time for one request, start to end of body. */
-const REQUEST_TIMEOUT_MS = 15_000;
-function header(headers, name) {
-    const value = headers[name];
-    return Array.isArray(value) ? value[0] : value;
+
+
+
+/** The API's documented input cap ("up to 50MB"). */
+const MAX_SOURCE_BYTES = 50 * 1024 * 1024;
+/** First read of every source: enough to sniff it, for MKV Segment Info, and for the `moov` of most faststart MP4s. */
+const HEAD_BYTES = 256 * 1024;
+/** How a Content-Type bears on "is this a video": only clear non-video types are refused. */
+function classifyContentType(value) {
+    const type = (value ?? '').split(';')[0].trim().toLowerCase();
+    if (!type ||
+        type === 'application/octet-stream' ||
+        type === 'binary/octet-stream' ||
+        type === 'application/x-download' ||
+        type === 'application/force-download') {
+        return 'unspecified';
+    }
+    if (type.startsWith('video/') || type === 'application/mp4' || type === 'application/x-matroska' || type === 'application/vnd.apple.quicktime')
+        return 'video';
+    if (type.startsWith('text/') ||
+        type.startsWith('image/') ||
+        type.startsWith('font/') ||
+        type.endsWith('+json') ||
+        type.endsWith('+xml') ||
+        ['application/json', 'application/xml', 'application/javascript', 'application/pdf'].includes(type)) {
+        return 'not-video';
+    }
+    return 'other';
 }
-function contentLength(headers) {
-    const value = header(headers, 'content-length');
-    return value && /^\d+$/.test(value.trim()) ? Number(value) : undefined;
+const CONTAINER_NAMES = { mp4: 'MP4/MOV', matroska: 'MKV' };
+/** One log line per source: what was found and what it cost to find out. */
+function describeProbe(probe) {
+    const facts = [];
+    if (probe.container)
+        facts.push(CONTAINER_NAMES[probe.container]);
+    if (probe.sizeBytes !== undefined)
+        facts.push((0,_shared_format__WEBPACK_IMPORTED_MODULE_4__/* .formatBytes */ .z3)(probe.sizeBytes));
+    if (probe.contentType)
+        facts.push(probe.contentType);
+    facts.push(...videoFacts(probe.video));
+    facts.push(probe.durationSeconds === undefined ? 'duration unknown' : `${(0,_shared_format__WEBPACK_IMPORTED_MODULE_4__/* .formatSeconds */ .Xo)(probe.durationSeconds)} s`);
+    const billable = probe.billableSeconds === undefined ? '' : ` → ${probe.billableSeconds} billable seconds`;
+    return `${(0,_shared_urls__WEBPACK_IMPORTED_MODULE_5__/* .displayUrl */ .Q)(probe.url)}: ${facts.join(', ')}${billable} (${probe.requests} requests, ${(0,_shared_format__WEBPACK_IMPORTED_MODULE_4__/* .formatBytes */ .z3)(probe.bytesFetched)} read)`;
 }
-/** `bytes 0-99/1234` → { start: 0, total: 1234 }; total is undefined for `*`. */
-function parseContentRange(value) {
-    const match = /^bytes\s+(\d+)-(\d+)\/(\d+|\*)\s*$/i.exec(value ?? '');
-    if (!match)
-        return undefined;
-    return { start: Number(match[1]), total: match[3] === '*' ? undefined : Number(match[3]) };
+/** "854×480", "29.97 fps", "H.264": what the container says of the video track, for the preflight line. */
+function videoFacts(video) {
+    const facts = [];
+    if (video?.width !== undefined && video.height !== undefined)
+        facts.push(`${video.width}×${video.height}`);
+    if (video?.frameRate !== undefined)
+        facts.push(`${Math.round(video.frameRate * 100) / 100} fps`);
+    if (video?.codec)
+        facts.push((0,_media_container__WEBPACK_IMPORTED_MODULE_1__/* .codecDisplayName */ .Qu)(video.codec));
+    return facts;
 }
-/** The requests of one probe: timeouts, redirects, and what they cost. */
-class ProbeSession {
-    url;
-    source;
-    options;
-    bytesFetched = 0;
-    requests = 0;
-    timeoutMs;
-    maxRedirects;
-    constructor(url, source, options) {
-        this.url = url;
-        this.source = source;
-        this.options = options;
-        this.timeoutMs = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
-        this.maxRedirects = options.maxRedirects ?? _http__WEBPACK_IMPORTED_MODULE_2__/* .MAX_REDIRECTS */ .NX;
+// ---- The probe ------------------------------------------------------------------
+function statusError(source, url, status, method) {
+    const hint = status === 401 || status === 403
+        ? 'the host refuses access; the upscaler needs a public URL'
+        : status === 404 || status === 410
+            ? 'no file there'
+            : status >= 500
+                ? 'the host had a server error'
+                : 'the host refused the request';
+    return new _shared_errors__WEBPACK_IMPORTED_MODULE_2__/* .PreflightError */ .wG(`${source} answered ${method} with HTTP ${status} (${hint}); check video-url.`, url, status);
+}
+function checkSize(probe, source) {
+    if (probe.sizeBytes !== undefined && probe.sizeBytes > MAX_SOURCE_BYTES) {
+        throw new _shared_errors__WEBPACK_IMPORTED_MODULE_2__/* .PreflightError */ .wG(`${source} is ${(0,_shared_format__WEBPACK_IMPORTED_MODULE_4__/* .formatBytes */ .z3)(probe.sizeBytes)} (${probe.sizeBytes} bytes), over the upscaler's 50 MB limit (${MAX_SOURCE_BYTES} bytes); re-encode or split it.`, probe.url);
     }
-    deadlineError() {
-        return new _errors__WEBPACK_IMPORTED_MODULE_1__/* .PreflightDeadlineError */ .sC(`${this.source} did not answer before the timeout ran out.`, this.url);
+}
+/**
+ * Checks one source: a HEAD (a ranged GET when HEAD is refused or unanswered)
+ * for status, size and type, then a ranged GET of the first bytes to sniff the
+ * container, then as few range reads as the container needs for its duration.
+ *
+ * Throws PreflightError when the source certainly cannot be upscaled (HTTP
+ * error, over 50 MB, not a video) and CancelledError when `signal` aborts.
+ * Anything that merely could not be checked (no answer, no duration) becomes a
+ * warning in the result.
+ */
+async function probeSource(url, options = {}) {
+    const source = (0,_shared_urls__WEBPACK_IMPORTED_MODULE_5__/* .displayUrl */ .Q)(url);
+    let parsed;
+    try {
+        parsed = new URL(url);
     }
-    /** Time the next request may take: its own limit, or less when the step's deadline is nearer. Throws when no time is left. */
-    limitMs() {
-        const { deadline } = this.options;
-        const left = deadline === undefined ? Infinity : deadline.at - Date.now();
-        if (left <= 0)
-            throw this.deadlineError();
-        return left < this.timeoutMs ? { ms: Math.max(1, Math.ceil(left)), byDeadline: true } : { ms: this.timeoutMs, byDeadline: false };
+    catch {
+        throw new _shared_errors__WEBPACK_IMPORTED_MODULE_2__/* .PreflightError */ .wG(`video-url ${JSON.stringify(source)} is not a URL.`, url);
     }
-    /** What a failed request or body read becomes: a cancellation, the deadline, or a network error (a warning). */
-    failure(error, what, cutByDeadline) {
-        const { signal, deadline } = this.options;
-        // Preflight requests go to the source host, never to reApi: a cancelled one cannot have billed anything.
-        if (signal?.aborted)
-            return new _errors__WEBPACK_IMPORTED_MODULE_1__/* .CancelledError */ .cc('Cancelled.');
-        if (error instanceof _errors__WEBPACK_IMPORTED_MODULE_1__/* .PreflightError */ .wG || error instanceof _errors__WEBPACK_IMPORTED_MODULE_1__/* .PreflightDeadlineError */ .sC)
-            return error;
-        if (cutByDeadline() || (deadline !== undefined && Date.now() >= deadline.at))
-            return this.deadlineError();
-        return (0,_http__WEBPACK_IMPORTED_MODULE_2__/* .toNetworkError */ .Ur)(error, what, signal);
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+        throw new _shared_errors__WEBPACK_IMPORTED_MODULE_2__/* .PreflightError */ .wG(`video-url ${source} is not an http(s) URL.`, url);
+    const session = new _http_range_probe__WEBPACK_IMPORTED_MODULE_3__/* .ProbeSession */ .Jr(url, source, options);
+    const probe = { url, bytesFetched: 0, requests: 0, warnings: [] };
+    try {
+        await inspect(url, source, probe, session, options);
     }
-    /** Sends a HEAD or GET (with an optional byte range [start, end)), following redirects. The caller reads or dumps the body. */
-    async open(method, url, range) {
-        const { signal } = this.options;
-        let target = url;
-        for (let redirects = 0;; redirects++) {
-            if (signal?.aborted)
-                throw new _errors__WEBPACK_IMPORTED_MODULE_1__/* .CancelledError */ .cc('Cancelled.');
-            const limit = this.limitMs();
-            const timeout = AbortSignal.timeout(limit.ms);
-            const cutByDeadline = () => limit.byDeadline && timeout.aborted;
-            this.requests++;
-            let response;
-            try {
-                response = await (0,undici__WEBPACK_IMPORTED_MODULE_0__.request)(target, {
-                    method,
-                    dispatcher: (0,_http__WEBPACK_IMPORTED_MODULE_2__/* .getDispatcher */ .wo)(),
-                    signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
-                    headersTimeout: limit.ms,
-                    bodyTimeout: limit.ms,
-                    // Only these headers: the source lives on the user's host, which must never see the API key.
-                    headers: { 'user-agent': `${_http__WEBPACK_IMPORTED_MODULE_2__/* .USER_AGENT */ ._O} (preflight)`, accept: '*/*', ...(range ? { range: `bytes=${range.start}-${range.end - 1}` } : {}) },
-                });
-            }
-            catch (error) {
-                throw this.failure(error, `${method} ${this.source}`, cutByDeadline);
-            }
-            const location = header(response.headers, 'location');
-            if (!_http__WEBPACK_IMPORTED_MODULE_2__/* .REDIRECT_STATUSES */ .aq.has(response.statusCode) || !location)
-                return { status: response.statusCode, headers: response.headers, body: response.body, url: target, cutByDeadline };
-            await this.discard(response.body);
-            if (redirects >= this.maxRedirects) {
-                throw new _errors__WEBPACK_IMPORTED_MODULE_1__/* .PreflightError */ .wG(`${this.source} redirects more than ${this.maxRedirects} times; check video-url.`, url, response.statusCode);
-            }
-            const next = new URL(location, target);
-            if (next.protocol !== 'http:' && next.protocol !== 'https:') {
-                throw new _errors__WEBPACK_IMPORTED_MODULE_1__/* .PreflightError */ .wG(`${this.source} redirects to a ${next.protocol} URL, which the upscaler cannot fetch; check video-url.`, url, response.statusCode);
-            }
-            target = next.href;
+    finally {
+        probe.bytesFetched = session.bytesFetched;
+        probe.requests = session.requests;
+    }
+    return probe;
+}
+/** An error's one-line text without its final period, to go inside a sentence. */
+function sentence(error) {
+    return (0,_shared_errors__WEBPACK_IMPORTED_MODULE_2__/* .errorText */ .kc)(error).replace(/\.$/, '');
+}
+function rethrowIfFinal(error) {
+    if (error instanceof _shared_errors__WEBPACK_IMPORTED_MODULE_2__/* .CancelledError */ .cc || error instanceof _shared_errors__WEBPACK_IMPORTED_MODULE_2__/* .PreflightError */ .wG || error instanceof _shared_errors__WEBPACK_IMPORTED_MODULE_2__/* .PreflightDeadlineError */ .sC)
+        throw error;
+}
+async function inspect(url, source, probe, session, options) {
+    const headBytes = options.headBytes ?? HEAD_BYTES;
+    // 1. HEAD: status, size and type without any body.
+    let headStatus;
+    let headProblem;
+    try {
+        const head = await session.open('HEAD', url);
+        await session.discard(head.body);
+        headStatus = head.status;
+        if (head.status >= 200 && head.status < 300) {
+            probe.sizeBytes = (0,_http_range_probe__WEBPACK_IMPORTED_MODULE_3__/* .contentLength */ .Y)(head.headers);
+            probe.contentType = (0,_http_range_probe__WEBPACK_IMPORTED_MODULE_3__/* .header */ .wx)(head.headers, 'content-type');
+            checkSize(probe, source);
         }
     }
-    /** Reads at most `limit` bytes of a body and drops the rest of it. */
-    async read(opened, limit) {
-        const chunks = [];
-        let length = 0;
+    catch (error) {
+        rethrowIfFinal(error);
+        headProblem = sentence(error);
+    }
+    // 2. The first bytes. Also the fallback for hosts that refuse HEAD (405, 501, or 403 on URLs signed for GET only).
+    let first;
+    try {
+        first = await session.open('GET', url, { start: 0, end: headBytes });
+    }
+    catch (error) {
+        rethrowIfFinal(error);
+        if (headStatus !== undefined && headStatus >= 400)
+            throw statusError(source, url, headStatus, 'HEAD');
+        probe.warnings.push(headProblem
+            ? `${source} could not be checked from this runner: ${sentence(error)}, and HEAD failed too; the API fetches it from its own network when the job is submitted.`
+            : `${source}: its first bytes could not be read (${sentence(error)}), so its duration is unknown.`);
+        return;
+    }
+    if (headProblem)
+        probe.warnings.push(`${headProblem}; ${source} was checked with a ranged GET instead.`);
+    const range = (0,_http_range_probe__WEBPACK_IMPORTED_MODULE_3__/* .parseContentRange */ .C5)((0,_http_range_probe__WEBPACK_IMPORTED_MODULE_3__/* .header */ .wx)(first.headers, 'content-range'));
+    if (first.status === 416) {
+        await session.discard(first.body);
+        if (range?.total === 0 || probe.sizeBytes === 0)
+            throw new _shared_errors__WEBPACK_IMPORTED_MODULE_2__/* .PreflightError */ .wG(`${source} is empty (0 bytes); check video-url.`, url, 416);
+        probe.warnings.push(`${source} refused a range request for its first bytes (HTTP 416), so its duration is unknown.`);
+        return;
+    }
+    if (first.status < 200 || first.status >= 300) {
+        await session.discard(first.body);
+        throw statusError(source, url, first.status, 'GET');
+    }
+    const rangesWork = first.status === 206;
+    const total = rangesWork ? range?.total : (0,_http_range_probe__WEBPACK_IMPORTED_MODULE_3__/* .contentLength */ .Y)(first.headers);
+    if (total !== undefined)
+        probe.sizeBytes = total;
+    probe.contentType ??= (0,_http_range_probe__WEBPACK_IMPORTED_MODULE_3__/* .header */ .wx)(first.headers, 'content-type');
+    try {
+        checkSize(probe, source);
+    }
+    catch (error) {
+        first.body.destroy();
+        throw error;
+    }
+    let head;
+    try {
+        head = await session.read(first, headBytes);
+    }
+    catch (error) {
+        rethrowIfFinal(error);
+        probe.warnings.push(`${source}: its first bytes could not be read (${sentence(error)}), so its duration is unknown.`);
+        return;
+    }
+    if (head.length === 0)
+        throw new _shared_errors__WEBPACK_IMPORTED_MODULE_2__/* .PreflightError */ .wG(`${source} is empty (0 bytes); check video-url.`, url);
+    // 3. What it is.
+    const typeKind = classifyContentType(probe.contentType);
+    const container = (0,_media_container__WEBPACK_IMPORTED_MODULE_1__/* .sniffContainer */ .W1)(head);
+    const served = probe.contentType ? `served as ${probe.contentType}` : 'served without a content type';
+    if (!container) {
+        const document = (0,_media_container__WEBPACK_IMPORTED_MODULE_1__/* .sniffDocument */ .WD)(head);
+        if (document || typeKind === 'not-video') {
+            throw new _shared_errors__WEBPACK_IMPORTED_MODULE_2__/* .PreflightError */ .wG(`${source} is not a video: it is ${served}${document ? ` and holds ${document}` : ''}; the upscaler takes MP4, MOV or MKV.`, url);
+        }
+        probe.warnings.push(`${source} (${served}) does not start like an MP4, MOV or MKV file; the API may refuse it. Its duration is unknown.`);
+        return;
+    }
+    probe.container = container;
+    if (typeKind === 'not-video')
+        probe.warnings.push(`${source} is ${served}, but its content is ${CONTAINER_NAMES[container]}; the host's content type looks wrong.`);
+    // 4. Its duration, through range requests on the URL that answered.
+    const dataUrl = first.url;
+    const readRange = (start, end) => session.readRange(dataUrl, start, end);
+    let result;
+    try {
+        result = await (0,_media_container__WEBPACK_IMPORTED_MODULE_1__/* .readMediaFacts */ .C7)(container, head, probe.sizeBytes, rangesWork ? readRange : () => Promise.reject(new _shared_errors__WEBPACK_IMPORTED_MODULE_2__/* .RangesNotSupportedError */ .cR()), options.durationLimits ?? _media_container__WEBPACK_IMPORTED_MODULE_1__/* .DEFAULT_DURATION_LIMITS */ .Ko);
+    }
+    catch (error) {
+        if (error instanceof _shared_errors__WEBPACK_IMPORTED_MODULE_2__/* .CancelledError */ .cc || error instanceof _shared_errors__WEBPACK_IMPORTED_MODULE_2__/* .PreflightDeadlineError */ .sC)
+            throw error;
+        result = {
+            problem: error instanceof _shared_errors__WEBPACK_IMPORTED_MODULE_2__/* .RangesNotSupportedError */ .cR
+                ? `the host does not support range requests and the movie header is not within the first ${(0,_shared_format__WEBPACK_IMPORTED_MODULE_4__/* .formatBytes */ .z3)(headBytes)}`
+                : (0,_shared_errors__WEBPACK_IMPORTED_MODULE_2__/* .errorText */ .kc)(error),
+        };
+    }
+    if (result.video)
+        probe.video = result.video;
+    if (result.durationSeconds !== undefined) {
+        probe.durationSeconds = result.durationSeconds;
+        probe.billableSeconds = (0,_model_billing__WEBPACK_IMPORTED_MODULE_0__/* .billableSeconds */ .NM)(result.durationSeconds);
+    }
+    else {
+        probe.warnings.push(`${source}: its duration could not be read (${result.problem ?? 'unknown reason'}); the API measures it when the job is submitted.`);
+    }
+}
+/**
+ * Probes several sources, in the order given, each in a slot of `pool` (the
+ * run's one pool, so preflight and clips share the concurrency limit).
+ * Every source is checked even when another fails, until the deadline (no
+ * probe starts after it); only cancellation and bugs throw.
+ */
+async function probeSources(urls, options) {
+    const { deadline } = options;
+    return Promise.all(urls.map((url) => options.pool.run(async () => {
+        if (deadline !== undefined && Date.now() >= deadline.at)
+            return { url, deadline: 'not-checked' };
         try {
-            for await (const chunk of opened.body) {
-                this.bytesFetched += chunk.length;
-                chunks.push(chunk);
-                length += chunk.length;
-                // Leaving the loop destroys the body, so a host that ignores Range does not send the whole file.
-                if (length >= limit)
-                    break;
-            }
+            return { url, probe: await probeSource(url, options) };
         }
         catch (error) {
-            throw this.failure(error, `GET ${this.source}`, opened.cutByDeadline);
+            if (error instanceof _shared_errors__WEBPACK_IMPORTED_MODULE_2__/* .PreflightDeadlineError */ .sC)
+                return { url, deadline: 'unanswered' };
+            if (error instanceof _shared_errors__WEBPACK_IMPORTED_MODULE_2__/* .PreflightError */ .wG)
+                return { url, error };
+            throw error;
         }
-        return Buffer.concat(chunks).subarray(0, limit);
-    }
-    /**
-     * Reads bytes [start, end) of `url` with a range request: fewer when the file
-     * ends first, none past its end. A host that answers with the whole file
-     * (ignoring Range) gives RangesNotSupportedError.
-     */
-    async readRange(url, start, end) {
-        const answer = await this.open('GET', url, { start, end });
-        if (answer.status === 206) {
-            const answered = parseContentRange(header(answer.headers, 'content-range'));
-            if (answered && answered.start !== start) {
-                answer.body.destroy();
-                throw new Error(`the host answered a range request for byte ${start} with bytes from ${answered.start}`);
-            }
-            return this.read(answer, end - start);
-        }
-        if (answer.status === 416) {
-            await this.discard(answer.body);
-            return new Uint8Array(0);
-        }
-        if (answer.status === 200) {
-            answer.body.destroy();
-            throw new _errors__WEBPACK_IMPORTED_MODULE_1__/* .RangesNotSupportedError */ .cR();
-        }
-        await this.discard(answer.body);
-        throw new Error(`a range request was answered with HTTP ${answer.status}`);
-    }
-    /** Drops a body that is not needed (a HEAD answer, an error page, a redirect). */
-    async discard(body) {
-        await body.dump({ limit: 64 * 1024 }).catch(() => undefined);
-    }
-}
-
-
-/***/ }),
-
-/***/ 48992:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   BP: () => (/* binding */ logLine),
-/* harmony export */   D9: () => (/* binding */ markdownCode),
-/* harmony export */   Kg: () => (/* binding */ hasControlCharacters),
-/* harmony export */   TL: () => (/* binding */ quoted),
-/* harmony export */   TN: () => (/* binding */ oneLine),
-/* harmony export */   p7: () => (/* binding */ markdownText),
-/* harmony export */   xv: () => (/* binding */ truncate)
-/* harmony export */ });
-/**
- * Safe text: any value, from the network or the inputs, made fit for a log
- * line, an annotation, an output or the Markdown job summary.
- */
-/**
- * Characters that end a line or act invisibly: C0 and C1 controls, DEL, the
- * Unicode line and paragraph separators, and the bidirectional overrides.
- */
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
-const SHORT_ESCAPES = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
-/** `\n`, `\r`, `\t`, or `\u001b` style: the escapes JSON uses, so an escaped JSON text stays valid JSON. */
-function escapeControl(char) {
-    return SHORT_ESCAPES[char] ?? `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`;
-}
-/** True when the text holds a line break or another control character. */
-function hasControlCharacters(text) {
-    CONTROL.lastIndex = 0;
-    const found = CONTROL.test(text);
-    CONTROL.lastIndex = 0;
-    return found;
-}
-/** Any value as a single line, every control character escaped visibly (a newline becomes `\n`). */
-function oneLine(value) {
-    return String(value).replace(CONTROL, escapeControl);
-}
-/** At most `max` characters (an ellipsis marks the cut); never splits a surrogate pair. */
-function truncate(text, max) {
-    if (text.length <= max)
-        return text;
-    let end = max;
-    const last = text.charCodeAt(end - 1);
-    if (last >= 0xd800 && last <= 0xdbff)
-        end--;
-    return `${text.slice(0, end)}…`;
-}
-/** A value quoted on one line for a message, e.g. "task\n::x" with the newline shown as \n. */
-function quoted(value, max = 80) {
-    return oneLine(JSON.stringify(truncate(String(value), max)));
-}
-/**
- * A log line that cannot be a workflow command: a line starting with `::`
- * (the runner ignores leading blanks) is prefixed with a backslash, and the
- * legacy `##[command]` form, which the runner finds anywhere in a line, is
- * broken up as `##\[`.
- */
-function logLine(text) {
-    const line = oneLine(text).replace(/##\[/g, '##\\[');
-    return /^\s*::/.test(line) ? `\\${line}` : line;
-}
-/** ASCII punctuation that Markdown or GitHub's table syntax gives a meaning inline (HTML's < > & are entities). */
-const MARKDOWN_SPECIAL = /[\\`*_{}[\]()#!|~]/g;
-const HTML_ENTITIES = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
-/**
- * Text shown literally in the Markdown job summary: one line (breaks become
- * spaces, other controls are escaped), and every character Markdown or HTML
- * would act on is backslash-escaped (< > & become entities), so `[x](url)`, `<img>`, `**` or `|`
- * from a server show as typed.
- */
-function markdownText(text) {
-    return oneLine(text.replace(/[\r\n\u2028\u2029]+/g, ' '))
-        .replace(MARKDOWN_SPECIAL, '\\$&')
-        .replace(/[&<>]/g, (char) => HTML_ENTITIES[char] ?? char);
-}
-/** Text as inline code: one line, no backtick can close the span, no pipe can break a table row. */
-function markdownCode(text) {
-    return `\`${oneLine(text.replace(/[\r\n\u2028\u2029]+/g, ' '))
-        .replace(/`/g, "'")
-        .replace(/\|/g, '\\|')}\``;
-}
-
-
-/***/ }),
-
-/***/ 89489:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   BC: () => (/* binding */ MIN_DURATION_MS),
-/* harmony export */   _o: () => (/* binding */ MAX_TIMER_MS),
-/* harmony export */   yM: () => (/* binding */ MAX_DURATION_TEXT)
-/* harmony export */ });
-/**
- * Node's timers hold a signed 32-bit number of milliseconds: a longer delay
- * (about 24.8 days or more) fires after 1 ms with a TimeoutOverflowWarning.
- * Durations from the inputs are kept within it, and waits are split at it.
- */
-const MAX_TIMER_MS = 2 ** 31 - 1;
-/** The shortest duration an input may give: anything that rounds below 1 ms would be 0. */
-const MIN_DURATION_MS = 1;
-/** "596h", the longest whole number of hours within the timer limit, for messages. */
-const MAX_DURATION_TEXT = `${Math.floor(MAX_TIMER_MS / 3_600_000)}h`;
-
-
-/***/ }),
-
-/***/ 75769:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Q: () => (/* binding */ displayUrl),
-/* harmony export */   V: () => (/* binding */ sourceName)
-/* harmony export */ });
-/** How URLs are shown to the user: signed queries and credentials are never printed. */
-/** The URL without query string, fragment or credentials: signed URLs carry secrets in the query. */
-function displayUrl(url) {
-    try {
-        const parsed = new URL(url);
-        return `${parsed.origin}${parsed.pathname}${parsed.search ? '?…' : ''}`;
-    }
-    catch {
-        return url.slice(0, 100);
-    }
-}
-/** The file name of a source, for lists. */
-function sourceName(url) {
-    try {
-        const { pathname } = new URL(url);
-        return decodeURIComponent(pathname.split('/').filter(Boolean).pop() ?? '') || displayUrl(url);
-    }
-    catch {
-        return url.slice(0, 60);
-    }
-}
-
-
-/***/ }),
-
-/***/ 66489:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  w: () => (/* binding */ DOWNLOAD_GC_EVERY_BYTES),
-  u: () => (/* binding */ collectYoungGarbage)
-});
-
-;// CONCATENATED MODULE: external "node:v8"
-const external_node_v8_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:v8");
-;// CONCATENATED MODULE: external "node:vm"
-const external_node_vm_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:vm");
-;// CONCATENATED MODULE: ./src/young-gc.ts
-
-
-/**
- * Why a download runs a young-generation GC every few MiB.
- *
- * Each socket read hands undici a fresh 64 KiB buffer whose memory lives
- * outside the JS heap; it is freed only when a GC finds its small wrapper
- * dead. Node 20's V8 scavenges once about 32 MiB of such young buffers pile
- * up ("external memory pressure"). Node 24's V8 sizes that trigger from a
- * larger new space (2 × its default maximum semi-space, now 64 MiB without
- * pointer compression), so the 64 MiB external-memory limit is reached first
- * and starts an incremental full GC, which lets tens more MiB of dead buffers
- * pile up before it finishes: peak RSS grew with the file (about 162 MB for
- * 500 MB, `--trace-gc` shows 5 scavenges in all). A minor GC every
- * DOWNLOAD_GC_EVERY_BYTES (under 1 ms each) keeps the dead buffers under
- * about 8 MiB on every Node version (measured: 4 MiB → flat, 16 MiB → still
- * +8 MB from 50 to 500 MB on Node 24). An action cannot pass
- * `--expose-gc`; setting it at run time exposes `gc` only to new contexts, so
- * the function is taken from one and the action's own globals stay as they are.
- */
-const DOWNLOAD_GC_EVERY_BYTES = 4 * 1024 * 1024;
-let gc;
-/** Runs a young-generation (minor) GC; does nothing where V8 will not expose one. */
-function collectYoungGarbage() {
-    if (gc === undefined) {
-        try {
-            (0,external_node_v8_namespaceObject.setFlagsFromString)('--expose-gc');
-            const exposed = (0,external_node_vm_namespaceObject.runInNewContext)('typeof gc === "function" ? gc : null');
-            gc = typeof exposed === 'function' ? exposed : null;
-        }
-        catch {
-            gc = null;
-        }
-    }
-    gc?.({ type: 'minor' });
+    })));
 }
 
 
@@ -44960,21 +44960,21 @@ function copyFile(srcFile, destFile, force) {
 /************************************************************************/
 var __webpack_exports__ = {};
 
-// EXTERNAL MODULE: ./src/errors.ts
-var errors = __nccwpck_require__(83916);
+// EXTERNAL MODULE: ./src/shared/errors.ts
+var errors = __nccwpck_require__(58382);
 // EXTERNAL MODULE: ./node_modules/undici/index.js
 var undici = __nccwpck_require__(46752);
-// EXTERNAL MODULE: ./src/format.ts
-var format = __nccwpck_require__(16264);
-// EXTERNAL MODULE: ./src/http.ts
-var http = __nccwpck_require__(76803);
-// EXTERNAL MODULE: ./src/redact.ts
-var redact = __nccwpck_require__(76670);
-// EXTERNAL MODULE: ./src/retry.ts
-var retry = __nccwpck_require__(49809);
-// EXTERNAL MODULE: ./src/text.ts
-var src_text = __nccwpck_require__(48992);
-;// CONCATENATED MODULE: ./src/validate.ts
+// EXTERNAL MODULE: ./src/shared/format.ts
+var format = __nccwpck_require__(36338);
+// EXTERNAL MODULE: ./src/http/transport.ts
+var transport = __nccwpck_require__(71517);
+// EXTERNAL MODULE: ./src/shared/redact.ts
+var redact = __nccwpck_require__(48932);
+// EXTERNAL MODULE: ./src/http/retry.ts
+var retry = __nccwpck_require__(28902);
+// EXTERNAL MODULE: ./src/shared/text.ts
+var shared_text = __nccwpck_require__(24646);
+;// CONCATENATED MODULE: ./src/shared/validate.ts
 /**
  * Rules for values a server hands back before they become a URL path, a URL
  * the action fetches or publishes, or an output. One rule per kind of value,
@@ -45016,7 +45016,7 @@ function resultUrlProblem(url) {
     if (url !== url.trim())
         return 'has spaces around it';
     // URL parsing drops tabs and line breaks, so the raw text is checked first.
-    if ((0,src_text/* hasControlCharacters */.Kg)(url))
+    if ((0,shared_text/* hasControlCharacters */.Kg)(url))
         return 'holds a line break or another control character';
     let parsed;
     try {
@@ -45034,7 +45034,7 @@ function resultUrlProblem(url) {
     return undefined;
 }
 
-;// CONCATENATED MODULE: ./src/wording.ts
+;// CONCATENATED MODULE: ./src/shared/wording.ts
 /**
  * Every sentence the action says to the user about a clip or the run: failure
  * lines, resume hints and the unknown-outcome warning. The README's error table
@@ -45131,8 +45131,8 @@ function partlySaved(saved, results) {
 }
 function taskFailedMessage(task) {
     // Server text (scrubbed when it was read) on one line, cut to a readable length.
-    const code = task.error?.code === undefined ? 'unknown code' : `code ${(0,src_text/* truncate */.xv)((0,src_text/* oneLine */.TN)(task.error.code), 40)}`;
-    const message = task.error?.message === undefined ? 'no message' : (0,src_text/* truncate */.xv)((0,src_text/* oneLine */.TN)(task.error.message), 300);
+    const code = task.error?.code === undefined ? 'unknown code' : `code ${(0,shared_text/* truncate */.xv)((0,shared_text/* oneLine */.TN)(task.error.code), 40)}`;
+    const message = task.error?.message === undefined ? 'no message' : (0,shared_text/* truncate */.xv)((0,shared_text/* oneLine */.TN)(task.error.message), 300);
     return `Task ${task.id} failed on reApi (${code}: ${message}). Failed jobs are refunded automatically.`;
 }
 function badResultUrlMessage(taskId, urlText, problem, which) {
@@ -45211,7 +45211,7 @@ function wouldReuseInfo(source, taskId, date) {
     return `Would reuse task ${taskId} (completed ${date}) for ${source}: unchanged, nothing is billed.`;
 }
 
-;// CONCATENATED MODULE: ./src/api.ts
+;// CONCATENATED MODULE: ./src/reapi/client.ts
 
 
 
@@ -45247,7 +45247,7 @@ function decodeTaskEnvelope(text) {
     }
     catch {
         // Scrubbed before it is cut: a cut key is a prefix no mask catches.
-        throw new errors/* ResponseFormatError */.TT(`The API answered with something that is not JSON: ${(0,src_text/* quoted */.TL)((0,redact/* redact */.E$)(text), 60)}.`);
+        throw new errors/* ResponseFormatError */.TT(`The API answered with something that is not JSON: ${(0,shared_text/* quoted */.TL)((0,redact/* redact */.E$)(text), 60)}.`);
     }
     if (!isObject(data) || typeof data.id !== 'string' || !data.id || typeof data.status !== 'string') {
         throw new errors/* ResponseFormatError */.TT('The API answered with JSON that is not a task (no string id and status).');
@@ -45318,7 +45318,7 @@ function statusHint(status) {
 /** One sentence for an API error answer: the hint, the server's message, and the request id. */
 function describeApiError(status, envelope) {
     // Server text is scrubbed, then made one line, then cut: in that order, so no part of a key survives.
-    const shown = (text, max) => (0,src_text/* truncate */.xv)((0,src_text/* oneLine */.TN)((0,redact/* redact */.E$)(text)), max);
+    const shown = (text, max) => (0,shared_text/* truncate */.xv)((0,shared_text/* oneLine */.TN)((0,redact/* redact */.E$)(text)), max);
     const code = envelope?.code === undefined ? undefined : String(envelope.code);
     const hint = (code && CODE_HINTS[code]) || statusHint(status);
     const parts = [`reApi error ${code === undefined ? `HTTP ${status}` : shown(code, 40)}: ${hint}`];
@@ -45362,7 +45362,7 @@ class ReapiClient {
         }
         const problem = taskIdProblem(task.id);
         if (problem)
-            throw new errors/* UnusableTaskIdError */.IP(unusableTaskIdMessage((0,src_text/* quoted */.TL)((0,redact/* redact */.E$)(task.id)), problem));
+            throw new errors/* UnusableTaskIdError */.IP(unusableTaskIdMessage((0,shared_text/* quoted */.TL)((0,redact/* redact */.E$)(task.id)), problem));
         return task;
     }
     /** Reads a task; transient failures are retried until the deadline. */
@@ -45370,7 +45370,7 @@ class ReapiClient {
         // Ids are checked where they enter (inputs, submission); this keeps a poll on /api/v1/tasks/ whatever the caller.
         const problem = taskIdProblem(taskId);
         if (problem)
-            throw new errors/* ActionError */.lZ(`Task id ${(0,src_text/* quoted */.TL)((0,redact/* redact */.E$)(taskId))} ${problem}, so it was not polled.`);
+            throw new errors/* ActionError */.lZ(`Task id ${(0,shared_text/* quoted */.TL)((0,redact/* redact */.E$)(taskId))} ${problem}, so it was not polled.`);
         return this.call('poll', 'GET', `/api/v1/tasks/${encodeURIComponent(taskId)}`, undefined);
     }
     remainingMs() {
@@ -45411,11 +45411,11 @@ class ReapiClient {
                     // No retry fits before the deadline. A poll still waits the time out, so the
                     // timeout means what it says; a submission has nothing to wait for.
                     if (operation === 'poll' && remaining > 0)
-                        await (0,http/* sleep */.yy)(remaining, signal);
+                        await (0,transport/* sleep */.yy)(remaining, signal);
                     throw this.gaveUp(operation, error, attempt, started);
                 }
                 this.options.log?.(`${(0,errors/* errorText */.kc)(error)} Retrying in ${(0,format/* formatElapsed */.C7)(delay)} (attempt ${attempt + 1}).`);
-                await (0,http/* sleep */.yy)(delay, signal);
+                await (0,transport/* sleep */.yy)(delay, signal);
             }
         }
     }
@@ -45447,24 +45447,24 @@ class ReapiClient {
         try {
             const response = await (0,undici.request)(url, {
                 method,
-                dispatcher: (0,http/* getDispatcher */.wo)(method === 'POST' ? 'fresh' : 'pooled'),
+                dispatcher: (0,transport/* getDispatcher */.wo)(method === 'POST' ? 'fresh' : 'pooled'),
                 signal: requestSignal,
                 headersTimeout: timeoutMs,
                 bodyTimeout: timeoutMs,
                 headers: {
                     authorization: `Bearer ${this.options.apiKey}`,
                     accept: 'application/json',
-                    'user-agent': http/* USER_AGENT */._O,
+                    'user-agent': transport/* USER_AGENT */._O,
                     ...(body === undefined ? {} : { 'content-type': 'application/json' }),
                 },
                 body: body === undefined ? undefined : JSON.stringify(body),
             });
             status = response.statusCode;
             retryAfterHeader = response.headers['retry-after'];
-            text = await (0,http/* readLimitedText */.gw)(response.body, MAX_JSON_BYTES);
+            text = await (0,transport/* readLimitedText */.gw)(response.body, MAX_JSON_BYTES);
         }
         catch (error) {
-            throw (0,http/* toNetworkError */.Ur)(error, what, signal, timeoutMs);
+            throw (0,transport/* toNetworkError */.Ur)(error, what, signal, timeoutMs);
         }
         if (status >= 300 && status < 400) {
             // Redirects are not followed: the Authorization header must never reach another origin.
@@ -45477,7 +45477,7 @@ class ReapiClient {
                 status,
                 code,
                 requestId: envelope?.request_id,
-                retryAfterMs: (0,http/* parseRetryAfter */.mu)(retryAfterHeader),
+                retryAfterMs: (0,transport/* parseRetryAfter */.mu)(retryAfterHeader),
             });
         }
         return decodeTaskEnvelope(text);
@@ -45490,7 +45490,7 @@ var promises_ = __nccwpck_require__(51455);
 var external_node_os_ = __nccwpck_require__(48161);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(76760);
-;// CONCATENATED MODULE: ./src/artifact.ts
+;// CONCATENATED MODULE: ./src/delivery/artifact.ts
 
 
 
@@ -45594,7 +45594,7 @@ function untilCancelled(promise, signal) {
     });
 }
 
-;// CONCATENATED MODULE: ./src/clip.ts
+;// CONCATENATED MODULE: ./src/model/clip.ts
 
 
 /** The one place a clip's status is decided: from how far it got, and what stopped it. */
@@ -45663,7 +45663,7 @@ function isResumable(outcome) {
     return outcome.taskId !== undefined && (outcome.status === 'processing' || (outcome.status === 'completed' && outcome.message !== undefined));
 }
 
-;// CONCATENATED MODULE: ./src/canonical-url.ts
+;// CONCATENATED MODULE: ./src/shared/canonical-url.ts
 /**
  * One spelling per URL, for telling whether two `video-url` items are the
  * same source (each would be billed). Only equivalences that never change
@@ -45697,7 +45697,7 @@ function canonicalUrl(text) {
 
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(73024);
-;// CONCATENATED MODULE: ./src/paths.ts
+;// CONCATENATED MODULE: ./src/inputs/paths.ts
 /**
  * Where results may be written. `/proc` and `/sys` are kernel file systems:
  * nothing can be saved there, and creating a directory under `/proc/self`
@@ -45743,9 +45743,9 @@ function checkDownloadPath(path) {
     return undefined;
 }
 
-// EXTERNAL MODULE: ./src/timers.ts
-var timers = __nccwpck_require__(89489);
-;// CONCATENATED MODULE: ./src/input-values.ts
+// EXTERNAL MODULE: ./src/shared/timers.ts
+var timers = __nccwpck_require__(90407);
+;// CONCATENATED MODULE: ./src/inputs/values.ts
 /** Parsers for single input values and list inputs: pure, each returning the value or the reason it is not one. */
 
 
@@ -45793,7 +45793,7 @@ function parseBoolean(text) {
 function preview(text, max = 80) {
     const oneLineText = text.replace(/\s+/g, ' ');
     // oneLine: JSON.stringify leaves C1 controls and U+2028/2029 as they are.
-    return (0,src_text/* oneLine */.TN)(JSON.stringify(oneLineText.length > max ? `${oneLineText.slice(0, max)}…` : oneLineText));
+    return (0,shared_text/* oneLine */.TN)(JSON.stringify(oneLineText.length > max ? `${oneLineText.slice(0, max)}…` : oneLineText));
 }
 /** Validates a source URL: absolute, http(s), with a host. Returns the reason it is not, or undefined. */
 function checkSourceUrl(text) {
@@ -45862,7 +45862,7 @@ function parseList(name, text, key = (item) => item) {
     return items;
 }
 
-;// CONCATENATED MODULE: ./src/inputs.ts
+;// CONCATENATED MODULE: ./src/inputs/parse.ts
 
 
 
@@ -46001,7 +46001,7 @@ function parseInputs(read, env = process.env, now = Date.now()) {
     }
     videoUrls.forEach((videoUrl, index) => {
         // URL parsing drops tabs and line breaks, but the raw text would be sent and logged.
-        const reason = (0,src_text/* hasControlCharacters */.Kg)(videoUrl) ? 'holds a line break, tab or another control character' : checkSourceUrl(videoUrl);
+        const reason = (0,shared_text/* hasControlCharacters */.Kg)(videoUrl) ? 'holds a line break, tab or another control character' : checkSourceUrl(videoUrl);
         if (reason) {
             throw new errors/* InputError */.dz(`Input 'video-url'${which(videoUrls, index)} ${reason} (got ${preview(videoUrl)}); it must be a public http(s) URL of an MP4, MOV or MKV (data: URIs and local files are not accepted).`);
         }
@@ -46030,7 +46030,7 @@ function parseInputs(read, env = process.env, now = Date.now()) {
     }
     const retentionDays = parseRetentionDays(get('retention-days'));
     const releaseTag = get('release-tag') || undefined;
-    if (releaseTag !== undefined && ((0,src_text/* hasControlCharacters */.Kg)(releaseTag) || releaseTag.length > 255)) {
+    if (releaseTag !== undefined && ((0,shared_text/* hasControlCharacters */.Kg)(releaseTag) || releaseTag.length > 255)) {
         throw new errors/* InputError */.dz(`Input 'release-tag' must be a tag name on one line, at most 255 characters; got ${preview(releaseTag)}.`);
     }
     const githubToken = get('github-token') || undefined;
@@ -46082,7 +46082,7 @@ var external_node_crypto_ = __nccwpck_require__(77598);
 var external_node_stream_ = __nccwpck_require__(57075);
 // EXTERNAL MODULE: external "node:stream/promises"
 var external_node_stream_promises_ = __nccwpck_require__(46466);
-;// CONCATENATED MODULE: ./src/download-limits.ts
+;// CONCATENATED MODULE: ./src/delivery/download-limits.ts
 /**
  * The time bounds of one result download ("never hangs"): an overall deadline
  * sized from the Content-Length, and a minimum-progress rule while the body
@@ -46184,9 +46184,9 @@ function anySignal(...signals) {
     return AbortSignal.any(signals.filter((signal) => signal !== undefined));
 }
 
-// EXTERNAL MODULE: ./src/young-gc.ts + 2 modules
-var young_gc = __nccwpck_require__(66489);
-;// CONCATENATED MODULE: ./src/download.ts
+// EXTERNAL MODULE: ./src/shared/young-gc.ts + 2 modules
+var young_gc = __nccwpck_require__(23395);
+;// CONCATENATED MODULE: ./src/delivery/download.ts
 
 
 
@@ -46269,7 +46269,7 @@ async function downloadFile(url, dir, name, options = {}) {
                 const delay = (0,retry/* retryDelayMs */.qO)(attempt, DOWNLOAD_RETRY, error instanceof errors/* DownloadError */.nV ? error.retryAfterMs : undefined, options.random);
                 options.log?.(`${(0,errors/* errorText */.kc)(error)} Retrying in ${(0,format/* formatElapsed */.C7)(delay)} (attempt ${attempt + 1} of ${DOWNLOAD_RETRY.maxAttempts}).`);
                 try {
-                    await (0,http/* sleep */.yy)(delay, anySignal(options.signal, deadline.signal));
+                    await (0,transport/* sleep */.yy)(delay, anySignal(options.signal, deadline.signal));
                 }
                 catch (sleepError) {
                     if (options.signal?.aborted || !deadline.passed)
@@ -46324,25 +46324,25 @@ async function fetchToFile(url, file, options, deadline) {
             try {
                 response = await (0,undici.request)(current, {
                     method: 'GET',
-                    dispatcher: (0,http/* getDispatcher */.wo)(),
+                    dispatcher: (0,transport/* getDispatcher */.wo)(),
                     signal,
                     headersTimeout: STALL_TIMEOUT_MS,
                     bodyTimeout: STALL_TIMEOUT_MS,
                     // Built here, from nothing: no Authorization or API key ever goes to the result host or a redirect target.
-                    headers: { 'user-agent': http/* USER_AGENT */._O, accept: 'video/mp4, */*', 'accept-encoding': 'identity' },
+                    headers: { 'user-agent': transport/* USER_AGENT */._O, accept: 'video/mp4, */*', 'accept-encoding': 'identity' },
                 });
             }
             catch (error) {
-                throw stopped() ?? (0,http/* toNetworkError */.Ur)(error, `Downloading ${current}`);
+                throw stopped() ?? (0,transport/* toNetworkError */.Ur)(error, `Downloading ${current}`);
             }
             const { statusCode, headers } = response;
-            if (http/* REDIRECT_STATUSES */.aq.has(statusCode)) {
+            if (transport/* REDIRECT_STATUSES */.aq.has(statusCode)) {
                 await response.body.dump();
                 const location = headerText(headers.location);
                 if (!location)
                     throw new errors/* DownloadError */.nV(`The result host answered HTTP ${statusCode} without a Location for ${current}.`, false);
-                if (hop >= http/* MAX_REDIRECTS */.NX)
-                    throw new errors/* DownloadError */.nV(`The result URL redirected more than ${http/* MAX_REDIRECTS */.NX} times (last to ${location}).`, false);
+                if (hop >= transport/* MAX_REDIRECTS */.NX)
+                    throw new errors/* DownloadError */.nV(`The result URL redirected more than ${transport/* MAX_REDIRECTS */.NX} times (last to ${location}).`, false);
                 const next = new URL(location, current);
                 if (next.protocol !== 'https:' && next.protocol !== 'http:') {
                     throw new errors/* DownloadError */.nV(`The result host redirected to a ${next.protocol} URL, which is not downloaded.`, false);
@@ -46358,7 +46358,7 @@ async function fetchToFile(url, file, options, deadline) {
                 await response.body.dump().catch(() => undefined);
                 const transient = statusCode >= 500 || statusCode === 408 || statusCode === 429;
                 const hint = statusCode === 403 || statusCode === 410 ? ' (the result link may have expired)' : '';
-                throw new errors/* DownloadError */.nV(`The result host answered HTTP ${statusCode} for ${current}${hint}.`, transient, (0,http/* parseRetryAfter */.mu)(headers['retry-after']));
+                throw new errors/* DownloadError */.nV(`The result host answered HTTP ${statusCode} for ${current}${hint}.`, transient, (0,transport/* parseRetryAfter */.mu)(headers['retry-after']));
             }
             const declared = headerText(headers['content-length']);
             const expected = declared !== undefined && /^\d+$/.test(declared) ? Number(declared) : undefined;
@@ -46472,7 +46472,7 @@ class Mp4Inspector extends external_node_stream_.Transform {
     }
 }
 
-;// CONCATENATED MODULE: ./src/download-targets.ts
+;// CONCATENATED MODULE: ./src/delivery/targets.ts
 /**
  * What already sits where a result is about to be saved: nothing, a file
  * from before this run (replaced, with a warning, so re-runs stay
@@ -46522,7 +46522,7 @@ function replacedWarning(path) {
     return `Replaced ${path}, which was already in download-path before this run.`;
 }
 
-;// CONCATENATED MODULE: ./src/poll.ts
+;// CONCATENATED MODULE: ./src/reapi/poller.ts
 
 
 
@@ -46651,7 +46651,7 @@ class TaskPoller {
         entry.polls++;
         entry.lastStatus = task.status;
         if (task.id !== entry.taskId) {
-            return this.settle(entry, new errors/* ResponseFormatError */.TT(`The API answered a poll for task ${entry.taskId} with a different task (${(0,src_text/* quoted */.TL)((0,redact/* redact */.E$)(task.id))}).`));
+            return this.settle(entry, new errors/* ResponseFormatError */.TT(`The API answered a poll for task ${entry.taskId} with a different task (${(0,shared_text/* quoted */.TL)((0,redact/* redact */.E$)(task.id))}).`));
         }
         if (isTerminal(task.status))
             return this.settle(entry, undefined, task);
@@ -46678,7 +46678,7 @@ class TaskPoller {
     }
 }
 
-;// CONCATENATED MODULE: ./src/naming.ts
+;// CONCATENATED MODULE: ./src/delivery/naming.ts
 /**
  * The names results are saved under: one home for every rule that turns a
  * source URL or task id into a file name in `download-path`. Pure functions,
@@ -46896,11 +46896,11 @@ function clipBaseName(clip, taskId, upscaleFactor) {
     return resultBaseName({ sourceUrl: clip.source, taskId: taskId ?? clip.resumeTaskId, upscaleFactor });
 }
 
-;// CONCATENATED MODULE: ./src/release-delivery.ts
+;// CONCATENATED MODULE: ./src/release/step.ts
 
 
 /** The release client, loaded only with release-tag: @actions/github and Octokit would otherwise slow every start. */
-const releaseModule = () => Promise.all(/* import() */[__nccwpck_require__.e(351), __nccwpck_require__.e(727)]).then(__nccwpck_require__.bind(__nccwpck_require__, 41727));
+const releaseModule = () => Promise.all(/* import() */[__nccwpck_require__.e(351), __nccwpck_require__.e(48)]).then(__nccwpck_require__.bind(__nccwpck_require__, 29048));
 /**
  * The release of `release-tag`, draft or published, or undefined without the
  * input. Any refusal fails the run with its one line, before preflight and
@@ -46955,13 +46955,13 @@ async function uploadToRelease(target, progress, log, timeline) {
     }));
 }
 
-// EXTERNAL MODULE: ./src/urls.ts
-var urls = __nccwpck_require__(75769);
-// EXTERNAL MODULE: ./src/media.ts
-var media = __nccwpck_require__(74859);
-// EXTERNAL MODULE: ./src/source-http.ts
-var source_http = __nccwpck_require__(27495);
-;// CONCATENATED MODULE: ./src/verify.ts
+// EXTERNAL MODULE: ./src/shared/urls.ts
+var urls = __nccwpck_require__(73047);
+// EXTERNAL MODULE: ./src/media/container.ts
+var media_container = __nccwpck_require__(87499);
+// EXTERNAL MODULE: ./src/http/range-probe.ts
+var range_probe = __nccwpck_require__(62118);
+;// CONCATENATED MODULE: ./src/media/result-check.ts
 /**
  * What the upscale did: reads a result's width × height, duration and codec
  * from its container (over a few range requests, or from the downloaded file)
@@ -46984,10 +46984,10 @@ const RESULT_HEAD_BYTES = 256 * 1024;
 const FIRST_CHUNK_BYTES = 64 * 1024;
 /** The container's facts from `head` and later reads; a `reason` when they cannot be had. */
 async function factsOf(head, size, read, maxExtraBytes) {
-    const container = (0,media/* sniffContainer */.W1)(head);
+    const container = (0,media_container/* sniffContainer */.W1)(head);
     if (!container)
-        return { facts: { document: (0,media/* sniffDocument */.WD)(head), hasVideo: false } };
-    const facts = await (0,media/* readMediaFacts */.C7)(container, head, size, read, { maxExtraBytes, firstChunkBytes: Math.min(FIRST_CHUNK_BYTES, maxExtraBytes) });
+        return { facts: { document: (0,media_container/* sniffDocument */.WD)(head), hasVideo: false } };
+    const facts = await (0,media_container/* readMediaFacts */.C7)(container, head, size, read, { maxExtraBytes, firstChunkBytes: Math.min(FIRST_CHUNK_BYTES, maxExtraBytes) });
     // Without the duration the movie header was not read, so neither were the tracks.
     if (facts.durationSeconds === undefined && facts.hasVideo === undefined)
         return { reason: facts.problem ?? 'its container could not be read' };
@@ -47011,7 +47011,7 @@ async function probeResultUrl(url, options = {}) {
     }
     if (protocol !== 'http:' && protocol !== 'https:')
         return { reason: 'the result URL is not an http(s) URL', bytesFetched: 0, requests: 0 };
-    const session = new source_http/* ProbeSession */.Jr(url, name, { signal: options.signal, requestTimeoutMs: options.requestTimeoutMs });
+    const session = new range_probe/* ProbeSession */.Jr(url, name, { signal: options.signal, requestTimeoutMs: options.requestTimeoutMs });
     const done = (outcome) => ({
         ...outcome,
         bytesFetched: session.bytesFetched,
@@ -47024,9 +47024,9 @@ async function probeResultUrl(url, options = {}) {
             return done({ reason: `the result host answered HTTP ${first.status}` });
         }
         const rangesWork = first.status === 206;
-        const sizeText = rangesWork ? undefined : (0,source_http/* header */.wx)(first.headers, 'content-length');
+        const sizeText = rangesWork ? undefined : (0,range_probe/* header */.wx)(first.headers, 'content-length');
         const size = rangesWork
-            ? (0,source_http/* parseContentRange */.C5)((0,source_http/* header */.wx)(first.headers, 'content-range'))?.total
+            ? (0,range_probe/* parseContentRange */.C5)((0,range_probe/* header */.wx)(first.headers, 'content-range'))?.total
             : sizeText && /^\d+$/.test(sizeText)
                 ? Number(sizeText)
                 : undefined;
@@ -47117,7 +47117,7 @@ function describeUpscale(source, result) {
         parts.push(durations);
     const codec = result?.video?.codec;
     if (codec)
-        parts.push((0,media/* codecDisplayName */.Qu)(codec));
+        parts.push((0,media_container/* codecDisplayName */.Qu)(codec));
     return parts.join(' · ') || '?';
 }
 /** Seconds for messages: up to the millisecond, no trailing zeros. */
@@ -47185,7 +47185,7 @@ function mediaResultFields(source, result) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/verify-step.ts
+;// CONCATENATED MODULE: ./src/pipeline/verify-step.ts
 
 
 
@@ -47252,7 +47252,7 @@ function probeCost(probe, fromDisk) {
     return fromDisk ? `read from the saved file, ${read}` : `${probe.requests} request${probe.requests === 1 ? '' : 's'}, ${read} read`;
 }
 
-;// CONCATENATED MODULE: ./src/pipeline.ts
+;// CONCATENATED MODULE: ./src/pipeline/run-clip.ts
 
 
 
@@ -47360,7 +47360,7 @@ function applyTask(progress, task) {
     if (bad >= 0) {
         progress.stage = 'failed';
         const url = urls[bad];
-        throw new errors/* ActionError */.lZ(badResultUrlMessage(task.id, (0,src_text/* quoted */.TL)((0,redact/* redact */.E$)(url)), resultUrlProblem(url) ?? '', urls.length > 1 ? ` ${bad + 1} of ${urls.length}` : ''));
+        throw new errors/* ActionError */.lZ(badResultUrlMessage(task.id, (0,shared_text/* quoted */.TL)((0,redact/* redact */.E$)(url)), resultUrlProblem(url) ?? '', urls.length > 1 ? ` ${bad + 1} of ${urls.length}` : ''));
     }
     if (urls.length === 0) {
         progress.stage = 'failed';
@@ -47395,21 +47395,21 @@ async function deliver(plan, progress, ctx, log) {
         await uploadToRelease(ctx.release, progress, log, ctx.timeline);
 }
 
-// EXTERNAL MODULE: ./src/cost.ts
-var cost = __nccwpck_require__(98666);
-// EXTERNAL MODULE: ./src/preflight.ts
-var preflight = __nccwpck_require__(4504);
-// EXTERNAL MODULE: ./src/fingerprint.ts
-var src_fingerprint = __nccwpck_require__(62659);
-// EXTERNAL MODULE: ./src/result-record.ts
-var result_record = __nccwpck_require__(24350);
-;// CONCATENATED MODULE: ./src/skip-unchanged.ts
+// EXTERNAL MODULE: ./src/model/billing.ts
+var billing = __nccwpck_require__(2170);
+// EXTERNAL MODULE: ./src/source/preflight.ts
+var preflight = __nccwpck_require__(64030);
+// EXTERNAL MODULE: ./src/skip-unchanged/fingerprint.ts
+var skip_unchanged_fingerprint = __nccwpck_require__(61327);
+// EXTERNAL MODULE: ./src/skip-unchanged/record.ts
+var record = __nccwpck_require__(99450);
+;// CONCATENATED MODULE: ./src/skip-unchanged/reuse.ts
 /**
  * `skip-unchanged`: a source whose bytes, factor and model match an earlier
  * completed task is not submitted again; that task is picked up instead.
  *
  * - preflight: each source that passed its checks is read in full and hashed
- *   (src/fingerprint.ts), and its fingerprint looked up (src/result-cache.ts);
+ *   (src/skip-unchanged/fingerprint.ts), and its fingerprint looked up (src/skip-unchanged/record-stores.ts);
  * - pipeline: a hit fetches the recorded task once (free) for current result
  *   URLs, and a tool-cache copy of the result stands in for the download;
  * - after a new task completes (and is downloaded), its record is saved.
@@ -47445,7 +47445,7 @@ class SkipUnchanged {
     }
     async store() {
         if (!this.cache) {
-            const { ResultCache } = await Promise.all(/* import() */[__nccwpck_require__.e(830), __nccwpck_require__.e(533), __nccwpck_require__.e(152), __nccwpck_require__.e(96)]).then(__nccwpck_require__.bind(__nccwpck_require__, 24096));
+            const { ResultCache } = await Promise.all(/* import() */[__nccwpck_require__.e(830), __nccwpck_require__.e(533), __nccwpck_require__.e(152), __nccwpck_require__.e(880)]).then(__nccwpck_require__.bind(__nccwpck_require__, 97880));
             this.cache = new ResultCache({ log: this.log });
         }
         return this.cache;
@@ -47461,11 +47461,11 @@ class SkipUnchanged {
             if (left <= 0 || options.signal.aborted)
                 return;
             try {
-                const { sha256 } = await (0,src_fingerprint/* hashSource */.cB)(plan.source, { signal: options.signal, timeoutMs: Math.min(src_fingerprint/* HASH_TIMEOUT_MS */.UU, left) });
+                const { sha256 } = await (0,skip_unchanged_fingerprint/* hashSource */.cB)(plan.source, { signal: options.signal, timeoutMs: Math.min(skip_unchanged_fingerprint/* HASH_TIMEOUT_MS */.UU, left) });
                 this.fingerprints.set(plan.index, { model: MODEL, upscaleFactor: this.upscaleFactor, sourceSha256: sha256 });
             }
             catch (error) {
-                if (!(error instanceof src_fingerprint/* FingerprintError */.dz))
+                if (!(error instanceof skip_unchanged_fingerprint/* FingerprintError */.dz))
                     throw error;
                 log.warning(fingerprintFailedWarning(label(plan), (0,errors/* errorText */.kc)(error)));
             }
@@ -47533,7 +47533,7 @@ class SkipUnchanged {
             return undefined;
         const path = (0,external_node_path_.resolve)((0,external_node_path_.join)(dir, name));
         try {
-            if (await (0,result_record/* copyVerifiedResult */.$X)(file, path)) {
+            if (await (0,record/* copyVerifiedResult */.$X)(file, path)) {
                 log.info(`Copied the result from the runner's tool cache (SHA-256 checked), not downloaded.`);
                 return { url, path, name, bytes: file.bytes };
             }
@@ -47552,7 +47552,7 @@ class SkipUnchanged {
         if (!fingerprint || !progress.taskId || progress.reusedFrom || progress.videoUrls.length === 0)
             return;
         const record = {
-            v: src_fingerprint/* RECORD_FORMAT_VERSION */.ZI,
+            v: skip_unchanged_fingerprint/* RECORD_FORMAT_VERSION */.ZI,
             model: fingerprint.model,
             upscaleFactor: fingerprint.upscaleFactor,
             sourceSha256: fingerprint.sourceSha256,
@@ -47566,7 +47566,7 @@ class SkipUnchanged {
     }
 }
 
-;// CONCATENATED MODULE: ./src/plan.ts
+;// CONCATENATED MODULE: ./src/plan/plan.ts
 /**
  * The plan of a run, before anything is paid for: the clips in input order,
  * each source checked on its host (preflight), the cost guard, and the dry run
@@ -47647,7 +47647,7 @@ async function checkSources(plans, toCheck, inputs, reporter, signal, pool) {
     const checked = clips.filter((plan) => !plan.resumeTaskId);
     // Reused clips are not submitted: the billable seconds and the cost guard count only what this run submits.
     const submitted = checked.filter((plan) => !unchanged?.reuse(plan.index));
-    const billableSeconds = (0,cost/* totalBillableSeconds */.Zy)(submitted);
+    const billableSeconds = (0,billing/* totalBillableSeconds */.Zy)(submitted);
     if (billableSeconds !== undefined) {
         reporter.info(`Billable seconds: ${billableSeconds} (ceil of each source's duration${submitted.length > 1 ? ', summed' : ''}).`);
     }
@@ -47669,7 +47669,7 @@ async function checkSources(plans, toCheck, inputs, reporter, signal, pool) {
     }
     if (inputs.maxBillableSeconds !== undefined) {
         try {
-            (0,cost/* checkCostGuard */.D0)(submitted.map((plan) => ({ url: plan.source, billableSeconds: plan.billableSeconds })), inputs.maxBillableSeconds);
+            (0,billing/* checkCostGuard */.D0)(submitted.map((plan) => ({ url: plan.source, billableSeconds: plan.billableSeconds })), inputs.maxBillableSeconds);
         }
         catch (error) {
             if (!(error instanceof errors/* CostGuardError */.Rq))
@@ -47708,7 +47708,7 @@ async function dryRun(plan, inputs, reporter) {
         }
         const submitted = plan.clips.filter((clip) => !clip.resumeTaskId && !plan.unchanged?.reuse(clip.index));
         if (submitted.length > 0) {
-            const total = (0,cost/* totalBillableSeconds */.Zy)(submitted);
+            const total = (0,billing/* totalBillableSeconds */.Zy)(submitted);
             reporter.info(`${submitted.length} submission${submitted.length === 1 ? '' : 's'}, ${total === undefined ? 'billable seconds unknown' : `${total} billable seconds`} at ${inputs.upscaleFactor}×.`);
         }
         return Promise.resolve();
@@ -47741,7 +47741,7 @@ async function checkNothingInTheWay(names, dir) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/pool.ts
+;// CONCATENATED MODULE: ./src/shared/pool.ts
 function createPool(max) {
     let active = 0;
     const waiting = [];
@@ -47763,7 +47763,7 @@ function createPool(max) {
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
 var core = __nccwpck_require__(33838);
-;// CONCATENATED MODULE: ./src/report.ts
+;// CONCATENATED MODULE: ./src/report/outputs.ts
 /**
  * The `status` output for the whole run: `failed` when any clip failed or
  * was skipped, else `processing` when any is still running, else `completed`
@@ -47802,7 +47802,7 @@ function clipResults(outcomes) {
     }));
 }
 
-;// CONCATENATED MODULE: ./src/summary.ts
+;// CONCATENATED MODULE: ./src/report/summary.ts
 
 
 
@@ -47811,10 +47811,10 @@ function clipResults(outcomes) {
 
 /** Plain text in a table cell: no pipe or newline breaks the row, and no Markdown or HTML in it is rendered. */
 function cell(text) {
-    return (0,src_text/* markdownText */.p7)(text);
+    return (0,shared_text/* markdownText */.p7)(text);
 }
 function code(text) {
-    return (0,src_text/* markdownCode */.D9)(text);
+    return (0,shared_text/* markdownCode */.D9)(text);
 }
 /** A link, only to a valid absolute http(s) URL; anything else is shown as plain text, not linked. */
 function summary_link(url, label = url) {
@@ -47940,7 +47940,7 @@ function renderTable(report) {
     for (const clip of clips)
         counts.set(clip.status, (counts.get(clip.status) ?? 0) + 1);
     // What this run submitted: a reused clip was billed when its task first ran.
-    const billable = (0,cost/* totalBillableSeconds */.Zy)(clips.filter((clip) => !clip.reusedFrom).map((clip) => clip.plan));
+    const billable = (0,billing/* totalBillableSeconds */.Zy)(clips.filter((clip) => !clip.reusedFrom).map((clip) => clip.plan));
     const bytes = clips.reduce((sum, clip) => sum + clip.files.reduce((total, file) => total + file.bytes, 0), 0);
     const fileCount = clips.reduce((sum, clip) => sum + clip.files.length, 0);
     lines.push(`| | **Total** | | ${[...counts].map(([status, count]) => `${count} ${status}`).join(', ')} | ${billable ?? '—'} | ` +
@@ -47965,7 +47965,7 @@ function renderTable(report) {
     return `${lines.join('\n')}\n`;
 }
 
-;// CONCATENATED MODULE: ./src/reporter.ts
+;// CONCATENATED MODULE: ./src/report/reporter.ts
 /**
  * Every side effect the user sees goes through here: log lines, annotations,
  * outputs, the step's failure and the job summary. `ActionIO` is the injected
@@ -47986,7 +47986,7 @@ function renderTable(report) {
 
 /** One line, no secret, never the start of a workflow command: how every log line and annotation leaves the action. */
 function safeLine(text) {
-    return (0,src_text/* logLine */.BP)((0,redact/* redact */.E$)(text));
+    return (0,shared_text/* logLine */.BP)((0,redact/* redact */.E$)(text));
 }
 /**
  * The runner's side effects, through `@actions/core`. This is the last line of
@@ -48007,7 +48007,7 @@ function coreIO() {
         error: (line) => core/* error */.z3(safeLine(line)),
         startGroup: (title) => core/* startGroup */.Oh(safeLine(title)),
         endGroup: () => core/* endGroup */.N4(),
-        setOutput: (name, value) => core/* setOutput */.uH(name, (0,src_text/* oneLine */.TN)((0,redact/* redact */.E$)(value))),
+        setOutput: (name, value) => core/* setOutput */.uH(name, (0,shared_text/* oneLine */.TN)((0,redact/* redact */.E$)(value))),
         setFailed: (message) => core/* setFailed */.C1(safeLine(message)),
         appendSummary: async (markdown) => {
             if (!process.env.GITHUB_STEP_SUMMARY)
@@ -48199,7 +48199,7 @@ function resumableTaskIds(outcomes) {
     return outcomes.filter(isResumable).map((outcome) => outcome.taskId);
 }
 
-;// CONCATENATED MODULE: ./src/timeline.ts
+;// CONCATENATED MODULE: ./src/shared/timeline.ts
 class Timeline {
     windows = new Map();
     /** Runs `work`, widening the phase's window to cover it. */
@@ -48276,7 +48276,7 @@ async function run(io = coreIO()) {
     }
     finally {
         stopListening();
-        await (0,http/* closeDispatcher */.uB)();
+        await (0,transport/* closeDispatcher */.uB)();
     }
     const { inputs, outcomes } = state;
     // A run stopped before any clip got anywhere (cancelled in preflight, a download path that cannot be made) has no status.
@@ -48356,8 +48356,8 @@ async function runClips({ clips: plans, unchanged }, inputs, reporter, timeline,
     }
 }
 
-// EXTERNAL MODULE: ./src/cache-exit.ts
-var cache_exit = __nccwpck_require__(86894);
+// EXTERNAL MODULE: ./src/skip-unchanged/abandoned-calls.ts
+var abandoned_calls = __nccwpck_require__(37539);
 ;// CONCATENATED MODULE: ./src/index.ts
 
 
@@ -48367,7 +48367,7 @@ var cache_exit = __nccwpck_require__(86894);
 run().then((cancelled) => {
     // A cancelled step ends now, even if an upload it stopped waiting for still holds a socket open;
     // so does one whose Actions cache call was abandoned at its time limit (skip-unchanged), once it has reported.
-    if (cancelled || (0,cache_exit/* cacheCallsAbandoned */.Q)())
+    if (cancelled || (0,abandoned_calls/* cacheCallsAbandoned */.Q)())
         process.exit();
 }, (error) => {
     // Only a failure to report (e.g. an unwritable GITHUB_OUTPUT) lands here: one line, no stack trace.

@@ -1,7 +1,7 @@
-import { errorText } from './errors';
+import { errorText } from './shared/errors';
 import { run } from './main';
-import { coreIO } from './reporter';
-import { cacheCallsAbandoned } from './cache-exit';
+import { coreIO } from './report/reporter';
+import { cacheCallsAbandoned } from './skip-unchanged/abandoned-calls';
 
 // The runner executes dist/index.js; everything happens in run().
 run().then(

@@ -1,20 +1,20 @@
 /** The action's run: parse → plan → run the clips → report. */
-import { ReapiClient } from './api';
-import { uploadResultArtifact, type UploadedArtifact } from './artifact';
-import { unrunClip, type ClipOutcome } from './clip';
-import { RunRefusedError, isActionError } from './errors';
-import { closeDispatcher } from './http';
-import { parseInputs, type ActionInputs } from './inputs';
-import { runClip } from './pipeline';
-import type { ResultNameBook } from './naming';
-import { buildClipPlans, checkDelivery, dryRun, planResultNames, preflight, type RunPlan } from './plan';
-import { TaskPoller } from './poll';
-import { createPool, type Pool } from './pool';
-import { openRelease, type ReleaseTarget } from './release-delivery';
-import { Reporter, coreIO, type ActionIO } from './reporter';
-import { Timeline } from './timeline';
+import { ReapiClient } from './reapi/client';
+import { uploadResultArtifact, type UploadedArtifact } from './delivery/artifact';
+import { unrunClip, type ClipOutcome } from './model/clip';
+import { RunRefusedError, isActionError } from './shared/errors';
+import { closeDispatcher } from './http/transport';
+import { parseInputs, type ActionInputs } from './inputs/parse';
+import { runClip } from './pipeline/run-clip';
+import type { ResultNameBook } from './delivery/naming';
+import { buildClipPlans, checkDelivery, dryRun, planResultNames, preflight, type RunPlan } from './plan/plan';
+import { TaskPoller } from './reapi/poller';
+import { createPool, type Pool } from './shared/pool';
+import { openRelease, type ReleaseTarget } from './release/step';
+import { Reporter, coreIO, type ActionIO } from './report/reporter';
+import { Timeline } from './shared/timeline';
 import { onStopSignals } from './signals';
-import { runFailureMessage } from './wording';
+import { runFailureMessage } from './shared/wording';
 
 /** What is known so far, so a failure can still report every clip. */
 interface RunState {

@@ -1,5 +1,5 @@
 /** The runner stops a step (workflow cancelled, job timeout) with SIGINT or SIGTERM: the run is cancelled, not killed. */
-import type { ActionIO } from './reporter';
+import type { ActionIO } from './report/reporter';
 
 /** Cancels the run when the runner stops the step (workflow cancelled, job timeout). */
 export function onStopSignals(controller: AbortController, io: ActionIO): () => void {

@@ -3,7 +3,7 @@
  * (in the runner's `::command::` form, so tests read them as a user would),
  * outputs, the failure and the job summary. Inputs come from a plain object.
  */
-import type { ActionIO } from '../../src/reporter';
+import type { ActionIO } from '../../src/report/reporter';
 
 export class RecordingIO implements ActionIO {
   readonly lines: string[] = [];

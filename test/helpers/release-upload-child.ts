@@ -9,7 +9,7 @@
  *
  * Input: one JSON argument { apiUrl, token, owner, repo, tag, path, name, sha256, bytes, warmup: {path, name, sha256, bytes} }.
  */
-import { createReleaseClient, findRelease, uploadAsset } from '../../src/release';
+import { createReleaseClient, findRelease, uploadAsset } from '../../src/release/assets';
 
 interface Job {
   apiUrl: string;

@@ -1,5 +1,5 @@
 /**
- * Runs src/result-cache.ts in its own process, as one step of one job would:
+ * Runs src/skip-unchanged/record-stores.ts in its own process, as one step of one job would:
  * the environment (cache service, RUNNER_TOOL_CACHE, workspace as cwd) comes
  * from the parent test, the operations from a JSON file. `@actions/cache`
  * prints its warnings on this process's stdout, where the test counts them.
@@ -9,8 +9,8 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { saveCache } from '@actions/cache';
-import type { Fingerprint } from '../../src/fingerprint';
-import { copyVerifiedResult, ResultCache, type ResultRecord } from '../../src/result-cache';
+import type { Fingerprint } from '../../src/skip-unchanged/fingerprint';
+import { copyVerifiedResult, ResultCache, type ResultRecord } from '../../src/skip-unchanged/record-stores';
 
 export type DriverOp =
   | { op: 'lookup'; fingerprint: Fingerprint }

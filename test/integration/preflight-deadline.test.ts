@@ -1,8 +1,8 @@
-/** src/preflight.ts under the step's deadline, against the emulator's CDN over loopback: hanging and dripping hosts. */
+/** src/source/preflight.ts under the step's deadline, against the emulator's CDN over loopback: hanging and dripping hosts. */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { CancelledError, PreflightDeadlineError } from '../../src/errors';
-import { createPool } from '../../src/pool';
-import { probeSource, probeSources } from '../../src/preflight';
+import { CancelledError, PreflightDeadlineError } from '../../src/shared/errors';
+import { createPool } from '../../src/shared/pool';
+import { probeSource, probeSources } from '../../src/source/preflight';
 import { ReapiEmulator, fixtureBytes } from '../emulator/emulator';
 
 /** A step deadline at `at` (epoch ms). */

@@ -1,13 +1,13 @@
 /**
- * src/preflight.ts against the emulator's CDN origin over loopback: real HTTP,
+ * src/source/preflight.ts against the emulator's CDN origin over loopback: real HTTP,
  * real range requests, the committed ffmpeg clips.
  */
 import { createServer } from 'node:net';
 import { request } from 'undici';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { CancelledError, PreflightError } from '../../src/errors';
-import { createPool } from '../../src/pool';
-import { HEAD_BYTES, MAX_SOURCE_BYTES, probeSource, probeSources, type SourceProbe } from '../../src/preflight';
+import { CancelledError, PreflightError } from '../../src/shared/errors';
+import { createPool } from '../../src/shared/pool';
+import { HEAD_BYTES, MAX_SOURCE_BYTES, probeSource, probeSources, type SourceProbe } from '../../src/source/preflight';
 import { ReapiEmulator, fixtureBytes, padMediaData } from '../emulator/emulator';
 
 const emulator = new ReapiEmulator();

@@ -1,5 +1,5 @@
 /**
- * src/release.ts against the local GitHub fake (test/helpers/fake-github.ts)
+ * src/release/assets.ts against the local GitHub fake (test/helpers/fake-github.ts)
  * over loopback: lookup by tag, skip, replace with the smallest gap, retries
  * and cleanup, refusals, where the token goes, and flat memory on a large upload.
  */
@@ -9,9 +9,18 @@ import { mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { MAX_ASSET_BYTES, ReleaseError, createReleaseClient, findRelease, hashFile, uploadAsset, type AssetFile, type ReleaseInfo } from '../../src/release';
-import { CancelledError } from '../../src/errors';
-import type { RetryPolicy } from '../../src/retry';
+import {
+  MAX_ASSET_BYTES,
+  ReleaseError,
+  createReleaseClient,
+  findRelease,
+  hashFile,
+  uploadAsset,
+  type AssetFile,
+  type ReleaseInfo,
+} from '../../src/release/assets';
+import { CancelledError } from '../../src/shared/errors';
+import type { RetryPolicy } from '../../src/http/retry';
 import { ACTION_NODE } from '../helpers/action-node';
 import { Bystander, FakeGitHub, sha256Digest, type FakeRelease } from '../helpers/fake-github';
 

@@ -1,5 +1,5 @@
 /**
- * src/result-cache.ts for real: `@actions/cache` and `@actions/tool-cache`
+ * src/skip-unchanged/record-stores.ts for real: `@actions/cache` and `@actions/tool-cache`
  * run unmodified in a child process (one per "job"), against the fake cache
  * service on loopback with its blobs on Azurite, and a temporary
  * RUNNER_TOOL_CACHE. Warnings are counted on the child's stdout, where the
@@ -12,8 +12,8 @@ import { build } from 'esbuild';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fingerprintKey, type Fingerprint } from '../../src/fingerprint';
-import { actionsCachePath, toolCacheVersion, TOOL_NAME, type CacheHit, type ResultRecord, type SaveOutcome } from '../../src/result-cache';
+import { fingerprintKey, type Fingerprint } from '../../src/skip-unchanged/fingerprint';
+import { actionsCachePath, toolCacheVersion, TOOL_NAME, type CacheHit, type ResultRecord, type SaveOutcome } from '../../src/skip-unchanged/record-stores';
 import { AzuriteContainer } from '../helpers/azurite';
 import { CacheService } from '../helpers/cache-service';
 import type { DriverJob, DriverResult } from '../helpers/result-cache-driver';

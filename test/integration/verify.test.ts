@@ -1,5 +1,5 @@
 /**
- * src/verify.ts against the emulator over loopback: tasks submitted and
+ * src/media/result-check.ts against the emulator over loopback: tasks submitted and
  * completed through its API, results probed on its CDN with real range
  * requests, on the committed ffmpeg results.
  */
@@ -8,10 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { CancelledError } from '../../src/errors';
-import type { UpscaleFactor } from '../../src/inputs';
-import { probeSource } from '../../src/preflight';
-import { RESULT_HEAD_BYTES, describeUpscale, probeResultFile, probeResultUrl, verifyResult, type ResultFacts } from '../../src/verify';
+import { CancelledError } from '../../src/shared/errors';
+import type { UpscaleFactor } from '../../src/inputs/parse';
+import { probeSource } from '../../src/source/preflight';
+import { RESULT_HEAD_BYTES, describeUpscale, probeResultFile, probeResultUrl, verifyResult, type ResultFacts } from '../../src/media/result-check';
 import { ReapiEmulator, fixtureBytes, padMediaData, type TaskPlan } from '../emulator/emulator';
 
 const emulator = new ReapiEmulator();

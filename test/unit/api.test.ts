@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decodeErrorEnvelope, decodeTaskEnvelope, describeApiError, explainUncertainSubmission } from '../../src/api';
-import { ActionError, ApiError, CancelledError, NetworkError, ResponseFormatError } from '../../src/errors';
+import { decodeErrorEnvelope, decodeTaskEnvelope, describeApiError, explainUncertainSubmission } from '../../src/reapi/client';
+import { ActionError, ApiError, CancelledError, NetworkError, ResponseFormatError } from '../../src/shared/errors';
 
 describe('decodeTaskEnvelope', () => {
   it('reads the documented completed envelope', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { artifactUrl, checkArtifactRuntime, singleFileArtifactName } from '../../src/artifact';
-import { InputError } from '../../src/errors';
+import { artifactUrl, checkArtifactRuntime, singleFileArtifactName } from '../../src/delivery/artifact';
+import { InputError } from '../../src/shared/errors';
 
 const runner = { ACTIONS_RUNTIME_TOKEN: 't', ACTIONS_RESULTS_URL: 'https://results.example/' };
 

@@ -3,16 +3,16 @@ import { mkdtemp, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { unrunClip } from '../../src/clip';
-import { overallStatus } from '../../src/report';
-import { canonicalUrl } from '../../src/canonical-url';
-import { CancelledError, InputError } from '../../src/errors';
-import { sleep } from '../../src/http';
-import { checkDurationRange, parseDuration, parseInputs, parseList } from '../../src/inputs';
-import { checkDownloadPath, realLocation } from '../../src/paths';
-import { isKnownStatus, normalStatus } from '../../src/poll';
-import { preflightDeadlineMessage, timedOutMessage } from '../../src/wording';
-import { MAX_TIMER_MS } from '../../src/timers';
+import { unrunClip } from '../../src/model/clip';
+import { overallStatus } from '../../src/report/outputs';
+import { canonicalUrl } from '../../src/shared/canonical-url';
+import { CancelledError, InputError } from '../../src/shared/errors';
+import { sleep } from '../../src/http/transport';
+import { checkDurationRange, parseDuration, parseInputs, parseList } from '../../src/inputs/parse';
+import { checkDownloadPath, realLocation } from '../../src/inputs/paths';
+import { isKnownStatus, normalStatus } from '../../src/reapi/poller';
+import { preflightDeadlineMessage, timedOutMessage } from '../../src/shared/wording';
+import { MAX_TIMER_MS } from '../../src/shared/timers';
 
 function inputError(inputs: Record<string, string>): string {
   try {

@@ -6,9 +6,9 @@
 import fc from 'fast-check';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { decodeErrorEnvelope, decodeTaskEnvelope, describeApiError, type TaskEnvelope } from '../../src/api';
-import { ResponseFormatError } from '../../src/errors';
-import { parseRetryAfter, readLimitedText } from '../../src/http';
+import { decodeErrorEnvelope, decodeTaskEnvelope, describeApiError, type TaskEnvelope } from '../../src/reapi/client';
+import { ResponseFormatError } from '../../src/shared/errors';
+import { parseRetryAfter, readLimitedText } from '../../src/http/transport';
 
 const RUNS = 500;
 

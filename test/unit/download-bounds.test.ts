@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { brokeOff, describeCause, downgradeWarning } from '../../src/download';
-import { downloadDeadlineMs } from '../../src/download-limits';
+import { brokeOff, describeCause, downgradeWarning } from '../../src/delivery/download';
+import { downloadDeadlineMs } from '../../src/delivery/download-limits';
 
 describe('downloadDeadlineMs', () => {
   it('is 60 s plus 1 s per MB of the Content-Length', () => {

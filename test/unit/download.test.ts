@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { notMp4Reason } from '../../src/download';
-import { formatBytes } from '../../src/format';
+import { notMp4Reason } from '../../src/delivery/download';
+import { formatBytes } from '../../src/shared/format';
 import { syntheticMp4 } from '../emulator/emulator';
 
 describe('notMp4Reason', () => {

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { InputError } from '../../src/errors';
-import { INPUT_DEFAULTS, checkSourceUrl, isInsecureApiBase, parseBoolean, parseDuration, parseInputs, parseUpscaleFactor } from '../../src/inputs';
+import { InputError } from '../../src/shared/errors';
+import { INPUT_DEFAULTS, checkSourceUrl, isInsecureApiBase, parseBoolean, parseDuration, parseInputs, parseUpscaleFactor } from '../../src/inputs/parse';
 
 describe('parseDuration', () => {
   it.each([

@@ -1,7 +1,15 @@
 /** Container sniffing and media facts (duration, video track) over an in-memory range reader, on the committed ffmpeg clips. */
 import { describe, expect, it } from 'vitest';
-import { codecDisplayName, matroskaVideoTrack, readMediaFacts, sniffContainer, sniffDocument, type MediaFacts, type RangeReader } from '../../src/media';
-import { formatBytes } from '../../src/format';
+import {
+  codecDisplayName,
+  matroskaVideoTrack,
+  readMediaFacts,
+  sniffContainer,
+  sniffDocument,
+  type MediaFacts,
+  type RangeReader,
+} from '../../src/media/container';
+import { formatBytes } from '../../src/shared/format';
 import { fixtureBytes, padMediaData } from '../emulator/emulator';
 
 const MP4 = fixtureBytes('clip-3.2s-faststart.mp4');

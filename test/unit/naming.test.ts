@@ -13,7 +13,7 @@ import {
   sourceStem,
   truncateUtf8,
   uniqueBaseNames,
-} from '../../src/naming';
+} from '../../src/delivery/naming';
 
 const bytes = (text: string) => Buffer.byteLength(text);
 /** The hidden temporary name download.ts streams a result to. */

@@ -1,12 +1,12 @@
 /** Clip plans and outcomes, the one status decision, the outputs and the failure line: pure logic, no runner. */
 import { describe, expect, it } from 'vitest';
-import { clipStatus, isResumable, settleClip, unrunClip, type ClipOutcome, type ClipPlan, type ClipProgress } from '../../src/clip';
-import { ActionError, CancelledError, NotStartedError } from '../../src/errors';
-import { buildClipPlans } from '../../src/plan';
-import { clipResults, overallStatus } from '../../src/report';
-import { Reporter, resumableTaskIds } from '../../src/reporter';
-import { renderTable } from '../../src/summary';
-import { taskIdInput } from '../../src/wording';
+import { clipStatus, isResumable, settleClip, unrunClip, type ClipOutcome, type ClipPlan, type ClipProgress } from '../../src/model/clip';
+import { ActionError, CancelledError, NotStartedError } from '../../src/shared/errors';
+import { buildClipPlans } from '../../src/plan/plan';
+import { clipResults, overallStatus } from '../../src/report/outputs';
+import { Reporter, resumableTaskIds } from '../../src/report/reporter';
+import { renderTable } from '../../src/report/summary';
+import { taskIdInput } from '../../src/shared/wording';
 import { RecordingIO } from '../helpers/recording-io';
 
 function plan(index: number, extra: Partial<ClipPlan> = {}): ClipPlan {

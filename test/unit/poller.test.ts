@@ -1,8 +1,8 @@
 /** TaskPoller on a fake clock: one shared timer, each task's own backoff, slow polls, the deadline. */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { TaskEnvelope } from '../../src/api';
-import { WaitTimeoutError } from '../../src/errors';
-import { TaskPoller, nextPollDelayMs } from '../../src/poll';
+import type { TaskEnvelope } from '../../src/reapi/client';
+import { WaitTimeoutError } from '../../src/shared/errors';
+import { TaskPoller, nextPollDelayMs } from '../../src/reapi/poller';
 
 /** A client whose tasks complete after a set number of polls, each poll taking `latencyMs` of fake time. */
 class ScriptedClient {

@@ -1,11 +1,11 @@
 /** Pure preflight logic: billable rounding, the cost guard, content types, URLs shown in messages. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { billableSeconds, checkCostGuard, totalBillableSeconds } from '../../src/cost';
-import { ActionError, CostGuardError } from '../../src/errors';
-import { classifyContentType, describeProbe } from '../../src/preflight';
-import { parseContentRange } from '../../src/source-http';
-import { displayUrl, sourceName } from '../../src/urls';
+import { billableSeconds, checkCostGuard, totalBillableSeconds } from '../../src/model/billing';
+import { ActionError, CostGuardError } from '../../src/shared/errors';
+import { classifyContentType, describeProbe } from '../../src/source/preflight';
+import { parseContentRange } from '../../src/http/range-probe';
+import { displayUrl, sourceName } from '../../src/shared/urls';
 
 describe('billableSeconds', () => {
   it.each([

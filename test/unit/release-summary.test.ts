@@ -1,9 +1,9 @@
 /** release-tag in the pure parts: the summary's asset links, the clip's message after a failed upload, the refusal line. */
 import { describe, expect, it } from 'vitest';
-import { settleClip, type ClipOutcome, type ClipPlan, type ClipProgress, type ReleaseAssetLink } from '../../src/clip';
-import { ReleaseError } from '../../src/errors';
-import { renderCard, renderTable, type SummaryReport } from '../../src/summary';
-import { notSubmitted } from '../../src/wording';
+import { settleClip, type ClipOutcome, type ClipPlan, type ClipProgress, type ReleaseAssetLink } from '../../src/model/clip';
+import { ReleaseError } from '../../src/shared/errors';
+import { renderCard, renderTable, type SummaryReport } from '../../src/report/summary';
+import { notSubmitted } from '../../src/shared/wording';
 
 const RELEASE = 'https://github.com/octo-org/video-pipeline/releases/tag/v1.0.0';
 const asset = (name: string, unchanged = false): ReleaseAssetLink => ({

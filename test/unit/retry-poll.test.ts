@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError, NetworkError, ResponseFormatError } from '../../src/errors';
-import { parseRetryAfter } from '../../src/http';
-import { formatElapsed } from '../../src/format';
-import { POLL_CAP_MS, isTerminal, nextPollDelayMs } from '../../src/poll';
-import { POLL_RETRY, SUBMIT_RETRY, isRetryable, pollRequestTimeoutMs, retryDelayMs } from '../../src/retry';
+import { ApiError, NetworkError, ResponseFormatError } from '../../src/shared/errors';
+import { parseRetryAfter } from '../../src/http/transport';
+import { formatElapsed } from '../../src/shared/format';
+import { POLL_CAP_MS, isTerminal, nextPollDelayMs } from '../../src/reapi/poller';
+import { POLL_RETRY, SUBMIT_RETRY, isRetryable, pollRequestTimeoutMs, retryDelayMs } from '../../src/http/retry';
 
 const api = (status: number) => new ApiError('x', { status });
 

@@ -1,9 +1,9 @@
 /** skip-unchanged's pure parts: dates shown for reused tasks, which warnings count as the cache library's, and the summary's reuse rows. */
 import { describe, expect, it } from 'vitest';
-import type { ClipOutcome } from '../../src/clip';
-import { isLibraryWarning } from '../../src/result-store-actions';
-import { reuseDate } from '../../src/skip-unchanged';
-import { renderCard, renderTable, type SummaryReport } from '../../src/summary';
+import type { ClipOutcome } from '../../src/model/clip';
+import { isLibraryWarning } from '../../src/skip-unchanged/actions-cache-store';
+import { reuseDate } from '../../src/skip-unchanged/reuse';
+import { renderCard, renderTable, type SummaryReport } from '../../src/report/summary';
 
 describe('reuseDate', () => {
   it('shows the completion time of a record to the minute, in UTC', () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { UploadedArtifact } from '../../src/artifact';
-import type { DownloadedFile } from '../../src/download';
-import { cell, renderCard, shortUrl } from '../../src/summary';
-import type { Phase } from '../../src/timeline';
+import type { UploadedArtifact } from '../../src/delivery/artifact';
+import type { DownloadedFile } from '../../src/delivery/download';
+import { cell, renderCard, shortUrl } from '../../src/report/summary';
+import type { Phase } from '../../src/shared/timeline';
 
 /** The card's facts, flat: one clip's and the run's. */
 interface RunReport {

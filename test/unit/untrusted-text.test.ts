@@ -4,12 +4,12 @@
  * task ids and result URLs.
  */
 import { describe, expect, it } from 'vitest';
-import { describeApiError, decodeErrorEnvelope, decodeTaskEnvelope } from '../../src/api';
-import { checkTaskId } from '../../src/inputs';
-import { Redactor, redact, registerSecret, secretVariants } from '../../src/redact';
-import { cell, link } from '../../src/summary';
-import { hasControlCharacters, logLine, markdownCode, markdownText, oneLine, quoted, truncate } from '../../src/text';
-import { isTaskId, resultUrlProblem, taskIdProblem } from '../../src/validate';
+import { describeApiError, decodeErrorEnvelope, decodeTaskEnvelope } from '../../src/reapi/client';
+import { checkTaskId } from '../../src/inputs/parse';
+import { Redactor, redact, registerSecret, secretVariants } from '../../src/shared/redact';
+import { cell, link } from '../../src/report/summary';
+import { hasControlCharacters, logLine, markdownCode, markdownText, oneLine, quoted, truncate } from '../../src/shared/text';
+import { isTaskId, resultUrlProblem, taskIdProblem } from '../../src/shared/validate';
 
 const KEY = 'sk-Unit/Key+With"Quote\\Back=Eq&Amp';
 

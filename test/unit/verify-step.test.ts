@@ -6,13 +6,13 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { settleClip, type ClipOutcome, type ClipPlan, type ClipProgress } from '../../src/clip';
-import { VerifyError } from '../../src/errors';
-import type { VerifyMode } from '../../src/inputs';
-import { describeProbe } from '../../src/preflight';
-import { clipResults } from '../../src/report';
-import { renderCard, renderTable, type SummaryReport } from '../../src/summary';
-import { mediaSummary, verifyClip } from '../../src/verify-step';
+import { settleClip, type ClipOutcome, type ClipPlan, type ClipProgress } from '../../src/model/clip';
+import { VerifyError } from '../../src/shared/errors';
+import type { VerifyMode } from '../../src/inputs/parse';
+import { describeProbe } from '../../src/source/preflight';
+import { clipResults } from '../../src/report/outputs';
+import { renderCard, renderTable, type SummaryReport } from '../../src/report/summary';
+import { mediaSummary, verifyClip } from '../../src/pipeline/verify-step';
 
 const FIXTURES = resolve(import.meta.dirname, '../fixtures');
 const SOURCE_MEDIA = { durationSeconds: 3.2, video: { width: 64, height: 36, frameRate: 5, codec: 'avc1' } };

@@ -1,7 +1,15 @@
-/** The pure half of src/verify.ts: the summary text of an upscale and the checks of a result against its source. */
+/** The pure half of src/media/result-check.ts: the summary text of an upscale and the checks of a result against its source. */
 import { describe, expect, it } from 'vitest';
-import { ActionError, VerifyError } from '../../src/errors';
-import { describeUpscale, mediaResultFields, uncheckedMessage, verificationMessage, verifyResult, type MediaSide, type ResultFacts } from '../../src/verify';
+import { ActionError, VerifyError } from '../../src/shared/errors';
+import {
+  describeUpscale,
+  mediaResultFields,
+  uncheckedMessage,
+  verificationMessage,
+  verifyResult,
+  type MediaSide,
+  type ResultFacts,
+} from '../../src/media/result-check';
 
 function side(width: number | undefined, height: number | undefined, durationSeconds?: number, codec?: string, frameRate?: number): MediaSide {
   const video: NonNullable<MediaSide['video']> = {};

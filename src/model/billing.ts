@@ -1,0 +1,59 @@
+/** What a run will be billed, from the sources' durations, and the cost guard that caps it. */
+import { CostGuardError } from '../shared/errors';
+import { sourceName } from '../shared/urls';
+
+/**
+ * Seconds billed for a clip: `ceil(duration)`, as the API documents. The
+ * duration is first rounded to the microsecond (the precision ffprobe reports
+ * durations in), so float noise such as 3.0000000000000004 from a timescale
+ * division bills 3 seconds, not 4, while 3.000001 still bills 4.
+ */
+export function billableSeconds(durationSeconds: number): number {
+  if (!Number.isFinite(durationSeconds) || durationSeconds < 0) throw new RangeError(`Not a duration: ${durationSeconds}`);
+  const microseconds = Math.round(durationSeconds * 1_000_000);
+  return Math.ceil(microseconds / 1_000_000);
+}
+
+/** Sum of the sources' billable seconds; undefined when any source's duration is unknown. */
+export function totalBillableSeconds(sources: ReadonlyArray<{ billableSeconds?: number }>): number | undefined {
+  let total = 0;
+  for (const source of sources) {
+    if (source.billableSeconds === undefined) return undefined;
+    total += source.billableSeconds;
+  }
+  return total;
+}
+
+const LISTED_SOURCES = 10;
+
+function listSources(sources: ReadonlyArray<{ url: string; billableSeconds?: number }>): string {
+  const listed = sources.slice(0, LISTED_SOURCES).map((s) => `${sourceName(s.url)}: ${s.billableSeconds === undefined ? 'unknown' : s.billableSeconds}`);
+  if (sources.length > LISTED_SOURCES) listed.push(`and ${sources.length - LISTED_SOURCES} more`);
+  return listed.join(', ');
+}
+
+/**
+ * The cost guard: throws CostGuardError when the sources' billable seconds add
+ * up to more than `maxBillableSeconds`, or when some duration is unknown (the
+ * limit could not be enforced). Returns the total otherwise.
+ */
+export function checkCostGuard(sources: ReadonlyArray<{ url: string; billableSeconds?: number }>, maxBillableSeconds: number): number {
+  const total = totalBillableSeconds(sources);
+  if (total === undefined) {
+    const unknown = sources.filter((s) => s.billableSeconds === undefined).map((s) => sourceName(s.url));
+    throw new CostGuardError(
+      `max-billable-seconds is ${maxBillableSeconds}, but the duration of ${unknown.join(', ')} could not be read in preflight, so the total cannot be checked against it ` +
+        `(billable seconds per source: ${listSources(sources)}).`,
+      undefined,
+      maxBillableSeconds,
+    );
+  }
+  if (total > maxBillableSeconds) {
+    throw new CostGuardError(
+      `The sources add up to ${total} billable seconds, over max-billable-seconds (${maxBillableSeconds}); billable seconds per source: ${listSources(sources)}.`,
+      total,
+      maxBillableSeconds,
+    );
+  }
+  return total;
+}

@@ -1,0 +1,91 @@
+/**
+ * The release-tag step of a run: the release is looked up before anything is
+ * paid for (a missing tag, a refused token or an immutable release stop the
+ * run unpaid), and each clip's downloaded results become its assets.
+ */
+import type { ClipProgress, ReleaseAssetLink } from '../model/clip';
+import { ActionError, CancelledError, ReleaseError, errorText } from '../shared/errors';
+import type { ActionInputs } from '../inputs/parse';
+import type { ReleaseClient, ReleaseInfo } from './assets';
+import type { Timeline } from '../shared/timeline';
+import { notSubmitted } from '../shared/wording';
+
+/** The release client, loaded only with release-tag: @actions/github and Octokit would otherwise slow every start. */
+const releaseModule = () => import('./assets');
+
+/** The release every result goes to, found before anything was paid for. */
+export interface ReleaseTarget {
+  client: ReleaseClient;
+  release: ReleaseInfo;
+}
+
+/** Where the run's lines go (the Reporter). */
+interface RunLog {
+  info(line: string): void;
+  warning(line: string): void;
+  section<T>(title: string, work: () => Promise<T>): Promise<T>;
+}
+
+/** Where a clip's lines go (its ClipLog). */
+interface ClipLines {
+  info(message: string): void;
+  warning(message: string): void;
+  phase<T>(title: string, work: () => Promise<T>): Promise<T>;
+}
+
+/**
+ * The release of `release-tag`, draft or published, or undefined without the
+ * input. Any refusal fails the run with its one line, before preflight and
+ * before anything is submitted.
+ */
+export async function openRelease(
+  inputs: Pick<ActionInputs, 'releaseTag' | 'githubToken'>,
+  log: RunLog,
+  signal: AbortSignal,
+): Promise<ReleaseTarget | undefined> {
+  const tag = inputs.releaseTag;
+  if (!tag) return undefined;
+  try {
+    const { createReleaseClient, findRelease } = await releaseModule();
+    const client = createReleaseClient({
+      token: inputs.githubToken ?? '',
+      signal,
+      log: (line) => log.info(line),
+      warn: (line) => log.warning(line),
+    });
+    const release = await log.section(`Checking release ${tag} of ${client.owner}/${client.repo}`, () => findRelease(client, tag));
+    log.info(`Release ${tag} found (${release.draft ? 'draft' : 'published'}): ${release.htmlUrl}`);
+    return { client, release };
+  } catch (error) {
+    if (error instanceof CancelledError || !(error instanceof ActionError)) throw error;
+    const status = error instanceof ReleaseError ? error.status : undefined;
+    throw new ReleaseError(notSubmitted(errorText(error)), status);
+  }
+}
+
+/**
+ * Uploads a clip's downloaded files as assets of the release, named as they
+ * were saved, and records each asset's link. A failure names the asset and
+ * the task id (uploadAsset's message), so the run can be resumed unpaid.
+ */
+export async function uploadToRelease(target: ReleaseTarget, progress: ClipProgress, log: ClipLines, timeline: Timeline): Promise<void> {
+  const taskId = progress.taskId as string;
+  const { hashFile, uploadAsset } = await releaseModule();
+  // The clip's lines, prefixed among several clips.
+  const client: ReleaseClient = { ...target.client, log: (line) => log.info(line), warn: (line) => log.warning(line) };
+  const { release } = target;
+  const count = progress.files.length > 1 ? `${progress.files.length} results` : 'the result';
+  const assets: ReleaseAssetLink[] = [];
+  await timeline.span('release upload', () =>
+    log.phase(`Uploading ${count} to release ${release.tag}`, async () => {
+      for (const file of progress.files) {
+        const { sha256, bytes } = await hashFile(file.path);
+        const asset = await uploadAsset(client, release, { path: file.path, name: file.name, sha256, bytes }, { taskId });
+        assets.push({ name: asset.name, url: asset.browserDownloadUrl, unchanged: asset.skipped });
+        progress.releaseAssets = [...assets];
+        progress.releaseAssetUrl ??= asset.browserDownloadUrl;
+        if (!asset.skipped) log.info(`Release asset ${asset.name}: ${asset.browserDownloadUrl}`);
+      }
+    }),
+  );
+}

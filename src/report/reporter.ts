@@ -1,0 +1,253 @@
+/**
+ * Every side effect the user sees goes through here: log lines, annotations,
+ * outputs, the step's failure and the job summary. `ActionIO` is the injected
+ * primitive (the runner's `@actions/core` in the action, a recorder in tests),
+ * as actions/cache injects its StateProvider. `Reporter` is the only place that
+ * knows whether the run has one clip or many, and lays logs and the summary out
+ * accordingly: one clip gets log groups and the detailed card; several get
+ * prefixed lines (groups cannot interleave) and a table.
+ */
+import * as core from '@actions/core';
+import type { TaskEnvelope } from '../reapi/client';
+import { isResumable, type ClipOutcome, type ClipPlan, type ClipStatus } from '../model/clip';
+import { formatElapsed } from '../shared/format';
+import { redact, registerSecret } from '../shared/redact';
+import type { ClipLog } from '../pipeline/run-clip';
+import { clipResults, overallStatus, type RunReport } from './outputs';
+import { sourceName } from '../shared/urls';
+import { renderCard, renderTable } from './summary';
+import { logLine, oneLine } from '../shared/text';
+import { clipsFailedMessage } from '../shared/wording';
+
+/** The primitive side effects of an action. */
+export interface ActionIO {
+  getInput(name: string): string;
+  setSecret(value: string): void;
+  info(line: string): void;
+  debug(line: string): void;
+  warning(line: string): void;
+  /** An error annotation (the step does not fail by it). */
+  error(line: string): void;
+  startGroup(title: string): void;
+  endGroup(): void;
+  setOutput(name: string, value: string): void;
+  setFailed(message: string): void;
+  /** Appends Markdown to the job summary (nothing outside a runner). */
+  appendSummary(markdown: string): Promise<void>;
+}
+
+/** One line, no secret, never the start of a workflow command: how every log line and annotation leaves the action. */
+export function safeLine(text: string): string {
+  return logLine(redact(text));
+}
+
+/**
+ * The runner's side effects, through `@actions/core`. This is the last line of
+ * defence for untrusted text: every line is scrubbed of the run's secrets and
+ * made one line (so no value can print a workflow command such as
+ * `::stop-commands::`), every output is scrubbed and made one line (JSON
+ * escapes, so a JSON output stays valid), and the summary is scrubbed. Secrets
+ * set here join the run's redactor. Nothing else in src/ calls @actions/core's
+ * output functions (the lint config enforces it).
+ */
+export function coreIO(): ActionIO {
+  return {
+    getInput: (name) => core.getInput(name),
+    setSecret: (value) => registerSecret(value),
+    info: (line) => core.info(safeLine(line)),
+    debug: (line) => core.debug(safeLine(line)),
+    warning: (line) => core.warning(safeLine(line)),
+    error: (line) => core.error(safeLine(line)),
+    startGroup: (title) => core.startGroup(safeLine(title)),
+    endGroup: () => core.endGroup(),
+    setOutput: (name, value) => core.setOutput(name, oneLine(redact(value))),
+    setFailed: (message) => core.setFailed(safeLine(message)),
+    appendSummary: async (markdown) => {
+      if (!process.env.GITHUB_STEP_SUMMARY) return;
+      try {
+        await core.summary.addRaw(redact(markdown), true).write();
+      } catch (error) {
+        core.warning(safeLine(`Could not write the job summary: ${error instanceof Error ? error.message : String(error)}`));
+      }
+    },
+  };
+}
+
+/** How often a run of several clips says how far it has got. */
+const PROGRESS_EVERY_MS = 30_000;
+
+export class Reporter {
+  private plans: readonly ClipPlan[] = [];
+  private readonly started = new Map<number, string>();
+  private readonly byTask = new Map<string, ClipPlan>();
+  private readonly settled = new Map<number, ClipOutcome>();
+
+  constructor(
+    readonly io: ActionIO,
+    private readonly startedAt = Date.now(),
+  ) {}
+
+  private get many(): boolean {
+    return this.plans.length > 1;
+  }
+
+  /** The clips of the run, once known: from here on, logs are laid out for one clip or many. */
+  setClips(plans: readonly ClipPlan[]): void {
+    this.plans = plans;
+  }
+
+  info(line: string): void {
+    this.io.info(line);
+  }
+
+  warning(line: string): void {
+    this.io.warning(line);
+  }
+
+  /** "#3 clip.mp4" among several, "clip.mp4" alone; a resumed task without a source by its id. */
+  label(plan: ClipPlan): string {
+    const name = plan.source ? sourceName(plan.source) : (plan.resumeTaskId ?? 'unknown');
+    return this.many ? `#${plan.index + 1} ${name}` : name;
+  }
+
+  /** A part of the run in its own collapsible log group. */
+  async section<T>(title: string, work: () => Promise<T>): Promise<T> {
+    this.io.startGroup(title);
+    try {
+      return await work();
+    } finally {
+      this.io.endGroup();
+    }
+  }
+
+  /** Where one clip's lines go. */
+  clipLog(plan: ClipPlan): ClipLog {
+    const prefix = this.many ? `[${this.label(plan)}] ` : '';
+    return {
+      info: (message) => this.io.info(`${prefix}${message}`),
+      debug: (message) => this.io.debug(message),
+      warning: (message) => this.io.warning(`${prefix}${message}`),
+      phase: (title, work) => {
+        if (!this.many) return this.section(title, work);
+        this.io.info(`${prefix}${title}`);
+        return work();
+      },
+      taskStarted: (taskId) => {
+        this.started.set(plan.index, taskId);
+        this.byTask.set(taskId, plan);
+        this.publishTaskIds();
+        this.io.setOutput('status', this.liveStatus().some((status) => status === 'failed' || status === 'skipped') ? 'failed' : 'processing');
+      },
+      // Each failure of several is its own annotation; the step's final line sums them up.
+      failed: (message) => {
+        if (this.many) this.io.error(`${this.label(plan)}: ${message}`);
+      },
+    };
+  }
+
+  /** A poll found a task still running: a line for one clip, debug detail among several. */
+  pollProgress(task: TaskEnvelope, elapsedMs: number, polls: number): void {
+    const line = `Task ${task.id}: ${task.status} after ${formatElapsed(elapsedMs)} (poll ${polls})`;
+    const plan = this.byTask.get(task.id);
+    if (!this.many || !plan) this.io.info(line);
+    else this.io.debug(`[${this.label(plan)}] ${line}`);
+  }
+
+  clipSettled(outcome: ClipOutcome): void {
+    this.settled.set(outcome.plan.index, outcome);
+  }
+
+  /** Starts the clips' work: among several, a line now and a progress line every 30 s; returns what ends it. */
+  startClips(concurrency: number): () => void {
+    if (!this.many) return () => undefined;
+    this.io.info(`Upscaling ${this.plans.length} clips, at most ${concurrency} at a time.`);
+    const timer = setInterval(() => this.io.info(this.progressLine()), PROGRESS_EVERY_MS);
+    timer.unref();
+    return () => {
+      clearInterval(timer);
+      this.io.info(this.progressLine());
+    };
+  }
+
+  private liveStatus(): Array<ClipStatus | 'pending'> {
+    return this.plans.map((plan) => this.settled.get(plan.index)?.status ?? (this.started.has(plan.index) ? 'processing' : 'pending'));
+  }
+
+  private progressLine(): string {
+    const counts = new Map<string, number>();
+    for (const status of this.liveStatus()) counts.set(status, (counts.get(status) ?? 0) + 1);
+    const order = ['completed', 'processing', 'pending', 'failed', 'skipped'];
+    const parts = order.filter((status) => counts.has(status)).map((status) => `${counts.get(status)} ${status === 'pending' ? 'waiting for a slot' : status}`);
+    return `Progress after ${formatElapsed(Date.now() - this.startedAt)}: ${parts.join(', ')}.`;
+  }
+
+  /** task-id (the first clip's) and task-ids, set as soon as a task exists so a step that later fails or is killed still hands them on. */
+  private publishTaskIds(outcomes?: readonly ClipOutcome[]): void {
+    const ids = outcomes
+      ? outcomes.map((outcome) => outcome.taskId).filter((id): id is string => id !== undefined)
+      : this.plans.map((plan) => this.started.get(plan.index)).filter((id): id is string => id !== undefined);
+    if (ids[0]) this.io.setOutput('task-id', ids[0]);
+    this.io.setOutput('task-ids', JSON.stringify(ids));
+  }
+
+  /** The step's failure line, when anything did not complete. */
+  failureLine(outcomes: readonly ClipOutcome[], runFailure: string | undefined, refusedWithRun: boolean): string | undefined {
+    const parts: string[] = [];
+    const unfinished = outcomes.filter((outcome) => outcome.message !== undefined);
+    if (unfinished.length > 0 && !refusedWithRun) parts.push(this.many ? this.clipsFailed(outcomes) : (unfinished[0]?.message ?? ''));
+    if (runFailure !== undefined) parts.push(runFailure);
+    return parts.length > 0 ? parts.join(' ') : undefined;
+  }
+
+  private clipsFailed(outcomes: readonly ClipOutcome[]): string {
+    const unfinished = outcomes
+      .filter((outcome) => outcome.message !== undefined)
+      .map((outcome) => ({
+        label: this.label(outcome.plan),
+        taskId: outcome.taskId,
+        what: outcome.status === 'processing' ? 'still processing' : outcome.status === 'completed' ? 'not delivered' : outcome.status,
+        error: outcome.message ?? outcome.status,
+      }));
+    return clipsFailedMessage(unfinished, outcomes.length, resumableTaskIds(outcomes));
+  }
+
+  /** Outputs, the step's failure and the job summary, at the end of the run. */
+  async report(report: RunReport): Promise<void> {
+    const { outcomes, artifact } = report;
+    this.publishTaskIds(outcomes);
+    const status = overallStatus(outcomes, report.noStatus);
+    if (status) this.io.setOutput('status', status);
+    const urls = outcomes.flatMap((outcome) => outcome.videoUrls);
+    if (urls.length > 0) {
+      this.io.setOutput('video-url', urls[0] as string);
+      this.io.setOutput('video-urls', JSON.stringify(urls));
+    }
+    const paths = outcomes.flatMap((outcome) => outcome.files.map((file) => file.path));
+    if (paths.length > 0) {
+      this.io.setOutput('video-path', paths[0] as string);
+      this.io.setOutput('video-paths', JSON.stringify(paths));
+    }
+    if (report.billableSeconds !== undefined) this.io.setOutput('billable-seconds', String(report.billableSeconds));
+    if (artifact) {
+      this.io.setOutput('artifact-id', String(artifact.id));
+      this.io.setOutput('artifact-url', artifact.url ?? '');
+    }
+    if (report.release) {
+      this.io.setOutput('release-url', report.release.url);
+      this.io.setOutput('release-asset-urls', JSON.stringify(outcomes.flatMap((outcome) => (outcome.releaseAssets ?? []).map((asset) => asset.url))));
+    }
+    const media = outcomes[0]?.media;
+    if (media?.width !== undefined) this.io.setOutput('video-width', String(media.width));
+    if (media?.height !== undefined) this.io.setOutput('video-height', String(media.height));
+    if (media?.duration !== undefined) this.io.setOutput('video-duration', String(media.duration));
+    this.io.setOutput('results', JSON.stringify(clipResults(outcomes)));
+    if (report.failure) this.io.setFailed(report.failure);
+    const summary = { ...report, status: status ?? 'skipped', resumeTaskIds: report.failure ? resumableTaskIds(outcomes) : [] };
+    await this.io.appendSummary(this.many ? renderTable(summary) : renderCard(summary));
+  }
+}
+
+/** Task ids that can still be picked up without paying again. */
+export function resumableTaskIds(outcomes: readonly ClipOutcome[]): string[] {
+  return outcomes.filter(isResumable).map((outcome) => outcome.taskId as string);
+}
