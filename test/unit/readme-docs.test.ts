@@ -1,11 +1,24 @@
 /**
- * README's inputs and outputs tables are generated from action.yml
- * (`npm run docs`); these tests fail as soon as the two drift apart.
+ * The documentation cannot drift: README's inputs and outputs tables are
+ * generated from action.yml (`npm run docs`), every docs/*.md page is linked
+ * from README, no link points to a missing page or heading, and the error
+ * table in docs/troubleshooting.md quotes messages the action really prints.
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readActionMetadata, REPO_ROOT, type ActionMetadata } from '../../scripts/lib/action-metadata';
+import {
+  githubSlug,
+  headingAnchors,
+  linkProblems,
+  readDocPages,
+  readLinkCheckedPages,
+  repositoryReader,
+  unlinkedPages,
+  type DocPage,
+} from '../../scripts/lib/doc-pages';
 import { generateReadme, parseTable, renderInputsTable, replaceSection, unCode } from '../../scripts/lib/readme-docs';
 
 const README = join(REPO_ROOT, 'README.md');
@@ -102,5 +115,99 @@ describe('the table generator', () => {
     expect(() => replaceSection('# T\n', 'inputs', 'x')).toThrow(/inputs:start/);
     expect(() => replaceSection('<!-- inputs:end -->\n<!-- inputs:start -->\n', 'inputs', 'x')).toThrow();
     expect(() => replaceSection('<!-- inputs:start -->\n<!-- inputs:end -->\n<!-- inputs:start -->\n', 'inputs', 'x')).toThrow();
+  });
+});
+
+describe('README.md and the docs/ pages', () => {
+  let pages: DocPage[];
+  beforeAll(() => {
+    pages = readDocPages();
+  });
+
+  it('put Inputs and Outputs right after the Quick start, and keep README short (the depth goes to docs/)', () => {
+    const headings = [...readme.matchAll(/^## (.+)$/gm)].map((match) => match[1]);
+    expect(headings.slice(0, 3)).toEqual(['Quick start', 'Inputs', 'Outputs']);
+    expect(readme.split('\n').length, 'README.md lines: put new depth on a docs/ page and link it').toBeLessThanOrEqual(320);
+  });
+
+  it('link every docs/*.md page from README.md', () => {
+    expect(pages.length).toBeGreaterThan(1);
+    expect(unlinkedPages(pages)).toEqual([]);
+  });
+
+  it('have no link to a missing file or heading (CONTRIBUTING.md included)', () => {
+    expect(linkProblems(readLinkCheckedPages(), repositoryReader())).toEqual([]);
+  });
+
+  it('a link to a missing page or anchor, or an unlinked page, is caught', () => {
+    const fake: DocPage[] = [
+      { path: 'README.md', text: '# T\n\n## Quick start\n\nSee [billing](docs/billing.md#the-rates) and [here](#quick-start).\n' },
+      { path: 'docs/billing.md', text: '# Billing\n\n## The rates\n\n[Back](../README.md#quick-start), [gone](gone.md), [nope](../README.md#nope)\n' },
+      { path: 'docs/orphan.md', text: '# Orphan\n\n```md\n[in a code block](nowhere.md)\n```\n' },
+    ];
+    expect(linkProblems(fake, () => undefined)).toEqual([
+      'docs/billing.md line 5: link to gone.md: docs/gone.md does not exist',
+      'docs/billing.md line 5: link to ../README.md#nope: README.md has no heading #nope',
+    ]);
+    expect(unlinkedPages(fake)).toEqual(['docs/orphan.md']);
+  });
+
+  it('name anchors as GitHub does', () => {
+    expect(githubSlug('Submit now, collect later (`wait: false` + `task-id`)')).toBe('submit-now-collect-later-wait-false--task-id');
+    expect(githubSlug('Clean up (1×) or push to 4K (4×)')).toBe('clean-up-1-or-push-to-4k-4');
+    expect([...headingAnchors('# A\n## A\n```sh\n# not a heading\n```\n## B_c\n')]).toEqual(['a', 'a-1', 'b_c']);
+  });
+});
+
+/** The text of every module under src/, where the action's messages live. */
+function sourceText(): string {
+  return listSources(join(REPO_ROOT, 'src'))
+    .map((file) => readFileSync(file, 'utf8'))
+    .join('\n');
+}
+
+function listSources(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return listSources(path);
+    return entry.name.endsWith('.ts') ? [path] : [];
+  });
+}
+
+/** What the Error column quotes: "messages" and `codes`, each cut at … into the fixed pieces the source must hold. */
+function quotedPieces(table: string): string[] {
+  const cells = table
+    .split('\n')
+    .filter((line) => line.startsWith('| ') && !/^\| (Error|-)/.test(line))
+    .map((line) => line.split(/(?<!\\)\|/)[1] ?? '');
+  return cells.flatMap((cell) =>
+    [...cell.matchAll(/"([^"]+)"|`([^`]+)`/g)].flatMap((match) =>
+      (match[1] ?? match[2] ?? '')
+        .split('…')
+        .map((piece) => piece.trim().replace(/:$/, ''))
+        .filter((piece) => piece.length > 0),
+    ),
+  );
+}
+
+describe('the error table in docs/troubleshooting.md', () => {
+  let table: string;
+  let printed: string;
+  beforeAll(async () => {
+    table = await readFile(join(REPO_ROOT, 'docs', 'troubleshooting.md'), 'utf8');
+    // `Failed to save: …` and `Failed to restore: …` are the Actions cache library's own warnings.
+    printed = `${sourceText()}\n${await readFile(join(REPO_ROOT, 'node_modules', '@actions', 'cache', 'lib', 'cache.js'), 'utf8')}`;
+  });
+
+  it('quotes only messages and codes the action prints', () => {
+    const pieces = quotedPieces(table);
+    expect(pieces.length).toBeGreaterThan(20);
+    expect(pieces.filter((piece) => !printed.includes(piece))).toEqual([]);
+  });
+
+  it('is caught when a quoted message is not in the source', () => {
+    const drifted = table.replace('"Cancelled while waiting"', '"Cancelled while we waited"');
+    expect(drifted).not.toBe(table);
+    expect(quotedPieces(drifted).filter((piece) => !printed.includes(piece))).toEqual(['Cancelled while we waited']);
   });
 });
