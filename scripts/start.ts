@@ -7,8 +7,9 @@ import { ReapiEmulator } from '../test/emulator/emulator';
 import { runAction } from '../test/helpers/run-action';
 
 const emulator = await new ReapiEmulator({ apiKey: 'local-demo-key', processingPolls: 3 }).start();
-// A real 3.2 s clip (test/fixtures/), so preflight can read its duration and show the billable seconds.
-const videoUrl = emulator.addFixture('sample-480p.mp4', 'clip-3.2s-faststart.mp4');
+// A real 3.2 s, 64×36 clip (test/fixtures/): preflight reads its duration for the billable seconds, and the emulator's
+// result is the same clip upscaled by ffmpeg, which the action probes and checks against it.
+const videoUrl = emulator.addFixture('sample.mp4', 'clip-3.2s-faststart.mp4');
 const inputs = {
   'api-key': 'local-demo-key',
   'api-base-url': emulator.apiUrl,

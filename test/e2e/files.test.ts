@@ -71,16 +71,16 @@ describe('long names', () => {
     expect(name).toBe(`${cjk.slice(0, 75)}-2x.mp4`);
     expect(Buffer.byteLength(name)).toBeLessThanOrEqual(255);
     expect(await readdir(dir)).toEqual([name]);
-    expect((await readFile(path)).equals(emulator.resultBytes())).toBe(true);
+    const taskId = run.outputs['task-id']!;
+    expect((await readFile(path)).equals(emulator.taskResultBytes(taskId))).toBe(true);
 
     // Picked up again by its task id (with its source, for the name): same file, nothing submitted.
-    const taskId = run.outputs['task-id']!;
     const resumed = await runAction(inputs({ 'video-url': source, 'task-id': taskId }));
     expect(resumed.errors).toEqual([]);
     expect(resumed.outputs['video-path']).toBe(path);
     expect(warnings(resumed)).toEqual([`Replaced ${path}, which was already in download-path before this run.`]);
     expect(await readdir(dir)).toEqual([name]);
-    expect((await readFile(path)).equals(emulator.resultBytes())).toBe(true);
+    expect((await readFile(path)).equals(emulator.taskResultBytes(taskId))).toBe(true);
     expect(emulator.apiRequests('submit')).toHaveLength(1);
   });
 });
@@ -103,7 +103,7 @@ describe('collisions', () => {
       [taskFor(named), paths[1]],
     ]);
     expect((await readdir(dir)).sort()).toEqual(['clip-2x.mp4', 'clip-2x_2.mp4']);
-    for (const path of paths) expect((await readFile(path)).equals(emulator.resultBytes())).toBe(true);
+    for (const result of results(run)) expect((await readFile(result.video_path!)).equals(emulator.taskResultBytes(result.task_id))).toBe(true);
     expect(warnings(run)).toEqual([]);
     // The second clip's result was saved first, and still got the numbered name.
     expect(run.stdout.indexOf(`Saved ${paths[1]}`)).toBeLessThan(run.stdout.indexOf(`Saved ${paths[0]}`));
@@ -116,7 +116,7 @@ describe('collisions', () => {
     const paths = [join(dir, 'Clip-2x.mp4'), join(dir, 'clip-2x_2.mp4')];
     expect(JSON.parse(run.outputs['video-paths']!)).toEqual(paths);
     expect((await readdir(dir)).sort()).toEqual(['Clip-2x.mp4', 'clip-2x_2.mp4']);
-    for (const path of paths) expect((await readFile(path)).equals(emulator.resultBytes())).toBe(true);
+    for (const result of results(run)) expect((await readFile(result.video_path!)).equals(emulator.taskResultBytes(result.task_id))).toBe(true);
   });
 });
 
@@ -129,7 +129,7 @@ describe('what is already in download-path', () => {
     expect(run.errors).toEqual([]);
     expect(run.code).toBe(0);
     expect(warnings(run)).toEqual([`Replaced ${path}, which was already in download-path before this run.`]);
-    expect((await readFile(path)).equals(emulator.resultBytes())).toBe(true);
+    expect((await readFile(path)).equals(emulator.taskResultBytes(run.outputs['task-id']!))).toBe(true);
     expect(await readFile(join(dir, 'other.txt'), 'utf8')).toBe('left alone');
     expect((await readdir(dir)).sort()).toEqual(['clip-2x.mp4', 'other.txt']);
   });
@@ -216,7 +216,7 @@ describe('a clip with several results', () => {
     expect(run.errors[0]).toMatch(/^The result host answered HTTP 404 for \S+\/1\.mp4; 1 of 2 results was saved \(listed in video-paths\)\. /);
     expect(run.errors[0]).toContain(`Task ${taskId} is completed, so re-running with task-id: ${taskId} delivers it again without paying.`);
     expect(await readdir(dir)).toEqual(['pair-2x-1.mp4']);
-    expect((await readFile(first)).equals(emulator.resultBytes(0))).toBe(true);
+    expect((await readFile(first)).equals(emulator.taskResultBytes(taskId, 0))).toBe(true);
     expect(JSON.parse(run.outputs['video-paths']!)).toEqual([first]);
   });
 });

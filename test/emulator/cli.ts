@@ -1,10 +1,11 @@
 /**
  * Runs the reApi emulator until interrupted:
  *   npm run emulator -- [--port 8787] [--cdn-port 8788] [--key test-key] [--polls 2]
- * Prints one JSON line with the two origins, so scripts can read them.
+ * Prints one JSON line with the two origins and a sample source, so scripts can read them. The sample is a real
+ * 3.2 s, 64×36 clip (test/fixtures/clip-3.2s-faststart.mp4), so its results are real upscaled MP4s.
  */
 import { parseArgs } from 'node:util';
-import { ReapiEmulator, syntheticMp4 } from './emulator';
+import { ReapiEmulator } from './emulator';
 
 const { values } = parseArgs({
   options: {
@@ -17,7 +18,7 @@ const { values } = parseArgs({
 
 const emulator = new ReapiEmulator({ apiKey: values.key, processingPolls: Number(values.polls) });
 await emulator.start({ api: Number(values.port), cdn: Number(values['cdn-port']) });
-const sampleUrl = emulator.addSource('sample.mp4', { data: syntheticMp4(4096) });
+const sampleUrl = emulator.addFixture('sample.mp4', 'clip-3.2s-faststart.mp4');
 console.log(JSON.stringify({ apiUrl: emulator.apiUrl, cdnUrl: emulator.cdnUrl, sampleUrl, apiKey: values.key }));
 
 const stop = () => void emulator.stop().then(() => process.exit(0));

@@ -118,9 +118,16 @@ export interface EmulatorConfig {
   processingPolls: number;
   /** Default wall time before completion (used instead of polls when set). */
   processingMs?: number;
-  /** Bytes of each result MP4 (default: a small synthetic MP4). */
+  /**
+   * Size of each synthetic result (a well-formed MP4 box layout, no movie header). Giving it asks for synthetic
+   * results, unless `realResults` is also given: tests of sizes, truncation and bytes use it.
+   */
   resultBytes?: number;
-  /** Serve real results (`result: 'upscaled'`) for tasks whose plan names none; results of non-fixture sources stay synthetic. */
+  /**
+   * Serve real results (`result: 'upscaled'`, the task's fixture source at its factor) for tasks whose plan names
+   * none. The default, unless `resultBytes` is given; `false` serves synthetic bytes (`resultBytes(index)`). A source
+   * that is not a fixture clip (`sourceUrl()`, `addSource()`) has no upscaled version: its results are always synthetic.
+   */
   realResults?: boolean;
   /** Plans keyed by a substring of the source URL; the first match wins. */
   plans: Array<{ match: string; plan: TaskPlan }>;
@@ -353,10 +360,18 @@ export class ReapiEmulator {
     return this.requests.filter((r) => r.origin === 'cdn');
   }
 
-  /** The bytes served for a task's results: a real result when its plan (or `realResults`) asks for one, else `resultBytes(index)`. */
+  /** Whether tasks whose plan names no result get a real one (see `EmulatorConfig.realResults`). */
+  get servesRealResults(): boolean {
+    return this.config.realResults ?? this.config.resultBytes === undefined;
+  }
+
+  /**
+   * The bytes served for a task's results: the real result its plan names, else (by default) its fixture source
+   * upscaled by its factor; else, for a non-fixture source or with `realResults: false`, `resultBytes(index)`.
+   */
   taskResultBytes(taskId: string, index = 0): Buffer {
     const task = this.tasks.get(taskId);
-    const kind = task?.plan.result ?? (this.config.realResults ? 'upscaled' : undefined);
+    const kind = task?.plan.result ?? (this.servesRealResults ? 'upscaled' : undefined);
     const tag = UPSCALED_FROM[task?.sourceFixture ?? ''];
     let file: string | undefined;
     if (kind === 'upscaled' || kind === 'wrong-size') {
@@ -370,7 +385,7 @@ export class ReapiEmulator {
     return padding ? padMediaData(fixtureBytes(file), padding) : fixtureBytes(file);
   }
 
-  /** The bytes of result `index` (0 unless a plan has `resultCount`); each index has distinct content. */
+  /** The synthetic bytes of result `index` (0 unless a plan has `resultCount`); each index has distinct content. */
   resultBytes(index = 0): Buffer {
     this.resultCache ??= syntheticMp4(this.config.resultBytes ?? 4096);
     if (index === 0) return this.resultCache;
