@@ -1,17 +1,12 @@
-/** The bundled action, run as the runner runs it, against the emulator: submit, wait, outputs. */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ReapiEmulator } from '../emulator/emulator';
-import { runAction } from '../helpers/run-action';
-
-const emulator = new ReapiEmulator();
-beforeAll(() => emulator.start().then(() => undefined));
-afterAll(() => emulator.stop());
-beforeEach(() => emulator.reset());
+/** The action's core, run in process against the emulator: submit, wait, outputs, failures, input validation, resume. */
+import { describe, expect, it } from 'vitest';
+import { useActionFixture } from '../helpers/action-fixture';
+import { runInProcess as runAction } from '../helpers/run-in-process';
 
 const KEY = 'test-key';
-function inputs(extra: Record<string, string> = {}): Record<string, string> {
-  return { 'api-key': KEY, 'api-base-url': emulator.apiUrl, 'poll-interval': '0.05', 'upscale-factor': '2', wait: 'true', timeout: '30s', ...extra };
-}
+const fixture = useActionFixture({ inputs: () => ({ 'upscale-factor': '2', wait: 'true' }) });
+const { emulator } = fixture;
+const inputs = fixture.inputs;
 
 describe('happy path', () => {
   it('submits once, polls to completion and sets every output', async () => {
