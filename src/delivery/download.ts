@@ -11,6 +11,7 @@ import { MAX_REDIRECTS, REDIRECT_STATUSES, USER_AGENT, getDispatcher, parseRetry
 import { retryDelayMs, type RetryPolicy } from '../http/retry';
 import { DOWNLOAD_DEADLINE_FLOOR_MS, DownloadDeadline, ProgressWatch, anySignal, downloadDeadlineMs } from './download-limits';
 import { collectYoungGarbage, DOWNLOAD_GC_EVERY_BYTES } from '../shared/young-gc';
+import { sniffContainer, sniffDocument } from '../media/container';
 
 /** One result saved to disk. */
 export interface DownloadedFile {
@@ -248,14 +249,20 @@ function headerText(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-/** Why the first bytes are not an MP4, or undefined when they start with an ISO BMFF `ftyp` box. */
+/**
+ * Why the first bytes are not an MP4, or undefined when they are one. "An MP4"
+ * is what preflight and verify call one (sniffContainer: a leading ISO BMFF box
+ * such as `ftyp`, or QuickTime's `wide`, `free` or `mdat`), so a result is not
+ * refused here that the rest of the action reads as a video.
+ */
 export function notMp4Reason(head: Buffer, contentType: string | undefined): string | undefined {
-  if (head.length >= 8 && head.toString('latin1', 4, 8) === 'ftyp') return undefined;
+  const container = sniffContainer(head);
+  if (container === 'mp4') return undefined;
   if (head.length === 0) return 'the response body is empty';
   const text = head.toString('utf8', 0, Math.min(head.length, 120)).replace(/\s+/g, ' ').trim();
   const looksLikeText = /^[\x20-\x7e]*$/.test(text);
-  const kind = /^<(!doctype|html|\?xml|head|body)/i.test(text) ? 'an HTML page' : looksLikeText ? 'text' : 'data';
-  return `it is ${kind}${contentType ? ` (content-type ${contentType})` : ''}, not an MP4 (no ftyp box at the start)${looksLikeText && text ? `: ${JSON.stringify(text.slice(0, 80))}` : ''}`;
+  const kind = container === 'matroska' ? 'an MKV file' : (sniffDocument(head) ?? (looksLikeText ? 'text' : 'data'));
+  return `it is ${kind}${contentType ? ` (content-type ${contentType})` : ''}, not an MP4 (no MP4 box at the start)${looksLikeText && text ? `: ${JSON.stringify(text.slice(0, 80))}` : ''}`;
 }
 
 /** Passes the body through, counting it, checking the first bytes are an MP4, and logging progress now and then. */

@@ -142,6 +142,8 @@ function movieDuration(mvhd: { duration: number; timescale: number }, fragmentDu
 function isoBmffTracks(file: ISOFile): Pick<MediaFacts, 'hasVideo' | 'video'> {
   let info: Movie;
   try {
+    // A QuickTime file may begin with `wide` or `mdat` and have no `ftyp`; getInfo lists its brands, so give it none.
+    file.ftyp ??= { major_brand: '', compatible_brands: [] } as unknown as ISOFile['ftyp'];
     info = file.getInfo();
   } catch {
     return {};
@@ -149,8 +151,9 @@ function isoBmffTracks(file: ISOFile): Pick<MediaFacts, 'hasVideo' | 'video'> {
   const track = info.videoTracks[0];
   if (!track) return { hasVideo: false };
   const video: VideoTrackFacts = {};
-  const width = positive(track.video?.width) ?? positive(track.track_width);
-  const height = positive(track.video?.height) ?? positive(track.track_height);
+  // The sample entry's coded size is whole pixels; tkhd's display size is 16.16 fixed point (1708.5): rounded to the nearest pixel, halves up.
+  const width = positive(track.video?.width) ?? positive(Math.round(track.track_width));
+  const height = positive(track.video?.height) ?? positive(Math.round(track.track_height));
   if (width !== undefined && height !== undefined) Object.assign(video, { width, height });
   const seconds = (positive(track.samples_duration) ?? positive(track.duration) ?? 0) / track.timescale;
   const frameRate = track.nb_samples > 0 && seconds > 0 ? track.nb_samples / seconds : undefined;

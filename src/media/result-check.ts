@@ -71,6 +71,22 @@ async function factsOf(
 }
 
 /**
+ * factsOf within `budget` bytes, the head included: a movie header that is not
+ * found before the budget is spent gives the budget as the reason.
+ */
+async function factsWithin(
+  head: Uint8Array,
+  size: number | undefined,
+  read: RangeReader,
+  budget: number,
+  bytesRead: () => number,
+): Promise<Omit<ResultProbe, 'bytesFetched' | 'requests'>> {
+  const outcome = await factsOf(head, size, read, budget - head.length);
+  if (outcome.reason && bytesRead() >= budget) return { reason: `its movie header (moov box) was not found within the ${formatBytes(budget)} read budget` };
+  return outcome;
+}
+
+/**
  * Probes a result URL with a ranged GET of its first bytes and, when the movie
  * header is further on, as few range reads as it takes, all within
  * `budgetBytes`. Throws only CancelledError; everything else becomes `reason`.
@@ -112,11 +128,7 @@ export async function probeResultUrl(url: string, options: ResultProbeOptions = 
       if (!rangesWork) return Promise.reject(new RangesNotSupportedError());
       return session.readRange(first.url, start, end);
     };
-    const outcome = await factsOf(head, size, read, budget - head.length);
-    if (outcome.reason && session.bytesFetched >= budget) {
-      return done({ reason: `its movie header (moov box) was not found within the ${formatBytes(budget)} read budget` });
-    }
-    return done(outcome);
+    return done(await factsWithin(head, size, read, budget, () => session.bytesFetched));
   } catch (error) {
     if (error instanceof CancelledError) throw error;
     if (error instanceof RangesNotSupportedError) {
@@ -127,8 +139,15 @@ export async function probeResultUrl(url: string, options: ResultProbeOptions = 
   }
 }
 
-/** Reads a downloaded result's facts from disk: no network, and a moov at the end costs one more small read. */
-export async function probeResultFile(path: string): Promise<ResultProbe> {
+/**
+ * Reads a downloaded result's facts from disk: no network, and a moov at the
+ * end costs one more small read. The file's size is no budget: a `moov` box
+ * may claim the whole file, and mp4box holds (and copies) all of a box before
+ * it parses it, so a file gets the same `budgetBytes` as a result URL.
+ */
+export async function probeResultFile(path: string, options: Pick<ResultProbeOptions, 'budgetBytes' | 'headBytes'> = {}): Promise<ResultProbe> {
+  const budget = Math.max(1, options.budgetBytes ?? RESULT_BUDGET_BYTES);
+  const headBytes = Math.min(budget, options.headBytes ?? RESULT_HEAD_BYTES);
   let bytesFetched = 0;
   let handle;
   try {
@@ -139,14 +158,16 @@ export async function probeResultFile(path: string): Promise<ResultProbe> {
   try {
     const { size } = await handle.stat();
     const read: RangeReader = async (start, end) => {
-      const buffer = Buffer.alloc(Math.max(0, Math.min(end, size) - start));
-      const { bytesRead } = await handle.read(buffer, 0, buffer.length, start);
+      // Never past the budget, whatever a caller asks for: the budget bounds memory, not just the answer.
+      const length = Math.max(0, Math.min(end, size, start + budget - bytesFetched) - start);
+      const buffer = Buffer.alloc(length);
+      const { bytesRead } = await handle.read(buffer, 0, length, start);
       bytesFetched += bytesRead;
       return buffer.subarray(0, bytesRead);
     };
-    const head = await read(0, RESULT_HEAD_BYTES);
+    const head = await read(0, headBytes);
     if (head.length === 0) return { reason: 'the result is empty', bytesFetched, requests: 0 };
-    return { ...(await factsOf(head, size, read, Math.max(size, 1))), bytesFetched, requests: 0 };
+    return { ...(await factsWithin(head, size, read, budget, () => bytesFetched)), bytesFetched, requests: 0 };
   } catch (error) {
     return { reason: errorText(error).replace(/\.$/, ''), bytesFetched, requests: 0 };
   } finally {
@@ -204,6 +225,9 @@ function exactSeconds(value: number): string {
   return `${Math.round(value * 1000) / 1000} s`;
 }
 
+/** Duration tolerance when the source states no frame rate: one frame at 10 fps, more than a frame at any usual rate. */
+const UNKNOWN_RATE_TOLERANCE_SECONDS = 0.1;
+
 /** Float slack for "more than one frame": timescales turn 3.2 into 3.2000000000000002. */
 const EPSILON_SECONDS = 1e-6;
 
@@ -225,8 +249,9 @@ export function verifyResult(source: MediaSide | undefined, result: ResultFacts,
   }
 
   if (source?.durationSeconds !== undefined && result.durationSeconds !== undefined) {
-    const frameRate = source.video?.frameRate ?? result.video?.frameRate;
-    const tolerance = frameRate ? 1 / frameRate : 0.1;
+    // The source's frame only: the result is what is being checked, and a frozen one-frame result has a frame as long as itself.
+    const frameRate = source.video?.frameRate;
+    const tolerance = frameRate ? 1 / frameRate : UNKNOWN_RATE_TOLERANCE_SECONDS;
     if (Math.abs(result.durationSeconds - source.durationSeconds) > tolerance + EPSILON_SECONDS) {
       const within = frameRate ? `one frame, ${exactSeconds(tolerance)}` : exactSeconds(tolerance);
       problems.push(

@@ -11,11 +11,11 @@ describe('notMp4Reason', () => {
 
   it('describes an HTML page, text, binary data and an empty body', () => {
     expect(notMp4Reason(Buffer.from('<!doctype html><title>403</title>'), 'text/html')).toBe(
-      'it is an HTML page (content-type text/html), not an MP4 (no ftyp box at the start): "<!doctype html><title>403</title>"',
+      'it is an HTML page (content-type text/html), not an MP4 (no MP4 box at the start): "<!doctype html><title>403</title>"',
     );
     expect(notMp4Reason(Buffer.from('Access Denied'), undefined)).toMatch(/^it is text, not an MP4.*"Access Denied"$/);
     expect(notMp4Reason(Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3]), 'video/mp4')).toBe(
-      'it is data (content-type video/mp4), not an MP4 (no ftyp box at the start)',
+      'it is data (content-type video/mp4), not an MP4 (no MP4 box at the start)',
     );
     expect(notMp4Reason(Buffer.alloc(0), 'video/mp4')).toBe('the response body is empty');
   });
