@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { constants, createWriteStream } from 'node:fs';
-import { access, mkdir, rename, rm, stat } from 'node:fs/promises';
+import { access, mkdir, rm, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -9,6 +9,7 @@ import { ActionError, CancelledError, DownloadError, InputError, NetworkError, e
 import { formatBytes, formatElapsed, formatLimit } from '../shared/format';
 import { MAX_REDIRECTS, REDIRECT_STATUSES, USER_AGENT, getDispatcher, parseRetryAfter, sleep, toNetworkError } from '../http/transport';
 import { retryDelayMs, type RetryPolicy } from '../http/retry';
+import { replaceFile } from './replace-file';
 import { DOWNLOAD_DEADLINE_FLOOR_MS, DownloadDeadline, ProgressWatch, anySignal, downloadDeadlineMs } from './download-limits';
 import { collectYoungGarbage, DOWNLOAD_GC_EVERY_BYTES } from '../shared/young-gc';
 import { sniffContainer, sniffDocument } from '../media/container';
@@ -112,7 +113,7 @@ export async function downloadFile(url: string, dir: string, name: string, optio
         }
       }
     }
-    await rename(temporary, target);
+    await replaceFile(temporary, target, { signal: options.signal });
     return { url, path: target, name, bytes };
   } catch (error) {
     await rm(temporary, { force: true });

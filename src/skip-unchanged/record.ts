@@ -6,8 +6,9 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { readFile, rename, rm, stat } from 'node:fs/promises';
+import { readFile, rm, stat } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
+import { replaceFile } from '../delivery/replace-file';
 import { RECORD_FORMAT_VERSION, type Fingerprint } from './fingerprint';
 
 /** The record of one completed task, as both stores keep it. */
@@ -221,7 +222,7 @@ export async function copyVerifiedResult(file: CachedResultFile, dest: string): 
       await rm(partial, { force: true });
       return false;
     }
-    await rename(partial, dest);
+    await replaceFile(partial, dest);
     return true;
   } catch (error) {
     await rm(partial, { force: true });
