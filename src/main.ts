@@ -1,7 +1,8 @@
 /** The action's run: parse → plan → run the clips → report. */
 import { ReapiClient } from './reapi/client';
 import { uploadResultArtifact, type UploadedArtifact } from './delivery/artifact';
-import { unrunClip, type ClipOutcome } from './model/clip';
+import { unrunClip, type ClipOutcome, type ClipPlan } from './model/clip';
+import { billedSeconds } from './model/billing';
 import { RunRefusedError, isActionError } from './shared/errors';
 import { closeDispatcher } from './http/transport';
 import { parseInputs, type ActionInputs } from './inputs/parse';
@@ -12,20 +13,14 @@ import { TaskPoller } from './reapi/poller';
 import { createPool, type Pool } from './shared/pool';
 import { openRelease, type ReleaseTarget } from './release/step';
 import { Reporter, coreIO, type ActionIO } from './report/reporter';
+import { stepFailure, type RunEnd } from './report/outputs';
 import { Timeline } from './shared/timeline';
 import { onStopSignals } from './signals';
-import { runFailureMessage } from './shared/wording';
 
-/** What is known so far, so a failure can still report every clip. */
-interface RunState {
-  inputs?: ActionInputs;
-  outcomes: ClipOutcome[];
+/** What the run did, for the report: how it ended, and what it made on the way. */
+interface RunDone extends RunEnd {
   billableSeconds?: number;
   artifact?: UploadedArtifact;
-  /** Preflight or the cost guard refused the run: its failure says it all. */
-  refused?: boolean;
-  /** The clips were started (or listed, in a dry run). */
-  clipsRan?: boolean;
   release?: { url: string };
 }
 
@@ -41,75 +36,60 @@ export async function run(io: ActionIO = coreIO()): Promise<boolean> {
   const stopListening = onStopSignals(controller, io);
   const reporter = new Reporter(io, startedAt);
   const timeline = new Timeline();
-  const state: RunState = { outcomes: [] };
-  let runError: unknown;
+  let inputs: ActionInputs | undefined;
+  let done: RunDone;
   try {
-    await execute(state, reporter, timeline, controller.signal);
+    inputs = parseInputs((name) => io.getInput(name));
+    done = await execute(inputs, reporter, timeline, controller.signal);
   } catch (error) {
-    runError = error;
-    if (!isActionError(error) && error instanceof Error && error.stack) io.debug(error.stack);
+    // Only reading the inputs fails the run before it starts: nothing ran, the failure says why.
+    done = { outcomes: [], error };
   } finally {
     stopListening();
     await closeDispatcher();
   }
-  const { inputs, outcomes } = state;
-  // A run stopped before any clip got anywhere (cancelled in preflight, a download path that cannot be made) has no status.
-  const noStatus = runError !== undefined && !state.refused && !state.clipsRan && !outcomes.some((outcome) => outcome.taskId);
-  const runFailure = runError === undefined ? undefined : runFailureMessage(runError, outcomes);
-  const failure = reporter.failureLine(outcomes, runFailure, state.refused === true);
-  if (!inputs) {
-    if (failure) io.setFailed(failure);
-    return controller.signal.aborted;
+  const { error } = done;
+  if (!isActionError(error) && error instanceof Error && error.stack) io.debug(error.stack);
+  if (!inputs) io.setFailed(stepFailure(done) ?? '');
+  else {
+    const { upscaleFactor, concurrency, dryRun } = inputs;
+    await reporter.report({ ...done, upscaleFactor, concurrency, dryRun, elapsedMs: Date.now() - startedAt, phases: timeline.phases() });
   }
-  await reporter.report({
-    ...state,
-    upscaleFactor: inputs.upscaleFactor,
-    concurrency: inputs.concurrency,
-    dryRun: inputs.dryRun,
-    elapsedMs: Date.now() - startedAt,
-    phases: timeline.phases(),
-    failure,
-    noStatus,
-  });
   return controller.signal.aborted;
 }
 
-async function execute(state: RunState, reporter: Reporter, timeline: Timeline, signal: AbortSignal): Promise<void> {
-  const inputs = parseInputs((name) => reporter.io.getInput(name));
-  state.inputs = inputs;
+/** Plans the run and runs its clips; never throws: what stopped it is part of how it ended. */
+async function execute(inputs: ActionInputs, reporter: Reporter, timeline: Timeline, signal: AbortSignal): Promise<RunDone> {
   const plans = buildClipPlans(inputs);
   reporter.setClips(plans);
-  // Until a clip runs, it has not been submitted (a resumed task keeps running on reApi).
-  state.outcomes = plans.map((plan) => unrunClip(plan, plan.resumeTaskId ? 'processing' : 'skipped'));
-  const names = planResultNames(plans, inputs.upscaleFactor);
-  await checkDelivery(inputs, reporter, names);
-  const release = await openRelease(inputs, reporter, signal);
-  if (release) state.release = { url: release.release.htmlUrl };
-
+  let release: ReleaseTarget | undefined;
+  let plan: RunPlan | undefined;
   const slots = createPool(inputs.concurrency);
-  const plan = await preflight(plans, inputs, reporter, signal, slots, timeline);
-  state.billableSeconds = plan.billableSeconds;
-  if (plan.refusal) {
-    state.outcomes = plan.refusal.outcomes;
-    state.refused = true;
-    throw new RunRefusedError(plan.refusal.message);
-  }
-  state.clipsRan = true;
-  if (inputs.dryRun) {
-    state.outcomes = await dryRun(plan, inputs, reporter);
-    return;
-  }
+  try {
+    const names = planResultNames(plans, inputs.upscaleFactor);
+    await checkDelivery(inputs, reporter, names);
+    release = await openRelease(inputs, reporter, signal);
+    plan = await preflight(plans, inputs, reporter, signal, slots, timeline);
+    const known = { release: release && { url: release.release.htmlUrl }, billableSeconds: plan.billableSeconds };
+    if (plan.refusal) return { ...known, outcomes: plan.refusal.outcomes, refused: true, error: new RunRefusedError(plan.refusal.message) };
+    if (inputs.dryRun) return { ...known, outcomes: await dryRun(plan, inputs, reporter), clipsRan: true };
 
-  state.outcomes = await runClips(plan, inputs, reporter, timeline, signal, slots, names, release);
-  if (plan.unchanged) state.billableSeconds = plan.unchanged.billableAfterRun(plan.billableSeconds);
-  const files = state.outcomes.flatMap((outcome) => outcome.files.map((file) => file.path));
-  const name = inputs.artifactName;
-  if (name && files.length > 0 && !signal.aborted) {
-    const upload = () => uploadResultArtifact(files, { name, retentionDays: inputs.retentionDays, signal });
-    const artifact = await timeline.span('artifact upload', () => reporter.section(`Uploading artifact ${name}`, upload));
-    state.artifact = artifact;
-    reporter.info(`Artifact ${artifact.name} (id ${artifact.id})${artifact.url ? `: ${artifact.url}` : ''}`);
+    const outcomes = await runClips(plan, inputs, reporter, timeline, signal, slots, names, release);
+    // A reused clip whose earlier task could not be delivered after all was submitted: billed by what the clips did.
+    const ran = { ...known, outcomes, clipsRan: true, billableSeconds: billedSeconds(outcomes) };
+    try {
+      return { ...ran, artifact: await uploadArtifact(outcomes, inputs, reporter, timeline, signal) };
+    } catch (error) {
+      return { ...ran, error };
+    }
+  } catch (error) {
+    return { outcomes: notRun(plans), error, release: release && { url: release.release.htmlUrl }, billableSeconds: plan?.billableSeconds };
   }
+}
+
+/** Until a clip runs, it has not been submitted (a resumed task keeps running on reApi). */
+function notRun(plans: readonly ClipPlan[]): ClipOutcome[] {
+  return plans.map((plan) => unrunClip(plan, plan.resumeTaskId ? 'processing' : 'skipped'));
 }
 
 /** Submits (or resumes), waits for and delivers every clip, at most `concurrency` at a time. */
@@ -122,7 +102,7 @@ async function runClips(
   slots: Pool,
   names: ResultNameBook,
   release?: ReleaseTarget,
-) {
+): Promise<ClipOutcome[]> {
   const { apiBaseUrl: baseUrl, apiKey, deadline, pollIntervalMs } = inputs;
   const client = new ReapiClient({ baseUrl, apiKey, signal, deadline, pollIntervalMs, log: (message) => reporter.info(message) });
   const poller = new TaskPoller(client, { deadline, pollIntervalMs, signal, onProgress: (...progress) => reporter.pollProgress(...progress) });
@@ -139,4 +119,15 @@ async function runClips(
   } finally {
     stopProgress();
   }
+}
+
+/** artifact-name: the saved results as one workflow artifact, unless the step is being cancelled. */
+async function uploadArtifact(outcomes: readonly ClipOutcome[], inputs: ActionInputs, reporter: Reporter, timeline: Timeline, signal: AbortSignal) {
+  const files = outcomes.flatMap((outcome) => outcome.files.map((file) => file.path));
+  const name = inputs.artifactName;
+  if (!name || files.length === 0 || signal.aborted) return undefined;
+  const upload = () => uploadResultArtifact(files, { name, retentionDays: inputs.retentionDays, signal });
+  const artifact = await timeline.span('artifact upload', () => reporter.section(`Uploading artifact ${name}`, upload));
+  reporter.info(`Artifact ${artifact.name} (id ${artifact.id})${artifact.url ? `: ${artifact.url}` : ''}`);
+  return artifact;
 }

@@ -22,16 +22,24 @@ export const RESULT_BUDGET_BYTES = 4 * 1024 * 1024;
 export const RESULT_HEAD_BYTES = 256 * 1024;
 const FIRST_CHUNK_BYTES = 64 * 1024;
 
-/** What a result (or a source) is, as far as its container says. */
-export interface ResultFacts {
+/**
+ * The media facts of a video, as far as its container says: the one shape
+ * from the probe (preflight's of a source, verify's of a result) to the
+ * outputs, which turn it into their snake_case fields only at the edge.
+ */
+export interface MediaFacts {
+  durationSeconds?: number;
+  video?: VideoTrackFacts;
+}
+
+/** What a result is: its media facts, and what was found instead of a video. */
+export interface ResultFacts extends MediaFacts {
   /** Undefined when the bytes are neither MP4/MOV nor MKV. */
   container?: Container;
   /** What the bytes look like when they are no video container ("an HTML page"), for messages. */
   document?: string;
-  durationSeconds?: number;
   /** Whether the container lists a video track; undefined when it could not be told. */
   hasVideo?: boolean;
-  video?: VideoTrackFacts;
 }
 
 export interface ResultProbe {
@@ -177,18 +185,12 @@ export async function probeResultFile(path: string, options: Pick<ResultProbeOpt
 
 // ---- Pure ------------------------------------------------------------------------
 
-/** What is known of one side of an upscale: a SourceProbe, ResultFacts, or undefined. */
-export interface MediaSide {
-  durationSeconds?: number;
-  video?: VideoTrackFacts;
-}
-
-function size(side: MediaSide | undefined): string | undefined {
+function size(side: MediaFacts | undefined): string | undefined {
   const { width, height } = side?.video ?? {};
   return width !== undefined && height !== undefined ? `${width}×${height}` : undefined;
 }
 
-function seconds(side: MediaSide | undefined): string | undefined {
+function seconds(side: MediaFacts | undefined): string | undefined {
   return side?.durationSeconds === undefined ? undefined : `${side.durationSeconds.toFixed(1)} s`;
 }
 
@@ -205,7 +207,7 @@ function change(from: string | undefined, to: string | undefined): string | unde
  * 3.2 s → 3.2 s · H.264"); one the result lacks shows "?" ("854×480 → ?");
  * a part known on neither side is left out, and nothing known at all gives "?".
  */
-export function describeUpscale(source: MediaSide | undefined, result: MediaSide | undefined): string {
+export function describeUpscale(source: MediaFacts | undefined, result: MediaFacts | undefined): string {
   const parts: string[] = [];
   const sizes = change(size(source), size(result));
   if (sizes !== undefined) {
@@ -236,7 +238,7 @@ const EPSILON_SECONDS = 1e-6;
  * line each saying what was expected and what was found; empty when it is
  * fine or when the facts to tell are missing (an unknown is not a failure).
  */
-export function verifyResult(source: MediaSide | undefined, result: ResultFacts, factor: UpscaleFactor): string[] {
+export function verifyResult(source: MediaFacts | undefined, result: ResultFacts, factor: UpscaleFactor): string[] {
   const problems: string[] = [];
   if (result.container !== 'mp4' || result.hasVideo === false) {
     const found =
@@ -301,7 +303,7 @@ export interface MediaResultFields {
 }
 
 /** The media fields of one `results[]` entry (null where unknown); `video-width`, `-height` and `-duration` are the first clip's first three. */
-export function mediaResultFields(source: MediaSide | undefined, result: MediaSide | undefined): MediaResultFields {
+export function mediaResultFields(source: MediaFacts | undefined, result: MediaFacts | undefined): MediaResultFields {
   return {
     width: result?.video?.width ?? null,
     height: result?.video?.height ?? null,

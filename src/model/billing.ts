@@ -1,6 +1,28 @@
 /** What a run will be billed, from the sources' durations, and the cost guard that caps it. */
 import { CostGuardError } from '../shared/errors';
 import { sourceName } from '../shared/urls';
+import type { ClipPlan } from './clip';
+
+/** A clip as the billing rule sees it: its plan, and the earlier task reused for it (skip-unchanged), if any. */
+export interface BilledClip {
+  readonly plan: ClipPlan;
+  readonly reusedFrom?: unknown;
+}
+
+/** The one rule for which clips a run submits, and so is billed for: a source (not a task to resume) that no earlier task is reused for. */
+export function isSubmitted(clip: BilledClip): boolean {
+  return !clip.plan.resumeTaskId && clip.reusedFrom === undefined;
+}
+
+/**
+ * The run's `billable-seconds`: the submitted clips' billable seconds, summed
+ * (a reused clip was billed when its task first ran). Undefined when any of
+ * them is unknown, and for a run that only resumes tasks.
+ */
+export function billedSeconds(clips: readonly BilledClip[]): number | undefined {
+  if (clips.every((clip) => clip.plan.resumeTaskId)) return undefined;
+  return totalBillableSeconds(clips.filter(isSubmitted).map((clip) => clip.plan));
+}
 
 /**
  * Seconds billed for a clip: `ceil(duration)`, as the API documents. The

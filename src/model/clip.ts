@@ -5,7 +5,7 @@
  */
 import type { DownloadedFile } from '../delivery/download';
 import { CancelledError, NotStartedError, VerifyError, errorText } from '../shared/errors';
-import type { VideoTrackFacts } from '../media/container';
+import type { MediaFacts } from '../media/result-check';
 import {
   CANCELLED_BEFORE_SUBMITTING,
   cancelledWhileDelivering,
@@ -34,25 +34,17 @@ export interface ClipPlan {
   /** `ceil(duration)` from preflight, when it was read. */
   readonly billableSeconds?: number;
   /** The source's duration and video track as preflight read them (for the verify step), where the container said. */
-  readonly sourceMedia?: SourceMedia;
-}
-
-/** What preflight read of a source's container. */
-export interface SourceMedia {
-  readonly durationSeconds?: number;
-  readonly video?: VideoTrackFacts;
+  readonly sourceMedia?: MediaFacts;
 }
 
 /** What the run learnt about a clip beyond its task: filled by the optional steps (reuse, verify, release). */
 export interface ClipExtras {
   /** Set when an earlier task was reused (skip-unchanged) instead of submitting: when that task completed. */
   reusedFrom?: { completedAt: string };
-  /** The result's release asset, when release-tag is set: the first result's, when a task has several. */
-  releaseAssetUrl?: string;
-  /** Every result's release asset, in the order of the results. */
+  /** Every result's release asset, in the order of the results (release-tag). */
   releaseAssets?: readonly ReleaseAssetLink[];
-  /** Width, height and duration of the source and the first result, where the containers said. */
-  media?: MediaSummary;
+  /** What the verify step read: the source's facts (from preflight) and the first result's, where the containers said. */
+  media?: ClipMedia;
 }
 
 /** One result as an asset of the release. */
@@ -64,15 +56,10 @@ export interface ReleaseAssetLink {
   unchanged: boolean;
 }
 
-/** The facts the verify step read, and its one-line description ("854×480 → 1708×960 (2.0×) · 3.2 s → 3.2 s · H.264"). */
-export interface MediaSummary {
-  width?: number;
-  height?: number;
-  duration?: number;
-  sourceWidth?: number;
-  sourceHeight?: number;
-  sourceDuration?: number;
-  description?: string;
+/** Both sides of a verified upscale, in the one media-facts shape; the outputs and the summary derive their fields and text from it. */
+export interface ClipMedia {
+  readonly source?: MediaFacts;
+  readonly result?: MediaFacts;
 }
 
 export interface ClipOutcome extends Readonly<ClipExtras> {
@@ -85,15 +72,37 @@ export interface ClipOutcome extends Readonly<ClipExtras> {
   readonly message?: string;
 }
 
+/** The `status` output of a run (a clip's status, or several clips' together). */
+export type RunStatus = 'processing' | 'completed' | 'failed' | 'dry-run';
+
+/**
+ * The one rule for the `status` output, live (while clips run; a clip not yet
+ * settled counts as processing) and final: `failed` when any clip failed or
+ * was skipped, else `dry-run` when every clip was only checked, else
+ * `processing` when any is still running, else `completed`. For one clip it is
+ * simply that clip's status.
+ */
+export function runStatus(statuses: readonly ClipStatus[]): RunStatus {
+  if (statuses.some((status) => status === 'failed' || status === 'skipped')) return 'failed';
+  if (statuses.length > 0 && statuses.every((status) => status === 'dry-run')) return 'dry-run';
+  if (statuses.some((status) => status === 'processing')) return 'processing';
+  return 'completed';
+}
+
 /** How far a clip got before it stopped, for better or worse. */
 export type Stage = 'queued' | 'running' | 'completed' | 'failed';
 
-/** What the pipeline learnt on the way; turned into an outcome once, by `settleClip`. */
-export interface ClipProgress extends ClipExtras {
-  stage: Stage;
-  taskId?: string;
-  videoUrls: string[];
-  files: DownloadedFile[];
+/**
+ * What the pipeline knows of a clip so far. Only the pipeline holds one: each
+ * step returns what it learnt and the pipeline takes a new copy, so when a
+ * step throws, this says how far the clip got. Turned into an outcome once,
+ * by `settleClip`.
+ */
+export interface ClipSoFar extends Readonly<ClipExtras> {
+  readonly stage: Stage;
+  readonly taskId?: string;
+  readonly videoUrls: readonly string[];
+  readonly files: readonly DownloadedFile[];
 }
 
 /** The one place a clip's status is decided: from how far it got, and what stopped it. */
@@ -108,18 +117,18 @@ export function clipStatus(stage: Stage, error?: unknown): ClipStatus {
 }
 
 /** One clear sentence for the user, always naming the task when there is one. */
-export function clipMessage(plan: ClipPlan, progress: ClipProgress, error: unknown): string {
-  const { taskId } = progress;
+export function clipMessage(plan: ClipPlan, clip: ClipSoFar, error: unknown): string {
+  const { taskId } = clip;
   if (error instanceof CancelledError) {
-    if (taskId) return progress.stage === 'completed' ? cancelledWhileDelivering(taskId, savedSoFar(progress)) : cancelledWhileWaiting(taskId);
+    if (taskId) return clip.stage === 'completed' ? cancelledWhileDelivering(taskId, savedSoFar(clip)) : cancelledWhileWaiting(taskId);
     if (error.requestInFlight) return errorText(error);
     return plan.resumeTaskId ? failureText(error) : CANCELLED_BEFORE_SUBMITTING;
   }
   const message = failureText(error);
   if (!taskId) return message;
   // A completed task is paid for; only delivering its result failed.
-  if (progress.videoUrls.length > 0) {
-    const saved = savedSoFar(progress);
+  if (clip.videoUrls.length > 0) {
+    const saved = savedSoFar(clip);
     // A release upload's message already says how to resume.
     const hint = message.includes(`task-id: ${taskId}`) ? '' : ` ${redeliverHint([taskId])}`;
     return `${saved ? `${message.replace(/[.!?]$/, '')}${saved}.` : closeSentence(message)}${hint}`;
@@ -128,24 +137,23 @@ export function clipMessage(plan: ClipPlan, progress: ClipProgress, error: unkno
 }
 
 /** What a clip whose delivery stopped part-way left on disk (listed in its files), for its message. */
-function savedSoFar(progress: ClipProgress): string {
-  return partlySaved(progress.files.length, progress.videoUrls.length);
+function savedSoFar(clip: ClipSoFar): string {
+  return partlySaved(clip.files.length, clip.videoUrls.length);
 }
 
 /** The clip's outcome: how far it got, and (when something stopped it) why. */
-export function settleClip(plan: ClipPlan, progress: ClipProgress, error?: unknown): ClipOutcome {
-  const { reusedFrom, releaseAssetUrl, releaseAssets, media } = progress;
+export function settleClip(plan: ClipPlan, clip: ClipSoFar, error?: unknown): ClipOutcome {
+  const { reusedFrom, releaseAssets, media } = clip;
   const outcome: ClipOutcome = {
     plan,
     reusedFrom,
-    releaseAssetUrl,
-    releaseAssets,
+    releaseAssets: releaseAssets && [...releaseAssets],
     media,
-    status: clipStatus(progress.stage, error),
-    taskId: progress.taskId,
-    videoUrls: [...progress.videoUrls],
-    files: [...progress.files],
-    message: error === undefined ? undefined : clipMessage(plan, progress, error),
+    status: clipStatus(clip.stage, error),
+    taskId: clip.taskId,
+    videoUrls: [...clip.videoUrls],
+    files: [...clip.files],
+    message: error === undefined ? undefined : clipMessage(plan, clip, error),
   };
   return Object.freeze(outcome);
 }

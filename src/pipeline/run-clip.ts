@@ -1,11 +1,12 @@
 /**
- * One clip's way through the run: (preflight already done) → submit or resume
- * → wait → deliver. It returns an immutable outcome and touches nothing shared
- * but the log and the pools.
+ * One clip's way through the run: (preflight already done) → submit, resume
+ * or reuse → wait → download → verify → release upload. Each step returns what
+ * it learnt; `runClip` alone keeps the clip's state and assembles its frozen
+ * outcome. It touches nothing shared but the log, the pools and the name book.
  */
 import type { ReapiClient, TaskEnvelope } from '../reapi/client';
-import { settleClip, type ClipOutcome, type ClipPlan, type ClipProgress } from '../model/clip';
-import { downloadFile } from '../delivery/download';
+import { settleClip, type ClipOutcome, type ClipPlan, type ClipSoFar, type ReleaseAssetLink } from '../model/clip';
+import { downloadFile, type DownloadedFile } from '../delivery/download';
 import { checkTargets, replacedWarning } from '../delivery/targets';
 import { ActionError, CancelledError, NotStartedError, VerifyError } from '../shared/errors';
 import { formatBytes, formatElapsed } from '../shared/format';
@@ -19,7 +20,7 @@ import { redact } from '../shared/redact';
 import { uploadToRelease, type ReleaseTarget } from '../release/step';
 import { quoted } from '../shared/text';
 import { resultUrlProblem } from '../shared/validate';
-import { verifyClip } from './verify-step';
+import { verifyResults } from './verify-step';
 import { NOT_STARTED_IN_TIME, badResultUrlMessage, emptyOutputMessage, resumeHint, taskFailedMessage } from '../shared/wording';
 
 /** Where one clip's log lines go; the reporter decides how they are laid out. */
@@ -54,121 +55,150 @@ export interface PipelineContext {
 }
 
 export async function runClip(plan: ClipPlan, ctx: PipelineContext, log: ClipLog): Promise<ClipOutcome> {
-  const progress: ClipProgress = { stage: plan.resumeTaskId ? 'running' : 'queued', taskId: plan.resumeTaskId, videoUrls: [], files: [] };
-  try {
-    await ctx.slots.run(() => upscale(plan, progress, ctx, log));
-    let rightResult = true;
-    try {
-      if (progress.stage === 'completed' && ctx.inputs.download) await ctx.downloads.run(() => deliver(plan, progress, ctx, log));
-      // A downloaded result is checked in deliver(), from disk; any other right after completion.
-      if (!ctx.inputs.download) await verifyClip(plan, progress, ctx, log);
-    } catch (error) {
-      // A result that failed verification is not remembered, so a later run submits again instead of reusing it.
-      if (error instanceof VerifyError) rightResult = false;
-      throw error;
-    } finally {
-      // A completed task is remembered even when its delivery failed (never throws, bounded in time); not while the step stops.
-      if (rightResult && progress.stage === 'completed' && !ctx.signal.aborted) await ctx.unchanged?.remember(plan, progress);
+  // The clip's state: only this function assigns it, from what each step returns.
+  let clip: ClipSoFar = { stage: plan.resumeTaskId ? 'running' : 'queued', taskId: plan.resumeTaskId, videoUrls: [], files: [] };
+  const settleName = (taskId?: string) => ctx.names.settle(plan.index, clipBaseName(plan, taskId, ctx.inputs.upscaleFactor));
+
+  /** The completed task's results: saved, then checked (from disk when saved), then published. */
+  const deliver = async (taskId: string): Promise<void> => {
+    if (ctx.inputs.download) await download(plan, clip.videoUrls, ctx, log, (file) => (clip = { ...clip, files: [...clip.files, file] }));
+    // Before the release upload: under verify: fail a wrong result is not published.
+    const verified = await verifyResults(plan, { taskId, videoUrls: clip.videoUrls, files: clip.files }, ctx, log);
+    clip = { ...clip, media: verified?.media };
+    if (verified?.failure) throw verified.failure;
+    if (ctx.release) {
+      const onAsset = (asset: ReleaseAssetLink) => (clip = { ...clip, releaseAssets: [...(clip.releaseAssets ?? []), asset] });
+      await uploadToRelease(ctx.release, { taskId, files: clip.files }, log, ctx.timeline, onAsset);
     }
-    return settleClip(plan, progress);
+  };
+
+  try {
+    await ctx.slots.run(async () => {
+      const started = await startTask(plan, ctx, log);
+      clip = { ...clip, stage: 'running', taskId: started.taskId, reusedFrom: started.reusedFrom };
+      // Later clips may wait for this name to make theirs unique.
+      settleName(started.taskId);
+      log.taskStarted(started.taskId);
+      const result = taskResult(await currentTask(started, ctx, log));
+      if (result.stage === 'failed') {
+        clip = { ...clip, stage: 'failed' };
+        throw result.error;
+      }
+      clip = { ...clip, ...result };
+      if (started.reusedFrom) return;
+      if (!ctx.inputs.wait) log.info(`wait is false: not waiting. ${result.stage === 'running' ? resumeHint(started.taskId) : ''}`.trim());
+      else log.info(`Task ${started.taskId} completed in ${formatElapsed(Date.now() - started.at)}: ${clip.videoUrls.join(', ')}`);
+    });
+    if (clip.stage === 'completed') {
+      const taskId = clip.taskId as string;
+      let rightResult = true;
+      try {
+        // Downloading, checking and publishing share a download slot.
+        await (ctx.inputs.download ? ctx.downloads.run(() => deliver(taskId)) : deliver(taskId));
+      } catch (error) {
+        // A result that failed verification is not remembered, so a later run submits again instead of reusing it.
+        if (error instanceof VerifyError) rightResult = false;
+        throw error;
+      } finally {
+        // A completed task is remembered even when its delivery failed (never throws, bounded in time); not while the step stops.
+        if (rightResult && !ctx.signal.aborted) await ctx.unchanged?.remember(plan, clip);
+      }
+    }
+    return settleClip(plan, clip);
   } catch (error) {
-    const outcome = settleClip(plan, progress, error);
+    const outcome = settleClip(plan, clip, error);
     if (!(error instanceof ActionError) && error instanceof Error && error.stack) log.debug(error.stack);
     // A cancellation is one event for the whole run, told once by the step's failure.
     if (!(error instanceof CancelledError)) log.failed(outcome.message ?? '');
     return outcome;
   } finally {
     // A clip that never got a task has no result; later clips need not wait for its name.
-    ctx.names.settle(plan.index, clipBaseName(plan, progress.taskId, ctx.inputs.upscaleFactor));
+    settleName(clip.taskId);
   }
 }
 
-async function upscale(plan: ClipPlan, progress: ClipProgress, ctx: PipelineContext, log: ClipLog): Promise<void> {
+/** A task for the clip: resumed, reused from an earlier run (skip-unchanged), or submitted now. */
+interface StartedTask {
+  taskId: string;
+  /** The task as its submission or reuse answered (not for a resumed task). */
+  task?: TaskEnvelope;
+  reusedFrom?: { completedAt: string };
+  /** When the clip started, for the "completed in" line. */
+  at: number;
+}
+
+async function startTask(plan: ClipPlan, ctx: PipelineContext, log: ClipLog): Promise<StartedTask> {
   const { inputs, client, signal } = ctx;
   if (signal.aborted) throw new CancelledError('Cancelled.');
-  const started = Date.now();
-  let task: TaskEnvelope | undefined;
+  const at = Date.now();
   if (plan.resumeTaskId) {
     log.info(`Resuming task ${plan.resumeTaskId} (no new submission, nothing billed again).`);
-  } else {
-    const reused = await ctx.unchanged?.reusedTask(plan, client, log);
-    if (reused) {
-      Object.assign(progress, reused.extras, { taskId: reused.task.id });
-      ctx.names.settle(plan.index, clipBaseName(plan, reused.task.id, inputs.upscaleFactor));
-      log.taskStarted(reused.task.id);
-      applyTask(progress, reused.task);
-      return;
-    }
-    if (started >= inputs.deadline.at) throw new NotStartedError(NOT_STARTED_IN_TIME);
-    const source = plan.source as string;
-    const title = `Submitting ${source} for ${inputs.upscaleFactor}× upscaling`;
-    task = await ctx.timeline.span('upscaling', () => log.phase(title, () => client.submitUpscale(source, inputs.upscaleFactor)));
-    progress.taskId = task.id;
-    progress.stage = 'running';
-    ctx.names.settle(plan.index, clipBaseName(plan, task.id, inputs.upscaleFactor));
-    log.info(`Task ${task.id} created (status: ${task.status}).`);
+    return { taskId: plan.resumeTaskId, at };
   }
-  const taskId = progress.taskId as string;
-  log.taskStarted(taskId);
-
-  if (!inputs.wait) {
-    applyTask(progress, task ?? (await client.getTask(taskId)));
-    log.info(`wait is false: not waiting. ${progress.stage === 'running' ? resumeHint(taskId) : ''}`.trim());
-    return;
-  }
-  const initial = task;
-  const title = `Waiting for task ${taskId} (timeout ${formatElapsed(inputs.deadline.timeoutMs)})`;
-  applyTask(progress, await ctx.timeline.span('upscaling', () => log.phase(title, () => ctx.poller.watch(taskId, initial))));
-  log.info(`Task ${taskId} completed in ${formatElapsed(Date.now() - started)}: ${progress.videoUrls.join(', ')}`);
+  const reused = await ctx.unchanged?.reusedTask(plan, client, log);
+  if (reused) return { taskId: reused.task.id, task: reused.task, reusedFrom: reused.extras.reusedFrom, at };
+  if (at >= inputs.deadline.at) throw new NotStartedError(NOT_STARTED_IN_TIME);
+  const source = plan.source as string;
+  const title = `Submitting ${source} for ${inputs.upscaleFactor}× upscaling`;
+  const task = await ctx.timeline.span('upscaling', () => log.phase(title, () => client.submitUpscale(source, inputs.upscaleFactor)));
+  log.info(`Task ${task.id} created (status: ${task.status}).`);
+  return { taskId: task.id, task, at };
 }
 
-/** Takes a task's current state into the clip's progress; a failed task or an empty result is an error. */
-function applyTask(progress: ClipProgress, task: TaskEnvelope): void {
+/** The task as it stands now: a reused one as fetched, else waited for (or, under wait: false, as it is). */
+async function currentTask(started: StartedTask, ctx: PipelineContext, log: ClipLog): Promise<TaskEnvelope> {
+  const { inputs } = ctx;
+  const { taskId, task } = started;
+  if (started.reusedFrom && task) return task;
+  if (!inputs.wait) return task ?? (await ctx.client.getTask(taskId));
+  const title = `Waiting for task ${taskId} (timeout ${formatElapsed(inputs.deadline.timeoutMs)})`;
+  return ctx.timeline.span('upscaling', () => log.phase(title, () => ctx.poller.watch(taskId, task)));
+}
+
+/** How far a task's state takes the clip: still running, completed with its result URLs, or failed (a failed task, a bad or empty result). */
+function taskResult(task: TaskEnvelope): { stage: 'running' } | { stage: 'completed'; videoUrls: readonly string[] } | { stage: 'failed'; error: ActionError } {
   const status = normalStatus(task.status);
-  if (status === 'failed') {
-    progress.stage = 'failed';
-    throw new ActionError(taskFailedMessage(task));
-  }
-  if (status !== 'completed') return;
+  if (status === 'failed') return { stage: 'failed', error: new ActionError(taskFailedMessage(task)) };
+  if (status !== 'completed') return { stage: 'running' };
   const urls = task.output?.video_urls ?? [];
   // Only absolute http(s) URLs are output or fetched (not javascript:, file:, relative, blank…); a bad one fails the clip, unretried.
   const bad = urls.findIndex((url) => resultUrlProblem(url) !== undefined);
   if (bad >= 0) {
-    progress.stage = 'failed';
     const url = urls[bad] as string;
-    throw new ActionError(
-      badResultUrlMessage(task.id, quoted(redact(url)), resultUrlProblem(url) ?? '', urls.length > 1 ? ` ${bad + 1} of ${urls.length}` : ''),
-    );
+    const which = urls.length > 1 ? ` ${bad + 1} of ${urls.length}` : '';
+    return { stage: 'failed', error: new ActionError(badResultUrlMessage(task.id, quoted(redact(url)), resultUrlProblem(url) ?? '', which)) };
   }
-  if (urls.length === 0) {
-    progress.stage = 'failed';
-    throw new ActionError(emptyOutputMessage(task.id));
-  }
-  progress.stage = 'completed';
-  progress.videoUrls = urls;
+  if (urls.length === 0) return { stage: 'failed', error: new ActionError(emptyOutputMessage(task.id)) };
+  return { stage: 'completed', videoUrls: urls };
 }
 
-/** Downloads the clip's result(s); each file is listed as soon as it is saved, so a later one that fails leaves the earlier reported. */
-async function deliver(plan: ClipPlan, progress: ClipProgress, ctx: PipelineContext, log: ClipLog): Promise<void> {
+/** Downloads the clip's result(s) and returns the files; `onSaved` hears of each as soon as it is saved, so a later one that fails leaves the earlier reported. */
+async function download(
+  plan: ClipPlan,
+  videoUrls: readonly string[],
+  ctx: PipelineContext,
+  log: ClipLog,
+  onSaved: (file: DownloadedFile) => void,
+): Promise<DownloadedFile[]> {
   const { inputs, signal } = ctx;
   if (signal.aborted) throw new CancelledError('Cancelled.');
-  const names = resultFileNames(await ctx.names.finalBase(plan.index, signal), progress.videoUrls.length);
+  const names = resultFileNames(await ctx.names.finalBase(plan.index, signal), videoUrls.length);
   const existing = await checkTargets(inputs.downloadPath, names);
   const count = names.length > 1 ? `${names.length} results` : 'the result';
   const options = { signal, log: (m: string) => log.info(m), debug: (m: string) => log.debug(m), warn: (m: string) => log.warning(m) };
+  const files: DownloadedFile[] = [];
   await ctx.timeline.span('download', () =>
     log.phase(`Downloading ${count} to ${inputs.downloadPath}`, async () => {
-      for (const [index, url] of progress.videoUrls.entries()) {
+      for (const [index, url] of videoUrls.entries()) {
         const name = names[index] as string;
         const cached = await ctx.unchanged?.cachedResult(plan, index, url, inputs.downloadPath, name, log);
         const file = cached ?? (await downloadFile(url, inputs.downloadPath, name, options));
-        progress.files.push(file);
+        files.push(file);
+        onSaved(file);
         log.info(`Saved ${file.path} (${formatBytes(file.bytes)}).`);
         if (existing.has(file.name)) log.warning(replacedWarning(file.path));
       }
     }),
   );
-  // Read from the saved file (no request), and before the release upload: under verify: fail a wrong result is not published.
-  await verifyClip(plan, progress, ctx, log);
-  if (ctx.release) await uploadToRelease(ctx.release, progress, log, ctx.timeline);
+  return files;
 }

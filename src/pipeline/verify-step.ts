@@ -2,18 +2,18 @@
  * The verify step of a clip (input `verify`): once its task completed, and
  * after its result was saved when it is downloaded, reads what each result is
  * (from the saved file, else over a few range requests) and checks it against
- * the source preflight read. It fills the clip's media facts for the outputs
+ * the source preflight read. It returns the clip's media facts for the outputs
  * and the summary; problems are one warning, or under `verify: fail` the
  * clip's failure. A result that cannot be read is not checked: one notice.
  */
-import type { ClipPlan, ClipProgress, MediaSummary, SourceMedia } from '../model/clip';
+import type { ClipMedia, ClipPlan } from '../model/clip';
+import type { DownloadedFile } from '../delivery/download';
 import { formatBytes } from '../shared/format';
 import type { ActionInputs } from '../inputs/parse';
 import { sourceName } from '../shared/urls';
 import { VerifyError } from '../shared/errors';
 import {
   describeUpscale,
-  mediaResultFields,
   probeResultFile,
   probeResultUrl,
   uncheckedMessage,
@@ -34,24 +34,38 @@ export interface VerifyLog {
   warning(message: string): void;
 }
 
+/** What the step found: the upscale's media facts, and under `verify: fail` the clip's failure when a result is not what was asked for. */
+export interface Verified {
+  media: ClipMedia;
+  failure?: VerifyError;
+}
+
+/** The completed task whose results are checked: their URLs, and the files they were saved to, when downloaded. */
+export interface DeliveredTask {
+  taskId: string;
+  videoUrls: readonly string[];
+  files: readonly DownloadedFile[];
+}
+
 /**
- * Probes and checks a completed clip's results; does nothing under `verify:
- * off` or when the task did not complete. Throws VerifyError under `verify:
- * fail` when a result is not what was asked for (its facts are kept first, so
- * the outputs still say what it is), and CancelledError when cancelled.
+ * Probes and checks a completed clip's results; undefined under `verify:
+ * off`. Returns the media facts (the source's and the first result's) even
+ * when a result is wrong, so the outputs still say what it is; problems are
+ * one warning, or under `verify: fail` the returned failure. Throws only
+ * CancelledError.
  */
-export async function verifyClip(plan: ClipPlan, progress: ClipProgress, ctx: VerifyContext, log: VerifyLog): Promise<void> {
+export async function verifyResults(plan: ClipPlan, task: DeliveredTask, ctx: VerifyContext, log: VerifyLog): Promise<Verified | undefined> {
   const { inputs, signal } = ctx;
-  if (inputs.verify === 'off' || progress.stage !== 'completed' || !progress.taskId) return;
-  const taskId = progress.taskId;
+  if (inputs.verify === 'off') return undefined;
+  const { taskId } = task;
   const clip = plan.source ? sourceName(plan.source) : taskId;
   const source = plan.sourceMedia;
-  const count = progress.videoUrls.length;
+  const count = task.videoUrls.length;
   const problems: string[] = [];
   let first: ResultFacts | undefined;
-  for (const [index, url] of progress.videoUrls.entries()) {
+  for (const [index, url] of task.videoUrls.entries()) {
     // A saved result is read from disk: not one more request to the result host.
-    const file = progress.files[index];
+    const file = task.files[index];
     const probe = file ? await probeResultFile(file.path) : await probeResultUrl(url, { signal });
     const which = count > 1 ? `result ${index + 1} of ${count}: ` : '';
     if (index === 0) first = probe.facts;
@@ -65,26 +79,12 @@ export async function verifyClip(plan: ClipPlan, progress: ClipProgress, ctx: Ve
     log.info(`Result${count > 1 ? ` ${index + 1}` : ''} of task ${taskId}: ${describeUpscale(source, probe.facts)} (${probeCost(probe, file !== undefined)}).`);
     problems.push(...verifyResult(source, probe.facts, inputs.upscaleFactor).map((problem) => `${which}${problem}`));
   }
-  progress.media = mediaSummary(source, first);
-  if (problems.length === 0) return;
+  const media: ClipMedia = { source, result: first };
+  if (problems.length === 0) return { media };
   const message = verificationMessage(clip, taskId, problems);
-  if (inputs.verify === 'fail') throw new VerifyError(message, taskId, problems);
+  if (inputs.verify === 'fail') return { media, failure: new VerifyError(message, taskId, problems) };
   log.warning(message);
-}
-
-/** The outputs' and the summary's view of the source and the first result; no description when nothing is known. */
-export function mediaSummary(source: SourceMedia | undefined, result: ResultFacts | undefined): MediaSummary {
-  const fields = mediaResultFields(source, result);
-  const description = describeUpscale(source, result);
-  return {
-    width: fields.width ?? undefined,
-    height: fields.height ?? undefined,
-    duration: fields.duration ?? undefined,
-    sourceWidth: fields.source_width ?? undefined,
-    sourceHeight: fields.source_height ?? undefined,
-    sourceDuration: fields.source_duration ?? undefined,
-    description: description === '?' ? undefined : description,
-  };
+  return { media };
 }
 
 function probeCost(probe: ResultProbe, fromDisk: boolean): string {

@@ -4,7 +4,8 @@
  * that prints the plan instead of carrying it out.
  */
 import { checkArtifactRuntime } from '../delivery/artifact';
-import { unrunClip, type ClipOutcome, type ClipPlan, type SourceMedia } from '../model/clip';
+import { unrunClip, type ClipOutcome, type ClipPlan } from '../model/clip';
+import type { MediaFacts } from '../media/result-check';
 import { join } from 'node:path';
 import { prepareDownloadDir } from '../delivery/download';
 import { inTheWayMessage, targetState } from '../delivery/targets';
@@ -13,7 +14,7 @@ import { formatElapsed } from '../shared/format';
 import { isInsecureApiBase, type ActionInputs } from '../inputs/parse';
 import { ResultNameBook, clipBaseName, resultFileNames } from '../delivery/naming';
 import type { Pool } from '../shared/pool';
-import { checkCostGuard, totalBillableSeconds } from '../model/billing';
+import { billedSeconds, checkCostGuard, isSubmitted, totalBillableSeconds } from '../model/billing';
 import { describeProbe, probeSources } from '../source/preflight';
 import { displayUrl } from '../shared/urls';
 import { SkipUnchanged, reuseDate } from '../skip-unchanged/reuse';
@@ -88,7 +89,7 @@ async function checkSources(
   const refused = new Map<number, string>();
   const late = new Map<number, 'unanswered' | 'not-checked'>();
   const measured = new Map<number, number>();
-  const media = new Map<number, SourceMedia>();
+  const media = new Map<number, MediaFacts>();
   await reporter.section(title, async () => {
     const checks = await probeSources(
       toCheck.map((plan) => plan.source as string),
@@ -116,8 +117,9 @@ async function checkSources(
   );
   const checked = clips.filter((plan) => !plan.resumeTaskId);
   // Reused clips are not submitted: the billable seconds and the cost guard count only what this run submits.
-  const submitted = checked.filter((plan) => !unchanged?.reuse(plan.index));
-  const billableSeconds = totalBillableSeconds(submitted);
+  const billed = clips.map((plan) => ({ plan, reusedFrom: unchanged?.reuse(plan.index) }));
+  const submitted = billed.filter(isSubmitted).map((clip) => clip.plan);
+  const billableSeconds = billedSeconds(billed);
   if (billableSeconds !== undefined) {
     reporter.info(`Billable seconds: ${billableSeconds} (ceil of each source's duration${submitted.length > 1 ? ', summed' : ''}).`);
   }
@@ -183,7 +185,7 @@ export async function dryRun(plan: RunPlan, inputs: ActionInputs, reporter: Repo
       const billable = clip.billableSeconds === undefined ? 'billable seconds unknown' : `${clip.billableSeconds} billable seconds`;
       reporter.info(`Would submit ${displayUrl(clip.source as string)} for ${inputs.upscaleFactor}× upscaling (${billable}).`);
     }
-    const submitted = plan.clips.filter((clip) => !clip.resumeTaskId && !plan.unchanged?.reuse(clip.index));
+    const submitted = plan.clips.filter((clip) => isSubmitted({ plan: clip, reusedFrom: plan.unchanged?.reuse(clip.index) }));
     if (submitted.length > 0) {
       const total = totalBillableSeconds(submitted);
       reporter.info(

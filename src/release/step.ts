@@ -3,7 +3,8 @@
  * paid for (a missing tag, a refused token or an immutable release stop the
  * run unpaid), and each clip's downloaded results become its assets.
  */
-import type { ClipProgress, ReleaseAssetLink } from '../model/clip';
+import type { ReleaseAssetLink } from '../model/clip';
+import type { DownloadedFile } from '../delivery/download';
 import { ActionError, CancelledError, ReleaseError, errorText } from '../shared/errors';
 import type { ActionInputs } from '../inputs/parse';
 import type { ReleaseClient, ReleaseInfo } from './assets';
@@ -65,27 +66,36 @@ export async function openRelease(
 
 /**
  * Uploads a clip's downloaded files as assets of the release, named as they
- * were saved, and records each asset's link. A failure names the asset and
- * the task id (uploadAsset's message), so the run can be resumed unpaid.
+ * were saved, and returns each asset's link; `onAsset` hears of each as soon
+ * as it is there, so an upload that fails later leaves the earlier ones
+ * reported. A failure names the asset and the task id (uploadAsset's
+ * message), so the run can be resumed unpaid.
  */
-export async function uploadToRelease(target: ReleaseTarget, progress: ClipProgress, log: ClipLines, timeline: Timeline): Promise<void> {
-  const taskId = progress.taskId as string;
+export async function uploadToRelease(
+  target: ReleaseTarget,
+  clip: { taskId: string; files: readonly DownloadedFile[] },
+  log: ClipLines,
+  timeline: Timeline,
+  onAsset: (asset: ReleaseAssetLink) => void = () => undefined,
+): Promise<ReleaseAssetLink[]> {
+  const { taskId, files } = clip;
   const { hashFile, uploadAsset } = await releaseModule();
   // The clip's lines, prefixed among several clips.
   const client: ReleaseClient = { ...target.client, log: (line) => log.info(line), warn: (line) => log.warning(line) };
   const { release } = target;
-  const count = progress.files.length > 1 ? `${progress.files.length} results` : 'the result';
+  const count = files.length > 1 ? `${files.length} results` : 'the result';
   const assets: ReleaseAssetLink[] = [];
   await timeline.span('release upload', () =>
     log.phase(`Uploading ${count} to release ${release.tag}`, async () => {
-      for (const file of progress.files) {
+      for (const file of files) {
         const { sha256, bytes } = await hashFile(file.path);
         const asset = await uploadAsset(client, release, { path: file.path, name: file.name, sha256, bytes }, { taskId });
-        assets.push({ name: asset.name, url: asset.browserDownloadUrl, unchanged: asset.skipped });
-        progress.releaseAssets = [...assets];
-        progress.releaseAssetUrl ??= asset.browserDownloadUrl;
+        const link = { name: asset.name, url: asset.browserDownloadUrl, unchanged: asset.skipped };
+        assets.push(link);
+        onAsset(link);
         if (!asset.skipped) log.info(`Release asset ${asset.name}: ${asset.browserDownloadUrl}`);
       }
     }),
   );
+  return assets;
 }

@@ -9,15 +9,13 @@
  */
 import * as core from '@actions/core';
 import type { TaskEnvelope } from '../reapi/client';
-import { isResumable, type ClipOutcome, type ClipPlan, type ClipStatus } from '../model/clip';
+import { runStatus, type ClipOutcome, type ClipPlan, type ClipStatus } from '../model/clip';
 import { formatElapsed } from '../shared/format';
 import { redact, registerSecret } from '../shared/redact';
 import type { ClipLog } from '../pipeline/run-clip';
-import { clipResults, overallStatus, type RunReport } from './outputs';
-import { sourceName } from '../shared/urls';
+import { clipLabel, clipResults, finalStatus, resumableTaskIds, stepFailure, type RunReport } from './outputs';
 import { renderCard, renderTable } from './summary';
 import { logLine, oneLine } from '../shared/text';
-import { clipsFailedMessage } from '../shared/wording';
 
 /** The primitive side effects of an action. */
 export interface ActionIO {
@@ -106,8 +104,7 @@ export class Reporter {
 
   /** "#3 clip.mp4" among several, "clip.mp4" alone; a resumed task without a source by its id. */
   label(plan: ClipPlan): string {
-    const name = plan.source ? sourceName(plan.source) : (plan.resumeTaskId ?? 'unknown');
-    return this.many ? `#${plan.index + 1} ${name}` : name;
+    return clipLabel(plan, this.many);
   }
 
   /** A part of the run in its own collapsible log group. */
@@ -136,7 +133,8 @@ export class Reporter {
         this.started.set(plan.index, taskId);
         this.byTask.set(taskId, plan);
         this.publishTaskIds();
-        this.io.setOutput('status', this.liveStatus().some((status) => status === 'failed' || status === 'skipped') ? 'failed' : 'processing');
+        // A clip not settled yet is still on its way.
+        this.io.setOutput('status', runStatus(this.liveStatus().map((status) => (status === 'pending' ? 'processing' : status))));
       },
       // Each failure of several is its own annotation; the step's final line sums them up.
       failed: (message) => {
@@ -190,32 +188,12 @@ export class Reporter {
     this.io.setOutput('task-ids', JSON.stringify(ids));
   }
 
-  /** The step's failure line, when anything did not complete. */
-  failureLine(outcomes: readonly ClipOutcome[], runFailure: string | undefined, refusedWithRun: boolean): string | undefined {
-    const parts: string[] = [];
-    const unfinished = outcomes.filter((outcome) => outcome.message !== undefined);
-    if (unfinished.length > 0 && !refusedWithRun) parts.push(this.many ? this.clipsFailed(outcomes) : (unfinished[0]?.message ?? ''));
-    if (runFailure !== undefined) parts.push(runFailure);
-    return parts.length > 0 ? parts.join(' ') : undefined;
-  }
-
-  private clipsFailed(outcomes: readonly ClipOutcome[]): string {
-    const unfinished = outcomes
-      .filter((outcome) => outcome.message !== undefined)
-      .map((outcome) => ({
-        label: this.label(outcome.plan),
-        taskId: outcome.taskId,
-        what: outcome.status === 'processing' ? 'still processing' : outcome.status === 'completed' ? 'not delivered' : outcome.status,
-        error: outcome.message ?? outcome.status,
-      }));
-    return clipsFailedMessage(unfinished, outcomes.length, resumableTaskIds(outcomes));
-  }
-
   /** Outputs, the step's failure and the job summary, at the end of the run. */
   async report(report: RunReport): Promise<void> {
     const { outcomes, artifact } = report;
     this.publishTaskIds(outcomes);
-    const status = overallStatus(outcomes, report.noStatus);
+    const status = finalStatus(report);
+    const failure = stepFailure(report);
     if (status) this.io.setOutput('status', status);
     const urls = outcomes.flatMap((outcome) => outcome.videoUrls);
     if (urls.length > 0) {
@@ -236,18 +214,15 @@ export class Reporter {
       this.io.setOutput('release-url', report.release.url);
       this.io.setOutput('release-asset-urls', JSON.stringify(outcomes.flatMap((outcome) => (outcome.releaseAssets ?? []).map((asset) => asset.url))));
     }
-    const media = outcomes[0]?.media;
-    if (media?.width !== undefined) this.io.setOutput('video-width', String(media.width));
-    if (media?.height !== undefined) this.io.setOutput('video-height', String(media.height));
-    if (media?.duration !== undefined) this.io.setOutput('video-duration', String(media.duration));
-    this.io.setOutput('results', JSON.stringify(clipResults(outcomes)));
-    if (report.failure) this.io.setFailed(report.failure);
-    const summary = { ...report, status: status ?? 'skipped', resumeTaskIds: report.failure ? resumableTaskIds(outcomes) : [] };
+    const results = clipResults(outcomes);
+    // The first clip's result, as its results[] entry has it.
+    const { width, height, duration } = results[0] ?? {};
+    if (width != null) this.io.setOutput('video-width', String(width));
+    if (height != null) this.io.setOutput('video-height', String(height));
+    if (duration != null) this.io.setOutput('video-duration', String(duration));
+    this.io.setOutput('results', JSON.stringify(results));
+    if (failure) this.io.setFailed(failure);
+    const summary = { ...report, status: status ?? 'skipped', failure, resumeTaskIds: failure ? resumableTaskIds(outcomes) : [] };
     await this.io.appendSummary(this.many ? renderTable(summary) : renderCard(summary));
   }
-}
-
-/** Task ids that can still be picked up without paying again. */
-export function resumableTaskIds(outcomes: readonly ClipOutcome[]): string[] {
-  return outcomes.filter(isResumable).map((outcome) => outcome.taskId as string);
 }

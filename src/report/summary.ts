@@ -1,17 +1,20 @@
 /** The job summary as Markdown: pure renderers, so they can be tested without a runner. */
 import type { UploadedArtifact } from '../delivery/artifact';
-import { totalBillableSeconds } from '../model/billing';
+import { billedSeconds } from '../model/billing';
 import { formatBytes, formatElapsed } from '../shared/format';
-import type { ReleaseAssetLink } from '../model/clip';
-import type { RunReport } from './outputs';
+import type { ClipMedia, ReleaseAssetLink } from '../model/clip';
+import type { RunEnd, RunReport } from './outputs';
+import { describeUpscale } from '../media/result-check';
 import { markdownCode, markdownText } from '../shared/text';
 import { reuseDate } from '../skip-unchanged/reuse';
 import { resultUrlProblem } from '../shared/validate';
 import { SUMMARY_RESUME_TASK, SUMMARY_RESUME_UNFINISHED, taskIdInput } from '../shared/wording';
 
-/** What the summary shows: the run's report, its overall status, and the tasks to resume when it failed. */
-export interface SummaryReport extends RunReport {
+/** What the summary shows: the run's report, its overall status, the step's failure, and the tasks to resume when it failed. */
+export interface SummaryReport extends Omit<RunReport, keyof RunEnd>, Pick<RunEnd, 'outcomes'> {
   status: string;
+  /** The step's one failure line (stepFailure), when it failed. */
+  failure?: string;
   /** Task ids to pass back as task-id to pick the unfinished ones up without paying again. */
   resumeTaskIds: string[];
 }
@@ -93,7 +96,8 @@ export function renderCard(report: SummaryReport): string {
   const many = (list: readonly unknown[], one: string, index: number) => (list.length > 1 ? `${one} ${index + 1}` : one);
   clip?.videoUrls.forEach((url, index, all) => rows.push([many(all, 'Result', index), link(url, shortUrl(url))]));
   clip?.files.forEach((file, index, all) => rows.push([many(all, 'Downloaded', index), `${code(file.path)} (${formatBytes(file.bytes)})`]));
-  if (clip?.media?.description) rows.push(['Video', cell(clip.media.description)]);
+  const video = mediaDescription(clip?.media);
+  if (video) rows.push(['Video', cell(video)]);
   if (report.artifact) rows.push(['Artifact', artifactCell(report.artifact)]);
   if (report.release) rows.push(['Release', link(report.release.url, shortUrl(report.release.url))]);
   clip?.releaseAssets?.forEach((asset, index, all) => rows.push([many(all, 'Release asset', index), releaseAssetCell(asset)]));
@@ -103,6 +107,13 @@ export function renderCard(report: SummaryReport): string {
   const table = ['| | |', '|---|---|', ...rows.map(([key, value]) => `| **${key}** | ${value} |`)].join('\n');
   const title = failed ? 'failed' : report.dryRun ? 'dry run, nothing submitted' : report.status === 'completed' ? 'done' : 'still processing';
   return `### ${icon} reApi Topaz Video Upscaler: ${title}\n\n${table}\n`;
+}
+
+/** What the upscale did ("854×480 → 1708×960 (2.0×) · 3.2 s → 3.2 s · H.264"), when the verify step read anything. */
+function mediaDescription(media: ClipMedia | undefined): string | undefined {
+  if (!media) return undefined;
+  const description = describeUpscale(media.source, media.result);
+  return description === '?' ? undefined : description;
 }
 
 /** A reused clip: the earlier task's completion date (the record's, checked ISO 8601 UTC). */
@@ -128,7 +139,7 @@ export function renderTable(report: SummaryReport): string {
         ? `${clips.length} clips done`
         : `${clips.length} clips still processing`;
   // What each upscale did (the verify step), when any result was read.
-  const media = clips.some((clip) => clip.media?.description !== undefined);
+  const media = clips.some((clip) => mediaDescription(clip.media) !== undefined);
   const lines = [
     `### ${failed ? '❌' : statusIcon(report.status)} reApi Topaz Video Upscaler: ${title}`,
     '',
@@ -146,13 +157,13 @@ export function renderTable(report: SummaryReport): string {
       `| ${index + 1} | ${source ? link(source, shortUrl(source)) : '(resumed task)'} | ${clip.taskId ? code(clip.taskId) : '—'} | ` +
         `${statusIcon(clip.status)} ${clip.status}${clip.message !== undefined && clip.status === 'completed' ? ' (not delivered)' : ''}` +
         `${clip.reusedFrom ? ` (${reusedText(clip.reusedFrom.completedAt)})` : ''} | ` +
-        `${billableSeconds ?? '—'} | ${result || '—'} | ${files || '—'} |${media ? ` ${cell(clip.media?.description ?? '—')} |` : ''}${releaseCell(clip.releaseAssets)}`,
+        `${billableSeconds ?? '—'} | ${result || '—'} | ${files || '—'} |${media ? ` ${cell(mediaDescription(clip.media) ?? '—')} |` : ''}${releaseCell(clip.releaseAssets)}`,
     );
   }
   const counts = new Map<string, number>();
   for (const clip of clips) counts.set(clip.status, (counts.get(clip.status) ?? 0) + 1);
   // What this run submitted: a reused clip was billed when its task first ran.
-  const billable = totalBillableSeconds(clips.filter((clip) => !clip.reusedFrom).map((clip) => clip.plan));
+  const billable = billedSeconds(clips);
   const bytes = clips.reduce((sum, clip) => sum + clip.files.reduce((total, file) => total + file.bytes, 0), 0);
   const fileCount = clips.reduce((sum, clip) => sum + clip.files.length, 0);
   lines.push(

@@ -3,7 +3,7 @@
  * lines, resume hints and the unknown-outcome warning. The README's error table
  * quotes these words, so change them here and there together.
  */
-import { CancelledError, errorText, isActionError } from './errors';
+import { errorText, isActionError } from './errors';
 import { oneLine, truncate } from './text';
 
 /** How several task ids are given back to the action on one line: a JSON array, which `task-id` accepts. */
@@ -173,19 +173,6 @@ export function clipsFailedMessage(
   if (unfinished.length > LISTED_FAILURES) listed.push(`and ${unfinished.length - LISTED_FAILURES} more`);
   const resume = resumable.length > 0 ? ` ${unfinishedResumeHint(resumable)}` : '';
   return `${unfinished.length} of ${total} clips did not complete (${how}; see the results output): ${listed.join('; ')}.${resume}`;
-}
-
-/**
- * A failure of the run as a whole (inputs, preflight, cost guard, artifact
- * upload, cancellation before any clip ran), with how to get back what was
- * already paid for.
- */
-export function runFailureMessage(error: unknown, clips: ReadonlyArray<{ taskId?: string; status: string }>): string {
-  if (error instanceof CancelledError && !clips.some((clip) => clip.taskId)) return CANCELLED_BEFORE_ANY_TASK;
-  const message = failureText(error);
-  const completed = clips.filter((clip) => clip.status === 'completed' && clip.taskId).map((clip) => clip.taskId as string);
-  if (completed.length === 0 || error instanceof CancelledError) return message;
-  return `${closeSentence(message)} ${redeliverHint(completed)}`;
 }
 
 // ---- skip-unchanged ----

@@ -42,9 +42,6 @@ export class SkipUnchanged {
   private readonly hits = new Map<number, CacheHit>();
   /** Loaded on first use: @actions/cache and @actions/tool-cache stay out of the bundle that every run loads. */
   private cache?: ResultCache;
-  /** Billable seconds of clips whose earlier task could not be reused after all, so were submitted. */
-  private fallbackSeconds = 0;
-  private fallbackUnknown = false;
 
   constructor(
     private readonly log: SkipLog,
@@ -122,16 +119,8 @@ export class SkipUnchanged {
     return { task, extras: { reusedFrom: { completedAt: record.completedAt } } };
   }
 
-  /** The run's billable seconds once the clips ran: preflight's total plus any clip that fell back to submitting. */
-  billableAfterRun(preflightTotal: number | undefined): number | undefined {
-    if (preflightTotal === undefined || this.fallbackUnknown) return undefined;
-    return preflightTotal + this.fallbackSeconds;
-  }
-
   private gone(plan: ClipPlan, record: ResultRecord, why: string, log: SkipLog): undefined {
     this.hits.delete(plan.index);
-    if (plan.billableSeconds === undefined) this.fallbackUnknown = true;
-    else this.fallbackSeconds += plan.billableSeconds;
     log.warning(reusedTaskGoneWarning(record.taskId, why));
     return undefined;
   }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { unrunClip } from '../../src/model/clip';
-import { overallStatus } from '../../src/report/outputs';
+import { finalStatus } from '../../src/report/outputs';
 import { canonicalUrl } from '../../src/shared/canonical-url';
 import { CancelledError, InputError } from '../../src/shared/errors';
 import { sleep } from '../../src/http/transport';
@@ -220,11 +220,12 @@ describe('preflightDeadlineMessage', () => {
 describe('the status output', () => {
   const skipped = unrunClip({ index: 0, source: 'https://x.test/a.mp4' }, 'skipped');
   it('is empty when the run stopped before any clip got anywhere', () => {
-    expect(overallStatus([skipped], true)).toBeUndefined();
-    expect(overallStatus([skipped, skipped], true)).toBeUndefined();
+    const error = new CancelledError('Cancelled.');
+    expect(finalStatus({ outcomes: [skipped], error })).toBeUndefined();
+    expect(finalStatus({ outcomes: [skipped, skipped], error })).toBeUndefined();
   });
   it('is the overall status otherwise', () => {
-    expect(overallStatus([unrunClip({ index: 0, resumeTaskId: 't' }, 'processing'), skipped])).toBe('failed');
-    expect(overallStatus([unrunClip({ index: 0, resumeTaskId: 't' }, 'processing')])).toBe('processing');
+    expect(finalStatus({ outcomes: [unrunClip({ index: 0, resumeTaskId: 't' }, 'processing'), skipped] })).toBe('failed');
+    expect(finalStatus({ outcomes: [unrunClip({ index: 0, resumeTaskId: 't' }, 'processing')] })).toBe('processing');
   });
 });

@@ -1,13 +1,11 @@
 /** Clip plans and outcomes, the one status decision, the outputs and the failure line: pure logic, no runner. */
 import { describe, expect, it } from 'vitest';
-import { clipStatus, isResumable, settleClip, unrunClip, type ClipOutcome, type ClipPlan, type ClipProgress } from '../../src/model/clip';
-import { ActionError, CancelledError, NotStartedError } from '../../src/shared/errors';
+import { clipStatus, isResumable, runStatus, settleClip, unrunClip, type ClipOutcome, type ClipPlan, type ClipSoFar } from '../../src/model/clip';
+import { ActionError, CancelledError, NotStartedError, RunRefusedError } from '../../src/shared/errors';
 import { buildClipPlans } from '../../src/plan/plan';
-import { clipResults, overallStatus } from '../../src/report/outputs';
-import { Reporter, resumableTaskIds } from '../../src/report/reporter';
+import { clipResults, finalStatus, resumableTaskIds, stepFailure } from '../../src/report/outputs';
 import { renderTable } from '../../src/report/summary';
 import { taskIdInput } from '../../src/shared/wording';
-import { RecordingIO } from '../helpers/recording-io';
 
 function plan(index: number, extra: Partial<ClipPlan> = {}): ClipPlan {
   return { index, source: `https://cdn.example.com/${index + 1}.mp4`, ...extra };
@@ -18,7 +16,7 @@ function outcome(index: number, extra: Partial<ClipOutcome> & { billableSeconds?
   return { plan: plan(index, { billableSeconds }), status: 'completed', videoUrls: [], files: [], ...rest };
 }
 
-function progress(extra: Partial<ClipProgress> = {}): ClipProgress {
+function soFar(extra: Partial<ClipSoFar> = {}): ClipSoFar {
   return { stage: 'queued', videoUrls: [], files: [], ...extra };
 }
 
@@ -71,29 +69,38 @@ describe('clipStatus', () => {
 
 describe('settleClip', () => {
   it('names the task and how to resume it, in one sentence per case', () => {
-    const cancelledWaiting = settleClip(plan(0), progress({ stage: 'running', taskId: 'task_w' }), new CancelledError('Cancelled.'));
+    const cancelledWaiting = settleClip(plan(0), soFar({ stage: 'running', taskId: 'task_w' }), new CancelledError('Cancelled.'));
     expect(cancelledWaiting.message).toBe(
       'Cancelled while waiting for task task_w; the task keeps running on reApi. Resume it without paying again with task-id: task_w.',
     );
-    const notDelivered = settleClip(plan(0), progress({ stage: 'completed', taskId: 'task_d', videoUrls: ['https://r/0.mp4'] }), new ActionError('HTTP 503'));
+    const notDelivered = settleClip(plan(0), soFar({ stage: 'completed', taskId: 'task_d', videoUrls: ['https://r/0.mp4'] }), new ActionError('HTTP 503'));
     expect(notDelivered.message).toBe('HTTP 503. Task task_d is completed, so re-running with task-id: task_d delivers it again without paying.');
-    expect(settleClip(plan(0), progress(), new CancelledError('Cancelled.')).message).toBe('Cancelled before it was submitted; nothing was billed.');
-    const pollFailed = settleClip(plan(0), progress({ stage: 'running', taskId: 'task_p' }), new ActionError('reApi error 40401'));
+    expect(settleClip(plan(0), soFar(), new CancelledError('Cancelled.')).message).toBe('Cancelled before it was submitted; nothing was billed.');
+    const pollFailed = settleClip(plan(0), soFar({ stage: 'running', taskId: 'task_p' }), new ActionError('reApi error 40401'));
     expect(pollFailed.message).toBe('reApi error 40401 (task-id: task_p; Resume it without paying again with task-id: task_p.)');
-    expect(settleClip(plan(0), progress(), new Error('boom')).message).toBe('Unexpected error: boom');
+    expect(settleClip(plan(0), soFar(), new Error('boom')).message).toBe('Unexpected error: boom');
     expect(Object.isFrozen(pollFailed)).toBe(true);
   });
 });
 
-describe('overallStatus', () => {
+describe('runStatus', () => {
+  const statuses = (...outcomes: ClipOutcome[]) => runStatus(outcomes.map((o) => o.status));
   it('is failed when any clip failed or was skipped, else processing while any runs, else completed', () => {
-    expect(overallStatus([outcome(0), outcome(1)])).toBe('completed');
-    expect(overallStatus([outcome(0), outcome(1, { status: 'processing' })])).toBe('processing');
-    expect(overallStatus([outcome(0, { status: 'processing' }), outcome(1, { status: 'failed' })])).toBe('failed');
-    expect(overallStatus([outcome(0), outcome(1, { status: 'skipped' })])).toBe('failed');
-    expect(overallStatus([outcome(0, { status: 'dry-run' }), outcome(1, { status: 'dry-run' })])).toBe('dry-run');
-    expect(overallStatus([outcome(0, { status: 'processing' })])).toBe('processing');
-    expect(overallStatus([outcome(0, { status: 'skipped' })], true)).toBeUndefined();
+    expect(statuses(outcome(0), outcome(1))).toBe('completed');
+    expect(statuses(outcome(0), outcome(1, { status: 'processing' }))).toBe('processing');
+    expect(statuses(outcome(0, { status: 'processing' }), outcome(1, { status: 'failed' }))).toBe('failed');
+    expect(statuses(outcome(0), outcome(1, { status: 'skipped' }))).toBe('failed');
+    expect(statuses(outcome(0, { status: 'dry-run' }), outcome(1, { status: 'dry-run' }))).toBe('dry-run');
+    expect(statuses(outcome(0, { status: 'processing' }))).toBe('processing');
+  });
+
+  it('is nothing at the end of a run that stopped before any clip got anywhere', () => {
+    const error = new CancelledError('Cancelled.');
+    expect(finalStatus({ outcomes: [outcome(0, { status: 'skipped' })], error })).toBeUndefined();
+    expect(finalStatus({ outcomes: [outcome(0, { status: 'skipped' })], error, refused: true })).toBe('failed');
+    expect(finalStatus({ outcomes: [outcome(0, { status: 'skipped' })], error, clipsRan: true })).toBe('failed');
+    expect(finalStatus({ outcomes: [outcome(0, { status: 'processing', taskId: 'task_a' })], error })).toBe('processing');
+    expect(finalStatus({ outcomes: [outcome(0, { status: 'skipped' })] })).toBe('failed');
   });
 });
 
@@ -157,11 +164,9 @@ describe('failure line', () => {
     outcome(3, { taskId: 'task_dl', status: 'completed', videoUrls: ['https://r/3.mp4'], message: 'Downloading the result failed.' }),
     outcome(4, { status: 'skipped', message: 'Not submitted: the timeout ran out before its turn.' }),
   ];
-  const reporter = new Reporter(new RecordingIO());
-  reporter.setClips(outcomes.map((o) => o.plan));
 
   it('counts, lists and tells how to pick up what can be picked up, on one line', () => {
-    const message = reporter.failureLine(outcomes, undefined, false) ?? '';
+    const message = stepFailure({ outcomes }) ?? '';
     expect(message).not.toContain('\n');
     expect(message).toMatch(/^4 of 5 clips did not complete \(1 failed, 1 still processing, 1 not delivered, 1 skipped; see the results output\): /);
     expect(message).toContain('#2 2.mp4 (task task_bad): Task task_bad failed on reApi (code 80007: too big)');
@@ -177,18 +182,18 @@ describe('failure line', () => {
 
   it('lists at most five clips', () => {
     const many = Array.from({ length: 8 }, (_, index) => outcome(index, { status: 'failed', message: `boom ${index}` }));
-    const wide = new Reporter(new RecordingIO());
-    wide.setClips(many.map((o) => o.plan));
-    expect(wide.failureLine(many, undefined, false)).toMatch(/boom 4; and 3 more\.$/);
+    expect(stepFailure({ outcomes: many })).toMatch(/boom 4; and 3 more\.$/);
   });
 
   it('is the clip’s own message when there is one clip, and the run’s failure alone when it refused the run', () => {
-    const single = new Reporter(new RecordingIO());
-    single.setClips([plan(0)]);
-    expect(single.failureLine([outcome(0, { status: 'failed', message: 'It broke.' })], undefined, false)).toBe('It broke.');
-    expect(single.failureLine([unrunClip(plan(0), 'skipped', 'Not submitted.')], 'Refused. Nothing was submitted.', true)).toBe(
-      'Refused. Nothing was submitted.',
-    );
+    expect(stepFailure({ outcomes: [outcome(0, { status: 'failed', message: 'It broke.' })] })).toBe('It broke.');
+    const refusal = {
+      outcomes: [unrunClip(plan(0), 'skipped', 'Not submitted.')],
+      error: new RunRefusedError('Refused. Nothing was submitted.'),
+      refused: true,
+    };
+    expect(stepFailure(refusal)).toBe('Refused. Nothing was submitted.');
+    expect(stepFailure({ outcomes: [outcome(0)] })).toBeUndefined();
   });
 });
 

@@ -1,6 +1,6 @@
 /** release-tag in the pure parts: the summary's asset links, the clip's message after a failed upload, the refusal line. */
 import { describe, expect, it } from 'vitest';
-import { settleClip, type ClipOutcome, type ClipPlan, type ClipProgress, type ReleaseAssetLink } from '../../src/model/clip';
+import { settleClip, type ClipOutcome, type ClipPlan, type ClipSoFar, type ReleaseAssetLink } from '../../src/model/clip';
 import { ReleaseError } from '../../src/shared/errors';
 import { renderCard, renderTable, type SummaryReport } from '../../src/report/summary';
 import { notSubmitted } from '../../src/shared/wording';
@@ -20,7 +20,6 @@ function outcome(index: number, assets?: ReleaseAssetLink[]): ClipOutcome {
     videoUrls: [`https://cdn.reapi.ai/media/${index}.mp4`],
     files: [{ name: `clip-${index}-2x.mp4`, path: `/tmp/clip-${index}-2x.mp4`, bytes: 1024, url: '' }],
     releaseAssets: assets,
-    releaseAssetUrl: assets?.[0]?.url,
   };
 }
 
@@ -71,7 +70,7 @@ describe('summary with release-tag', () => {
 describe('a clip whose upload failed', () => {
   it('keeps the upload message and its one resume hint (no second hint appended)', () => {
     const plan: ClipPlan = { index: 0, source: 'https://cdn.example.com/a.mp4' };
-    const progress: ClipProgress = {
+    const soFar: ClipSoFar = {
       stage: 'completed',
       taskId: 'task_9',
       videoUrls: ['https://cdn.reapi.ai/media/9.mp4'],
@@ -79,15 +78,15 @@ describe('a clip whose upload failed', () => {
     };
     const message =
       'GitHub refused to change a-2x.mp4 in release v1 (HTTP 403): no. Task task_9 is complete: re-run with `task-id: task_9` to upload its result without paying again.';
-    const settled = settleClip(plan, progress, new ReleaseError(message, 403));
+    const settled = settleClip(plan, soFar, new ReleaseError(message, 403));
     expect(settled.message).toBe(message);
     expect(settled.status).toBe('completed');
   });
 
   it('a download failure still gets the redeliver hint', () => {
     const plan: ClipPlan = { index: 0, source: 'https://cdn.example.com/a.mp4' };
-    const progress: ClipProgress = { stage: 'completed', taskId: 'task_9', videoUrls: ['https://cdn.reapi.ai/media/9.mp4'], files: [] };
-    const settled = settleClip(plan, progress, new ReleaseError('The download failed.'));
+    const soFar: ClipSoFar = { stage: 'completed', taskId: 'task_9', videoUrls: ['https://cdn.reapi.ai/media/9.mp4'], files: [] };
+    const settled = settleClip(plan, soFar, new ReleaseError('The download failed.'));
     expect(settled.message).toBe('The download failed. Task task_9 is completed, so re-running with task-id: task_9 delivers it again without paying.');
   });
 });

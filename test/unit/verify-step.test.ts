@@ -6,26 +6,26 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { settleClip, type ClipOutcome, type ClipPlan, type ClipProgress } from '../../src/model/clip';
+import { settleClip, type ClipOutcome, type ClipPlan, type ClipSoFar } from '../../src/model/clip';
 import { VerifyError } from '../../src/shared/errors';
 import type { VerifyMode } from '../../src/inputs/parse';
 import { describeProbe } from '../../src/source/preflight';
 import { clipResults } from '../../src/report/outputs';
 import { renderCard, renderTable, type SummaryReport } from '../../src/report/summary';
-import { mediaSummary, verifyClip } from '../../src/pipeline/verify-step';
+import { verifyResults, type DeliveredTask } from '../../src/pipeline/verify-step';
 
 const FIXTURES = resolve(import.meta.dirname, '../fixtures');
 const SOURCE_MEDIA = { durationSeconds: 3.2, video: { width: 64, height: 36, frameRate: 5, codec: 'avc1' } };
 const PLAN: ClipPlan = { index: 0, source: 'https://cdn.example.com/v/clip.mp4', billableSeconds: 4, sourceMedia: SOURCE_MEDIA };
 
-async function savedProgress(...fixtures: string[]): Promise<ClipProgress> {
+async function saved(...fixtures: string[]): Promise<DeliveredTask> {
   const files = await Promise.all(
     fixtures.map(async (name) => {
       const path = resolve(FIXTURES, name);
       return { url: `https://cdn.example.com/r/${name}`, path, name, bytes: (await stat(path)).size };
     }),
   );
-  return { stage: 'completed', taskId: 'task_abc', videoUrls: files.map((file) => file.url), files };
+  return { taskId: 'task_abc', videoUrls: files.map((file) => file.url), files };
 }
 
 function recordingLog() {
@@ -33,49 +33,54 @@ function recordingLog() {
   return { lines, log: { info: (m: string) => lines.push(`info: ${m}`), warning: (m: string) => lines.push(`warning: ${m}`) } };
 }
 
+const report = (outcomes: ClipOutcome[]): SummaryReport => ({
+  upscaleFactor: '2',
+  concurrency: 2,
+  dryRun: false,
+  outcomes,
+  elapsedMs: 1000,
+  phases: [],
+  status: 'completed',
+  resumeTaskIds: [],
+});
+
 const ctx = (verify: VerifyMode) => ({ inputs: { verify, upscaleFactor: '2' as const }, signal: new AbortController().signal });
 
-describe('verifyClip', () => {
+describe('verifyResults', () => {
   it('fills the media facts and logs the upscale for a right result', async () => {
-    const progress = await savedProgress('result-3.2s-2x-128x72.mp4');
+    const task = await saved('result-3.2s-2x-128x72.mp4');
     const { lines, log } = recordingLog();
-    await verifyClip(PLAN, progress, ctx('warn'), log);
-    expect(progress.media).toEqual({
-      width: 128,
-      height: 72,
-      duration: 3.2,
-      sourceWidth: 64,
-      sourceHeight: 36,
-      sourceDuration: 3.2,
-      description: '64×36 → 128×72 (2.0×) · 3.2 s → 3.2 s · H.264',
-    });
+    const verified = await verifyResults(PLAN, task, ctx('warn'), log);
+    expect(verified?.failure).toBeUndefined();
+    expect(verified?.media.source).toBe(SOURCE_MEDIA);
+    expect(verified?.media.result).toMatchObject({ container: 'mp4', hasVideo: true, video: { width: 128, height: 72, codec: 'avc1' } });
+    expect(verified?.media.result?.durationSeconds).toBeCloseTo(3.2, 3);
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^info: Result of task task_abc: 64×36 → 128×72 \(2\.0×\) · 3\.2 s → 3\.2 s · H\.264 \(read from the saved file, .+\)\.$/);
   });
 
   it('warns once under warn, naming the clip, the task, what was expected and found', async () => {
-    const progress = await savedProgress('fault-too-short-1.6s-128x72.mp4');
+    const task = await saved('fault-too-short-1.6s-128x72.mp4');
     const { lines, log } = recordingLog();
-    await verifyClip(PLAN, progress, ctx('warn'), log);
+    const verified = await verifyResults(PLAN, task, ctx('warn'), log);
     expect(lines.filter((line) => line.startsWith('warning'))).toEqual([
       "warning: clip.mp4: the result of task task_abc is not what was asked for: expected a duration of 3.2 s (the source's, within one frame, 0.2 s), found 1.6 s.",
     ]);
-    expect(settleClip(PLAN, progress).status).toBe('completed');
+    expect(verified?.failure).toBeUndefined();
   });
 
   it('fails the clip under fail, keeping its facts; the message says it can be delivered again without paying', async () => {
-    const progress = await savedProgress('result-3.2s-1x-64x36.mp4');
+    const task = await saved('result-3.2s-1x-64x36.mp4');
     const { lines, log } = recordingLog();
-    const error = await verifyClip(PLAN, progress, ctx('fail'), log).then(
-      () => undefined,
-      (e: unknown) => e,
-    );
+    const verified = await verifyResults(PLAN, task, ctx('fail'), log);
+    const error = verified?.failure;
     expect(error).toBeInstanceOf(VerifyError);
     expect(lines.filter((line) => line.startsWith('warning'))).toEqual([]);
-    expect(progress.media?.width).toBe(64);
-    const outcome = settleClip(PLAN, progress, error);
+    const clip: ClipSoFar = { stage: 'completed', ...task, media: verified?.media };
+    const outcome = settleClip(PLAN, clip, error);
     expect(outcome.status).toBe('failed');
-    expect(outcome.media?.description).toBe('64×36 → 64×36 (1.0×) · 3.2 s → 3.2 s · H.264');
+    expect(clipResults([outcome])[0]).toMatchObject({ width: 64, height: 36, source_width: 64 });
+    expect(renderCard(report([outcome]))).toContain('| **Video** | 64×36 → 64×36 \\(1.0×\\) · 3.2 s → 3.2 s · H.264 |');
     expect(outcome.message).toBe(
       "clip.mp4: the result of task task_abc is not what was asked for: expected a video larger than the source's 64×36 (2× is 128×72), found 64×36. " +
         'Task task_abc is completed, so re-running with task-id: task_abc delivers it again without paying.',
@@ -83,14 +88,14 @@ describe('verifyClip', () => {
   });
 
   it('labels each of several results', async () => {
-    const progress = await savedProgress('result-3.2s-2x-128x72.mp4', 'fault-no-video-3.2s.mp4');
+    const task = await saved('result-3.2s-2x-128x72.mp4', 'fault-no-video-3.2s.mp4');
     const { lines, log } = recordingLog();
-    await verifyClip(PLAN, progress, ctx('warn'), log);
+    const verified = await verifyResults(PLAN, task, ctx('warn'), log);
     expect(lines.filter((line) => line.startsWith('warning'))).toEqual([
       'warning: clip.mp4: the result of task task_abc is not what was asked for: result 2 of 2: expected an MP4 with a video track, found an MP4 without a video track.',
     ]);
     // The outputs tell the first result.
-    expect(progress.media?.width).toBe(128);
+    expect(verified?.media.result?.video?.width).toBe(128);
   });
 
   it('gives one notice for a result it cannot read: info under warn, warning under fail, never a failure', async () => {
@@ -98,31 +103,24 @@ describe('verifyClip', () => {
       ['warn', 'info'],
       ['fail', 'warning'],
     ] as const) {
-      const progress = await savedProgress('result-3.2s-2x-128x72.mp4');
-      progress.files[0] = { ...progress.files[0]!, path: resolve(FIXTURES, 'missing.mp4') };
+      const task = await saved('result-3.2s-2x-128x72.mp4');
+      const missing = { ...task, files: [{ ...task.files[0]!, path: resolve(FIXTURES, 'missing.mp4') }] };
       const { lines, log } = recordingLog();
-      await verifyClip(PLAN, progress, ctx(mode), log);
+      const verified = await verifyResults(PLAN, missing, ctx(mode), log);
       expect(lines).toHaveLength(1);
       expect(lines[0]).toMatch(new RegExp(`^${level}: clip\\.mp4: the result of task task_abc was not checked \\(.*(ENOENT|no such file).*\\)\\.$`));
-      expect(progress.media).toEqual({ sourceWidth: 64, sourceHeight: 36, sourceDuration: 3.2, description: '64×36 → ? · 3.2 s → ?' });
+      expect(verified).toEqual({ media: { source: SOURCE_MEDIA, result: undefined } });
+      const outcome = settleClip(PLAN, { stage: 'completed', ...missing, media: verified?.media });
+      expect(clipResults([outcome])[0]).toMatchObject({ width: null, height: null, duration: null, source_width: 64, source_height: 36, source_duration: 3.2 });
+      expect(renderCard(report([outcome]))).toContain('| **Video** | 64×36 → ? · 3.2 s → ? |');
     }
   });
 
-  it('does nothing under off, or for a clip that did not complete', async () => {
+  it('does nothing under off', async () => {
     const { lines, log } = recordingLog();
-    const off = await savedProgress('fault-too-short-1.6s-128x72.mp4');
-    await verifyClip(PLAN, off, ctx('off'), log);
-    const running: ClipProgress = { stage: 'running', taskId: 'task_abc', videoUrls: [], files: [] };
-    await verifyClip(PLAN, running, ctx('fail'), log);
+    const off = await saved('fault-too-short-1.6s-128x72.mp4');
+    expect(await verifyResults(PLAN, off, ctx('off'), log)).toBeUndefined();
     expect(lines).toEqual([]);
-    expect(off.media).toBeUndefined();
-    expect(running.media).toBeUndefined();
-  });
-});
-
-describe('mediaSummary', () => {
-  it('leaves the description out when nothing is known', () => {
-    expect(mediaSummary(undefined, undefined).description).toBeUndefined();
   });
 });
 
@@ -144,7 +142,10 @@ describe('describeProbe', () => {
 });
 
 describe('the summary', () => {
-  const media = { width: 1708, height: 960, duration: 3.2, description: '854×480 → 1708×960 (2.0×) · 3.2 s → 3.2 s · H.264' };
+  const media = {
+    source: { durationSeconds: 3.2, video: { width: 854, height: 480 } },
+    result: { durationSeconds: 3.2, video: { width: 1708, height: 960, codec: 'avc1' } },
+  };
   const outcome = (index: number, extra: Partial<ClipOutcome> = {}): ClipOutcome => ({
     plan: { index, source: `https://cdn.example.com/v/clip-${index}.mp4` },
     status: 'completed',
@@ -152,16 +153,6 @@ describe('the summary', () => {
     videoUrls: [`https://cdn.example.com/r/${index}.mp4`],
     files: [],
     ...extra,
-  });
-  const report = (outcomes: ClipOutcome[]): SummaryReport => ({
-    upscaleFactor: '2',
-    concurrency: 2,
-    dryRun: false,
-    outcomes,
-    elapsedMs: 1000,
-    phases: [],
-    status: 'completed',
-    resumeTaskIds: [],
   });
 
   it('gives the card a Video row, escaped', () => {
@@ -187,7 +178,10 @@ describe('the summary', () => {
 
 describe('results[]', () => {
   it('gives the probed facts of the source and the first result, durations to the millisecond', () => {
-    const media = mediaSummary(SOURCE_MEDIA, { container: 'mp4', hasVideo: true, durationSeconds: 3.2000000000000002, video: { width: 128, height: 72 } });
+    const media = {
+      source: SOURCE_MEDIA,
+      result: { container: 'mp4' as const, hasVideo: true, durationSeconds: 3.2000000000000002, video: { width: 128, height: 72 } },
+    };
     const [entry] = clipResults([{ plan: PLAN, status: 'completed', taskId: 'task_abc', videoUrls: [], files: [], media }]);
     expect(entry).toMatchObject({ width: 128, height: 72, duration: 3.2, source_width: 64, source_height: 36, source_duration: 3.2 });
   });

@@ -7,12 +7,12 @@ import {
   uncheckedMessage,
   verificationMessage,
   verifyResult,
-  type MediaSide,
+  type MediaFacts,
   type ResultFacts,
 } from '../../src/media/result-check';
 
-function side(width: number | undefined, height: number | undefined, durationSeconds?: number, codec?: string, frameRate?: number): MediaSide {
-  const video: NonNullable<MediaSide['video']> = {};
+function side(width: number | undefined, height: number | undefined, durationSeconds?: number, codec?: string, frameRate?: number): MediaFacts {
+  const video: NonNullable<MediaFacts['video']> = {};
   if (width !== undefined) video.width = width;
   if (height !== undefined) video.height = height;
   if (codec !== undefined) video.codec = codec;
