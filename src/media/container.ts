@@ -8,6 +8,7 @@
 
 import type { ISOFile, Movie } from 'mp4box';
 import { formatBytes } from '../shared/format';
+import { redact } from '../shared/redact';
 
 /** The containers the API accepts (MP4, MOV, MKV), as told apart by their first bytes. */
 export type Container = 'mp4' | 'matroska';
@@ -305,11 +306,14 @@ const CODEC_NAMES: Record<string, string> = {
   V_VP8: 'VP8',
 };
 
-/** "H.264", "H.265/HEVC", "AV1", "VP9" by name; any other code as written (reduced to safe characters: it comes from the file). */
+/**
+ * "H.264", "H.265/HEVC", "AV1", "VP9" by name; any other code as written (reduced to safe characters: it comes from the
+ * file), scrubbed of secrets before it is cut (a cut key is a prefix no mask catches).
+ */
 export function codecDisplayName(codec: string): string {
   return (
     CODEC_NAMES[codec] ??
-    (codec
+    (redact(codec)
       .replace(/[^\w./ -]/g, '?')
       .trim()
       .slice(0, 32) ||
@@ -318,5 +322,8 @@ export function codecDisplayName(codec: string): string {
 }
 
 function errorMessage(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).replace(/\s+/g, ' ').trim().slice(0, 200);
+  return redact(error instanceof Error ? error.message : String(error))
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, 200);
 }

@@ -13,11 +13,13 @@ import {
   httpUrl,
   isNowImmutable,
   listAssets,
+  listPages,
   parseAsset,
   parseRelease,
   removeQuietly,
   renameAsset,
   safeOrigin,
+  PER_PAGE,
   type AssetRecord,
   type ReleaseClient,
   type ReleaseInfo,
@@ -60,14 +62,15 @@ export async function findRelease(client: ReleaseClient, tag: string): Promise<R
   } catch (error) {
     if (!(error instanceof ReleaseError) || error.status !== 404) throw lookupError(error, tag, where);
     // getReleaseByTag sees published releases only; drafts are in the list.
+    const isTag = (release: unknown) => (release as { tag_name?: unknown } | null)?.tag_name === tag;
     try {
-      data = await callApi(client, `Listing the releases of ${where}`, () =>
-        octokit.paginate(octokit.rest.repos.listReleases, { owner, repo, per_page: 100 }, (response, done) => {
-          const match = response.data.find((release) => release.tag_name === tag);
-          if (match) done();
-          return match ? [match] : [];
-        }),
-      ).then((found) => found[0]);
+      const releases = await listPages(
+        client,
+        `Listing the releases of ${where}`,
+        () => octokit.rest.repos.listReleases({ owner, repo, per_page: PER_PAGE }),
+        (page) => page.some(isTag),
+      );
+      data = releases.find(isTag);
     } catch (listError) {
       throw lookupError(listError, tag, where);
     }

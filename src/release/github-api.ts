@@ -106,10 +106,69 @@ export async function isNowImmutable(client: ReleaseClient, release: ReleaseInfo
 
 export async function listAssets(client: ReleaseClient, release: ReleaseInfo): Promise<AssetRecord[]> {
   const { octokit, owner, repo } = client;
-  const raw = await callApi(client, `Listing the assets of release ${release.tag}`, () =>
-    octokit.paginate(octokit.rest.repos.listReleaseAssets, { owner, repo, release_id: release.id, per_page: 100 }),
+  const raw = await listPages(client, `Listing the assets of release ${release.tag}`, () =>
+    octokit.rest.repos.listReleaseAssets({ owner, repo, release_id: release.id, per_page: PER_PAGE }),
   );
-  return (raw as unknown[]).map(parseAsset);
+  return raw.map(parseAsset);
+}
+
+/** Items asked for per page of a list (GitHub's largest). */
+export const PER_PAGE = 100;
+
+/**
+ * Most pages a list is read to: a release holds at most 1000 assets (10 pages), and a draft release is among the
+ * newest. Past this, the list stops with a ReleaseError rather than reading on.
+ */
+export const MAX_LIST_PAGES = 50;
+
+interface ListPage {
+  data: unknown;
+  headers: { link?: string };
+  url: string;
+}
+
+/**
+ * The items of a paginated list, page after page along GitHub's `Link: rel="next"`, each page retried as callApi
+ * does. Bounded: a next page already read (a Link that loops) or more than MAX_LIST_PAGES pages stop it with a
+ * ReleaseError; `enough` ends it early once a page holds what is looked for.
+ */
+export async function listPages(
+  client: ReleaseClient,
+  what: string,
+  firstPage: () => Promise<ListPage>,
+  enough?: (page: unknown[]) => boolean,
+): Promise<unknown[]> {
+  const items: unknown[] = [];
+  const seen = new Set<string>();
+  let call = firstPage;
+  for (let count = 1; ; count++) {
+    const page = await callApi(client, what, call);
+    if (!Array.isArray(page.data)) throw new ReleaseError(`${what} failed: GitHub answered a page with something other than a list.`);
+    items.push(...(page.data as unknown[]));
+    if (enough?.(page.data as unknown[])) return items;
+    seen.add(pageKey(page.url));
+    const next = /<([^<>]+)>;\s*rel="next"/.exec(page.headers.link ?? '')?.[1];
+    if (!next) return items;
+    if (seen.has(pageKey(next))) {
+      throw new ReleaseError(
+        `${what} stopped: GitHub's Link header leads back to a page already read (${githubText(next, 160)}), so the list would never end.`,
+      );
+    }
+    if (count >= MAX_LIST_PAGES) throw new ReleaseError(`${what} stopped after ${MAX_LIST_PAGES} pages of ${PER_PAGE}: GitHub still named a next page.`);
+    call = () => client.octokit.request({ method: 'GET', url: next } as unknown as 'GET /');
+  }
+}
+
+/** A page's URL with its query in a fixed order, so the same page is known however its link spells it. */
+function pageKey(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.searchParams.sort();
+    parsed.hash = '';
+    return parsed.href;
+  } catch {
+    return url;
+  }
 }
 
 /** Deletes an asset; one that is already gone counts as deleted. */
@@ -165,7 +224,7 @@ function fromOctokit(error: unknown, client: ReleaseClient, what: string): Error
   if (typeof status !== 'number') return new ReleaseError(`${what} failed: ${githubText(errorText(error))}`);
   if (!response) return new ReleaseError(`${what} failed (${githubText(errorText(cause ?? error))}).`, undefined, true);
   const data = (response.data ?? {}) as { message?: unknown; errors?: Array<{ code?: unknown }> };
-  const code = typeof data.errors?.[0]?.code === 'string' ? data.errors[0].code : undefined;
+  const code = typeof data.errors?.[0]?.code === 'string' ? githubText(data.errors[0].code, 80) : undefined;
   const retryAfterMs = parseRetryAfter(response.headers?.['retry-after']);
   const rateLimited = status === 429 || (status === 403 && (retryAfterMs !== undefined || response.headers?.['x-ratelimit-remaining'] === '0'));
   const detail = [githubText(data.message), code].filter(Boolean).join(': ');

@@ -10,6 +10,7 @@ import type { ActionInputs } from '../inputs/parse';
 import type { ReleaseClient, ReleaseInfo } from './assets';
 import type { Timeline } from '../shared/timeline';
 import { notSubmitted } from '../shared/wording';
+import { AssetNameBook, ASSET_NAME_RULE } from './asset-names';
 
 /** The release client, loaded only with release-tag: @actions/github and Octokit would otherwise slow every start. */
 const releaseModule = () => import('./assets');
@@ -18,6 +19,8 @@ const releaseModule = () => import('./assets');
 export interface ReleaseTarget {
   client: ReleaseClient;
   release: ReleaseInfo;
+  /** The asset name of each result file: one GitHub keeps as sent, unique in this run. */
+  names: AssetNameBook;
 }
 
 /** Where the run's lines go (the Reporter). */
@@ -56,7 +59,7 @@ export async function openRelease(
     });
     const release = await log.section(`Checking release ${tag} of ${client.owner}/${client.repo}`, () => findRelease(client, tag));
     log.info(`Release ${tag} found (${release.draft ? 'draft' : 'published'}): ${release.htmlUrl}`);
-    return { client, release };
+    return { client, release, names: new AssetNameBook() };
   } catch (error) {
     if (error instanceof CancelledError || !(error instanceof ActionError)) throw error;
     const status = error instanceof ReleaseError ? error.status : undefined;
@@ -89,7 +92,9 @@ export async function uploadToRelease(
     log.phase(`Uploading ${count} to release ${release.tag}`, async () => {
       for (const file of files) {
         const { sha256, bytes } = await hashFile(file.path);
-        const asset = await uploadAsset(client, release, { path: file.path, name: file.name, sha256, bytes }, { taskId });
+        const name = target.names.claim(file.name);
+        if (name !== file.name) log.info(`${file.name} goes to the release as ${name}: ${ASSET_NAME_RULE}.`);
+        const asset = await uploadAsset(client, release, { path: file.path, name, sha256, bytes }, { taskId });
         const link = { name: asset.name, url: asset.browserDownloadUrl, unchanged: asset.skipped };
         assets.push(link);
         onAsset(link);

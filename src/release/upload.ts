@@ -7,8 +7,8 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Transform, type TransformCallback } from 'node:stream';
-import { fetch as undiciFetch, request, type Dispatcher } from 'undici';
-import { CancelledError, ReleaseError } from '../shared/errors';
+import { Response, fetch as undiciFetch, request, type Dispatcher } from 'undici';
+import { CancelledError, ReleaseError, ResponseFormatError } from '../shared/errors';
 import { redact } from '../shared/redact';
 import { collectYoungGarbage, DOWNLOAD_GC_EVERY_BYTES } from '../shared/young-gc';
 import { oneLine, truncate } from '../shared/text';
@@ -26,6 +26,12 @@ const PROGRESS_EVERY_MS = 10_000;
 /** Read buffer for the file: fewer, larger socket writes; memory stays a few of these whatever the file size. */
 const READ_BUFFER_BYTES = 1024 * 1024;
 const MAX_API_REDIRECTS = 5;
+/** Longest a GitHub API answer may be: a page of 100 releases, each with long notes and its assets, fits well within. */
+const MAX_API_ANSWER_BYTES = 32 * 1024 * 1024;
+/** Longest one GitHub API request may take, answer included: release calls have this bound of their own (not the run's `timeout`). */
+export const API_CALL_TIMEOUT_MS = 60_000;
+/** Statuses whose answer has no body (a Response refuses one). */
+const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
 
 export { ReleaseError };
 
@@ -113,31 +119,62 @@ export async function hashFile(path: string): Promise<{ sha256: string; bytes: n
 /**
  * A fetch for Octokit that sends requests only to the API's origin and
  * follows redirects itself, only within that origin: a redirect elsewhere is
- * refused rather than followed (with or without the token).
+ * refused rather than followed (with or without the token). Each request,
+ * redirects and answer included, gets API_CALL_TIMEOUT_MS; the answer is read
+ * here (at most MAX_API_ANSWER_BYTES) and scrubbed of the run's secrets
+ * before Octokit or anything after it sees a byte of it.
  */
-export function apiOnlyFetch(apiOrigin: string, dispatcher: Dispatcher): typeof globalThis.fetch {
+export function apiOnlyFetch(apiOrigin: string, dispatcher: Dispatcher, timeoutMs = API_CALL_TIMEOUT_MS): typeof globalThis.fetch {
   const guarded = async (input: unknown, init: Record<string, unknown> = {}): Promise<unknown> => {
     let url = new URL(input instanceof URL ? input.href : typeof input === 'string' ? input : String((input as { url?: unknown }).url));
     let method = typeof init.method === 'string' ? init.method : 'GET';
     let body = init.body;
-    for (let hop = 0; ; hop++) {
-      if (url.origin !== apiOrigin) {
-        throw new ReleaseError(
-          `GitHub's API pointed the request at ${url.origin}, not at GITHUB_API_URL's origin (${apiOrigin}); the token is only sent there.`,
-        );
+    const cancel = init.signal as AbortSignal | undefined;
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = cancel ? AbortSignal.any([cancel, timeout]) : timeout;
+    try {
+      for (let hop = 0; ; hop++) {
+        if (url.origin !== apiOrigin) {
+          throw new ReleaseError(
+            `GitHub's API pointed the request at ${url.origin}, not at GITHUB_API_URL's origin (${apiOrigin}); the token is only sent there.`,
+          );
+        }
+        const response = await undiciFetch(url, { ...(init as object), method, body: body as string | undefined, redirect: 'manual', dispatcher, signal });
+        const location = response.headers.get('location');
+        if (!REDIRECT_STATUSES.has(response.status) || !location || hop >= MAX_API_REDIRECTS) return await scrubbed(response);
+        await response.body?.cancel();
+        url = new URL(location, url);
+        if (response.status === 303) {
+          method = 'GET';
+          body = undefined;
+        }
       }
-      const response = await undiciFetch(url, { ...(init as object), method, body: body as string | undefined, redirect: 'manual', dispatcher });
-      const location = response.headers.get('location');
-      if (!REDIRECT_STATUSES.has(response.status) || !location || hop >= MAX_API_REDIRECTS) return response;
-      await response.body?.cancel();
-      url = new URL(location, url);
-      if (response.status === 303) {
-        method = 'GET';
-        body = undefined;
+    } catch (error) {
+      if (timeout.aborted && !cancel?.aborted) {
+        throw new ReleaseError(`GitHub's API did not answer ${method} ${url.pathname} within ${timeoutMs / 1000} s.`, undefined, true);
       }
+      throw error;
     }
   };
   return guarded as unknown as typeof globalThis.fetch;
+}
+
+/** The same answer with its body read (bounded) and scrubbed of the run's secrets. */
+async function scrubbed(response: Response): Promise<Response> {
+  if (NULL_BODY_STATUSES.has(response.status) || !response.body) return response;
+  let text: string;
+  try {
+    text = await readLimitedText(response.body, MAX_API_ANSWER_BYTES);
+  } catch (error) {
+    await response.body.cancel().catch(() => undefined);
+    throw error instanceof ResponseFormatError
+      ? new ReleaseError(`GitHub's API answered HTTP ${response.status} with more than ${MAX_API_ANSWER_BYTES / 1024 / 1024} MiB.`, response.status)
+      : error;
+  }
+  const clean = new Response(redact(text), { status: response.status, statusText: response.statusText, headers: response.headers });
+  // Octokit reads the answer's URL (a Response built here has none).
+  Object.defineProperty(clean, 'url', { value: response.url });
+  return clean;
 }
 
 export interface PostAssetOptions {
@@ -196,7 +233,8 @@ export async function postAsset(options: PostAssetOptions): Promise<unknown> {
   const { statusCode, headers } = response;
   let text = '';
   try {
-    text = await readLimitedText(response.body, 1024 * 1024);
+    // Scrubbed as it is read: nothing after this sees a secret GitHub echoed.
+    text = redact(await readLimitedText(response.body, 1024 * 1024));
   } catch (error) {
     if (statusCode >= 200 && statusCode < 300)
       throw new ReleaseError(`The upload host's answer could not be read: ${githubText((error as Error).message)}`, statusCode, true);
@@ -217,7 +255,7 @@ export async function postAsset(options: PostAssetOptions): Promise<unknown> {
   try {
     const data = JSON.parse(text) as { message?: unknown; errors?: Array<{ code?: unknown }> };
     message = githubText(data.message);
-    code = typeof data.errors?.[0]?.code === 'string' ? data.errors[0].code : undefined;
+    code = typeof data.errors?.[0]?.code === 'string' ? githubText(data.errors[0].code, 80) : undefined;
   } catch {
     // not JSON: the status alone says it
   }

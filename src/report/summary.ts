@@ -6,6 +6,7 @@ import type { ClipMedia, ReleaseAssetLink } from '../model/clip';
 import type { RunEnd, RunReport } from './outputs';
 import { describeUpscale } from '../media/result-check';
 import { markdownCode, markdownText } from '../shared/text';
+import { redact } from '../shared/redact';
 import { reuseDate } from '../skip-unchanged/reuse';
 import { resultUrlProblem } from '../shared/validate';
 import { SUMMARY_RESUME_TASK, SUMMARY_RESUME_UNFINISHED, taskIdInput } from '../shared/wording';
@@ -19,13 +20,16 @@ export interface SummaryReport extends Omit<RunReport, keyof RunEnd>, Pick<RunEn
   resumeTaskIds: string[];
 }
 
-/** Plain text in a table cell: no pipe or newline breaks the row, and no Markdown or HTML in it is rendered. */
+/**
+ * Plain text in a table cell: no pipe or newline breaks the row, and no Markdown or HTML in it is rendered.
+ * Secrets are scrubbed before escaping: escaped, `rk_live_…` would read `rk\_live\_…` and no longer match.
+ */
 export function cell(text: string): string {
-  return markdownText(text);
+  return markdownText(redact(text));
 }
 
 function code(text: string): string {
-  return markdownCode(text);
+  return markdownCode(redact(text));
 }
 
 /** A link, only to a valid absolute http(s) URL; anything else is shown as plain text, not linked. */

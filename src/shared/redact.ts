@@ -6,19 +6,25 @@
  * scrubbed again on the way out (see emit.ts).
  */
 import * as core from '@actions/core';
+import { markdownCode, markdownText } from './text';
 
 export const REDACTED = '***';
 
-/** The spellings a secret can take when a server echoes it back. */
+/**
+ * The spellings a secret can take when a server echoes it back, each also as
+ * the Markdown job summary escapes it (`rk_live_x` reads `rk\_live\_x` there),
+ * so text escaped before it was scrubbed is still caught on the way out.
+ */
 export function secretVariants(secret: string): string[] {
-  const variants = new Set<string>([
+  const echoed = [
     secret,
     encodeURIComponent(secret),
     new URLSearchParams({ s: secret }).toString().slice(2),
     encodeURI(secret),
     JSON.stringify(secret).slice(1, -1),
     JSON.stringify(secret).slice(1, -1).replace(/\//g, '\\/'),
-  ]);
+  ];
+  const variants = new Set<string>(echoed.flatMap((variant) => [variant, markdownText(variant), markdownCode(variant).slice(1, -1)]));
   return [...variants].filter((variant) => variant.length > 0);
 }
 

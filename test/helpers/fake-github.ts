@@ -104,6 +104,8 @@ export class FakeGitHub {
   keepData = true;
   /** Largest page the list endpoints hand out, whatever `per_page` asks. */
   maxPerPage = 100;
+  /** A broken Link header: every list page names itself as `rel="next"` (a list that never ends). */
+  selfLinkedPages = false;
   readonly requests: RecordedRequest[] = [];
   readonly events: FakeEvent[] = [];
   readonly releases: FakeRelease[] = [];
@@ -149,6 +151,7 @@ export class FakeGitHub {
     this.readOnly = false;
     this.keepData = true;
     this.maxPerPage = 100;
+    this.selfLinkedPages = false;
   }
 
   /** Environment a runner gives an action, pointed at this fake (as on GitHub Enterprise Server). */
@@ -335,7 +338,11 @@ export class FakeGitHub {
       next.searchParams.set('page', String(n));
       return next.href;
     };
-    const links = page < last ? [`<${link(page + 1)}>; rel="next"`, `<${link(last)}>; rel="last"`] : [];
+    const links = this.selfLinkedPages
+      ? [`<${link(page)}>; rel="next"`]
+      : page < last
+        ? [`<${link(page + 1)}>; rel="next"`, `<${link(last)}>; rel="last"`]
+        : [];
     this.json(res, 200, items.slice((page - 1) * perPage, page * perPage), links.length ? { link: links.join(', ') } : {});
   }
 
@@ -371,6 +378,7 @@ export class FakeGitHub {
     } catch {
       return this.error(res, 400, 'Problems parsing JSON');
     }
+    if (typeof name === 'string') name = githubAssetName(name);
     if (typeof name === 'string' && name !== asset.name) {
       if (release.assets.some((a) => a.name === name)) return this.error(res, 422, 'Validation Failed', 'already_exists');
       const from = asset.name;
@@ -385,7 +393,9 @@ export class FakeGitHub {
     const url = new URL(req.url ?? '/', 'http://fake');
     const match = new RegExp(`^${prefix}repos/${this.owner}/${this.repo}/releases/(\\d+)/assets$`).exec(url.pathname);
     const release = match ? this.releases.find((r) => r.id === Number(match[1])) : undefined;
-    const name = url.searchParams.get('name') ?? '';
+    const asked = url.searchParams.get('name') ?? '';
+    // GitHub stores the asset under its own spelling of the name.
+    const name = asked && githubAssetName(asked);
     if (release) this.event('upload-request', release, name);
     const reject = async (status: number, message: string, code?: string, retryAfter?: string) => {
       await drain(req);
@@ -492,6 +502,46 @@ export class FakeGitHub {
     if (code) body.errors = [{ resource: 'ReleaseAsset', code, field: 'name' }];
     this.json(res, status, body, retryAfter ? { 'retry-after': retryAfter } : {});
   }
+}
+
+/** Letters that GitHub spells in ASCII rather than dropping (as `a5_ð_æ_©_ŋ.txt` became `a5_d_ae_._ng.txt`). */
+const GITHUB_SPELLED: Record<string, string> = {
+  æ: 'ae',
+  Æ: 'AE',
+  ð: 'd',
+  Ð: 'D',
+  ŋ: 'ng',
+  Ŋ: 'NG',
+  ø: 'o',
+  Ø: 'O',
+  ß: 'ss',
+  ł: 'l',
+  Ł: 'L',
+  œ: 'oe',
+  Œ: 'OE',
+  þ: 'th',
+  Þ: 'TH',
+};
+
+/**
+ * The name GitHub stores an uploaded (or renamed) asset under, as observed
+ * and as `gh release upload` mimics it: accents dropped (`façade` → `facade`),
+ * a few letters spelled in ASCII, every run of other characters (non-Latin
+ * letters, spaces, brackets…) one `.`, no leading or trailing `.`, and
+ * `default` for a name left with no stem. The lists show this name.
+ */
+export function githubAssetName(name: string): string {
+  let value = name
+    .normalize('NFKD')
+    .replace(/\p{M}+/gu, '')
+    .replace(/./gu, (char) => GITHUB_SPELLED[char] ?? char);
+  if (value.startsWith('.')) value = `default${value}`;
+  value = value
+    .replace(/[^A-Za-z0-9_+@-]+/g, '.')
+    .replace(/\.{2,}/g, '.')
+    .replace(/^\.+|\.+$/g, '');
+  if (value !== name && !value.includes('.')) value = `default.${value}`;
+  return value;
 }
 
 export function sha256Digest(data: Buffer): string {
