@@ -165,6 +165,20 @@ describe('release lists are bounded', () => {
     expect(emulator.apiRequests('submit')).toEqual([]);
   });
 
+  it('a release list longer than 50 pages stops there: nothing submitted', async () => {
+    // One release a page, none with the tag asked for: the lookup would read 60 pages.
+    for (let n = 0; n < 60; n++) github.addRelease(`v0.${n}.0`);
+    github.maxPerPage = 1;
+    const result = await run({ 'release-tag': 'v2.0.0-draft' });
+    expect(result.code).not.toBe(0);
+    const pages = github.requests.filter((request) => request.method === 'GET' && /\/releases(\?|$)/.test(request.path));
+    expect(pages).toHaveLength(50);
+    expect(result.errors).toEqual([
+      'Listing the releases of octo-org/video-pipeline stopped after 50 pages of 100: GitHub still named a next page. Nothing was submitted.',
+    ]);
+    expect(emulator.apiRequests('submit')).toEqual([]);
+  });
+
   it('a looping asset list after the task is paid for fails the delivery in a few requests, naming the task id', async () => {
     const release = github.addRelease('v1.0.0');
     github.selfLinkedPages = true;
