@@ -1,6 +1,6 @@
 /**
  * Release delivery against a GitHub that renames assets, echoes secrets in its
- * error codes and sends Link headers that loop, through dist/index.js: the
+ * error codes and sends Link headers that loop, run() in process: the
  * emulator stands in for reApi and the source/result host,
  * test/helpers/fake-github.ts for GitHub (it stores each asset under the name
  * GitHub would, see githubAssetName there).
@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ReapiEmulator } from '../emulator/emulator';
 import { FakeGitHub, githubAssetName, sha256Digest } from '../helpers/fake-github';
-import { runAction, type ActionRun } from '../helpers/run-action';
+import type { ActionRun } from '../helpers/run-action';
+import { runInProcess } from '../helpers/run-in-process';
 import { markdownText } from '../../src/shared/text';
 
 /** A key of the usual shape: its `_` are escaped in Markdown (`rk\_live\_…`). */
@@ -50,8 +51,7 @@ function inputs(extra: Record<string, string> = {}): Record<string, string> {
 }
 
 async function run(extra: Record<string, string> = {}): Promise<ActionRun> {
-  // Well within the test's time: an old build that loops on a Link header is stopped and fails.
-  return runAction(inputs(extra), { env: github.env(), killAfterMs: 40_000 });
+  return runInProcess(inputs(extra), { env: github.env() });
 }
 
 interface Result {
