@@ -104,14 +104,15 @@ async function runClips(
   release?: ReleaseTarget,
 ): Promise<ClipOutcome[]> {
   const { apiBaseUrl: baseUrl, apiKey, deadline, pollIntervalMs } = inputs;
-  const client = new ReapiClient({ baseUrl, apiKey, signal, deadline, pollIntervalMs, log: (message) => reporter.info(message) });
+  const client = new ReapiClient({ baseUrl, apiKey, signal, deadline, pollIntervalMs, log: reporter });
   const poller = new TaskPoller(client, { deadline, pollIntervalMs, signal, onProgress: (...progress) => reporter.pollProgress(...progress) });
   const ctx = { inputs, client, poller, signal, slots, downloads: createPool(inputs.concurrency), timeline, names, release, unchanged };
   const stopProgress = reporter.startClips(inputs.concurrency);
   try {
     return await Promise.all(
       plans.map(async (plan) => {
-        const outcome = await runClip(plan, ctx, reporter.clipLog(plan));
+        const log = reporter.clipLog(plan);
+        const outcome = await runClip(plan, ctx, log, (event) => reporter.clipEvent(plan, event, log));
         reporter.clipSettled(outcome);
         return outcome;
       }),
@@ -127,7 +128,7 @@ async function uploadArtifact(outcomes: readonly ClipOutcome[], inputs: ActionIn
   const name = inputs.artifactName;
   if (!name || files.length === 0 || signal.aborted) return undefined;
   const upload = () => uploadResultArtifact(files, { name, retentionDays: inputs.retentionDays, signal });
-  const artifact = await timeline.span('artifact upload', () => reporter.section(`Uploading artifact ${name}`, upload));
+  const artifact = await timeline.span('artifact upload', () => reporter.group(`Uploading artifact ${name}`, upload));
   reporter.info(`Artifact ${artifact.name} (id ${artifact.id})${artifact.url ? `: ${artifact.url}` : ''}`);
   return artifact;
 }

@@ -13,6 +13,7 @@ import { replaceFile } from './replace-file';
 import { DOWNLOAD_DEADLINE_FLOOR_MS, DownloadDeadline, ProgressWatch, anySignal, downloadDeadlineMs } from './download-limits';
 import { collectYoungGarbage, DOWNLOAD_GC_EVERY_BYTES } from '../shared/young-gc';
 import { sniffContainer, sniffDocument } from '../media/container';
+import type { Log } from '../shared/log';
 
 /** One result saved to disk. */
 export interface DownloadedFile {
@@ -61,12 +62,8 @@ export async function prepareDownloadDir(dir: string): Promise<void> {
 export interface DownloadOptions {
   /** Cancels the download; the partial file is removed. */
   signal?: AbortSignal;
-  /** Progress and retry notices (core.info in the action). */
-  log?: (message: string) => void;
-  /** Redirect hops and other detail (core.debug in the action). */
-  debug?: (message: string) => void;
-  /** Something the user should know but that does not stop the download (core.warning in the action). */
-  warn?: (message: string) => void;
+  /** Progress and retry notices (info), redirect hops (debug), what the user should know but does not stop the download (warning). */
+  log?: Log;
   random?: () => number;
 }
 
@@ -104,7 +101,7 @@ export async function downloadFile(url: string, dir: string, name: string, optio
           throw new DownloadError(`Downloading the result failed after ${attempt} attempts: ${errorText(error)}`, false);
         }
         const delay = retryDelayMs(attempt, DOWNLOAD_RETRY, error instanceof DownloadError ? error.retryAfterMs : undefined, options.random);
-        options.log?.(`${errorText(error)} Retrying in ${formatElapsed(delay)} (attempt ${attempt + 1} of ${DOWNLOAD_RETRY.maxAttempts}).`);
+        options.log?.info(`${errorText(error)} Retrying in ${formatElapsed(delay)} (attempt ${attempt + 1} of ${DOWNLOAD_RETRY.maxAttempts}).`);
         try {
           await sleep(delay, anySignal(options.signal, deadline.signal));
         } catch (sleepError) {
@@ -180,8 +177,8 @@ async function fetchToFile(url: string, file: string, options: DownloadOptions, 
           throw new DownloadError(`The result host redirected to a ${next.protocol} URL, which is not downloaded.`, false);
         }
         const downgrade = downgradeWarning(new URL(current), next);
-        if (downgrade) options.warn?.(downgrade);
-        options.debug?.(`HTTP ${statusCode}: redirected to ${next.href}`);
+        if (downgrade) options.log?.warning(downgrade);
+        options.log?.debug(`HTTP ${statusCode}: redirected to ${next.href}`);
         current = next.href;
         continue;
       }
@@ -277,7 +274,7 @@ class Mp4Inspector extends Transform {
   constructor(
     private readonly contentType: string | undefined,
     private readonly expected: number | undefined,
-    private readonly log?: (message: string) => void,
+    private readonly log?: Log,
   ) {
     super();
   }
@@ -298,7 +295,7 @@ class Mp4Inspector extends Transform {
     }
     if (Date.now() - this.lastProgress >= PROGRESS_EVERY_MS) {
       this.lastProgress = Date.now();
-      this.log?.(`Downloaded ${formatBytes(this.received)}${this.expected === undefined ? '' : ` of ${formatBytes(this.expected)}`}…`);
+      this.log?.info(`Downloaded ${formatBytes(this.received)}${this.expected === undefined ? '' : ` of ${formatBytes(this.expected)}`}…`);
     }
     done(null, chunk);
   }

@@ -167,3 +167,24 @@ export function unrunClip(plan: ClipPlan, status: ClipStatus, message?: string):
 export function isResumable(outcome: ClipOutcome): boolean {
   return outcome.taskId !== undefined && (outcome.status === 'processing' || (outcome.status === 'completed' && outcome.message !== undefined));
 }
+
+/**
+ * What happens to a clip on its way, as the pipeline tells it; the Reporter
+ * turns each event into the user's lines and outputs (prefixed among several
+ * clips), so the pipeline never lays out a line about a clip's progress.
+ */
+export type ClipEvent =
+  /** A task to resume: nothing is submitted. */
+  | { readonly type: 'resuming'; readonly taskId: string }
+  /** reApi took the submission. */
+  | { readonly type: 'submitted'; readonly taskId: string; readonly status: string }
+  /** The clip has a task (submitted, resumed or reused): its id can be handed on at once. */
+  | { readonly type: 'task-started'; readonly taskId: string }
+  /** The task completed while the run waited for it. */
+  | { readonly type: 'task-completed'; readonly taskId: string; readonly elapsedMs: number; readonly videoUrls: readonly string[] }
+  /** wait: false: the task is left as it is (still running, or already completed). */
+  | { readonly type: 'not-waiting'; readonly taskId: string; readonly running: boolean }
+  /** A result was saved; `replaced` when a file of that name was there before. */
+  | { readonly type: 'saved'; readonly file: DownloadedFile; readonly replaced: boolean }
+  /** The clip did not complete, for a reason other than the step being cancelled. */
+  | { readonly type: 'failed'; readonly message: string };

@@ -5,11 +5,12 @@
  * outcome. It touches nothing shared but the log, the pools and the name book.
  */
 import type { ReapiClient, TaskEnvelope } from '../reapi/client';
-import { settleClip, type ClipOutcome, type ClipPlan, type ClipSoFar, type ReleaseAssetLink } from '../model/clip';
+import { settleClip, type ClipEvent, type ClipOutcome, type ClipPlan, type ClipSoFar, type ReleaseAssetLink } from '../model/clip';
+import type { Log } from '../shared/log';
 import { downloadFile, type DownloadedFile } from '../delivery/download';
-import { checkTargets, replacedWarning } from '../delivery/targets';
+import { checkTargets } from '../delivery/targets';
 import { ActionError, CancelledError, NotStartedError, VerifyError } from '../shared/errors';
-import { formatBytes, formatElapsed } from '../shared/format';
+import { formatElapsed } from '../shared/format';
 import type { ActionInputs } from '../inputs/parse';
 import { normalStatus, type TaskPoller } from '../reapi/poller';
 import type { Pool } from '../shared/pool';
@@ -21,21 +22,10 @@ import { uploadToRelease, type ReleaseTarget } from '../release/step';
 import { quoted } from '../shared/text';
 import { resultUrlProblem } from '../shared/validate';
 import { verifyResults } from './verify-step';
-import { NOT_STARTED_IN_TIME, badResultUrlMessage, emptyOutputMessage, resumeHint, taskFailedMessage } from '../shared/wording';
+import { NOT_STARTED_IN_TIME, badResultUrlMessage, emptyOutputMessage, taskFailedMessage } from '../shared/wording';
 
-/** Where one clip's log lines go; the reporter decides how they are laid out. */
-export interface ClipLog {
-  info(message: string): void;
-  debug(message: string): void;
-  /** Something the user should know that does not stop the clip. */
-  warning(message: string): void;
-  /** One step of the clip (submitting, waiting, downloading). */
-  phase<T>(title: string, work: () => Promise<T>): Promise<T>;
-  /** The task exists (submitted or resumed): its id can be handed on at once. */
-  taskStarted(taskId: string): void;
-  /** The clip did not complete, for a reason other than the step being cancelled. */
-  failed(message: string): void;
-}
+/** What a clip tells the run as it goes (the Reporter turns each event into lines and outputs). */
+export type TellClip = (event: ClipEvent) => void;
 
 export interface PipelineContext {
   inputs: Pick<ActionInputs, 'upscaleFactor' | 'wait' | 'download' | 'downloadPath' | 'deadline' | 'verify'>;
@@ -54,14 +44,14 @@ export interface PipelineContext {
   unchanged?: Pick<SkipUnchanged, 'reusedTask' | 'cachedResult' | 'remember'>;
 }
 
-export async function runClip(plan: ClipPlan, ctx: PipelineContext, log: ClipLog): Promise<ClipOutcome> {
+export async function runClip(plan: ClipPlan, ctx: PipelineContext, log: Log, tell: TellClip): Promise<ClipOutcome> {
   // The clip's state: only this function assigns it, from what each step returns.
   let clip: ClipSoFar = { stage: plan.resumeTaskId ? 'running' : 'queued', taskId: plan.resumeTaskId, videoUrls: [], files: [] };
   const settleName = (taskId?: string) => ctx.names.settle(plan.index, clipBaseName(plan, taskId, ctx.inputs.upscaleFactor));
 
   /** The completed task's results: saved, then checked (from disk when saved), then published. */
   const deliver = async (taskId: string): Promise<void> => {
-    if (ctx.inputs.download) await download(plan, clip.videoUrls, ctx, log, (file) => (clip = { ...clip, files: [...clip.files, file] }));
+    if (ctx.inputs.download) await download(plan, clip.videoUrls, ctx, log, tell, (file) => (clip = { ...clip, files: [...clip.files, file] }));
     // Before the release upload: under verify: fail a wrong result is not published.
     const verified = await verifyResults(plan, { taskId, videoUrls: clip.videoUrls, files: clip.files }, ctx, log);
     clip = { ...clip, media: verified?.media };
@@ -74,11 +64,11 @@ export async function runClip(plan: ClipPlan, ctx: PipelineContext, log: ClipLog
 
   try {
     await ctx.slots.run(async () => {
-      const started = await startTask(plan, ctx, log);
+      const started = await startTask(plan, ctx, log, tell);
       clip = { ...clip, stage: 'running', taskId: started.taskId, reusedFrom: started.reusedFrom };
       // Later clips may wait for this name to make theirs unique.
       settleName(started.taskId);
-      log.taskStarted(started.taskId);
+      tell({ type: 'task-started', taskId: started.taskId });
       const result = taskResult(await currentTask(started, ctx, log));
       if (result.stage === 'failed') {
         clip = { ...clip, stage: 'failed' };
@@ -86,8 +76,9 @@ export async function runClip(plan: ClipPlan, ctx: PipelineContext, log: ClipLog
       }
       clip = { ...clip, ...result };
       if (started.reusedFrom) return;
-      if (!ctx.inputs.wait) log.info(`wait is false: not waiting. ${result.stage === 'running' ? resumeHint(started.taskId) : ''}`.trim());
-      else log.info(`Task ${started.taskId} completed in ${formatElapsed(Date.now() - started.at)}: ${clip.videoUrls.join(', ')}`);
+      const { taskId, at } = started;
+      if (!ctx.inputs.wait) tell({ type: 'not-waiting', taskId, running: result.stage === 'running' });
+      else tell({ type: 'task-completed', taskId, elapsedMs: Date.now() - at, videoUrls: clip.videoUrls });
     });
     if (clip.stage === 'completed') {
       const taskId = clip.taskId as string;
@@ -109,7 +100,7 @@ export async function runClip(plan: ClipPlan, ctx: PipelineContext, log: ClipLog
     const outcome = settleClip(plan, clip, error);
     if (!(error instanceof ActionError) && error instanceof Error && error.stack) log.debug(error.stack);
     // A cancellation is one event for the whole run, told once by the step's failure.
-    if (!(error instanceof CancelledError)) log.failed(outcome.message ?? '');
+    if (!(error instanceof CancelledError)) tell({ type: 'failed', message: outcome.message ?? '' });
     return outcome;
   } finally {
     // A clip that never got a task has no result; later clips need not wait for its name.
@@ -127,12 +118,12 @@ interface StartedTask {
   at: number;
 }
 
-async function startTask(plan: ClipPlan, ctx: PipelineContext, log: ClipLog): Promise<StartedTask> {
+async function startTask(plan: ClipPlan, ctx: PipelineContext, log: Log, tell: TellClip): Promise<StartedTask> {
   const { inputs, client, signal } = ctx;
   if (signal.aborted) throw new CancelledError('Cancelled.');
   const at = Date.now();
   if (plan.resumeTaskId) {
-    log.info(`Resuming task ${plan.resumeTaskId} (no new submission, nothing billed again).`);
+    tell({ type: 'resuming', taskId: plan.resumeTaskId });
     return { taskId: plan.resumeTaskId, at };
   }
   const reused = await ctx.unchanged?.reusedTask(plan, client, log);
@@ -140,19 +131,19 @@ async function startTask(plan: ClipPlan, ctx: PipelineContext, log: ClipLog): Pr
   if (at >= inputs.deadline.at) throw new NotStartedError(NOT_STARTED_IN_TIME);
   const source = plan.source as string;
   const title = `Submitting ${source} for ${inputs.upscaleFactor}× upscaling`;
-  const task = await ctx.timeline.span('upscaling', () => log.phase(title, () => client.submitUpscale(source, inputs.upscaleFactor)));
-  log.info(`Task ${task.id} created (status: ${task.status}).`);
+  const task = await ctx.timeline.span('upscaling', () => log.group(title, () => client.submitUpscale(source, inputs.upscaleFactor)));
+  tell({ type: 'submitted', taskId: task.id, status: task.status });
   return { taskId: task.id, task, at };
 }
 
 /** The task as it stands now: a reused one as fetched, else waited for (or, under wait: false, as it is). */
-async function currentTask(started: StartedTask, ctx: PipelineContext, log: ClipLog): Promise<TaskEnvelope> {
+async function currentTask(started: StartedTask, ctx: PipelineContext, log: Log): Promise<TaskEnvelope> {
   const { inputs } = ctx;
   const { taskId, task } = started;
   if (started.reusedFrom && task) return task;
   if (!inputs.wait) return task ?? (await ctx.client.getTask(taskId));
   const title = `Waiting for task ${taskId} (timeout ${formatElapsed(inputs.deadline.timeoutMs)})`;
-  return ctx.timeline.span('upscaling', () => log.phase(title, () => ctx.poller.watch(taskId, task)));
+  return ctx.timeline.span('upscaling', () => log.group(title, () => ctx.poller.watch(taskId, task)));
 }
 
 /** How far a task's state takes the clip: still running, completed with its result URLs, or failed (a failed task, a bad or empty result). */
@@ -177,7 +168,8 @@ async function download(
   plan: ClipPlan,
   videoUrls: readonly string[],
   ctx: PipelineContext,
-  log: ClipLog,
+  log: Log,
+  tell: TellClip,
   onSaved: (file: DownloadedFile) => void,
 ): Promise<DownloadedFile[]> {
   const { inputs, signal } = ctx;
@@ -185,18 +177,17 @@ async function download(
   const names = resultFileNames(await ctx.names.finalBase(plan.index, signal), videoUrls.length);
   const existing = await checkTargets(inputs.downloadPath, names);
   const count = names.length > 1 ? `${names.length} results` : 'the result';
-  const options = { signal, log: (m: string) => log.info(m), debug: (m: string) => log.debug(m), warn: (m: string) => log.warning(m) };
+  const options = { signal, log };
   const files: DownloadedFile[] = [];
   await ctx.timeline.span('download', () =>
-    log.phase(`Downloading ${count} to ${inputs.downloadPath}`, async () => {
+    log.group(`Downloading ${count} to ${inputs.downloadPath}`, async () => {
       for (const [index, url] of videoUrls.entries()) {
         const name = names[index] as string;
         const cached = await ctx.unchanged?.cachedResult(plan, index, url, inputs.downloadPath, name, log);
         const file = cached ?? (await downloadFile(url, inputs.downloadPath, name, options));
         files.push(file);
         onSaved(file);
-        log.info(`Saved ${file.path} (${formatBytes(file.bytes)}).`);
-        if (existing.has(file.name)) log.warning(replacedWarning(file.path));
+        tell({ type: 'saved', file, replaced: existing.has(file.name) });
       }
     }),
   );

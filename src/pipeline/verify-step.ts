@@ -12,6 +12,7 @@ import { formatBytes } from '../shared/format';
 import type { ActionInputs } from '../inputs/parse';
 import { sourceName } from '../shared/urls';
 import { VerifyError } from '../shared/errors';
+import type { Log } from '../shared/log';
 import {
   describeUpscale,
   probeResultFile,
@@ -26,12 +27,6 @@ import {
 export interface VerifyContext {
   inputs: Pick<ActionInputs, 'verify' | 'upscaleFactor'>;
   signal: AbortSignal;
-}
-
-/** The part of a clip's log the step writes to (a ClipLog). */
-export interface VerifyLog {
-  info(message: string): void;
-  warning(message: string): void;
 }
 
 /** What the step found: the upscale's media facts, and under `verify: fail` the clip's failure when a result is not what was asked for. */
@@ -54,7 +49,12 @@ export interface DeliveredTask {
  * one warning, or under `verify: fail` the returned failure. Throws only
  * CancelledError.
  */
-export async function verifyResults(plan: ClipPlan, task: DeliveredTask, ctx: VerifyContext, log: VerifyLog): Promise<Verified | undefined> {
+export async function verifyResults(
+  plan: ClipPlan,
+  task: DeliveredTask,
+  ctx: VerifyContext,
+  log: Pick<Log, 'info' | 'warning'>,
+): Promise<Verified | undefined> {
   const { inputs, signal } = ctx;
   if (inputs.verify === 'off') return undefined;
   const { taskId } = task;

@@ -90,7 +90,7 @@ async function checkSources(
   const late = new Map<number, 'unanswered' | 'not-checked'>();
   const measured = new Map<number, number>();
   const media = new Map<number, MediaFacts>();
-  await reporter.section(title, async () => {
+  await reporter.group(title, async () => {
     const checks = await probeSources(
       toCheck.map((plan) => plan.source as string),
       { signal, pool, deadline: inputs.deadline },
@@ -161,17 +161,16 @@ async function checkSources(
 /** skip-unchanged: hashes the sources that passed (the runner downloads each once) and looks each up; nothing when off or refused. */
 async function findUnchanged(toCheck: ClipPlan[], inputs: ActionInputs, reporter: Reporter, signal: AbortSignal, pool: Pool, allPassed: boolean) {
   if (!inputs.skipUnchanged || !allPassed) return undefined;
-  const log = { info: (m: string) => reporter.info(m), warning: (m: string) => reporter.warning(m), debug: (m: string) => reporter.io.debug(m) };
-  const unchanged = new SkipUnchanged(log, inputs.upscaleFactor);
-  await reporter.section('skip-unchanged: fingerprinting the sources', () =>
-    unchanged.find(toCheck, { signal, pool, deadline: inputs.deadline }, log, (plan) => reporter.label(plan)),
+  const unchanged = new SkipUnchanged(reporter, inputs.upscaleFactor);
+  await reporter.group('skip-unchanged: fingerprinting the sources', () =>
+    unchanged.find(toCheck, { signal, pool, deadline: inputs.deadline }, reporter, (plan) => reporter.label(plan)),
   );
   return unchanged;
 }
 
 /** Prints what a real run would do; submits and polls nothing. */
 export async function dryRun(plan: RunPlan, inputs: ActionInputs, reporter: Reporter): Promise<ClipOutcome[]> {
-  await reporter.section('Dry run: nothing is submitted', () => {
+  await reporter.group('Dry run: nothing is submitted', () => {
     for (const clip of plan.clips) {
       if (clip.resumeTaskId) {
         reporter.info(`Would pick up task ${clip.resumeTaskId} (${reporter.label(clip)}); nothing is billed again.`);

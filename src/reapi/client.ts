@@ -27,6 +27,7 @@ import {
 import { oneLine, quoted, truncate } from '../shared/text';
 import { taskIdProblem } from '../shared/validate';
 import { CANCELLED_IN_FLIGHT, unknownOutcomeMessage, unusableTaskIdMessage } from '../shared/wording';
+import type { Log } from '../shared/log';
 
 export const MODEL = 'topaz-video-upscaler';
 
@@ -187,8 +188,8 @@ export interface ClientOptions {
   deadline?: Deadline;
   /** The poll interval; retries of a failed poll start no slower than it. */
   pollIntervalMs?: number;
-  /** Where retry notices go (core.info in the action). */
-  log?: (message: string) => void;
+  /** Where retry notices go (info). */
+  log?: Log;
   random?: () => number;
 }
 
@@ -261,7 +262,7 @@ export class ReapiClient {
           if (operation === 'poll' && remaining > 0) await sleep(remaining, signal);
           throw this.gaveUp(operation, error, attempt, started);
         }
-        this.options.log?.(`${errorText(error)} Retrying in ${formatElapsed(delay)} (attempt ${attempt + 1}).`);
+        this.options.log?.info(`${errorText(error)} Retrying in ${formatElapsed(delay)} (attempt ${attempt + 1}).`);
         await sleep(delay, signal);
       }
     }

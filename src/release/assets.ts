@@ -166,18 +166,18 @@ async function deliver(client: ReleaseClient, release: ReleaseInfo, file: AssetF
   if (existing && existing.digest === expected) {
     // Nothing to write, so a read-only token still succeeds; leftovers are removed if the token may.
     for (const leftover of stale) await removeQuietly(client, leftover.id, leftover.name);
-    client.log(`${file.name} is already in release ${release.tag} with the same SHA-256; not uploaded again.`);
+    client.log.info(`${file.name} is already in release ${release.tag} with the same SHA-256; not uploaded again.`);
     return { name: existing.name, browserDownloadUrl: existing.browserDownloadUrl, skipped: true, replaced: false };
   }
   for (const leftover of stale) {
-    client.log(
+    client.log.info(
       `Removing ${githubText(leftover.name, 120)} (state ${githubText(leftover.state, 20)}) from release ${release.tag}, left by an earlier upload that did not finish.`,
     );
     await deleteAsset(client, leftover.id, leftover.name);
   }
   if (!existing) {
     const created = await uploadWithRetries(client, release, file, file.name);
-    client.log(`Uploaded ${file.name} to release ${release.tag}.`);
+    client.log.info(`Uploaded ${file.name} to release ${release.tag}.`);
     return { name: created.name, browserDownloadUrl: created.browserDownloadUrl, skipped: false, replaced: false };
   }
 
@@ -202,7 +202,7 @@ async function deliver(client: ReleaseClient, release: ReleaseInfo, file: AssetF
     throw stranded;
   }
   const was = existing.digest ? `SHA-256 ${existing.digest.slice('sha256:'.length, 'sha256:'.length + 12)}…` : 'no digest';
-  client.log(`Replaced ${file.name} in release ${release.tag} (the old asset had ${githubText(was, 40)}).`);
+  client.log.info(`Replaced ${file.name} in release ${release.tag} (the old asset had ${githubText(was, 40)}).`);
   return { name: renamed.name, browserDownloadUrl: renamed.browserDownloadUrl, skipped: false, replaced: true };
 }
 
@@ -256,7 +256,7 @@ async function uploadWithRetries(client: ReleaseClient, release: ReleaseInfo, fi
       // Still transient: a later run may succeed, and a rate-limit 403 is not a permission problem.
       throw new ReleaseError(`${errorText(failure)} Gave up after ${attempt} attempts.`, (failure as ReleaseError).status, true);
     const delay = retryDelayMs(attempt, client.retry, (failure as ReleaseError).retryAfterMs, client.random);
-    client.log(
+    client.log.info(
       `Uploading ${uploadName}: ${errorText(failure)} Retrying in ${(delay / 1000).toFixed(1)}s (attempt ${attempt + 1} of ${client.retry.maxAttempts}).`,
     );
     await sleep(delay, client.signal);

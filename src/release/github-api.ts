@@ -7,6 +7,7 @@ import { CancelledError, InputError, errorText } from '../shared/errors';
 import { getDispatcher, parseRetryAfter, sleep } from '../http/transport';
 import { ReleaseError, apiOnlyFetch, githubText, originOf } from './upload';
 import { retryDelayMs, type RetryPolicy } from '../http/retry';
+import { SILENT, type Log } from '../shared/log';
 
 /** A GitHub hiccup is retried a few times with backoff; each upload attempt resends the whole file. */
 export const RELEASE_RETRY: RetryPolicy = { maxAttempts: 4, baseMs: 2000, capMs: 30_000, retryAfterCapMs: 120_000, maxFormatErrors: 0 };
@@ -20,10 +21,8 @@ export interface ReleaseClientOptions {
   /** Defaults to GITHUB_API_URL, then https://api.github.com. */
   apiUrl?: string;
   signal?: AbortSignal;
-  /** Progress, skips and retries (core.info in the action). */
-  log?: (message: string) => void;
-  /** Cleanup that failed and GitHub notices (core.warning in the action). */
-  warn?: (message: string) => void;
+  /** Progress, skips and retries (info); cleanup that failed and GitHub notices (warning). */
+  log?: Log;
   retry?: RetryPolicy;
   random?: () => number;
 }
@@ -35,8 +34,7 @@ export interface ReleaseClient {
   repo: string;
   apiUrl: string;
   signal?: AbortSignal;
-  log: (message: string) => void;
-  warn: (message: string) => void;
+  log: Log;
   retry: RetryPolicy;
   random?: () => number;
 }
@@ -66,11 +64,11 @@ export function createReleaseClient(options: ReleaseClientOptions): ReleaseClien
     throw new InputError("Input 'github-token' is empty; a release upload needs a token with `contents: write` (the default is `${{ github.token }}`).");
   const apiUrl = (options.apiUrl ?? process.env.GITHUB_API_URL ?? 'https://api.github.com').replace(/\/+$/, '');
   const { owner, repo } = options.owner && options.repo ? { owner: options.owner, repo: options.repo } : repositoryFromContext();
-  const warn = options.warn ?? (() => undefined);
+  const log = options.log ?? SILENT;
   const octokit = getOctokit(options.token, {
     baseUrl: apiUrl,
     request: { fetch: apiOnlyFetch(originOf(apiUrl), getDispatcher()), signal: options.signal },
-    log: { debug: () => undefined, info: () => undefined, warn: (m: string) => warn(githubText(m)), error: () => undefined },
+    log: { debug: () => undefined, info: () => undefined, warn: (m: string) => log.warning(githubText(m)), error: () => undefined },
   });
   return {
     octokit,
@@ -79,8 +77,7 @@ export function createReleaseClient(options: ReleaseClientOptions): ReleaseClien
     repo,
     apiUrl,
     signal: options.signal,
-    log: options.log ?? (() => undefined),
-    warn,
+    log,
     retry: options.retry ?? RELEASE_RETRY,
     random: options.random,
   };
@@ -183,7 +180,7 @@ export async function deleteAsset(client: ReleaseClient, id: number, name: strin
 
 export async function removeQuietly(client: ReleaseClient, id: number, name: string): Promise<void> {
   await deleteAsset(client, id, name).catch((error: unknown) =>
-    client.warn(`Could not remove ${githubText(name, 120)} from the release: ${errorText(error)} Delete it by hand.`),
+    client.log.warning(`Could not remove ${githubText(name, 120)} from the release: ${errorText(error)} Delete it by hand.`),
   );
 }
 
@@ -204,7 +201,7 @@ export async function callApi<T>(client: ReleaseClient, what: string, call: () =
       const failure = fromOctokit(error, client, what);
       if (!(failure instanceof ReleaseError) || !failure.transient || attempt >= client.retry.maxAttempts) throw failure;
       const delay = retryDelayMs(attempt, client.retry, failure.retryAfterMs, client.random);
-      client.log(`${failure.message} Retrying in ${(delay / 1000).toFixed(1)}s (attempt ${attempt + 1} of ${client.retry.maxAttempts}).`);
+      client.log.info(`${failure.message} Retrying in ${(delay / 1000).toFixed(1)}s (attempt ${attempt + 1} of ${client.retry.maxAttempts}).`);
       await sleep(delay, client.signal);
     }
   }

@@ -11,6 +11,7 @@ import type { ReleaseClient, ReleaseInfo } from './assets';
 import type { Timeline } from '../shared/timeline';
 import { notSubmitted } from '../shared/wording';
 import { AssetNameBook, ASSET_NAME_RULE } from './asset-names';
+import type { Log } from '../shared/log';
 
 /** The release client, loaded only with release-tag: @actions/github and Octokit would otherwise slow every start. */
 const releaseModule = () => import('./assets');
@@ -23,41 +24,18 @@ export interface ReleaseTarget {
   names: AssetNameBook;
 }
 
-/** Where the run's lines go (the Reporter). */
-interface RunLog {
-  info(line: string): void;
-  warning(line: string): void;
-  section<T>(title: string, work: () => Promise<T>): Promise<T>;
-}
-
-/** Where a clip's lines go (its ClipLog). */
-interface ClipLines {
-  info(message: string): void;
-  warning(message: string): void;
-  phase<T>(title: string, work: () => Promise<T>): Promise<T>;
-}
-
 /**
  * The release of `release-tag`, draft or published, or undefined without the
  * input. Any refusal fails the run with its one line, before preflight and
  * before anything is submitted.
  */
-export async function openRelease(
-  inputs: Pick<ActionInputs, 'releaseTag' | 'githubToken'>,
-  log: RunLog,
-  signal: AbortSignal,
-): Promise<ReleaseTarget | undefined> {
+export async function openRelease(inputs: Pick<ActionInputs, 'releaseTag' | 'githubToken'>, log: Log, signal: AbortSignal): Promise<ReleaseTarget | undefined> {
   const tag = inputs.releaseTag;
   if (!tag) return undefined;
   try {
     const { createReleaseClient, findRelease } = await releaseModule();
-    const client = createReleaseClient({
-      token: inputs.githubToken ?? '',
-      signal,
-      log: (line) => log.info(line),
-      warn: (line) => log.warning(line),
-    });
-    const release = await log.section(`Checking release ${tag} of ${client.owner}/${client.repo}`, () => findRelease(client, tag));
+    const client = createReleaseClient({ token: inputs.githubToken ?? '', signal, log });
+    const release = await log.group(`Checking release ${tag} of ${client.owner}/${client.repo}`, () => findRelease(client, tag));
     log.info(`Release ${tag} found (${release.draft ? 'draft' : 'published'}): ${release.htmlUrl}`);
     return { client, release, names: new AssetNameBook() };
   } catch (error) {
@@ -77,19 +55,19 @@ export async function openRelease(
 export async function uploadToRelease(
   target: ReleaseTarget,
   clip: { taskId: string; files: readonly DownloadedFile[] },
-  log: ClipLines,
+  log: Log,
   timeline: Timeline,
   onAsset: (asset: ReleaseAssetLink) => void = () => undefined,
 ): Promise<ReleaseAssetLink[]> {
   const { taskId, files } = clip;
   const { hashFile, uploadAsset } = await releaseModule();
   // The clip's lines, prefixed among several clips.
-  const client: ReleaseClient = { ...target.client, log: (line) => log.info(line), warn: (line) => log.warning(line) };
+  const client: ReleaseClient = { ...target.client, log };
   const { release } = target;
   const count = files.length > 1 ? `${files.length} results` : 'the result';
   const assets: ReleaseAssetLink[] = [];
   await timeline.span('release upload', () =>
-    log.phase(`Uploading ${count} to release ${release.tag}`, async () => {
+    log.group(`Uploading ${count} to release ${release.tag}`, async () => {
       for (const file of files) {
         const { sha256, bytes } = await hashFile(file.path);
         const name = target.names.claim(file.name);

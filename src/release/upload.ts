@@ -13,6 +13,7 @@ import { redact } from '../shared/redact';
 import { collectYoungGarbage, DOWNLOAD_GC_EVERY_BYTES } from '../shared/young-gc';
 import { oneLine, truncate } from '../shared/text';
 import { REDIRECT_STATUSES, USER_AGENT, parseRetryAfter, readLimitedText, toNetworkError } from '../http/transport';
+import type { Log } from '../shared/log';
 
 /** GitHub refuses release assets of 2 GiB or more. */
 export const MAX_ASSET_BYTES = 2 * 1024 ** 3;
@@ -185,7 +186,8 @@ export interface PostAssetOptions {
   token: string;
   dispatcher: Dispatcher;
   signal?: AbortSignal;
-  log?: (message: string) => void;
+  /** Upload progress. */
+  log?: Log;
 }
 
 function header(value: string | string[] | undefined): string | undefined {
@@ -273,7 +275,7 @@ class ProgressCounter extends Transform {
 
   constructor(
     private readonly total: number,
-    private readonly log?: (message: string) => void,
+    private readonly log?: Log,
   ) {
     super();
   }
@@ -288,7 +290,7 @@ class ProgressCounter extends Transform {
     }
     if (Date.now() - this.last >= PROGRESS_EVERY_MS) {
       this.last = Date.now();
-      this.log?.(`Uploaded ${Math.round((this.sent / this.total) * 100)}% (${this.sent} of ${this.total} bytes)…`);
+      this.log?.info(`Uploaded ${Math.round((this.sent / this.total) * 100)}% (${this.sent} of ${this.total} bytes)…`);
     }
     done(null, chunk);
   }

@@ -2,17 +2,21 @@
  * Every side effect the user sees goes through here: log lines, annotations,
  * outputs, the step's failure and the job summary. `ActionIO` is the injected
  * primitive (the runner's `@actions/core` in the action, a recorder in tests),
- * as actions/cache injects its StateProvider. `Reporter` is the only place that
- * knows whether the run has one clip or many, and lays logs and the summary out
- * accordingly: one clip gets log groups and the detailed card; several get
- * prefixed lines (groups cannot interleave) and a table.
+ * as actions/cache injects its StateProvider. `Reporter` is the run's `Log`,
+ * makes one `Log` per clip, and turns the clips' events (ClipEvent) into their
+ * lines and outputs. It is the only place that knows whether the run has one
+ * clip or many, and lays logs and the summary out accordingly: one clip gets
+ * log groups and the detailed card; several get prefixed lines (groups cannot
+ * interleave) and a table.
  */
 import * as core from '@actions/core';
 import type { TaskEnvelope } from '../reapi/client';
-import { runStatus, type ClipOutcome, type ClipPlan, type ClipStatus } from '../model/clip';
-import { formatElapsed } from '../shared/format';
+import { runStatus, type ClipEvent, type ClipOutcome, type ClipPlan, type ClipStatus } from '../model/clip';
+import type { Log } from '../shared/log';
+import { replacedWarning } from '../delivery/targets';
+import { resumeHint } from '../shared/wording';
+import { formatBytes, formatElapsed } from '../shared/format';
 import { redact, registerSecret } from '../shared/redact';
-import type { ClipLog } from '../pipeline/run-clip';
 import { clipLabel, clipResults, finalStatus, resumableTaskIds, stepFailure, type RunReport } from './outputs';
 import { renderCard, renderTable } from './summary';
 import { logLine, oneLine } from '../shared/text';
@@ -74,14 +78,14 @@ export function coreIO(): ActionIO {
 /** How often a run of several clips says how far it has got. */
 const PROGRESS_EVERY_MS = 30_000;
 
-export class Reporter {
+export class Reporter implements Log {
   private plans: readonly ClipPlan[] = [];
   private readonly started = new Map<number, string>();
   private readonly byTask = new Map<string, ClipPlan>();
   private readonly settled = new Map<number, ClipOutcome>();
 
   constructor(
-    readonly io: ActionIO,
+    private readonly io: ActionIO,
     private readonly startedAt = Date.now(),
   ) {}
 
@@ -102,13 +106,17 @@ export class Reporter {
     this.io.warning(line);
   }
 
+  debug(line: string): void {
+    this.io.debug(line);
+  }
+
   /** "#3 clip.mp4" among several, "clip.mp4" alone; a resumed task without a source by its id. */
   label(plan: ClipPlan): string {
     return clipLabel(plan, this.many);
   }
 
   /** A part of the run in its own collapsible log group. */
-  async section<T>(title: string, work: () => Promise<T>): Promise<T> {
+  async group<T>(title: string, work: () => Promise<T>): Promise<T> {
     this.io.startGroup(title);
     try {
       return await work();
@@ -117,30 +125,49 @@ export class Reporter {
     }
   }
 
-  /** Where one clip's lines go. */
-  clipLog(plan: ClipPlan): ClipLog {
+  /** Where one clip's lines go: prefixed among several clips, whose parts are lines rather than groups (groups cannot interleave). */
+  clipLog(plan: ClipPlan): Log {
     const prefix = this.many ? `[${this.label(plan)}] ` : '';
     return {
       info: (message) => this.io.info(`${prefix}${message}`),
       debug: (message) => this.io.debug(message),
       warning: (message) => this.io.warning(`${prefix}${message}`),
-      phase: (title, work) => {
-        if (!this.many) return this.section(title, work);
+      group: (title, work) => {
+        if (!this.many) return this.group(title, work);
         this.io.info(`${prefix}${title}`);
         return work();
       },
-      taskStarted: (taskId) => {
-        this.started.set(plan.index, taskId);
-        this.byTask.set(taskId, plan);
+    };
+  }
+
+  /** What happened to a clip, as lines (through its log) and outputs. */
+  clipEvent(plan: ClipPlan, event: ClipEvent, log: Log = this.clipLog(plan)): void {
+    switch (event.type) {
+      case 'resuming':
+        return log.info(`Resuming task ${event.taskId} (no new submission, nothing billed again).`);
+      case 'submitted':
+        return log.info(`Task ${event.taskId} created (status: ${event.status}).`);
+      case 'task-started': {
+        this.started.set(plan.index, event.taskId);
+        this.byTask.set(event.taskId, plan);
         this.publishTaskIds();
         // A clip not settled yet is still on its way.
         this.io.setOutput('status', runStatus(this.liveStatus().map((status) => (status === 'pending' ? 'processing' : status))));
-      },
-      // Each failure of several is its own annotation; the step's final line sums them up.
-      failed: (message) => {
-        if (this.many) this.io.error(`${this.label(plan)}: ${message}`);
-      },
-    };
+        return;
+      }
+      case 'task-completed':
+        return log.info(`Task ${event.taskId} completed in ${formatElapsed(event.elapsedMs)}: ${event.videoUrls.join(', ')}`);
+      case 'not-waiting':
+        return log.info(`wait is false: not waiting. ${event.running ? resumeHint(event.taskId) : ''}`.trim());
+      case 'saved':
+        log.info(`Saved ${event.file.path} (${formatBytes(event.file.bytes)}).`);
+        if (event.replaced) log.warning(replacedWarning(event.file.path));
+        return;
+      case 'failed':
+        // Each failure of several is its own annotation; the step's final line sums them up.
+        if (this.many) this.io.error(`${this.label(plan)}: ${event.message}`);
+        return;
+    }
   }
 
   /** A poll found a task still running: a line for one clip, debug detail among several. */

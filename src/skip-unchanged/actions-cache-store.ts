@@ -15,16 +15,8 @@ import * as actionsCache from '@actions/cache';
 import { noteAbandonedCacheCall } from './abandoned-calls';
 import { errorText } from '../shared/errors';
 import { fingerprintKey, type Fingerprint } from './fingerprint';
-import {
-  RECORD_DIR,
-  actionsCachePath,
-  isExactKey,
-  readRecordFile,
-  withoutResultFiles,
-  type ActionsCacheOutcome,
-  type CacheLog,
-  type ResultRecord,
-} from './record';
+import { RECORD_DIR, actionsCachePath, isExactKey, readRecordFile, withoutResultFiles, type ActionsCacheOutcome, type ResultRecord } from './record';
+import type { StoreLog } from './record';
 
 export const ACTIONS_CACHE_TIMEOUT_MS = 5_000;
 
@@ -84,7 +76,7 @@ export class ActionsCacheStore {
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
-    private readonly log: CacheLog,
+    private readonly log: StoreLog,
     private readonly timeoutMs = ACTIONS_CACHE_TIMEOUT_MS,
   ) {}
 

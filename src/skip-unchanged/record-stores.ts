@@ -27,20 +27,20 @@ import {
   toolCacheVersion,
   withoutResultFiles,
   type CacheHit,
-  type CacheLog,
   type CachedResultFile,
   type ResultFileFacts,
   type ResultRecord,
   type SaveOutcome,
   type ToolCacheOutcome,
 } from './record';
+import type { StoreLog } from './record';
 
 export * from './record';
 export { ACTIONS_CACHE_TIMEOUT_MS } from './actions-cache-store';
 
 export interface ResultCacheOptions {
   /** Where warnings and notes go (the run's reporter); nothing is printed otherwise. */
-  log: CacheLog;
+  log: StoreLog;
   /** Longest wait for one Actions cache call (default 5 s); past it the call is abandoned and the store turned off. */
   timeoutMs?: number;
   /** Copy result files into the tool cache (default: not on GitHub-hosted runners, whose machines do not outlive the job). */
@@ -49,7 +49,7 @@ export interface ResultCacheOptions {
 
 export class ResultCache {
   private readonly keepResultFiles: boolean;
-  private readonly log: CacheLog;
+  private readonly log: StoreLog;
   private readonly actions: ActionsCacheStore;
   private toolCacheOff = false;
   private warnedToolCache = false;

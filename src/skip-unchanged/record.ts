@@ -10,6 +10,10 @@ import { readFile, rm, stat } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { replaceFile } from '../delivery/replace-file';
 import { RECORD_FORMAT_VERSION, type Fingerprint } from './fingerprint';
+import type { Log } from '../shared/log';
+
+/** The stores only write lines (the run's log). */
+export type StoreLog = Pick<Log, 'info' | 'warning' | 'debug'>;
 
 /** The record of one completed task, as both stores keep it. */
 export interface ResultRecord {
@@ -54,12 +58,6 @@ export type ToolCacheOutcome = 'saved' | 'unavailable' | 'failed';
 export interface SaveOutcome {
   toolCache: ToolCacheOutcome;
   actionsCache: ActionsCacheOutcome;
-}
-
-export interface CacheLog {
-  warning(message: string): void;
-  info(message: string): void;
-  debug(message: string): void;
 }
 
 /** The tool-cache "tool" name under RUNNER_TOOL_CACHE. */
@@ -172,7 +170,7 @@ export function parseRecord(text: string, fingerprint: Fingerprint): { record: R
  * cache, wrote it) and checks it against the fingerprint asked for; undefined,
  * with a line saying why, when it is too large or does not hold.
  */
-export async function readRecordFile(path: string, fingerprint: Fingerprint, where: string, log: CacheLog): Promise<ResultRecord | undefined> {
+export async function readRecordFile(path: string, fingerprint: Fingerprint, where: string, log: StoreLog): Promise<ResultRecord | undefined> {
   const { size } = await stat(path);
   if (size > MAX_RECORD_BYTES) {
     log.info(`skip-unchanged: ${where} is too large to be one; ignored.`);

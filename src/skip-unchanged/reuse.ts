@@ -24,13 +24,7 @@ import type { ResultCache } from './record-stores';
 import { copyVerifiedResult, type CacheHit, type ResultRecord } from './record';
 import { resultUrlProblem } from '../shared/validate';
 import { fingerprintFailedWarning, reusedTaskGoneWarning, reusingTaskInfo } from '../shared/wording';
-
-/** Where this step's lines go (the reporter, or a clip's log). */
-export interface SkipLog {
-  info(message: string): void;
-  warning(message: string): void;
-  debug(message: string): void;
-}
+import type { Log } from '../shared/log';
 
 /** When a reused task completed, for people: "2026-11-20 08:30 UTC". */
 export function reuseDate(completedAt: string): string {
@@ -44,7 +38,7 @@ export class SkipUnchanged {
   private cache?: ResultCache;
 
   constructor(
-    private readonly log: SkipLog,
+    private readonly log: Log,
     private readonly upscaleFactor: string,
   ) {}
 
@@ -64,7 +58,7 @@ export class SkipUnchanged {
   async find(
     plans: readonly ClipPlan[],
     options: { signal: AbortSignal; pool: Pool; deadline: Deadline },
-    log: SkipLog,
+    log: Log,
     label: (plan: ClipPlan) => string,
   ): Promise<void> {
     await Promise.all(
@@ -101,7 +95,7 @@ export class SkipUnchanged {
    * can still be delivered; undefined (after one warning) when it cannot, and
    * the clip is then submitted as usual.
    */
-  async reusedTask(plan: ClipPlan, client: Pick<ReapiClient, 'getTask'>, log: SkipLog): Promise<{ task: TaskEnvelope; extras: ClipExtras } | undefined> {
+  async reusedTask(plan: ClipPlan, client: Pick<ReapiClient, 'getTask'>, log: Log): Promise<{ task: TaskEnvelope; extras: ClipExtras } | undefined> {
     const record = this.reuse(plan.index);
     if (!record) return undefined;
     let task: TaskEnvelope;
@@ -119,14 +113,14 @@ export class SkipUnchanged {
     return { task, extras: { reusedFrom: { completedAt: record.completedAt } } };
   }
 
-  private gone(plan: ClipPlan, record: ResultRecord, why: string, log: SkipLog): undefined {
+  private gone(plan: ClipPlan, record: ResultRecord, why: string, log: Log): undefined {
     this.hits.delete(plan.index);
     log.warning(reusedTaskGoneWarning(record.taskId, why));
     return undefined;
   }
 
   /** The tool cache's copy of result `index` of a reused clip, copied to `dir/name` once its SHA-256 checks out. */
-  async cachedResult(plan: ClipPlan, index: number, url: string, dir: string, name: string, log: SkipLog): Promise<DownloadedFile | undefined> {
+  async cachedResult(plan: ClipPlan, index: number, url: string, dir: string, name: string, log: Log): Promise<DownloadedFile | undefined> {
     const file = this.hits.get(plan.index)?.files.find((candidate) => candidate.index === index);
     if (!file) return undefined;
     const path = resolve(join(dir, name));

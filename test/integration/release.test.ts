@@ -23,6 +23,7 @@ import { CancelledError } from '../../src/shared/errors';
 import type { RetryPolicy } from '../../src/http/retry';
 import { ACTION_NODE } from '../helpers/action-node';
 import { Bystander, FakeGitHub, sha256Digest, type FakeRelease } from '../helpers/fake-github';
+import { SILENT } from '../../src/shared/log';
 
 const FAST: RetryPolicy = { maxAttempts: 4, baseMs: 10, capMs: 40, retryAfterCapMs: 40, maxFormatErrors: 0 };
 const TASK = 'task-7f3a9c';
@@ -63,8 +64,7 @@ function client(overrides: { token?: string; apiUrl?: string } = {}) {
     owner: fake.owner,
     repo: fake.repo,
     apiUrl: overrides.apiUrl ?? fake.apiUrl,
-    log: (m) => logs.push(m),
-    warn: (m) => warnings.push(m),
+    log: { ...SILENT, info: (m) => logs.push(m), warning: (m) => warnings.push(m) },
     retry: FAST,
   });
 }
