@@ -7,8 +7,8 @@ import { pipeline } from 'node:stream/promises';
 import { request } from 'undici';
 import { ActionError, CancelledError, DownloadError, InputError, NetworkError, errorText } from '../shared/errors';
 import { formatBytes, formatElapsed, formatLimit } from '../shared/format';
-import { MAX_REDIRECTS, REDIRECT_STATUSES, USER_AGENT, getDispatcher, parseRetryAfter, sleep, toNetworkError } from '../http/transport';
-import { retryDelayMs, type RetryPolicy } from '../http/retry';
+import { MAX_REDIRECTS, REDIRECT_STATUSES, USER_AGENT, getDispatcher, header, parseRetryAfter, sleep, toNetworkError } from '../http/transport';
+import { withRetries, type RetryPolicy } from '../http/retry';
 import { replaceFile } from './replace-file';
 import { DOWNLOAD_DEADLINE_FLOOR_MS, DownloadDeadline, ProgressWatch, anySignal, downloadDeadlineMs } from './download-limits';
 import { collectYoungGarbage, DOWNLOAD_GC_EVERY_BYTES } from '../shared/young-gc';
@@ -67,18 +67,6 @@ export interface DownloadOptions {
   random?: () => number;
 }
 
-/**
- * Downloads each URL to `dir` under the matching name. Each file is streamed
- * to a hidden temporary name and renamed into place only once complete.
- */
-export async function downloadResults(urls: string[], dir: string, names: string[], options: DownloadOptions = {}): Promise<DownloadedFile[]> {
-  const files: DownloadedFile[] = [];
-  for (const [index, url] of urls.entries()) {
-    files.push(await downloadFile(url, dir, names[index] as string, options));
-  }
-  return files;
-}
-
 /** Downloads one URL to `dir/name`, retrying transient failures; leaves no partial file behind. */
 export async function downloadFile(url: string, dir: string, name: string, options: DownloadOptions = {}): Promise<DownloadedFile> {
   const target = resolve(dir, name);
@@ -89,27 +77,24 @@ export async function downloadFile(url: string, dir: string, name: string, optio
   const temporary = join(dir, `.${name}.${randomBytes(4).toString('hex')}.part`);
   const deadline = new DownloadDeadline();
   try {
-    let bytes: number;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        bytes = await fetchToFile(url, temporary, options, deadline);
-        break;
-      } catch (error) {
-        const transient = error instanceof DownloadError ? error.transient : error instanceof NetworkError;
-        if (!transient) throw error;
-        if (attempt >= DOWNLOAD_RETRY.maxAttempts) {
-          throw new DownloadError(`Downloading the result failed after ${attempt} attempts: ${errorText(error)}`, false);
-        }
-        const delay = retryDelayMs(attempt, DOWNLOAD_RETRY, error instanceof DownloadError ? error.retryAfterMs : undefined, options.random);
-        options.log?.info(`${errorText(error)} Retrying in ${formatElapsed(delay)} (attempt ${attempt + 1} of ${DOWNLOAD_RETRY.maxAttempts}).`);
+    const bytes = await withRetries(() => fetchToFile(url, temporary, options, deadline), {
+      policy: DOWNLOAD_RETRY,
+      retryable: (error) => (error instanceof DownloadError ? error.transient : error instanceof NetworkError),
+      retryAfterMs: (error) => (error instanceof DownloadError ? error.retryAfterMs : undefined),
+      gaveUp: (error, attempts) => new DownloadError(`Downloading the result failed after ${attempts} attempts: ${errorText(error)}`, false),
+      onRetry: (error, delay, next) =>
+        options.log?.info(`${errorText(error)} Retrying in ${formatElapsed(delay)} (attempt ${next} of ${DOWNLOAD_RETRY.maxAttempts}).`),
+      random: options.random,
+      // The download's own deadline also ends the wait, and then says so.
+      sleep: async (ms) => {
         try {
-          await sleep(delay, anySignal(options.signal, deadline.signal));
+          await sleep(ms, anySignal(options.signal, deadline.signal));
         } catch (sleepError) {
           if (options.signal?.aborted || !deadline.passed) throw sleepError;
           throw deadline.error(url);
         }
-      }
-    }
+      },
+    });
     await replaceFile(temporary, target, { signal: options.signal });
     return { url, path: target, name, bytes };
   } catch (error) {
@@ -169,7 +154,7 @@ async function fetchToFile(url: string, file: string, options: DownloadOptions, 
 
       if (REDIRECT_STATUSES.has(statusCode)) {
         await response.body.dump();
-        const location = headerText(headers.location);
+        const location = header(headers, 'location');
         if (!location) throw new DownloadError(`The result host answered HTTP ${statusCode} without a Location for ${current}.`, false);
         if (hop >= MAX_REDIRECTS) throw new DownloadError(`The result URL redirected more than ${MAX_REDIRECTS} times (last to ${location}).`, false);
         const next = new URL(location, current);
@@ -190,7 +175,7 @@ async function fetchToFile(url: string, file: string, options: DownloadOptions, 
         throw new DownloadError(`The result host answered HTTP ${statusCode} for ${current}${hint}.`, transient, parseRetryAfter(headers['retry-after']));
       }
 
-      const declared = headerText(headers['content-length']);
+      const declared = header(headers, 'content-length');
       const expected = declared !== undefined && /^\d+$/.test(declared) ? Number(declared) : undefined;
       deadline.set(
         downloadDeadlineMs(expected),
@@ -198,7 +183,7 @@ async function fetchToFile(url: string, file: string, options: DownloadOptions, 
           ? 'the result host declared no size'
           : `${formatLimit(DOWNLOAD_DEADLINE_FLOOR_MS)} plus 1s per MB of its ${(expected / 1_000_000).toFixed(1)} MB`,
       );
-      const inspector = new Mp4Inspector(headerText(headers['content-type']), expected, options.log);
+      const inspector = new Mp4Inspector(header(headers, 'content-type'), expected, options.log);
       const body = response.body;
       // Bytes undici received: those the inspector counted plus any still queued in the body when it broke off.
       const arrived = () => inspector.received + body.readableLength;
@@ -241,10 +226,6 @@ export function describeCause(error: unknown): string {
   const text = error instanceof Error ? error.message : typeof error === 'string' ? error : '';
   const message = text && text !== 'undefined' ? text.replace(/\s+/g, ' ').trim() : '';
   return [code, message && message !== code ? message : undefined].filter(Boolean).join(': ') || 'the connection closed';
-}
-
-function headerText(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
 }
 
 /**

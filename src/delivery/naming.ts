@@ -211,7 +211,7 @@ export class ResultNameBook {
         };
         const cancel = () => {
           done();
-          reject(new CancelledError('Cancelled.'));
+          reject(new CancelledError());
         };
         this.waiting.add(check);
         signal?.addEventListener('abort', cancel, { once: true });

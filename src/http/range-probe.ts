@@ -4,7 +4,7 @@
  */
 import { request, type Dispatcher } from 'undici';
 import { CancelledError, PreflightDeadlineError, PreflightError, RangesNotSupportedError } from '../shared/errors';
-import { MAX_REDIRECTS, REDIRECT_STATUSES, USER_AGENT, getDispatcher, toNetworkError } from './transport';
+import { MAX_REDIRECTS, REDIRECT_STATUSES, USER_AGENT, getDispatcher, header, toNetworkError } from './transport';
 import type { Deadline } from '../inputs/parse';
 
 /** Longest time for one request, start to end of body. */
@@ -23,11 +23,6 @@ export interface SessionOptions {
   deadline?: Deadline;
   /** Redirects followed per request (default 5). */
   maxRedirects?: number;
-}
-
-export function header(headers: Dispatcher.ResponseData['headers'], name: string): string | undefined {
-  const value = headers[name];
-  return Array.isArray(value) ? value[0] : value;
 }
 
 export function contentLength(headers: Dispatcher.ResponseData['headers']): number | undefined {
@@ -84,7 +79,7 @@ export class ProbeSession {
   private failure(error: unknown, what: string, cutByDeadline: () => boolean): Error {
     const { signal, deadline } = this.options;
     // Preflight requests go to the source host, never to reApi: a cancelled one cannot have billed anything.
-    if (signal?.aborted) return new CancelledError('Cancelled.');
+    if (signal?.aborted) return new CancelledError();
     if (error instanceof PreflightError || error instanceof PreflightDeadlineError) return error;
     if (cutByDeadline() || (deadline !== undefined && Date.now() >= deadline.at)) return this.deadlineError();
     return toNetworkError(error, what, signal);
@@ -95,7 +90,7 @@ export class ProbeSession {
     const { signal } = this.options;
     let target = url;
     for (let redirects = 0; ; redirects++) {
-      if (signal?.aborted) throw new CancelledError('Cancelled.');
+      if (signal?.aborted) throw new CancelledError();
       const limit = this.limitMs();
       const timeout = AbortSignal.timeout(limit.ms);
       const cutByDeadline = () => limit.byDeadline && timeout.aborted;

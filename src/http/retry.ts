@@ -1,4 +1,5 @@
 import { ApiError, NetworkError, ResponseFormatError } from '../shared/errors';
+import { sleep } from './transport';
 
 /** What a request does, which decides whether repeating it is safe. */
 export type Operation = 'submit' | 'poll';
@@ -46,6 +47,57 @@ export function retryDelayMs(attempt: number, policy: RetryPolicy, retryAfterMs?
   if (retryAfterMs !== undefined) return Math.max(policy.baseMs / 2, Math.min(retryAfterMs, policy.retryAfterCapMs));
   const exponential = Math.min(policy.capMs, policy.baseMs * 2 ** Math.max(0, attempt - 1));
   return Math.round(exponential / 2 + (random() * exponential) / 2);
+}
+
+/** How one caller repeats a failed attempt: what is retried, how long to wait, what to say, when to stop. */
+export interface RetryLoop {
+  policy: RetryPolicy;
+  /**
+   * Whether a failure may be tried again; one it refuses is thrown as it is.
+   * It may throw instead, to end the loop with a better error (too many unreadable answers).
+   */
+  retryable: (error: unknown) => boolean;
+  /** The wait the server asked for (Retry-After), when this failure carries one. */
+  retryAfterMs?: (error: unknown) => number | undefined;
+  /** What to throw when the tries run out or no retry fits before the deadline, given the tries made; by default the failure itself. */
+  gaveUp?: (error: unknown, attempts: number) => unknown;
+  /** Time left before the deadline: a retry whose wait would not end before it is not made. */
+  remainingMs?: () => number;
+  /** When no retry fits, wait out what is left of the deadline before giving up, so a timeout means what it says. */
+  waitOutDeadline?: boolean;
+  /** Told before each wait: the failure, the wait, and the number of the attempt that follows it (the retry notice). */
+  onRetry?: (error: unknown, delayMs: number, nextAttempt: number) => void;
+  /** Cancels the waits between tries (they reject with CancelledError). */
+  signal?: AbortSignal;
+  random?: () => number;
+  /** The wait between tries; tests pass a fake one. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
+/**
+ * Runs `attempt` (given its number, 1 for the first) until it succeeds, a
+ * failure is not retryable, the policy's tries run out, or no retry fits
+ * before the deadline, waiting `retryDelayMs` between tries.
+ */
+export async function withRetries<T>(attempt: (attemptNumber: number) => Promise<T>, loop: RetryLoop): Promise<T> {
+  const wait = loop.sleep ?? sleep;
+  const gaveUp = loop.gaveUp ?? ((error: unknown) => error);
+  for (let attempts = 1; ; attempts++) {
+    try {
+      return await attempt(attempts);
+    } catch (error) {
+      if (!loop.retryable(error)) throw error;
+      if (attempts >= loop.policy.maxAttempts) throw gaveUp(error, attempts);
+      const delay = retryDelayMs(attempts, loop.policy, loop.retryAfterMs?.(error), loop.random);
+      const remaining = loop.remainingMs?.() ?? Infinity;
+      if (delay > remaining) {
+        if (loop.waitOutDeadline && remaining > 0) await wait(remaining, loop.signal);
+        throw gaveUp(error, attempts);
+      }
+      loop.onRetry?.(error, delay, attempts + 1);
+      await wait(delay, loop.signal);
+    }
+  }
 }
 
 /**

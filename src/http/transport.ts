@@ -95,6 +95,12 @@ export function toNetworkError(error: unknown, what: string, signal?: AbortSigna
   return new NetworkError(`${what} ${reason}.`, notSent);
 }
 
+/** A response header's value (the first, when it came more than once). */
+export function header(headers: Dispatcher.ResponseData['headers'], name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
 /** Reads a response body as text, refusing bodies larger than `limit` bytes. */
 export async function readLimitedText(body: AsyncIterable<Uint8Array> & { destroy?: () => unknown }, limit: number): Promise<string> {
   const chunks: Buffer[] = [];
@@ -129,13 +135,13 @@ export function parseRetryAfter(value: string | string[] | undefined, now = Date
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) {
-      reject(new CancelledError('Cancelled.'));
+      reject(new CancelledError());
       return;
     }
     let timer: NodeJS.Timeout | undefined;
     const onAbort = () => {
       clearTimeout(timer);
-      reject(new CancelledError('Cancelled.'));
+      reject(new CancelledError());
     };
     const wait = (left: number) => {
       const step = Math.min(Math.max(0, left), MAX_TIMER_MS);

@@ -18,8 +18,6 @@ import {
 import { hasControlCharacters } from '../shared/text';
 import { TASK_ID_RULE } from '../shared/validate';
 
-export * from './values';
-
 /** How results are checked against their sources. */
 export type VerifyMode = 'warn' | 'fail' | 'off';
 

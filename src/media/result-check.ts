@@ -10,11 +10,12 @@
 import { open } from 'node:fs/promises';
 import { formatBytes } from '../shared/format';
 import { codecDisplayName, readMediaFacts, sniffContainer, sniffDocument, type Container, type RangeReader, type VideoTrackFacts } from './container';
-import { CancelledError, RangesNotSupportedError, errorText } from '../shared/errors';
-
-import { ProbeSession, header, parseContentRange } from '../http/range-probe';
+import { CancelledError, RangesNotSupportedError, errorClause, errorText } from '../shared/errors';
+import { clause } from '../shared/text';
+import { ProbeSession, parseContentRange } from '../http/range-probe';
+import { header } from '../http/transport';
 import { displayUrl } from '../shared/urls';
-import type { UpscaleFactor } from '../inputs/parse';
+import type { UpscaleFactor } from '../inputs/values';
 
 /** Bytes one result may cost, first read included: the moov of a long 4K clip fits, the clip does not. */
 export const RESULT_BUDGET_BYTES = 4 * 1024 * 1024;
@@ -161,7 +162,7 @@ export async function probeResultFile(path: string, options: Pick<ResultProbeOpt
   try {
     handle = await open(path, 'r');
   } catch (error) {
-    return { reason: errorText(error).replace(/\.$/, ''), bytesFetched, requests: 0 };
+    return { reason: errorClause(error), bytesFetched, requests: 0 };
   }
   try {
     const { size } = await handle.stat();
@@ -177,7 +178,7 @@ export async function probeResultFile(path: string, options: Pick<ResultProbeOpt
     if (head.length === 0) return { reason: 'the result is empty', bytesFetched, requests: 0 };
     return { ...(await factsWithin(head, size, read, budget, () => bytesFetched)), bytesFetched, requests: 0 };
   } catch (error) {
-    return { reason: errorText(error).replace(/\.$/, ''), bytesFetched, requests: 0 };
+    return { reason: errorClause(error), bytesFetched, requests: 0 };
   } finally {
     await handle.close();
   }
@@ -280,7 +281,7 @@ export function verifyResult(source: MediaFacts | undefined, result: ResultFacts
  * a warning, and as the VerifyError message under `verify: fail`.
  */
 export function verificationMessage(clip: string, taskId: string, problems: readonly string[]): string {
-  return `${clip}: the result of task ${taskId} is not what was asked for: ${problems.map((p) => p.replace(/\.$/, '')).join('; ')}.`;
+  return `${clip}: the result of task ${taskId} is not what was asked for: ${problems.map(clause).join('; ')}.`;
 }
 
 /** The notice for a result whose header could not be read: "clip.mp4: the result of task task_abc was not checked (…)." */

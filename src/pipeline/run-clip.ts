@@ -120,7 +120,7 @@ interface StartedTask {
 
 async function startTask(plan: ClipPlan, ctx: PipelineContext, log: Log, tell: TellClip): Promise<StartedTask> {
   const { inputs, client, signal } = ctx;
-  if (signal.aborted) throw new CancelledError('Cancelled.');
+  if (signal.aborted) throw new CancelledError();
   const at = Date.now();
   if (plan.resumeTaskId) {
     tell({ type: 'resuming', taskId: plan.resumeTaskId });
@@ -173,7 +173,7 @@ async function download(
   onSaved: (file: DownloadedFile) => void,
 ): Promise<DownloadedFile[]> {
   const { inputs, signal } = ctx;
-  if (signal.aborted) throw new CancelledError('Cancelled.');
+  if (signal.aborted) throw new CancelledError();
   const names = resultFileNames(await ctx.names.finalBase(plan.index, signal), videoUrls.length);
   const existing = await checkTargets(inputs.downloadPath, names);
   const count = names.length > 1 ? `${names.length} results` : 'the result';

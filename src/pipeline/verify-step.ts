@@ -82,7 +82,7 @@ export async function verifyResults(
   const media: ClipMedia = { source, result: first };
   if (problems.length === 0) return { media };
   const message = verificationMessage(clip, taskId, problems);
-  if (inputs.verify === 'fail') return { media, failure: new VerifyError(message, taskId, problems) };
+  if (inputs.verify === 'fail') return { media, failure: new VerifyError(message, taskId) };
   log.warning(message);
   return { media };
 }

@@ -10,8 +10,9 @@ import {
   errorText,
 } from '../shared/errors';
 import { formatElapsed } from '../shared/format';
-import { USER_AGENT, getDispatcher, parseRetryAfter, readLimitedText, sleep, toNetworkError } from '../http/transport';
-import type { Deadline, UpscaleFactor } from '../inputs/parse';
+import { USER_AGENT, getDispatcher, parseRetryAfter, readLimitedText, toNetworkError } from '../http/transport';
+import type { Deadline } from '../inputs/parse';
+import type { UpscaleFactor } from '../inputs/values';
 import { redact } from '../shared/redact';
 import {
   POLL_REQUEST_TIMEOUT_MAX_MS,
@@ -20,12 +21,12 @@ import {
   SUBMIT_RETRY,
   isRetryable,
   pollRequestTimeoutMs,
-  retryDelayMs,
+  withRetries,
   type Operation,
   type RetryPolicy,
 } from '../http/retry';
 import { oneLine, quoted, truncate } from '../shared/text';
-import { taskIdProblem } from '../shared/validate';
+import { isObject, taskIdProblem } from '../shared/validate';
 import { CANCELLED_IN_FLIGHT, unknownOutcomeMessage, unusableTaskIdMessage } from '../shared/wording';
 import type { Log } from '../shared/log';
 
@@ -39,9 +40,6 @@ export interface UpscaleRequest {
   video_url: string;
   upscale_factor: UpscaleFactor;
 }
-
-/** Terminal statuses; anything else (processing, queued, pending…) means still running. */
-export type TerminalStatus = 'completed' | 'failed';
 
 /** The task envelope shared by submit and poll answers. */
 export interface TaskEnvelope {
@@ -61,10 +59,6 @@ export interface ErrorEnvelope {
 // ---- Decoding ---------------------------------------------------------------
 
 const MAX_JSON_BYTES = 1024 * 1024;
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function optionalCode(value: unknown): string | number | undefined {
   return typeof value === 'string' || typeof value === 'number' ? value : undefined;
@@ -236,36 +230,30 @@ export class ReapiClient {
 
   private async call(operation: Operation, method: 'GET' | 'POST', path: string, body: unknown): Promise<TaskEnvelope> {
     const policy = operation === 'submit' ? SUBMIT_RETRY : this.pollPolicy;
-    const { signal } = this.options;
     const started = Date.now();
     let formatErrors = 0;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.send(method, path, body, this.requestTimeoutMs(operation));
-      } catch (error) {
-        if (!isRetryable(error, operation)) throw error;
-        if (error instanceof ResponseFormatError) {
-          if (++formatErrors > policy.maxFormatErrors) {
-            throw new UnreadableAnswersError(
-              `${errorText(error)} (${formatErrors} unreadable answers in a row to ${method === 'GET' ? 'polls' : method}; giving up.)`,
-            );
-          }
-        } else {
-          formatErrors = 0;
+    return withRetries(() => this.send(method, path, body, this.requestTimeoutMs(operation)), {
+      policy,
+      retryable: (error) => {
+        if (!isRetryable(error, operation)) return false;
+        if (!(error instanceof ResponseFormatError)) formatErrors = 0;
+        else if (++formatErrors > policy.maxFormatErrors) {
+          throw new UnreadableAnswersError(
+            `${errorText(error)} (${formatErrors} unreadable answers in a row to ${method === 'GET' ? 'polls' : method}; giving up.)`,
+          );
         }
-        if (attempt >= policy.maxAttempts) throw this.gaveUp(operation, error, attempt, started);
-        const delay = retryDelayMs(attempt, policy, error instanceof ApiError ? error.retryAfterMs : undefined, this.options.random);
-        const remaining = this.remainingMs();
-        if (delay > remaining) {
-          // No retry fits before the deadline. A poll still waits the time out, so the
-          // timeout means what it says; a submission has nothing to wait for.
-          if (operation === 'poll' && remaining > 0) await sleep(remaining, signal);
-          throw this.gaveUp(operation, error, attempt, started);
-        }
-        this.options.log?.info(`${errorText(error)} Retrying in ${formatElapsed(delay)} (attempt ${attempt + 1}).`);
-        await sleep(delay, signal);
-      }
-    }
+        return true;
+      },
+      retryAfterMs: (error) => (error instanceof ApiError ? error.retryAfterMs : undefined),
+      gaveUp: (error, attempts) => this.gaveUp(operation, error, attempts, started),
+      // No retry fits before the deadline: a poll still waits the time out, so the
+      // timeout means what it says; a submission has nothing to wait for.
+      remainingMs: () => this.remainingMs(),
+      waitOutDeadline: operation === 'poll',
+      onRetry: (error, delay, next) => this.options.log?.info(`${errorText(error)} Retrying in ${formatElapsed(delay)} (attempt ${next}).`),
+      signal: this.options.signal,
+      random: this.options.random,
+    });
   }
 
   /** The last error of a submission that was retried in vain says so, and that nothing was billed. */
@@ -287,7 +275,7 @@ export class ReapiClient {
   /** The one place that talks to the API: auth, timeouts, size limit, error decoding. */
   private async send(method: 'GET' | 'POST', path: string, body: unknown, timeoutMs: number): Promise<TaskEnvelope> {
     const { signal } = this.options;
-    if (signal?.aborted) throw new CancelledError('Cancelled.');
+    if (signal?.aborted) throw new CancelledError();
     const url = `${this.options.baseUrl}${path}`;
     const what = `${method} ${path}`;
     const timeout = AbortSignal.timeout(timeoutMs);
@@ -329,7 +317,6 @@ export class ReapiClient {
       throw new ApiError(describeApiError(status, envelope), {
         status,
         code,
-        requestId: envelope?.request_id,
         retryAfterMs: parseRetryAfter(retryAfterHeader),
       });
     }

@@ -105,7 +105,7 @@ export class TaskPoller {
    */
   watch(taskId: string, initial?: TaskEnvelope): Promise<TaskEnvelope> {
     if (initial && isTerminal(initial.status)) return Promise.resolve(initial);
-    if (this.options.signal?.aborted) return Promise.reject(new CancelledError('Cancelled.'));
+    if (this.options.signal?.aborted) return Promise.reject(new CancelledError());
     return new Promise<TaskEnvelope>((resolve, reject) => {
       const now = Date.now();
       const entry: Watched = { taskId, started: now, dueAt: now, polls: 0, lastStatus: initial?.status, inFlight: false, resolve, reject };
@@ -178,6 +178,6 @@ export class TaskPoller {
   private cancelAll(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
-    for (const entry of [...this.watched]) this.settle(entry, new CancelledError('Cancelled.'));
+    for (const entry of [...this.watched]) this.settle(entry, new CancelledError());
   }
 }

@@ -5,8 +5,8 @@
  * Octokit (`@actions/github`); the bytes are streamed by release-upload.ts.
  */
 import { randomBytes } from 'node:crypto';
-import { CancelledError, InputError, errorText } from '../shared/errors';
-import { getDispatcher, sleep } from '../http/transport';
+import { CancelledError, InputError, ReleaseError, errorText } from '../shared/errors';
+import { getDispatcher } from '../http/transport';
 import {
   callApi,
   deleteAsset,
@@ -15,6 +15,7 @@ import {
   listAssets,
   listPages,
   parseAsset,
+  releaseRetries,
   parseRelease,
   removeQuietly,
   renameAsset,
@@ -24,13 +25,10 @@ import {
   type ReleaseClient,
   type ReleaseInfo,
 } from './github-api';
-import { ReleaseError, MAX_ASSET_BYTES, expandUploadUrl, githubText, isAllowedUploadUrl, postAsset } from './upload';
-import { retryDelayMs } from '../http/retry';
+import { MAX_ASSET_BYTES, expandUploadUrl, githubText, isAllowedUploadUrl, postAsset } from './upload';
+import { withRetries } from '../http/retry';
 
-export { RELEASE_RETRY, createReleaseClient, type ReleaseClient, type ReleaseClientOptions, type ReleaseInfo } from './github-api';
-export { ReleaseError, MAX_ASSET_BYTES, hashFile } from './upload';
-
-/** A local file to deliver; `sha256` is hex (see hashFile). */
+/** A local file to deliver; `sha256` is hex (see delivery/file-hash.ts). */
 export interface AssetFile {
   path: string;
   name: string;
@@ -221,7 +219,7 @@ async function uploadWithRetries(client: ReleaseClient, release: ReleaseInfo, fi
   const url = expandUploadUrl(release.uploadUrl, { name: uploadName });
   if (!isAllowedUploadUrl(client.apiUrl, url)) throw new ReleaseError(`The upload URL is on ${safeOrigin(url)}, not GitHub's; the token is not sent there.`);
   const temporary = uploadName !== file.name;
-  for (let attempt = 1; ; attempt++) {
+  const attempt = async (): Promise<AssetRecord> => {
     let failure: unknown;
     let createdId: number | undefined;
     try {
@@ -242,7 +240,6 @@ async function uploadWithRetries(client: ReleaseClient, release: ReleaseInfo, fi
       failure = error;
     }
     if (failure instanceof CancelledError) throw failure;
-    const transient = failure instanceof ReleaseError && failure.transient;
     // What this attempt may have left: an unfinished asset, or a complete one whose answer was lost
     // (or, on a 422 already_exists, the very same bytes from another job: the name holds what it should).
     const leftovers = (await listAssets(client, release).catch(() => [] as AssetRecord[])).filter((a) => a.name === uploadName);
@@ -251,16 +248,17 @@ async function uploadWithRetries(client: ReleaseClient, release: ReleaseInfo, fi
     for (const leftover of leftovers) {
       if (temporary || leftover.state !== 'uploaded' || leftover.id === createdId) await removeQuietly(client, leftover.id, leftover.name);
     }
-    if (!transient) throw failure;
-    if (attempt >= client.retry.maxAttempts)
-      // Still transient: a later run may succeed, and a rate-limit 403 is not a permission problem.
-      throw new ReleaseError(`${errorText(failure)} Gave up after ${attempt} attempts.`, (failure as ReleaseError).status, true);
-    const delay = retryDelayMs(attempt, client.retry, (failure as ReleaseError).retryAfterMs, client.random);
-    client.log.info(
-      `Uploading ${uploadName}: ${errorText(failure)} Retrying in ${(delay / 1000).toFixed(1)}s (attempt ${attempt + 1} of ${client.retry.maxAttempts}).`,
-    );
-    await sleep(delay, client.signal);
-  }
+    throw failure;
+  };
+  return withRetries(attempt, {
+    ...releaseRetries(client, (failure, delay, next) =>
+      client.log.info(
+        `Uploading ${uploadName}: ${errorText(failure)} Retrying in ${(delay / 1000).toFixed(1)}s (attempt ${next} of ${client.retry.maxAttempts}).`,
+      ),
+    ),
+    // Still transient: a later run may succeed, and a rate-limit 403 is not a permission problem.
+    gaveUp: (failure, attempts) => new ReleaseError(`${errorText(failure)} Gave up after ${attempts} attempts.`, (failure as ReleaseError).status, true),
+  });
 }
 
 /** One line for a failed upload, delete or rename, by status: what happened and what to do. */

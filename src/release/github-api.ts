@@ -3,10 +3,10 @@
  * client, retried calls, and GitHub's answers checked and decoded. Used by release.ts.
  */
 import { context, getOctokit } from '@actions/github';
-import { CancelledError, InputError, errorText } from '../shared/errors';
-import { getDispatcher, parseRetryAfter, sleep } from '../http/transport';
-import { ReleaseError, apiOnlyFetch, githubText, originOf } from './upload';
-import { retryDelayMs, type RetryPolicy } from '../http/retry';
+import { CancelledError, InputError, ReleaseError, errorText } from '../shared/errors';
+import { getDispatcher, parseRetryAfter } from '../http/transport';
+import { apiOnlyFetch, githubText, originOf } from './upload';
+import { withRetries, type RetryLoop, type RetryPolicy } from '../http/retry';
 import { SILENT, type Log } from '../shared/log';
 
 /** A GitHub hiccup is retried a few times with backoff; each upload attempt resends the whole file. */
@@ -194,17 +194,30 @@ export async function renameAsset(client: ReleaseClient, id: number, name: strin
 
 /** Runs an Octokit call, retrying 5xx, 429, rate-limit 403s and network failures a few times; failures become ReleaseError. */
 export async function callApi<T>(client: ReleaseClient, what: string, call: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await call();
-    } catch (error) {
-      const failure = fromOctokit(error, client, what);
-      if (!(failure instanceof ReleaseError) || !failure.transient || attempt >= client.retry.maxAttempts) throw failure;
-      const delay = retryDelayMs(attempt, client.retry, failure.retryAfterMs, client.random);
-      client.log.info(`${failure.message} Retrying in ${(delay / 1000).toFixed(1)}s (attempt ${attempt + 1} of ${client.retry.maxAttempts}).`);
-      await sleep(delay, client.signal);
-    }
-  }
+  return withRetries(
+    async () => {
+      try {
+        return await call();
+      } catch (error) {
+        throw fromOctokit(error, client, what);
+      }
+    },
+    releaseRetries(client, (failure, delay, next) =>
+      client.log.info(`${(failure as ReleaseError).message} Retrying in ${(delay / 1000).toFixed(1)}s (attempt ${next} of ${client.retry.maxAttempts}).`),
+    ),
+  );
+}
+
+/** The retry loop of a release call: transient ReleaseErrors only, with the client's policy, cancellation and randomness. */
+export function releaseRetries(client: ReleaseClient, onRetry: RetryLoop['onRetry']): RetryLoop {
+  return {
+    policy: client.retry,
+    retryable: (error) => error instanceof ReleaseError && error.transient,
+    retryAfterMs: (error) => (error as ReleaseError).retryAfterMs,
+    onRetry,
+    signal: client.signal,
+    random: client.random,
+  };
 }
 
 interface OctokitFailure {

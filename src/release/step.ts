@@ -7,7 +7,8 @@ import type { ReleaseAssetLink } from '../model/clip';
 import type { DownloadedFile } from '../delivery/download';
 import { ActionError, CancelledError, ReleaseError, errorText } from '../shared/errors';
 import type { ActionInputs } from '../inputs/parse';
-import type { ReleaseClient, ReleaseInfo } from './assets';
+import type { ReleaseClient, ReleaseInfo } from './github-api';
+import { hashFile } from '../delivery/file-hash';
 import type { Timeline } from '../shared/timeline';
 import { notSubmitted } from '../shared/wording';
 import { AssetNameBook, ASSET_NAME_RULE } from './asset-names';
@@ -15,6 +16,7 @@ import type { Log } from '../shared/log';
 
 /** The release client, loaded only with release-tag: @actions/github and Octokit would otherwise slow every start. */
 const releaseModule = () => import('./assets');
+const releaseApi = () => import('./github-api');
 
 /** The release every result goes to, found before anything was paid for. */
 export interface ReleaseTarget {
@@ -33,7 +35,7 @@ export async function openRelease(inputs: Pick<ActionInputs, 'releaseTag' | 'git
   const tag = inputs.releaseTag;
   if (!tag) return undefined;
   try {
-    const { createReleaseClient, findRelease } = await releaseModule();
+    const [{ createReleaseClient }, { findRelease }] = await Promise.all([releaseApi(), releaseModule()]);
     const client = createReleaseClient({ token: inputs.githubToken ?? '', signal, log });
     const release = await log.group(`Checking release ${tag} of ${client.owner}/${client.repo}`, () => findRelease(client, tag));
     log.info(`Release ${tag} found (${release.draft ? 'draft' : 'published'}): ${release.htmlUrl}`);
@@ -60,7 +62,7 @@ export async function uploadToRelease(
   onAsset: (asset: ReleaseAssetLink) => void = () => undefined,
 ): Promise<ReleaseAssetLink[]> {
   const { taskId, files } = clip;
-  const { hashFile, uploadAsset } = await releaseModule();
+  const { uploadAsset } = await releaseModule();
   // The clip's lines, prefixed among several clips.
   const client: ReleaseClient = { ...target.client, log };
   const { release } = target;

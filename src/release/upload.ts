@@ -1,9 +1,8 @@
 /**
  * The transport half of release delivery: where the GitHub token may go, the
- * upload URL, the streamed upload itself, and a file's SHA-256. The logic
+ * upload URL and the streamed upload itself. The logic
  * (lookup, skip, replace, retries) is in release.ts.
  */
-import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Transform, type TransformCallback } from 'node:stream';
@@ -12,7 +11,7 @@ import { CancelledError, ReleaseError, ResponseFormatError } from '../shared/err
 import { redact } from '../shared/redact';
 import { collectYoungGarbage, DOWNLOAD_GC_EVERY_BYTES } from '../shared/young-gc';
 import { oneLine, truncate } from '../shared/text';
-import { REDIRECT_STATUSES, USER_AGENT, parseRetryAfter, readLimitedText, toNetworkError } from '../http/transport';
+import { REDIRECT_STATUSES, USER_AGENT, header, parseRetryAfter, readLimitedText, toNetworkError } from '../http/transport';
 import type { Log } from '../shared/log';
 
 /** GitHub refuses release assets of 2 GiB or more. */
@@ -33,8 +32,6 @@ const MAX_API_ANSWER_BYTES = 32 * 1024 * 1024;
 export const API_CALL_TIMEOUT_MS = 60_000;
 /** Statuses whose answer has no body (a Response refuses one). */
 const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
-
-export { ReleaseError };
 
 /**
  * Text from GitHub made fit for a message: the run's secrets (the token
@@ -97,24 +94,6 @@ export function expandUploadUrl(template: string, values: Record<string, string 
   } catch {
     throw new ReleaseError(`The release's upload_url is not a URL: ${JSON.stringify(githubText(template))}.`);
   }
-}
-
-/** SHA-256 (hex) and size of a file, read as a stream. */
-export async function hashFile(path: string): Promise<{ sha256: string; bytes: number }> {
-  const hash = createHash('sha256');
-  let bytes = 0;
-  let sinceGc = 0;
-  for await (const chunk of createReadStream(path, { highWaterMark: READ_BUFFER_BYTES })) {
-    hash.update(chunk as Buffer);
-    bytes += (chunk as Buffer).length;
-    // Each read is a fresh buffer outside the heap: collect the dead ones as we go, as a download does (young-gc.ts).
-    sinceGc += (chunk as Buffer).length;
-    if (sinceGc >= DOWNLOAD_GC_EVERY_BYTES) {
-      sinceGc = 0;
-      collectYoungGarbage();
-    }
-  }
-  return { sha256: hash.digest('hex'), bytes };
 }
 
 /**
@@ -190,10 +169,6 @@ export interface PostAssetOptions {
   log?: Log;
 }
 
-function header(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
-}
-
 /**
  * One upload attempt: streams the file to the upload host and returns the
  * asset GitHub answers with (undecoded). Non-2xx answers and network failures
@@ -249,7 +224,7 @@ export async function postAsset(options: PostAssetOptions): Promise<unknown> {
     }
   }
   if (REDIRECT_STATUSES.has(statusCode)) {
-    const location = githubText(header(headers.location) ?? '(no Location)', 120);
+    const location = githubText(header(headers, 'location') ?? '(no Location)', 120);
     throw new ReleaseError(`The upload host redirected to ${location}; not followed, so the token goes nowhere but the release's own upload URL.`, statusCode);
   }
   let message = '';
@@ -262,7 +237,7 @@ export async function postAsset(options: PostAssetOptions): Promise<unknown> {
     // not JSON: the status alone says it
   }
   const retryAfterMs = parseRetryAfter(headers['retry-after']);
-  const rateLimited = statusCode === 429 || (statusCode === 403 && (retryAfterMs !== undefined || header(headers['x-ratelimit-remaining']) === '0'));
+  const rateLimited = statusCode === 429 || (statusCode === 403 && (retryAfterMs !== undefined || header(headers, 'x-ratelimit-remaining') === '0'));
   const detail = [message, code].filter(Boolean).join(': ');
   throw new ReleaseError(`HTTP ${statusCode}${detail ? ` (${detail})` : ''}.`, statusCode, statusCode >= 500 || rateLimited, retryAfterMs, code);
 }

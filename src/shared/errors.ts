@@ -1,3 +1,5 @@
+import { clause } from './text';
+
 /**
  * Expected failures. Their message is a complete sentence for the user and is
  * printed as is, without a stack trace. Anything else is a bug.
@@ -16,7 +18,6 @@ export interface ApiErrorDetails {
   status: number;
   /** The error envelope's `code`, as a string. */
   code?: string;
-  requestId?: string;
   /** From a Retry-After header, when the server sent one. */
   retryAfterMs?: number;
 }
@@ -26,13 +27,11 @@ export class ApiError extends ActionError {
   override name = 'ApiError';
   readonly status: number;
   readonly code?: string;
-  readonly requestId?: string;
   readonly retryAfterMs?: number;
   constructor(message: string, details: ApiErrorDetails) {
     super(message);
     this.status = details.status;
     this.code = details.code;
-    this.requestId = details.requestId;
     this.retryAfterMs = details.retryAfterMs;
   }
 }
@@ -71,7 +70,7 @@ export class NetworkError extends ActionError {
 export class CancelledError extends ActionError {
   override name = 'CancelledError';
   constructor(
-    message: string,
+    message = 'Cancelled.',
     /** True when a request had already left when the step stopped (a submission may have been taken). */
     readonly requestInFlight = false,
   ) {
@@ -131,6 +130,24 @@ export class CostGuardError extends ActionError {
   }
 }
 
+/** A source could not be hashed for skip-unchanged: unreachable, an HTTP error, over 50 MB, or too slow. Its reuse cannot be proven. */
+export class FingerprintError extends ActionError {
+  override name = 'FingerprintError';
+  constructor(
+    message: string,
+    readonly url: string,
+    /** The HTTP status the host answered, when that is the reason. */
+    readonly status?: number,
+  ) {
+    super(message);
+  }
+}
+
+/** The source is over the upscaler's 50 MB limit; raised as soon as the byte count passes it. */
+export class SourceTooLargeError extends FingerprintError {
+  override name = 'SourceTooLargeError';
+}
+
 /** A source host answered a range request with the whole file: it ignores Range. */
 export class RangesNotSupportedError extends Error {
   override name = 'RangesNotSupportedError';
@@ -154,7 +171,6 @@ export class VerifyError extends ActionError {
   constructor(
     message: string,
     readonly taskId: string,
-    readonly problems: readonly string[],
   ) {
     super(message);
   }
@@ -195,4 +211,9 @@ export function isActionError(error: unknown): error is ActionError {
 export function errorText(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
   return text.replace(/\s*\n\s*/g, ' ').trim();
+}
+
+/** errorText without its final period, to go inside another sentence. */
+export function errorClause(error: unknown): string {
+  return clause(errorText(error));
 }

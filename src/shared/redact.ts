@@ -1,9 +1,9 @@
 /**
- * The one place that knows every secret the run holds (the API key; later the
+ * The one place that knows every secret the run holds (the API key and the
  * github-token) and scrubs them from text. Every text that comes from the
  * network is scrubbed as soon as it is read, before it is cut to a length (a
  * cut key is a prefix no mask catches), and everything the action emits is
- * scrubbed again on the way out (see emit.ts).
+ * scrubbed again on the way out (see report/reporter.ts).
  */
 import * as core from '@actions/core';
 import { markdownCode, markdownText } from './text';

@@ -30,6 +30,11 @@ export function oneLine(value: unknown): string {
   return String(value).replace(CONTROL, escapeControl);
 }
 
+/** A sentence made a clause of another: its final period dropped ("… failed." → "… failed"). */
+export function clause(sentence: string): string {
+  return sentence.replace(/\.$/, '');
+}
+
 /** At most `max` characters (an ellipsis marks the cut); never splits a surrogate pair. */
 export function truncate(text: string, max: number): string {
   if (text.length <= max) return text;

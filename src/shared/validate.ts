@@ -6,6 +6,11 @@
 import { holdsSecret } from './redact';
 import { hasControlCharacters } from './text';
 
+/** Whether decoded JSON is an object (not null, not an array), before its fields are read. */
+export function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 /** Longest task id taken or published. */
 export const MAX_TASK_ID_LENGTH = 256;
 

@@ -1,10 +1,13 @@
 /**
- * Every sentence the action says to the user about a clip or the run: failure
- * lines, resume hints and the unknown-outcome warning. The README's error table
- * quotes these words, so change them here and there together.
+ * The sentences that tell how a clip or the run ended and how to pick it up
+ * again: failure, cancellation and not-submitted lines, resume hints
+ * (`task-id`), the unknown-outcome warning, and the skip-unchanged notices.
+ * Not every message: one about a single input or answer stays beside the
+ * check that raises it (inputs/, reapi/, source/, release/…). The README's
+ * error table quotes these words, so change them here and there together.
  */
 import { errorText, isActionError } from './errors';
-import { oneLine, truncate } from './text';
+import { clause, oneLine, truncate } from './text';
 
 /** How several task ids are given back to the action on one line: a JSON array, which `task-id` accepts. */
 export function taskIdInput(ids: readonly string[]): string {
@@ -22,7 +25,7 @@ export function resumeHint(taskId: string): string {
  */
 export function timedOutMessage(taskId: string, timeoutText: string, why: { lastProblem?: string; unknownStatus?: string } = {}): string {
   const reason = why.lastProblem
-    ? `; the last poll failed: ${why.lastProblem.replace(/\.$/, '')}. The task may still be processing on reApi. `
+    ? `; the last poll failed: ${clause(why.lastProblem)}. The task may still be processing on reApi. `
     : why.unknownStatus !== undefined
       ? `, whose last status was ${JSON.stringify(why.unknownStatus.slice(0, 60))} (not one the action knows); it may still be processing on reApi. `
       : ', which is still processing on reApi. ';
@@ -143,7 +146,7 @@ export function withTaskHint(message: string, taskId: string): string {
 
 export function preflightRefusedMessage(refused: ReadonlyArray<{ label: string; error: string }>, total: number): string {
   if (total === 1) return `${refused[0]?.error ?? ''} Nothing was submitted.`;
-  const listed = refused.map((clip) => `${clip.label}: ${clip.error.replace(/\.$/, '')}`).join('; ');
+  const listed = refused.map((clip) => `${clip.label}: ${clause(clip.error)}`).join('; ');
   return `Preflight refused ${refused.length} of ${total} sources, so nothing was submitted: ${listed}.`;
 }
 
@@ -167,9 +170,7 @@ export function clipsFailedMessage(
   const counts = new Map<string, number>();
   for (const clip of unfinished) counts.set(clip.what, (counts.get(clip.what) ?? 0) + 1);
   const how = [...counts].map(([what, count]) => `${count} ${what}`).join(', ');
-  const listed = unfinished
-    .slice(0, LISTED_FAILURES)
-    .map((clip) => `${clip.label}${clip.taskId ? ` (task ${clip.taskId})` : ''}: ${clip.error.replace(/\.$/, '')}`);
+  const listed = unfinished.slice(0, LISTED_FAILURES).map((clip) => `${clip.label}${clip.taskId ? ` (task ${clip.taskId})` : ''}: ${clause(clip.error)}`);
   if (unfinished.length > LISTED_FAILURES) listed.push(`and ${unfinished.length - LISTED_FAILURES} more`);
   const resume = resumable.length > 0 ? ` ${unfinishedResumeHint(resumable)}` : '';
   return `${unfinished.length} of ${total} clips did not complete (${how}; see the results output): ${listed.join('; ')}.${resume}`;
@@ -179,7 +180,7 @@ export function clipsFailedMessage(
 
 /** A source that could not be hashed: its reuse cannot be proven, so it is submitted. */
 export function fingerprintFailedWarning(label: string, error: string): string {
-  return `skip-unchanged: ${error.replace(/\.$/, '')}; ${label} is submitted as usual.`;
+  return `skip-unchanged: ${clause(error)}; ${label} is submitted as usual.`;
 }
 
 /** The recorded task cannot be delivered any more: the clip is submitted (and billed) again. */

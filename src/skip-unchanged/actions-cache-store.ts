@@ -13,7 +13,7 @@ import { mkdir, rm, rmdir, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import * as actionsCache from '@actions/cache';
 import { noteAbandonedCacheCall } from './abandoned-calls';
-import { errorText } from '../shared/errors';
+import { errorClause } from '../shared/errors';
 import { fingerprintKey, type Fingerprint } from './fingerprint';
 import { RECORD_DIR, actionsCachePath, isExactKey, readRecordFile, withoutResultFiles, type ActionsCacheOutcome, type ResultRecord } from './record';
 import type { StoreLog } from './record';
@@ -165,7 +165,7 @@ export class ActionsCacheStore {
     } catch (error) {
       // Only a malformed key or path throws; the key is ours, so this is a bug worth seeing, not a reason to stop.
       this.actionsReadOff = true;
-      this.warnActions(`skip-unchanged: the Actions cache lookup failed (${errorText(error).replace(/\.$/, '')}); going on without it.`);
+      this.warnActions(`skip-unchanged: the Actions cache lookup failed (${errorClause(error)}); going on without it.`);
       return undefined;
     }
     try {
@@ -191,7 +191,7 @@ export class ActionsCacheStore {
       }
       return record;
     } catch (error) {
-      this.log.info(`skip-unchanged: the Actions cache record for ${key} could not be read (${errorText(error).replace(/\.$/, '')}); ignored.`);
+      this.log.info(`skip-unchanged: the Actions cache record for ${key} could not be read (${errorClause(error)}); ignored.`);
       return undefined;
     } finally {
       await removeRecordFile(local);
@@ -229,7 +229,7 @@ export class ActionsCacheStore {
       return saved.value;
     } catch (error) {
       this.actionsWriteOff = true;
-      this.warnActions(`skip-unchanged: the record of task ${record.taskId} could not be saved to the Actions cache (${errorText(error).replace(/\.$/, '')}).`);
+      this.warnActions(`skip-unchanged: the record of task ${record.taskId} could not be saved to the Actions cache (${errorClause(error)}).`);
       return 'failed';
     } finally {
       await removeRecordFile(local);

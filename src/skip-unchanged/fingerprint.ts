@@ -9,9 +9,9 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import { request, type Dispatcher } from 'undici';
-import { ActionError, CancelledError, errorText } from '../shared/errors';
-import { MAX_REDIRECTS, REDIRECT_STATUSES, USER_AGENT, getDispatcher, toNetworkError } from '../http/transport';
-import { MAX_SOURCE_BYTES } from '../source/preflight';
+import { CancelledError, FingerprintError, SourceTooLargeError, errorClause } from '../shared/errors';
+import { MAX_REDIRECTS, REDIRECT_STATUSES, USER_AGENT, getDispatcher, header, toNetworkError } from '../http/transport';
+import { MAX_SOURCE_BYTES, hostStatusHint } from '../source/preflight';
 import { displayUrl } from '../shared/urls';
 
 /** Version of the cached record's format; part of every key, so a new format never reads an old record. */
@@ -25,19 +25,6 @@ const KEY_PREFIX = 'reapi-topaz-video-upscaler';
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 const MODEL_NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 const FACTORS = new Set(['1', '2', '4']);
-
-/** A source could not be hashed: unreachable, an HTTP error, over 50 MB, or too slow. Its reuse cannot be proven. */
-export class FingerprintError extends ActionError {
-  override name = 'FingerprintError';
-  constructor(
-    message: string,
-    readonly url: string,
-    /** The HTTP status the host answered, when that is the reason. */
-    readonly status?: number,
-  ) {
-    super(message);
-  }
-}
 
 /** What decides an upscaled result: the model, the factor and the source's bytes. */
 export interface Fingerprint {
@@ -59,11 +46,6 @@ export function fingerprintKey(fingerprint: Fingerprint): string {
   if (!FACTORS.has(upscaleFactor)) throw new RangeError(`Not an upscale factor: ${JSON.stringify(upscaleFactor)}`);
   if (!SHA256_HEX.test(sourceSha256)) throw new RangeError(`Not a lowercase hex SHA-256: ${JSON.stringify(sourceSha256)}`);
   return `${KEY_PREFIX}-r${RECORD_FORMAT_VERSION}-${model}-x${upscaleFactor}-${sourceSha256}`;
-}
-
-/** The source is over the upscaler's 50 MB limit; raised as soon as the byte count passes it. */
-export class SourceTooLargeError extends FingerprintError {
-  override name = 'SourceTooLargeError';
 }
 
 /**
@@ -128,18 +110,6 @@ export interface SourceHash {
   requests: number;
 }
 
-function header(headers: Dispatcher.ResponseData['headers'], name: string): string | undefined {
-  const value = headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
-
-function statusHint(status: number): string {
-  if (status === 401 || status === 403) return 'the host refuses access; the upscaler needs a public URL';
-  if (status === 404 || status === 410) return 'no file there';
-  if (status >= 500) return 'the host had a server error';
-  return 'the host did not send the file';
-}
-
 /**
  * Downloads a source in full with one GET (redirects followed) and returns the
  * SHA-256 of its bytes. Nothing is written to disk. The request carries no
@@ -162,10 +132,7 @@ export async function hashSource(url: string, options: HashOptions = {}): Promis
     if (deadline.aborted) {
       throw new FingerprintError(`${source} could not be read in full within ${Number((timeoutMs / 1000).toFixed(1))} s to compute its fingerprint.`, url);
     }
-    throw new FingerprintError(
-      `${errorText(toNetworkError(error, `GET ${source}`, options.signal, idleMs)).replace(/\.$/, '')} while computing its fingerprint.`,
-      url,
-    );
+    throw new FingerprintError(`${errorClause(toNetworkError(error, `GET ${source}`, options.signal, idleMs))} while computing its fingerprint.`, url);
   };
 
   let target: URL;
@@ -209,7 +176,11 @@ export async function hashSource(url: string, options: HashOptions = {}): Promis
     }
     if (statusCode !== 200) {
       await body.dump({ limit: 64 * 1024 }).catch(() => undefined);
-      throw new FingerprintError(`${source} answered GET with HTTP ${statusCode} (${statusHint(statusCode)}), so its fingerprint is unknown.`, url, statusCode);
+      throw new FingerprintError(
+        `${source} answered GET with HTTP ${statusCode} (${hostStatusHint(statusCode, 'the host did not send the file')}), so its fingerprint is unknown.`,
+        url,
+        statusCode,
+      );
     }
     const hasher = new SourceHasher(url, maxBytes);
     const announced = header(headers, 'content-length');

@@ -14,13 +14,13 @@ import { copyFile, link, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as toolCache from '@actions/tool-cache';
-import { errorText } from '../shared/errors';
+import { errorClause } from '../shared/errors';
 import { fingerprintKey, type Fingerprint } from './fingerprint';
 import { ActionsCacheStore } from './actions-cache-store';
+import { hashFile } from '../delivery/file-hash';
 import {
   RECORD_FILE,
   TOOL_NAME,
-  hashFile,
   parseRecord,
   readRecordFile,
   resultFileName,
@@ -34,9 +34,6 @@ import {
   type ToolCacheOutcome,
 } from './record';
 import type { StoreLog } from './record';
-
-export * from './record';
-export { ACTIONS_CACHE_TIMEOUT_MS } from './actions-cache-store';
 
 export interface ResultCacheOptions {
   /** Where warnings and notes go (the run's reporter); nothing is printed otherwise. */
@@ -105,7 +102,7 @@ export class ResultCache {
     this.toolCacheOff = true;
     if (this.warnedToolCache) return;
     this.warnedToolCache = true;
-    this.log.warning(`skip-unchanged: the runner's tool cache could not be ${what} (${errorText(error).replace(/\.$/, '')}); going on without it.`);
+    this.log.warning(`skip-unchanged: the runner's tool cache could not be ${what} (${errorClause(error)}); going on without it.`);
   }
 
   private async lookupToolCache(key: string, fingerprint: Fingerprint): Promise<CacheHit | undefined> {

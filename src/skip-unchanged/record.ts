@@ -11,6 +11,7 @@ import { pipeline } from 'node:stream/promises';
 import { replaceFile } from '../delivery/replace-file';
 import { RECORD_FORMAT_VERSION, type Fingerprint } from './fingerprint';
 import type { Log } from '../shared/log';
+import { isObject } from '../shared/validate';
 
 /** The stores only write lines (the run's log). */
 export type StoreLog = Pick<Log, 'info' | 'warning' | 'debug'>;
@@ -101,10 +102,6 @@ const TASK_ID = /^[A-Za-z0-9_-]{1,128}$/;
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function isResultUrl(value: unknown): value is string {
   // Printable ASCII only: no spaces or control characters (the API answers percent-encoded URLs).
   if (typeof value !== 'string' || value.length > MAX_URL_LENGTH || !/^[\x21-\x7e]+$/.test(value)) return false;
@@ -182,16 +179,6 @@ export async function readRecordFile(path: string, fingerprint: Fingerprint, whe
     return undefined;
   }
   return parsed.record;
-}
-
-export async function hashFile(path: string): Promise<{ sha256: string; bytes: number }> {
-  const hash = createHash('sha256');
-  let bytes = 0;
-  for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) {
-    hash.update(chunk);
-    bytes += chunk.length;
-  }
-  return { sha256: hash.digest('hex'), bytes };
 }
 
 /**

@@ -15,8 +15,8 @@ import { join, resolve } from 'node:path';
 import { MODEL, type ReapiClient, type TaskEnvelope } from '../reapi/client';
 import type { ClipExtras, ClipPlan } from '../model/clip';
 import type { DownloadedFile } from '../delivery/download';
-import { ApiError, CancelledError, errorText } from '../shared/errors';
-import { FingerprintError, HASH_TIMEOUT_MS, RECORD_FORMAT_VERSION, hashSource, type Fingerprint } from './fingerprint';
+import { ApiError, CancelledError, FingerprintError, errorClause, errorText } from '../shared/errors';
+import { HASH_TIMEOUT_MS, RECORD_FORMAT_VERSION, hashSource, type Fingerprint } from './fingerprint';
 import type { Deadline } from '../inputs/parse';
 import { normalStatus } from '../reapi/poller';
 import type { Pool } from '../shared/pool';
@@ -132,7 +132,7 @@ export class SkipUnchanged {
       log.info(`The tool cache's copy of the result does not match its record; downloading it instead.`);
     } catch (error) {
       if (error instanceof CancelledError) throw error;
-      log.info(`The tool cache's copy of the result could not be read (${errorText(error).replace(/\.$/, '')}); downloading it instead.`);
+      log.info(`The tool cache's copy of the result could not be read (${errorClause(error)}); downloading it instead.`);
     }
     return undefined;
   }

@@ -16,10 +16,11 @@ import {
   type DurationLimits,
   type VideoTrackFacts,
 } from '../media/container';
-import { CancelledError, PreflightDeadlineError, PreflightError, RangesNotSupportedError, errorText } from '../shared/errors';
+import { CancelledError, PreflightDeadlineError, PreflightError, RangesNotSupportedError, errorClause, errorText } from '../shared/errors';
 import { formatBytes, formatSeconds } from '../shared/format';
 import type { Pool } from '../shared/pool';
-import { ProbeSession, contentLength, header, parseContentRange, type Opened, type SessionOptions } from '../http/range-probe';
+import { ProbeSession, contentLength, parseContentRange, type Opened, type SessionOptions } from '../http/range-probe';
+import { header } from '../http/transport';
 import { displayUrl } from '../shared/urls';
 
 /** The API's documented input cap ("up to 50MB"). */
@@ -105,15 +106,16 @@ function videoFacts(video: VideoTrackFacts | undefined): string[] {
 
 // ---- The probe ------------------------------------------------------------------
 
+/** What an HTTP error from a source's host means, for messages (preflight's and the fingerprint's); `otherwise` for any other status. */
+export function hostStatusHint(status: number, otherwise: string): string {
+  if (status === 401 || status === 403) return 'the host refuses access; the upscaler needs a public URL';
+  if (status === 404 || status === 410) return 'no file there';
+  if (status >= 500) return 'the host had a server error';
+  return otherwise;
+}
+
 function statusError(source: string, url: string, status: number, method: string): PreflightError {
-  const hint =
-    status === 401 || status === 403
-      ? 'the host refuses access; the upscaler needs a public URL'
-      : status === 404 || status === 410
-        ? 'no file there'
-        : status >= 500
-          ? 'the host had a server error'
-          : 'the host refused the request';
+  const hint = hostStatusHint(status, 'the host refused the request');
   return new PreflightError(`${source} answered ${method} with HTTP ${status} (${hint}); check video-url.`, url, status);
 }
 
@@ -157,11 +159,6 @@ export async function probeSource(url: string, options: ProbeOptions = {}): Prom
   return probe;
 }
 
-/** An error's one-line text without its final period, to go inside a sentence. */
-function sentence(error: unknown): string {
-  return errorText(error).replace(/\.$/, '');
-}
-
 function rethrowIfFinal(error: unknown): void {
   if (error instanceof CancelledError || error instanceof PreflightError || error instanceof PreflightDeadlineError) throw error;
 }
@@ -183,7 +180,7 @@ async function inspect(url: string, source: string, probe: SourceProbe, session:
     }
   } catch (error) {
     rethrowIfFinal(error);
-    headProblem = sentence(error);
+    headProblem = errorClause(error);
   }
 
   // 2. The first bytes. Also the fallback for hosts that refuse HEAD (405, 501, or 403 on URLs signed for GET only).
@@ -195,8 +192,8 @@ async function inspect(url: string, source: string, probe: SourceProbe, session:
     if (headStatus !== undefined && headStatus >= 400) throw statusError(source, url, headStatus, 'HEAD');
     probe.warnings.push(
       headProblem
-        ? `${source} could not be checked from this runner: ${sentence(error)}, and HEAD failed too; the API fetches it from its own network when the job is submitted.`
-        : `${source}: its first bytes could not be read (${sentence(error)}), so its duration is unknown.`,
+        ? `${source} could not be checked from this runner: ${errorClause(error)}, and HEAD failed too; the API fetches it from its own network when the job is submitted.`
+        : `${source}: its first bytes could not be read (${errorClause(error)}), so its duration is unknown.`,
     );
     return;
   }
@@ -228,7 +225,7 @@ async function inspect(url: string, source: string, probe: SourceProbe, session:
     head = await session.read(first, headBytes);
   } catch (error) {
     rethrowIfFinal(error);
-    probe.warnings.push(`${source}: its first bytes could not be read (${sentence(error)}), so its duration is unknown.`);
+    probe.warnings.push(`${source}: its first bytes could not be read (${errorClause(error)}), so its duration is unknown.`);
     return;
   }
   if (head.length === 0) throw new PreflightError(`${source} is empty (0 bytes); check video-url.`, url);

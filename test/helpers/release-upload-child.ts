@@ -9,7 +9,8 @@
  *
  * Input: one JSON argument { apiUrl, token, owner, repo, tag, path, name, sha256, bytes, warmup: {path, name, sha256, bytes} }.
  */
-import { createReleaseClient, findRelease, uploadAsset } from '../../src/release/assets';
+import { findRelease, uploadAsset } from '../../src/release/assets';
+import { createReleaseClient } from '../../src/release/github-api';
 
 interface Job {
   apiUrl: string;

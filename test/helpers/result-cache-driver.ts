@@ -10,7 +10,8 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { saveCache } from '@actions/cache';
 import type { Fingerprint } from '../../src/skip-unchanged/fingerprint';
-import { copyVerifiedResult, ResultCache, type ResultRecord } from '../../src/skip-unchanged/record-stores';
+import { ResultCache } from '../../src/skip-unchanged/record-stores';
+import { copyVerifiedResult, type ResultRecord } from '../../src/skip-unchanged/record';
 
 export type DriverOp =
   | { op: 'lookup'; fingerprint: Fingerprint }

@@ -7,7 +7,7 @@
  */
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { UpscaleFactor } from '../../src/inputs/parse';
+import type { UpscaleFactor } from '../../src/inputs/values';
 import { describeUpscale, probeResultUrl, verifyResult } from '../../src/media/result-check';
 import { probeSource } from '../../src/source/preflight';
 import { ReapiEmulator, fixtureBytes, syntheticMp4, type EmulatorConfig } from '../emulator/emulator';

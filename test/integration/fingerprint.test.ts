@@ -7,8 +7,8 @@ import { once } from 'node:events';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { CancelledError } from '../../src/shared/errors';
-import { FingerprintError, fingerprintKey, hashSource, SourceTooLargeError } from '../../src/skip-unchanged/fingerprint';
+import { CancelledError, FingerprintError, SourceTooLargeError } from '../../src/shared/errors';
+import { fingerprintKey, hashSource } from '../../src/skip-unchanged/fingerprint';
 import { MAX_SOURCE_BYTES } from '../../src/source/preflight';
 
 const clip = Buffer.alloc(300_000, 7);

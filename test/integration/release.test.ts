@@ -9,17 +9,11 @@ import { mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  MAX_ASSET_BYTES,
-  ReleaseError,
-  createReleaseClient,
-  findRelease,
-  hashFile,
-  uploadAsset,
-  type AssetFile,
-  type ReleaseInfo,
-} from '../../src/release/assets';
-import { CancelledError } from '../../src/shared/errors';
+import { findRelease, uploadAsset, type AssetFile } from '../../src/release/assets';
+import { createReleaseClient, type ReleaseInfo } from '../../src/release/github-api';
+import { MAX_ASSET_BYTES } from '../../src/release/upload';
+import { hashFile } from '../../src/delivery/file-hash';
+import { CancelledError, ReleaseError } from '../../src/shared/errors';
 import type { RetryPolicy } from '../../src/http/retry';
 import { ACTION_NODE } from '../helpers/action-node';
 import { Bystander, FakeGitHub, sha256Digest, type FakeRelease } from '../helpers/fake-github';

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fingerprintKey, type Fingerprint } from '../../src/skip-unchanged/fingerprint';
-import { actionsCachePath, toolCacheVersion, TOOL_NAME, type CacheHit, type ResultRecord, type SaveOutcome } from '../../src/skip-unchanged/record-stores';
+import { actionsCachePath, toolCacheVersion, TOOL_NAME, type CacheHit, type ResultRecord, type SaveOutcome } from '../../src/skip-unchanged/record';
 import { AzuriteContainer } from '../helpers/azurite';
 import { CacheService } from '../helpers/cache-service';
 import type { DriverJob, DriverResult } from '../helpers/result-cache-driver';

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { request } from 'undici';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CancelledError } from '../../src/shared/errors';
-import type { UpscaleFactor } from '../../src/inputs/parse';
+import type { UpscaleFactor } from '../../src/inputs/values';
 import { probeSource } from '../../src/source/preflight';
 import { RESULT_HEAD_BYTES, describeUpscale, probeResultFile, probeResultUrl, verifyResult, type ResultFacts } from '../../src/media/result-check';
 import { ReapiEmulator, fixtureBytes, padMediaData, type TaskPlan } from '../emulator/emulator';

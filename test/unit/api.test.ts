@@ -89,7 +89,7 @@ describe('explainUncertainSubmission', () => {
   it('leaves errors that certainly created nothing alone', () => {
     const refused = new NetworkError('refused', true);
     expect(explainUncertainSubmission(refused)).toBe(refused);
-    const invalid = new ApiError('bad', { status: 400, code: '20003', requestId: 'r' });
+    const invalid = new ApiError('bad', { status: 400, code: '20003' });
     expect(explainUncertainSubmission(invalid)).toBe(invalid);
   });
   it('treats a cancellation during the submission as unknown, and one between tries as nothing sent', () => {

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fingerprintKey, SourceHasher, SourceTooLargeError, type Fingerprint } from '../../src/skip-unchanged/fingerprint';
+import { SourceTooLargeError } from '../../src/shared/errors';
+import { fingerprintKey, SourceHasher, type Fingerprint } from '../../src/skip-unchanged/fingerprint';
 
 const sha = (bytes: Uint8Array | string) => createHash('sha256').update(bytes).digest('hex');
 const base: Fingerprint = { model: 'topaz-video-upscaler', upscaleFactor: '2', sourceSha256: sha('clip') };

@@ -4,7 +4,8 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { InputError } from '../../src/shared/errors';
-import { INPUT_DEFAULTS, checkSourceUrl, isInsecureApiBase, parseBoolean, parseDuration, parseInputs, parseUpscaleFactor } from '../../src/inputs/parse';
+import { INPUT_DEFAULTS, isInsecureApiBase, parseInputs } from '../../src/inputs/parse';
+import { checkSourceUrl, parseBoolean, parseDuration, parseUpscaleFactor } from '../../src/inputs/values';
 
 describe('parseDuration', () => {
   it.each([

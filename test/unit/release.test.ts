@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { registerSecret } from '../../src/shared/redact';
-import { ReleaseError, expandUploadUrl, githubText, isAllowedUploadUrl } from '../../src/release/upload';
+import { ReleaseError } from '../../src/shared/errors';
+import { expandUploadUrl, githubText, isAllowedUploadUrl } from '../../src/release/upload';
 
 describe('expandUploadUrl', () => {
   const template = 'https://uploads.github.com/repos/o/r/releases/42/assets{?name,label}';

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { isExplicitVersion } from '@actions/tool-cache';
 import { describe, expect, it } from 'vitest';
 import { fingerprintKey, type Fingerprint } from '../../src/skip-unchanged/fingerprint';
-import { actionsCachePath, isExactKey, parseRecord, ResultCache, toolCacheVersion, type ResultRecord } from '../../src/skip-unchanged/record-stores';
+import { ResultCache } from '../../src/skip-unchanged/record-stores';
+import { actionsCachePath, isExactKey, parseRecord, toolCacheVersion, type ResultRecord } from '../../src/skip-unchanged/record';
 
 const sha = (text: string) => createHash('sha256').update(text).digest('hex');
 const fp: Fingerprint = { model: 'topaz-video-upscaler', upscaleFactor: '2', sourceSha256: sha('clip') };

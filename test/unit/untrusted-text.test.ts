@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { describeApiError, decodeErrorEnvelope, decodeTaskEnvelope } from '../../src/reapi/client';
-import { checkTaskId } from '../../src/inputs/parse';
+import { checkTaskId } from '../../src/inputs/values';
 import { Redactor, redact, registerSecret, secretVariants } from '../../src/shared/redact';
 import { cell, link } from '../../src/report/summary';
 import { hasControlCharacters, logLine, markdownCode, markdownText, oneLine, quoted, truncate } from '../../src/shared/text';

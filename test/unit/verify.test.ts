@@ -120,7 +120,7 @@ describe('messages and fields for the wiring', () => {
       "clip.mp4: the result of task task_abc is not what was asked for: expected a duration of 3.2 s (the source's, within one frame, 0.2 s), found 1.6 s; " +
         "expected a video larger than the source's 64×36 (2× is 128×72), found 64×36.",
     );
-    const error = new VerifyError(message, 'task_abc', problems);
+    const error = new VerifyError(message, 'task_abc');
     expect(error).toBeInstanceOf(ActionError);
     expect(error.name).toBe('VerifyError');
   });
