@@ -1,37 +1,15 @@
-/** Time bounds and broken bodies of the result download, through dist/index.js: drips, cut-short bodies however they end. */
-import { once } from 'node:events';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { createServer, type Server, type Socket } from 'node:net';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ReapiEmulator, syntheticMp4 } from '../emulator/emulator';
+/** A result host that drips, through dist/index.js in a child process: the action ends by itself while the socket still hangs. The rest: test/integration/download-bounds.test.ts. */
+import { readdir } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import { useActionFixture } from '../helpers/action-fixture';
 import { runAction } from '../helpers/run-action';
 
-const emulator = new ReapiEmulator();
-beforeAll(() => emulator.start().then(() => undefined));
-afterAll(() => emulator.stop());
-
-let dir: string;
-beforeEach(async () => {
-  emulator.reset({ processingPolls: 0 });
-  dir = await mkdtemp(join(tmpdir(), 'reapi-download-bounds-'));
+const fixture = useActionFixture({
+  reset: { processingPolls: 0 },
+  tempDir: true,
+  inputs: () => ({ 'video-url': fixture.emulator.sourceUrl('clip.mp4'), timeout: '5s', download: 'true', 'download-path': fixture.dir }),
 });
-afterEach(() => rm(dir, { recursive: true, force: true }));
-
-function inputs(extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    'api-key': 'test-key',
-    'api-base-url': emulator.apiUrl,
-    'video-url': emulator.sourceUrl('clip.mp4'),
-    'poll-interval': '0.05',
-    timeout: '5s',
-    download: 'true',
-    'download-path': dir,
-    ...extra,
-  };
-}
+const { emulator, inputs } = fixture;
 
 const resultRequests = () => emulator.cdnRequests().filter((request) => request.path.startsWith('/media/'));
 
@@ -49,62 +27,6 @@ describe('download time bound', () => {
     expect(run.errors[0]).toContain(`re-running with task-id: ${taskId}`);
     expect(run.errors[0]).not.toContain('undefined');
     expect(resultRequests()).toHaveLength(1); // a dripping host is not asked again
-    expect(await readdir(dir)).toEqual([]);
-  });
-
-  it('lets a slow but steady download finish', async () => {
-    emulator.configure({ processingPolls: 0, resultBytes: 1_000_000 });
-    // 80 KB/s for 12.5 s: slow, but every 10 s window brings far more than the minimum.
-    emulator.fault({ route: 'cdn', match: '/media/', dripEveryMs: 250, dripBytes: 20_000 });
-    const run = await runAction(inputs());
-    expect(run.errors).toEqual([]);
-    expect(run.code).toBe(0);
-    expect((await readFile(join(dir, 'clip-2x.mp4'))).equals(emulator.resultBytes())).toBe(true);
-    expect(resultRequests()).toHaveLength(1);
-  });
-});
-
-describe('a body cut short, however the connection ends', () => {
-  const full = syntheticMp4(200_000);
-  let mode: 'fin' | 'reset' | 'chunked-fin' = 'fin';
-  let server: Server;
-  let origin: string;
-  beforeAll(async () => {
-    server = createServer((socket: Socket) => {
-      socket.once('data', () => {
-        const part = full.subarray(0, 50_000);
-        if (mode === 'chunked-fin') {
-          socket.write('HTTP/1.1 200 OK\r\ncontent-type: video/mp4\r\ntransfer-encoding: chunked\r\n\r\n');
-          socket.write(`${part.length.toString(16)}\r\n`);
-          socket.end(part);
-          return;
-        }
-        socket.write(`HTTP/1.1 200 OK\r\ncontent-type: video/mp4\r\ncontent-length: ${full.length}\r\n\r\n`);
-        if (mode === 'fin') socket.end(part);
-        else socket.write(part, () => setTimeout(() => socket.resetAndDestroy(), 20));
-      });
-      socket.on('error', () => undefined);
-    });
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  });
-  afterAll(() => new Promise<void>((done) => server.close(() => done())));
-
-  it.each([
-    ['fin', 'closes cleanly (FIN) short of its Content-Length', /broke off after 50000 of 200000 bytes \(\w+/],
-    ['reset', 'is reset (RST) short of its Content-Length', /broke off after 50000 of 200000 bytes \(\w+/],
-    ['chunked-fin', 'closes in the middle of a chunked body', /broke off after 50000 bytes \(\w+/],
-  ] as const)('%s: a host that %s gets the same one-line message, retried, then given up', async (which, _what, pattern) => {
-    mode = which;
-    emulator.fault({ route: 'cdn', match: '/media/', redirectTo: `${origin}/result.mp4`, times: 10 });
-    const run = await runAction(inputs({ timeout: '30s' }));
-    expect(run.code).toBe(1);
-    expect(run.stdout).toMatch(new RegExp(`${pattern.source}.*Retrying in [\\d.]+s \\(attempt 2 of 4\\)`));
-    expect(run.errors).toHaveLength(1);
-    expect(run.errors[0]).toMatch(/failed after 4 attempts: /);
-    expect(run.errors[0]).toMatch(pattern);
-    expect(run.stdout + run.stderr).not.toContain('undefined');
-    expect(await readdir(dir)).toEqual([]);
+    expect(await readdir(fixture.dir)).toEqual([]);
   });
 });

@@ -40,6 +40,15 @@ describe('dist/index.js', () => {
     expect(run.stdout + run.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it('verifies a real result: its size, duration and codec in the log and the outputs', async () => {
+    emulator.configure({ processingPolls: 0, realResults: true });
+    const run = await runAction(fixture.inputs({ 'video-url': emulator.addFixture('clip-3.2s-faststart.mp4') }));
+    expect(run.errors).toEqual([]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(`Result of task ${run.outputs['task-id']}: 64×36 → 128×72 (2.0×) · 3.2 s → 3.2 s · H.264 (1 request, `);
+    expect(run.outputs).toMatchObject({ 'video-width': '128', 'video-height': '72', 'video-duration': '3.2' });
+  });
+
   it('exits 1 on a bad input, before any request', async () => {
     const run = await runAction(fixture.inputs({ 'video-url': 'ftp://example.com/a.mp4' }));
     expect(run.code).toBe(1);

@@ -1,28 +1,23 @@
 /**
- * A hostile or careless server, through dist/index.js against the emulator:
+ * A hostile or careless server, run in process against the emulator:
  * one that echoes the API key back, hands out ids and statuses that carry
  * workflow commands or climb out of the poll path, returns result URLs that
  * are not http(s), or writes Markdown in its error messages. The key never
  * leaves, no line becomes a workflow command, and nothing unusable is
  * published.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ReapiEmulator } from '../emulator/emulator';
-import { runAction, type ActionRun } from '../helpers/run-action';
+import { describe, expect, it } from 'vitest';
+import { useActionFixture } from '../helpers/action-fixture';
+import type { ActionRun } from '../helpers/run-action';
+import { runInProcess as runAction } from '../helpers/run-in-process';
 
 /** Printable ASCII, as a key may be, with characters that URL, form and JSON encoding each change. */
 const KEY = 'sk-Hostile/Key+With"Quote\\Back=Eq&Amp';
 /** No spelling of the key may show even in part: every variant starts with this. */
 const KEY_MARK = 'Hostile';
 
-const emulator = new ReapiEmulator();
-beforeAll(() => emulator.start().then(() => undefined));
-afterAll(() => emulator.stop());
-beforeEach(() => emulator.reset({ apiKey: KEY, processingPolls: 1 }));
-
-function inputs(extra: Record<string, string> = {}): Record<string, string> {
-  return { 'api-key': KEY, 'api-base-url': emulator.apiUrl, 'poll-interval': '0.05', timeout: '20s', preflight: 'false', ...extra };
-}
+const fixture = useActionFixture({ reset: { apiKey: KEY, processingPolls: 1 }, inputs: () => ({ timeout: '20s', preflight: 'false' }) });
+const { emulator, inputs } = fixture;
 
 interface Result {
   source: string | null;

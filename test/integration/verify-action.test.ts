@@ -1,5 +1,5 @@
 /**
- * The verify step through dist/index.js against the emulator: real ffmpeg
+ * The verify step, the action run in process against the emulator: real ffmpeg
  * results on its CDN (test/fixtures), probed with range requests (or read from
  * the downloaded file), checked against the source preflight read, and told in
  * the log, the outputs and the summary.
@@ -7,19 +7,16 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ReapiEmulator, type TaskPlan } from '../emulator/emulator';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { TaskPlan } from '../emulator/emulator';
+import { useActionFixture } from '../helpers/action-fixture';
 import { FakeGitHub } from '../helpers/fake-github';
-import { runAction, type ActionRun } from '../helpers/run-action';
+import type { ActionRun } from '../helpers/run-action';
+import { runInProcess as runAction } from '../helpers/run-in-process';
 
-const emulator = new ReapiEmulator();
 const github = new FakeGitHub();
-beforeAll(() => Promise.all([emulator.start(), github.start()]).then(() => undefined));
-afterAll(() => Promise.all([emulator.stop(), github.stop()]).then(() => undefined));
-beforeEach(() => {
-  emulator.reset({ processingPolls: 0, realResults: true });
-  github.reset();
-});
+const fixture = useActionFixture({ reset: { processingPolls: 0, realResults: true }, services: [github], inputs: () => ({ 'upscale-factor': '2' }) });
+const { emulator, inputs } = fixture;
 afterEach(() => {
   // Result probes go to the CDN without any credential.
   for (const request of emulator.cdnRequests()) {
@@ -31,10 +28,6 @@ afterEach(() => {
 const SOURCE = 'clip-3.2s-faststart.mp4';
 const RIGHT = '64×36 → 128×72 (2.0×) · 3.2 s → 3.2 s · H.264';
 const BIG = 8 * 1024 * 1024;
-
-function inputs(extra: Record<string, string> = {}): Record<string, string> {
-  return { 'api-key': 'test-key', 'api-base-url': emulator.apiUrl, 'poll-interval': '0.05', 'upscale-factor': '2', timeout: '30s', ...extra };
-}
 
 /** Runs the action on the 3.2 s fixture at 2×, its result as `plan` says. */
 async function runOn(plan: TaskPlan | undefined, extra: Record<string, string> = {}): Promise<ActionRun> {
