@@ -1,41 +1,26 @@
 /**
- * Results that state less than usual, served by the emulator's CDN and run
- * through dist/index.js: one that begins with QuickTime's `wide` box (no
+ * Results that state less than usual, served by the emulator's CDN, the action run
+ * in process: one that begins with QuickTime's `wide` box (no
  * `ftyp`), and one whose sample entry states no size. Built in memory from the
  * committed fixtures (test/helpers/crafted-media.ts).
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ReapiEmulator } from '../emulator/emulator';
+import { describe, expect, it } from 'vitest';
+import { useActionFixture } from '../helpers/action-fixture';
 import { displaySizeOnly, wideFirst } from '../helpers/crafted-media';
-import { runAction, type ActionRun } from '../helpers/run-action';
+import type { ActionRun } from '../helpers/run-action';
+import { runInProcess as runAction } from '../helpers/run-in-process';
 
-const emulator = new ReapiEmulator();
-beforeAll(() => emulator.start().then(() => undefined));
-afterAll(() => emulator.stop());
-
-let dir: string;
-beforeEach(async () => {
-  emulator.reset({ processingPolls: 0 });
-  dir = await mkdtemp(join(tmpdir(), 'result-bytes-'));
-});
-afterEach(() => rm(dir, { recursive: true, force: true }));
+const fixture = useActionFixture({ reset: { processingPolls: 0 }, tempDir: true });
+const { emulator } = fixture;
 
 /** Runs the action at 2× on the 3.2 s fixture, its one result being `bytes`. */
 function runWithResult(bytes: Buffer, extra: Record<string, string> = {}): Promise<ActionRun> {
   emulator.plan('clip.mp4', { resultUrls: [emulator.addSource('result.mp4', { data: bytes })] });
-  return runAction({
-    'api-key': 'test-key',
-    'api-base-url': emulator.apiUrl,
-    'video-url': emulator.addFixture('clip.mp4', 'clip-3.2s-faststart.mp4'),
-    'poll-interval': '0.05',
-    'upscale-factor': '2',
-    timeout: '30s',
-    verify: 'fail',
-    ...extra,
-  });
+  return runAction(
+    fixture.inputs({ 'video-url': emulator.addFixture('clip.mp4', 'clip-3.2s-faststart.mp4'), 'upscale-factor': '2', verify: 'fail', ...extra }),
+  );
 }
 
 function firstResult(run: ActionRun): Record<string, unknown> {
@@ -45,10 +30,10 @@ function firstResult(run: ActionRun): Record<string, unknown> {
 describe('a result that begins with a wide box', () => {
   it('is downloaded and verified as the MP4 that preflight would call it', async () => {
     const bytes = wideFirst();
-    const run = await runWithResult(bytes, { download: 'true', 'download-path': dir });
+    const run = await runWithResult(bytes, { download: 'true', 'download-path': fixture.dir });
     expect(run.errors).toEqual([]);
     expect(run.code).toBe(0);
-    expect(await readFile(join(dir, 'clip-2x.mp4'))).toEqual(bytes);
+    expect(await readFile(join(fixture.dir, 'clip-2x.mp4'))).toEqual(bytes);
     expect(run.stdout).toContain(`Result of task ${run.outputs['task-id']}: 64×36 → 128×72 (2.0×) · 3.2 s → 3.2 s · H.264 (read from the saved file, `);
     expect(run.outputs).toMatchObject({ status: 'completed', 'video-width': '128', 'video-height': '72', 'video-duration': '3.2' });
   });
