@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { clipStatus, isResumable, runStatus, settleClip, unrunClip, type ClipOutcome, type ClipPlan, type ClipSoFar } from '../../src/model/clip';
 import { ActionError, CancelledError, NotStartedError, RunRefusedError } from '../../src/shared/errors';
 import { buildClipPlans } from '../../src/plan/plan';
+import { billedSeconds, isSubmitted } from '../../src/model/billing';
 import { clipResults, finalStatus, resumableTaskIds, stepFailure } from '../../src/report/outputs';
 import { renderTable } from '../../src/report/summary';
 import { taskIdInput } from '../../src/shared/wording';
@@ -228,5 +229,20 @@ describe('renderTable', () => {
     expect(text).toContain('**Upscale factor** 2× · **Concurrency** 3 · **Elapsed** 1m 15s (preflight 0.4s)');
     expect(text).toContain('- #2: Timed out \\| waiting.');
     expect(text).toContain('**Resume** Re-run with `task-id: task_b` to pick up the unfinished tasks without paying again.');
+  });
+});
+
+describe('billedSeconds', () => {
+  it('counts only what the run submits: not resumed tasks, not reused ones', () => {
+    const reused = outcome(1, { billableSeconds: 7, reusedFrom: { completedAt: '2026-11-20T08:30:00.000Z' } });
+    expect(billedSeconds([outcome(0, { billableSeconds: 4 }), reused, outcome(2, { billableSeconds: 3 })])).toBe(7);
+    expect([outcome(0), reused, unrunClip({ index: 2, resumeTaskId: 'task_r' }, 'processing')].map(isSubmitted)).toEqual([true, false, false]);
+  });
+
+  it('is unknown when a submitted duration is unknown, and nothing for a run that only resumes tasks', () => {
+    expect(billedSeconds([outcome(0, { billableSeconds: 4 }), outcome(1)])).toBeUndefined();
+    expect(billedSeconds([unrunClip({ index: 0, resumeTaskId: 'task_r' }, 'processing')])).toBeUndefined();
+    // Every source reused: nothing billed, and that is known.
+    expect(billedSeconds([outcome(0, { billableSeconds: 4, reusedFrom: { completedAt: '2026-11-20T08:30:00.000Z' } })])).toBe(0);
   });
 });
