@@ -22,10 +22,14 @@ interface RunDone extends RunEnd {
   billableSeconds?: number;
   artifact?: UploadedArtifact;
   release?: { url: string };
+  unchanged?: { readonly abandoned: boolean }; // skip-unchanged: an abandoned cache call may hold a socket open
 }
 
-/** Runs the action; resolves true when the step was cancelled (the caller should then exit at once). */
-export async function run(io: ActionIO = coreIO()): Promise<boolean> {
+/** What the entry point needs once the run has reported: whether it was cancelled, and must exit now (nothing may hold it open). */
+export type RunExit = { cancelled: boolean; mustExit: boolean };
+
+/** Runs the action and reports it. */
+export async function run(io: ActionIO = coreIO()): Promise<RunExit> {
   // Masked before anything else can print it.
   for (const secret of ['api-key', 'github-token']) {
     const value = io.getInput(secret).trim();
@@ -55,7 +59,7 @@ export async function run(io: ActionIO = coreIO()): Promise<boolean> {
     const { upscaleFactor, concurrency, dryRun } = inputs;
     await reporter.report({ ...done, upscaleFactor, concurrency, dryRun, elapsedMs: Date.now() - startedAt, phases: timeline.phases() });
   }
-  return controller.signal.aborted;
+  return { cancelled: controller.signal.aborted, mustExit: controller.signal.aborted || done.unchanged?.abandoned === true };
 }
 
 /** Plans the run and runs its clips; never throws: what stopped it is part of how it ended. */
@@ -70,7 +74,7 @@ async function execute(inputs: ActionInputs, reporter: Reporter, timeline: Timel
     await checkDelivery(inputs, reporter, names);
     release = await openRelease(inputs, reporter, signal);
     plan = await preflight(plans, inputs, reporter, signal, slots, timeline);
-    const known = { release: release && { url: release.release.htmlUrl }, billableSeconds: plan.billableSeconds };
+    const known = { release: release && { url: release.release.htmlUrl }, billableSeconds: plan.billableSeconds, unchanged: plan.unchanged };
     if (plan.refusal) return { ...known, outcomes: plan.refusal.outcomes, refused: true, error: new RunRefusedError(plan.refusal.message) };
     if (inputs.dryRun) return { ...known, outcomes: await dryRun(plan, inputs, reporter), clipsRan: true };
 
@@ -83,7 +87,8 @@ async function execute(inputs: ActionInputs, reporter: Reporter, timeline: Timel
       return { ...ran, error };
     }
   } catch (error) {
-    return { outcomes: notRun(plans), error, release: release && { url: release.release.htmlUrl }, billableSeconds: plan?.billableSeconds };
+    const { unchanged, billableSeconds } = plan ?? {};
+    return { outcomes: notRun(plans), error, release: release && { url: release.release.htmlUrl }, billableSeconds, unchanged };
   }
 }
 

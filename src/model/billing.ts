@@ -1,17 +1,22 @@
 /** What a run will be billed, from the sources' durations, and the cost guard that caps it. */
 import { CostGuardError } from '../shared/errors';
 import { sourceName } from '../shared/urls';
-import type { ClipPlan } from './clip';
+import type { ClipPlan, ClipStatus } from './clip';
 
-/** A clip as the billing rule sees it: its plan, and the earlier task reused for it (skip-unchanged), if any. */
+/** A clip as the billing rule sees it: its plan, the earlier task reused for it (skip-unchanged), if any, and its status once it ran. */
 export interface BilledClip {
   readonly plan: ClipPlan;
   readonly reusedFrom?: unknown;
+  readonly status?: ClipStatus;
 }
 
-/** The one rule for which clips a run submits, and so is billed for: a source (not a task to resume) that no earlier task is reused for. */
+/**
+ * The one rule for which clips a run submits, and so is billed for: a source
+ * (not a task to resume) that no earlier task is reused for, and that was not
+ * skipped (never sent: refused by the cost guard, or out of time).
+ */
 export function isSubmitted(clip: BilledClip): boolean {
-  return !clip.plan.resumeTaskId && clip.reusedFrom === undefined;
+  return !clip.plan.resumeTaskId && clip.reusedFrom === undefined && clip.status !== 'skipped';
 }
 
 /**
@@ -73,6 +78,33 @@ export function checkCostGuard(sources: ReadonlyArray<{ url: string; billableSec
   if (total > maxBillableSeconds) {
     throw new CostGuardError(
       `The sources add up to ${total} billable seconds, over max-billable-seconds (${maxBillableSeconds}); billable seconds per source: ${listSources(sources)}.`,
+      total,
+      maxBillableSeconds,
+    );
+  }
+  return total;
+}
+
+/**
+ * The cost guard for a clip submitted after all because the earlier task it
+ * was to reuse cannot be (skip-unchanged): preflight counted it as free, so it
+ * is submitted only when the run, with it, stays within `maxBillableSeconds`.
+ * Returns the run's billable seconds with it; throws CostGuardError, naming
+ * the clip and the numbers, when it would not.
+ */
+export function checkFallbackCost(clip: { url: string; billableSeconds?: number }, committed: number, maxBillableSeconds: number): number {
+  const name = sourceName(clip.url);
+  if (clip.billableSeconds === undefined) {
+    throw new CostGuardError(
+      `the duration of ${name} is unknown, so it cannot be checked against max-billable-seconds (${maxBillableSeconds}); ${name} was not submitted.`,
+      undefined,
+      maxBillableSeconds,
+    );
+  }
+  const total = committed + clip.billableSeconds;
+  if (total > maxBillableSeconds) {
+    throw new CostGuardError(
+      `its ${clip.billableSeconds} billable seconds would bring the run to ${total}, over max-billable-seconds (${maxBillableSeconds}); ${name} was not submitted.`,
       total,
       maxBillableSeconds,
     );

@@ -9,7 +9,7 @@ import { settleClip, type ClipEvent, type ClipOutcome, type ClipPlan, type ClipS
 import type { Log } from '../shared/log';
 import { downloadFile, type DownloadedFile } from '../delivery/download';
 import { checkTargets } from '../delivery/targets';
-import { ActionError, CancelledError, NotStartedError, VerifyError } from '../shared/errors';
+import { ActionError, CancelledError, NotStartedError } from '../shared/errors';
 import { formatElapsed } from '../shared/format';
 import type { ActionInputs } from '../inputs/parse';
 import { normalStatus, type TaskPoller } from '../reapi/poller';
@@ -48,6 +48,8 @@ export async function runClip(plan: ClipPlan, ctx: PipelineContext, log: Log, te
   // The clip's state: only this function assigns it, from what each step returns.
   let clip: ClipSoFar = { stage: plan.resumeTaskId ? 'running' : 'queued', taskId: plan.resumeTaskId, videoUrls: [], files: [] };
   const settleName = (taskId?: string) => ctx.names.settle(plan.index, clipBaseName(plan, taskId, ctx.inputs.upscaleFactor));
+  // A result verification found wrong, whatever the verify mode, is not remembered: a later run submits again instead of reusing it.
+  let rightResult = true;
 
   /** The completed task's results: saved, then checked (from disk when saved), then published. */
   const deliver = async (taskId: string): Promise<void> => {
@@ -55,6 +57,7 @@ export async function runClip(plan: ClipPlan, ctx: PipelineContext, log: Log, te
     // Before the release upload: under verify: fail a wrong result is not published.
     const verified = await verifyResults(plan, { taskId, videoUrls: clip.videoUrls, files: clip.files }, ctx, log);
     clip = { ...clip, media: verified?.media };
+    if (verified?.wrong) rightResult = false;
     if (verified?.failure) throw verified.failure;
     if (ctx.release) {
       const onAsset = (asset: ReleaseAssetLink) => (clip = { ...clip, releaseAssets: [...(clip.releaseAssets ?? []), asset] });
@@ -82,14 +85,9 @@ export async function runClip(plan: ClipPlan, ctx: PipelineContext, log: Log, te
     });
     if (clip.stage === 'completed') {
       const taskId = clip.taskId as string;
-      let rightResult = true;
       try {
         // Downloading, checking and publishing share a download slot.
         await (ctx.inputs.download ? ctx.downloads.run(() => deliver(taskId)) : deliver(taskId));
-      } catch (error) {
-        // A result that failed verification is not remembered, so a later run submits again instead of reusing it.
-        if (error instanceof VerifyError) rightResult = false;
-        throw error;
       } finally {
         // A completed task is remembered even when its delivery failed (never throws, bounded in time); not while the step stops.
         if (rightResult && !ctx.signal.aborted) await ctx.unchanged?.remember(plan, clip);

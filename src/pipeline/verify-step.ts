@@ -33,6 +33,8 @@ export interface VerifyContext {
 export interface Verified {
   media: ClipMedia;
   failure?: VerifyError;
+  /** A result is not what was asked for (a warning, or the failure): whatever the verify mode, it is not remembered for reuse. */
+  wrong?: boolean;
 }
 
 /** The completed task whose results are checked: their URLs, and the files they were saved to, when downloaded. */
@@ -82,9 +84,9 @@ export async function verifyResults(
   const media: ClipMedia = { source, result: first };
   if (problems.length === 0) return { media };
   const message = verificationMessage(clip, taskId, problems);
-  if (inputs.verify === 'fail') return { media, failure: new VerifyError(message, taskId) };
+  if (inputs.verify === 'fail') return { media, failure: new VerifyError(message, taskId), wrong: true };
   log.warning(message);
-  return { media };
+  return { media, wrong: true };
 }
 
 function probeCost(probe: ResultProbe, fromDisk: boolean): string {

@@ -154,6 +154,8 @@ async function checkSources(
       return { clips, billableSeconds, unchanged, refusal: { outcomes, message: costGuardMessage(errorText(error)) } };
     }
     reporter.info(`Within max-billable-seconds (${billableSeconds ?? 0} of ${inputs.maxBillableSeconds}).`);
+    // A clip counted as reused that must be submitted after all stays within the guard too.
+    unchanged?.limitFallbacks(inputs.maxBillableSeconds, billableSeconds);
   }
   return { clips, billableSeconds, unchanged };
 }

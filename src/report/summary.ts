@@ -12,7 +12,7 @@ import { resultUrlProblem } from '../shared/validate';
 import { SUMMARY_RESUME_TASK, SUMMARY_RESUME_UNFINISHED, taskIdInput } from '../shared/wording';
 
 /** What the summary shows: the run's report, its overall status, the step's failure, and the tasks to resume when it failed. */
-export interface SummaryReport extends Omit<RunReport, keyof RunEnd>, Pick<RunEnd, 'outcomes'> {
+export interface SummaryReport extends Omit<RunReport, keyof RunEnd>, Pick<RunEnd, 'outcomes' | 'refused'> {
   status: string;
   /** The step's one failure line (stepFailure), when it failed. */
   failure?: string;
@@ -166,8 +166,8 @@ export function renderTable(report: SummaryReport): string {
   }
   const counts = new Map<string, number>();
   for (const clip of clips) counts.set(clip.status, (counts.get(clip.status) ?? 0) + 1);
-  // What this run submitted: a reused clip was billed when its task first ran.
-  const billable = billedSeconds(clips);
+  // What this run submitted: a reused clip was billed when its task first ran; a refused run shows what it would have been, as its output does.
+  const billable = report.refused ? report.billableSeconds : billedSeconds(clips);
   const bytes = clips.reduce((sum, clip) => sum + clip.files.reduce((total, file) => total + file.bytes, 0), 0);
   const fileCount = clips.reduce((sum, clip) => sum + clip.files.length, 0);
   lines.push(

@@ -188,6 +188,11 @@ export function reusedTaskGoneWarning(taskId: string, why: string): string {
   return `skip-unchanged: the earlier task ${taskId} for this unchanged source ${why}, so the source is submitted again (billed).`;
 }
 
+/** The recorded task cannot be reused, and submitting the clip instead would break the cost guard: it is not submitted. */
+export function reusedTaskOverGuardMessage(taskId: string, why: string, guard: string): string {
+  return `skip-unchanged: the earlier task ${taskId} for this unchanged source ${why}, so it would have to be submitted again: ${guard}`;
+}
+
 export function reusingTaskInfo(taskId: string, date: string): string {
   return `Unchanged since task ${taskId} (completed ${date}): reusing it, nothing is submitted or billed.`;
 }

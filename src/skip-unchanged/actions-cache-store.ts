@@ -1,8 +1,9 @@
 /**
  * The Actions cache (`@actions/cache`) as a store of `skip-unchanged`
- * records: a small JSON record per fingerprint, never the video (the
- * repository's 10 GB quota would evict everything else), looked up by exact
- * key only.
+ * records: a small JSON record per fingerprint (the task, and the digests of
+ * its result files), never the video (the repository's 10 GB quota would
+ * evict everything else), looked up by exact key only. GitHub scopes it by
+ * branch, which is why it is the store records are believed from.
  *
  * It may never fail the run or hold it up for more than a few seconds: every
  * call is raced against `timeoutMs`, the first trouble warns once (a warning
@@ -12,11 +13,9 @@
 import { mkdir, rm, rmdir, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import * as actionsCache from '@actions/cache';
-import { noteAbandonedCacheCall } from './abandoned-calls';
 import { errorClause } from '../shared/errors';
 import { fingerprintKey, type Fingerprint } from './fingerprint';
-import { RECORD_DIR, actionsCachePath, isExactKey, readRecordFile, withoutResultFiles, type ActionsCacheOutcome, type ResultRecord } from './record';
-import type { StoreLog } from './record';
+import { RECORD_DIR, actionsCachePath, isExactKey, readRecordFile, type ActionsCacheOutcome, type StoreLog, type ResultRecord } from './record';
 
 export const ACTIONS_CACHE_TIMEOUT_MS = 5_000;
 
@@ -101,7 +100,9 @@ export class ActionsCacheStore {
       this.actionsWriteOff = true;
     }
     if (reason === undefined) return true;
-    this.warnActions(`skip-unchanged: ${reason}; results are remembered in the runner's tool cache only.`);
+    // The tool cache is no substitute: every job on the runner can write it, so it is never asked which task to reuse.
+    const effect = this.actionsReadOff ? 'nothing is reused or remembered this run' : "this run's results are not remembered for later runs";
+    this.warnActions(`skip-unchanged: ${reason}; ${effect}.`);
     return false;
   }
 
@@ -130,7 +131,6 @@ export class ActionsCacheStore {
         ]);
         if (value === TIMED_OUT) {
           this.abandonedCalls++;
-          noteAbandonedCacheCall();
           pending.catch(() => undefined);
         }
         return { value, libraryWarnings: stopWatch() };
@@ -156,16 +156,26 @@ export class ActionsCacheStore {
     if (!this.actionsReady(false)) return undefined;
     const relative = actionsCachePath(key);
     const local = resolve(relative);
-    let outcome: CallResult<string | undefined>;
+    const where = `the Actions cache record for ${key}`;
+    let outcome: CallResult<{ matchedKey: string | undefined; record?: ResultRecord }>;
     try {
+      // The restored file is read inside the call, so its time limit covers it too.
       outcome = await this.call(async () => {
         await rm(local, { force: true });
-        return actionsCache.restoreCache([relative], key, [], { timeoutInMs: this.timeoutMs });
+        const matchedKey = await actionsCache.restoreCache([relative], key, [], { timeoutInMs: this.timeoutMs });
+        if (!isExactKey(matchedKey, key)) return { matchedKey };
+        try {
+          return { matchedKey, record: await readRecordFile(local, resolve(RECORD_DIR), fingerprint, where, this.log) };
+        } catch (error) {
+          this.log.info(`skip-unchanged: ${where} could not be read (${errorClause(error)}); ignored.`);
+          return { matchedKey };
+        }
       });
     } catch (error) {
       // Only a malformed key or path throws; the key is ours, so this is a bug worth seeing, not a reason to stop.
       this.actionsReadOff = true;
       this.warnActions(`skip-unchanged: the Actions cache lookup failed (${errorClause(error)}); going on without it.`);
+      await removeRecordFile(local);
       return undefined;
     }
     try {
@@ -179,20 +189,11 @@ export class ActionsCacheStore {
         this.actionsReadOff = true;
         return undefined;
       }
-      if (!isExactKey(outcome.value, key)) {
-        if (outcome.value !== undefined) this.log.info(`skip-unchanged: the Actions cache matched another key (${outcome.value.slice(0, 200)}); ignored.`);
-        return undefined;
-      }
-      const record = await readRecordFile(local, fingerprint, `the Actions cache record for ${key}`, this.log);
-      if (!record) return undefined;
-      if (record.resultFiles !== undefined) {
-        this.log.info(`skip-unchanged: the Actions cache record for ${key} is ignored: it lists result files, which this store never holds.`);
-        return undefined;
+      const { matchedKey, record } = outcome.value;
+      if (!isExactKey(matchedKey, key) && matchedKey !== undefined) {
+        this.log.info(`skip-unchanged: the Actions cache matched another key (${matchedKey.slice(0, 200)}); ignored.`);
       }
       return record;
-    } catch (error) {
-      this.log.info(`skip-unchanged: the Actions cache record for ${key} could not be read (${errorClause(error)}); ignored.`);
-      return undefined;
     } finally {
       await removeRecordFile(local);
     }
@@ -203,11 +204,10 @@ export class ActionsCacheStore {
     const key = fingerprintKey(record);
     const relative = actionsCachePath(key);
     const local = resolve(relative);
-    const stored = withoutResultFiles(record);
     try {
       const saved = await this.call(async () => {
         await mkdir(resolve(RECORD_DIR), { recursive: true });
-        await writeFile(local, JSON.stringify(stored));
+        await writeFile(local, JSON.stringify(record));
         const id = await actionsCache.saveCache([relative], key);
         if (id !== -1) return 'saved' as const;
         // -1 is both "the key exists" (entries are immutable: fine) and a refusal the library may only have logged as info.
@@ -221,10 +221,7 @@ export class ActionsCacheStore {
       if (saved.value === 'failed') {
         this.actionsWriteOff = true;
         if (saved.libraryWarnings > 0) this.warnedActions = true;
-        else
-          this.warnActions(
-            `skip-unchanged: the Actions cache did not take the record of task ${record.taskId} (${key}); a later run will not reuse it unless the runner's tool cache holds it.`,
-          );
+        else this.warnActions(`skip-unchanged: the Actions cache did not take the record of task ${record.taskId} (${key}); a later run will not reuse it.`);
       }
       return saved.value;
     } catch (error) {

@@ -100,6 +100,8 @@ export interface HashOptions {
   maxRedirects?: number;
   /** Refuse sources larger than this (default 50 MB, the API's limit). */
   maxBytes?: number;
+  /** A strong ETag from an earlier read: sent as If-None-Match, and a 304 answer means the bytes are those. */
+  ifNoneMatch?: string;
 }
 
 export interface SourceHash {
@@ -108,6 +110,16 @@ export interface SourceHash {
   bytes: number;
   /** HTTP requests sent, redirects included. */
   requests: number;
+  /** The host's ETag for these bytes, when it is a strong one (a weak `W/` ETag does not promise the same bytes). */
+  etag?: string;
+  /** The host answered 304 to `ifNoneMatch`: its bytes are still those of that ETag (sha256 is then empty). */
+  notModified?: boolean;
+}
+
+/** A strong entity tag, as RFC 9110 writes it, or undefined (weak, absent or malformed). */
+export function strongEtag(value: string | undefined): string | undefined {
+  const etag = value?.trim();
+  return etag && /^"[\x21\x23-\x7e]*"$/.test(etag) ? etag : undefined;
 }
 
 /**
@@ -157,7 +169,12 @@ export async function hashSource(url: string, options: HashOptions = {}): Promis
         headersTimeout: idleMs,
         bodyTimeout: idleMs,
         // Only these headers: the source lives on the user's host, which must never see the API key.
-        headers: { 'user-agent': `${USER_AGENT} (fingerprint)`, accept: '*/*', 'accept-encoding': 'identity' },
+        headers: {
+          'user-agent': `${USER_AGENT} (fingerprint)`,
+          accept: '*/*',
+          'accept-encoding': 'identity',
+          ...(options.ifNoneMatch ? { 'if-none-match': options.ifNoneMatch } : {}),
+        },
       });
     } catch (error) {
       return fail(error);
@@ -173,6 +190,10 @@ export async function hashSource(url: string, options: HashOptions = {}): Promis
         throw new FingerprintError(`${source} redirects to something that is not a URL.`, url, statusCode);
       }
       continue;
+    }
+    if (statusCode === 304 && options.ifNoneMatch) {
+      await body.dump({ limit: 64 * 1024 }).catch(() => undefined);
+      return { sha256: '', bytes: 0, requests, etag: options.ifNoneMatch, notModified: true };
     }
     if (statusCode !== 200) {
       await body.dump({ limit: 64 * 1024 }).catch(() => undefined);
@@ -192,7 +213,8 @@ export async function hashSource(url: string, options: HashOptions = {}): Promis
       body.destroy();
       return fail(error);
     }
-    return { sha256: hasher.digest(), bytes: hasher.bytes, requests };
+    const etag = strongEtag(header(headers, 'etag'));
+    return { sha256: hasher.digest(), bytes: hasher.bytes, requests, ...(etag ? { etag } : {}) };
   }
 }
 

@@ -1,16 +1,20 @@
 /**
- * Records of completed tasks for `skip-unchanged`, kept in two stores:
+ * Records of completed tasks for `skip-unchanged`, and where they are trusted
+ * from:
  *
- * - the runner's tool cache (`@actions/tool-cache`, under RUNNER_TOOL_CACHE):
- *   the record and, when given, the downloaded result files. It persists on
- *   self-hosted runners, and a hit there needs no network at all;
- * - the Actions cache (src/skip-unchanged/actions-cache-store.ts): the record only.
+ * - the Actions cache (src/skip-unchanged/actions-cache-store.ts) holds the
+ *   record: which task a fingerprint maps to, and the SHA-256 of each result
+ *   file as that run downloaded it. GitHub scopes it by branch, so it is the
+ *   only store a record is believed from;
+ * - the runner's tool cache (`@actions/tool-cache`, under RUNNER_TOOL_CACHE)
+ *   holds the downloaded result files on self-hosted runners. Every job on the
+ *   runner can write there, so it is never asked which task to reuse, and a
+ *   file from it is used only when its bytes match the Actions cache record.
  *
  * Neither store may fail the run: trouble warns once, through the `log` the
- * caller passes, and turns that store off. What comes back from either store
- * is untrusted: it is checked field by field against the fingerprint.
+ * caller passes, and turns that store off.
  */
-import { copyFile, link, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, link, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as toolCache from '@actions/tool-cache';
@@ -19,21 +23,19 @@ import { fingerprintKey, type Fingerprint } from './fingerprint';
 import { ActionsCacheStore } from './actions-cache-store';
 import { hashFile } from '../delivery/file-hash';
 import {
-  RECORD_FILE,
+  MAX_RECORD_BYTES,
   TOOL_NAME,
   parseRecord,
-  readRecordFile,
   resultFileName,
   toolCacheVersion,
-  withoutResultFiles,
   type CacheHit,
+  type StoreLog,
   type CachedResultFile,
   type ResultFileFacts,
   type ResultRecord,
   type SaveOutcome,
   type ToolCacheOutcome,
 } from './record';
-import type { StoreLog } from './record';
 
 export interface ResultCacheOptions {
   /** Where warnings and notes go (the run's reporter); nothing is printed otherwise. */
@@ -66,25 +68,42 @@ export class ResultCache {
     return this.actions.abandoned;
   }
 
-  /** The record of an earlier completed task with this fingerprint: the tool cache first (no network), then the Actions cache. */
+  /**
+   * The record of an earlier completed task with this fingerprint, from the
+   * Actions cache; with it, where the tool cache may hold its result files
+   * (checked against the record's digests when they are copied).
+   */
   async lookup(fingerprint: Fingerprint): Promise<CacheHit | undefined> {
     const key = fingerprintKey(fingerprint);
-    const local = await this.lookupToolCache(key, fingerprint);
-    if (local) return local;
     const record = await this.actions.lookup(key, fingerprint);
-    return record ? { record, store: 'actions-cache', files: [] } : undefined;
+    if (!record) return undefined;
+    return { record, files: this.toolCacheFiles(key, record) };
   }
 
-  /** Saves a completed task's record to both stores; `resultFiles[i]` is the downloaded file of `record.videoUrls[i]`. */
+  /**
+   * Saves a completed task's record; `resultFiles[i]` is the file this run
+   * downloaded of `record.videoUrls[i]`. Their digests go into the Actions
+   * cache record, the files themselves into the tool cache.
+   */
   async save(record: ResultRecord, resultFiles: readonly (string | undefined)[] = []): Promise<SaveOutcome> {
-    // What is saved must pass the check every lookup makes, or it would only be refused later.
-    const checked = parseRecord(JSON.stringify(withoutResultFiles(record)), record);
-    if ('problem' in checked) {
-      this.log.warning(`skip-unchanged: the record of task ${record.taskId} was not saved: ${checked.problem}.`);
+    let facts: ResultFileFacts[];
+    try {
+      facts = await resultFileFacts(record, resultFiles);
+    } catch (error) {
+      this.log.warning(`skip-unchanged: the record of task ${record.taskId} was not saved: its result files could not be read (${errorClause(error)}).`);
       return { toolCache: 'failed', actionsCache: 'failed' };
     }
-    const toolCacheOutcome = await this.saveToToolCache(record, resultFiles);
-    const actionsCacheOutcome = await this.actions.save(record);
+    const full: ResultRecord = facts.length > 0 ? { ...record, resultFiles: facts } : record;
+    // What is saved must pass the check every lookup makes, or it would only be refused later.
+    const text = JSON.stringify(full);
+    const checked = parseRecord(text, record);
+    const problem = 'problem' in checked ? checked.problem : Buffer.byteLength(text) > MAX_RECORD_BYTES ? 'it is too large' : undefined;
+    if (problem) {
+      this.log.warning(`skip-unchanged: the record of task ${record.taskId} was not saved: ${problem}.`);
+      return { toolCache: 'failed', actionsCache: 'failed' };
+    }
+    const toolCacheOutcome = await this.saveToToolCache(full, resultFiles);
+    const actionsCacheOutcome = await this.actions.save(full);
     return { toolCache: toolCacheOutcome, actionsCache: actionsCacheOutcome };
   }
 
@@ -92,7 +111,7 @@ export class ResultCache {
     if (this.toolCacheOff) return false;
     if (!process.env.RUNNER_TOOL_CACHE) {
       this.toolCacheOff = true;
-      this.log.info('skip-unchanged: RUNNER_TOOL_CACHE is not set, so results are remembered in the Actions cache only.');
+      this.log.debug('skip-unchanged: RUNNER_TOOL_CACHE is not set, so result files are not kept on this runner.');
       return false;
     }
     return true;
@@ -105,44 +124,33 @@ export class ResultCache {
     this.log.warning(`skip-unchanged: the runner's tool cache could not be ${what} (${errorClause(error)}); going on without it.`);
   }
 
-  private async lookupToolCache(key: string, fingerprint: Fingerprint): Promise<CacheHit | undefined> {
-    if (!this.toolCacheReady()) return undefined;
+  /** Where the tool cache would hold the record's result files; nothing is read here. */
+  private toolCacheFiles(key: string, record: ResultRecord): CachedResultFile[] {
+    if (!record.resultFiles?.length || !this.toolCacheReady()) return [];
     try {
       const dir = toolCache.find(TOOL_NAME, toolCacheVersion(key));
-      if (!dir) return undefined;
-      const record = await readRecordFile(join(dir, RECORD_FILE), fingerprint, `the tool cache record for ${key}`, this.log);
-      if (!record) return undefined;
-      const files: CachedResultFile[] = [];
-      for (const facts of record.resultFiles ?? []) {
-        const path = join(dir, resultFileName(facts.index));
-        const found = await stat(path).catch(() => undefined);
-        if (found?.isFile() && found.size === facts.bytes) files.push({ ...facts, path });
-      }
-      return { record: record, store: 'tool-cache', files };
+      if (!dir) return [];
+      const root = process.env.RUNNER_TOOL_CACHE as string;
+      return record.resultFiles.map((facts) => ({ ...facts, path: join(dir, resultFileName(facts.index)), root }));
     } catch (error) {
       this.toolCacheTrouble('read', error);
-      return undefined;
+      return [];
     }
   }
 
   private async saveToToolCache(record: ResultRecord, resultFiles: readonly (string | undefined)[]): Promise<ToolCacheOutcome> {
+    const kept = this.keepResultFiles ? [...resultFiles.entries()].filter(([index, file]) => file && index < record.videoUrls.length) : [];
+    if (kept.length === 0) return 'skipped';
     if (!this.toolCacheReady()) return 'unavailable';
     const key = fingerprintKey(record);
     let staging: string | undefined;
     try {
       staging = await mkdtemp(join(process.env.RUNNER_TEMP || tmpdir(), 'reapi-result-'));
-      const stored = withoutResultFiles(record);
-      const facts: ResultFileFacts[] = [];
-      if (this.keepResultFiles) {
-        for (const [index, file] of resultFiles.entries()) {
-          if (!file || index >= record.videoUrls.length) continue;
-          const target = join(staging, resultFileName(index));
-          // A hard link costs nothing; cacheDir then makes the one real copy.
-          await link(file, target).catch(() => copyFile(file, target));
-          facts.push({ index, ...(await hashFile(target)) });
-        }
+      for (const [index, file] of kept) {
+        const target = join(staging, resultFileName(index));
+        // A hard link costs nothing; cacheDir then makes the one real copy.
+        await link(file as string, target).catch(() => copyFile(file as string, target));
       }
-      await writeFile(join(staging, RECORD_FILE), JSON.stringify(facts.length ? { ...stored, resultFiles: facts } : stored));
       await toolCache.cacheDir(staging, TOOL_NAME, toolCacheVersion(key));
       return 'saved';
     } catch (error) {
@@ -152,4 +160,13 @@ export class ResultCache {
       if (staging) await rm(staging, { recursive: true, force: true });
     }
   }
+}
+
+/** The SHA-256 and size of each file this run downloaded, by index in the record's videoUrls. */
+async function resultFileFacts(record: ResultRecord, resultFiles: readonly (string | undefined)[]): Promise<ResultFileFacts[]> {
+  const facts: ResultFileFacts[] = [];
+  for (const [index, file] of resultFiles.entries()) {
+    if (file && index < record.videoUrls.length) facts.push({ index, ...(await hashFile(file)) });
+  }
+  return facts;
 }

@@ -1,20 +1,18 @@
 /**
- * The record `skip-unchanged` keeps of a completed task, as both stores hold
- * it: its format, the check every stored record passes before it is believed
- * (anything with cache access could have written it), and the verified copy
- * of a result file out of the tool cache.
+ * The record `skip-unchanged` keeps of a completed task: its format, the check
+ * every stored record passes before it is believed, and how stored files are
+ * opened (regular files inside their store only, read with a byte cap) and
+ * copied out of the tool cache (only when their SHA-256 is the recorded one).
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { readFile, rm, stat } from 'node:fs/promises';
+import { constants, createWriteStream } from 'node:fs';
+import { open, realpath, rm, type FileHandle } from 'node:fs/promises';
+import { relative, isAbsolute } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { replaceFile } from '../delivery/replace-file';
 import { RECORD_FORMAT_VERSION, type Fingerprint } from './fingerprint';
+import { isObject, resultUrlProblem, taskIdProblem } from '../shared/validate';
 import type { Log } from '../shared/log';
-import { isObject } from '../shared/validate';
-
-/** The stores only write lines (the run's log). */
-export type StoreLog = Pick<Log, 'info' | 'warning' | 'debug'>;
 
 /** The record of one completed task, as both stores keep it. */
 export interface ResultRecord {
@@ -30,7 +28,12 @@ export interface ResultRecord {
   billableSeconds: number | null;
   /** When the task completed, ISO 8601 UTC. */
   completedAt: string;
-  /** Tool cache only: the result files stored next to the record, by index in videoUrls. */
+  /**
+   * The SHA-256 and size of each result file as the run that completed the
+   * task downloaded it, by index in videoUrls. Kept in the Actions cache
+   * record, the only place they are trusted from: a file in the runner's tool
+   * cache is used only when it matches them.
+   */
   resultFiles?: ResultFileFacts[];
 }
 
@@ -41,25 +44,31 @@ export interface ResultFileFacts {
   bytes: number;
 }
 
-/** A result file in the tool cache; use it only through copyVerifiedResult. */
+/** Where the tool cache may hold a result file (untrusted: use it only through copyVerifiedResult). */
 export interface CachedResultFile extends ResultFileFacts {
   path: string;
+  /** The store it must stay inside, symlinks resolved. */
+  root: string;
 }
 
 export interface CacheHit {
+  /** From the Actions cache: the only store trusted with which task a fingerprint maps to. */
   record: ResultRecord;
-  store: 'tool-cache' | 'actions-cache';
-  /** Result files the tool cache holds (empty for an Actions cache hit). Not yet verified. */
+  /** Where the tool cache may hold the recorded result files, with the recorded digests. Not yet verified. */
   files: CachedResultFile[];
 }
 
 export type ActionsCacheOutcome = 'saved' | 'exists' | 'unavailable' | 'failed' | 'timed-out';
-export type ToolCacheOutcome = 'saved' | 'unavailable' | 'failed';
+/** 'skipped': no result file to keep (GitHub-hosted runner, or nothing downloaded). */
+export type ToolCacheOutcome = 'saved' | 'skipped' | 'unavailable' | 'failed';
 
 export interface SaveOutcome {
   toolCache: ToolCacheOutcome;
   actionsCache: ActionsCacheOutcome;
 }
+
+/** The stores only write lines (the run's log). */
+export type StoreLog = Pick<Log, 'info' | 'warning' | 'debug'>;
 
 /** The tool-cache "tool" name under RUNNER_TOOL_CACHE. */
 export const TOOL_NAME = 'reapi-topaz-video-upscaler';
@@ -71,10 +80,8 @@ export const TOOL_NAME = 'reapi-topaz-video-upscaler';
  * runner would miss the others' records. The file is removed straight after.
  */
 export const RECORD_DIR = '.reapi-topaz-video-upscaler-cache';
-export const RECORD_FILE = 'record.json';
-export const MAX_RECORD_BYTES = 64 * 1024;
-const MAX_VIDEO_URLS = 16;
-const MAX_URL_LENGTH = 4096;
+/** As large as the API's own answer may be (its result URLs are what a record mostly holds). */
+export const MAX_RECORD_BYTES = 1024 * 1024;
 
 // ---- Pure helpers --------------------------------------------------------------
 
@@ -98,19 +105,12 @@ export function isExactKey(matchedKey: string | undefined, key: string): boolean
 }
 
 const RECORD_FIELDS = new Set(['v', 'model', 'upscaleFactor', 'sourceSha256', 'taskId', 'videoUrls', 'billableSeconds', 'completedAt', 'resultFiles']);
-const TASK_ID = /^[A-Za-z0-9_-]{1,128}$/;
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
 
+/** The API path's own rule (src/shared/validate.ts): a record holds what a task answer may hold. */
 function isResultUrl(value: unknown): value is string {
-  // Printable ASCII only: no spaces or control characters (the API answers percent-encoded URLs).
-  if (typeof value !== 'string' || value.length > MAX_URL_LENGTH || !/^[\x21-\x7e]+$/.test(value)) return false;
-  try {
-    const url = new URL(value);
-    return (url.protocol === 'https:' || url.protocol === 'http:') && !url.username && !url.password;
-  } catch {
-    return false;
-  }
+  return typeof value === 'string' && resultUrlProblem(value) === undefined;
 }
 
 function checkResultFiles(value: unknown, urlCount: number): string | undefined {
@@ -146,9 +146,9 @@ export function parseRecord(text: string, fingerprint: Fingerprint): { record: R
   if (data.model !== fingerprint.model) return { problem: 'its model does not match' };
   if (data.upscaleFactor !== fingerprint.upscaleFactor) return { problem: 'its upscale factor does not match' };
   if (data.sourceSha256 !== fingerprint.sourceSha256) return { problem: 'its source SHA-256 does not match' };
-  if (typeof data.taskId !== 'string' || !TASK_ID.test(data.taskId)) return { problem: 'its task id is malformed' };
+  if (typeof data.taskId !== 'string' || taskIdProblem(data.taskId) !== undefined) return { problem: 'its task id is malformed' };
   const urls = data.videoUrls;
-  if (!Array.isArray(urls) || urls.length === 0 || urls.length > MAX_VIDEO_URLS || !urls.every(isResultUrl)) return { problem: 'its video URLs are malformed' };
+  if (!Array.isArray(urls) || urls.length === 0 || !urls.every(isResultUrl)) return { problem: 'its video URLs are malformed' };
   const billable = data.billableSeconds;
   if (billable !== null && (!Number.isSafeInteger(billable) || (billable as number) < 0)) return { problem: 'its billable seconds are malformed' };
   if (typeof data.completedAt !== 'string' || !ISO_UTC.test(data.completedAt) || Number.isNaN(Date.parse(data.completedAt))) {
@@ -161,19 +161,68 @@ export function parseRecord(text: string, fingerprint: Fingerprint): { record: R
   return { record: data as unknown as ResultRecord };
 }
 
-/** Hex SHA-256 and size of a file, streamed. */
+/** A stored file that is not a regular file inside its store (a FIFO, a device, a symlink out of it). */
+export class StoredFileError extends Error {
+  override name = 'StoredFileError';
+}
+
+/**
+ * Opens a file of a store for reading, only when it is a regular file inside
+ * `root` once symlinks are resolved: never a FIFO (its open or read would
+ * block for ever) or a device (`/dev/zero` never ends). The open itself does
+ * not block (O_NONBLOCK) and does not follow a last-moment symlink (O_NOFOLLOW).
+ */
+export async function openStoredFile(path: string, root: string): Promise<FileHandle> {
+  const [real, realRoot] = await Promise.all([realpath(path), realpath(root)]);
+  const inside = relative(realRoot, real);
+  if (!inside || inside.startsWith('..') || isAbsolute(inside)) throw new StoredFileError('it leads out of its store');
+  const handle = await open(real, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (constants.O_NOFOLLOW ?? 0));
+  try {
+    if (!(await handle.stat()).isFile()) throw new StoredFileError('it is not a regular file');
+    return handle;
+  } catch (error) {
+    await handle.close();
+    throw error;
+  }
+}
+
+/** At most `limit` bytes of an open file (the file may grow while it is read); `limit + 1` bytes read means it is larger. */
+async function readCapped(handle: FileHandle, limit: number): Promise<Buffer> {
+  const buffer = Buffer.alloc(limit + 1);
+  let filled = 0;
+  while (filled < buffer.length) {
+    const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, filled);
+    if (bytesRead === 0) break;
+    filled += bytesRead;
+  }
+  return buffer.subarray(0, filled);
+}
+
 /**
  * Reads a stored record (untrusted: another run, or anyone who could write the
- * cache, wrote it) and checks it against the fingerprint asked for; undefined,
- * with a line saying why, when it is too large or does not hold.
+ * cache, wrote it) from inside `root` and checks it against the fingerprint
+ * asked for; undefined, with a line saying why, when it is not a regular file,
+ * too large, or does not hold.
  */
-export async function readRecordFile(path: string, fingerprint: Fingerprint, where: string, log: StoreLog): Promise<ResultRecord | undefined> {
-  const { size } = await stat(path);
-  if (size > MAX_RECORD_BYTES) {
+export async function readRecordFile(path: string, root: string, fingerprint: Fingerprint, where: string, log: StoreLog): Promise<ResultRecord | undefined> {
+  let text: Buffer;
+  try {
+    const handle = await openStoredFile(path, root);
+    try {
+      text = await readCapped(handle, MAX_RECORD_BYTES);
+    } finally {
+      await handle.close();
+    }
+  } catch (error) {
+    if (!(error instanceof StoredFileError)) throw error;
+    log.info(`skip-unchanged: ${where} is ignored: ${error.message}.`);
+    return undefined;
+  }
+  if (text.length > MAX_RECORD_BYTES) {
     log.info(`skip-unchanged: ${where} is too large to be one; ignored.`);
     return undefined;
   }
-  const parsed = parseRecord(await readFile(path, 'utf8'), fingerprint);
+  const parsed = parseRecord(text.toString('utf8'), fingerprint);
   if ('problem' in parsed) {
     log.info(`skip-unchanged: ${where} is ignored: ${parsed.problem}.`);
     return undefined;
@@ -183,17 +232,21 @@ export async function readRecordFile(path: string, fingerprint: Fingerprint, whe
 
 /**
  * Copies a tool-cache result file to `dest`, hashing it on the way, and keeps
- * the copy only when its SHA-256 and size are the recorded ones (nothing locks
- * the tool cache, so the check is on the bytes actually copied). Returns false,
- * leaving nothing at `dest`, when they are not; the caller then downloads.
+ * the copy only when its SHA-256 and size are the ones the Actions cache
+ * record gave (nothing locks the tool cache, so the check is on the bytes
+ * actually copied, and at most the recorded size plus one byte is read).
+ * Returns false, leaving nothing at `dest`, when they are not; the caller then
+ * downloads. Throws StoredFileError for a file that is not a regular file
+ * inside the tool cache.
  */
 export async function copyVerifiedResult(file: CachedResultFile, dest: string): Promise<boolean> {
+  const handle = await openStoredFile(file.path, file.root);
   const partial = `${dest}.${randomUUID().slice(0, 8)}.partial`;
   const hash = createHash('sha256');
   let bytes = 0;
   try {
     await pipeline(
-      createReadStream(file.path),
+      handle.createReadStream({ start: 0, end: file.bytes, autoClose: false }),
       async function* (source: AsyncIterable<Buffer>) {
         for await (const chunk of source) {
           hash.update(chunk);
@@ -212,13 +265,9 @@ export async function copyVerifiedResult(file: CachedResultFile, dest: string): 
   } catch (error) {
     await rm(partial, { force: true });
     throw error;
+  } finally {
+    await handle.close();
   }
-}
-
-export function withoutResultFiles(record: ResultRecord): ResultRecord {
-  const copy = { ...record };
-  delete copy.resultFiles;
-  return copy;
 }
 
 export function resultFileName(index: number): string {

@@ -15,15 +15,18 @@ import { join, resolve } from 'node:path';
 import { MODEL, type ReapiClient, type TaskEnvelope } from '../reapi/client';
 import type { ClipExtras, ClipPlan } from '../model/clip';
 import type { DownloadedFile } from '../delivery/download';
-import { ApiError, CancelledError, FingerprintError, errorClause, errorText } from '../shared/errors';
+import { ApiError, CancelledError, CostGuardError, FingerprintError, NotStartedError, ResponseFormatError, errorClause, errorText } from '../shared/errors';
 import { HASH_TIMEOUT_MS, RECORD_FORMAT_VERSION, hashSource, type Fingerprint } from './fingerprint';
 import type { Deadline } from '../inputs/parse';
 import { normalStatus } from '../reapi/poller';
 import type { Pool } from '../shared/pool';
 import type { ResultCache } from './record-stores';
-import { copyVerifiedResult, type CacheHit, type ResultRecord } from './record';
+import { StoredFileError, copyVerifiedResult, type CacheHit, type ResultRecord } from './record';
+import { checkFallbackCost } from '../model/billing';
+import { redact } from '../shared/redact';
+import { quoted } from '../shared/text';
 import { resultUrlProblem } from '../shared/validate';
-import { fingerprintFailedWarning, reusedTaskGoneWarning, reusingTaskInfo } from '../shared/wording';
+import { fingerprintFailedWarning, reusedTaskGoneWarning, reusedTaskOverGuardMessage, reusingTaskInfo } from '../shared/wording';
 import type { Log } from '../shared/log';
 
 /** When a reused task completed, for people: "2026-11-20 08:30 UTC". */
@@ -32,10 +35,14 @@ export function reuseDate(completedAt: string): string {
 }
 
 export class SkipUnchanged {
-  private readonly fingerprints = new Map<number, Fingerprint>();
+  private readonly fingerprints = new Map<number, Fingerprint & { etag?: string }>();
   private readonly hits = new Map<number, CacheHit>();
   /** Loaded on first use: @actions/cache and @actions/tool-cache stay out of the bundle that every run loads. */
   private cache?: ResultCache;
+  /** The cost guard, once preflight passed it: a clip that falls back to submitting must stay within it. */
+  private guard?: { max: number; committed: number };
+  /** The run's signal and deadline, for the check that a source did not change before its record is saved. */
+  private bounds?: { signal: AbortSignal; deadline: Deadline };
 
   constructor(
     private readonly log: Log,
@@ -61,14 +68,15 @@ export class SkipUnchanged {
     log: Log,
     label: (plan: ClipPlan) => string,
   ): Promise<void> {
+    this.bounds = { signal: options.signal, deadline: options.deadline };
     await Promise.all(
       plans.map((plan) =>
         options.pool.run(async () => {
           const left = options.deadline.at - Date.now();
           if (left <= 0 || options.signal.aborted) return;
           try {
-            const { sha256 } = await hashSource(plan.source as string, { signal: options.signal, timeoutMs: Math.min(HASH_TIMEOUT_MS, left) });
-            this.fingerprints.set(plan.index, { model: MODEL, upscaleFactor: this.upscaleFactor, sourceSha256: sha256 });
+            const { sha256, etag } = await hashSource(plan.source as string, { signal: options.signal, timeoutMs: Math.min(HASH_TIMEOUT_MS, left) });
+            this.fingerprints.set(plan.index, { model: MODEL, upscaleFactor: this.upscaleFactor, sourceSha256: sha256, etag });
           } catch (error) {
             if (!(error instanceof FingerprintError)) throw error;
             log.warning(fingerprintFailedWarning(label(plan), errorText(error)));
@@ -90,10 +98,27 @@ export class SkipUnchanged {
     return this.hits.get(index)?.record;
   }
 
+  /** True when an Actions cache call was abandoned at its time limit: the step must end with process.exit() once it has reported. */
+  get abandoned(): boolean {
+    return this.cache?.abandoned ?? false;
+  }
+
   /**
-   * Pipeline: the recorded task, fetched once for current result URLs, when it
-   * can still be delivered; undefined (after one warning) when it cannot, and
-   * the clip is then submitted as usual.
+   * After preflight passed the cost guard: `committed` billable seconds are to
+   * be submitted, and a clip that falls back to submitting may add to them only
+   * up to `max`.
+   */
+  limitFallbacks(max: number | undefined, committed: number | undefined): void {
+    if (max !== undefined) this.guard = { max, committed: committed ?? 0 };
+  }
+
+  /**
+   * Pipeline: the recorded task, fetched once for current result URLs, when
+   * reApi answers with that very task, completed, with as many results as were
+   * recorded. Anything else (gone, another task, an error answer, a malformed
+   * one) means it is not reusable: undefined after one warning, and the clip
+   * is submitted as usual within the cost guard, or refused (NotStartedError)
+   * when that would exceed it.
    */
   async reusedTask(plan: ClipPlan, client: Pick<ReapiClient, 'getTask'>, log: Log): Promise<{ task: TaskEnvelope; extras: ClipExtras } | undefined> {
     const record = this.reuse(plan.index);
@@ -102,19 +127,29 @@ export class SkipUnchanged {
     try {
       task = await client.getTask(record.taskId);
     } catch (error) {
-      if (error instanceof CancelledError || !(error instanceof ApiError) || (error.status !== 404 && error.status !== 410)) throw error;
-      return this.gone(plan, record, 'can no longer be fetched (HTTP 404)', log);
+      if (!(error instanceof ApiError || error instanceof ResponseFormatError)) throw error;
+      const why =
+        error instanceof ApiError
+          ? `${error.status === 404 || error.status === 410 ? 'can no longer be fetched' : 'could not be fetched'} (HTTP ${error.status})`
+          : 'was answered with something that is not a task';
+      return this.notReusable(plan, record, why, log);
     }
-    const status = normalStatus(task.status);
-    const urls = task.output?.video_urls ?? [];
-    if (status !== 'completed') return this.gone(plan, record, `is ${status === 'failed' ? 'failed' : `no longer completed (${status.slice(0, 20)})`}`, log);
-    if (urls.length === 0 || urls.some((url) => resultUrlProblem(url) !== undefined)) return this.gone(plan, record, 'has no usable output any more', log);
+    const why = notTheRecordedTask(task, record);
+    if (why) return this.notReusable(plan, record, why, log);
     log.info(reusingTaskInfo(record.taskId, reuseDate(record.completedAt)));
     return { task, extras: { reusedFrom: { completedAt: record.completedAt } } };
   }
 
-  private gone(plan: ClipPlan, record: ResultRecord, why: string, log: Log): undefined {
+  private notReusable(plan: ClipPlan, record: ResultRecord, why: string, log: Log): undefined {
     this.hits.delete(plan.index);
+    if (this.guard) {
+      try {
+        this.guard.committed = checkFallbackCost({ url: plan.source as string, billableSeconds: plan.billableSeconds }, this.guard.committed, this.guard.max);
+      } catch (error) {
+        if (!(error instanceof CostGuardError)) throw error;
+        throw new NotStartedError(reusedTaskOverGuardMessage(record.taskId, why, errorText(error)));
+      }
+    }
     log.warning(reusedTaskGoneWarning(record.taskId, why));
     return undefined;
   }
@@ -132,15 +167,34 @@ export class SkipUnchanged {
       log.info(`The tool cache's copy of the result does not match its record; downloading it instead.`);
     } catch (error) {
       if (error instanceof CancelledError) throw error;
+      if (error instanceof StoredFileError) {
+        log.info(`The tool cache's copy of the result is ignored: ${error.message}; downloading it instead.`);
+        return undefined;
+      }
       log.info(`The tool cache's copy of the result could not be read (${errorClause(error)}); downloading it instead.`);
     }
     return undefined;
   }
 
-  /** After a task this run submitted completed (and was downloaded): its record, to both stores. Never throws. */
-  async remember(plan: ClipPlan, progress: { taskId?: string; videoUrls: readonly string[]; files: readonly DownloadedFile[] } & ClipExtras): Promise<void> {
+  /**
+   * After a task this run submitted completed (and was downloaded), and its
+   * result was not found wrong: its record, once the source is shown not to
+   * have changed since it was hashed. Never throws.
+   */
+  async remember(
+    plan: ClipPlan,
+    progress: { taskId?: string; videoUrls: readonly string[]; files: readonly DownloadedFile[] } & ClipExtras,
+    log: Log = this.log,
+  ): Promise<void> {
     const fingerprint = this.fingerprints.get(plan.index);
     if (!fingerprint || !progress.taskId || progress.reusedFrom || progress.videoUrls.length === 0) return;
+    const unchanged = await this.sourceUnchanged(plan.source as string, fingerprint);
+    if (unchanged !== true) {
+      log.info(
+        `skip-unchanged: task ${progress.taskId} is not remembered: ${unchanged}, so it cannot be shown that reApi upscaled the bytes that were fingerprinted.`,
+      );
+      return;
+    }
     const record: ResultRecord = {
       v: RECORD_FORMAT_VERSION,
       model: fingerprint.model,
@@ -154,4 +208,33 @@ export class SkipUnchanged {
     const files = progress.videoUrls.map((url) => progress.files.find((file) => file.url === url)?.path);
     await (await this.store()).save(record, files).catch(() => undefined);
   }
+
+  /**
+   * Evidence that the source still holds the fingerprinted bytes now that its
+   * task completed (reApi fetched it in between): the host answers 304 to the
+   * strong ETag it gave then, or its bytes hash the same again. True, or why not.
+   */
+  private async sourceUnchanged(url: string, fingerprint: Fingerprint & { etag?: string }): Promise<true | string> {
+    const left = (this.bounds?.deadline.at ?? Date.now() + HASH_TIMEOUT_MS) - Date.now();
+    if (left <= 0) return 'the timeout ran out before the source could be read again';
+    try {
+      const again = await hashSource(url, { signal: this.bounds?.signal, timeoutMs: Math.min(HASH_TIMEOUT_MS, left), ifNoneMatch: fingerprint.etag });
+      if (again.notModified || again.sha256 === fingerprint.sourceSha256) return true;
+      return 'its source changed while the task ran';
+    } catch (error) {
+      return `its source could not be read again (${errorClause(error)})`;
+    }
+  }
+}
+
+/** Why reApi's answer is not the recorded task as it was recorded, or undefined when it is. */
+function notTheRecordedTask(task: TaskEnvelope, record: ResultRecord): string | undefined {
+  if (task.id !== record.taskId) return `was answered with another task (${quoted(redact(task.id), 40)})`;
+  if (task.model !== undefined && task.model !== MODEL) return `belongs to another model (${quoted(redact(task.model), 40)})`;
+  const status = normalStatus(task.status);
+  if (status !== 'completed') return `is ${status === 'failed' ? 'failed' : `no longer completed (${quoted(redact(status), 20)})`}`;
+  const urls = task.output?.video_urls ?? [];
+  if (urls.length === 0 || urls.some((url) => resultUrlProblem(url) !== undefined)) return 'has no usable output any more';
+  if (urls.length !== record.videoUrls.length) return `has ${urls.length} results where ${record.videoUrls.length} were recorded`;
+  return undefined;
 }

@@ -96,11 +96,14 @@ export async function runInProcess(inputs: Record<string, string>, options: InPr
   let cancelled: boolean;
   let code: number;
   try {
-    cancelled = await run(coreIO()).catch((error: unknown) => {
-      // As dist/index.js does: only a failure to report lands here.
-      coreIO().setFailed(`The action could not finish reporting: ${errorText(error)}`);
-      return false;
-    });
+    cancelled = await run(coreIO()).then(
+      (end) => end.cancelled,
+      (error: unknown) => {
+        // As dist/index.js does: only a failure to report lands here.
+        coreIO().setFailed(`The action could not finish reporting: ${errorText(error)}`);
+        return false;
+      },
+    );
   } finally {
     code = Number(process.exitCode ?? 0);
     process.off('warning', warning);

@@ -140,7 +140,7 @@ describe.concurrent('the Actions cache, through @actions/cache against the fake 
     const fp = fingerprint();
     // keepResultFiles and a fresh tool cache per job would not matter: each job below gets no tool cache.
     const saved = await run({ ops: [{ op: 'save', record: recordFor(fp) }] }, { ...service.env(), RUNNER_TOOL_CACHE: '' });
-    expect(saveOf(saved.results[0])).toEqual({ toolCache: 'unavailable', actionsCache: 'saved' });
+    expect(saveOf(saved.results[0])).toEqual({ toolCache: 'skipped', actionsCache: 'saved' });
     expect(saved.annotations).toEqual([]);
     expect(service.callsTo('CreateCacheEntry')).toHaveLength(1);
     expect(service.callsTo('FinalizeCacheEntryUpload')).toHaveLength(1);
@@ -151,7 +151,7 @@ describe.concurrent('the Actions cache, through @actions/cache against the fake 
     service.reset();
     const found = await run({ ops: [{ op: 'lookup', fingerprint: fp }] }, { ...service.env(), RUNNER_TOOL_CACHE: '' });
     const hit = hitOf(found.results[0]);
-    expect(hit).toEqual({ record: recordFor(fp), store: 'actions-cache', files: [] });
+    expect(hit).toEqual({ record: recordFor(fp), files: [] });
     expect(found.annotations).toEqual([]);
     const lookups = service.callsTo('GetCacheEntryDownloadURL');
     expect(lookups).toHaveLength(1);
@@ -234,8 +234,8 @@ describe.concurrent('an Actions cache that cannot be used', () => {
     expect(runResult.annotations.length).toBeLessThanOrEqual(1);
     expect(runResult.results.map((r) => r.op)).toEqual(['lookup', 'save', 'lookup', 'save']);
     if (!lookupsHit) expect(hitOf(runResult.results[0])).toBeNull();
-    // The tool cache still took both records.
-    expect(runResult.results.filter((r) => r.op === 'save').map((r) => saveOf(r).toolCache)).toEqual(['saved', 'saved']);
+    // No result file to keep: the tool cache is not written.
+    expect(runResult.results.filter((r) => r.op === 'save').map((r) => saveOf(r).toolCache)).toEqual(['skipped', 'skipped']);
     expect(await readdir(runResult.workspace)).toEqual([]);
     // A guard against hanging, not a speed check: every call ends near the cap (2 s) at worst.
     for (const result of runResult.results) expect(result.ms).toBeLessThan(CAP_MS + 8_000);
@@ -345,13 +345,13 @@ describe.concurrent('the tool cache', () => {
     return join(toolCacheDir, TOOL_NAME, toolCacheVersion(fingerprintKey(fp)), process.arch);
   }
 
-  it('holds the record and the result file; a hit needs no network, even with the service down', async () => {
+  it('holds the result file, whose digest the Actions cache record carries; the copy needs no download', async () => {
     const { service, scratch, toolCacheDir, run } = await context();
     const fp = fingerprint();
     const bytes = Buffer.from('upscaled bytes '.repeat(1000));
     const dir = await saveWithFile({ service, scratch, toolCacheDir, run }, fp, bytes);
-    expect((await readdir(dir)).sort()).toEqual(['record.json', 'result-0.mp4']);
-    await service.setMode('down');
+    // Only the file: the tool cache holds no record, since it is never asked which task to reuse.
+    expect(await readdir(dir)).toEqual(['result-0.mp4']);
     service.reset();
     const dest = join(scratch, 'delivered.mp4');
     const result = await run({
@@ -362,13 +362,16 @@ describe.concurrent('the tool cache', () => {
     });
     const hit = hitOf(result.results[0]);
     const facts = { index: 0, sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length };
-    expect(hit?.store).toBe('tool-cache');
     expect(hit?.record).toEqual({ ...recordFor(fp), resultFiles: [facts] });
-    expect(hit?.files).toEqual([{ ...facts, path: join(dir, 'result-0.mp4') }]);
+    expect(hit?.files).toEqual([{ ...facts, path: join(dir, 'result-0.mp4'), root: toolCacheDir }]);
     expect(result.results[1]?.value).toBe(true);
     expect(await readFile(dest)).toEqual(bytes);
-    expect(service.calls).toEqual([]);
     expect(result.annotations).toEqual([]);
+
+    // Without the Actions cache the file is never used: the tool cache alone does not say which task a source maps to.
+    await service.setMode('down');
+    const alone = await run({ ops: [{ op: 'lookup', fingerprint: fp }] });
+    expect(hitOf(alone.results[0])).toBeNull();
   });
 
   it('does not hand over a result file whose bytes changed: same size, other SHA-256', async () => {
@@ -386,30 +389,13 @@ describe.concurrent('the tool cache', () => {
     expect((await readdir(scratch)).filter((name) => name.startsWith('delivered'))).toEqual([]);
   });
 
-  it('leaves out a result file of the wrong size, and ignores a record that does not match', async () => {
-    const { service, scratch, toolCacheDir, run } = await context();
-    const fp = fingerprint();
-    const dir = await saveWithFile({ service, scratch, toolCacheDir, run }, fp, Buffer.from('upscaled bytes '.repeat(1000)));
-    await writeFile(join(dir, 'result-0.mp4'), 'short');
-    let result = await run({ ops: [{ op: 'lookup', fingerprint: fp }] }, { ...service.env(), ACTIONS_RESULTS_URL: '' });
-    expect(hitOf(result.results[0])?.files).toEqual([]);
-
-    const record = JSON.parse(await readFile(join(dir, 'record.json'), 'utf8')) as ResultRecord;
-    await writeFile(join(dir, 'record.json'), JSON.stringify({ ...record, upscaleFactor: '4' }));
-    service.reset();
-    result = await run({ ops: [{ op: 'lookup', fingerprint: fp }] });
-    // Refused in the tool cache, then found in the Actions cache.
-    expect(hitOf(result.results[0])?.store).toBe('actions-cache');
-    expect(result.stdout).toContain('its upscale factor does not match');
-  });
-
   it('keeps no result files on GitHub-hosted runners (their machines do not outlive the job)', async () => {
     const { service, scratch, toolCacheDir, run } = await context();
     const fp = fingerprint();
     const file = join(scratch, 'result.mp4');
     await writeFile(file, 'bytes');
-    await run({ ops: [{ op: 'save', record: recordFor(fp), files: [file] }] }, { ...service.env(), RUNNER_ENVIRONMENT: 'github-hosted' });
-    const dir = join(toolCacheDir, TOOL_NAME, toolCacheVersion(fingerprintKey(fp)), process.arch);
-    expect(await readdir(dir)).toEqual(['record.json']);
+    const saved = await run({ ops: [{ op: 'save', record: recordFor(fp), files: [file] }] }, { ...service.env(), RUNNER_ENVIRONMENT: 'github-hosted' });
+    expect(saveOf(saved.results[0]).toolCache).toBe('skipped');
+    expect(await readdir(toolCacheDir).catch(() => [])).toEqual([]);
   });
 });

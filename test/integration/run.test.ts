@@ -30,8 +30,7 @@ function io(inputs: Record<string, string>): RecordingIO {
 describe('run() in process', () => {
   it('one clip: preflight, submit, wait and download in log groups; outputs and the card', async () => {
     const actionIO = io({ 'video-url': emulator.addFixture('clip.mp4', 'clip-3.2s-faststart.mp4'), download: 'true', 'download-path': dir });
-    const cancelled = await run(actionIO);
-    expect(cancelled).toBe(false);
+    expect(await run(actionIO)).toEqual({ cancelled: false, mustExit: false });
     expect(actionIO.failed).toBeUndefined();
     expect(actionIO.secrets).toEqual(['test-key']);
     const groups = actionIO.lines.filter((line) => line.startsWith('::group::'));
@@ -107,7 +106,7 @@ describe('run() in process', () => {
     const running = run(actionIO);
     while (!actionIO.lines.some((line) => line.startsWith('::group::Waiting'))) await new Promise((resolve) => setTimeout(resolve, 20));
     process.emit('SIGTERM', 'SIGTERM');
-    expect(await running).toBe(true);
+    expect(await running).toEqual({ cancelled: true, mustExit: true });
     const taskId = actionIO.outputs['task-id'] as string;
     expect(actionIO.lines).toContain('Received SIGTERM: stopping.');
     expect(actionIO.failed).toBe(
