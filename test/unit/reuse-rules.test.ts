@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkFallbackCost } from '../../src/model/billing';
 import { CostGuardError } from '../../src/shared/errors';
+import { registerSecret } from '../../src/shared/redact';
 import { strongEtag } from '../../src/skip-unchanged/fingerprint';
 import { StoredFileError, openStoredFile, parseRecord, readRecordFile, type ResultRecord } from '../../src/skip-unchanged/record';
 
@@ -34,6 +35,11 @@ describe('parseRecord takes what the API path takes', () => {
     expect(taskId).toHaveLength(256);
     expect(parseRecord(JSON.stringify({ ...record, taskId }), fp)).toEqual({ record: { ...record, taskId } });
     expect(parseRecord(JSON.stringify({ ...record, taskId: `${taskId}x` }), fp)).toEqual({ problem: 'its task id is malformed' });
+  });
+
+  it('but never a task id that holds the API key (it would become a file or asset name)', () => {
+    registerSecret('rk_live_reuse_rules_key');
+    expect(parseRecord(JSON.stringify({ ...record, taskId: 'task_rk_live_reuse_rules_key' }), fp)).toEqual({ problem: 'its task id is malformed' });
   });
 
   it('non-ASCII result URLs and more than 16 results', () => {
