@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: every benchmark against its baseline, on loopback, printed
- * as one Markdown table (paste it into the README's Performance section).
+ * as one Markdown table (paste it into docs/performance.md).
  */
 import { cpus } from 'node:os';
 import { benchBatch } from './batch';

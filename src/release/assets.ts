@@ -2,7 +2,7 @@
  * Delivery to a GitHub release: find the release by tag before anything is
  * paid for, then upload each result as an asset, skipping identical bytes and
  * replacing a different asset with the smallest gap. JSON calls go through
- * Octokit (`@actions/github`); the bytes are streamed by release-upload.ts.
+ * Octokit (`@actions/github`); the bytes are streamed by upload.ts.
  */
 import { randomBytes } from 'node:crypto';
 import { CancelledError, InputError, ReleaseError, errorText } from '../shared/errors';

@@ -1,6 +1,6 @@
 /**
  * The JSON side of release delivery, through Octokit (`@actions/github`): the
- * client, retried calls, and GitHub's answers checked and decoded. Used by release.ts.
+ * client, retried calls, and GitHub's answers checked and decoded. Used by assets.ts and step.ts.
  */
 import { context, getOctokit } from '@actions/github';
 import { CancelledError, InputError, ReleaseError, errorText } from '../shared/errors';

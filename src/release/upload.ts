@@ -1,7 +1,7 @@
 /**
  * The transport half of release delivery: where the GitHub token may go, the
  * upload URL and the streamed upload itself. The logic
- * (lookup, skip, replace, retries) is in release.ts.
+ * (lookup, skip, replace, retries) is in assets.ts.
  */
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';

@@ -3,8 +3,8 @@
  * again: failure, cancellation and not-submitted lines, resume hints
  * (`task-id`), the unknown-outcome warning, and the skip-unchanged notices.
  * Not every message: one about a single input or answer stays beside the
- * check that raises it (inputs/, reapi/, source/, release/…). The README's
- * error table quotes these words, so change them here and there together.
+ * check that raises it (inputs/, reapi/, source/, release/…). The error table
+ * in docs/troubleshooting.md quotes these words (a test checks): change both.
  */
 import { errorText, isActionError } from './errors';
 import { clause, oneLine, truncate } from './text';
