@@ -11,8 +11,6 @@ __webpack_require__.d(__webpack_exports__, {
   ResultCache: () => (/* binding */ ResultCache)
 });
 
-// UNUSED EXPORTS: ACTIONS_CACHE_TIMEOUT_MS, MAX_RECORD_BYTES, RECORD_DIR, RECORD_FILE, TOOL_NAME, actionsCachePath, copyVerifiedResult, hashFile, isExactKey, parseRecord, readRecordFile, resultFileName, toolCacheVersion, withoutResultFiles
-
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __webpack_require__(51455);
 // EXTERNAL MODULE: external "node:os"
@@ -27,23 +25,21 @@ var errors = __webpack_require__(58382);
 var skip_unchanged_fingerprint = __webpack_require__(61327);
 // EXTERNAL MODULE: ./node_modules/@actions/cache/lib/cache.js + 120 modules
 var cache = __webpack_require__(89956);
-// EXTERNAL MODULE: ./src/skip-unchanged/abandoned-calls.ts
-var abandoned_calls = __webpack_require__(37539);
 // EXTERNAL MODULE: ./src/skip-unchanged/record.ts
 var skip_unchanged_record = __webpack_require__(99450);
 ;// CONCATENATED MODULE: ./src/skip-unchanged/actions-cache-store.ts
 /**
  * The Actions cache (`@actions/cache`) as a store of `skip-unchanged`
- * records: a small JSON record per fingerprint, never the video (the
- * repository's 10 GB quota would evict everything else), looked up by exact
- * key only.
+ * records: a small JSON record per fingerprint (the task, and the digests of
+ * its result files), never the video (the repository's 10 GB quota would
+ * evict everything else), looked up by exact key only. GitHub scopes it by
+ * branch, which is why it is the store records are believed from.
  *
  * It may never fail the run or hold it up for more than a few seconds: every
  * call is raced against `timeoutMs`, the first trouble warns once (a warning
  * the library printed itself counts) and turns the store off for the rest of
  * the run.
  */
-
 
 
 
@@ -130,7 +126,9 @@ class ActionsCacheStore {
         }
         if (reason === undefined)
             return true;
-        this.warnActions(`skip-unchanged: ${reason}; results are remembered in the runner's tool cache only.`);
+        // The tool cache is no substitute: every job on the runner can write it, so it is never asked which task to reuse.
+        const effect = this.actionsReadOff ? 'nothing is reused or remembered this run' : "this run's results are not remembered for later runs";
+        this.warnActions(`skip-unchanged: ${reason}; ${effect}.`);
         return false;
     }
     warnActions(message) {
@@ -158,7 +156,6 @@ class ActionsCacheStore {
                 ]);
                 if (value === TIMED_OUT) {
                     this.abandonedCalls++;
-                    (0,abandoned_calls/* noteAbandonedCacheCall */.n)();
                     pending.catch(() => undefined);
                 }
                 return { value, libraryWarnings: stopWatch() };
@@ -182,17 +179,29 @@ class ActionsCacheStore {
             return undefined;
         const relative = (0,skip_unchanged_record/* actionsCachePath */.fN)(key);
         const local = (0,external_node_path_.resolve)(relative);
+        const where = `the Actions cache record for ${key}`;
         let outcome;
         try {
+            // The restored file is read inside the call, so its time limit covers it too.
             outcome = await this.call(async () => {
                 await (0,promises_.rm)(local, { force: true });
-                return cache/* restoreCache */.P3([relative], key, [], { timeoutInMs: this.timeoutMs });
+                const matchedKey = await cache/* restoreCache */.P3([relative], key, [], { timeoutInMs: this.timeoutMs });
+                if (!(0,skip_unchanged_record/* isExactKey */.P4)(matchedKey, key))
+                    return { matchedKey };
+                try {
+                    return { matchedKey, record: await (0,skip_unchanged_record/* readRecordFile */.m7)(local, (0,external_node_path_.resolve)(skip_unchanged_record/* RECORD_DIR */.Oi), fingerprint, where, this.log) };
+                }
+                catch (error) {
+                    this.log.info(`skip-unchanged: ${where} could not be read (${(0,errors/* errorClause */.Y7)(error)}); ignored.`);
+                    return { matchedKey };
+                }
             });
         }
         catch (error) {
             // Only a malformed key or path throws; the key is ours, so this is a bug worth seeing, not a reason to stop.
             this.actionsReadOff = true;
-            this.warnActions(`skip-unchanged: the Actions cache lookup failed (${(0,errors/* errorText */.kc)(error).replace(/\.$/, '')}); going on without it.`);
+            this.warnActions(`skip-unchanged: the Actions cache lookup failed (${(0,errors/* errorClause */.Y7)(error)}); going on without it.`);
+            await removeRecordFile(local);
             return undefined;
         }
         try {
@@ -206,23 +215,11 @@ class ActionsCacheStore {
                 this.actionsReadOff = true;
                 return undefined;
             }
-            if (!(0,skip_unchanged_record/* isExactKey */.P4)(outcome.value, key)) {
-                if (outcome.value !== undefined)
-                    this.log.info(`skip-unchanged: the Actions cache matched another key (${outcome.value.slice(0, 200)}); ignored.`);
-                return undefined;
-            }
-            const record = await (0,skip_unchanged_record/* readRecordFile */.m7)(local, fingerprint, `the Actions cache record for ${key}`, this.log);
-            if (!record)
-                return undefined;
-            if (record.resultFiles !== undefined) {
-                this.log.info(`skip-unchanged: the Actions cache record for ${key} is ignored: it lists result files, which this store never holds.`);
-                return undefined;
+            const { matchedKey, record } = outcome.value;
+            if (!(0,skip_unchanged_record/* isExactKey */.P4)(matchedKey, key) && matchedKey !== undefined) {
+                this.log.info(`skip-unchanged: the Actions cache matched another key (${matchedKey.slice(0, 200)}); ignored.`);
             }
             return record;
-        }
-        catch (error) {
-            this.log.info(`skip-unchanged: the Actions cache record for ${key} could not be read (${(0,errors/* errorText */.kc)(error).replace(/\.$/, '')}); ignored.`);
-            return undefined;
         }
         finally {
             await removeRecordFile(local);
@@ -234,11 +231,10 @@ class ActionsCacheStore {
         const key = (0,skip_unchanged_fingerprint/* fingerprintKey */.SV)(record);
         const relative = (0,skip_unchanged_record/* actionsCachePath */.fN)(key);
         const local = (0,external_node_path_.resolve)(relative);
-        const stored = (0,skip_unchanged_record/* withoutResultFiles */.FS)(record);
         try {
             const saved = await this.call(async () => {
                 await (0,promises_.mkdir)((0,external_node_path_.resolve)(skip_unchanged_record/* RECORD_DIR */.Oi), { recursive: true });
-                await (0,promises_.writeFile)(local, JSON.stringify(stored));
+                await (0,promises_.writeFile)(local, JSON.stringify(record));
                 const id = await cache/* saveCache */.Io([relative], key);
                 if (id !== -1)
                     return 'saved';
@@ -255,13 +251,13 @@ class ActionsCacheStore {
                 if (saved.libraryWarnings > 0)
                     this.warnedActions = true;
                 else
-                    this.warnActions(`skip-unchanged: the Actions cache did not take the record of task ${record.taskId} (${key}); a later run will not reuse it unless the runner's tool cache holds it.`);
+                    this.warnActions(`skip-unchanged: the Actions cache did not take the record of task ${record.taskId} (${key}); a later run will not reuse it.`);
             }
             return saved.value;
         }
         catch (error) {
             this.actionsWriteOff = true;
-            this.warnActions(`skip-unchanged: the record of task ${record.taskId} could not be saved to the Actions cache (${(0,errors/* errorText */.kc)(error).replace(/\.$/, '')}).`);
+            this.warnActions(`skip-unchanged: the record of task ${record.taskId} could not be saved to the Actions cache (${(0,errors/* errorClause */.Y7)(error)}).`);
             return 'failed';
         }
         finally {
@@ -275,20 +271,25 @@ async function removeRecordFile(path) {
     await (0,promises_.rmdir)((0,external_node_path_.resolve)(skip_unchanged_record/* RECORD_DIR */.Oi)).catch(() => undefined);
 }
 
+// EXTERNAL MODULE: ./src/delivery/file-hash.ts
+var file_hash = __webpack_require__(27957);
 ;// CONCATENATED MODULE: ./src/skip-unchanged/record-stores.ts
 /**
- * Records of completed tasks for `skip-unchanged`, kept in two stores:
+ * Records of completed tasks for `skip-unchanged`, and where they are trusted
+ * from:
  *
- * - the runner's tool cache (`@actions/tool-cache`, under RUNNER_TOOL_CACHE):
- *   the record and, when given, the downloaded result files. It persists on
- *   self-hosted runners, and a hit there needs no network at all;
- * - the Actions cache (src/skip-unchanged/actions-cache-store.ts): the record only.
+ * - the Actions cache (src/skip-unchanged/actions-cache-store.ts) holds the
+ *   record: which task a fingerprint maps to, and the SHA-256 of each result
+ *   file as that run downloaded it. GitHub scopes it by branch, so it is the
+ *   only store a record is believed from;
+ * - the runner's tool cache (`@actions/tool-cache`, under RUNNER_TOOL_CACHE)
+ *   holds the downloaded result files on self-hosted runners. Every job on the
+ *   runner can write there, so it is never asked which task to reuse, and a
+ *   file from it is used only when its bytes match the Actions cache record.
  *
  * Neither store may fail the run: trouble warns once, through the `log` the
- * caller passes, and turns that store off. What comes back from either store
- * is untrusted: it is checked field by field against the fingerprint.
+ * caller passes, and turns that store off.
  */
-
 
 
 
@@ -317,25 +318,43 @@ class ResultCache {
     get abandoned() {
         return this.actions.abandoned;
     }
-    /** The record of an earlier completed task with this fingerprint: the tool cache first (no network), then the Actions cache. */
+    /**
+     * The record of an earlier completed task with this fingerprint, from the
+     * Actions cache; with it, where the tool cache may hold its result files
+     * (checked against the record's digests when they are copied).
+     */
     async lookup(fingerprint) {
         const key = (0,skip_unchanged_fingerprint/* fingerprintKey */.SV)(fingerprint);
-        const local = await this.lookupToolCache(key, fingerprint);
-        if (local)
-            return local;
         const record = await this.actions.lookup(key, fingerprint);
-        return record ? { record, store: 'actions-cache', files: [] } : undefined;
+        if (!record)
+            return undefined;
+        return { record, files: this.toolCacheFiles(key, record) };
     }
-    /** Saves a completed task's record to both stores; `resultFiles[i]` is the downloaded file of `record.videoUrls[i]`. */
+    /**
+     * Saves a completed task's record; `resultFiles[i]` is the file this run
+     * downloaded of `record.videoUrls[i]`. Their digests go into the Actions
+     * cache record, the files themselves into the tool cache.
+     */
     async save(record, resultFiles = []) {
-        // What is saved must pass the check every lookup makes, or it would only be refused later.
-        const checked = (0,skip_unchanged_record/* parseRecord */.Hh)(JSON.stringify((0,skip_unchanged_record/* withoutResultFiles */.FS)(record)), record);
-        if ('problem' in checked) {
-            this.log.warning(`skip-unchanged: the record of task ${record.taskId} was not saved: ${checked.problem}.`);
+        let facts;
+        try {
+            facts = await resultFileFacts(record, resultFiles);
+        }
+        catch (error) {
+            this.log.warning(`skip-unchanged: the record of task ${record.taskId} was not saved: its result files could not be read (${(0,errors/* errorClause */.Y7)(error)}).`);
             return { toolCache: 'failed', actionsCache: 'failed' };
         }
-        const toolCacheOutcome = await this.saveToToolCache(record, resultFiles);
-        const actionsCacheOutcome = await this.actions.save(record);
+        const full = facts.length > 0 ? { ...record, resultFiles: facts } : record;
+        // What is saved must pass the check every lookup makes, or it would only be refused later.
+        const text = JSON.stringify(full);
+        const checked = (0,skip_unchanged_record/* parseRecord */.Hh)(text, record);
+        const problem = 'problem' in checked ? checked.problem : Buffer.byteLength(text) > skip_unchanged_record/* MAX_RECORD_BYTES */.xR ? 'it is too large' : undefined;
+        if (problem) {
+            this.log.warning(`skip-unchanged: the record of task ${record.taskId} was not saved: ${problem}.`);
+            return { toolCache: 'failed', actionsCache: 'failed' };
+        }
+        const toolCacheOutcome = await this.saveToToolCache(full, resultFiles);
+        const actionsCacheOutcome = await this.actions.save(full);
         return { toolCache: toolCacheOutcome, actionsCache: actionsCacheOutcome };
     }
     toolCacheReady() {
@@ -343,7 +362,7 @@ class ResultCache {
             return false;
         if (!process.env.RUNNER_TOOL_CACHE) {
             this.toolCacheOff = true;
-            this.log.info('skip-unchanged: RUNNER_TOOL_CACHE is not set, so results are remembered in the Actions cache only.');
+            this.log.debug('skip-unchanged: RUNNER_TOOL_CACHE is not set, so result files are not kept on this runner.');
             return false;
         }
         return true;
@@ -353,52 +372,39 @@ class ResultCache {
         if (this.warnedToolCache)
             return;
         this.warnedToolCache = true;
-        this.log.warning(`skip-unchanged: the runner's tool cache could not be ${what} (${(0,errors/* errorText */.kc)(error).replace(/\.$/, '')}); going on without it.`);
+        this.log.warning(`skip-unchanged: the runner's tool cache could not be ${what} (${(0,errors/* errorClause */.Y7)(error)}); going on without it.`);
     }
-    async lookupToolCache(key, fingerprint) {
-        if (!this.toolCacheReady())
-            return undefined;
+    /** Where the tool cache would hold the record's result files; nothing is read here. */
+    toolCacheFiles(key, record) {
+        if (!record.resultFiles?.length || !this.toolCacheReady())
+            return [];
         try {
             const dir = tool_cache/* find */.I6(skip_unchanged_record/* TOOL_NAME */.lH, (0,skip_unchanged_record/* toolCacheVersion */.tI)(key));
             if (!dir)
-                return undefined;
-            const record = await (0,skip_unchanged_record/* readRecordFile */.m7)((0,external_node_path_.join)(dir, skip_unchanged_record/* RECORD_FILE */.lt), fingerprint, `the tool cache record for ${key}`, this.log);
-            if (!record)
-                return undefined;
-            const files = [];
-            for (const facts of record.resultFiles ?? []) {
-                const path = (0,external_node_path_.join)(dir, (0,skip_unchanged_record/* resultFileName */.tK)(facts.index));
-                const found = await (0,promises_.stat)(path).catch(() => undefined);
-                if (found?.isFile() && found.size === facts.bytes)
-                    files.push({ ...facts, path });
-            }
-            return { record: record, store: 'tool-cache', files };
+                return [];
+            const root = process.env.RUNNER_TOOL_CACHE;
+            return record.resultFiles.map((facts) => ({ ...facts, path: (0,external_node_path_.join)(dir, (0,skip_unchanged_record/* resultFileName */.tK)(facts.index)), root }));
         }
         catch (error) {
             this.toolCacheTrouble('read', error);
-            return undefined;
+            return [];
         }
     }
     async saveToToolCache(record, resultFiles) {
+        const kept = this.keepResultFiles ? [...resultFiles.entries()].filter(([index, file]) => file && index < record.videoUrls.length) : [];
+        if (kept.length === 0)
+            return 'skipped';
         if (!this.toolCacheReady())
             return 'unavailable';
         const key = (0,skip_unchanged_fingerprint/* fingerprintKey */.SV)(record);
         let staging;
         try {
             staging = await (0,promises_.mkdtemp)((0,external_node_path_.join)(process.env.RUNNER_TEMP || (0,external_node_os_.tmpdir)(), 'reapi-result-'));
-            const stored = (0,skip_unchanged_record/* withoutResultFiles */.FS)(record);
-            const facts = [];
-            if (this.keepResultFiles) {
-                for (const [index, file] of resultFiles.entries()) {
-                    if (!file || index >= record.videoUrls.length)
-                        continue;
-                    const target = (0,external_node_path_.join)(staging, (0,skip_unchanged_record/* resultFileName */.tK)(index));
-                    // A hard link costs nothing; cacheDir then makes the one real copy.
-                    await (0,promises_.link)(file, target).catch(() => (0,promises_.copyFile)(file, target));
-                    facts.push({ index, ...(await (0,skip_unchanged_record/* hashFile */.DC)(target)) });
-                }
+            for (const [index, file] of kept) {
+                const target = (0,external_node_path_.join)(staging, (0,skip_unchanged_record/* resultFileName */.tK)(index));
+                // A hard link costs nothing; cacheDir then makes the one real copy.
+                await (0,promises_.link)(file, target).catch(() => (0,promises_.copyFile)(file, target));
             }
-            await (0,promises_.writeFile)((0,external_node_path_.join)(staging, skip_unchanged_record/* RECORD_FILE */.lt), JSON.stringify(facts.length ? { ...stored, resultFiles: facts } : stored));
             await tool_cache/* cacheDir */.e8(staging, skip_unchanged_record/* TOOL_NAME */.lH, (0,skip_unchanged_record/* toolCacheVersion */.tI)(key));
             return 'saved';
         }
@@ -411,6 +417,15 @@ class ResultCache {
                 await (0,promises_.rm)(staging, { recursive: true, force: true });
         }
     }
+}
+/** The SHA-256 and size of each file this run downloaded, by index in the record's videoUrls. */
+async function resultFileFacts(record, resultFiles) {
+    const facts = [];
+    for (const [index, file] of resultFiles.entries()) {
+        if (file && index < record.videoUrls.length)
+            facts.push({ index, ...(await (0,file_hash/* hashFile */.D)(file)) });
+    }
+    return facts;
 }
 
 

@@ -39298,14 +39298,97 @@ module.exports = {
 
 /***/ }),
 
+/***/ 27957:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   D: () => (/* binding */ hashFile)
+/* harmony export */ });
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(77598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(73024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var _shared_young_gc__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(23395);
+
+
+
+/** Read buffer: fewer, larger reads; memory stays one buffer whatever the file size. */
+const READ_BUFFER_BYTES = 1024 * 1024;
+/** SHA-256 (hex) and size of a file on disk (a downloaded result), read as a stream. */
+async function hashFile(path) {
+    const hash = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256');
+    let bytes = 0;
+    let sinceGc = 0;
+    for await (const chunk of (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.createReadStream)(path, { highWaterMark: READ_BUFFER_BYTES })) {
+        hash.update(chunk);
+        bytes += chunk.length;
+        // Each read is a fresh buffer outside the heap: collect the dead ones as we go, as a download does (young-gc.ts).
+        sinceGc += chunk.length;
+        if (sinceGc >= _shared_young_gc__WEBPACK_IMPORTED_MODULE_2__/* .DOWNLOAD_GC_EVERY_BYTES */ .w) {
+            sinceGc = 0;
+            (0,_shared_young_gc__WEBPACK_IMPORTED_MODULE_2__/* .collectYoungGarbage */ .u)();
+        }
+    }
+    return { sha256: hash.digest('hex'), bytes };
+}
+
+
+/***/ }),
+
+/***/ 49891:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   fR: () => (/* binding */ replaceFile)
+/* harmony export */ });
+/* unused harmony exports RENAME_ATTEMPTS, isFileInUse */
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(51455);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _http_transport__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(71517);
+/**
+ * Moves a finished temporary file onto its final name, replacing a file that is
+ * there. On Windows that rename fails with EPERM, EACCES or EBUSY while another
+ * process holds the old file or the new one open (an antivirus scan of the file
+ * just written, the search indexer, a player showing the last run's result), and
+ * works once it lets go; so there it is tried again for a few seconds, as
+ * graceful-fs does for npm. On Linux and macOS those errors are final.
+ */
+
+
+/** Tries in all, and the wait before each retry (doubling from 50 ms to 1 s): about 5.5 s in all. */
+const RENAME_ATTEMPTS = 10;
+const FIRST_WAIT_MS = 50;
+const MAX_WAIT_MS = 1000;
+const BUSY_CODES = new Set(['EPERM', 'EACCES', 'EBUSY']);
+/** Whether a failed rename may work when tried again: only on Windows, only for a file in use. */
+function isFileInUse(error, platform) {
+    return platform === 'win32' && BUSY_CODES.has(String(error?.code));
+}
+/** Renames `from` onto `to`, replacing it; on Windows, retries while either file is in use, then throws the last error. */
+async function replaceFile(from, to, options = {}) {
+    const { platform = process.platform, rename = node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.rename, sleep = _http_transport__WEBPACK_IMPORTED_MODULE_1__/* .sleep */ .yy } = options;
+    for (let attempt = 1;; attempt++) {
+        try {
+            return await rename(from, to);
+        }
+        catch (error) {
+            if (attempt >= RENAME_ATTEMPTS || !isFileInUse(error, platform))
+                throw error;
+            await sleep(Math.min(MAX_WAIT_MS, FIRST_WAIT_MS * 2 ** (attempt - 1)), options.signal);
+        }
+    }
+}
+
+
+/***/ }),
+
 /***/ 62118:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   C5: () => (/* binding */ parseContentRange),
 /* harmony export */   Jr: () => (/* binding */ ProbeSession),
-/* harmony export */   Y: () => (/* binding */ contentLength),
-/* harmony export */   wx: () => (/* binding */ header)
+/* harmony export */   Y: () => (/* binding */ contentLength)
 /* harmony export */ });
 /* unused harmony export REQUEST_TIMEOUT_MS */
 /* harmony import */ var undici__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(46752);
@@ -39320,12 +39403,8 @@ module.exports = {
 
 /** Longest time for one request, start to end of body. */
 const REQUEST_TIMEOUT_MS = 15_000;
-function header(headers, name) {
-    const value = headers[name];
-    return Array.isArray(value) ? value[0] : value;
-}
 function contentLength(headers) {
-    const value = header(headers, 'content-length');
+    const value = (0,_transport__WEBPACK_IMPORTED_MODULE_2__/* .header */ .wx)(headers, 'content-length');
     return value && /^\d+$/.test(value.trim()) ? Number(value) : undefined;
 }
 /** `bytes 0-99/1234` → { start: 0, total: 1234 }; total is undefined for `*`. */
@@ -39367,7 +39446,7 @@ class ProbeSession {
         const { signal, deadline } = this.options;
         // Preflight requests go to the source host, never to reApi: a cancelled one cannot have billed anything.
         if (signal?.aborted)
-            return new _shared_errors__WEBPACK_IMPORTED_MODULE_1__/* .CancelledError */ .cc('Cancelled.');
+            return new _shared_errors__WEBPACK_IMPORTED_MODULE_1__/* .CancelledError */ .cc();
         if (error instanceof _shared_errors__WEBPACK_IMPORTED_MODULE_1__/* .PreflightError */ .wG || error instanceof _shared_errors__WEBPACK_IMPORTED_MODULE_1__/* .PreflightDeadlineError */ .sC)
             return error;
         if (cutByDeadline() || (deadline !== undefined && Date.now() >= deadline.at))
@@ -39380,7 +39459,7 @@ class ProbeSession {
         let target = url;
         for (let redirects = 0;; redirects++) {
             if (signal?.aborted)
-                throw new _shared_errors__WEBPACK_IMPORTED_MODULE_1__/* .CancelledError */ .cc('Cancelled.');
+                throw new _shared_errors__WEBPACK_IMPORTED_MODULE_1__/* .CancelledError */ .cc();
             const limit = this.limitMs();
             const timeout = AbortSignal.timeout(limit.ms);
             const cutByDeadline = () => limit.byDeadline && timeout.aborted;
@@ -39400,7 +39479,7 @@ class ProbeSession {
             catch (error) {
                 throw this.failure(error, `${method} ${this.source}`, cutByDeadline);
             }
-            const location = header(response.headers, 'location');
+            const location = (0,_transport__WEBPACK_IMPORTED_MODULE_2__/* .header */ .wx)(response.headers, 'location');
             if (!_transport__WEBPACK_IMPORTED_MODULE_2__/* .REDIRECT_STATUSES */ .aq.has(response.statusCode) || !location)
                 return { status: response.statusCode, headers: response.headers, body: response.body, url: target, cutByDeadline };
             await this.discard(response.body);
@@ -39441,7 +39520,7 @@ class ProbeSession {
     async readRange(url, start, end) {
         const answer = await this.open('GET', url, { start, end });
         if (answer.status === 206) {
-            const answered = parseContentRange(header(answer.headers, 'content-range'));
+            const answered = parseContentRange((0,_transport__WEBPACK_IMPORTED_MODULE_2__/* .header */ .wx)(answer.headers, 'content-range'));
             if (answered && answered.start !== start) {
                 answer.body.destroy();
                 throw new Error(`the host answered a range request for byte ${start} with bytes from ${answered.start}`);
@@ -39472,16 +39551,18 @@ class ProbeSession {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   LH: () => (/* binding */ withRetries),
 /* harmony export */   aY: () => (/* binding */ SUBMIT_RETRY),
 /* harmony export */   cZ: () => (/* binding */ SUBMIT_REQUEST_TIMEOUT_MS),
 /* harmony export */   d8: () => (/* binding */ POLL_RETRY),
 /* harmony export */   e0: () => (/* binding */ POLL_REQUEST_TIMEOUT_MAX_MS),
 /* harmony export */   gd: () => (/* binding */ pollRequestTimeoutMs),
-/* harmony export */   qO: () => (/* binding */ retryDelayMs),
 /* harmony export */   r3: () => (/* binding */ isRetryable)
 /* harmony export */ });
-/* unused harmony export POLL_REQUEST_TIMEOUT_MIN_MS */
+/* unused harmony exports retryDelayMs, POLL_REQUEST_TIMEOUT_MIN_MS */
 /* harmony import */ var _shared_errors__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(58382);
+/* harmony import */ var _transport__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(71517);
+
 
 /** Polls are free and safe to repeat: retry until the overall timeout. */
 const POLL_RETRY = { maxAttempts: Infinity, baseMs: 1000, capMs: 30_000, retryAfterCapMs: 120_000, maxFormatErrors: 3 };
@@ -39517,6 +39598,35 @@ function retryDelayMs(attempt, policy, retryAfterMs, random = Math.random) {
     return Math.round(exponential / 2 + (random() * exponential) / 2);
 }
 /**
+ * Runs `attempt` (given its number, 1 for the first) until it succeeds, a
+ * failure is not retryable, the policy's tries run out, or no retry fits
+ * before the deadline, waiting `retryDelayMs` between tries.
+ */
+async function withRetries(attempt, loop) {
+    const wait = loop.sleep ?? _transport__WEBPACK_IMPORTED_MODULE_1__/* .sleep */ .yy;
+    const gaveUp = loop.gaveUp ?? ((error) => error);
+    for (let attempts = 1;; attempts++) {
+        try {
+            return await attempt(attempts);
+        }
+        catch (error) {
+            if (!loop.retryable(error))
+                throw error;
+            if (attempts >= loop.policy.maxAttempts)
+                throw gaveUp(error, attempts);
+            const delay = retryDelayMs(attempts, loop.policy, loop.retryAfterMs?.(error), loop.random);
+            const remaining = loop.remainingMs?.() ?? Infinity;
+            if (delay > remaining) {
+                if (loop.waitOutDeadline && remaining > 0)
+                    await wait(remaining, loop.signal);
+                throw gaveUp(error, attempts);
+            }
+            loop.onRetry?.(error, delay, attempts + 1);
+            await wait(delay, loop.signal);
+        }
+    }
+}
+/**
  * Longest a submission may take, start to end of the answer. Generous on
  * purpose: reApi probes the source before answering, and a submission cut
  * short has an unknown outcome that cannot be retried.
@@ -39550,6 +39660,7 @@ function pollRequestTimeoutMs(timeoutMs, remainingMs = Infinity) {
 /* harmony export */   mu: () => (/* binding */ parseRetryAfter),
 /* harmony export */   uB: () => (/* binding */ closeDispatcher),
 /* harmony export */   wo: () => (/* binding */ getDispatcher),
+/* harmony export */   wx: () => (/* binding */ header),
 /* harmony export */   yy: () => (/* binding */ sleep)
 /* harmony export */ });
 /* unused harmony export CONNECT_TIMEOUT_MS */
@@ -39650,6 +39761,11 @@ function toNetworkError(error, what, signal, timeoutMs) {
     }
     return new _shared_errors__WEBPACK_IMPORTED_MODULE_1__/* .NetworkError */ .Dr(`${what} ${reason}.`, notSent);
 }
+/** A response header's value (the first, when it came more than once). */
+function header(headers, name) {
+    const value = headers[name];
+    return Array.isArray(value) ? value[0] : value;
+}
 /** Reads a response body as text, refusing bodies larger than `limit` bytes. */
 async function readLimitedText(body, limit) {
     const chunks = [];
@@ -39685,13 +39801,13 @@ function parseRetryAfter(value, now = Date.now()) {
 function sleep(ms, signal) {
     return new Promise((resolve, reject) => {
         if (signal?.aborted) {
-            reject(new _shared_errors__WEBPACK_IMPORTED_MODULE_1__/* .CancelledError */ .cc('Cancelled.'));
+            reject(new _shared_errors__WEBPACK_IMPORTED_MODULE_1__/* .CancelledError */ .cc());
             return;
         }
         let timer;
         const onAbort = () => {
             clearTimeout(timer);
-            reject(new _shared_errors__WEBPACK_IMPORTED_MODULE_1__/* .CancelledError */ .cc('Cancelled.'));
+            reject(new _shared_errors__WEBPACK_IMPORTED_MODULE_1__/* .CancelledError */ .cc());
         };
         const wait = (left) => {
             const step = Math.min(Math.max(0, left), _shared_timers__WEBPACK_IMPORTED_MODULE_3__/* .MAX_TIMER_MS */ ._o);
@@ -39721,7 +39837,8 @@ function sleep(ms, signal) {
 /* harmony export */   WD: () => (/* binding */ sniffDocument)
 /* harmony export */ });
 /* unused harmony export matroskaVideoTrack */
-/* harmony import */ var _shared_format__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(36338);
+/* harmony import */ var _shared_format__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(36338);
+/* harmony import */ var _shared_redact__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(48932);
 /**
  * Reads a clip's duration and its first video track (width × height, frame
  * rate, codec) from its container without downloading the clip: the caller
@@ -39729,6 +39846,7 @@ function sleep(ms, signal) {
  * is left to mp4box (MP4/MOV) and music-metadata (MKV duration), loaded only
  * here and only when needed, so they cost nothing on runs without preflight.
  */
+
 
 const DEFAULT_DURATION_LIMITS = { maxExtraBytes: 16 * 1024 * 1024, firstChunkBytes: 64 * 1024 };
 /** Top-level ISO BMFF box types a file may begin with (QuickTime writes `wide`/`free` before `mdat`). */
@@ -39813,7 +39931,7 @@ async function isoBmffFacts(head, size, read, limits) {
             return { problem: 'no movie header (moov box) was found in the file' };
         const length = Math.min(chunk, limits.maxExtraBytes - extraBytes, size === undefined ? chunk : size - from);
         if (length <= 0)
-            return { problem: `no movie header (moov box) was found within ${(0,_shared_format__WEBPACK_IMPORTED_MODULE_0__/* .formatBytes */ .z3)(limits.maxExtraBytes)} of reads` };
+            return { problem: `no movie header (moov box) was found within ${(0,_shared_format__WEBPACK_IMPORTED_MODULE_1__/* .formatBytes */ .z3)(limits.maxExtraBytes)} of reads` };
         const bytes = await read(from, from + length);
         if (bytes.length === 0)
             return { problem: 'no movie header (moov box) was found before the end of the file' };
@@ -39835,6 +39953,8 @@ function movieDuration(mvhd, fragmentDuration) {
 function isoBmffTracks(file) {
     let info;
     try {
+        // A QuickTime file may begin with `wide` or `mdat` and have no `ftyp`; getInfo lists its brands, so give it none.
+        file.ftyp ??= { major_brand: '', compatible_brands: [] };
         info = file.getInfo();
     }
     catch {
@@ -39844,8 +39964,9 @@ function isoBmffTracks(file) {
     if (!track)
         return { hasVideo: false };
     const video = {};
-    const width = positive(track.video?.width) ?? positive(track.track_width);
-    const height = positive(track.video?.height) ?? positive(track.track_height);
+    // The sample entry's coded size is whole pixels; tkhd's display size is 16.16 fixed point (1708.5): rounded to the nearest pixel, halves up.
+    const width = positive(track.video?.width) ?? positive(Math.round(track.track_width));
+    const height = positive(track.video?.height) ?? positive(Math.round(track.track_height));
     if (width !== undefined && height !== undefined)
         Object.assign(video, { width, height });
     const seconds = (positive(track.samples_duration) ?? positive(track.duration) ?? 0) / track.timescale;
@@ -40001,17 +40122,23 @@ const CODEC_NAMES = {
     vp08: 'VP8',
     V_VP8: 'VP8',
 };
-/** "H.264", "H.265/HEVC", "AV1", "VP9" by name; any other code as written (reduced to safe characters: it comes from the file). */
+/**
+ * "H.264", "H.265/HEVC", "AV1", "VP9" by name; any other code as written (reduced to safe characters: it comes from the
+ * file), scrubbed of secrets before it is cut (a cut key is a prefix no mask catches).
+ */
 function codecDisplayName(codec) {
     return (CODEC_NAMES[codec] ??
-        (codec
+        ((0,_shared_redact__WEBPACK_IMPORTED_MODULE_0__/* .redact */ .E$)(codec)
             .replace(/[^\w./ -]/g, '?')
             .trim()
             .slice(0, 32) ||
             '?'));
 }
 function errorMessage(error) {
-    return (error instanceof Error ? error.message : String(error)).replace(/\s+/g, ' ').trim().slice(0, 200);
+    return (0,_shared_redact__WEBPACK_IMPORTED_MODULE_0__/* .redact */ .E$)(error instanceof Error ? error.message : String(error))
+        .replace(/\s+/g, ' ')
+        .trim()
+        .slice(0, 200);
 }
 
 
@@ -40023,13 +40150,34 @@ function errorMessage(error) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   D0: () => (/* binding */ checkCostGuard),
 /* harmony export */   NM: () => (/* binding */ billableSeconds),
-/* harmony export */   Zy: () => (/* binding */ totalBillableSeconds)
+/* harmony export */   We: () => (/* binding */ checkFallbackCost),
+/* harmony export */   Zy: () => (/* binding */ totalBillableSeconds),
+/* harmony export */   mh: () => (/* binding */ isSubmitted),
+/* harmony export */   oC: () => (/* binding */ billedSeconds)
 /* harmony export */ });
 /* harmony import */ var _shared_errors__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(58382);
 /* harmony import */ var _shared_urls__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(73047);
 /** What a run will be billed, from the sources' durations, and the cost guard that caps it. */
 
 
+/**
+ * The one rule for which clips a run submits, and so is billed for: a source
+ * (not a task to resume) that no earlier task is reused for, and that was not
+ * skipped (never sent: refused by the cost guard, or out of time).
+ */
+function isSubmitted(clip) {
+    return !clip.plan.resumeTaskId && clip.reusedFrom === undefined && clip.status !== 'skipped';
+}
+/**
+ * The run's `billable-seconds`: the submitted clips' billable seconds, summed
+ * (a reused clip was billed when its task first ran). Undefined when any of
+ * them is unknown, and for a run that only resumes tasks.
+ */
+function billedSeconds(clips) {
+    if (clips.every((clip) => clip.plan.resumeTaskId))
+        return undefined;
+    return totalBillableSeconds(clips.filter(isSubmitted).map((clip) => clip.plan));
+}
 /**
  * Seconds billed for a clip: `ceil(duration)`, as the API documents. The
  * duration is first rounded to the microsecond (the precision ffprobe reports
@@ -40076,6 +40224,24 @@ function checkCostGuard(sources, maxBillableSeconds) {
     }
     return total;
 }
+/**
+ * The cost guard for a clip submitted after all because the earlier task it
+ * was to reuse cannot be (skip-unchanged): preflight counted it as free, so it
+ * is submitted only when the run, with it, stays within `maxBillableSeconds`.
+ * Returns the run's billable seconds with it; throws CostGuardError, naming
+ * the clip and the numbers, when it would not.
+ */
+function checkFallbackCost(clip, committed, maxBillableSeconds) {
+    const name = (0,_shared_urls__WEBPACK_IMPORTED_MODULE_1__/* .sourceName */ .V)(clip.url);
+    if (clip.billableSeconds === undefined) {
+        throw new _shared_errors__WEBPACK_IMPORTED_MODULE_0__/* .CostGuardError */ .Rq(`the duration of ${name} is unknown, so it cannot be checked against max-billable-seconds (${maxBillableSeconds}); ${name} was not submitted.`, undefined, maxBillableSeconds);
+    }
+    const total = committed + clip.billableSeconds;
+    if (total > maxBillableSeconds) {
+        throw new _shared_errors__WEBPACK_IMPORTED_MODULE_0__/* .CostGuardError */ .Rq(`its ${clip.billableSeconds} billable seconds would bring the run to ${total}, over max-billable-seconds (${maxBillableSeconds}); ${name} was not submitted.`, total, maxBillableSeconds);
+    }
+    return total;
+}
 
 
 /***/ }),
@@ -40093,18 +40259,23 @@ function checkCostGuard(sources, maxBillableSeconds) {
 /* harmony export */   K2: () => (/* binding */ ReleaseError),
 /* harmony export */   Rq: () => (/* binding */ CostGuardError),
 /* harmony export */   TT: () => (/* binding */ ResponseFormatError),
+/* harmony export */   Y7: () => (/* binding */ errorClause),
 /* harmony export */   Yp: () => (/* binding */ RunRefusedError),
 /* harmony export */   cR: () => (/* binding */ RangesNotSupportedError),
 /* harmony export */   cc: () => (/* binding */ CancelledError),
-/* harmony export */   dz: () => (/* binding */ InputError),
+/* harmony export */   dz: () => (/* binding */ FingerprintError),
 /* harmony export */   hD: () => (/* binding */ ApiError),
 /* harmony export */   kc: () => (/* binding */ errorText),
 /* harmony export */   lZ: () => (/* binding */ ActionError),
 /* harmony export */   nV: () => (/* binding */ DownloadError),
 /* harmony export */   sC: () => (/* binding */ PreflightDeadlineError),
 /* harmony export */   wG: () => (/* binding */ PreflightError),
-/* harmony export */   x$: () => (/* binding */ NotStartedError)
+/* harmony export */   wW: () => (/* binding */ InputError),
+/* harmony export */   x$: () => (/* binding */ NotStartedError),
+/* harmony export */   zh: () => (/* binding */ SourceTooLargeError)
 /* harmony export */ });
+/* harmony import */ var _text__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(24646);
+
 /**
  * Expected failures. Their message is a complete sentence for the user and is
  * printed as is, without a stack trace. Anything else is a bug.
@@ -40121,13 +40292,11 @@ class ApiError extends ActionError {
     name = 'ApiError';
     status;
     code;
-    requestId;
     retryAfterMs;
     constructor(message, details) {
         super(message);
         this.status = details.status;
         this.code = details.code;
-        this.requestId = details.requestId;
         this.retryAfterMs = details.retryAfterMs;
     }
 }
@@ -40161,7 +40330,7 @@ class NetworkError extends ActionError {
 class CancelledError extends ActionError {
     requestInFlight;
     name = 'CancelledError';
-    constructor(message, 
+    constructor(message = 'Cancelled.', 
     /** True when a request had already left when the step stopped (a submission may have been taken). */
     requestInFlight = false) {
         super(message);
@@ -40216,6 +40385,23 @@ class CostGuardError extends ActionError {
         this.maxBillableSeconds = maxBillableSeconds;
     }
 }
+/** A source could not be hashed for skip-unchanged: unreachable, an HTTP error, over 50 MB, or too slow. Its reuse cannot be proven. */
+class FingerprintError extends ActionError {
+    url;
+    status;
+    name = 'FingerprintError';
+    constructor(message, url, 
+    /** The HTTP status the host answered, when that is the reason. */
+    status) {
+        super(message);
+        this.url = url;
+        this.status = status;
+    }
+}
+/** The source is over the upscaler's 50 MB limit; raised as soon as the byte count passes it. */
+class SourceTooLargeError extends FingerprintError {
+    name = 'SourceTooLargeError';
+}
 /** A source host answered a range request with the whole file: it ignores Range. */
 class RangesNotSupportedError extends Error {
     name = 'RangesNotSupportedError';
@@ -40234,12 +40420,10 @@ class DownloadError extends ActionError {
 /** Under `verify: fail`, a result that fails its checks fails the step. */
 class VerifyError extends ActionError {
     taskId;
-    problems;
     name = 'VerifyError';
-    constructor(message, taskId, problems) {
+    constructor(message, taskId) {
         super(message);
         this.taskId = taskId;
-        this.problems = problems;
     }
 }
 /** A clip whose turn came after the timeout had run out: never submitted. */
@@ -40276,6 +40460,10 @@ function isActionError(error) {
 function errorText(error) {
     const text = error instanceof Error ? error.message : String(error);
     return text.replace(/\s*\n\s*/g, ' ').trim();
+}
+/** errorText without its final period, to go inside another sentence. */
+function errorClause(error) {
+    return (0,_text__WEBPACK_IMPORTED_MODULE_0__/* .clause */ .sb)(errorText(error));
 }
 
 
@@ -40337,25 +40525,32 @@ function formatLimit(ms) {
 /* harmony export */ });
 /* unused harmony exports REDACTED, secretVariants, Redactor */
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(33838);
+/* harmony import */ var _text__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(24646);
 /**
- * The one place that knows every secret the run holds (the API key; later the
+ * The one place that knows every secret the run holds (the API key and the
  * github-token) and scrubs them from text. Every text that comes from the
  * network is scrubbed as soon as it is read, before it is cut to a length (a
  * cut key is a prefix no mask catches), and everything the action emits is
- * scrubbed again on the way out (see emit.ts).
+ * scrubbed again on the way out (see report/reporter.ts).
  */
 
+
 const REDACTED = '***';
-/** The spellings a secret can take when a server echoes it back. */
+/**
+ * The spellings a secret can take when a server echoes it back, each also as
+ * the Markdown job summary escapes it (`rk_live_x` reads `rk\_live\_x` there),
+ * so text escaped before it was scrubbed is still caught on the way out.
+ */
 function secretVariants(secret) {
-    const variants = new Set([
+    const echoed = [
         secret,
         encodeURIComponent(secret),
         new URLSearchParams({ s: secret }).toString().slice(2),
         encodeURI(secret),
         JSON.stringify(secret).slice(1, -1),
         JSON.stringify(secret).slice(1, -1).replace(/\//g, '\\/'),
-    ]);
+    ];
+    const variants = new Set(echoed.flatMap((variant) => [variant, (0,_text__WEBPACK_IMPORTED_MODULE_1__/* .markdownText */ .p7)(variant), (0,_text__WEBPACK_IMPORTED_MODULE_1__/* .markdownCode */ .D9)(variant).slice(1, -1)]));
     return [...variants].filter((variant) => variant.length > 0);
 }
 /** A pattern for one variant; percent escapes match in either case (%2f as well as %2F). */
@@ -40419,6 +40614,7 @@ function holdsSecret(text) {
 /* harmony export */   TL: () => (/* binding */ quoted),
 /* harmony export */   TN: () => (/* binding */ oneLine),
 /* harmony export */   p7: () => (/* binding */ markdownText),
+/* harmony export */   sb: () => (/* binding */ clause),
 /* harmony export */   xv: () => (/* binding */ truncate)
 /* harmony export */ });
 /**
@@ -40446,6 +40642,10 @@ function hasControlCharacters(text) {
 /** Any value as a single line, every control character escaped visibly (a newline becomes `\n`). */
 function oneLine(value) {
     return String(value).replace(CONTROL, escapeControl);
+}
+/** A sentence made a clause of another: its final period dropped ("… failed." → "… failed"). */
+function clause(sentence) {
+    return sentence.replace(/\.$/, '');
 }
 /** At most `max` characters (an ellipsis marks the cut); never splits a surrogate pair. */
 function truncate(text, max) {
@@ -40549,6 +40749,85 @@ function sourceName(url) {
 
 /***/ }),
 
+/***/ 54967:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Gs: () => (/* binding */ resultUrlProblem),
+/* harmony export */   Gv: () => (/* binding */ isObject),
+/* harmony export */   XJ: () => (/* binding */ isTaskId),
+/* harmony export */   m2: () => (/* binding */ taskIdProblem),
+/* harmony export */   n: () => (/* binding */ TASK_ID_RULE)
+/* harmony export */ });
+/* unused harmony export MAX_TASK_ID_LENGTH */
+/* harmony import */ var _redact__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(48932);
+/* harmony import */ var _text__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(24646);
+/**
+ * Rules for values a server hands back before they become a URL path, a URL
+ * the action fetches or publishes, or an output. One rule per kind of value,
+ * shared with the inputs that take the same values back (task-id).
+ */
+
+
+/** Whether decoded JSON is an object (not null, not an array), before its fields are read. */
+function isObject(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+/** Longest task id taken or published. */
+const MAX_TASK_ID_LENGTH = 256;
+/** What a task id may hold, in words, for messages. */
+const TASK_ID_RULE = `1 to ${MAX_TASK_ID_LENGTH} letters, digits, _ - . : ~, starting with a letter, digit or _`;
+const TASK_ID = new RegExp(`^[A-Za-z0-9_][A-Za-z0-9_.:~-]{0,${MAX_TASK_ID_LENGTH - 1}}$`);
+/**
+ * Why `id` cannot be used as a task id, or undefined when it can. The same
+ * rule decides which ids from the server are used in a poll path and
+ * published, and which the task-id input accepts, so every published id can
+ * be given back. It rules out `.` and `..` (they would move a poll off
+ * /api/v1/tasks/), anything a path, query or shell treats specially, and
+ * control characters.
+ */
+function taskIdProblem(id) {
+    if (!TASK_ID.test(id))
+        return `is not ${TASK_ID_RULE}`;
+    if ((0,_redact__WEBPACK_IMPORTED_MODULE_0__/* .holdsSecret */ .hK)(id))
+        return 'holds the API key';
+    return undefined;
+}
+function isTaskId(id) {
+    return taskIdProblem(id) === undefined;
+}
+/**
+ * Why a result URL cannot be used, or undefined when it can: only an absolute
+ * http(s) URL with a host, on one line, that does not carry a secret (the
+ * download would hand it to the CDN).
+ */
+function resultUrlProblem(url) {
+    if (!url.trim())
+        return 'is blank';
+    if (url !== url.trim())
+        return 'has spaces around it';
+    // URL parsing drops tabs and line breaks, so the raw text is checked first.
+    if ((0,_text__WEBPACK_IMPORTED_MODULE_1__/* .hasControlCharacters */ .Kg)(url))
+        return 'holds a line break or another control character';
+    let parsed;
+    try {
+        parsed = new URL(url);
+    }
+    catch {
+        return 'is not an absolute URL';
+    }
+    if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')
+        return `uses the ${parsed.protocol} scheme (only https: and http: are used)`;
+    if (!parsed.hostname)
+        return 'has no host';
+    if ((0,_redact__WEBPACK_IMPORTED_MODULE_0__/* .holdsSecret */ .hK)(url))
+        return 'carries the API key';
+    return undefined;
+}
+
+
+/***/ }),
+
 /***/ 23395:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -40604,30 +40883,6 @@ function collectYoungGarbage() {
 
 /***/ }),
 
-/***/ 37539:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Q: () => (/* binding */ cacheCallsAbandoned),
-/* harmony export */   n: () => (/* binding */ noteAbandonedCacheCall)
-/* harmony export */ });
-/**
- * Whether an Actions cache call (skip-unchanged) was abandoned at its time
- * limit in this process: it may still hold a socket open, so the step ends
- * with process.exit() once it has reported. A module of its own so that
- * index.ts need not load @actions/cache to ask.
- */
-let abandoned = 0;
-function noteAbandonedCacheCall() {
-    abandoned++;
-}
-function cacheCallsAbandoned() {
-    return abandoned > 0;
-}
-
-
-/***/ }),
-
 /***/ 61327:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -40635,10 +40890,9 @@ function cacheCallsAbandoned() {
 /* harmony export */   SV: () => (/* binding */ fingerprintKey),
 /* harmony export */   UU: () => (/* binding */ HASH_TIMEOUT_MS),
 /* harmony export */   ZI: () => (/* binding */ RECORD_FORMAT_VERSION),
-/* harmony export */   cB: () => (/* binding */ hashSource),
-/* harmony export */   dz: () => (/* binding */ FingerprintError)
+/* harmony export */   cB: () => (/* binding */ hashSource)
 /* harmony export */ });
-/* unused harmony exports HASH_IDLE_TIMEOUT_MS, SourceTooLargeError, SourceHasher */
+/* unused harmony exports HASH_IDLE_TIMEOUT_MS, SourceHasher, strongEtag */
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(77598);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var undici__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(46752);
@@ -40671,19 +40925,6 @@ const KEY_PREFIX = 'reapi-topaz-video-upscaler';
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 const MODEL_NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 const FACTORS = new Set(['1', '2', '4']);
-/** A source could not be hashed: unreachable, an HTTP error, over 50 MB, or too slow. Its reuse cannot be proven. */
-class FingerprintError extends _shared_errors__WEBPACK_IMPORTED_MODULE_2__/* .ActionError */ .lZ {
-    url;
-    status;
-    name = 'FingerprintError';
-    constructor(message, url, 
-    /** The HTTP status the host answered, when that is the reason. */
-    status) {
-        super(message);
-        this.url = url;
-        this.status = status;
-    }
-}
 /**
  * The cache key of a fingerprint:
  * `reapi-topaz-video-upscaler-r<format>-<model>-x<factor>-<sha256>`
@@ -40699,10 +40940,6 @@ function fingerprintKey(fingerprint) {
     if (!SHA256_HEX.test(sourceSha256))
         throw new RangeError(`Not a lowercase hex SHA-256: ${JSON.stringify(sourceSha256)}`);
     return `${KEY_PREFIX}-r${RECORD_FORMAT_VERSION}-${model}-x${upscaleFactor}-${sourceSha256}`;
-}
-/** The source is over the upscaler's 50 MB limit; raised as soon as the byte count passes it. */
-class SourceTooLargeError extends FingerprintError {
-    name = 'SourceTooLargeError';
 }
 /**
  * Incremental SHA-256 of one source, capped at `maxBytes`. Preflight can feed
@@ -40731,7 +40968,7 @@ class SourceHasher {
         this.count += chunk.length;
         if (this.count > this.maxBytes) {
             this.done = true;
-            throw new SourceTooLargeError(`${(0,_shared_urls__WEBPACK_IMPORTED_MODULE_5__/* .displayUrl */ .Q)(this.url)} is over the upscaler's 50 MB limit (more than ${this.maxBytes} bytes); re-encode or split it.`, this.url);
+            throw new _shared_errors__WEBPACK_IMPORTED_MODULE_2__/* .SourceTooLargeError */ .zh(`${(0,_shared_urls__WEBPACK_IMPORTED_MODULE_5__/* .displayUrl */ .Q)(this.url)} is over the upscaler's 50 MB limit (more than ${this.maxBytes} bytes); re-encode or split it.`, this.url);
         }
         this.hash.update(chunk);
     }
@@ -40743,18 +40980,10 @@ class SourceHasher {
         return this.hash.digest('hex');
     }
 }
-function header(headers, name) {
-    const value = headers[name];
-    return Array.isArray(value) ? value[0] : value;
-}
-function statusHint(status) {
-    if (status === 401 || status === 403)
-        return 'the host refuses access; the upscaler needs a public URL';
-    if (status === 404 || status === 410)
-        return 'no file there';
-    if (status >= 500)
-        return 'the host had a server error';
-    return 'the host did not send the file';
+/** A strong entity tag, as RFC 9110 writes it, or undefined (weak, absent or malformed). */
+function strongEtag(value) {
+    const etag = value?.trim();
+    return etag && /^"[\x21\x23-\x7e]*"$/.test(etag) ? etag : undefined;
 }
 /**
  * Downloads a source in full with one GET (redirects followed) and returns the
@@ -40773,29 +41002,29 @@ async function hashSource(url, options = {}) {
     const deadline = AbortSignal.timeout(timeoutMs);
     const signal = options.signal ? AbortSignal.any([options.signal, deadline]) : deadline;
     const fail = (error) => {
-        if (error instanceof FingerprintError || error instanceof _shared_errors__WEBPACK_IMPORTED_MODULE_2__/* .CancelledError */ .cc)
+        if (error instanceof _shared_errors__WEBPACK_IMPORTED_MODULE_2__/* .FingerprintError */ .dz || error instanceof _shared_errors__WEBPACK_IMPORTED_MODULE_2__/* .CancelledError */ .cc)
             throw error;
         if (options.signal?.aborted)
             throw new _shared_errors__WEBPACK_IMPORTED_MODULE_2__/* .CancelledError */ .cc(`Reading ${source} was cancelled.`);
         if (deadline.aborted) {
-            throw new FingerprintError(`${source} could not be read in full within ${Number((timeoutMs / 1000).toFixed(1))} s to compute its fingerprint.`, url);
+            throw new _shared_errors__WEBPACK_IMPORTED_MODULE_2__/* .FingerprintError */ .dz(`${source} could not be read in full within ${Number((timeoutMs / 1000).toFixed(1))} s to compute its fingerprint.`, url);
         }
-        throw new FingerprintError(`${(0,_shared_errors__WEBPACK_IMPORTED_MODULE_2__/* .errorText */ .kc)((0,_http_transport__WEBPACK_IMPORTED_MODULE_3__/* .toNetworkError */ .Ur)(error, `GET ${source}`, options.signal, idleMs)).replace(/\.$/, '')} while computing its fingerprint.`, url);
+        throw new _shared_errors__WEBPACK_IMPORTED_MODULE_2__/* .FingerprintError */ .dz(`${(0,_shared_errors__WEBPACK_IMPORTED_MODULE_2__/* .errorClause */ .Y7)((0,_http_transport__WEBPACK_IMPORTED_MODULE_3__/* .toNetworkError */ .Ur)(error, `GET ${source}`, options.signal, idleMs))} while computing its fingerprint.`, url);
     };
     let target;
     try {
         target = new URL(url);
     }
     catch {
-        throw new FingerprintError(`${JSON.stringify(source)} is not a URL.`, url);
+        throw new _shared_errors__WEBPACK_IMPORTED_MODULE_2__/* .FingerprintError */ .dz(`${JSON.stringify(source)} is not a URL.`, url);
     }
     let requests = 0;
     for (let redirects = 0;; redirects++) {
         if (target.protocol !== 'http:' && target.protocol !== 'https:') {
-            throw new FingerprintError(`${source} ${redirects ? 'redirects to' : 'is'} a ${target.protocol} URL, which the upscaler cannot fetch.`, url);
+            throw new _shared_errors__WEBPACK_IMPORTED_MODULE_2__/* .FingerprintError */ .dz(`${source} ${redirects ? 'redirects to' : 'is'} a ${target.protocol} URL, which the upscaler cannot fetch.`, url);
         }
         if (target.username || target.password)
-            throw new FingerprintError(`${source} carries credentials in the URL; the upscaler needs a public URL.`, url);
+            throw new _shared_errors__WEBPACK_IMPORTED_MODULE_2__/* .FingerprintError */ .dz(`${source} carries credentials in the URL; the upscaler needs a public URL.`, url);
         let response;
         try {
             requests++;
@@ -40806,32 +41035,41 @@ async function hashSource(url, options = {}) {
                 headersTimeout: idleMs,
                 bodyTimeout: idleMs,
                 // Only these headers: the source lives on the user's host, which must never see the API key.
-                headers: { 'user-agent': `${_http_transport__WEBPACK_IMPORTED_MODULE_3__/* .USER_AGENT */ ._O} (fingerprint)`, accept: '*/*', 'accept-encoding': 'identity' },
+                headers: {
+                    'user-agent': `${_http_transport__WEBPACK_IMPORTED_MODULE_3__/* .USER_AGENT */ ._O} (fingerprint)`,
+                    accept: '*/*',
+                    'accept-encoding': 'identity',
+                    ...(options.ifNoneMatch ? { 'if-none-match': options.ifNoneMatch } : {}),
+                },
             });
         }
         catch (error) {
             return fail(error);
         }
         const { statusCode, headers, body } = response;
-        const location = header(headers, 'location');
+        const location = (0,_http_transport__WEBPACK_IMPORTED_MODULE_3__/* .header */ .wx)(headers, 'location');
         if (_http_transport__WEBPACK_IMPORTED_MODULE_3__/* .REDIRECT_STATUSES */ .aq.has(statusCode) && location) {
             await body.dump({ limit: 64 * 1024 }).catch(() => undefined);
             if (redirects >= maxRedirects)
-                throw new FingerprintError(`${source} redirects more than ${maxRedirects} times.`, url, statusCode);
+                throw new _shared_errors__WEBPACK_IMPORTED_MODULE_2__/* .FingerprintError */ .dz(`${source} redirects more than ${maxRedirects} times.`, url, statusCode);
             try {
                 target = new URL(location, target);
             }
             catch {
-                throw new FingerprintError(`${source} redirects to something that is not a URL.`, url, statusCode);
+                throw new _shared_errors__WEBPACK_IMPORTED_MODULE_2__/* .FingerprintError */ .dz(`${source} redirects to something that is not a URL.`, url, statusCode);
             }
             continue;
         }
+        if (statusCode === 304 && options.ifNoneMatch) {
+            await body.dump({ limit: 64 * 1024 }).catch(() => undefined);
+            return { sha256: '', bytes: 0, requests, etag: options.ifNoneMatch, notModified: true };
+        }
         if (statusCode !== 200) {
             await body.dump({ limit: 64 * 1024 }).catch(() => undefined);
-            throw new FingerprintError(`${source} answered GET with HTTP ${statusCode} (${statusHint(statusCode)}), so its fingerprint is unknown.`, url, statusCode);
+            throw new _shared_errors__WEBPACK_IMPORTED_MODULE_2__/* .FingerprintError */ .dz(`${source} answered GET with HTTP ${statusCode} (${(0,_source_preflight__WEBPACK_IMPORTED_MODULE_4__/* .hostStatusHint */ .yA)(statusCode, 'the host did not send the file')}), so its fingerprint is unknown.`, url, statusCode);
         }
         const hasher = new SourceHasher(url, maxBytes);
-        const announced = header(headers, 'content-length');
+        const announced = (0,_http_transport__WEBPACK_IMPORTED_MODULE_3__/* .header */ .wx)(headers, 'content-length');
         try {
             // Refuse at once what the host announces as too large, rather than after 50 MB.
             if (announced && /^\d+$/.test(announced.trim()) && Number(announced) > maxBytes)
@@ -40843,11 +41081,12 @@ async function hashSource(url, options = {}) {
             body.destroy();
             return fail(error);
         }
-        return { sha256: hasher.digest(), bytes: hasher.bytes, requests };
+        const etag = strongEtag((0,_http_transport__WEBPACK_IMPORTED_MODULE_3__/* .header */ .wx)(headers, 'etag'));
+        return { sha256: hasher.digest(), bytes: hasher.bytes, requests, ...(etag ? { etag } : {}) };
     }
 }
 function tooLarge(url, source, bytes, maxBytes) {
-    throw new SourceTooLargeError(`${source} is ${bytes} bytes, over the upscaler's 50 MB limit (${maxBytes} bytes); re-encode or split it.`, url);
+    throw new _shared_errors__WEBPACK_IMPORTED_MODULE_2__/* .SourceTooLargeError */ .zh(`${source} is ${bytes} bytes, over the upscaler's 50 MB limit (${maxBytes} bytes); re-encode or split it.`, url);
 }
 
 
@@ -40858,34 +41097,40 @@ function tooLarge(url, source, bytes, maxBytes) {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   $X: () => (/* binding */ copyVerifiedResult),
-/* harmony export */   DC: () => (/* binding */ hashFile),
-/* harmony export */   FS: () => (/* binding */ withoutResultFiles),
 /* harmony export */   Hh: () => (/* binding */ parseRecord),
+/* harmony export */   IS: () => (/* binding */ StoredFileError),
 /* harmony export */   Oi: () => (/* binding */ RECORD_DIR),
 /* harmony export */   P4: () => (/* binding */ isExactKey),
 /* harmony export */   fN: () => (/* binding */ actionsCachePath),
 /* harmony export */   lH: () => (/* binding */ TOOL_NAME),
-/* harmony export */   lt: () => (/* binding */ RECORD_FILE),
 /* harmony export */   m7: () => (/* binding */ readRecordFile),
 /* harmony export */   tI: () => (/* binding */ toolCacheVersion),
-/* harmony export */   tK: () => (/* binding */ resultFileName)
+/* harmony export */   tK: () => (/* binding */ resultFileName),
+/* harmony export */   xR: () => (/* binding */ MAX_RECORD_BYTES)
 /* harmony export */ });
-/* unused harmony export MAX_RECORD_BYTES */
+/* unused harmony export openStoredFile */
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(77598);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(73024);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_1__);
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(51455);
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_2__);
-/* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(46466);
-/* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_stream_promises__WEBPACK_IMPORTED_MODULE_3__);
-/* harmony import */ var _fingerprint__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(61327);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(76760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_3__);
+/* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(46466);
+/* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_4___default = /*#__PURE__*/__nccwpck_require__.n(node_stream_promises__WEBPACK_IMPORTED_MODULE_4__);
+/* harmony import */ var _delivery_replace_file__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(49891);
+/* harmony import */ var _fingerprint__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(61327);
+/* harmony import */ var _shared_validate__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(54967);
 /**
- * The record `skip-unchanged` keeps of a completed task, as both stores hold
- * it: its format, the check every stored record passes before it is believed
- * (anything with cache access could have written it), and the verified copy
- * of a result file out of the tool cache.
+ * The record `skip-unchanged` keeps of a completed task: its format, the check
+ * every stored record passes before it is believed, and how stored files are
+ * opened (regular files inside their store only, read with a byte cap) and
+ * copied out of the tool cache (only when their SHA-256 is the recorded one).
  */
+
+
+
 
 
 
@@ -40901,10 +41146,8 @@ const TOOL_NAME = 'reapi-topaz-video-upscaler';
  * runner would miss the others' records. The file is removed straight after.
  */
 const RECORD_DIR = '.reapi-topaz-video-upscaler-cache';
-const RECORD_FILE = 'record.json';
-const MAX_RECORD_BYTES = 64 * 1024;
-const MAX_VIDEO_URLS = 16;
-const MAX_URL_LENGTH = 4096;
+/** As large as the API's own answer may be (its result URLs are what a record mostly holds). */
+const MAX_RECORD_BYTES = 1024 * 1024;
 // ---- Pure helpers --------------------------------------------------------------
 function sha256Hex(text) {
     return (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256').update(text).digest('hex');
@@ -40922,30 +41165,18 @@ function isExactKey(matchedKey, key) {
     return matchedKey !== undefined && matchedKey.toLowerCase() === key.toLowerCase();
 }
 const RECORD_FIELDS = new Set(['v', 'model', 'upscaleFactor', 'sourceSha256', 'taskId', 'videoUrls', 'billableSeconds', 'completedAt', 'resultFiles']);
-const TASK_ID = /^[A-Za-z0-9_-]{1,128}$/;
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
-function isObject(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+/** The API path's own rule (src/shared/validate.ts): a record holds what a task answer may hold. */
 function isResultUrl(value) {
-    // Printable ASCII only: no spaces or control characters (the API answers percent-encoded URLs).
-    if (typeof value !== 'string' || value.length > MAX_URL_LENGTH || !/^[\x21-\x7e]+$/.test(value))
-        return false;
-    try {
-        const url = new URL(value);
-        return (url.protocol === 'https:' || url.protocol === 'http:') && !url.username && !url.password;
-    }
-    catch {
-        return false;
-    }
+    return typeof value === 'string' && (0,_shared_validate__WEBPACK_IMPORTED_MODULE_7__/* .resultUrlProblem */ .Gs)(value) === undefined;
 }
 function checkResultFiles(value, urlCount) {
     if (!Array.isArray(value) || value.length > urlCount)
         return 'resultFiles is not a list of files';
     const seen = new Set();
     for (const file of value) {
-        if (!isObject(file) || Object.keys(file).some((k) => k !== 'index' && k !== 'sha256' && k !== 'bytes'))
+        if (!(0,_shared_validate__WEBPACK_IMPORTED_MODULE_7__/* .isObject */ .Gv)(file) || Object.keys(file).some((k) => k !== 'index' && k !== 'sha256' && k !== 'bytes'))
             return 'a result file is malformed';
         const { index, sha256, bytes } = file;
         if (!Number.isInteger(index) || index < 0 || index >= urlCount || seen.has(index))
@@ -40971,23 +41202,23 @@ function parseRecord(text, fingerprint) {
     catch {
         return { problem: 'it is not JSON' };
     }
-    if (!isObject(data))
+    if (!(0,_shared_validate__WEBPACK_IMPORTED_MODULE_7__/* .isObject */ .Gv)(data))
         return { problem: 'it is not a JSON object' };
     const unknown = Object.keys(data).find((key) => !RECORD_FIELDS.has(key));
     if (unknown !== undefined)
         return { problem: `it has an unknown field ${JSON.stringify(unknown.slice(0, 40))}` };
-    if (data.v !== _fingerprint__WEBPACK_IMPORTED_MODULE_4__/* .RECORD_FORMAT_VERSION */ .ZI)
-        return { problem: `its format version is not ${_fingerprint__WEBPACK_IMPORTED_MODULE_4__/* .RECORD_FORMAT_VERSION */ .ZI}` };
+    if (data.v !== _fingerprint__WEBPACK_IMPORTED_MODULE_6__/* .RECORD_FORMAT_VERSION */ .ZI)
+        return { problem: `its format version is not ${_fingerprint__WEBPACK_IMPORTED_MODULE_6__/* .RECORD_FORMAT_VERSION */ .ZI}` };
     if (data.model !== fingerprint.model)
         return { problem: 'its model does not match' };
     if (data.upscaleFactor !== fingerprint.upscaleFactor)
         return { problem: 'its upscale factor does not match' };
     if (data.sourceSha256 !== fingerprint.sourceSha256)
         return { problem: 'its source SHA-256 does not match' };
-    if (typeof data.taskId !== 'string' || !TASK_ID.test(data.taskId))
+    if (typeof data.taskId !== 'string' || (0,_shared_validate__WEBPACK_IMPORTED_MODULE_7__/* .taskIdProblem */ .m2)(data.taskId) !== undefined)
         return { problem: 'its task id is malformed' };
     const urls = data.videoUrls;
-    if (!Array.isArray(urls) || urls.length === 0 || urls.length > MAX_VIDEO_URLS || !urls.every(isResultUrl))
+    if (!Array.isArray(urls) || urls.length === 0 || !urls.every(isResultUrl))
         return { problem: 'its video URLs are malformed' };
     const billable = data.billableSeconds;
     if (billable !== null && (!Number.isSafeInteger(billable) || billable < 0))
@@ -41002,46 +41233,94 @@ function parseRecord(text, fingerprint) {
     }
     return { record: data };
 }
-/** Hex SHA-256 and size of a file, streamed. */
+/** A stored file that is not a regular file inside its store (a FIFO, a device, a symlink out of it). */
+class StoredFileError extends Error {
+    name = 'StoredFileError';
+}
+/**
+ * Opens a file of a store for reading, only when it is a regular file inside
+ * `root` once symlinks are resolved: never a FIFO (its open or read would
+ * block for ever) or a device (`/dev/zero` never ends). The open itself does
+ * not block (O_NONBLOCK) and does not follow a last-moment symlink (O_NOFOLLOW).
+ */
+async function openStoredFile(path, root) {
+    const [real, realRoot] = await Promise.all([(0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.realpath)(path), (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.realpath)(root)]);
+    const inside = (0,node_path__WEBPACK_IMPORTED_MODULE_3__.relative)(realRoot, real);
+    if (!inside || inside.startsWith('..') || (0,node_path__WEBPACK_IMPORTED_MODULE_3__.isAbsolute)(inside))
+        throw new StoredFileError('it leads out of its store');
+    const handle = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.open)(real, node_fs__WEBPACK_IMPORTED_MODULE_1__.constants.O_RDONLY | (node_fs__WEBPACK_IMPORTED_MODULE_1__.constants.O_NONBLOCK ?? 0) | (node_fs__WEBPACK_IMPORTED_MODULE_1__.constants.O_NOFOLLOW ?? 0));
+    try {
+        if (!(await handle.stat()).isFile())
+            throw new StoredFileError('it is not a regular file');
+        return handle;
+    }
+    catch (error) {
+        await handle.close();
+        throw error;
+    }
+}
+/** At most `limit` bytes of an open file (the file may grow while it is read); `limit + 1` bytes read means it is larger. */
+async function readCapped(handle, limit) {
+    const buffer = Buffer.alloc(limit + 1);
+    let filled = 0;
+    while (filled < buffer.length) {
+        const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, filled);
+        if (bytesRead === 0)
+            break;
+        filled += bytesRead;
+    }
+    return buffer.subarray(0, filled);
+}
 /**
  * Reads a stored record (untrusted: another run, or anyone who could write the
- * cache, wrote it) and checks it against the fingerprint asked for; undefined,
- * with a line saying why, when it is too large or does not hold.
+ * cache, wrote it) from inside `root` and checks it against the fingerprint
+ * asked for; undefined, with a line saying why, when it is not a regular file,
+ * too large, or does not hold.
  */
-async function readRecordFile(path, fingerprint, where, log) {
-    const { size } = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.stat)(path);
-    if (size > MAX_RECORD_BYTES) {
+async function readRecordFile(path, root, fingerprint, where, log) {
+    let text;
+    try {
+        const handle = await openStoredFile(path, root);
+        try {
+            text = await readCapped(handle, MAX_RECORD_BYTES);
+        }
+        finally {
+            await handle.close();
+        }
+    }
+    catch (error) {
+        if (!(error instanceof StoredFileError))
+            throw error;
+        log.info(`skip-unchanged: ${where} is ignored: ${error.message}.`);
+        return undefined;
+    }
+    if (text.length > MAX_RECORD_BYTES) {
         log.info(`skip-unchanged: ${where} is too large to be one; ignored.`);
         return undefined;
     }
-    const parsed = parseRecord(await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.readFile)(path, 'utf8'), fingerprint);
+    const parsed = parseRecord(text.toString('utf8'), fingerprint);
     if ('problem' in parsed) {
         log.info(`skip-unchanged: ${where} is ignored: ${parsed.problem}.`);
         return undefined;
     }
     return parsed.record;
 }
-async function hashFile(path) {
-    const hash = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256');
-    let bytes = 0;
-    for await (const chunk of (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.createReadStream)(path)) {
-        hash.update(chunk);
-        bytes += chunk.length;
-    }
-    return { sha256: hash.digest('hex'), bytes };
-}
 /**
  * Copies a tool-cache result file to `dest`, hashing it on the way, and keeps
- * the copy only when its SHA-256 and size are the recorded ones (nothing locks
- * the tool cache, so the check is on the bytes actually copied). Returns false,
- * leaving nothing at `dest`, when they are not; the caller then downloads.
+ * the copy only when its SHA-256 and size are the ones the Actions cache
+ * record gave (nothing locks the tool cache, so the check is on the bytes
+ * actually copied, and at most the recorded size plus one byte is read).
+ * Returns false, leaving nothing at `dest`, when they are not; the caller then
+ * downloads. Throws StoredFileError for a file that is not a regular file
+ * inside the tool cache.
  */
 async function copyVerifiedResult(file, dest) {
+    const handle = await openStoredFile(file.path, file.root);
     const partial = `${dest}.${(0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.randomUUID)().slice(0, 8)}.partial`;
     const hash = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256');
     let bytes = 0;
     try {
-        await (0,node_stream_promises__WEBPACK_IMPORTED_MODULE_3__.pipeline)((0,node_fs__WEBPACK_IMPORTED_MODULE_1__.createReadStream)(file.path), async function* (source) {
+        await (0,node_stream_promises__WEBPACK_IMPORTED_MODULE_4__.pipeline)(handle.createReadStream({ start: 0, end: file.bytes, autoClose: false }), async function* (source) {
             for await (const chunk of source) {
                 hash.update(chunk);
                 bytes += chunk.length;
@@ -41052,18 +41331,16 @@ async function copyVerifiedResult(file, dest) {
             await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.rm)(partial, { force: true });
             return false;
         }
-        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.rename)(partial, dest);
+        await (0,_delivery_replace_file__WEBPACK_IMPORTED_MODULE_5__/* .replaceFile */ .fR)(partial, dest);
         return true;
     }
     catch (error) {
         await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.rm)(partial, { force: true });
         throw error;
     }
-}
-function withoutResultFiles(record) {
-    const copy = { ...record };
-    delete copy.resultFiles;
-    return copy;
+    finally {
+        await handle.close();
+    }
 }
 function resultFileName(index) {
     return `result-${index}.mp4`;
@@ -41078,15 +41355,17 @@ function resultFileName(index) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   Tw: () => (/* binding */ MAX_SOURCE_BYTES),
 /* harmony export */   WH: () => (/* binding */ describeProbe),
-/* harmony export */   Z_: () => (/* binding */ probeSources)
+/* harmony export */   Z_: () => (/* binding */ probeSources),
+/* harmony export */   yA: () => (/* binding */ hostStatusHint)
 /* harmony export */ });
 /* unused harmony exports HEAD_BYTES, classifyContentType, probeSource */
 /* harmony import */ var _model_billing__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2170);
 /* harmony import */ var _media_container__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(87499);
 /* harmony import */ var _shared_errors__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(58382);
-/* harmony import */ var _shared_format__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(36338);
+/* harmony import */ var _shared_format__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(36338);
 /* harmony import */ var _http_range_probe__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(62118);
-/* harmony import */ var _shared_urls__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(73047);
+/* harmony import */ var _http_transport__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(71517);
+/* harmony import */ var _shared_urls__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(73047);
 /**
  * Preflight: checks each source on its own host before anything is submitted
  * (reachable, within the 50 MB limit, a video) and reads its duration through
@@ -41094,6 +41373,7 @@ function resultFileName(index) {
  *
  * These requests go to the user's CDN: they never carry the API key.
  */
+
 
 
 
@@ -41133,13 +41413,13 @@ function describeProbe(probe) {
     if (probe.container)
         facts.push(CONTAINER_NAMES[probe.container]);
     if (probe.sizeBytes !== undefined)
-        facts.push((0,_shared_format__WEBPACK_IMPORTED_MODULE_4__/* .formatBytes */ .z3)(probe.sizeBytes));
+        facts.push((0,_shared_format__WEBPACK_IMPORTED_MODULE_5__/* .formatBytes */ .z3)(probe.sizeBytes));
     if (probe.contentType)
         facts.push(probe.contentType);
     facts.push(...videoFacts(probe.video));
-    facts.push(probe.durationSeconds === undefined ? 'duration unknown' : `${(0,_shared_format__WEBPACK_IMPORTED_MODULE_4__/* .formatSeconds */ .Xo)(probe.durationSeconds)} s`);
+    facts.push(probe.durationSeconds === undefined ? 'duration unknown' : `${(0,_shared_format__WEBPACK_IMPORTED_MODULE_5__/* .formatSeconds */ .Xo)(probe.durationSeconds)} s`);
     const billable = probe.billableSeconds === undefined ? '' : ` → ${probe.billableSeconds} billable seconds`;
-    return `${(0,_shared_urls__WEBPACK_IMPORTED_MODULE_5__/* .displayUrl */ .Q)(probe.url)}: ${facts.join(', ')}${billable} (${probe.requests} requests, ${(0,_shared_format__WEBPACK_IMPORTED_MODULE_4__/* .formatBytes */ .z3)(probe.bytesFetched)} read)`;
+    return `${(0,_shared_urls__WEBPACK_IMPORTED_MODULE_6__/* .displayUrl */ .Q)(probe.url)}: ${facts.join(', ')}${billable} (${probe.requests} requests, ${(0,_shared_format__WEBPACK_IMPORTED_MODULE_5__/* .formatBytes */ .z3)(probe.bytesFetched)} read)`;
 }
 /** "854×480", "29.97 fps", "H.264": what the container says of the video track, for the preflight line. */
 function videoFacts(video) {
@@ -41153,19 +41433,23 @@ function videoFacts(video) {
     return facts;
 }
 // ---- The probe ------------------------------------------------------------------
+/** What an HTTP error from a source's host means, for messages (preflight's and the fingerprint's); `otherwise` for any other status. */
+function hostStatusHint(status, otherwise) {
+    if (status === 401 || status === 403)
+        return 'the host refuses access; the upscaler needs a public URL';
+    if (status === 404 || status === 410)
+        return 'no file there';
+    if (status >= 500)
+        return 'the host had a server error';
+    return otherwise;
+}
 function statusError(source, url, status, method) {
-    const hint = status === 401 || status === 403
-        ? 'the host refuses access; the upscaler needs a public URL'
-        : status === 404 || status === 410
-            ? 'no file there'
-            : status >= 500
-                ? 'the host had a server error'
-                : 'the host refused the request';
+    const hint = hostStatusHint(status, 'the host refused the request');
     return new _shared_errors__WEBPACK_IMPORTED_MODULE_2__/* .PreflightError */ .wG(`${source} answered ${method} with HTTP ${status} (${hint}); check video-url.`, url, status);
 }
 function checkSize(probe, source) {
     if (probe.sizeBytes !== undefined && probe.sizeBytes > MAX_SOURCE_BYTES) {
-        throw new _shared_errors__WEBPACK_IMPORTED_MODULE_2__/* .PreflightError */ .wG(`${source} is ${(0,_shared_format__WEBPACK_IMPORTED_MODULE_4__/* .formatBytes */ .z3)(probe.sizeBytes)} (${probe.sizeBytes} bytes), over the upscaler's 50 MB limit (${MAX_SOURCE_BYTES} bytes); re-encode or split it.`, probe.url);
+        throw new _shared_errors__WEBPACK_IMPORTED_MODULE_2__/* .PreflightError */ .wG(`${source} is ${(0,_shared_format__WEBPACK_IMPORTED_MODULE_5__/* .formatBytes */ .z3)(probe.sizeBytes)} (${probe.sizeBytes} bytes), over the upscaler's 50 MB limit (${MAX_SOURCE_BYTES} bytes); re-encode or split it.`, probe.url);
     }
 }
 /**
@@ -41179,7 +41463,7 @@ function checkSize(probe, source) {
  * warning in the result.
  */
 async function probeSource(url, options = {}) {
-    const source = (0,_shared_urls__WEBPACK_IMPORTED_MODULE_5__/* .displayUrl */ .Q)(url);
+    const source = (0,_shared_urls__WEBPACK_IMPORTED_MODULE_6__/* .displayUrl */ .Q)(url);
     let parsed;
     try {
         parsed = new URL(url);
@@ -41200,10 +41484,6 @@ async function probeSource(url, options = {}) {
     }
     return probe;
 }
-/** An error's one-line text without its final period, to go inside a sentence. */
-function sentence(error) {
-    return (0,_shared_errors__WEBPACK_IMPORTED_MODULE_2__/* .errorText */ .kc)(error).replace(/\.$/, '');
-}
 function rethrowIfFinal(error) {
     if (error instanceof _shared_errors__WEBPACK_IMPORTED_MODULE_2__/* .CancelledError */ .cc || error instanceof _shared_errors__WEBPACK_IMPORTED_MODULE_2__/* .PreflightError */ .wG || error instanceof _shared_errors__WEBPACK_IMPORTED_MODULE_2__/* .PreflightDeadlineError */ .sC)
         throw error;
@@ -41219,13 +41499,13 @@ async function inspect(url, source, probe, session, options) {
         headStatus = head.status;
         if (head.status >= 200 && head.status < 300) {
             probe.sizeBytes = (0,_http_range_probe__WEBPACK_IMPORTED_MODULE_3__/* .contentLength */ .Y)(head.headers);
-            probe.contentType = (0,_http_range_probe__WEBPACK_IMPORTED_MODULE_3__/* .header */ .wx)(head.headers, 'content-type');
+            probe.contentType = (0,_http_transport__WEBPACK_IMPORTED_MODULE_4__/* .header */ .wx)(head.headers, 'content-type');
             checkSize(probe, source);
         }
     }
     catch (error) {
         rethrowIfFinal(error);
-        headProblem = sentence(error);
+        headProblem = (0,_shared_errors__WEBPACK_IMPORTED_MODULE_2__/* .errorClause */ .Y7)(error);
     }
     // 2. The first bytes. Also the fallback for hosts that refuse HEAD (405, 501, or 403 on URLs signed for GET only).
     let first;
@@ -41237,13 +41517,13 @@ async function inspect(url, source, probe, session, options) {
         if (headStatus !== undefined && headStatus >= 400)
             throw statusError(source, url, headStatus, 'HEAD');
         probe.warnings.push(headProblem
-            ? `${source} could not be checked from this runner: ${sentence(error)}, and HEAD failed too; the API fetches it from its own network when the job is submitted.`
-            : `${source}: its first bytes could not be read (${sentence(error)}), so its duration is unknown.`);
+            ? `${source} could not be checked from this runner: ${(0,_shared_errors__WEBPACK_IMPORTED_MODULE_2__/* .errorClause */ .Y7)(error)}, and HEAD failed too; the API fetches it from its own network when the job is submitted.`
+            : `${source}: its first bytes could not be read (${(0,_shared_errors__WEBPACK_IMPORTED_MODULE_2__/* .errorClause */ .Y7)(error)}), so its duration is unknown.`);
         return;
     }
     if (headProblem)
         probe.warnings.push(`${headProblem}; ${source} was checked with a ranged GET instead.`);
-    const range = (0,_http_range_probe__WEBPACK_IMPORTED_MODULE_3__/* .parseContentRange */ .C5)((0,_http_range_probe__WEBPACK_IMPORTED_MODULE_3__/* .header */ .wx)(first.headers, 'content-range'));
+    const range = (0,_http_range_probe__WEBPACK_IMPORTED_MODULE_3__/* .parseContentRange */ .C5)((0,_http_transport__WEBPACK_IMPORTED_MODULE_4__/* .header */ .wx)(first.headers, 'content-range'));
     if (first.status === 416) {
         await session.discard(first.body);
         if (range?.total === 0 || probe.sizeBytes === 0)
@@ -41259,7 +41539,7 @@ async function inspect(url, source, probe, session, options) {
     const total = rangesWork ? range?.total : (0,_http_range_probe__WEBPACK_IMPORTED_MODULE_3__/* .contentLength */ .Y)(first.headers);
     if (total !== undefined)
         probe.sizeBytes = total;
-    probe.contentType ??= (0,_http_range_probe__WEBPACK_IMPORTED_MODULE_3__/* .header */ .wx)(first.headers, 'content-type');
+    probe.contentType ??= (0,_http_transport__WEBPACK_IMPORTED_MODULE_4__/* .header */ .wx)(first.headers, 'content-type');
     try {
         checkSize(probe, source);
     }
@@ -41273,7 +41553,7 @@ async function inspect(url, source, probe, session, options) {
     }
     catch (error) {
         rethrowIfFinal(error);
-        probe.warnings.push(`${source}: its first bytes could not be read (${sentence(error)}), so its duration is unknown.`);
+        probe.warnings.push(`${source}: its first bytes could not be read (${(0,_shared_errors__WEBPACK_IMPORTED_MODULE_2__/* .errorClause */ .Y7)(error)}), so its duration is unknown.`);
         return;
     }
     if (head.length === 0)
@@ -41305,7 +41585,7 @@ async function inspect(url, source, probe, session, options) {
             throw error;
         result = {
             problem: error instanceof _shared_errors__WEBPACK_IMPORTED_MODULE_2__/* .RangesNotSupportedError */ .cR
-                ? `the host does not support range requests and the movie header is not within the first ${(0,_shared_format__WEBPACK_IMPORTED_MODULE_4__/* .formatBytes */ .z3)(headBytes)}`
+                ? `the host does not support range requests and the movie header is not within the first ${(0,_shared_format__WEBPACK_IMPORTED_MODULE_5__/* .formatBytes */ .z3)(headBytes)}`
                 : (0,_shared_errors__WEBPACK_IMPORTED_MODULE_2__/* .errorText */ .kc)(error),
         };
     }
@@ -44974,71 +45254,16 @@ var redact = __nccwpck_require__(48932);
 var retry = __nccwpck_require__(28902);
 // EXTERNAL MODULE: ./src/shared/text.ts
 var shared_text = __nccwpck_require__(24646);
-;// CONCATENATED MODULE: ./src/shared/validate.ts
-/**
- * Rules for values a server hands back before they become a URL path, a URL
- * the action fetches or publishes, or an output. One rule per kind of value,
- * shared with the inputs that take the same values back (task-id).
- */
-
-
-/** Longest task id taken or published. */
-const MAX_TASK_ID_LENGTH = 256;
-/** What a task id may hold, in words, for messages. */
-const TASK_ID_RULE = `1 to ${MAX_TASK_ID_LENGTH} letters, digits, _ - . : ~, starting with a letter, digit or _`;
-const TASK_ID = new RegExp(`^[A-Za-z0-9_][A-Za-z0-9_.:~-]{0,${MAX_TASK_ID_LENGTH - 1}}$`);
-/**
- * Why `id` cannot be used as a task id, or undefined when it can. The same
- * rule decides which ids from the server are used in a poll path and
- * published, and which the task-id input accepts, so every published id can
- * be given back. It rules out `.` and `..` (they would move a poll off
- * /api/v1/tasks/), anything a path, query or shell treats specially, and
- * control characters.
- */
-function taskIdProblem(id) {
-    if (!TASK_ID.test(id))
-        return `is not ${TASK_ID_RULE}`;
-    if ((0,redact/* holdsSecret */.hK)(id))
-        return 'holds the API key';
-    return undefined;
-}
-function isTaskId(id) {
-    return taskIdProblem(id) === undefined;
-}
-/**
- * Why a result URL cannot be used, or undefined when it can: only an absolute
- * http(s) URL with a host, on one line, that does not carry a secret (the
- * download would hand it to the CDN).
- */
-function resultUrlProblem(url) {
-    if (!url.trim())
-        return 'is blank';
-    if (url !== url.trim())
-        return 'has spaces around it';
-    // URL parsing drops tabs and line breaks, so the raw text is checked first.
-    if ((0,shared_text/* hasControlCharacters */.Kg)(url))
-        return 'holds a line break or another control character';
-    let parsed;
-    try {
-        parsed = new URL(url);
-    }
-    catch {
-        return 'is not an absolute URL';
-    }
-    if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')
-        return `uses the ${parsed.protocol} scheme (only https: and http: are used)`;
-    if (!parsed.hostname)
-        return 'has no host';
-    if ((0,redact/* holdsSecret */.hK)(url))
-        return 'carries the API key';
-    return undefined;
-}
-
+// EXTERNAL MODULE: ./src/shared/validate.ts
+var validate = __nccwpck_require__(54967);
 ;// CONCATENATED MODULE: ./src/shared/wording.ts
 /**
- * Every sentence the action says to the user about a clip or the run: failure
- * lines, resume hints and the unknown-outcome warning. The README's error table
- * quotes these words, so change them here and there together.
+ * The sentences that tell how a clip or the run ended and how to pick it up
+ * again: failure, cancellation and not-submitted lines, resume hints
+ * (`task-id`), the unknown-outcome warning, and the skip-unchanged notices.
+ * Not every message: one about a single input or answer stays beside the
+ * check that raises it (inputs/, reapi/, source/, release/…). The error table
+ * in docs/troubleshooting.md quotes these words (a test checks): change both.
  */
 
 
@@ -45056,7 +45281,7 @@ function resumeHint(taskId) {
  */
 function timedOutMessage(taskId, timeoutText, why = {}) {
     const reason = why.lastProblem
-        ? `; the last poll failed: ${why.lastProblem.replace(/\.$/, '')}. The task may still be processing on reApi. `
+        ? `; the last poll failed: ${(0,shared_text/* clause */.sb)(why.lastProblem)}. The task may still be processing on reApi. `
         : why.unknownStatus !== undefined
             ? `, whose last status was ${JSON.stringify(why.unknownStatus.slice(0, 60))} (not one the action knows); it may still be processing on reApi. `
             : ', which is still processing on reApi. ';
@@ -45156,7 +45381,7 @@ function withTaskHint(message, taskId) {
 function preflightRefusedMessage(refused, total) {
     if (total === 1)
         return `${refused[0]?.error ?? ''} Nothing was submitted.`;
-    const listed = refused.map((clip) => `${clip.label}: ${clip.error.replace(/\.$/, '')}`).join('; ');
+    const listed = refused.map((clip) => `${clip.label}: ${(0,shared_text/* clause */.sb)(clip.error)}`).join('; ');
     return `Preflight refused ${refused.length} of ${total} sources, so nothing was submitted: ${listed}.`;
 }
 /** A check before paying (the release of release-tag) refused the run. */
@@ -45173,36 +45398,24 @@ function clipsFailedMessage(unfinished, total, resumable) {
     for (const clip of unfinished)
         counts.set(clip.what, (counts.get(clip.what) ?? 0) + 1);
     const how = [...counts].map(([what, count]) => `${count} ${what}`).join(', ');
-    const listed = unfinished
-        .slice(0, LISTED_FAILURES)
-        .map((clip) => `${clip.label}${clip.taskId ? ` (task ${clip.taskId})` : ''}: ${clip.error.replace(/\.$/, '')}`);
+    const listed = unfinished.slice(0, LISTED_FAILURES).map((clip) => `${clip.label}${clip.taskId ? ` (task ${clip.taskId})` : ''}: ${(0,shared_text/* clause */.sb)(clip.error)}`);
     if (unfinished.length > LISTED_FAILURES)
         listed.push(`and ${unfinished.length - LISTED_FAILURES} more`);
     const resume = resumable.length > 0 ? ` ${unfinishedResumeHint(resumable)}` : '';
     return `${unfinished.length} of ${total} clips did not complete (${how}; see the results output): ${listed.join('; ')}.${resume}`;
 }
-/**
- * A failure of the run as a whole (inputs, preflight, cost guard, artifact
- * upload, cancellation before any clip ran), with how to get back what was
- * already paid for.
- */
-function runFailureMessage(error, clips) {
-    if (error instanceof errors/* CancelledError */.cc && !clips.some((clip) => clip.taskId))
-        return CANCELLED_BEFORE_ANY_TASK;
-    const message = failureText(error);
-    const completed = clips.filter((clip) => clip.status === 'completed' && clip.taskId).map((clip) => clip.taskId);
-    if (completed.length === 0 || error instanceof errors/* CancelledError */.cc)
-        return message;
-    return `${closeSentence(message)} ${redeliverHint(completed)}`;
-}
 // ---- skip-unchanged ----
 /** A source that could not be hashed: its reuse cannot be proven, so it is submitted. */
 function fingerprintFailedWarning(label, error) {
-    return `skip-unchanged: ${error.replace(/\.$/, '')}; ${label} is submitted as usual.`;
+    return `skip-unchanged: ${(0,shared_text/* clause */.sb)(error)}; ${label} is submitted as usual.`;
 }
 /** The recorded task cannot be delivered any more: the clip is submitted (and billed) again. */
 function reusedTaskGoneWarning(taskId, why) {
     return `skip-unchanged: the earlier task ${taskId} for this unchanged source ${why}, so the source is submitted again (billed).`;
+}
+/** The recorded task cannot be reused, and submitting the clip instead would break the cost guard: it is not submitted. */
+function reusedTaskOverGuardMessage(taskId, why, guard) {
+    return `skip-unchanged: the earlier task ${taskId} for this unchanged source ${why}, so it would have to be submitted again: ${guard}`;
 }
 function reusingTaskInfo(taskId, date) {
     return `Unchanged since task ${taskId} (completed ${date}): reusing it, nothing is submitted or billed.`;
@@ -45224,9 +45437,6 @@ function wouldReuseInfo(source, taskId, date) {
 const MODEL = 'topaz-video-upscaler';
 // ---- Decoding ---------------------------------------------------------------
 const MAX_JSON_BYTES = 1024 * 1024;
-function isObject(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 function optionalCode(value) {
     return typeof value === 'string' || typeof value === 'number' ? value : undefined;
 }
@@ -45249,7 +45459,7 @@ function decodeTaskEnvelope(text) {
         // Scrubbed before it is cut: a cut key is a prefix no mask catches.
         throw new errors/* ResponseFormatError */.TT(`The API answered with something that is not JSON: ${(0,shared_text/* quoted */.TL)((0,redact/* redact */.E$)(text), 60)}.`);
     }
-    if (!isObject(data) || typeof data.id !== 'string' || !data.id || typeof data.status !== 'string') {
+    if (!(0,validate/* isObject */.Gv)(data) || typeof data.id !== 'string' || !data.id || typeof data.status !== 'string') {
         throw new errors/* ResponseFormatError */.TT('The API answered with JSON that is not a task (no string id and status).');
     }
     const task = { id: data.id, status: data.status };
@@ -45257,7 +45467,7 @@ function decodeTaskEnvelope(text) {
         task.model = data.model;
     if (typeof data.created_at === 'number')
         task.created_at = data.created_at;
-    if (isObject(data.output)) {
+    if ((0,validate/* isObject */.Gv)(data.output)) {
         const urls = data.output.video_urls;
         if (urls !== undefined && urls !== null && !(Array.isArray(urls) && urls.every((u) => typeof u === 'string'))) {
             throw new errors/* ResponseFormatError */.TT('The API answered with a task whose output.video_urls is not a list of URLs.');
@@ -45267,7 +45477,7 @@ function decodeTaskEnvelope(text) {
     else if (data.output === null) {
         task.output = null;
     }
-    if (isObject(data.error)) {
+    if ((0,validate/* isObject */.Gv)(data.error)) {
         task.error = {
             code: serverCode(data.error.code),
             message: serverText(data.error.message),
@@ -45282,7 +45492,7 @@ function decodeTaskEnvelope(text) {
 function decodeErrorEnvelope(text) {
     try {
         const data = JSON.parse(text);
-        if (isObject(data) && isObject(data.error)) {
+        if ((0,validate/* isObject */.Gv)(data) && (0,validate/* isObject */.Gv)(data.error)) {
             return {
                 code: serverCode(data.error.code),
                 message: serverText(data.error.message),
@@ -45360,7 +45570,7 @@ class ReapiClient {
         catch (error) {
             throw explainUncertainSubmission(error);
         }
-        const problem = taskIdProblem(task.id);
+        const problem = (0,validate/* taskIdProblem */.m2)(task.id);
         if (problem)
             throw new errors/* UnusableTaskIdError */.IP(unusableTaskIdMessage((0,shared_text/* quoted */.TL)((0,redact/* redact */.E$)(task.id)), problem));
         return task;
@@ -45368,7 +45578,7 @@ class ReapiClient {
     /** Reads a task; transient failures are retried until the deadline. */
     async getTask(taskId) {
         // Ids are checked where they enter (inputs, submission); this keeps a poll on /api/v1/tasks/ whatever the caller.
-        const problem = taskIdProblem(taskId);
+        const problem = (0,validate/* taskIdProblem */.m2)(taskId);
         if (problem)
             throw new errors/* ActionError */.lZ(`Task id ${(0,shared_text/* quoted */.TL)((0,redact/* redact */.E$)(taskId))} ${problem}, so it was not polled.`);
         return this.call('poll', 'GET', `/api/v1/tasks/${encodeURIComponent(taskId)}`, undefined);
@@ -45385,39 +45595,30 @@ class ReapiClient {
     }
     async call(operation, method, path, body) {
         const policy = operation === 'submit' ? retry/* SUBMIT_RETRY */.aY : this.pollPolicy;
-        const { signal } = this.options;
         const started = Date.now();
         let formatErrors = 0;
-        for (let attempt = 1;; attempt++) {
-            try {
-                return await this.send(method, path, body, this.requestTimeoutMs(operation));
-            }
-            catch (error) {
+        return (0,retry/* withRetries */.LH)(() => this.send(method, path, body, this.requestTimeoutMs(operation)), {
+            policy,
+            retryable: (error) => {
                 if (!(0,retry/* isRetryable */.r3)(error, operation))
-                    throw error;
-                if (error instanceof errors/* ResponseFormatError */.TT) {
-                    if (++formatErrors > policy.maxFormatErrors) {
-                        throw new errors/* UnreadableAnswersError */.Dx(`${(0,errors/* errorText */.kc)(error)} (${formatErrors} unreadable answers in a row to ${method === 'GET' ? 'polls' : method}; giving up.)`);
-                    }
-                }
-                else {
+                    return false;
+                if (!(error instanceof errors/* ResponseFormatError */.TT))
                     formatErrors = 0;
+                else if (++formatErrors > policy.maxFormatErrors) {
+                    throw new errors/* UnreadableAnswersError */.Dx(`${(0,errors/* errorText */.kc)(error)} (${formatErrors} unreadable answers in a row to ${method === 'GET' ? 'polls' : method}; giving up.)`);
                 }
-                if (attempt >= policy.maxAttempts)
-                    throw this.gaveUp(operation, error, attempt, started);
-                const delay = (0,retry/* retryDelayMs */.qO)(attempt, policy, error instanceof errors/* ApiError */.hD ? error.retryAfterMs : undefined, this.options.random);
-                const remaining = this.remainingMs();
-                if (delay > remaining) {
-                    // No retry fits before the deadline. A poll still waits the time out, so the
-                    // timeout means what it says; a submission has nothing to wait for.
-                    if (operation === 'poll' && remaining > 0)
-                        await (0,transport/* sleep */.yy)(remaining, signal);
-                    throw this.gaveUp(operation, error, attempt, started);
-                }
-                this.options.log?.(`${(0,errors/* errorText */.kc)(error)} Retrying in ${(0,format/* formatElapsed */.C7)(delay)} (attempt ${attempt + 1}).`);
-                await (0,transport/* sleep */.yy)(delay, signal);
-            }
-        }
+                return true;
+            },
+            retryAfterMs: (error) => (error instanceof errors/* ApiError */.hD ? error.retryAfterMs : undefined),
+            gaveUp: (error, attempts) => this.gaveUp(operation, error, attempts, started),
+            // No retry fits before the deadline: a poll still waits the time out, so the
+            // timeout means what it says; a submission has nothing to wait for.
+            remainingMs: () => this.remainingMs(),
+            waitOutDeadline: operation === 'poll',
+            onRetry: (error, delay, next) => this.options.log?.info(`${(0,errors/* errorText */.kc)(error)} Retrying in ${(0,format/* formatElapsed */.C7)(delay)} (attempt ${next}).`),
+            signal: this.options.signal,
+            random: this.options.random,
+        });
     }
     /** The last error of a submission that was retried in vain says so, and that nothing was billed. */
     gaveUp(operation, error, attempts, started) {
@@ -45436,7 +45637,7 @@ class ReapiClient {
     async send(method, path, body, timeoutMs) {
         const { signal } = this.options;
         if (signal?.aborted)
-            throw new errors/* CancelledError */.cc('Cancelled.');
+            throw new errors/* CancelledError */.cc();
         const url = `${this.options.baseUrl}${path}`;
         const what = `${method} ${path}`;
         const timeout = AbortSignal.timeout(timeoutMs);
@@ -45476,7 +45677,6 @@ class ReapiClient {
             throw new errors/* ApiError */.hD(describeApiError(status, envelope), {
                 status,
                 code,
-                requestId: envelope?.request_id,
                 retryAfterMs: (0,transport/* parseRetryAfter */.mu)(retryAfterHeader),
             });
         }
@@ -45504,7 +45704,7 @@ var external_node_path_ = __nccwpck_require__(76760);
 function checkArtifactRuntime(env = process.env) {
     const missing = ['ACTIONS_RUNTIME_TOKEN', 'ACTIONS_RESULTS_URL'].filter((name) => !env[name]);
     if (missing.length > 0) {
-        throw new errors/* InputError */.dz(`Input 'artifact-name' needs a GitHub Actions runner, but ${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not set; ` +
+        throw new errors/* InputError */.wW(`Input 'artifact-name' needs a GitHub Actions runner, but ${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not set; ` +
             'outside a runner use download: true instead.');
     }
     let host;
@@ -45512,10 +45712,10 @@ function checkArtifactRuntime(env = process.env) {
         host = new URL(env.GITHUB_SERVER_URL || 'https://github.com').hostname.toLowerCase();
     }
     catch {
-        throw new errors/* InputError */.dz(`Input 'artifact-name' cannot be used: GITHUB_SERVER_URL is not a URL (${JSON.stringify(env.GITHUB_SERVER_URL)}).`);
+        throw new errors/* InputError */.wW(`Input 'artifact-name' cannot be used: GITHUB_SERVER_URL is not a URL (${JSON.stringify(env.GITHUB_SERVER_URL)}).`);
     }
     if (host !== 'github.com' && !host.endsWith('.ghe.com') && !host.endsWith('.localhost')) {
-        throw new errors/* InputError */.dz(`Input 'artifact-name' is not supported on GitHub Enterprise Server (${host}); use download: true and upload video-path with an artifact action your server supports.`);
+        throw new errors/* InputError */.wW(`Input 'artifact-name' is not supported on GitHub Enterprise Server (${host}); use download: true and upload video-path with an artifact action your server supports.`);
     }
 }
 /** The artifact's page, as actions/upload-artifact links it: `${server}/${owner}/${repo}/actions/runs/${run}/artifacts/${id}`. */
@@ -45552,7 +45752,7 @@ async function uploadResultArtifact(files, options) {
     }
     try {
         // Loaded only here: the artifact client (Azure SDK, zip) is large, and most runs never need it.
-        const { DefaultArtifactClient } = await Promise.all(/* import() */[__nccwpck_require__.e(830), __nccwpck_require__.e(533), __nccwpck_require__.e(351), __nccwpck_require__.e(935)]).then(__nccwpck_require__.bind(__nccwpck_require__, 77935));
+        const { DefaultArtifactClient } = await Promise.all(/* import() */[__nccwpck_require__.e(351), __nccwpck_require__.e(830), __nccwpck_require__.e(533), __nccwpck_require__.e(935)]).then(__nccwpck_require__.bind(__nccwpck_require__, 77935));
         const upload = new DefaultArtifactClient().uploadArtifact(name, uploadFiles, (0,external_node_path_.dirname)(uploadFiles[0]), {
             retentionDays: options.retentionDays,
             skipArchive: single,
@@ -45597,6 +45797,22 @@ function untilCancelled(promise, signal) {
 ;// CONCATENATED MODULE: ./src/model/clip.ts
 
 
+/**
+ * The one rule for the `status` output, live (while clips run; a clip not yet
+ * settled counts as processing) and final: `failed` when any clip failed or
+ * was skipped, else `dry-run` when every clip was only checked, else
+ * `processing` when any is still running, else `completed`. For one clip it is
+ * simply that clip's status.
+ */
+function runStatus(statuses) {
+    if (statuses.some((status) => status === 'failed' || status === 'skipped'))
+        return 'failed';
+    if (statuses.length > 0 && statuses.every((status) => status === 'dry-run'))
+        return 'dry-run';
+    if (statuses.some((status) => status === 'processing'))
+        return 'processing';
+    return 'completed';
+}
 /** The one place a clip's status is decided: from how far it got, and what stopped it. */
 function clipStatus(stage, error) {
     // Paid for and delivered, but not what was asked for (verify: fail): the step must not pass it on as done.
@@ -45612,11 +45828,11 @@ function clipStatus(stage, error) {
     return neverSent ? 'skipped' : 'failed';
 }
 /** One clear sentence for the user, always naming the task when there is one. */
-function clipMessage(plan, progress, error) {
-    const { taskId } = progress;
+function clipMessage(plan, clip, error) {
+    const { taskId } = clip;
     if (error instanceof errors/* CancelledError */.cc) {
         if (taskId)
-            return progress.stage === 'completed' ? cancelledWhileDelivering(taskId, savedSoFar(progress)) : cancelledWhileWaiting(taskId);
+            return clip.stage === 'completed' ? cancelledWhileDelivering(taskId, savedSoFar(clip)) : cancelledWhileWaiting(taskId);
         if (error.requestInFlight)
             return (0,errors/* errorText */.kc)(error);
         return plan.resumeTaskId ? failureText(error) : CANCELLED_BEFORE_SUBMITTING;
@@ -45625,8 +45841,8 @@ function clipMessage(plan, progress, error) {
     if (!taskId)
         return message;
     // A completed task is paid for; only delivering its result failed.
-    if (progress.videoUrls.length > 0) {
-        const saved = savedSoFar(progress);
+    if (clip.videoUrls.length > 0) {
+        const saved = savedSoFar(clip);
         // A release upload's message already says how to resume.
         const hint = message.includes(`task-id: ${taskId}`) ? '' : ` ${redeliverHint([taskId])}`;
         return `${saved ? `${message.replace(/[.!?]$/, '')}${saved}.` : closeSentence(message)}${hint}`;
@@ -45634,23 +45850,22 @@ function clipMessage(plan, progress, error) {
     return withTaskHint(message, taskId);
 }
 /** What a clip whose delivery stopped part-way left on disk (listed in its files), for its message. */
-function savedSoFar(progress) {
-    return partlySaved(progress.files.length, progress.videoUrls.length);
+function savedSoFar(clip) {
+    return partlySaved(clip.files.length, clip.videoUrls.length);
 }
 /** The clip's outcome: how far it got, and (when something stopped it) why. */
-function settleClip(plan, progress, error) {
-    const { reusedFrom, releaseAssetUrl, releaseAssets, media } = progress;
+function settleClip(plan, clip, error) {
+    const { reusedFrom, releaseAssets, media } = clip;
     const outcome = {
         plan,
         reusedFrom,
-        releaseAssetUrl,
-        releaseAssets,
+        releaseAssets: releaseAssets && [...releaseAssets],
         media,
-        status: clipStatus(progress.stage, error),
-        taskId: progress.taskId,
-        videoUrls: [...progress.videoUrls],
-        files: [...progress.files],
-        message: error === undefined ? undefined : clipMessage(plan, progress, error),
+        status: clipStatus(clip.stage, error),
+        taskId: clip.taskId,
+        videoUrls: [...clip.videoUrls],
+        files: [...clip.files],
+        message: error === undefined ? undefined : clipMessage(plan, clip, error),
     };
     return Object.freeze(outcome);
 }
@@ -45663,6 +45878,8 @@ function isResumable(outcome) {
     return outcome.taskId !== undefined && (outcome.status === 'processing' || (outcome.status === 'completed' && outcome.message !== undefined));
 }
 
+// EXTERNAL MODULE: ./src/model/billing.ts
+var billing = __nccwpck_require__(2170);
 ;// CONCATENATED MODULE: ./src/shared/canonical-url.ts
 /**
  * One spelling per URL, for telling whether two `video-url` items are the
@@ -45813,7 +46030,7 @@ function checkSourceUrl(text) {
 }
 /** A task id goes into a URL path: the same rule as for the ids the action takes from reApi and publishes (validate.ts). */
 function checkTaskId(text) {
-    return isTaskId(text);
+    return (0,validate/* isTaskId */.XJ)(text);
 }
 /**
  * Splits a list input into its items: one per line, blank lines and lines
@@ -45831,10 +46048,10 @@ function parseList(name, text, key = (item) => item) {
             data = JSON.parse(trimmed);
         }
         catch {
-            throw new errors/* InputError */.dz(`Input '${name}' starts with "[" but is not a JSON array (got ${preview(trimmed)}); give one value per line, or a JSON array of strings.`);
+            throw new errors/* InputError */.wW(`Input '${name}' starts with "[" but is not a JSON array (got ${preview(trimmed)}); give one value per line, or a JSON array of strings.`);
         }
         if (!Array.isArray(data) || !data.every((item) => typeof item === 'string')) {
-            throw new errors/* InputError */.dz(`Input '${name}' is JSON but not an array of strings (got ${preview(trimmed)}); give one value per line, or a JSON array of strings.`);
+            throw new errors/* InputError */.wW(`Input '${name}' is JSON but not an array of strings (got ${preview(trimmed)}); give one value per line, or a JSON array of strings.`);
         }
         items = data.map((item) => item.trim()).filter(Boolean);
     }
@@ -45845,7 +46062,7 @@ function parseList(name, text, key = (item) => item) {
             .filter((line) => line && !line.startsWith('#'));
     }
     if (items.length > MAX_ITEMS) {
-        throw new errors/* InputError */.dz(`Input '${name}' lists ${items.length} values; at most ${MAX_ITEMS} are taken in one step (split them over a matrix).`);
+        throw new errors/* InputError */.wW(`Input '${name}' lists ${items.length} values; at most ${MAX_ITEMS} are taken in one step (split them over a matrix).`);
     }
     const seen = new Map();
     items.forEach((item, index) => {
@@ -45854,7 +46071,7 @@ function parseList(name, text, key = (item) => item) {
         if (first !== undefined) {
             const firstItem = items[first];
             const spelled = firstItem === item ? '' : `, the second time as ${preview(item)}`;
-            throw new errors/* InputError */.dz(`Input '${name}' lists ${preview(firstItem)} twice (items ${first + 1} and ${index + 1}${spelled})` +
+            throw new errors/* InputError */.wW(`Input '${name}' lists ${preview(firstItem)} twice (items ${first + 1} and ${index + 1}${spelled})` +
                 (name === 'video-url' ? '; every submission is billed, so remove the duplicate.' : '; remove the duplicate.'));
         }
         seen.set(itemKey, index);
@@ -45872,16 +46089,15 @@ function parseList(name, text, key = (item) => item) {
 
 
 
-
 const MAX_CONCURRENCY = 32;
 function parseApiBaseUrl(text) {
     const reason = checkSourceUrl(text);
     if (reason) {
-        throw new errors/* InputError */.dz(`Input 'api-base-url' ${reason} (got ${preview(text)}); expected an http(s) origin such as https://reapi.ai.`);
+        throw new errors/* InputError */.wW(`Input 'api-base-url' ${reason} (got ${preview(text)}); expected an http(s) origin such as https://reapi.ai.`);
     }
     const url = new URL(text);
     if (url.search || url.hash || url.username || url.password) {
-        throw new errors/* InputError */.dz(`Input 'api-base-url' must be an origin (and optional path prefix) without credentials, query string or fragment; got ${preview(text)}.`);
+        throw new errors/* InputError */.wW(`Input 'api-base-url' must be an origin (and optional path prefix) without credentials, query string or fragment; got ${preview(text)}.`);
     }
     return text.replace(/\/+$/, '');
 }
@@ -45897,16 +46113,16 @@ function isInsecureApiBase(apiBaseUrl) {
 function checkApiKey(key) {
     if (/^[\x21-\x7e]+$/.test(key))
         return;
-    throw new errors/* InputError */.dz("Input 'api-key' contains a space, line break or non-ASCII character, which no reApi key has; check the secret's value (a stray newline or a pasted quote?).");
+    throw new errors/* InputError */.wW("Input 'api-key' contains a space, line break or non-ASCII character, which no reApi key has; check the secret's value (a stray newline or a pasted quote?).");
 }
 function requireDuration(name, text, example) {
     const ms = parseDuration(text);
     if (ms === undefined) {
-        throw new errors/* InputError */.dz(`Input '${name}' must be a positive duration: seconds as a number, or with a unit ms, s, m or h (e.g. ${example}); got ${preview(text)}.`);
+        throw new errors/* InputError */.wW(`Input '${name}' must be a positive duration: seconds as a number, or with a unit ms, s, m or h (e.g. ${example}); got ${preview(text)}.`);
     }
     const reason = checkDurationRange(ms);
     if (reason)
-        throw new errors/* InputError */.dz(`Input '${name}' must be from 1ms to ${timers/* MAX_DURATION_TEXT */.yM}; ${preview(text)} ${reason}.`);
+        throw new errors/* InputError */.wW(`Input '${name}' must be from 1ms to ${timers/* MAX_DURATION_TEXT */.yM}; ${preview(text)} ${reason}.`);
     return ms;
 }
 /** Characters the artifact service refuses in a name (they break some file systems). */
@@ -45920,18 +46136,18 @@ function parseRetentionDays(text) {
         return undefined;
     const days = /^\d+$/.test(text) ? Number(text) : NaN;
     if (!(days >= 1 && days <= 90)) {
-        throw new errors/* InputError */.dz(`Input 'retention-days' must be a whole number of days from 1 to 90, or empty for the repository default; got ${preview(text)}.`);
+        throw new errors/* InputError */.wW(`Input 'retention-days' must be a whole number of days from 1 to 90, or empty for the repository default; got ${preview(text)}.`);
     }
     return days;
 }
 /** The download directory: the input (relative to the working directory, the workspace on a runner), else RUNNER_TEMP/reapi-upscaled. */
 function resolveDownloadPath(text, env) {
     if (text.includes('\0'))
-        throw new errors/* InputError */.dz(`Input 'download-path' contains a NUL character; got ${preview(text)}.`);
+        throw new errors/* InputError */.wW(`Input 'download-path' contains a NUL character; got ${preview(text)}.`);
     const path = text ? (0,external_node_path_.resolve)(text) : (0,external_node_path_.join)(env.RUNNER_TEMP || (0,external_node_os_.tmpdir)(), 'reapi-upscaled');
     const reason = checkDownloadPath(path);
     if (reason)
-        throw new errors/* InputError */.dz(`Input 'download-path' ${reason} (got ${preview(text || path)}); give a directory on a disk, e.g. \${{ runner.temp }}/upscaled.`);
+        throw new errors/* InputError */.wW(`Input 'download-path' ${reason} (got ${preview(text || path)}); give a directory on a disk, e.g. \${{ runner.temp }}/upscaled.`);
     return path;
 }
 /** " item 3" when the input lists several values, so a message points at the bad one. */
@@ -45941,13 +46157,13 @@ function which(items, index) {
 function parseBooleanInput(name, text) {
     const value = parseBoolean(text);
     if (value === undefined)
-        throw new errors/* InputError */.dz(`Input '${name}' must be true or false; got ${preview(text)}.`);
+        throw new errors/* InputError */.wW(`Input '${name}' must be true or false; got ${preview(text)}.`);
     return value;
 }
 function parseConcurrency(text) {
     const value = /^\d+$/.test(text) ? Number(text) : NaN;
     if (!(value >= 1 && value <= MAX_CONCURRENCY)) {
-        throw new errors/* InputError */.dz(`Input 'concurrency' must be a whole number from 1 to ${MAX_CONCURRENCY}; got ${preview(text)}.`);
+        throw new errors/* InputError */.wW(`Input 'concurrency' must be a whole number from 1 to ${MAX_CONCURRENCY}; got ${preview(text)}.`);
     }
     return value;
 }
@@ -45956,7 +46172,7 @@ function parseMaxBillableSeconds(text) {
         return undefined;
     const value = /^\d+$/.test(text) ? Number(text) : NaN;
     if (!(value >= 1 && Number.isSafeInteger(value))) {
-        throw new errors/* InputError */.dz(`Input 'max-billable-seconds' must be a whole number of seconds (1 or more), or empty for no limit; got ${preview(text)}.`);
+        throw new errors/* InputError */.wW(`Input 'max-billable-seconds' must be a whole number of seconds (1 or more), or empty for no limit; got ${preview(text)}.`);
     }
     return value;
 }
@@ -45964,7 +46180,7 @@ function parseVerifyMode(text) {
     const mode = text.toLowerCase();
     if (mode === 'warn' || mode === 'fail' || mode === 'off')
         return mode;
-    throw new errors/* InputError */.dz(`Input 'verify' must be warn, fail or off; got ${preview(text)}.`);
+    throw new errors/* InputError */.wW(`Input 'verify' must be warn, fail or off; got ${preview(text)}.`);
 }
 /**
  * The defaults of action.yml, for runs outside a runner (the runner passes
@@ -45990,34 +46206,34 @@ function parseInputs(read, env = process.env, now = Date.now()) {
     const get = (name) => read(name).trim() || INPUT_DEFAULTS[name] || '';
     const apiKey = get('api-key');
     if (!apiKey) {
-        throw new errors/* InputError */.dz("Input 'api-key' is required: pass your reApi key from a secret, e.g. api-key: ${{ secrets.REAPI_API_KEY }}.");
+        throw new errors/* InputError */.wW("Input 'api-key' is required: pass your reApi key from a secret, e.g. api-key: ${{ secrets.REAPI_API_KEY }}.");
     }
     checkApiKey(apiKey);
     // Spellings of one URL (HTTP://Host:80/./a#x and http://host/a) are one source, billed twice if both were sent.
     const videoUrls = parseList('video-url', get('video-url'), canonicalUrl);
     const taskIds = parseList('task-id', get('task-id'));
     if (videoUrls.length === 0 && taskIds.length === 0) {
-        throw new errors/* InputError */.dz("Input 'video-url' is required (a public http(s) URL of an MP4, MOV or MKV), unless 'task-id' is given to resume a task.");
+        throw new errors/* InputError */.wW("Input 'video-url' is required (a public http(s) URL of an MP4, MOV or MKV), unless 'task-id' is given to resume a task.");
     }
     videoUrls.forEach((videoUrl, index) => {
         // URL parsing drops tabs and line breaks, but the raw text would be sent and logged.
         const reason = (0,shared_text/* hasControlCharacters */.Kg)(videoUrl) ? 'holds a line break, tab or another control character' : checkSourceUrl(videoUrl);
         if (reason) {
-            throw new errors/* InputError */.dz(`Input 'video-url'${which(videoUrls, index)} ${reason} (got ${preview(videoUrl)}); it must be a public http(s) URL of an MP4, MOV or MKV (data: URIs and local files are not accepted).`);
+            throw new errors/* InputError */.wW(`Input 'video-url'${which(videoUrls, index)} ${reason} (got ${preview(videoUrl)}); it must be a public http(s) URL of an MP4, MOV or MKV (data: URIs and local files are not accepted).`);
         }
     });
     taskIds.forEach((taskId, index) => {
         if (!checkTaskId(taskId)) {
-            throw new errors/* InputError */.dz(`Input 'task-id'${which(taskIds, index)} must be a reApi task id such as task_018f5a3a… (${TASK_ID_RULE}); got ${preview(taskId)}.`);
+            throw new errors/* InputError */.wW(`Input 'task-id'${which(taskIds, index)} must be a reApi task id such as task_018f5a3a… (${validate/* TASK_ID_RULE */.n}); got ${preview(taskId)}.`);
         }
     });
     if (taskIds.length > 0 && videoUrls.length > 0 && videoUrls.length !== taskIds.length) {
-        throw new errors/* InputError */.dz(`Inputs 'task-id' and 'video-url' list ${taskIds.length} and ${videoUrls.length} values; when resuming, video-url may name the source of each task (same count, same order, used for file names) or be left empty.`);
+        throw new errors/* InputError */.wW(`Inputs 'task-id' and 'video-url' list ${taskIds.length} and ${videoUrls.length} values; when resuming, video-url may name the source of each task (same count, same order, used for file names) or be left empty.`);
     }
     const factorText = get('upscale-factor');
     const upscaleFactor = parseUpscaleFactor(factorText);
     if (!upscaleFactor) {
-        throw new errors/* InputError */.dz(`Input 'upscale-factor' must be 1, 2 or 4 (1x, 2x, 4x also accepted); got ${preview(factorText)}.`);
+        throw new errors/* InputError */.wW(`Input 'upscale-factor' must be 1, 2 or 4 (1x, 2x, 4x also accepted); got ${preview(factorText)}.`);
     }
     const wait = parseBooleanInput('wait', get('wait'));
     const downloadRequested = parseBooleanInput('download', get('download'));
@@ -46025,28 +46241,28 @@ function parseInputs(read, env = process.env, now = Date.now()) {
     if (artifactName) {
         const reason = checkArtifactName(artifactName);
         if (reason) {
-            throw new errors/* InputError */.dz(`Input 'artifact-name' ${reason} (got ${preview(artifactName)}); artifact names cannot contain " : < > | * ? \\ / or line breaks.`);
+            throw new errors/* InputError */.wW(`Input 'artifact-name' ${reason} (got ${preview(artifactName)}); artifact names cannot contain " : < > | * ? \\ / or line breaks.`);
         }
     }
     const retentionDays = parseRetentionDays(get('retention-days'));
     const releaseTag = get('release-tag') || undefined;
     if (releaseTag !== undefined && ((0,shared_text/* hasControlCharacters */.Kg)(releaseTag) || releaseTag.length > 255)) {
-        throw new errors/* InputError */.dz(`Input 'release-tag' must be a tag name on one line, at most 255 characters; got ${preview(releaseTag)}.`);
+        throw new errors/* InputError */.wW(`Input 'release-tag' must be a tag name on one line, at most 255 characters; got ${preview(releaseTag)}.`);
     }
     const githubToken = get('github-token') || undefined;
     if (releaseTag && !githubToken) {
-        throw new errors/* InputError */.dz("Input 'release-tag' needs a token: leave github-token at its default (${{ github.token }}) or pass one with contents: write.");
+        throw new errors/* InputError */.wW("Input 'release-tag' needs a token: leave github-token at its default (${{ github.token }}) or pass one with contents: write.");
     }
     const download = downloadRequested || artifactName !== undefined || releaseTag !== undefined;
     if (download && !wait) {
         const name = releaseTag ? 'release-tag' : artifactName ? 'artifact-name' : 'download';
-        throw new errors/* InputError */.dz(`Input '${name}' needs wait: true, because there is nothing to download until the task completes (got wait: false).`);
+        throw new errors/* InputError */.wW(`Input '${name}' needs wait: true, because there is nothing to download until the task completes (got wait: false).`);
     }
     const concurrency = parseConcurrency(get('concurrency'));
     const preflight = parseBooleanInput('preflight', get('preflight'));
     const maxBillableSeconds = parseMaxBillableSeconds(get('max-billable-seconds'));
     if (maxBillableSeconds !== undefined && !preflight) {
-        throw new errors/* InputError */.dz("Input 'max-billable-seconds' needs preflight: true, because the billable seconds are measured in preflight (got preflight: false).");
+        throw new errors/* InputError */.wW("Input 'max-billable-seconds' needs preflight: true, because the billable seconds are measured in preflight (got preflight: false).");
     }
     const dryRun = parseBooleanInput('dry-run', get('dry-run'));
     const skipUnchanged = parseBooleanInput('skip-unchanged', get('skip-unchanged'));
@@ -46082,6 +46298,8 @@ var external_node_crypto_ = __nccwpck_require__(77598);
 var external_node_stream_ = __nccwpck_require__(57075);
 // EXTERNAL MODULE: external "node:stream/promises"
 var external_node_stream_promises_ = __nccwpck_require__(46466);
+// EXTERNAL MODULE: ./src/delivery/replace-file.ts
+var replace_file = __nccwpck_require__(49891);
 ;// CONCATENATED MODULE: ./src/delivery/download-limits.ts
 /**
  * The time bounds of one result download ("never hangs"): an overall deadline
@@ -46186,7 +46404,11 @@ function anySignal(...signals) {
 
 // EXTERNAL MODULE: ./src/shared/young-gc.ts + 2 modules
 var young_gc = __nccwpck_require__(23395);
+// EXTERNAL MODULE: ./src/media/container.ts
+var media_container = __nccwpck_require__(87499);
 ;// CONCATENATED MODULE: ./src/delivery/download.ts
+
+
 
 
 
@@ -46230,18 +46452,7 @@ async function prepareDownloadDir(dir) {
         reason = FS_REASONS[code] ?? (0,errors/* errorText */.kc)(error);
     }
     if (reason)
-        throw new errors/* InputError */.dz(`Input 'download-path' must be a writable directory; ${JSON.stringify(dir)} is not (${reason}).`);
-}
-/**
- * Downloads each URL to `dir` under the matching name. Each file is streamed
- * to a hidden temporary name and renamed into place only once complete.
- */
-async function downloadResults(urls, dir, names, options = {}) {
-    const files = [];
-    for (const [index, url] of urls.entries()) {
-        files.push(await downloadFile(url, dir, names[index], options));
-    }
-    return files;
+        throw new errors/* InputError */.wW(`Input 'download-path' must be a writable directory; ${JSON.stringify(dir)} is not (${reason}).`);
 }
 /** Downloads one URL to `dir/name`, retrying transient failures; leaves no partial file behind. */
 async function downloadFile(url, dir, name, options = {}) {
@@ -46253,32 +46464,26 @@ async function downloadFile(url, dir, name, options = {}) {
     const temporary = (0,external_node_path_.join)(dir, `.${name}.${(0,external_node_crypto_.randomBytes)(4).toString('hex')}.part`);
     const deadline = new DownloadDeadline();
     try {
-        let bytes;
-        for (let attempt = 1;; attempt++) {
-            try {
-                bytes = await fetchToFile(url, temporary, options, deadline);
-                break;
-            }
-            catch (error) {
-                const transient = error instanceof errors/* DownloadError */.nV ? error.transient : error instanceof errors/* NetworkError */.Dr;
-                if (!transient)
-                    throw error;
-                if (attempt >= DOWNLOAD_RETRY.maxAttempts) {
-                    throw new errors/* DownloadError */.nV(`Downloading the result failed after ${attempt} attempts: ${(0,errors/* errorText */.kc)(error)}`, false);
-                }
-                const delay = (0,retry/* retryDelayMs */.qO)(attempt, DOWNLOAD_RETRY, error instanceof errors/* DownloadError */.nV ? error.retryAfterMs : undefined, options.random);
-                options.log?.(`${(0,errors/* errorText */.kc)(error)} Retrying in ${(0,format/* formatElapsed */.C7)(delay)} (attempt ${attempt + 1} of ${DOWNLOAD_RETRY.maxAttempts}).`);
+        const bytes = await (0,retry/* withRetries */.LH)(() => fetchToFile(url, temporary, options, deadline), {
+            policy: DOWNLOAD_RETRY,
+            retryable: (error) => (error instanceof errors/* DownloadError */.nV ? error.transient : error instanceof errors/* NetworkError */.Dr),
+            retryAfterMs: (error) => (error instanceof errors/* DownloadError */.nV ? error.retryAfterMs : undefined),
+            gaveUp: (error, attempts) => new errors/* DownloadError */.nV(`Downloading the result failed after ${attempts} attempts: ${(0,errors/* errorText */.kc)(error)}`, false),
+            onRetry: (error, delay, next) => options.log?.info(`${(0,errors/* errorText */.kc)(error)} Retrying in ${(0,format/* formatElapsed */.C7)(delay)} (attempt ${next} of ${DOWNLOAD_RETRY.maxAttempts}).`),
+            random: options.random,
+            // The download's own deadline also ends the wait, and then says so.
+            sleep: async (ms) => {
                 try {
-                    await (0,transport/* sleep */.yy)(delay, anySignal(options.signal, deadline.signal));
+                    await (0,transport/* sleep */.yy)(ms, anySignal(options.signal, deadline.signal));
                 }
                 catch (sleepError) {
                     if (options.signal?.aborted || !deadline.passed)
                         throw sleepError;
                     throw deadline.error(url);
                 }
-            }
-        }
-        await (0,promises_.rename)(temporary, target);
+            },
+        });
+        await (0,replace_file/* replaceFile */.fR)(temporary, target, { signal: options.signal });
         return { url, path: target, name, bytes };
     }
     catch (error) {
@@ -46338,7 +46543,7 @@ async function fetchToFile(url, file, options, deadline) {
             const { statusCode, headers } = response;
             if (transport/* REDIRECT_STATUSES */.aq.has(statusCode)) {
                 await response.body.dump();
-                const location = headerText(headers.location);
+                const location = (0,transport/* header */.wx)(headers, 'location');
                 if (!location)
                     throw new errors/* DownloadError */.nV(`The result host answered HTTP ${statusCode} without a Location for ${current}.`, false);
                 if (hop >= transport/* MAX_REDIRECTS */.NX)
@@ -46349,8 +46554,8 @@ async function fetchToFile(url, file, options, deadline) {
                 }
                 const downgrade = downgradeWarning(new URL(current), next);
                 if (downgrade)
-                    options.warn?.(downgrade);
-                options.debug?.(`HTTP ${statusCode}: redirected to ${next.href}`);
+                    options.log?.warning(downgrade);
+                options.log?.debug(`HTTP ${statusCode}: redirected to ${next.href}`);
                 current = next.href;
                 continue;
             }
@@ -46360,12 +46565,12 @@ async function fetchToFile(url, file, options, deadline) {
                 const hint = statusCode === 403 || statusCode === 410 ? ' (the result link may have expired)' : '';
                 throw new errors/* DownloadError */.nV(`The result host answered HTTP ${statusCode} for ${current}${hint}.`, transient, (0,transport/* parseRetryAfter */.mu)(headers['retry-after']));
             }
-            const declared = headerText(headers['content-length']);
+            const declared = (0,transport/* header */.wx)(headers, 'content-length');
             const expected = declared !== undefined && /^\d+$/.test(declared) ? Number(declared) : undefined;
             deadline.set(downloadDeadlineMs(expected), expected === undefined
                 ? 'the result host declared no size'
                 : `${(0,format/* formatLimit */.tW)(DOWNLOAD_DEADLINE_FLOOR_MS)} plus 1s per MB of its ${(expected / 1_000_000).toFixed(1)} MB`);
-            const inspector = new Mp4Inspector(headerText(headers['content-type']), expected, options.log);
+            const inspector = new Mp4Inspector((0,transport/* header */.wx)(headers, 'content-type'), expected, options.log);
             const body = response.body;
             // Bytes undici received: those the inspector counted plus any still queued in the body when it broke off.
             const arrived = () => inspector.received + body.readableLength;
@@ -46411,19 +46616,22 @@ function describeCause(error) {
     const message = text && text !== 'undefined' ? text.replace(/\s+/g, ' ').trim() : '';
     return [code, message && message !== code ? message : undefined].filter(Boolean).join(': ') || 'the connection closed';
 }
-function headerText(value) {
-    return Array.isArray(value) ? value[0] : value;
-}
-/** Why the first bytes are not an MP4, or undefined when they start with an ISO BMFF `ftyp` box. */
+/**
+ * Why the first bytes are not an MP4, or undefined when they are one. "An MP4"
+ * is what preflight and verify call one (sniffContainer: a leading ISO BMFF box
+ * such as `ftyp`, or QuickTime's `wide`, `free` or `mdat`), so a result is not
+ * refused here that the rest of the action reads as a video.
+ */
 function notMp4Reason(head, contentType) {
-    if (head.length >= 8 && head.toString('latin1', 4, 8) === 'ftyp')
+    const container = (0,media_container/* sniffContainer */.W1)(head);
+    if (container === 'mp4')
         return undefined;
     if (head.length === 0)
         return 'the response body is empty';
     const text = head.toString('utf8', 0, Math.min(head.length, 120)).replace(/\s+/g, ' ').trim();
     const looksLikeText = /^[\x20-\x7e]*$/.test(text);
-    const kind = /^<(!doctype|html|\?xml|head|body)/i.test(text) ? 'an HTML page' : looksLikeText ? 'text' : 'data';
-    return `it is ${kind}${contentType ? ` (content-type ${contentType})` : ''}, not an MP4 (no ftyp box at the start)${looksLikeText && text ? `: ${JSON.stringify(text.slice(0, 80))}` : ''}`;
+    const kind = container === 'matroska' ? 'an MKV file' : ((0,media_container/* sniffDocument */.WD)(head) ?? (looksLikeText ? 'text' : 'data'));
+    return `it is ${kind}${contentType ? ` (content-type ${contentType})` : ''}, not an MP4 (no MP4 box at the start)${looksLikeText && text ? `: ${JSON.stringify(text.slice(0, 80))}` : ''}`;
 }
 /** Passes the body through, counting it, checking the first bytes are an MP4, and logging progress now and then. */
 class Mp4Inspector extends external_node_stream_.Transform {
@@ -46458,7 +46666,7 @@ class Mp4Inspector extends external_node_stream_.Transform {
         }
         if (Date.now() - this.lastProgress >= PROGRESS_EVERY_MS) {
             this.lastProgress = Date.now();
-            this.log?.(`Downloaded ${(0,format/* formatBytes */.z3)(this.received)}${this.expected === undefined ? '' : ` of ${(0,format/* formatBytes */.z3)(this.expected)}`}…`);
+            this.log?.info(`Downloaded ${(0,format/* formatBytes */.z3)(this.received)}${this.expected === undefined ? '' : ` of ${(0,format/* formatBytes */.z3)(this.expected)}`}…`);
         }
         done(null, chunk);
     }
@@ -46595,7 +46803,7 @@ class TaskPoller {
         if (initial && isTerminal(initial.status))
             return Promise.resolve(initial);
         if (this.options.signal?.aborted)
-            return Promise.reject(new errors/* CancelledError */.cc('Cancelled.'));
+            return Promise.reject(new errors/* CancelledError */.cc());
         return new Promise((resolve, reject) => {
             const now = Date.now();
             const entry = { taskId, started: now, dueAt: now, polls: 0, lastStatus: initial?.status, inFlight: false, resolve, reject };
@@ -46674,7 +46882,7 @@ class TaskPoller {
         clearTimeout(this.timer);
         this.timer = undefined;
         for (const entry of [...this.watched])
-            this.settle(entry, new errors/* CancelledError */.cc('Cancelled.'));
+            this.settle(entry, new errors/* CancelledError */.cc());
     }
 }
 
@@ -46877,7 +47085,7 @@ class ResultNameBook {
                 };
                 const cancel = () => {
                     done();
-                    reject(new errors/* CancelledError */.cc('Cancelled.'));
+                    reject(new errors/* CancelledError */.cc());
                 };
                 this.waiting.add(check);
                 signal?.addEventListener('abort', cancel, { once: true });
@@ -46896,11 +47104,117 @@ function clipBaseName(clip, taskId, upscaleFactor) {
     return resultBaseName({ sourceUrl: clip.source, taskId: taskId ?? clip.resumeTaskId, upscaleFactor });
 }
 
+// EXTERNAL MODULE: ./src/delivery/file-hash.ts
+var file_hash = __nccwpck_require__(27957);
+;// CONCATENATED MODULE: ./src/release/asset-names.ts
+/**
+ * Release asset names as GitHub stores them. GitHub renames an uploaded asset
+ * whose name holds anything beyond a few ASCII characters: accents are
+ * dropped, other letters (Cyrillic, CJK…), spaces and most punctuation become
+ * `.`, and the lists then show only the renamed name. An action that looked
+ * the asset up by its own name would never find it again (a re-delivery of
+ * the same bytes would fail with 422 already_exists), and two names GitHub
+ * maps to one (`café`, `cafe`) would take one asset. So each local file name
+ * is mapped before the upload to a name GitHub keeps as it is, and names
+ * stay unique after that mapping. Pure functions, plus the run's name book.
+ */
+
+/** Why a file's asset name differs from it, for the log. */
+const ASSET_NAME_RULE = 'GitHub would rename it (asset names keep only ASCII letters, digits, - _ and .), so it is spelled in ASCII with a short hash of the file name';
+/** A name GitHub keeps unchanged: ASCII letters, digits, `-`, `_` and single dots between them. */
+const KEPT = /^[A-Za-z0-9_](?:[A-Za-z0-9_-]|\.(?!\.))*(?<!\.)$/;
+/** Letters with no accent to drop that have a usual ASCII spelling. */
+const ASCII_SPELLING = {
+    æ: 'ae',
+    Æ: 'AE',
+    œ: 'oe',
+    Œ: 'OE',
+    ß: 'ss',
+    ẞ: 'SS',
+    ø: 'o',
+    Ø: 'O',
+    đ: 'd',
+    Đ: 'D',
+    ð: 'd',
+    Ð: 'D',
+    þ: 'th',
+    Þ: 'TH',
+    ł: 'l',
+    Ł: 'L',
+    ı: 'i',
+    ŋ: 'ng',
+    Ŋ: 'NG',
+    ħ: 'h',
+    Ħ: 'H',
+};
+/** True when GitHub stores an asset under this name exactly as sent. */
+function isKeptByGitHub(name) {
+    return name.length <= 255 && KEPT.test(name);
+}
+/**
+ * The name a result file is uploaded under. A name GitHub keeps is used as
+ * is. Any other is spelled in ASCII (accents dropped, `æ` → `ae`, every run of
+ * other characters one `-`) and, because that loses something, gets `-` and
+ * six hex digits of the SHA-256 of the original name before its extension:
+ * `café-2x.mp4` → `cafe-2x-1c8b3e.mp4`, so it can never meet the name of
+ * another file (`cafe-2x.mp4` stays itself) and is the same on every run.
+ */
+function releaseAssetName(fileName) {
+    if (isKeptByGitHub(fileName))
+        return fileName;
+    const dot = /\.[A-Za-z0-9]{1,8}$/.exec(fileName);
+    const extension = dot ? dot[0] : '';
+    const stem = asciiSpelling(fileName.slice(0, fileName.length - extension.length));
+    const tag = (0,external_node_crypto_.createHash)('sha256').update(fileName.normalize('NFC'), 'utf8').digest('hex').slice(0, 6);
+    // The stem keeps the whole name within 255 characters.
+    const room = 255 - extension.length - tag.length - 1;
+    const kept = stem.slice(0, room).replace(/[.-]+$/, '');
+    return `${kept ? `${kept}-` : ''}${tag}${extension}`;
+}
+/** ASCII letters, digits, `_`, `-` and single inner dots only; nothing at either end but a letter, digit or `_`. */
+function asciiSpelling(text) {
+    return text
+        .normalize('NFKD')
+        .replace(/\p{M}+/gu, '')
+        .replace(/./gu, (char) => ASCII_SPELLING[char] ?? char)
+        .replace(/[^A-Za-z0-9_.-]+/g, '-')
+        .replace(/-{2,}/g, '-')
+        .replace(/\.{2,}/g, '.')
+        .replace(/^[.-]+|[.-]+$/g, '');
+}
+/**
+ * The asset names of one run: each file name gets its releaseAssetName, and
+ * one already handed to another file of this run gets `_2`, `_3`… before its
+ * extension (compared without case). The hash in a mapped name makes that
+ * all but impossible; this is the guarantee.
+ */
+class AssetNameBook {
+    owners = new Map();
+    /** The asset name for this file name; the same file name always gets the same answer. */
+    claim(fileName) {
+        const base = releaseAssetName(fileName);
+        const dot = /\.[A-Za-z0-9]{1,8}$/.exec(base);
+        const extension = dot ? dot[0] : '';
+        const stem = base.slice(0, base.length - extension.length);
+        for (let number = 1;; number++) {
+            const name = number === 1 ? base : `${stem}_${number}${extension}`;
+            const owner = this.owners.get(name.toLowerCase());
+            if (owner === undefined)
+                this.owners.set(name.toLowerCase(), fileName);
+            if (owner === undefined || owner === fileName)
+                return name;
+        }
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/release/step.ts
 
 
+
+
 /** The release client, loaded only with release-tag: @actions/github and Octokit would otherwise slow every start. */
-const releaseModule = () => Promise.all(/* import() */[__nccwpck_require__.e(351), __nccwpck_require__.e(48)]).then(__nccwpck_require__.bind(__nccwpck_require__, 29048));
+const releaseModule = () => Promise.all(/* import() */[__nccwpck_require__.e(351), __nccwpck_require__.e(452)]).then(__nccwpck_require__.bind(__nccwpck_require__, 66452));
+const releaseApi = () => Promise.all(/* import() */[__nccwpck_require__.e(351), __nccwpck_require__.e(658)]).then(__nccwpck_require__.bind(__nccwpck_require__, 29658));
 /**
  * The release of `release-tag`, draft or published, or undefined without the
  * input. Any refusal fails the run with its one line, before preflight and
@@ -46911,16 +47225,11 @@ async function openRelease(inputs, log, signal) {
     if (!tag)
         return undefined;
     try {
-        const { createReleaseClient, findRelease } = await releaseModule();
-        const client = createReleaseClient({
-            token: inputs.githubToken ?? '',
-            signal,
-            log: (line) => log.info(line),
-            warn: (line) => log.warning(line),
-        });
-        const release = await log.section(`Checking release ${tag} of ${client.owner}/${client.repo}`, () => findRelease(client, tag));
+        const [{ createReleaseClient }, { findRelease }] = await Promise.all([releaseApi(), releaseModule()]);
+        const client = createReleaseClient({ token: inputs.githubToken ?? '', signal, log });
+        const release = await log.group(`Checking release ${tag} of ${client.owner}/${client.repo}`, () => findRelease(client, tag));
         log.info(`Release ${tag} found (${release.draft ? 'draft' : 'published'}): ${release.htmlUrl}`);
-        return { client, release };
+        return { client, release, names: new AssetNameBook() };
     }
     catch (error) {
         if (error instanceof errors/* CancelledError */.cc || !(error instanceof errors/* ActionError */.lZ))
@@ -46931,34 +47240,38 @@ async function openRelease(inputs, log, signal) {
 }
 /**
  * Uploads a clip's downloaded files as assets of the release, named as they
- * were saved, and records each asset's link. A failure names the asset and
- * the task id (uploadAsset's message), so the run can be resumed unpaid.
+ * were saved, and returns each asset's link; `onAsset` hears of each as soon
+ * as it is there, so an upload that fails later leaves the earlier ones
+ * reported. A failure names the asset and the task id (uploadAsset's
+ * message), so the run can be resumed unpaid.
  */
-async function uploadToRelease(target, progress, log, timeline) {
-    const taskId = progress.taskId;
-    const { hashFile, uploadAsset } = await releaseModule();
+async function uploadToRelease(target, clip, log, timeline, onAsset = () => undefined) {
+    const { taskId, files } = clip;
+    const { uploadAsset } = await releaseModule();
     // The clip's lines, prefixed among several clips.
-    const client = { ...target.client, log: (line) => log.info(line), warn: (line) => log.warning(line) };
+    const client = { ...target.client, log };
     const { release } = target;
-    const count = progress.files.length > 1 ? `${progress.files.length} results` : 'the result';
+    const count = files.length > 1 ? `${files.length} results` : 'the result';
     const assets = [];
-    await timeline.span('release upload', () => log.phase(`Uploading ${count} to release ${release.tag}`, async () => {
-        for (const file of progress.files) {
-            const { sha256, bytes } = await hashFile(file.path);
-            const asset = await uploadAsset(client, release, { path: file.path, name: file.name, sha256, bytes }, { taskId });
-            assets.push({ name: asset.name, url: asset.browserDownloadUrl, unchanged: asset.skipped });
-            progress.releaseAssets = [...assets];
-            progress.releaseAssetUrl ??= asset.browserDownloadUrl;
+    await timeline.span('release upload', () => log.group(`Uploading ${count} to release ${release.tag}`, async () => {
+        for (const file of files) {
+            const { sha256, bytes } = await (0,file_hash/* hashFile */.D)(file.path);
+            const name = target.names.claim(file.name);
+            if (name !== file.name)
+                log.info(`${file.name} goes to the release as ${name}: ${ASSET_NAME_RULE}.`);
+            const asset = await uploadAsset(client, release, { path: file.path, name, sha256, bytes }, { taskId });
+            const link = { name: asset.name, url: asset.browserDownloadUrl, unchanged: asset.skipped };
+            assets.push(link);
+            onAsset(link);
             if (!asset.skipped)
                 log.info(`Release asset ${asset.name}: ${asset.browserDownloadUrl}`);
         }
     }));
+    return assets;
 }
 
 // EXTERNAL MODULE: ./src/shared/urls.ts
 var urls = __nccwpck_require__(73047);
-// EXTERNAL MODULE: ./src/media/container.ts
-var media_container = __nccwpck_require__(87499);
 // EXTERNAL MODULE: ./src/http/range-probe.ts
 var range_probe = __nccwpck_require__(62118);
 ;// CONCATENATED MODULE: ./src/media/result-check.ts
@@ -46971,6 +47284,8 @@ var range_probe = __nccwpck_require__(62118);
  * byte budget bounds what one result may cost. A result whose header cannot be
  * read within it gives `undefined` facts and a reason, never an exception.
  */
+
+
 
 
 
@@ -46992,6 +47307,16 @@ async function factsOf(head, size, read, maxExtraBytes) {
     if (facts.durationSeconds === undefined && facts.hasVideo === undefined)
         return { reason: facts.problem ?? 'its container could not be read' };
     return { facts: { container, durationSeconds: facts.durationSeconds, hasVideo: facts.hasVideo, video: facts.video } };
+}
+/**
+ * factsOf within `budget` bytes, the head included: a movie header that is not
+ * found before the budget is spent gives the budget as the reason.
+ */
+async function factsWithin(head, size, read, budget, bytesRead) {
+    const outcome = await factsOf(head, size, read, budget - head.length);
+    if (outcome.reason && bytesRead() >= budget)
+        return { reason: `its movie header (moov box) was not found within the ${(0,format/* formatBytes */.z3)(budget)} read budget` };
+    return outcome;
 }
 /**
  * Probes a result URL with a ranged GET of its first bytes and, when the movie
@@ -47024,9 +47349,9 @@ async function probeResultUrl(url, options = {}) {
             return done({ reason: `the result host answered HTTP ${first.status}` });
         }
         const rangesWork = first.status === 206;
-        const sizeText = rangesWork ? undefined : (0,range_probe/* header */.wx)(first.headers, 'content-length');
+        const sizeText = rangesWork ? undefined : (0,transport/* header */.wx)(first.headers, 'content-length');
         const size = rangesWork
-            ? (0,range_probe/* parseContentRange */.C5)((0,range_probe/* header */.wx)(first.headers, 'content-range'))?.total
+            ? (0,range_probe/* parseContentRange */.C5)((0,transport/* header */.wx)(first.headers, 'content-range'))?.total
             : sizeText && /^\d+$/.test(sizeText)
                 ? Number(sizeText)
                 : undefined;
@@ -47038,11 +47363,7 @@ async function probeResultUrl(url, options = {}) {
                 return Promise.reject(new errors/* RangesNotSupportedError */.cR());
             return session.readRange(first.url, start, end);
         };
-        const outcome = await factsOf(head, size, read, budget - head.length);
-        if (outcome.reason && session.bytesFetched >= budget) {
-            return done({ reason: `its movie header (moov box) was not found within the ${(0,format/* formatBytes */.z3)(budget)} read budget` });
-        }
-        return done(outcome);
+        return done(await factsWithin(head, size, read, budget, () => session.bytesFetched));
     }
     catch (error) {
         if (error instanceof errors/* CancelledError */.cc)
@@ -47054,36 +47375,46 @@ async function probeResultUrl(url, options = {}) {
         return done({ reason: (0,errors/* errorText */.kc)(error).replace(/(; check video-url)?\.$/, '') });
     }
 }
-/** Reads a downloaded result's facts from disk: no network, and a moov at the end costs one more small read. */
-async function probeResultFile(path) {
+/**
+ * Reads a downloaded result's facts from disk: no network, and a moov at the
+ * end costs one more small read. The file's size is no budget: a `moov` box
+ * may claim the whole file, and mp4box holds (and copies) all of a box before
+ * it parses it, so a file gets the same `budgetBytes` as a result URL.
+ */
+async function probeResultFile(path, options = {}) {
+    const budget = Math.max(1, options.budgetBytes ?? RESULT_BUDGET_BYTES);
+    const headBytes = Math.min(budget, options.headBytes ?? RESULT_HEAD_BYTES);
     let bytesFetched = 0;
     let handle;
     try {
         handle = await (0,promises_.open)(path, 'r');
     }
     catch (error) {
-        return { reason: (0,errors/* errorText */.kc)(error).replace(/\.$/, ''), bytesFetched, requests: 0 };
+        return { reason: (0,errors/* errorClause */.Y7)(error), bytesFetched, requests: 0 };
     }
     try {
         const { size } = await handle.stat();
         const read = async (start, end) => {
-            const buffer = Buffer.alloc(Math.max(0, Math.min(end, size) - start));
-            const { bytesRead } = await handle.read(buffer, 0, buffer.length, start);
+            // Never past the budget, whatever a caller asks for: the budget bounds memory, not just the answer.
+            const length = Math.max(0, Math.min(end, size, start + budget - bytesFetched) - start);
+            const buffer = Buffer.alloc(length);
+            const { bytesRead } = await handle.read(buffer, 0, length, start);
             bytesFetched += bytesRead;
             return buffer.subarray(0, bytesRead);
         };
-        const head = await read(0, RESULT_HEAD_BYTES);
+        const head = await read(0, headBytes);
         if (head.length === 0)
             return { reason: 'the result is empty', bytesFetched, requests: 0 };
-        return { ...(await factsOf(head, size, read, Math.max(size, 1))), bytesFetched, requests: 0 };
+        return { ...(await factsWithin(head, size, read, budget, () => bytesFetched)), bytesFetched, requests: 0 };
     }
     catch (error) {
-        return { reason: (0,errors/* errorText */.kc)(error).replace(/\.$/, ''), bytesFetched, requests: 0 };
+        return { reason: (0,errors/* errorClause */.Y7)(error), bytesFetched, requests: 0 };
     }
     finally {
         await handle.close();
     }
 }
+// ---- Pure ------------------------------------------------------------------------
 function size(side) {
     const { width, height } = side?.video ?? {};
     return width !== undefined && height !== undefined ? `${width}×${height}` : undefined;
@@ -47124,6 +47455,8 @@ function describeUpscale(source, result) {
 function exactSeconds(value) {
     return `${Math.round(value * 1000) / 1000} s`;
 }
+/** Duration tolerance when the source states no frame rate: one frame at 10 fps, more than a frame at any usual rate. */
+const UNKNOWN_RATE_TOLERANCE_SECONDS = 0.1;
 /** Float slack for "more than one frame": timescales turn 3.2 into 3.2000000000000002. */
 const EPSILON_SECONDS = 1e-6;
 /**
@@ -47142,8 +47475,9 @@ function verifyResult(source, result, factor) {
         problems.push(`expected an MP4 with a video track, found ${found}.`);
     }
     if (source?.durationSeconds !== undefined && result.durationSeconds !== undefined) {
-        const frameRate = source.video?.frameRate ?? result.video?.frameRate;
-        const tolerance = frameRate ? 1 / frameRate : 0.1;
+        // The source's frame only: the result is what is being checked, and a frozen one-frame result has a frame as long as itself.
+        const frameRate = source.video?.frameRate;
+        const tolerance = frameRate ? 1 / frameRate : UNKNOWN_RATE_TOLERANCE_SECONDS;
         if (Math.abs(result.durationSeconds - source.durationSeconds) > tolerance + EPSILON_SECONDS) {
             const within = frameRate ? `one frame, ${exactSeconds(tolerance)}` : exactSeconds(tolerance);
             problems.push(`expected a duration of ${exactSeconds(source.durationSeconds)} (the source's, within ${within}), found ${exactSeconds(result.durationSeconds)}.`);
@@ -47164,7 +47498,7 @@ function verifyResult(source, result, factor) {
  * a warning, and as the VerifyError message under `verify: fail`.
  */
 function verificationMessage(clip, taskId, problems) {
-    return `${clip}: the result of task ${taskId} is not what was asked for: ${problems.map((p) => p.replace(/\.$/, '')).join('; ')}.`;
+    return `${clip}: the result of task ${taskId} is not what was asked for: ${problems.map(shared_text/* clause */.sb).join('; ')}.`;
 }
 /** The notice for a result whose header could not be read: "clip.mp4: the result of task task_abc was not checked (…)." */
 function uncheckedMessage(clip, taskId, reason) {
@@ -47191,24 +47525,25 @@ function mediaResultFields(source, result) {
 
 
 /**
- * Probes and checks a completed clip's results; does nothing under `verify:
- * off` or when the task did not complete. Throws VerifyError under `verify:
- * fail` when a result is not what was asked for (its facts are kept first, so
- * the outputs still say what it is), and CancelledError when cancelled.
+ * Probes and checks a completed clip's results; undefined under `verify:
+ * off`. Returns the media facts (the source's and the first result's) even
+ * when a result is wrong, so the outputs still say what it is; problems are
+ * one warning, or under `verify: fail` the returned failure. Throws only
+ * CancelledError.
  */
-async function verifyClip(plan, progress, ctx, log) {
+async function verifyResults(plan, task, ctx, log) {
     const { inputs, signal } = ctx;
-    if (inputs.verify === 'off' || progress.stage !== 'completed' || !progress.taskId)
-        return;
-    const taskId = progress.taskId;
+    if (inputs.verify === 'off')
+        return undefined;
+    const { taskId } = task;
     const clip = plan.source ? (0,urls/* sourceName */.V)(plan.source) : taskId;
     const source = plan.sourceMedia;
-    const count = progress.videoUrls.length;
+    const count = task.videoUrls.length;
     const problems = [];
     let first;
-    for (const [index, url] of progress.videoUrls.entries()) {
+    for (const [index, url] of task.videoUrls.entries()) {
         // A saved result is read from disk: not one more request to the result host.
-        const file = progress.files[index];
+        const file = task.files[index];
         const probe = file ? await probeResultFile(file.path) : await probeResultUrl(url, { signal });
         const which = count > 1 ? `result ${index + 1} of ${count}: ` : '';
         if (index === 0)
@@ -47225,27 +47560,14 @@ async function verifyClip(plan, progress, ctx, log) {
         log.info(`Result${count > 1 ? ` ${index + 1}` : ''} of task ${taskId}: ${describeUpscale(source, probe.facts)} (${probeCost(probe, file !== undefined)}).`);
         problems.push(...verifyResult(source, probe.facts, inputs.upscaleFactor).map((problem) => `${which}${problem}`));
     }
-    progress.media = mediaSummary(source, first);
+    const media = { source, result: first };
     if (problems.length === 0)
-        return;
+        return { media };
     const message = verificationMessage(clip, taskId, problems);
     if (inputs.verify === 'fail')
-        throw new errors/* VerifyError */.Gz(message, taskId, problems);
+        return { media, failure: new errors/* VerifyError */.Gz(message, taskId), wrong: true };
     log.warning(message);
-}
-/** The outputs' and the summary's view of the source and the first result; no description when nothing is known. */
-function mediaSummary(source, result) {
-    const fields = mediaResultFields(source, result);
-    const description = describeUpscale(source, result);
-    return {
-        width: fields.width ?? undefined,
-        height: fields.height ?? undefined,
-        duration: fields.duration ?? undefined,
-        sourceWidth: fields.source_width ?? undefined,
-        sourceHeight: fields.source_height ?? undefined,
-        sourceDuration: fields.source_duration ?? undefined,
-        description: description === '?' ? undefined : description,
-    };
+    return { media, wrong: true };
 }
 function probeCost(probe, fromDisk) {
     const read = (0,format/* formatBytes */.z3)(probe.bytesFetched);
@@ -47266,137 +47588,150 @@ function probeCost(probe, fromDisk) {
 
 
 
-async function runClip(plan, ctx, log) {
-    const progress = { stage: plan.resumeTaskId ? 'running' : 'queued', taskId: plan.resumeTaskId, videoUrls: [], files: [] };
+async function runClip(plan, ctx, log, tell) {
+    // The clip's state: only this function assigns it, from what each step returns.
+    let clip = { stage: plan.resumeTaskId ? 'running' : 'queued', taskId: plan.resumeTaskId, videoUrls: [], files: [] };
+    const settleName = (taskId) => ctx.names.settle(plan.index, clipBaseName(plan, taskId, ctx.inputs.upscaleFactor));
+    // A result verification found wrong, whatever the verify mode, is not remembered: a later run submits again instead of reusing it.
+    let rightResult = true;
+    /** The completed task's results: saved, then checked (from disk when saved), then published. */
+    const deliver = async (taskId) => {
+        if (ctx.inputs.download)
+            await download(plan, clip.videoUrls, ctx, log, tell, (file) => (clip = { ...clip, files: [...clip.files, file] }));
+        // Before the release upload: under verify: fail a wrong result is not published.
+        const verified = await verifyResults(plan, { taskId, videoUrls: clip.videoUrls, files: clip.files }, ctx, log);
+        clip = { ...clip, media: verified?.media };
+        if (verified?.wrong)
+            rightResult = false;
+        if (verified?.failure)
+            throw verified.failure;
+        if (ctx.release) {
+            const onAsset = (asset) => (clip = { ...clip, releaseAssets: [...(clip.releaseAssets ?? []), asset] });
+            await uploadToRelease(ctx.release, { taskId, files: clip.files }, log, ctx.timeline, onAsset);
+        }
+    };
     try {
-        await ctx.slots.run(() => upscale(plan, progress, ctx, log));
-        let rightResult = true;
-        try {
-            if (progress.stage === 'completed' && ctx.inputs.download)
-                await ctx.downloads.run(() => deliver(plan, progress, ctx, log));
-            // A downloaded result is checked in deliver(), from disk; any other right after completion.
-            if (!ctx.inputs.download)
-                await verifyClip(plan, progress, ctx, log);
+        await ctx.slots.run(async () => {
+            const started = await startTask(plan, ctx, log, tell);
+            clip = { ...clip, stage: 'running', taskId: started.taskId, reusedFrom: started.reusedFrom };
+            // Later clips may wait for this name to make theirs unique.
+            settleName(started.taskId);
+            tell({ type: 'task-started', taskId: started.taskId });
+            const result = taskResult(await currentTask(started, ctx, log));
+            if (result.stage === 'failed') {
+                clip = { ...clip, stage: 'failed' };
+                throw result.error;
+            }
+            clip = { ...clip, ...result };
+            if (started.reusedFrom)
+                return;
+            const { taskId, at } = started;
+            if (!ctx.inputs.wait)
+                tell({ type: 'not-waiting', taskId, running: result.stage === 'running' });
+            else
+                tell({ type: 'task-completed', taskId, elapsedMs: Date.now() - at, videoUrls: clip.videoUrls });
+        });
+        if (clip.stage === 'completed') {
+            const taskId = clip.taskId;
+            try {
+                // Downloading, checking and publishing share a download slot.
+                await (ctx.inputs.download ? ctx.downloads.run(() => deliver(taskId)) : deliver(taskId));
+            }
+            finally {
+                // A completed task is remembered even when its delivery failed (never throws, bounded in time); not while the step stops.
+                if (rightResult && !ctx.signal.aborted)
+                    await ctx.unchanged?.remember(plan, clip);
+            }
         }
-        catch (error) {
-            // A result that failed verification is not remembered, so a later run submits again instead of reusing it.
-            if (error instanceof errors/* VerifyError */.Gz)
-                rightResult = false;
-            throw error;
-        }
-        finally {
-            // A completed task is remembered even when its delivery failed (never throws, bounded in time); not while the step stops.
-            if (rightResult && progress.stage === 'completed' && !ctx.signal.aborted)
-                await ctx.unchanged?.remember(plan, progress);
-        }
-        return settleClip(plan, progress);
+        return settleClip(plan, clip);
     }
     catch (error) {
-        const outcome = settleClip(plan, progress, error);
+        const outcome = settleClip(plan, clip, error);
         if (!(error instanceof errors/* ActionError */.lZ) && error instanceof Error && error.stack)
             log.debug(error.stack);
         // A cancellation is one event for the whole run, told once by the step's failure.
         if (!(error instanceof errors/* CancelledError */.cc))
-            log.failed(outcome.message ?? '');
+            tell({ type: 'failed', message: outcome.message ?? '' });
         return outcome;
     }
     finally {
         // A clip that never got a task has no result; later clips need not wait for its name.
-        ctx.names.settle(plan.index, clipBaseName(plan, progress.taskId, ctx.inputs.upscaleFactor));
+        settleName(clip.taskId);
     }
 }
-async function upscale(plan, progress, ctx, log) {
+async function startTask(plan, ctx, log, tell) {
     const { inputs, client, signal } = ctx;
     if (signal.aborted)
-        throw new errors/* CancelledError */.cc('Cancelled.');
-    const started = Date.now();
-    let task;
+        throw new errors/* CancelledError */.cc();
+    const at = Date.now();
     if (plan.resumeTaskId) {
-        log.info(`Resuming task ${plan.resumeTaskId} (no new submission, nothing billed again).`);
+        tell({ type: 'resuming', taskId: plan.resumeTaskId });
+        return { taskId: plan.resumeTaskId, at };
     }
-    else {
-        const reused = await ctx.unchanged?.reusedTask(plan, client, log);
-        if (reused) {
-            Object.assign(progress, reused.extras, { taskId: reused.task.id });
-            ctx.names.settle(plan.index, clipBaseName(plan, reused.task.id, inputs.upscaleFactor));
-            log.taskStarted(reused.task.id);
-            applyTask(progress, reused.task);
-            return;
-        }
-        if (started >= inputs.deadline.at)
-            throw new errors/* NotStartedError */.x$(NOT_STARTED_IN_TIME);
-        const source = plan.source;
-        const title = `Submitting ${source} for ${inputs.upscaleFactor}× upscaling`;
-        task = await ctx.timeline.span('upscaling', () => log.phase(title, () => client.submitUpscale(source, inputs.upscaleFactor)));
-        progress.taskId = task.id;
-        progress.stage = 'running';
-        ctx.names.settle(plan.index, clipBaseName(plan, task.id, inputs.upscaleFactor));
-        log.info(`Task ${task.id} created (status: ${task.status}).`);
-    }
-    const taskId = progress.taskId;
-    log.taskStarted(taskId);
-    if (!inputs.wait) {
-        applyTask(progress, task ?? (await client.getTask(taskId)));
-        log.info(`wait is false: not waiting. ${progress.stage === 'running' ? resumeHint(taskId) : ''}`.trim());
-        return;
-    }
-    const initial = task;
-    const title = `Waiting for task ${taskId} (timeout ${(0,format/* formatElapsed */.C7)(inputs.deadline.timeoutMs)})`;
-    applyTask(progress, await ctx.timeline.span('upscaling', () => log.phase(title, () => ctx.poller.watch(taskId, initial))));
-    log.info(`Task ${taskId} completed in ${(0,format/* formatElapsed */.C7)(Date.now() - started)}: ${progress.videoUrls.join(', ')}`);
+    const reused = await ctx.unchanged?.reusedTask(plan, client, log);
+    if (reused)
+        return { taskId: reused.task.id, task: reused.task, reusedFrom: reused.extras.reusedFrom, at };
+    if (at >= inputs.deadline.at)
+        throw new errors/* NotStartedError */.x$(NOT_STARTED_IN_TIME);
+    const source = plan.source;
+    const title = `Submitting ${source} for ${inputs.upscaleFactor}× upscaling`;
+    const task = await ctx.timeline.span('upscaling', () => log.group(title, () => client.submitUpscale(source, inputs.upscaleFactor)));
+    tell({ type: 'submitted', taskId: task.id, status: task.status });
+    return { taskId: task.id, task, at };
 }
-/** Takes a task's current state into the clip's progress; a failed task or an empty result is an error. */
-function applyTask(progress, task) {
+/** The task as it stands now: a reused one as fetched, else waited for (or, under wait: false, as it is). */
+async function currentTask(started, ctx, log) {
+    const { inputs } = ctx;
+    const { taskId, task } = started;
+    if (started.reusedFrom && task)
+        return task;
+    if (!inputs.wait)
+        return task ?? (await ctx.client.getTask(taskId));
+    const title = `Waiting for task ${taskId} (timeout ${(0,format/* formatElapsed */.C7)(inputs.deadline.timeoutMs)})`;
+    return ctx.timeline.span('upscaling', () => log.group(title, () => ctx.poller.watch(taskId, task)));
+}
+/** How far a task's state takes the clip: still running, completed with its result URLs, or failed (a failed task, a bad or empty result). */
+function taskResult(task) {
     const status = normalStatus(task.status);
-    if (status === 'failed') {
-        progress.stage = 'failed';
-        throw new errors/* ActionError */.lZ(taskFailedMessage(task));
-    }
+    if (status === 'failed')
+        return { stage: 'failed', error: new errors/* ActionError */.lZ(taskFailedMessage(task)) };
     if (status !== 'completed')
-        return;
+        return { stage: 'running' };
     const urls = task.output?.video_urls ?? [];
     // Only absolute http(s) URLs are output or fetched (not javascript:, file:, relative, blank…); a bad one fails the clip, unretried.
-    const bad = urls.findIndex((url) => resultUrlProblem(url) !== undefined);
+    const bad = urls.findIndex((url) => (0,validate/* resultUrlProblem */.Gs)(url) !== undefined);
     if (bad >= 0) {
-        progress.stage = 'failed';
         const url = urls[bad];
-        throw new errors/* ActionError */.lZ(badResultUrlMessage(task.id, (0,shared_text/* quoted */.TL)((0,redact/* redact */.E$)(url)), resultUrlProblem(url) ?? '', urls.length > 1 ? ` ${bad + 1} of ${urls.length}` : ''));
+        const which = urls.length > 1 ? ` ${bad + 1} of ${urls.length}` : '';
+        return { stage: 'failed', error: new errors/* ActionError */.lZ(badResultUrlMessage(task.id, (0,shared_text/* quoted */.TL)((0,redact/* redact */.E$)(url)), (0,validate/* resultUrlProblem */.Gs)(url) ?? '', which)) };
     }
-    if (urls.length === 0) {
-        progress.stage = 'failed';
-        throw new errors/* ActionError */.lZ(emptyOutputMessage(task.id));
-    }
-    progress.stage = 'completed';
-    progress.videoUrls = urls;
+    if (urls.length === 0)
+        return { stage: 'failed', error: new errors/* ActionError */.lZ(emptyOutputMessage(task.id)) };
+    return { stage: 'completed', videoUrls: urls };
 }
-/** Downloads the clip's result(s); each file is listed as soon as it is saved, so a later one that fails leaves the earlier reported. */
-async function deliver(plan, progress, ctx, log) {
+/** Downloads the clip's result(s) and returns the files; `onSaved` hears of each as soon as it is saved, so a later one that fails leaves the earlier reported. */
+async function download(plan, videoUrls, ctx, log, tell, onSaved) {
     const { inputs, signal } = ctx;
     if (signal.aborted)
-        throw new errors/* CancelledError */.cc('Cancelled.');
-    const names = resultFileNames(await ctx.names.finalBase(plan.index, signal), progress.videoUrls.length);
+        throw new errors/* CancelledError */.cc();
+    const names = resultFileNames(await ctx.names.finalBase(plan.index, signal), videoUrls.length);
     const existing = await checkTargets(inputs.downloadPath, names);
     const count = names.length > 1 ? `${names.length} results` : 'the result';
-    const options = { signal, log: (m) => log.info(m), debug: (m) => log.debug(m), warn: (m) => log.warning(m) };
-    await ctx.timeline.span('download', () => log.phase(`Downloading ${count} to ${inputs.downloadPath}`, async () => {
-        for (const [index, url] of progress.videoUrls.entries()) {
+    const options = { signal, log };
+    const files = [];
+    await ctx.timeline.span('download', () => log.group(`Downloading ${count} to ${inputs.downloadPath}`, async () => {
+        for (const [index, url] of videoUrls.entries()) {
             const name = names[index];
             const cached = await ctx.unchanged?.cachedResult(plan, index, url, inputs.downloadPath, name, log);
             const file = cached ?? (await downloadFile(url, inputs.downloadPath, name, options));
-            progress.files.push(file);
-            log.info(`Saved ${file.path} (${(0,format/* formatBytes */.z3)(file.bytes)}).`);
-            if (existing.has(file.name))
-                log.warning(replacedWarning(file.path));
+            files.push(file);
+            onSaved(file);
+            tell({ type: 'saved', file, replaced: existing.has(file.name) });
         }
     }));
-    // Read from the saved file (no request), and before the release upload: under verify: fail a wrong result is not published.
-    await verifyClip(plan, progress, ctx, log);
-    if (ctx.release)
-        await uploadToRelease(ctx.release, progress, log, ctx.timeline);
+    return files;
 }
 
-// EXTERNAL MODULE: ./src/model/billing.ts
-var billing = __nccwpck_require__(2170);
 // EXTERNAL MODULE: ./src/source/preflight.ts
 var preflight = __nccwpck_require__(64030);
 // EXTERNAL MODULE: ./src/skip-unchanged/fingerprint.ts
@@ -47425,6 +47760,9 @@ var record = __nccwpck_require__(99450);
 
 
 
+
+
+
 /** When a reused task completed, for people: "2026-11-20 08:30 UTC". */
 function reuseDate(completedAt) {
     return `${completedAt.slice(0, 10)} ${completedAt.slice(11, 16)} UTC`;
@@ -47436,9 +47774,10 @@ class SkipUnchanged {
     hits = new Map();
     /** Loaded on first use: @actions/cache and @actions/tool-cache stay out of the bundle that every run loads. */
     cache;
-    /** Billable seconds of clips whose earlier task could not be reused after all, so were submitted. */
-    fallbackSeconds = 0;
-    fallbackUnknown = false;
+    /** The cost guard, once preflight passed it: a clip that falls back to submitting must stay within it. */
+    guard;
+    /** The run's signal and deadline, for the check that a source did not change before its record is saved. */
+    bounds;
     constructor(log, upscaleFactor) {
         this.log = log;
         this.upscaleFactor = upscaleFactor;
@@ -47456,16 +47795,17 @@ class SkipUnchanged {
      * and submitted as usual.
      */
     async find(plans, options, log, label) {
+        this.bounds = { signal: options.signal, deadline: options.deadline };
         await Promise.all(plans.map((plan) => options.pool.run(async () => {
             const left = options.deadline.at - Date.now();
             if (left <= 0 || options.signal.aborted)
                 return;
             try {
-                const { sha256 } = await (0,skip_unchanged_fingerprint/* hashSource */.cB)(plan.source, { signal: options.signal, timeoutMs: Math.min(skip_unchanged_fingerprint/* HASH_TIMEOUT_MS */.UU, left) });
-                this.fingerprints.set(plan.index, { model: MODEL, upscaleFactor: this.upscaleFactor, sourceSha256: sha256 });
+                const { sha256, etag } = await (0,skip_unchanged_fingerprint/* hashSource */.cB)(plan.source, { signal: options.signal, timeoutMs: Math.min(skip_unchanged_fingerprint/* HASH_TIMEOUT_MS */.UU, left) });
+                this.fingerprints.set(plan.index, { model: MODEL, upscaleFactor: this.upscaleFactor, sourceSha256: sha256, etag });
             }
             catch (error) {
-                if (!(error instanceof skip_unchanged_fingerprint/* FingerprintError */.dz))
+                if (!(error instanceof errors/* FingerprintError */.dz))
                     throw error;
                 log.warning(fingerprintFailedWarning(label(plan), (0,errors/* errorText */.kc)(error)));
             }
@@ -47484,10 +47824,26 @@ class SkipUnchanged {
     reuse(index) {
         return this.hits.get(index)?.record;
     }
+    /** True when an Actions cache call was abandoned at its time limit: the step must end with process.exit() once it has reported. */
+    get abandoned() {
+        return this.cache?.abandoned ?? false;
+    }
     /**
-     * Pipeline: the recorded task, fetched once for current result URLs, when it
-     * can still be delivered; undefined (after one warning) when it cannot, and
-     * the clip is then submitted as usual.
+     * After preflight passed the cost guard: `committed` billable seconds are to
+     * be submitted, and a clip that falls back to submitting may add to them only
+     * up to `max`.
+     */
+    limitFallbacks(max, committed) {
+        if (max !== undefined)
+            this.guard = { max, committed: committed ?? 0 };
+    }
+    /**
+     * Pipeline: the recorded task, fetched once for current result URLs, when
+     * reApi answers with that very task, completed, with as many results as were
+     * recorded. Anything else (gone, another task, an error answer, a malformed
+     * one) means it is not reusable: undefined after one warning, and the clip
+     * is submitted as usual within the cost guard, or refused (NotStartedError)
+     * when that would exceed it.
      */
     async reusedTask(plan, client, log) {
         const record = this.reuse(plan.index);
@@ -47498,31 +47854,31 @@ class SkipUnchanged {
             task = await client.getTask(record.taskId);
         }
         catch (error) {
-            if (error instanceof errors/* CancelledError */.cc || !(error instanceof errors/* ApiError */.hD) || (error.status !== 404 && error.status !== 410))
+            if (!(error instanceof errors/* ApiError */.hD || error instanceof errors/* ResponseFormatError */.TT))
                 throw error;
-            return this.gone(plan, record, 'can no longer be fetched (HTTP 404)', log);
+            const why = error instanceof errors/* ApiError */.hD
+                ? `${error.status === 404 || error.status === 410 ? 'can no longer be fetched' : 'could not be fetched'} (HTTP ${error.status})`
+                : 'was answered with something that is not a task';
+            return this.notReusable(plan, record, why, log);
         }
-        const status = normalStatus(task.status);
-        const urls = task.output?.video_urls ?? [];
-        if (status !== 'completed')
-            return this.gone(plan, record, `is ${status === 'failed' ? 'failed' : `no longer completed (${status.slice(0, 20)})`}`, log);
-        if (urls.length === 0 || urls.some((url) => resultUrlProblem(url) !== undefined))
-            return this.gone(plan, record, 'has no usable output any more', log);
+        const why = notTheRecordedTask(task, record);
+        if (why)
+            return this.notReusable(plan, record, why, log);
         log.info(reusingTaskInfo(record.taskId, reuseDate(record.completedAt)));
         return { task, extras: { reusedFrom: { completedAt: record.completedAt } } };
     }
-    /** The run's billable seconds once the clips ran: preflight's total plus any clip that fell back to submitting. */
-    billableAfterRun(preflightTotal) {
-        if (preflightTotal === undefined || this.fallbackUnknown)
-            return undefined;
-        return preflightTotal + this.fallbackSeconds;
-    }
-    gone(plan, record, why, log) {
+    notReusable(plan, record, why, log) {
         this.hits.delete(plan.index);
-        if (plan.billableSeconds === undefined)
-            this.fallbackUnknown = true;
-        else
-            this.fallbackSeconds += plan.billableSeconds;
+        if (this.guard) {
+            try {
+                this.guard.committed = (0,billing/* checkFallbackCost */.We)({ url: plan.source, billableSeconds: plan.billableSeconds }, this.guard.committed, this.guard.max);
+            }
+            catch (error) {
+                if (!(error instanceof errors/* CostGuardError */.Rq))
+                    throw error;
+                throw new errors/* NotStartedError */.x$(reusedTaskOverGuardMessage(record.taskId, why, (0,errors/* errorText */.kc)(error)));
+            }
+        }
         log.warning(reusedTaskGoneWarning(record.taskId, why));
         return undefined;
     }
@@ -47542,15 +47898,28 @@ class SkipUnchanged {
         catch (error) {
             if (error instanceof errors/* CancelledError */.cc)
                 throw error;
-            log.info(`The tool cache's copy of the result could not be read (${(0,errors/* errorText */.kc)(error).replace(/\.$/, '')}); downloading it instead.`);
+            if (error instanceof record/* StoredFileError */.IS) {
+                log.info(`The tool cache's copy of the result is ignored: ${error.message}; downloading it instead.`);
+                return undefined;
+            }
+            log.info(`The tool cache's copy of the result could not be read (${(0,errors/* errorClause */.Y7)(error)}); downloading it instead.`);
         }
         return undefined;
     }
-    /** After a task this run submitted completed (and was downloaded): its record, to both stores. Never throws. */
-    async remember(plan, progress) {
+    /**
+     * After a task this run submitted completed (and was downloaded), and its
+     * result was not found wrong: its record, once the source is shown not to
+     * have changed since it was hashed. Never throws.
+     */
+    async remember(plan, progress, log = this.log) {
         const fingerprint = this.fingerprints.get(plan.index);
         if (!fingerprint || !progress.taskId || progress.reusedFrom || progress.videoUrls.length === 0)
             return;
+        const unchanged = await this.sourceUnchanged(plan.source, fingerprint);
+        if (unchanged !== true) {
+            log.info(`skip-unchanged: task ${progress.taskId} is not remembered: ${unchanged}, so it cannot be shown that reApi upscaled the bytes that were fingerprinted.`);
+            return;
+        }
         const record = {
             v: skip_unchanged_fingerprint/* RECORD_FORMAT_VERSION */.ZI,
             model: fingerprint.model,
@@ -47564,6 +47933,41 @@ class SkipUnchanged {
         const files = progress.videoUrls.map((url) => progress.files.find((file) => file.url === url)?.path);
         await (await this.store()).save(record, files).catch(() => undefined);
     }
+    /**
+     * Evidence that the source still holds the fingerprinted bytes now that its
+     * task completed (reApi fetched it in between): the host answers 304 to the
+     * strong ETag it gave then, or its bytes hash the same again. True, or why not.
+     */
+    async sourceUnchanged(url, fingerprint) {
+        const left = (this.bounds?.deadline.at ?? Date.now() + skip_unchanged_fingerprint/* HASH_TIMEOUT_MS */.UU) - Date.now();
+        if (left <= 0)
+            return 'the timeout ran out before the source could be read again';
+        try {
+            const again = await (0,skip_unchanged_fingerprint/* hashSource */.cB)(url, { signal: this.bounds?.signal, timeoutMs: Math.min(skip_unchanged_fingerprint/* HASH_TIMEOUT_MS */.UU, left), ifNoneMatch: fingerprint.etag });
+            if (again.notModified || again.sha256 === fingerprint.sourceSha256)
+                return true;
+            return 'its source changed while the task ran';
+        }
+        catch (error) {
+            return `its source could not be read again (${(0,errors/* errorClause */.Y7)(error)})`;
+        }
+    }
+}
+/** Why reApi's answer is not the recorded task as it was recorded, or undefined when it is. */
+function notTheRecordedTask(task, record) {
+    if (task.id !== record.taskId)
+        return `was answered with another task (${(0,shared_text/* quoted */.TL)((0,redact/* redact */.E$)(task.id), 40)})`;
+    if (task.model !== undefined && task.model !== MODEL)
+        return `belongs to another model (${(0,shared_text/* quoted */.TL)((0,redact/* redact */.E$)(task.model), 40)})`;
+    const status = normalStatus(task.status);
+    if (status !== 'completed')
+        return `is ${status === 'failed' ? 'failed' : `no longer completed (${(0,shared_text/* quoted */.TL)((0,redact/* redact */.E$)(status), 20)})`}`;
+    const urls = task.output?.video_urls ?? [];
+    if (urls.length === 0 || urls.some((url) => (0,validate/* resultUrlProblem */.Gs)(url) !== undefined))
+        return 'has no usable output any more';
+    if (urls.length !== record.videoUrls.length)
+        return `has ${urls.length} results where ${record.videoUrls.length} were recorded`;
+    return undefined;
 }
 
 ;// CONCATENATED MODULE: ./src/plan/plan.ts
@@ -47620,7 +48024,7 @@ async function checkSources(plans, toCheck, inputs, reporter, signal, pool) {
     const late = new Map();
     const measured = new Map();
     const media = new Map();
-    await reporter.section(title, async () => {
+    await reporter.group(title, async () => {
         const checks = await (0,preflight/* probeSources */.Z_)(toCheck.map((plan) => plan.source), { signal, pool, deadline: inputs.deadline });
         checks.forEach((check, position) => {
             const plan = toCheck[position];
@@ -47646,8 +48050,9 @@ async function checkSources(plans, toCheck, inputs, reporter, signal, pool) {
     const clips = plans.map((plan) => measured.has(plan.index) || media.has(plan.index) ? { ...plan, billableSeconds: measured.get(plan.index), sourceMedia: media.get(plan.index) } : plan);
     const checked = clips.filter((plan) => !plan.resumeTaskId);
     // Reused clips are not submitted: the billable seconds and the cost guard count only what this run submits.
-    const submitted = checked.filter((plan) => !unchanged?.reuse(plan.index));
-    const billableSeconds = (0,billing/* totalBillableSeconds */.Zy)(submitted);
+    const billed = clips.map((plan) => ({ plan, reusedFrom: unchanged?.reuse(plan.index) }));
+    const submitted = billed.filter(billing/* isSubmitted */.mh).map((clip) => clip.plan);
+    const billableSeconds = (0,billing/* billedSeconds */.oC)(billed);
     if (billableSeconds !== undefined) {
         reporter.info(`Billable seconds: ${billableSeconds} (ceil of each source's duration${submitted.length > 1 ? ', summed' : ''}).`);
     }
@@ -47678,6 +48083,8 @@ async function checkSources(plans, toCheck, inputs, reporter, signal, pool) {
             return { clips, billableSeconds, unchanged, refusal: { outcomes, message: costGuardMessage((0,errors/* errorText */.kc)(error)) } };
         }
         reporter.info(`Within max-billable-seconds (${billableSeconds ?? 0} of ${inputs.maxBillableSeconds}).`);
+        // A clip counted as reused that must be submitted after all stays within the guard too.
+        unchanged?.limitFallbacks(inputs.maxBillableSeconds, billableSeconds);
     }
     return { clips, billableSeconds, unchanged };
 }
@@ -47685,14 +48092,13 @@ async function checkSources(plans, toCheck, inputs, reporter, signal, pool) {
 async function findUnchanged(toCheck, inputs, reporter, signal, pool, allPassed) {
     if (!inputs.skipUnchanged || !allPassed)
         return undefined;
-    const log = { info: (m) => reporter.info(m), warning: (m) => reporter.warning(m), debug: (m) => reporter.io.debug(m) };
-    const unchanged = new SkipUnchanged(log, inputs.upscaleFactor);
-    await reporter.section('skip-unchanged: fingerprinting the sources', () => unchanged.find(toCheck, { signal, pool, deadline: inputs.deadline }, log, (plan) => reporter.label(plan)));
+    const unchanged = new SkipUnchanged(reporter, inputs.upscaleFactor);
+    await reporter.group('skip-unchanged: fingerprinting the sources', () => unchanged.find(toCheck, { signal, pool, deadline: inputs.deadline }, reporter, (plan) => reporter.label(plan)));
     return unchanged;
 }
 /** Prints what a real run would do; submits and polls nothing. */
 async function dryRun(plan, inputs, reporter) {
-    await reporter.section('Dry run: nothing is submitted', () => {
+    await reporter.group('Dry run: nothing is submitted', () => {
         for (const clip of plan.clips) {
             if (clip.resumeTaskId) {
                 reporter.info(`Would pick up task ${clip.resumeTaskId} (${reporter.label(clip)}); nothing is billed again.`);
@@ -47706,7 +48112,7 @@ async function dryRun(plan, inputs, reporter) {
             const billable = clip.billableSeconds === undefined ? 'billable seconds unknown' : `${clip.billableSeconds} billable seconds`;
             reporter.info(`Would submit ${(0,urls/* displayUrl */.Q)(clip.source)} for ${inputs.upscaleFactor}× upscaling (${billable}).`);
         }
-        const submitted = plan.clips.filter((clip) => !clip.resumeTaskId && !plan.unchanged?.reuse(clip.index));
+        const submitted = plan.clips.filter((clip) => (0,billing/* isSubmitted */.mh)({ plan: clip, reusedFrom: plan.unchanged?.reuse(clip.index) }));
         if (submitted.length > 0) {
             const total = (0,billing/* totalBillableSeconds */.Zy)(submitted);
             reporter.info(`${submitted.length} submission${submitted.length === 1 ? '' : 's'}, ${total === undefined ? 'billable seconds unknown' : `${total} billable seconds`} at ${inputs.upscaleFactor}×.`);
@@ -47737,7 +48143,7 @@ async function checkNothingInTheWay(names, dir) {
         const path = (0,external_node_path_.join)(dir, resultFileNames(base, 1)[0]);
         const state = await targetState(path);
         if (state === 'directory' || state === 'other')
-            throw new errors/* InputError */.dz(`${inTheWayMessage(path, state)} Nothing was submitted.`);
+            throw new errors/* InputError */.wW(`${inTheWayMessage(path, state)} Nothing was submitted.`);
     }
 }
 
@@ -47764,22 +48170,61 @@ function createPool(max) {
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
 var core = __nccwpck_require__(33838);
 ;// CONCATENATED MODULE: ./src/report/outputs.ts
-/**
- * The `status` output for the whole run: `failed` when any clip failed or
- * was skipped, else `processing` when any is still running, else `completed`
- * (or `dry-run`). For one clip it is simply that clip's status. Nothing when
- * the run stopped before any clip got anywhere.
- */
-function overallStatus(outcomes, noStatus = false) {
-    if (noStatus)
+
+
+
+
+
+/** The `status` output at the end: the clips' (runStatus), or nothing when the run stopped before any clip got anywhere. */
+function finalStatus({ outcomes, error, refused, clipsRan }) {
+    // Cancelled in preflight, a download path that cannot be made…: no clip has a status worth reporting.
+    if (error !== undefined && !refused && !clipsRan && !outcomes.some((outcome) => outcome.taskId))
         return undefined;
-    if (outcomes.some((outcome) => outcome.status === 'failed' || outcome.status === 'skipped'))
-        return 'failed';
-    if (outcomes.length > 0 && outcomes.every((outcome) => outcome.status === 'dry-run'))
-        return 'dry-run';
-    if (outcomes.some((outcome) => outcome.status === 'processing'))
-        return 'processing';
-    return 'completed';
+    return runStatus(outcomes.map((outcome) => outcome.status));
+}
+/** "#3 clip.mp4" among several clips, "clip.mp4" alone; a resumed task without a source by its id. */
+function clipLabel(plan, many) {
+    const name = plan.source ? (0,urls/* sourceName */.V)(plan.source) : (plan.resumeTaskId ?? 'unknown');
+    return many ? `#${plan.index + 1} ${name}` : name;
+}
+/**
+ * The one rule for whether the step failed, and its one line: every clip
+ * that did not complete (its own message alone, or counted and listed among
+ * several), then what stopped the run, with how to get back what was already
+ * paid for. Undefined when the step passed.
+ */
+function stepFailure({ outcomes, error, refused }) {
+    const parts = [];
+    const unfinished = outcomes.filter((outcome) => outcome.message !== undefined);
+    // A refused run's failure already names every clip.
+    if (unfinished.length > 0 && !refused)
+        parts.push(outcomes.length > 1 ? clipsFailed(outcomes, unfinished) : (unfinished[0]?.message ?? ''));
+    if (error !== undefined)
+        parts.push(runFailure(error, outcomes));
+    return parts.length > 0 ? parts.join(' ') : undefined;
+}
+function clipsFailed(outcomes, unfinished) {
+    const listed = unfinished.map((outcome) => ({
+        label: clipLabel(outcome.plan, true),
+        taskId: outcome.taskId,
+        what: outcome.status === 'processing' ? 'still processing' : outcome.status === 'completed' ? 'not delivered' : outcome.status,
+        error: outcome.message ?? outcome.status,
+    }));
+    return clipsFailedMessage(listed, outcomes.length, resumableTaskIds(outcomes));
+}
+/** A failure of the run as a whole, with how to get back the tasks that completed. */
+function runFailure(error, outcomes) {
+    if (error instanceof errors/* CancelledError */.cc && !outcomes.some((outcome) => outcome.taskId))
+        return CANCELLED_BEFORE_ANY_TASK;
+    const message = failureText(error);
+    const completed = outcomes.filter((outcome) => outcome.status === 'completed' && outcome.taskId).map((outcome) => outcome.taskId);
+    if (completed.length === 0 || error instanceof errors/* CancelledError */.cc)
+        return message;
+    return `${closeSentence(message)} ${redeliverHint(completed)}`;
+}
+/** Task ids that can still be picked up without paying again. */
+function resumableTaskIds(outcomes) {
+    return outcomes.filter(isResumable).map((outcome) => outcome.taskId);
 }
 /** The `results` output: one object per clip, in input order. */
 function clipResults(outcomes) {
@@ -47792,13 +48237,10 @@ function clipResults(outcomes) {
         billable_seconds: outcome.plan.billableSeconds ?? null,
         error: outcome.message ?? null,
         cached: outcome.reusedFrom !== undefined,
-        release_asset_url: outcome.releaseAssetUrl ?? null,
-        width: outcome.media?.width ?? null,
-        height: outcome.media?.height ?? null,
-        duration: outcome.media?.duration ?? null,
-        source_width: outcome.media?.sourceWidth ?? null,
-        source_height: outcome.media?.sourceHeight ?? null,
-        source_duration: outcome.media?.sourceDuration ?? null,
+        // The first result's, when a task has several.
+        release_asset_url: outcome.releaseAssets?.[0]?.url ?? null,
+        // The media facts become the public snake_case fields here, at the edge; null where unknown or not verified.
+        ...mediaResultFields(outcome.media?.source, outcome.media?.result),
     }));
 }
 
@@ -47809,16 +48251,21 @@ function clipResults(outcomes) {
 
 
 
-/** Plain text in a table cell: no pipe or newline breaks the row, and no Markdown or HTML in it is rendered. */
+
+
+/**
+ * Plain text in a table cell: no pipe or newline breaks the row, and no Markdown or HTML in it is rendered.
+ * Secrets are scrubbed before escaping: escaped, `rk_live_…` would read `rk\_live\_…` and no longer match.
+ */
 function cell(text) {
-    return (0,shared_text/* markdownText */.p7)(text);
+    return (0,shared_text/* markdownText */.p7)((0,redact/* redact */.E$)(text));
 }
 function code(text) {
-    return (0,shared_text/* markdownCode */.D9)(text);
+    return (0,shared_text/* markdownCode */.D9)((0,redact/* redact */.E$)(text));
 }
 /** A link, only to a valid absolute http(s) URL; anything else is shown as plain text, not linked. */
 function summary_link(url, label = url) {
-    if (resultUrlProblem(url))
+    if ((0,validate/* resultUrlProblem */.Gs)(url))
         return cell(label);
     return `[${cell(label)}](${encodeURI(safeDecode(url)).replace(/\(/g, '%28').replace(/\)/g, '%29')})`;
 }
@@ -47881,8 +48328,9 @@ function renderCard(report) {
     const many = (list, one, index) => (list.length > 1 ? `${one} ${index + 1}` : one);
     clip?.videoUrls.forEach((url, index, all) => rows.push([many(all, 'Result', index), summary_link(url, shortUrl(url))]));
     clip?.files.forEach((file, index, all) => rows.push([many(all, 'Downloaded', index), `${code(file.path)} (${(0,format/* formatBytes */.z3)(file.bytes)})`]));
-    if (clip?.media?.description)
-        rows.push(['Video', cell(clip.media.description)]);
+    const video = mediaDescription(clip?.media);
+    if (video)
+        rows.push(['Video', cell(video)]);
     if (report.artifact)
         rows.push(['Artifact', artifactCell(report.artifact)]);
     if (report.release)
@@ -47896,6 +48344,13 @@ function renderCard(report) {
     const table = ['| | |', '|---|---|', ...rows.map(([key, value]) => `| **${key}** | ${value} |`)].join('\n');
     const title = failed ? 'failed' : report.dryRun ? 'dry run, nothing submitted' : report.status === 'completed' ? 'done' : 'still processing';
     return `### ${icon} reApi Topaz Video Upscaler: ${title}\n\n${table}\n`;
+}
+/** What the upscale did ("854×480 → 1708×960 (2.0×) · 3.2 s → 3.2 s · H.264"), when the verify step read anything. */
+function mediaDescription(media) {
+    if (!media)
+        return undefined;
+    const description = describeUpscale(media.source, media.result);
+    return description === '?' ? undefined : description;
 }
 /** A reused clip: the earlier task's completion date (the record's, checked ISO 8601 UTC). */
 function reusedText(completedAt) {
@@ -47918,7 +48373,7 @@ function renderTable(report) {
                 ? `${clips.length} clips done`
                 : `${clips.length} clips still processing`;
     // What each upscale did (the verify step), when any result was read.
-    const media = clips.some((clip) => clip.media?.description !== undefined);
+    const media = clips.some((clip) => mediaDescription(clip.media) !== undefined);
     const lines = [
         `### ${failed ? '❌' : statusIcon(report.status)} reApi Topaz Video Upscaler: ${title}`,
         '',
@@ -47934,13 +48389,13 @@ function renderTable(report) {
         lines.push(`| ${index + 1} | ${source ? summary_link(source, shortUrl(source)) : '(resumed task)'} | ${clip.taskId ? code(clip.taskId) : '—'} | ` +
             `${statusIcon(clip.status)} ${clip.status}${clip.message !== undefined && clip.status === 'completed' ? ' (not delivered)' : ''}` +
             `${clip.reusedFrom ? ` (${reusedText(clip.reusedFrom.completedAt)})` : ''} | ` +
-            `${billableSeconds ?? '—'} | ${result || '—'} | ${files || '—'} |${media ? ` ${cell(clip.media?.description ?? '—')} |` : ''}${releaseCell(clip.releaseAssets)}`);
+            `${billableSeconds ?? '—'} | ${result || '—'} | ${files || '—'} |${media ? ` ${cell(mediaDescription(clip.media) ?? '—')} |` : ''}${releaseCell(clip.releaseAssets)}`);
     }
     const counts = new Map();
     for (const clip of clips)
         counts.set(clip.status, (counts.get(clip.status) ?? 0) + 1);
-    // What this run submitted: a reused clip was billed when its task first ran.
-    const billable = (0,billing/* totalBillableSeconds */.Zy)(clips.filter((clip) => !clip.reusedFrom).map((clip) => clip.plan));
+    // What this run submitted: a reused clip was billed when its task first ran; a refused run shows what it would have been, as its output does.
+    const billable = report.refused ? report.billableSeconds : (0,billing/* billedSeconds */.oC)(clips);
     const bytes = clips.reduce((sum, clip) => sum + clip.files.reduce((total, file) => total + file.bytes, 0), 0);
     const fileCount = clips.reduce((sum, clip) => sum + clip.files.length, 0);
     lines.push(`| | **Total** | | ${[...counts].map(([status, count]) => `${count} ${status}`).join(', ')} | ${billable ?? '—'} | ` +
@@ -47970,10 +48425,12 @@ function renderTable(report) {
  * Every side effect the user sees goes through here: log lines, annotations,
  * outputs, the step's failure and the job summary. `ActionIO` is the injected
  * primitive (the runner's `@actions/core` in the action, a recorder in tests),
- * as actions/cache injects its StateProvider. `Reporter` is the only place that
- * knows whether the run has one clip or many, and lays logs and the summary out
- * accordingly: one clip gets log groups and the detailed card; several get
- * prefixed lines (groups cannot interleave) and a table.
+ * as actions/cache injects its StateProvider. `Reporter` is the run's `Log`,
+ * makes one `Log` per clip, and turns the clips' events (ClipEvent) into their
+ * lines and outputs. It is the only place that knows whether the run has one
+ * clip or many, and lays logs and the summary out accordingly: one clip gets
+ * log groups and the detailed card; several get prefixed lines (groups cannot
+ * interleave) and a table.
  */
 
 
@@ -48047,13 +48504,15 @@ class Reporter {
     warning(line) {
         this.io.warning(line);
     }
+    debug(line) {
+        this.io.debug(line);
+    }
     /** "#3 clip.mp4" among several, "clip.mp4" alone; a resumed task without a source by its id. */
     label(plan) {
-        const name = plan.source ? (0,urls/* sourceName */.V)(plan.source) : (plan.resumeTaskId ?? 'unknown');
-        return this.many ? `#${plan.index + 1} ${name}` : name;
+        return clipLabel(plan, this.many);
     }
     /** A part of the run in its own collapsible log group. */
-    async section(title, work) {
+    async group(title, work) {
         this.io.startGroup(title);
         try {
             return await work();
@@ -48062,31 +48521,51 @@ class Reporter {
             this.io.endGroup();
         }
     }
-    /** Where one clip's lines go. */
+    /** Where one clip's lines go: prefixed among several clips, whose parts are lines rather than groups (groups cannot interleave). */
     clipLog(plan) {
         const prefix = this.many ? `[${this.label(plan)}] ` : '';
         return {
             info: (message) => this.io.info(`${prefix}${message}`),
             debug: (message) => this.io.debug(message),
             warning: (message) => this.io.warning(`${prefix}${message}`),
-            phase: (title, work) => {
+            group: (title, work) => {
                 if (!this.many)
-                    return this.section(title, work);
+                    return this.group(title, work);
                 this.io.info(`${prefix}${title}`);
                 return work();
             },
-            taskStarted: (taskId) => {
-                this.started.set(plan.index, taskId);
-                this.byTask.set(taskId, plan);
-                this.publishTaskIds();
-                this.io.setOutput('status', this.liveStatus().some((status) => status === 'failed' || status === 'skipped') ? 'failed' : 'processing');
-            },
-            // Each failure of several is its own annotation; the step's final line sums them up.
-            failed: (message) => {
-                if (this.many)
-                    this.io.error(`${this.label(plan)}: ${message}`);
-            },
         };
+    }
+    /** What happened to a clip, as lines (through its log) and outputs. */
+    clipEvent(plan, event, log = this.clipLog(plan)) {
+        switch (event.type) {
+            case 'resuming':
+                return log.info(`Resuming task ${event.taskId} (no new submission, nothing billed again).`);
+            case 'submitted':
+                return log.info(`Task ${event.taskId} created (status: ${event.status}).`);
+            case 'task-started': {
+                this.started.set(plan.index, event.taskId);
+                this.byTask.set(event.taskId, plan);
+                this.publishTaskIds();
+                // A clip not settled yet is still on its way.
+                this.io.setOutput('status', runStatus(this.liveStatus().map((status) => (status === 'pending' ? 'processing' : status))));
+                return;
+            }
+            case 'task-completed':
+                return log.info(`Task ${event.taskId} completed in ${(0,format/* formatElapsed */.C7)(event.elapsedMs)}: ${event.videoUrls.join(', ')}`);
+            case 'not-waiting':
+                return log.info(`wait is false: not waiting. ${event.running ? resumeHint(event.taskId) : ''}`.trim());
+            case 'saved':
+                log.info(`Saved ${event.file.path} (${(0,format/* formatBytes */.z3)(event.file.bytes)}).`);
+                if (event.replaced)
+                    log.warning(replacedWarning(event.file.path));
+                return;
+            case 'failed':
+                // Each failure of several is its own annotation; the step's final line sums them up.
+                if (this.many)
+                    this.io.error(`${this.label(plan)}: ${event.message}`);
+                return;
+        }
     }
     /** A poll found a task still running: a line for one clip, debug detail among several. */
     pollProgress(task, elapsedMs, polls) {
@@ -48132,32 +48611,12 @@ class Reporter {
             this.io.setOutput('task-id', ids[0]);
         this.io.setOutput('task-ids', JSON.stringify(ids));
     }
-    /** The step's failure line, when anything did not complete. */
-    failureLine(outcomes, runFailure, refusedWithRun) {
-        const parts = [];
-        const unfinished = outcomes.filter((outcome) => outcome.message !== undefined);
-        if (unfinished.length > 0 && !refusedWithRun)
-            parts.push(this.many ? this.clipsFailed(outcomes) : (unfinished[0]?.message ?? ''));
-        if (runFailure !== undefined)
-            parts.push(runFailure);
-        return parts.length > 0 ? parts.join(' ') : undefined;
-    }
-    clipsFailed(outcomes) {
-        const unfinished = outcomes
-            .filter((outcome) => outcome.message !== undefined)
-            .map((outcome) => ({
-            label: this.label(outcome.plan),
-            taskId: outcome.taskId,
-            what: outcome.status === 'processing' ? 'still processing' : outcome.status === 'completed' ? 'not delivered' : outcome.status,
-            error: outcome.message ?? outcome.status,
-        }));
-        return clipsFailedMessage(unfinished, outcomes.length, resumableTaskIds(outcomes));
-    }
     /** Outputs, the step's failure and the job summary, at the end of the run. */
     async report(report) {
         const { outcomes, artifact } = report;
         this.publishTaskIds(outcomes);
-        const status = overallStatus(outcomes, report.noStatus);
+        const status = finalStatus(report);
+        const failure = stepFailure(report);
         if (status)
             this.io.setOutput('status', status);
         const urls = outcomes.flatMap((outcome) => outcome.videoUrls);
@@ -48180,23 +48639,21 @@ class Reporter {
             this.io.setOutput('release-url', report.release.url);
             this.io.setOutput('release-asset-urls', JSON.stringify(outcomes.flatMap((outcome) => (outcome.releaseAssets ?? []).map((asset) => asset.url))));
         }
-        const media = outcomes[0]?.media;
-        if (media?.width !== undefined)
-            this.io.setOutput('video-width', String(media.width));
-        if (media?.height !== undefined)
-            this.io.setOutput('video-height', String(media.height));
-        if (media?.duration !== undefined)
-            this.io.setOutput('video-duration', String(media.duration));
-        this.io.setOutput('results', JSON.stringify(clipResults(outcomes)));
-        if (report.failure)
-            this.io.setFailed(report.failure);
-        const summary = { ...report, status: status ?? 'skipped', resumeTaskIds: report.failure ? resumableTaskIds(outcomes) : [] };
+        const results = clipResults(outcomes);
+        // The first clip's result, as its results[] entry has it.
+        const { width, height, duration } = results[0] ?? {};
+        if (width != null)
+            this.io.setOutput('video-width', String(width));
+        if (height != null)
+            this.io.setOutput('video-height', String(height));
+        if (duration != null)
+            this.io.setOutput('video-duration', String(duration));
+        this.io.setOutput('results', JSON.stringify(results));
+        if (failure)
+            this.io.setFailed(failure);
+        const summary = { ...report, status: status ?? 'skipped', failure, resumeTaskIds: failure ? resumableTaskIds(outcomes) : [] };
         await this.io.appendSummary(this.many ? renderTable(summary) : renderCard(summary));
     }
-}
-/** Task ids that can still be picked up without paying again. */
-function resumableTaskIds(outcomes) {
-    return outcomes.filter(isResumable).map((outcome) => outcome.taskId);
 }
 
 ;// CONCATENATED MODULE: ./src/shared/timeline.ts
@@ -48219,6 +48676,8 @@ class Timeline {
 }
 
 ;// CONCATENATED MODULE: ./src/signals.ts
+/** Every signal the runner stops a step with, on any runner OS. */
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGBREAK'];
 /** Cancels the run when the runner stops the step (workflow cancelled, job timeout). */
 function onStopSignals(controller, io) {
     const stop = (signal) => {
@@ -48226,11 +48685,11 @@ function onStopSignals(controller, io) {
             io.info(`Received ${signal}: stopping.`);
         controller.abort();
     };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
+    for (const signal of STOP_SIGNALS)
+        process.on(signal, stop);
     return () => {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
+        for (const signal of STOP_SIGNALS)
+            process.off(signal, stop);
     };
 }
 
@@ -48251,7 +48710,8 @@ function onStopSignals(controller, io) {
 
 
 
-/** Runs the action; resolves true when the step was cancelled (the caller should then exit at once). */
+
+/** Runs the action and reports it. */
 async function run(io = coreIO()) {
     // Masked before anything else can print it.
     for (const secret of ['api-key', 'github-token']) {
@@ -48264,89 +48724,78 @@ async function run(io = coreIO()) {
     const stopListening = onStopSignals(controller, io);
     const reporter = new Reporter(io, startedAt);
     const timeline = new Timeline();
-    const state = { outcomes: [] };
-    let runError;
+    let inputs;
+    let done;
     try {
-        await execute(state, reporter, timeline, controller.signal);
+        inputs = parseInputs((name) => io.getInput(name));
+        done = await execute(inputs, reporter, timeline, controller.signal);
     }
     catch (error) {
-        runError = error;
-        if (!(0,errors/* isActionError */.Bd)(error) && error instanceof Error && error.stack)
-            io.debug(error.stack);
+        // Only reading the inputs fails the run before it starts: nothing ran, the failure says why.
+        done = { outcomes: [], error };
     }
     finally {
         stopListening();
         await (0,transport/* closeDispatcher */.uB)();
     }
-    const { inputs, outcomes } = state;
-    // A run stopped before any clip got anywhere (cancelled in preflight, a download path that cannot be made) has no status.
-    const noStatus = runError !== undefined && !state.refused && !state.clipsRan && !outcomes.some((outcome) => outcome.taskId);
-    const runFailure = runError === undefined ? undefined : runFailureMessage(runError, outcomes);
-    const failure = reporter.failureLine(outcomes, runFailure, state.refused === true);
-    if (!inputs) {
-        if (failure)
-            io.setFailed(failure);
-        return controller.signal.aborted;
+    const { error } = done;
+    if (!(0,errors/* isActionError */.Bd)(error) && error instanceof Error && error.stack)
+        io.debug(error.stack);
+    if (!inputs)
+        io.setFailed(stepFailure(done) ?? '');
+    else {
+        const { upscaleFactor, concurrency, dryRun } = inputs;
+        await reporter.report({ ...done, upscaleFactor, concurrency, dryRun, elapsedMs: Date.now() - startedAt, phases: timeline.phases() });
     }
-    await reporter.report({
-        ...state,
-        upscaleFactor: inputs.upscaleFactor,
-        concurrency: inputs.concurrency,
-        dryRun: inputs.dryRun,
-        elapsedMs: Date.now() - startedAt,
-        phases: timeline.phases(),
-        failure,
-        noStatus,
-    });
-    return controller.signal.aborted;
+    return { cancelled: controller.signal.aborted, mustExit: controller.signal.aborted || done.unchanged?.abandoned === true };
 }
-async function execute(state, reporter, timeline, signal) {
-    const inputs = parseInputs((name) => reporter.io.getInput(name));
-    state.inputs = inputs;
+/** Plans the run and runs its clips; never throws: what stopped it is part of how it ended. */
+async function execute(inputs, reporter, timeline, signal) {
     const plans = buildClipPlans(inputs);
     reporter.setClips(plans);
-    // Until a clip runs, it has not been submitted (a resumed task keeps running on reApi).
-    state.outcomes = plans.map((plan) => unrunClip(plan, plan.resumeTaskId ? 'processing' : 'skipped'));
-    const names = planResultNames(plans, inputs.upscaleFactor);
-    await checkDelivery(inputs, reporter, names);
-    const release = await openRelease(inputs, reporter, signal);
-    if (release)
-        state.release = { url: release.release.htmlUrl };
+    let release;
+    let plan;
     const slots = createPool(inputs.concurrency);
-    const plan = await plan_preflight(plans, inputs, reporter, signal, slots, timeline);
-    state.billableSeconds = plan.billableSeconds;
-    if (plan.refusal) {
-        state.outcomes = plan.refusal.outcomes;
-        state.refused = true;
-        throw new errors/* RunRefusedError */.Yp(plan.refusal.message);
+    try {
+        const names = planResultNames(plans, inputs.upscaleFactor);
+        await checkDelivery(inputs, reporter, names);
+        release = await openRelease(inputs, reporter, signal);
+        plan = await plan_preflight(plans, inputs, reporter, signal, slots, timeline);
+        const known = { release: release && { url: release.release.htmlUrl }, billableSeconds: plan.billableSeconds, unchanged: plan.unchanged };
+        if (plan.refusal)
+            return { ...known, outcomes: plan.refusal.outcomes, refused: true, error: new errors/* RunRefusedError */.Yp(plan.refusal.message) };
+        if (inputs.dryRun)
+            return { ...known, outcomes: await dryRun(plan, inputs, reporter), clipsRan: true };
+        const outcomes = await runClips(plan, inputs, reporter, timeline, signal, slots, names, release);
+        // A reused clip whose earlier task could not be delivered after all was submitted: billed by what the clips did.
+        const ran = { ...known, outcomes, clipsRan: true, billableSeconds: (0,billing/* billedSeconds */.oC)(outcomes) };
+        try {
+            return { ...ran, artifact: await uploadArtifact(outcomes, inputs, reporter, timeline, signal) };
+        }
+        catch (error) {
+            return { ...ran, error };
+        }
     }
-    state.clipsRan = true;
-    if (inputs.dryRun) {
-        state.outcomes = await dryRun(plan, inputs, reporter);
-        return;
+    catch (error) {
+        const { unchanged, billableSeconds } = plan ?? {};
+        return { outcomes: notRun(plans), error, release: release && { url: release.release.htmlUrl }, billableSeconds, unchanged };
     }
-    state.outcomes = await runClips(plan, inputs, reporter, timeline, signal, slots, names, release);
-    if (plan.unchanged)
-        state.billableSeconds = plan.unchanged.billableAfterRun(plan.billableSeconds);
-    const files = state.outcomes.flatMap((outcome) => outcome.files.map((file) => file.path));
-    const name = inputs.artifactName;
-    if (name && files.length > 0 && !signal.aborted) {
-        const upload = () => uploadResultArtifact(files, { name, retentionDays: inputs.retentionDays, signal });
-        const artifact = await timeline.span('artifact upload', () => reporter.section(`Uploading artifact ${name}`, upload));
-        state.artifact = artifact;
-        reporter.info(`Artifact ${artifact.name} (id ${artifact.id})${artifact.url ? `: ${artifact.url}` : ''}`);
-    }
+}
+/** Until a clip runs, it has not been submitted (a resumed task keeps running on reApi). */
+function notRun(plans) {
+    return plans.map((plan) => unrunClip(plan, plan.resumeTaskId ? 'processing' : 'skipped'));
 }
 /** Submits (or resumes), waits for and delivers every clip, at most `concurrency` at a time. */
 async function runClips({ clips: plans, unchanged }, inputs, reporter, timeline, signal, slots, names, release) {
     const { apiBaseUrl: baseUrl, apiKey, deadline, pollIntervalMs } = inputs;
-    const client = new ReapiClient({ baseUrl, apiKey, signal, deadline, pollIntervalMs, log: (message) => reporter.info(message) });
+    const client = new ReapiClient({ baseUrl, apiKey, signal, deadline, pollIntervalMs, log: reporter });
     const poller = new TaskPoller(client, { deadline, pollIntervalMs, signal, onProgress: (...progress) => reporter.pollProgress(...progress) });
     const ctx = { inputs, client, poller, signal, slots, downloads: createPool(inputs.concurrency), timeline, names, release, unchanged };
     const stopProgress = reporter.startClips(inputs.concurrency);
     try {
         return await Promise.all(plans.map(async (plan) => {
-            const outcome = await runClip(plan, ctx, reporter.clipLog(plan));
+            const log = reporter.clipLog(plan);
+            const outcome = await runClip(plan, ctx, log, (event) => reporter.clipEvent(plan, event, log));
             reporter.clipSettled(outcome);
             return outcome;
         }));
@@ -48355,19 +48804,27 @@ async function runClips({ clips: plans, unchanged }, inputs, reporter, timeline,
         stopProgress();
     }
 }
+/** artifact-name: the saved results as one workflow artifact, unless the step is being cancelled. */
+async function uploadArtifact(outcomes, inputs, reporter, timeline, signal) {
+    const files = outcomes.flatMap((outcome) => outcome.files.map((file) => file.path));
+    const name = inputs.artifactName;
+    if (!name || files.length === 0 || signal.aborted)
+        return undefined;
+    const upload = () => uploadResultArtifact(files, { name, retentionDays: inputs.retentionDays, signal });
+    const artifact = await timeline.span('artifact upload', () => reporter.group(`Uploading artifact ${name}`, upload));
+    reporter.info(`Artifact ${artifact.name} (id ${artifact.id})${artifact.url ? `: ${artifact.url}` : ''}`);
+    return artifact;
+}
 
-// EXTERNAL MODULE: ./src/skip-unchanged/abandoned-calls.ts
-var abandoned_calls = __nccwpck_require__(37539);
 ;// CONCATENATED MODULE: ./src/index.ts
 
 
 
-
 // The runner executes dist/index.js; everything happens in run().
-run().then((cancelled) => {
+run().then(({ mustExit }) => {
     // A cancelled step ends now, even if an upload it stopped waiting for still holds a socket open;
     // so does one whose Actions cache call was abandoned at its time limit (skip-unchanged), once it has reported.
-    if (cancelled || (0,abandoned_calls/* cacheCallsAbandoned */.Q)())
+    if (mustExit)
         process.exit();
 }, (error) => {
     // Only a failure to report (e.g. an unwritable GITHUB_OUTPUT) lands here: one line, no stack trace.
