@@ -9,7 +9,7 @@
  */
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, get as httpGet, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { extname } from 'node:path';
 import { readBody } from '../helpers/read-body';
@@ -131,6 +131,25 @@ export interface EmulatorConfig {
   realResults?: boolean;
   /** Plans keyed by a substring of the source URL; the first match wins. */
   plans: Array<{ match: string; plan: TaskPlan }>;
+  /**
+   * Fetch sources on other loopback origins (a bucket, a test's own server) as reApi does: a plain GET without
+   * credentials at submit (refused with 30002 when it fails) and again at the first poll (the task fails). Default
+   * true; sources on the emulator's own CDN are looked up instead, and hosts off this machine are taken as reachable.
+   */
+  fetchSources?: boolean;
+}
+
+/** One GET of a source the emulator sent, as reApi would (see `EmulatorConfig.fetchSources`). */
+export interface SourceFetch {
+  url: string;
+  /** At submission, or at the first poll while the task renders. */
+  phase: 'submit' | 'render';
+  /** The HTTP status, or undefined when there was no answer. */
+  status?: number;
+  bytes: number;
+  /** What went wrong, when it did. */
+  problem?: string;
+  at: number;
 }
 
 /** How the CDN origin serves one source. */
@@ -169,6 +188,8 @@ const FIXTURE_TYPES: Record<string, string> = { '.mp4': 'video/mp4', '.mov': 'vi
 interface Task {
   id: string;
   sourceUrl: string;
+  /** Whether the source was fetched again while rendering (at the first poll). */
+  refetched?: boolean;
   upscaleFactor: string;
   createdAt: number;
   plan: TaskPlan;
@@ -250,6 +271,22 @@ function errorBody(code: string, message: string, requestId: string): string {
   return JSON.stringify({ error: { code, message, request_id: requestId } });
 }
 
+/** A GET with no headers beyond Host, as a server fetching a public URL sends it; reads at most `limit` bytes. */
+function plainGet(url: string, limit: number): Promise<{ status: number; bytes: number; complete: boolean }> {
+  return new Promise((resolve, reject) => {
+    const req = httpGet(url, { headers: {}, timeout: 10_000 }, (res) => {
+      let bytes = 0;
+      res.on('data', (chunk: Buffer) => {
+        bytes += chunk.length;
+        if (bytes >= limit) res.destroy();
+      });
+      res.on('close', () => resolve({ status: res.statusCode ?? 0, bytes, complete: res.complete || bytes >= limit }));
+    });
+    req.on('timeout', () => req.destroy(new Error('timed out')));
+    req.on('error', reject);
+  });
+}
+
 async function listen(server: Server, port = 0): Promise<number> {
   server.listen(port, '127.0.0.1');
   await once(server, 'listening');
@@ -258,6 +295,8 @@ async function listen(server: Server, port = 0): Promise<number> {
 
 export class ReapiEmulator {
   readonly requests: RecordedRequest[] = [];
+  /** Every GET of a source on another loopback origin, in order. */
+  readonly sourceFetches: SourceFetch[] = [];
   readonly tasks = new Map<string, Task>();
   config: EmulatorConfig = { ...DEFAULT_CONFIG, plans: [] };
   /** Most tasks that were running at the same time. */
@@ -302,6 +341,7 @@ export class ReapiEmulator {
   /** Forgets requests, tasks, faults and sources, and applies a fresh config. */
   reset(config: Partial<EmulatorConfig> = {}): void {
     this.requests.length = 0;
+    this.sourceFetches.length = 0;
     this.tasks.clear();
     this.faults = [];
     this.sources.clear();
@@ -471,7 +511,7 @@ export class ReapiEmulator {
     if (req.headers.authorization !== `Bearer ${this.config.apiKey}`) return this.fail(res, 401, '10001', 'invalid API key');
 
     if (route === 'submit') {
-      const result = this.submit(body, res, bearer(req));
+      const result = await this.submit(body, res, bearer(req));
       if (result && fault?.resetAfterCreate) return void req.socket.destroy();
       if (result) this.json(res, 200, this.envelope(result));
       return;
@@ -479,12 +519,13 @@ export class ReapiEmulator {
     const id = decodeURIComponent(path.slice('/api/v1/tasks/'.length));
     const task = this.tasks.get(id);
     if (!task) return this.fail(res, 404, '40401', `task ${id} not found`);
+    await this.refetch(task);
     this.advance(task);
     this.json(res, 200, this.envelope(task));
   }
 
   /** Validates a submission exactly as the contract's table says; returns the new task or answers the error. */
-  private submit(text: string, res: ServerResponse, key: string): Task | undefined {
+  private async submit(text: string, res: ServerResponse, key: string): Promise<Task | undefined> {
     let body: Record<string, unknown>;
     try {
       const parsed: unknown = JSON.parse(text);
@@ -512,7 +553,7 @@ export class ReapiEmulator {
       this.fail(res, 400, '20003', `${MODEL}: invalid upscale_factor (allowed: 1/2/4)`);
       return undefined;
     }
-    const probe = this.probe(videoUrl);
+    const probe = this.probe(videoUrl) ?? (await this.fetchSource(videoUrl, 'submit'));
     if (probe) {
       this.fail(res, 400, probe.code, probe.message);
       return undefined;
@@ -547,6 +588,47 @@ export class ReapiEmulator {
     }
     if (source.size > MAX_SOURCE_BYTES) return { code: '80007', message: 'Provider rejected the request as invalid' };
     return undefined;
+  }
+
+  /** Whether the source lives on another origin of this machine, where reApi's fetch can be played for real. */
+  private fetchesForReal(videoUrl: string): boolean {
+    if (this.config.fetchSources === false || (this.cdnUrl && videoUrl.startsWith(`${this.cdnUrl}/`))) return false;
+    try {
+      const host = new URL(videoUrl).hostname;
+      return host === '127.0.0.1' || host === 'localhost' || host === '[::1]';
+    } catch {
+      return false;
+    }
+  }
+
+  /** reApi's fetch of a source: a plain GET (no credentials, no Range), read to the end; the error it answers with, if any. */
+  private async fetchSource(videoUrl: string, phase: SourceFetch['phase']): Promise<{ code: string; message: string } | undefined> {
+    if (!this.fetchesForReal(videoUrl)) return undefined;
+    const record: SourceFetch = { url: videoUrl, phase, bytes: 0, at: Date.now() };
+    this.sourceFetches.push(record);
+    try {
+      const { status, bytes, complete } = await plainGet(videoUrl, MAX_SOURCE_BYTES + 1);
+      record.status = status;
+      record.bytes = bytes;
+      if (status >= 300) record.problem = `HTTP ${status}`;
+      else if (!complete) record.problem = 'the body was cut short';
+      else if (bytes > MAX_SOURCE_BYTES) return { code: '80007', message: 'Provider rejected the request as invalid' };
+    } catch (error) {
+      record.problem = error instanceof Error ? error.message : String(error);
+    }
+    if (record.problem === undefined) return undefined;
+    return { code: '30002', message: `Could not determine source video duration for billing: fetch failed for ${videoUrl}` };
+  }
+
+  /** While rendering, reApi reads the source again (once, at the first poll): a source gone by then fails the task. */
+  private async refetch(task: Task): Promise<void> {
+    if (task.refetched || task.status === 'completed' || task.status === 'failed') return;
+    task.refetched = true;
+    const problem = await this.fetchSource(task.sourceUrl, 'render');
+    if (!problem) return;
+    task.status = 'failed';
+    task.finishedAt = Date.now();
+    task.plan = { ...task.plan, fail: { code: 'SOURCE_FETCH_FAILED', message: 'The source video could not be fetched while rendering.' } };
   }
 
   private running(): number {
