@@ -7,11 +7,12 @@
  *
  * It may never fail the run or hold it up for more than a few seconds: every
  * call is raced against `timeoutMs`, the first trouble warns once (a warning
- * the library printed itself counts) and turns the store off for the rest of
- * the run.
+ * the library printed itself counts, told from the service's answers, never
+ * by patching stdout) and turns the store off for the rest of the run.
  */
 import { mkdir, rm, rmdir, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { subscribe } from 'node:diagnostics_channel';
 import * as actionsCache from '@actions/cache';
 import { errorClause } from '../shared/errors';
 import { fingerprintKey, type Fingerprint } from './fingerprint';
@@ -20,50 +21,94 @@ import { RECORD_DIR, actionsCachePath, isExactKey, readRecordFile, type ActionsC
 export const ACTIONS_CACHE_TIMEOUT_MS = 5_000;
 
 /**
- * The warnings @actions/cache prints itself (through @actions/core, on
- * stdout): `Failed to save/restore: …`, a refused reservation or finalize, the
- * rate-limit notice. Only these count: the run's own warnings go to the same
- * stdout, and another clip may print one while a cache call is under way.
+ * What the cache service answered during one library call, seen through
+ * Node's own `http` diagnostics channels (the library's HTTP client is
+ * `node:http`; ours is undici, so nothing of the run's own traffic shows up
+ * here). The library returns the same value for a miss and a failure, and
+ * prints its own warning for most failures; the service's answers tell which
+ * happened without touching stdout. Calls run one at a time, so a request
+ * started while one is watched is that call's.
  */
-const LIBRARY_WARNING =
-  /^::(warning|error)[^:]*::(Failed to (save|restore):|Cache reservation failed:|Unable to (reserve|finalize)|You've hit a rate limit|uploadCacheArchiveSDK:)/m;
-
-/** Whether a piece of stdout holds a warning @actions/cache printed itself. */
-export function isLibraryWarning(text: string): boolean {
-  return LIBRARY_WARNING.test(text);
+export interface ServiceAnswers {
+  /** A request failed on the network, or the service answered 4xx/5xx (a 409 "exists" on create included). */
+  failed: boolean;
+  /** The last answer to CreateCacheEntry: its status (undefined: a network error), and whether it carried Retry-After. */
+  create?: { status?: number; retryAfter: boolean };
 }
 
-/**
- * Counts the warnings @actions/cache prints while one of our calls runs, so
- * that a failure the library already reported is not reported twice.
- */
-let watchers = 0;
-let linesSeen = 0;
-let originalWrite: typeof process.stdout.write | undefined;
+const CREATE_ENTRY = /\.CacheService\/CreateCacheEntry$/;
+let watching: ServiceAnswers | undefined;
+const watched = new WeakMap<object, { answers: ServiceAnswers; create: boolean }>();
+let subscribed = false;
 
-function watchLibraryWarnings(): () => number {
-  if (watchers++ === 0) {
-    // eslint-disable-next-line @typescript-eslint/unbound-method -- called below with the stream as `this`
-    const original = process.stdout.write;
-    originalWrite = original;
-    process.stdout.write = function (this: NodeJS.WriteStream, chunk: unknown, ...rest: unknown[]) {
-      if (isLibraryWarning(typeof chunk === 'string' ? chunk : String(chunk))) linesSeen++;
-      return (original as (...args: unknown[]) => boolean).call(this, chunk, ...rest);
-    };
+interface ClientRequestLike {
+  path?: string;
+}
+interface IncomingLike {
+  statusCode?: number;
+  headers?: Record<string, string | string[] | undefined>;
+}
+
+function onRequestStart(message: unknown): void {
+  const request = (message as { request?: ClientRequestLike }).request;
+  if (!watching || !request) return;
+  watched.set(request, { answers: watching, create: CREATE_ENTRY.test((request.path ?? '').split('?')[0] as string) });
+}
+
+function onResponse(message: unknown): void {
+  const { request, response } = message as { request?: ClientRequestLike; response?: IncomingLike };
+  const seen = request && watched.get(request);
+  if (!seen || !response) return;
+  const status = response.statusCode ?? 0;
+  if (status >= 400) seen.answers.failed = true;
+  if (seen.create) seen.answers.create = { status, retryAfter: hasRetryAfter(response.headers?.['retry-after']) };
+}
+
+/** The library's rule: a Retry-After it can read as seconds gets its rate-limit warning. */
+function hasRetryAfter(header: string | string[] | undefined): boolean {
+  return typeof header === 'string' && Number.isFinite(Number.parseInt(header, 10));
+}
+
+function onRequestError(message: unknown): void {
+  const request = (message as { request?: ClientRequestLike }).request;
+  const seen = request && watched.get(request);
+  if (!seen) return;
+  seen.answers.failed = true;
+  if (seen.create) seen.answers.create = { retryAfter: false };
+}
+
+/** Watches the library's HTTP requests until the returned function is called; it returns what was seen. */
+function watchServiceAnswers(): () => ServiceAnswers {
+  if (!subscribed) {
+    subscribed = true;
+    subscribe('http.client.request.start', onRequestStart);
+    subscribe('http.client.response.finish', onResponse);
+    subscribe('http.client.request.error', onRequestError);
   }
-  const start = linesSeen;
-  let stopped = false;
+  const answers: ServiceAnswers = { failed: false };
+  watching = answers;
   return () => {
-    if (!stopped) {
-      stopped = true;
-      if (--watchers === 0 && originalWrite) process.stdout.write = originalWrite;
-    }
-    return linesSeen - start;
+    if (watching === answers) watching = undefined;
+    return answers;
   };
 }
 
+/**
+ * Whether @actions/cache printed a warning of its own for a save that
+ * returned -1 and was not an existing key. It warns for every failure except
+ * a CreateCacheEntry the service refused at the HTTP level (it logs those as
+ * info: "another job may be creating this cache"); of those, only a 429 with
+ * Retry-After gets its rate-limit warning.
+ */
+export function libraryWarnedOfSave(answers: ServiceAnswers): boolean {
+  const create = answers.create;
+  if (!create) return true;
+  if (create.status !== undefined && create.status < 300) return true;
+  return create.status === 429 && create.retryAfter;
+}
+
 const TIMED_OUT: unique symbol = Symbol('timed out');
-type CallResult<T> = { value: T | typeof TIMED_OUT; libraryWarnings: number };
+type CallResult<T> = { value: T | typeof TIMED_OUT; answers: ServiceAnswers };
 
 export class ActionsCacheStore {
   /** Set once the Actions cache failed to answer or refused: no more calls this run. */
@@ -115,11 +160,11 @@ export class ActionsCacheStore {
   /**
    * Runs one Actions cache call, one at a time, for at most `timeoutMs`.
    * Returns TIMED_OUT past it (the call is left to finish or hang on its own)
-   * and how many warnings the library printed meanwhile.
+   * and what the cache service answered meanwhile.
    */
   private async call<T>(work: () => Promise<T>): Promise<CallResult<T>> {
     const run = async (): Promise<CallResult<T>> => {
-      const stopWatch = watchLibraryWarnings();
+      const stopWatch = watchServiceAnswers();
       let timer: NodeJS.Timeout | undefined;
       const pending = work();
       try {
@@ -133,7 +178,7 @@ export class ActionsCacheStore {
           this.abandonedCalls++;
           pending.catch(() => undefined);
         }
-        return { value, libraryWarnings: stopWatch() };
+        return { value, answers: stopWatch() };
       } finally {
         clearTimeout(timer);
         stopWatch();
@@ -183,8 +228,8 @@ export class ActionsCacheStore {
         this.timedOut('looking up', key);
         return undefined;
       }
-      if (outcome.libraryWarnings > 0) {
-        // The library has said what went wrong; a service that failed once is not asked again this run.
+      if (outcome.answers.failed && outcome.value.record === undefined) {
+        // A failed restore, not a miss: the library has warned of it itself; a service that failed once is not asked again this run.
         this.warnedActions = true;
         this.actionsReadOff = true;
         return undefined;
@@ -220,7 +265,7 @@ export class ActionsCacheStore {
       }
       if (saved.value === 'failed') {
         this.actionsWriteOff = true;
-        if (saved.libraryWarnings > 0) this.warnedActions = true;
+        if (libraryWarnedOfSave(saved.answers)) this.warnedActions = true;
         else this.warnActions(`skip-unchanged: the Actions cache did not take the record of task ${record.taskId} (${key}); a later run will not reuse it.`);
       }
       return saved.value;

@@ -8,6 +8,7 @@
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { subscribe } from 'node:diagnostics_channel';
 import { saveCache } from '@actions/cache';
 import type { Fingerprint } from '../../src/skip-unchanged/fingerprint';
 import { ResultCache } from '../../src/skip-unchanged/record-stores';
@@ -31,6 +32,16 @@ export interface DriverResult {
   ms: number;
   value: unknown;
 }
+
+// The store must count the library's failures without patching stdout: note whether stdout.write is ours while it talks to the service.
+// eslint-disable-next-line @typescript-eslint/unbound-method -- compared by identity, never called
+const stdoutWrite = process.stdout.write;
+let stdoutPatched = false;
+let serviceRequests = 0;
+subscribe('http.client.request.start', () => {
+  serviceRequests++;
+  if (process.stdout.write !== stdoutWrite) stdoutPatched = true;
+});
 
 const [jobPath, resultsPath] = process.argv.slice(2) as [string, string];
 const job = JSON.parse(await readFile(jobPath, 'utf8')) as DriverJob;
@@ -58,6 +69,6 @@ for (const op of job.ops) {
   }
   results.push({ op: op.op, ms: Math.round(performance.now() - started), value });
 }
-await writeFile(resultsPath, JSON.stringify({ results, abandoned: cache.abandoned }));
+await writeFile(resultsPath, JSON.stringify({ results, abandoned: cache.abandoned, stdoutPatched, serviceRequests }));
 // An abandoned cache call may still hold a socket open; a step ends here, as the action will.
 process.exit(0);

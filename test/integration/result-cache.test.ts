@@ -85,6 +85,9 @@ interface Run {
   /** `::warning` and `::error` lines: what the runner shows as annotations. */
   annotations: string[];
   workspace: string;
+  /** Whether process.stdout.write was another function than at the start when a request to the cache service began. */
+  stdoutPatched: boolean;
+  serviceRequests: number;
 }
 
 interface Context {
@@ -125,8 +128,12 @@ async function context(): Promise<Context> {
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const code = await new Promise<number | null>((done) => child.once('exit', done));
     if (code !== 0) throw new Error(`driver exited with ${code}:\n${stdout}\n${stderr}`);
-    const { results, abandoned } = JSON.parse(await readFile(resultsPath, 'utf8')) as { results: DriverResult[]; abandoned: boolean };
-    return { results, abandoned, stdout, annotations: stdout.split(/\r?\n/).filter((line) => /^::(warning|error)/.test(line)), workspace };
+    const { results, abandoned, stdoutPatched, serviceRequests } = JSON.parse(await readFile(resultsPath, 'utf8')) as Pick<
+      Run,
+      'results' | 'abandoned' | 'stdoutPatched' | 'serviceRequests'
+    >;
+    const annotations = stdout.split(/\r?\n/).filter((line) => /^::(warning|error)/.test(line));
+    return { results, abandoned, stdout, annotations, workspace, stdoutPatched, serviceRequests };
   };
   return { service, scratch, toolCacheDir, run };
 }
@@ -153,6 +160,7 @@ describe.concurrent('the Actions cache, through @actions/cache against the fake 
     const hit = hitOf(found.results[0]);
     expect(hit).toEqual({ record: recordFor(fp), files: [] });
     expect(found.annotations).toEqual([]);
+    expect(found.stdoutPatched).toBe(false);
     const lookups = service.callsTo('GetCacheEntryDownloadURL');
     expect(lookups).toHaveLength(1);
     expect(lookups[0]?.body.key).toBe(fingerprintKey(fp));
@@ -265,6 +273,7 @@ describe.concurrent('an Actions cache that cannot be used', () => {
     await expectGoesOn(result);
     expect(result.annotations).toHaveLength(1);
     expect(result.annotations[0]).toMatch(/ECONNREFUSED/);
+    expect(result.stdoutPatched).toBe(false);
     expect(result.abandoned).toBe(false);
   });
 
@@ -300,6 +309,7 @@ describe.concurrent('an Actions cache that cannot be used', () => {
     await expectGoesOn(result);
     expect(result.annotations).toHaveLength(1);
     expect(result.annotations[0]).toContain('rate limit');
+    expect(result.stdoutPatched).toBe(false);
   });
 
   it('read-only (create refused, as for untrusted triggers): the library warns once; lookups still work', async () => {
@@ -321,6 +331,9 @@ describe.concurrent('an Actions cache that cannot be used', () => {
     );
     expect(result.annotations).toHaveLength(1);
     expect(result.annotations[0]).toContain('cache write denied');
+    // The library's own warning was told from the service's answers, not by patching stdout around the calls.
+    expect(result.serviceRequests).toBeGreaterThan(0);
+    expect(result.stdoutPatched).toBe(false);
     expect(hitOf(result.results[2])?.record.taskId).toBe('task_0002');
     expect(service.callsTo('CreateCacheEntry')).toHaveLength(1);
   });

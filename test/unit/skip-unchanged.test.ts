@@ -1,7 +1,7 @@
-/** skip-unchanged's pure parts: dates shown for reused tasks, which warnings count as the cache library's, and the summary's reuse rows. */
+/** skip-unchanged's pure parts: dates shown for reused tasks, when the cache library warned of a failed save itself, and the summary's reuse rows. */
 import { describe, expect, it } from 'vitest';
 import type { ClipOutcome } from '../../src/model/clip';
-import { isLibraryWarning } from '../../src/skip-unchanged/actions-cache-store';
+import { libraryWarnedOfSave } from '../../src/skip-unchanged/actions-cache-store';
 import { reuseDate } from '../../src/skip-unchanged/reuse';
 import { renderCard, renderTable, type SummaryReport } from '../../src/report/summary';
 
@@ -12,19 +12,18 @@ describe('reuseDate', () => {
   });
 });
 
-describe('isLibraryWarning', () => {
-  it('counts the warnings @actions/cache prints itself (they are what the user sees about the cache)', () => {
-    expect(isLibraryWarning('::warning::Failed to save: Unable to reserve cache with key k\n')).toBe(true);
-    expect(isLibraryWarning('::warning::Failed to restore: connect ECONNREFUSED 127.0.0.1:1\n')).toBe(true);
-    expect(isLibraryWarning("::warning::You've hit a rate limit, your rate limit will reset in 30 seconds\n")).toBe(true);
-    expect(isLibraryWarning('::error::Failed to save: HTTP 500\n')).toBe(true);
+describe('libraryWarnedOfSave', () => {
+  it('@actions/cache warns itself when the service took the reservation and the save still failed, or on a 429 with Retry-After', () => {
+    expect(libraryWarnedOfSave({ failed: false, create: { status: 200, retryAfter: false } })).toBe(true);
+    expect(libraryWarnedOfSave({ failed: true, create: { status: 429, retryAfter: true } })).toBe(true);
+    // No reservation was asked for (the archive could not be made): the library warns of that too.
+    expect(libraryWarnedOfSave({ failed: false })).toBe(true);
   });
 
-  it("does not count the run's own warnings, which another clip may print while a cache call is under way", () => {
-    expect(isLibraryWarning("::warning::[clip-2.mp4] Input 'retention-days' has no effect without 'artifact-name'.\n")).toBe(false);
-    expect(isLibraryWarning('::warning::skip-unchanged: the Actions cache did not answer within 5 s\n')).toBe(false);
-    expect(isLibraryWarning('Failed to save: not a workflow command\n')).toBe(false);
-    expect(isLibraryWarning('Cache Size: ~0 MB (142 B)\n')).toBe(false);
+  it('it only logs info when the service refused the reservation at the HTTP level: then the warning is ours to give', () => {
+    expect(libraryWarnedOfSave({ failed: true, create: { status: 429, retryAfter: false } })).toBe(false);
+    expect(libraryWarnedOfSave({ failed: true, create: { status: 503, retryAfter: false } })).toBe(false);
+    expect(libraryWarnedOfSave({ failed: true, create: { retryAfter: false } })).toBe(false);
   });
 });
 
