@@ -6,6 +6,7 @@ import { billedSeconds } from './model/billing';
 import { RunRefusedError, isActionError } from './shared/errors';
 import { closeDispatcher } from './http/transport';
 import { parseInputs, type ActionInputs } from './inputs/parse';
+import { awsSecretsOf } from './inputs/bucket';
 import { runClip } from './pipeline/run-clip';
 import type { ResultNameBook } from './delivery/naming';
 import { buildClipPlans, checkDelivery, dryRun, planResultNames, preflight, type RunPlan } from './plan/plan';
@@ -35,6 +36,7 @@ export async function run(io: ActionIO = coreIO()): Promise<RunExit> {
     const value = io.getInput(secret).trim();
     if (value) io.setSecret(value);
   }
+  for (const secret of awsSecretsOf(process.env)) io.setSecret(secret);
   const startedAt = Date.now();
   const controller = new AbortController();
   const stopListening = onStopSignals(controller, io);

@@ -17,6 +17,7 @@ import {
 } from './values';
 import { hasControlCharacters } from '../shared/text';
 import { TASK_ID_RULE } from '../shared/validate';
+import { parseS3Location, parseS3Settings, type S3Location, type S3Settings } from './bucket';
 
 /** How results are checked against their sources. */
 export type VerifyMode = 'warn' | 'fail' | 'off';
@@ -66,6 +67,10 @@ export interface ActionInputs {
   skipUnchanged: boolean;
   /** What a result that does not match its source does: a warning, a failed step, or no probe at all. */
   verify: VerifyMode;
+  /** The S3-compatible store, when a bucket input is set (credentials from the environment). */
+  s3?: S3Settings;
+  /** Store each result there as `<prefix><result name>`. */
+  resultBucket?: S3Location;
 }
 
 export const MAX_CONCURRENCY = 32;
@@ -272,6 +277,10 @@ export function parseInputs(read: InputReader, env: NodeJS.ProcessEnv = process.
   const skipUnchanged = parseBooleanInput('skip-unchanged', get('skip-unchanged'));
   const verify = parseVerifyMode(get('verify'));
   const timeoutMs = requireDuration('timeout', get('timeout'), '90, 90s, 30m, 1h');
+  const resultBucket = get('result-bucket') ? parseS3Location('result-bucket', get('result-bucket')) : undefined;
+  if (resultBucket && !wait)
+    throw new InputError("Input 'result-bucket' needs wait: true, because there is nothing to store until the task completes (got wait: false).");
+  const s3 = parseS3Settings(get, env, resultBucket ? ['result-bucket'] : []);
 
   return {
     apiKey,
@@ -294,5 +303,7 @@ export function parseInputs(read: InputReader, env: NodeJS.ProcessEnv = process.
     githubToken: releaseTag ? githubToken : undefined,
     skipUnchanged,
     verify,
+    s3,
+    resultBucket,
   };
 }

@@ -211,6 +211,11 @@ export async function checkDelivery(inputs: ActionInputs, reporter: Reporter, na
       `Input 'api-base-url' is plain http to another machine (${inputs.apiBaseUrl}): the API key would cross the network unencrypted; use https.`,
     );
   }
+  if (inputs.s3 && isInsecureApiBase(inputs.s3.endpoint)) {
+    reporter.warning(
+      `Input 's3-endpoint' is plain http to another machine (${inputs.s3.endpoint}): objects and signed requests cross the network unencrypted; use https.`,
+    );
+  }
 }
 
 /** Refuses, before anything is submitted, a directory where a result whose name is already known would be saved. */

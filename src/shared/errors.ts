@@ -203,6 +203,25 @@ export class ReleaseError extends ActionError {
   }
 }
 
+/**
+ * S3-compatible storage refused or failed a request (result-bucket,
+ * source-bucket). `code` is S3's error code (`AccessDenied`,
+ * `SignatureDoesNotMatch`…) when its answer carried a valid one; `transient`
+ * ones (5xx, 429, connection failures) may be tried again.
+ */
+export class BucketError extends ActionError {
+  override name = 'BucketError';
+  constructor(
+    message: string,
+    readonly status?: number,
+    readonly code?: string,
+    readonly transient = false,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+  }
+}
+
 export function isActionError(error: unknown): error is ActionError {
   return error instanceof ActionError;
 }

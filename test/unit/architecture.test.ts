@@ -16,6 +16,7 @@ export const LAYERS = [
   'shared',
   'inputs',
   'http',
+  'bucket',
   'media',
   'delivery',
   'model',
