@@ -15,9 +15,9 @@ import { isInsecureApiBase, type ActionInputs } from '../inputs/parse';
 import { ResultNameBook, clipBaseName, resultFileNames } from '../delivery/naming';
 import type { Pool } from '../shared/pool';
 import { billedSeconds, checkCostGuard, isSubmitted, totalBillableSeconds } from '../model/billing';
-import { describeProbe, probeSources } from '../source/preflight';
+import { describeProbe, probeSources, type SourceCheck } from '../source/preflight';
 import { displayUrl } from '../shared/urls';
-import { SkipUnchanged, reuseDate } from '../skip-unchanged/reuse';
+import { SkipUnchanged, reuseDate, type KnownSource } from '../skip-unchanged/reuse';
 import type { Reporter } from '../report/reporter';
 import type { Timeline } from '../shared/timeline';
 import {
@@ -28,6 +28,7 @@ import {
   costGuardMessage,
   preflightDeadlineMessage,
   preflightRefusedMessage,
+  unchangedSourceInfo,
   wouldReuseInfo,
 } from '../shared/wording';
 
@@ -90,13 +91,26 @@ async function checkSources(
   const late = new Map<number, 'unanswered' | 'not-checked'>();
   const measured = new Map<number, number>();
   const media = new Map<number, MediaFacts>();
+  const unchanged = inputs.skipUnchanged ? new SkipUnchanged(reporter, inputs.upscaleFactor) : undefined;
   await reporter.group(title, async () => {
+    // skip-unchanged: a source its host shows unchanged (304 to the recorded ETag) is not probed; its facts are its record's.
+    await unchanged?.revalidate(toCheck, { signal, pool, deadline: inputs.deadline }, reporter);
+    const probed = toCheck.filter((plan) => !unchanged?.knownSource(plan.index));
     const checks = await probeSources(
-      toCheck.map((plan) => plan.source as string),
+      probed.map((plan) => plan.source as string),
       { signal, pool, deadline: inputs.deadline },
     );
-    checks.forEach((check, position) => {
-      const plan = toCheck[position] as ClipPlan;
+    const checkOf = new Map(checks.map((check, position) => [(probed[position] as ClipPlan).index, check]));
+    for (const plan of toCheck) {
+      const known = unchanged?.knownSource(plan.index);
+      if (known) {
+        const { billableSeconds, sourceMedia } = known.record;
+        reporter.info(knownSourceLine(plan.source as string, known));
+        if (billableSeconds !== null) measured.set(plan.index, billableSeconds);
+        if (sourceMedia) media.set(plan.index, sourceMedia);
+        continue;
+      }
+      const check = checkOf.get(plan.index) as SourceCheck;
       if (check.probe) {
         reporter.info(describeProbe(check.probe));
         for (const warning of check.probe.warnings) reporter.warning(warning);
@@ -109,9 +123,9 @@ async function checkSources(
         refused.set(plan.index, errorText(check.error));
         reporter.info(`${displayUrl(plan.source as string)}: ${errorText(check.error)}`);
       }
-    });
+    }
   });
-  const unchanged = await findUnchanged(toCheck, inputs, reporter, signal, pool, refused.size + late.size === 0);
+  if (unchanged && refused.size + late.size === 0) await findUnchanged(unchanged, toCheck, inputs, reporter, signal, pool);
   const clips = plans.map((plan) =>
     measured.has(plan.index) || media.has(plan.index) ? { ...plan, billableSeconds: measured.get(plan.index), sourceMedia: media.get(plan.index) } : plan,
   );
@@ -160,14 +174,27 @@ async function checkSources(
   return { clips, billableSeconds, unchanged };
 }
 
-/** skip-unchanged: hashes the sources that passed (the runner downloads each once) and looks each up; nothing when off or refused. */
-async function findUnchanged(toCheck: ClipPlan[], inputs: ActionInputs, reporter: Reporter, signal: AbortSignal, pool: Pool, allPassed: boolean) {
-  if (!inputs.skipUnchanged || !allPassed) return undefined;
-  const unchanged = new SkipUnchanged(reporter, inputs.upscaleFactor);
+/** skip-unchanged: hashes the sources that passed and are not known yet (the runner downloads each once) and looks each up. */
+async function findUnchanged(unchanged: SkipUnchanged, toCheck: ClipPlan[], inputs: ActionInputs, reporter: Reporter, signal: AbortSignal, pool: Pool) {
+  const rest = toCheck.filter((plan) => !unchanged.knownSource(plan.index));
+  if (rest.length === 0) return;
   await reporter.group('skip-unchanged: fingerprinting the sources', () =>
-    unchanged.find(toCheck, { signal, pool, deadline: inputs.deadline }, reporter, (plan) => reporter.label(plan)),
+    unchanged.find(rest, { signal, pool, deadline: inputs.deadline }, reporter, (plan) => reporter.label(plan)),
   );
-  return unchanged;
+}
+
+/** Preflight's line for a source shown unchanged before it was probed: the recorded facts, and what showing it cost. */
+function knownSourceLine(url: string, known: KnownSource): string {
+  const { record } = known;
+  const probe = {
+    url,
+    ...record.sourceMedia,
+    billableSeconds: record.billableSeconds ?? undefined,
+    bytesFetched: known.bytes,
+    requests: known.requests,
+    warnings: [],
+  };
+  return `${describeProbe(probe)}; ${unchangedSourceInfo(record.taskId, known.notModified)}`;
 }
 
 /** Prints what a real run would do; submits and polls nothing. */

@@ -197,6 +197,12 @@ export function reusingTaskInfo(taskId: string, date: string): string {
   return `Unchanged since task ${taskId} (completed ${date}): reusing it, nothing is submitted or billed.`;
 }
 
+/** Preflight's facts for a source shown unchanged before it was probed come from its record. */
+export function unchangedSourceInfo(taskId: string, notModified: boolean): string {
+  const how = notModified ? 'its host answered 304 to the recorded ETag' : 'its bytes hash as recorded';
+  return `unchanged since task ${taskId} (${how}): facts from its record.`;
+}
+
 export function wouldReuseInfo(source: string, taskId: string, date: string): string {
   return `Would reuse task ${taskId} (completed ${date}) for ${source}: unchanged, nothing is billed.`;
 }

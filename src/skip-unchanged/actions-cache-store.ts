@@ -15,8 +15,17 @@ import { resolve } from 'node:path';
 import { subscribe } from 'node:diagnostics_channel';
 import * as actionsCache from '@actions/cache';
 import { errorClause } from '../shared/errors';
-import { fingerprintKey, type Fingerprint } from './fingerprint';
-import { RECORD_DIR, actionsCachePath, isExactKey, readRecordFile, type ActionsCacheOutcome, type StoreLog, type ResultRecord } from './record';
+import { fingerprintKey } from './fingerprint';
+import {
+  RECORD_DIR,
+  actionsCachePath,
+  isExactKey,
+  readRecordFile,
+  type ActionsCacheOutcome,
+  type RecordExpectation,
+  type StoreLog,
+  type ResultRecord,
+} from './record';
 
 export const ACTIONS_CACHE_TIMEOUT_MS = 5_000;
 
@@ -197,8 +206,14 @@ export class ActionsCacheStore {
     );
   }
 
-  async lookup(key: string, fingerprint: Fingerprint): Promise<ResultRecord | undefined> {
+  /**
+   * The record saved under `key`; with `match: 'prefix'`, the newest saved
+   * under keys that start with it (a source's records: sourceKeyPrefix).
+   */
+  async lookup(key: string, fingerprint: RecordExpectation, match: 'exact' | 'prefix' = 'exact'): Promise<ResultRecord | undefined> {
     if (!this.actionsReady(false)) return undefined;
+    const matches = (matchedKey: string | undefined) =>
+      match === 'exact' ? isExactKey(matchedKey, key) : matchedKey !== undefined && matchedKey.toLowerCase().startsWith(key.toLowerCase());
     const relative = actionsCachePath(key);
     const local = resolve(relative);
     const where = `the Actions cache record for ${key}`;
@@ -208,7 +223,7 @@ export class ActionsCacheStore {
       outcome = await this.call(async () => {
         await rm(local, { force: true });
         const matchedKey = await actionsCache.restoreCache([relative], key, [], { timeoutInMs: this.timeoutMs });
-        if (!isExactKey(matchedKey, key)) return { matchedKey };
+        if (!matches(matchedKey)) return { matchedKey };
         try {
           return { matchedKey, record: await readRecordFile(local, resolve(RECORD_DIR), fingerprint, where, this.log) };
         } catch (error) {
@@ -235,7 +250,7 @@ export class ActionsCacheStore {
         return undefined;
       }
       const { matchedKey, record } = outcome.value;
-      if (!isExactKey(matchedKey, key) && matchedKey !== undefined) {
+      if (!matches(matchedKey) && matchedKey !== undefined) {
         this.log.info(`skip-unchanged: the Actions cache matched another key (${matchedKey.slice(0, 200)}); ignored.`);
       }
       return record;
@@ -244,10 +259,10 @@ export class ActionsCacheStore {
     }
   }
 
-  async save(record: ResultRecord): Promise<ActionsCacheOutcome> {
+  /** Saves `record` under `key` (default: its fingerprint's), at the path of `pathKey` (a source's records share their prefix's). */
+  async save(record: ResultRecord, key = fingerprintKey(record), pathKey = key): Promise<ActionsCacheOutcome> {
     if (!this.actionsReady(true)) return 'unavailable';
-    const key = fingerprintKey(record);
-    const relative = actionsCachePath(key);
+    const relative = actionsCachePath(pathKey);
     const local = resolve(relative);
     try {
       const saved = await this.call(async () => {

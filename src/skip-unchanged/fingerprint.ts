@@ -13,6 +13,7 @@ import { CancelledError, FingerprintError, SourceTooLargeError, errorClause } fr
 import { MAX_REDIRECTS, REDIRECT_STATUSES, USER_AGENT, getDispatcher, header, toNetworkError } from '../http/transport';
 import { MAX_SOURCE_BYTES, hostStatusHint } from '../source/preflight';
 import { displayUrl } from '../shared/urls';
+import { canonicalUrl } from '../shared/canonical-url';
 
 /** Version of the cached record's format; part of every key, so a new format never reads an old record. */
 export const RECORD_FORMAT_VERSION = 1;
@@ -46,6 +47,25 @@ export function fingerprintKey(fingerprint: Fingerprint): string {
   if (!FACTORS.has(upscaleFactor)) throw new RangeError(`Not an upscale factor: ${JSON.stringify(upscaleFactor)}`);
   if (!SHA256_HEX.test(sourceSha256)) throw new RangeError(`Not a lowercase hex SHA-256: ${JSON.stringify(sourceSha256)}`);
   return `${KEY_PREFIX}-r${RECORD_FORMAT_VERSION}-${model}-x${upscaleFactor}-${sourceSha256}`;
+}
+
+/**
+ * The Actions cache key prefix of a source's records, looked up by URL before
+ * its bytes are read (to revalidate its recorded ETag):
+ * `reapi-topaz-video-upscaler-r<format>-<model>-x<factor>-url-<sha256 of the canonical URL>-`.
+ * Entries are immutable, so each save appends its time (sourceRecordKey) and a
+ * lookup takes the newest entry under the prefix. The URL itself is not in the
+ * key: only its hash (a presigned URL's signature stays out of the cache).
+ */
+export function sourceKeyPrefix(url: string, model: string, upscaleFactor: string): string {
+  fingerprintKey({ model, upscaleFactor, sourceSha256: '0'.repeat(64) }); // throws as a fingerprint's key does for a bad model or factor
+  const urlHash = createHash('sha256').update(canonicalUrl(url)).digest('hex');
+  return `${KEY_PREFIX}-r${RECORD_FORMAT_VERSION}-${model}-x${upscaleFactor}-url-${urlHash}-`;
+}
+
+/** A new key under a source's prefix: the prefix and the time of the save (base 36 ms); the service answers a prefix with its newest entry. */
+export function sourceRecordKey(prefix: string, now = Date.now()): string {
+  return `${prefix}${now.toString(36)}`;
 }
 
 /**
@@ -116,10 +136,13 @@ export interface SourceHash {
   notModified?: boolean;
 }
 
-/** A strong entity tag, as RFC 9110 writes it, or undefined (weak, absent or malformed). */
+/** Longest ETag kept (hosts send 34 to about 70 characters); a longer one is treated as absent. */
+export const MAX_ETAG_LENGTH = 256;
+
+/** A strong entity tag, as RFC 9110 writes it and at most MAX_ETAG_LENGTH long, or undefined (weak, absent, malformed or too long). */
 export function strongEtag(value: string | undefined): string | undefined {
   const etag = value?.trim();
-  return etag && /^"[\x21\x23-\x7e]*"$/.test(etag) ? etag : undefined;
+  return etag && etag.length <= MAX_ETAG_LENGTH && /^"[\x21\x23-\x7e]*"$/.test(etag) ? etag : undefined;
 }
 
 /**

@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as toolCache from '@actions/tool-cache';
 import { errorClause } from '../shared/errors';
-import { fingerprintKey, type Fingerprint } from './fingerprint';
+import { fingerprintKey, sourceKeyPrefix, sourceRecordKey, type Fingerprint } from './fingerprint';
 import { ActionsCacheStore } from './actions-cache-store';
 import { hashFile } from '../delivery/file-hash';
 import {
@@ -32,6 +32,7 @@ import {
   type StoreLog,
   type CachedResultFile,
   type ResultFileFacts,
+  type ActionsCacheOutcome,
   type ResultRecord,
   type SaveOutcome,
   type ToolCacheOutcome,
@@ -81,11 +82,47 @@ export class ResultCache {
   }
 
   /**
+   * The newest record kept for this source URL (saved with the host's strong
+   * ETag), from the Actions cache. It says which bytes the URL held then; only
+   * the host's 304 to that ETag proves it still does.
+   */
+  async lookupSource(url: string, expected: Omit<Fingerprint, 'sourceSha256'>): Promise<CacheHit | undefined> {
+    const record = await this.actions.lookup(sourceKeyPrefix(url, expected.model, expected.upscaleFactor), expected, 'prefix');
+    if (!record) return undefined;
+    return { record, files: this.toolCacheFiles(fingerprintKey(record), record) };
+  }
+
+  /**
+   * Saves a record under its source URL too (the record must hold a strong
+   * ETag): as a new entry, so the newest one under the URL is always this
+   * one. Used when a reused task's source came with an ETag the URL's last
+   * record did not have.
+   */
+  async saveSource(record: ResultRecord, url: string): Promise<ActionsCacheOutcome> {
+    const problem = this.unsaveable(record);
+    if (problem || !record.sourceEtag) {
+      this.log.warning(`skip-unchanged: the record of task ${record.taskId} was not saved for its URL: ${problem ?? 'it holds no ETag'}.`);
+      return 'failed';
+    }
+    const prefix = sourceKeyPrefix(url, record.model, record.upscaleFactor);
+    return this.actions.save(record, sourceRecordKey(prefix), prefix);
+  }
+
+  /** Why a record must not be saved: it would not pass the check every lookup makes, or is too large. */
+  private unsaveable(record: ResultRecord): string | undefined {
+    const text = JSON.stringify(record);
+    const checked = parseRecord(text, record);
+    return 'problem' in checked ? checked.problem : Buffer.byteLength(text) > MAX_RECORD_BYTES ? 'it is too large' : undefined;
+  }
+
+  /**
    * Saves a completed task's record; `resultFiles[i]` is the file this run
    * downloaded of `record.videoUrls[i]`. Their digests go into the Actions
-   * cache record, the files themselves into the tool cache.
+   * cache record, the files themselves into the tool cache. With `sourceUrl`
+   * and a strong ETag in the record, it is also saved under that URL, for a
+   * later run to revalidate before reading any source byte.
    */
-  async save(record: ResultRecord, resultFiles: readonly (string | undefined)[] = []): Promise<SaveOutcome> {
+  async save(record: ResultRecord, resultFiles: readonly (string | undefined)[] = [], sourceUrl?: string): Promise<SaveOutcome> {
     let facts: ResultFileFacts[];
     try {
       facts = await resultFileFacts(record, resultFiles);
@@ -95,16 +132,19 @@ export class ResultCache {
     }
     const full: ResultRecord = facts.length > 0 ? { ...record, resultFiles: facts } : record;
     // What is saved must pass the check every lookup makes, or it would only be refused later.
-    const text = JSON.stringify(full);
-    const checked = parseRecord(text, record);
-    const problem = 'problem' in checked ? checked.problem : Buffer.byteLength(text) > MAX_RECORD_BYTES ? 'it is too large' : undefined;
+    const problem = this.unsaveable(full);
     if (problem) {
       this.log.warning(`skip-unchanged: the record of task ${record.taskId} was not saved: ${problem}.`);
       return { toolCache: 'failed', actionsCache: 'failed' };
     }
     const toolCacheOutcome = await this.saveToToolCache(full, resultFiles);
     const actionsCacheOutcome = await this.actions.save(full);
-    return { toolCache: toolCacheOutcome, actionsCache: actionsCacheOutcome };
+    if (!sourceUrl || !full.sourceEtag || (actionsCacheOutcome !== 'saved' && actionsCacheOutcome !== 'exists')) {
+      return { toolCache: toolCacheOutcome, actionsCache: actionsCacheOutcome };
+    }
+    const prefix = sourceKeyPrefix(sourceUrl, full.model, full.upscaleFactor);
+    const sourceOutcome = await this.actions.save(full, sourceRecordKey(prefix), prefix);
+    return { toolCache: toolCacheOutcome, actionsCache: actionsCacheOutcome, sourceRecord: sourceOutcome };
   }
 
   private toolCacheReady(): boolean {

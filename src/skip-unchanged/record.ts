@@ -10,7 +10,9 @@ import { open, realpath, rm, type FileHandle } from 'node:fs/promises';
 import { relative, isAbsolute } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { replaceFile } from '../delivery/replace-file';
-import { RECORD_FORMAT_VERSION, type Fingerprint } from './fingerprint';
+import { RECORD_FORMAT_VERSION, strongEtag, type Fingerprint } from './fingerprint';
+import type { MediaFacts } from '../media/result-check';
+import { hasControlCharacters } from '../shared/text';
 import { isObject, resultUrlProblem, taskIdProblem } from '../shared/validate';
 import type { Log } from '../shared/log';
 
@@ -35,6 +37,14 @@ export interface ResultRecord {
    * cache is used only when it matches them.
    */
   resultFiles?: ResultFileFacts[];
+  /**
+   * The source host's strong ETag for the bytes whose SHA-256 this is, from
+   * the response that was hashed. A later run sends it as If-None-Match: a 304
+   * proves the bytes unchanged without reading them (docs/schedule-and-skip-unchanged.md).
+   */
+  sourceEtag?: string;
+  /** What preflight read of those bytes (duration, video track): a later run that proves them unchanged takes its facts from here. */
+  sourceMedia?: MediaFacts;
 }
 
 export interface ResultFileFacts {
@@ -65,6 +75,8 @@ export type ToolCacheOutcome = 'saved' | 'skipped' | 'unavailable' | 'failed';
 export interface SaveOutcome {
   toolCache: ToolCacheOutcome;
   actionsCache: ActionsCacheOutcome;
+  /** The same record under its source URL, when it holds a strong ETag and a URL was given. */
+  sourceRecord?: ActionsCacheOutcome;
 }
 
 /** The stores only write lines (the run's log). */
@@ -104,7 +116,7 @@ export function isExactKey(matchedKey: string | undefined, key: string): boolean
   return matchedKey !== undefined && matchedKey.toLowerCase() === key.toLowerCase();
 }
 
-const RECORD_FIELDS = new Set(['v', 'model', 'upscaleFactor', 'sourceSha256', 'taskId', 'videoUrls', 'billableSeconds', 'completedAt', 'resultFiles']);
+const RECORD_FIELDS = new Set('v model upscaleFactor sourceSha256 taskId videoUrls billableSeconds completedAt resultFiles sourceEtag sourceMedia'.split(' '));
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
 
@@ -127,12 +139,50 @@ function checkResultFiles(value: unknown, urlCount: number): string | undefined 
   return undefined;
 }
 
+/** Longest codec name a record may hold (MKV CodecIDs are the longest: `V_MPEGH/ISO/HEVC`). */
+const MAX_CODEC_LENGTH = 64;
+
+/** Absent, or a number in (min, max] (from min inclusive when `zero`). */
+function optionalNumber(value: unknown, max: number, { zero = false, integer = false } = {}): boolean {
+  if (value === undefined) return true;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value > max || value < 0 || (!zero && value === 0)) return false;
+  return !integer || Number.isInteger(value);
+}
+
+/** Preflight's facts as a record holds them: finite, in range, short printable text. */
+function checkSourceMedia(value: unknown): string | undefined {
+  if (!isObject(value) || Object.keys(value).some((k) => k !== 'durationSeconds' && k !== 'video')) return 'its source facts are malformed';
+  const { durationSeconds, video } = value;
+  if (!optionalNumber(durationSeconds, 1e7, { zero: true })) return 'its source duration is malformed';
+  if (video === undefined) return undefined;
+  if (!isObject(video) || Object.keys(video).some((k) => !['width', 'height', 'frameRate', 'codec'].includes(k))) return 'its source video facts are malformed';
+  const { width, height, frameRate, codec } = video;
+  if (!optionalNumber(width, 65_536, { integer: true }) || !optionalNumber(height, 65_536, { integer: true })) return 'its source video size is malformed';
+  if (!optionalNumber(frameRate, 10_000)) return 'its source frame rate is malformed';
+  if (codec !== undefined && !(typeof codec === 'string' && codec.length > 0 && codec.length <= MAX_CODEC_LENGTH && !hasControlCharacters(codec))) {
+    return 'its source codec is malformed';
+  }
+  return undefined;
+}
+
+/** The media facts a record keeps of a source (preflight's may carry more). */
+export function recordedMedia(media: MediaFacts): MediaFacts {
+  const { durationSeconds, video } = media;
+  return {
+    ...(durationSeconds !== undefined ? { durationSeconds } : {}),
+    ...(video ? { video: { width: video.width, height: video.height, frameRate: video.frameRate, codec: video.codec } } : {}),
+  };
+}
+
+/** What a stored record must match: a fingerprint, or (a source's record, looked up by URL before its bytes are known) the model and factor, and a strong ETag. */
+export type RecordExpectation = Fingerprint | (Omit<Fingerprint, 'sourceSha256'> & { sourceSha256?: undefined });
+
 /**
  * Checks a stored record (untrusted: any job with cache access could have
- * written it) against the fingerprint it was looked up for. Returns the
- * record, or the reason it is refused.
+ * written it) against what it was looked up for. Returns the record, or the
+ * reason it is refused.
  */
-export function parseRecord(text: string, fingerprint: Fingerprint): { record: ResultRecord } | { problem: string } {
+export function parseRecord(text: string, fingerprint: RecordExpectation): { record: ResultRecord } | { problem: string } {
   let data: unknown;
   try {
     data = JSON.parse(text);
@@ -145,7 +195,11 @@ export function parseRecord(text: string, fingerprint: Fingerprint): { record: R
   if (data.v !== RECORD_FORMAT_VERSION) return { problem: `its format version is not ${RECORD_FORMAT_VERSION}` };
   if (data.model !== fingerprint.model) return { problem: 'its model does not match' };
   if (data.upscaleFactor !== fingerprint.upscaleFactor) return { problem: 'its upscale factor does not match' };
-  if (data.sourceSha256 !== fingerprint.sourceSha256) return { problem: 'its source SHA-256 does not match' };
+  if (fingerprint.sourceSha256 === undefined) {
+    if (typeof data.sourceSha256 !== 'string' || !SHA256_HEX.test(data.sourceSha256)) return { problem: 'its source SHA-256 is malformed' };
+    // Looked up by URL: only a strong validator lets a later run prove the bytes unchanged.
+    if (data.sourceEtag === undefined) return { problem: 'it holds no ETag' };
+  } else if (data.sourceSha256 !== fingerprint.sourceSha256) return { problem: 'its source SHA-256 does not match' };
   if (typeof data.taskId !== 'string' || taskIdProblem(data.taskId) !== undefined) return { problem: 'its task id is malformed' };
   const urls = data.videoUrls;
   if (!Array.isArray(urls) || urls.length === 0 || !urls.every(isResultUrl)) return { problem: 'its video URLs are malformed' };
@@ -156,6 +210,14 @@ export function parseRecord(text: string, fingerprint: Fingerprint): { record: R
   }
   if (data.resultFiles !== undefined) {
     const problem = checkResultFiles(data.resultFiles, urls.length);
+    if (problem) return { problem };
+  }
+  // Untrusted text that goes back to the source host in a header: a strong ETag, within its length cap.
+  if (data.sourceEtag !== undefined && (typeof data.sourceEtag !== 'string' || strongEtag(data.sourceEtag) !== data.sourceEtag)) {
+    return { problem: 'its source ETag is malformed' };
+  }
+  if (data.sourceMedia !== undefined) {
+    const problem = checkSourceMedia(data.sourceMedia);
     if (problem) return { problem };
   }
   return { record: data as unknown as ResultRecord };
@@ -204,7 +266,13 @@ async function readCapped(handle: FileHandle, limit: number): Promise<Buffer> {
  * asked for; undefined, with a line saying why, when it is not a regular file,
  * too large, or does not hold.
  */
-export async function readRecordFile(path: string, root: string, fingerprint: Fingerprint, where: string, log: StoreLog): Promise<ResultRecord | undefined> {
+export async function readRecordFile(
+  path: string,
+  root: string,
+  fingerprint: RecordExpectation,
+  where: string,
+  log: StoreLog,
+): Promise<ResultRecord | undefined> {
   let text: Buffer;
   try {
     const handle = await openStoredFile(path, root);

@@ -2,8 +2,14 @@
  * `skip-unchanged`: a source whose bytes, factor and model match an earlier
  * completed task is not submitted again; that task is picked up instead.
  *
- * - preflight: each source that passed its checks is read in full and hashed
- *   (src/skip-unchanged/fingerprint.ts), and its fingerprint looked up (src/skip-unchanged/record-stores.ts);
+ * - before preflight: a source whose URL has a record with the host's strong
+ *   ETag is revalidated with one conditional GET. A 304 proves its bytes are
+ *   the recorded ones: the record's task is reused and preflight takes the
+ *   source's facts from the record, so an unchanged source costs one request
+ *   and no byte. A 200 carries the new bytes, hashed as they arrive;
+ * - preflight: each other source that passed its checks is read in full and
+ *   hashed (src/skip-unchanged/fingerprint.ts), and its fingerprint looked up
+ *   (src/skip-unchanged/record-stores.ts);
  * - pipeline: a hit fetches the recorded task once (free) for current result
  *   URLs, and a tool-cache copy of the result stands in for the download;
  * - after a new task completes (and is downloaded), its record is saved.
@@ -16,33 +22,49 @@ import { MODEL, type ReapiClient, type TaskEnvelope } from '../reapi/client';
 import type { ClipExtras, ClipPlan } from '../model/clip';
 import type { DownloadedFile } from '../delivery/download';
 import { ApiError, CancelledError, CostGuardError, FingerprintError, NotStartedError, ResponseFormatError, errorClause, errorText } from '../shared/errors';
-import { HASH_TIMEOUT_MS, RECORD_FORMAT_VERSION, hashSource, type Fingerprint } from './fingerprint';
+import { HASH_TIMEOUT_MS, RECORD_FORMAT_VERSION, hashSource, type Fingerprint, type SourceHash } from './fingerprint';
 import type { Deadline } from '../inputs/parse';
 import { normalStatus } from '../reapi/poller';
 import type { Pool } from '../shared/pool';
 import type { ResultCache } from './record-stores';
-import { StoredFileError, copyVerifiedResult, type CacheHit, type ResultRecord } from './record';
+import { StoredFileError, copyVerifiedResult, recordedMedia, type CacheHit, type ResultRecord } from './record';
 import { checkFallbackCost } from '../model/billing';
 import { redact } from '../shared/redact';
 import { quoted } from '../shared/text';
 import { resultUrlProblem } from '../shared/validate';
 import { fingerprintFailedWarning, reusedTaskGoneWarning, reusedTaskOverGuardMessage, reusingTaskInfo } from '../shared/wording';
 import type { Log } from '../shared/log';
+import { displayUrl } from '../shared/urls';
 
 /** When a reused task completed, for people: "2026-11-20 08:30 UTC". */
 export function reuseDate(completedAt: string): string {
   return `${completedAt.slice(0, 10)} ${completedAt.slice(11, 16)} UTC`;
 }
 
+/** A source whose bytes were shown to be a record's before preflight probed it: preflight takes its facts from the record. */
+export interface KnownSource {
+  record: ResultRecord;
+  /** The host answered 304 to the recorded ETag (else its 200 body hashed the same). */
+  notModified: boolean;
+  /** Requests and body bytes it cost. */
+  requests: number;
+  bytes: number;
+}
+
 export class SkipUnchanged {
   private readonly fingerprints = new Map<number, Fingerprint & { etag?: string }>();
   private readonly hits = new Map<number, CacheHit>();
+  private readonly known = new Map<number, KnownSource>();
+  /** The ETag of each source URL's newest record (undefined: none), for clips revalidation looked up. */
+  private readonly urlEtags = new Map<number, string | undefined>();
   /** Loaded on first use: @actions/cache and @actions/tool-cache stay out of the bundle that every run loads. */
   private cache?: ResultCache;
   /** The cost guard, once preflight passed it: a clip that falls back to submitting must stay within it. */
   private guard?: { max: number; committed: number };
   /** The run's signal and deadline, for the check that a source did not change before its record is saved. */
   private bounds?: { signal: AbortSignal; deadline: Deadline };
+  /** Reused clips whose source came with a strong ETag that their URL's newest record does not hold: saved under the URL after reuse. */
+  private readonly learn = new Set<number>();
 
   constructor(
     private readonly log: Log,
@@ -58,9 +80,50 @@ export class SkipUnchanged {
   }
 
   /**
-   * Preflight: hashes each source (within the preflight deadline) and looks
-   * its fingerprint up. A source that cannot be hashed is warned about once
-   * and submitted as usual.
+   * Before preflight: each source whose URL has a record with a strong ETag
+   * is fetched once with If-None-Match. 304: its bytes are the recorded ones
+   * (reused, facts from the record, not probed). 200: the body is hashed as it
+   * arrives; the same SHA-256 is as good as a 304, another means it changed
+   * (preflight probes it, and its new fingerprint is looked up). Trouble only
+   * leaves the source to preflight and the usual fingerprint.
+   */
+  async revalidate(plans: readonly ClipPlan[], options: { signal: AbortSignal; pool: Pool; deadline: Deadline }, log: Log): Promise<void> {
+    this.bounds = { signal: options.signal, deadline: options.deadline };
+    const store = await this.store();
+    const expected = { model: MODEL, upscaleFactor: this.upscaleFactor };
+    await Promise.all(
+      plans.map(async (plan) => {
+        // Local files (video-file) would be hashed from disk at no request; only URLs are revalidated.
+        if (!isUrlSource(plan) || options.signal.aborted || Date.now() >= options.deadline.at) return;
+        // The store answers one lookup at a time; each source's GET starts as soon as its record is known.
+        const found = await store.lookupSource(plan.source as string, expected);
+        this.urlEtags.set(plan.index, found?.record.sourceEtag);
+        const etag = found?.record.sourceEtag;
+        if (!found || !etag) return;
+        const answer = await options.pool.run(() => this.readSource(plan, etag));
+        if (!answer) return;
+        const { record } = found;
+        const sha256 = answer.notModified ? record.sourceSha256 : answer.sha256;
+        this.fingerprints.set(plan.index, { ...expected, sourceSha256: sha256, etag: answer.notModified ? etag : answer.etag });
+        if (sha256 !== record.sourceSha256) {
+          log.info(`skip-unchanged: ${displayUrl(plan.source as string)} changed since task ${record.taskId} (its host sent new bytes for the recorded ETag).`);
+          return;
+        }
+        this.hits.set(plan.index, found);
+        this.known.set(plan.index, { record, notModified: answer.notModified === true, requests: answer.requests, bytes: answer.bytes });
+      }),
+    );
+  }
+
+  /** Preflight's facts for a source revalidation showed unchanged, from its record; undefined for any other. */
+  knownSource(index: number): KnownSource | undefined {
+    return this.known.get(index);
+  }
+
+  /**
+   * Preflight: hashes each source not fingerprinted yet (within the preflight
+   * deadline) and looks up each fingerprint not found yet. A source that
+   * cannot be hashed is warned about once and submitted as usual.
    */
   async find(
     plans: readonly ClipPlan[],
@@ -72,11 +135,10 @@ export class SkipUnchanged {
     await Promise.all(
       plans.map((plan) =>
         options.pool.run(async () => {
-          const left = options.deadline.at - Date.now();
-          if (left <= 0 || options.signal.aborted) return;
+          if (this.fingerprints.has(plan.index)) return;
           try {
-            const { sha256, etag } = await hashSource(plan.source as string, { signal: options.signal, timeoutMs: Math.min(HASH_TIMEOUT_MS, left) });
-            this.fingerprints.set(plan.index, { model: MODEL, upscaleFactor: this.upscaleFactor, sourceSha256: sha256, etag });
+            const answer = await this.readSource(plan);
+            if (answer) this.fingerprints.set(plan.index, { model: MODEL, upscaleFactor: this.upscaleFactor, sourceSha256: answer.sha256, etag: answer.etag });
           } catch (error) {
             if (!(error instanceof FingerprintError)) throw error;
             log.warning(fingerprintFailedWarning(label(plan), errorText(error)));
@@ -87,9 +149,33 @@ export class SkipUnchanged {
     // One at a time: the Actions cache calls are serialised anyway, and a hit in the tool cache costs nothing.
     for (const plan of plans) {
       const fingerprint = this.fingerprints.get(plan.index);
-      if (!fingerprint || options.signal.aborted) continue;
+      if (!fingerprint || this.hits.has(plan.index) || options.signal.aborted) continue;
       const hit = await (await this.store()).lookup(fingerprint);
-      if (hit) this.hits.set(plan.index, hit);
+      if (!hit) continue;
+      this.hits.set(plan.index, hit);
+      // Reused by its bytes: when they came with a strong ETag the URL's record lacks, remember it for the next run (see remember).
+      if (fingerprint.etag && fingerprint.etag !== this.urlEtags.get(plan.index)) this.learn.add(plan.index);
+    }
+  }
+
+  /**
+   * One GET of a source, hashed as it arrives (with `ifNoneMatch`, a 304 instead
+   * when its bytes are still those), within the preflight deadline; undefined
+   * when there is no time left. Revalidation swallows FingerprintError (preflight
+   * says what is wrong); find warns with it.
+   *
+   * The seam for local files (video-file): their SHA-256 comes from the file
+   * (delivery/file-hash) at no request, and they have no ETag to revalidate.
+   */
+  private async readSource(plan: ClipPlan, ifNoneMatch?: string): Promise<SourceHash | undefined> {
+    const { signal, deadline } = this.bounds as { signal: AbortSignal; deadline: Deadline };
+    const left = deadline.at - Date.now();
+    if (left <= 0 || signal.aborted) return undefined;
+    try {
+      return await hashSource(plan.source as string, { signal, timeoutMs: Math.min(HASH_TIMEOUT_MS, left), ifNoneMatch });
+    } catch (error) {
+      if (ifNoneMatch === undefined || !(error instanceof FingerprintError)) throw error;
+      return undefined;
     }
   }
 
@@ -187,9 +273,10 @@ export class SkipUnchanged {
     log: Log = this.log,
   ): Promise<void> {
     const fingerprint = this.fingerprints.get(plan.index);
-    if (!fingerprint || !progress.taskId || progress.reusedFrom || progress.videoUrls.length === 0) return;
+    if (!fingerprint || !progress.taskId || progress.videoUrls.length === 0) return;
+    if (progress.reusedFrom) return this.learnEtag(plan, fingerprint.etag);
     const unchanged = await this.sourceUnchanged(plan.source as string, fingerprint);
-    if (unchanged !== true) {
+    if (typeof unchanged === 'string') {
       log.info(
         `skip-unchanged: task ${progress.taskId} is not remembered: ${unchanged}, so it cannot be shown that reApi upscaled the bytes that were fingerprinted.`,
       );
@@ -204,27 +291,46 @@ export class SkipUnchanged {
       videoUrls: [...progress.videoUrls],
       billableSeconds: plan.billableSeconds ?? null,
       completedAt: new Date().toISOString(),
+      ...(unchanged.etag ? { sourceEtag: unchanged.etag } : {}),
+      ...(plan.sourceMedia ? { sourceMedia: recordedMedia(plan.sourceMedia) } : {}),
     };
     const files = progress.videoUrls.map((url) => progress.files.find((file) => file.url === url)?.path);
-    await (await this.store()).save(record, files).catch(() => undefined);
+    await (await this.store()).save(record, files, plan.source).catch(() => undefined);
+  }
+
+  /** A reused clip whose source came with a strong ETag its URL's record lacks: the record, with that ETag, saved under the URL. */
+  private async learnEtag(plan: ClipPlan, etag: string | undefined): Promise<void> {
+    const record = this.hits.get(plan.index)?.record;
+    if (!record || !etag || !this.learn.has(plan.index)) return;
+    const media = record.sourceMedia ?? (plan.sourceMedia && recordedMedia(plan.sourceMedia));
+    const learnt: ResultRecord = { ...record, sourceEtag: etag, ...(media ? { sourceMedia: media } : {}) };
+    await (await this.store()).saveSource(learnt, plan.source as string).catch(() => undefined);
   }
 
   /**
    * Evidence that the source still holds the fingerprinted bytes now that its
    * task completed (reApi fetched it in between): the host answers 304 to the
-   * strong ETag it gave then, or its bytes hash the same again. True, or why not.
+   * strong ETag it gave then, or its bytes hash the same again. The strong
+   * ETag that goes with those bytes (if any), or why not.
    */
-  private async sourceUnchanged(url: string, fingerprint: Fingerprint & { etag?: string }): Promise<true | string> {
+  private async sourceUnchanged(url: string, fingerprint: Fingerprint & { etag?: string }): Promise<{ etag?: string } | string> {
     const left = (this.bounds?.deadline.at ?? Date.now() + HASH_TIMEOUT_MS) - Date.now();
     if (left <= 0) return 'the timeout ran out before the source could be read again';
     try {
       const again = await hashSource(url, { signal: this.bounds?.signal, timeoutMs: Math.min(HASH_TIMEOUT_MS, left), ifNoneMatch: fingerprint.etag });
-      if (again.notModified || again.sha256 === fingerprint.sourceSha256) return true;
+      // The ETag kept is one the host gave for exactly these bytes.
+      if (again.notModified) return { etag: fingerprint.etag };
+      if (again.sha256 === fingerprint.sourceSha256) return { etag: again.etag };
       return 'its source changed while the task ran';
     } catch (error) {
       return `its source could not be read again (${errorClause(error)})`;
     }
   }
+}
+
+/** Whether a clip's source is a URL (the only kind today; local files are the seam in readSource). */
+function isUrlSource(plan: ClipPlan): boolean {
+  return typeof plan.source === 'string' && /^https?:\/\//i.test(plan.source);
 }
 
 /** Why reApi's answer is not the recorded task as it was recorded, or undefined when it is. */

@@ -7,6 +7,7 @@
  * Used in-process by the tests and out-of-process (npm start, benchmarks, the
  * CI job that runs `uses: ./`) through the admin endpoints under /__emulator/.
  */
+import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { createServer, get as httpGet, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -29,6 +30,9 @@ export interface RecordedRequest {
   at: number;
   /** The client's port: requests on one keep-alive connection share it. */
   remotePort?: number;
+  /** CDN only: the status answered, and the body bytes sent so far. */
+  status?: number;
+  bodyBytes?: number;
 }
 
 /** A fault applied to the next matching request(s). */
@@ -174,6 +178,11 @@ export interface SourceOptions {
   ignoreRange?: boolean;
   /** Answer every request with a 302 to this location (a path on the CDN origin or any URL). */
   redirectTo?: string;
+  /**
+   * The ETag the host sends (default 'none'): 'strong' (`"…"`) or 'weak' (`W/"…"`), derived from the bytes, so new
+   * bytes get a new one. A GET or HEAD whose If-None-Match names it (weak comparison, as RFC 9110 has it) gets 304.
+   */
+  etag?: 'strong' | 'weak' | 'none';
 }
 
 interface Source extends SourceOptions {
@@ -181,6 +190,16 @@ interface Source extends SourceOptions {
   contentType: string;
   /** The fixture file it serves, if any. */
   fixture?: string;
+}
+
+/** The ETag a source is served with, from its bytes (or its size, for generated ones); undefined for 'none'. */
+function sourceEtag(source: Source): string | undefined {
+  if (!source.etag || source.etag === 'none') return undefined;
+  const tag = `"${createHash('sha256')
+    .update(source.data ?? `generated:${source.size}`)
+    .digest('hex')
+    .slice(0, 32)}"`;
+  return source.etag === 'weak' ? `W/${tag}` : tag;
 }
 
 const FIXTURE_TYPES: Record<string, string> = { '.mp4': 'video/mp4', '.mov': 'video/quicktime', '.mkv': 'video/x-matroska' };
@@ -454,6 +473,27 @@ export class ReapiEmulator {
     return fault;
   }
 
+  /** Keeps a CDN request's answered status and body bytes in its log entry, as they are sent. */
+  private countSent(entry: RecordedRequest, res: ServerResponse): void {
+    entry.bodyBytes = 0;
+    res.once('close', () => (entry.status ??= res.statusCode));
+    const count = (chunk: unknown) => {
+      if (typeof chunk === 'string' || chunk instanceof Uint8Array) entry.bodyBytes = (entry.bodyBytes ?? 0) + Buffer.byteLength(chunk);
+    };
+    const write = res.write.bind(res) as (...args: unknown[]) => boolean;
+    const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
+    const writeHead = res.writeHead.bind(res) as (...args: unknown[]) => ServerResponse;
+    res.write = ((chunk: unknown, ...rest: unknown[]) => (count(chunk), write(chunk, ...rest))) as typeof res.write;
+    res.end = ((chunk?: unknown, ...rest: unknown[]) => {
+      if (typeof chunk !== 'function') count(chunk);
+      return end(chunk, ...rest);
+    }) as typeof res.end;
+    res.writeHead = (status: number, ...rest: unknown[]) => {
+      entry.status = status;
+      return writeHead(status, ...rest);
+    };
+  }
+
   private record(origin: 'api' | 'cdn', req: IncomingMessage, body: string): void {
     this.requests.push({
       origin,
@@ -669,6 +709,7 @@ export class ReapiEmulator {
 
   private async handleCdn(req: IncomingMessage, res: ServerResponse): Promise<void> {
     this.record('cdn', req, '');
+    this.countSent(this.requests[this.requests.length - 1] as RecordedRequest, res);
     this.peakCdnInFlight = Math.max(this.peakCdnInFlight, ++this.cdnInFlight);
     res.once('close', () => this.cdnInFlight--);
     const path = decodeURIComponent((req.url ?? '/').split('?')[0] ?? '/');
@@ -717,6 +758,17 @@ export class ReapiEmulator {
       data = source.data;
       size = source.size;
       contentType = source.contentType;
+      const etag = sourceEtag(source);
+      if (etag) {
+        res.setHeader('etag', etag);
+        const asked = String(req.headers['if-none-match'] ?? '')
+          .split(',')
+          .map((tag) => tag.trim().replace(/^W\//, ''));
+        if (asked.includes(etag.replace(/^W\//, '')) || asked.includes('*')) {
+          res.writeHead(304);
+          return void res.end();
+        }
+      }
       if (source.ignoreRange) delete req.headers.range;
       if (source.drip) return this.drip(req, res, source, source.drip);
     } else {

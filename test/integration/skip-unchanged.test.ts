@@ -198,3 +198,107 @@ describe('skip-unchanged', () => {
     expect(over.errors.join('\n')).toContain('max-billable-seconds');
   });
 });
+
+describe('skip-unchanged: an unchanged refresh reads no source bytes', () => {
+  const sourceRequests = (name: string) => emulator.sourceRequests(name);
+  /** A full read of the source: a GET without Range answered 200 (a hash). */
+  const fullReads = (name: string) => sourceRequests(name).filter((request) => request.method === 'GET' && !request.headers.range && request.status === 200);
+
+  it('strong ETags: one conditional GET per clip answered 304 (0 body bytes), no probe, one free GET to reApi per clip, nothing billed', async () => {
+    const names = ['s1.mp4', 's2.mp4', 's3.mp4'];
+    const urls = names.map((name, i) => emulator.addSource(name, { data: clipBytes(31 + i), etag: 'strong' }));
+    const first = await job({ 'video-url': urls.join('\n') });
+    expect(first.errors).toEqual([]);
+    expect(posts()).toBe(3);
+    // The fingerprint record and the record under each URL.
+    expect(cache.entries).toHaveLength(6);
+
+    const second = await job({ 'video-url': urls.join('\n'), 'max-billable-seconds': '1' });
+    expect(second.errors).toEqual([]);
+    expect(posts()).toBe(0);
+    expect(gets()).toBe(3);
+    for (const name of names) {
+      const requests = sourceRequests(name);
+      expect(requests).toHaveLength(1);
+      expect(requests[0]).toMatchObject({ method: 'GET', status: 304, bodyBytes: 0 });
+      expect(requests[0]?.headers['if-none-match']).toMatch(/^"[0-9a-f]{32}"$/);
+    }
+    expect(second.outputs['billable-seconds']).toBe('0');
+    expect(second.results.map((result) => result.cached)).toEqual([true, true, true]);
+    expect(second.stdout).toMatch(
+      /s1\.mp4: .*3\.2 s → 4 billable seconds \(1 requests, 0 B read\); unchanged since task \S+ \(its host answered 304 to the recorded ETag\)/,
+    );
+    expect(warnings(second)).toEqual([]);
+  });
+
+  it('weak ETags prove nothing: no If-None-Match, the source is probed and hashed as before, and reused by its hash', async () => {
+    const url = emulator.addSource('weak.mp4', { data: clipBytes(41), etag: 'weak' });
+    await job({ 'video-url': url });
+    expect(posts()).toBe(1);
+    // Only the fingerprint record: a weak ETag is not kept.
+    expect(cache.entries).toHaveLength(1);
+
+    const second = await job({ 'video-url': url });
+    expect(second.errors).toEqual([]);
+    expect(posts()).toBe(0);
+    expect(second.results[0]?.cached).toBe(true);
+    expect(sourceRequests('weak.mp4').some((request) => request.headers['if-none-match'] !== undefined)).toBe(false);
+    expect(sourceRequests('weak.mp4').some((request) => request.method === 'HEAD')).toBe(true);
+    expect(fullReads('weak.mp4')).toHaveLength(1);
+  });
+
+  it('changed bytes behind a strong ETag: hashed from the one 200 answer, probed, resubmitted, and the record updated', async () => {
+    const url = emulator.addSource('changing.mp4', { data: clipBytes(51), etag: 'strong' });
+    const first = await job({ 'video-url': url });
+    expect(posts()).toBe(1);
+
+    emulator.addSource('changing.mp4', { data: clipBytes(52), etag: 'strong' });
+    const second = await job({ 'video-url': url });
+    expect(second.errors).toEqual([]);
+    expect(posts()).toBe(1);
+    expect(second.results[0]?.cached).toBe(false);
+    expect(second.outputs['task-id']).not.toBe(first.outputs['task-id']);
+    expect(second.outputs['billable-seconds']).toBe('4');
+    const requests = sourceRequests('changing.mp4');
+    // The revalidation's 200 is the only full read: no second GET to hash it. Preflight still probes it (HEAD).
+    expect(requests[0]).toMatchObject({ method: 'GET', status: 200, bodyBytes: clipBytes().length });
+    expect(requests[0]?.headers['if-none-match']).toBeDefined();
+    expect(fullReads('changing.mp4')).toHaveLength(1);
+    expect(requests.some((request) => request.method === 'HEAD')).toBe(true);
+    // Before saving, the source is shown unchanged since it was hashed: a 304 to the new ETag.
+    expect(requests.at(-1)).toMatchObject({ status: 304, bodyBytes: 0 });
+    expect(second.stdout).toContain('changed since task');
+
+    const third = await job({ 'video-url': url });
+    expect(posts()).toBe(0);
+    expect(third.outputs['task-id']).toBe(second.outputs['task-id']);
+    expect(sourceRequests('changing.mp4')).toEqual([expect.objectContaining({ status: 304, bodyBytes: 0 })]);
+  });
+
+  it('changed bytes still meet the cost guard before anything is paid', async () => {
+    const url = emulator.addSource('guarded.mp4', { data: clipBytes(61), etag: 'strong' });
+    await job({ 'video-url': url });
+    emulator.addSource('guarded.mp4', { data: clipBytes(62), etag: 'strong' });
+    const run = await job({ 'video-url': url, 'max-billable-seconds': '3' });
+    expect(run.code).not.toBe(0);
+    expect(posts()).toBe(0);
+    expect(run.errors.join('\n')).toContain('max-billable-seconds');
+  });
+
+  it('a host that starts sending strong ETags: reused by its hash once, then revalidated with one request', async () => {
+    const url = emulator.addSource('learns.mp4', { data: clipBytes(71) });
+    const first = await job({ 'video-url': url });
+    expect(cache.entries).toHaveLength(1);
+    emulator.addSource('learns.mp4', { data: clipBytes(71), etag: 'strong' });
+    const second = await job({ 'video-url': url });
+    expect(posts()).toBe(0);
+    expect(second.outputs['task-id']).toBe(first.outputs['task-id']);
+    // The reused record, saved under the URL with the ETag that came with the hashed bytes.
+    expect(cache.entries).toHaveLength(2);
+    const third = await job({ 'video-url': url });
+    expect(third.errors).toEqual([]);
+    expect(posts()).toBe(0);
+    expect(third.outputs['task-id']).toBe(first.outputs['task-id']);
+    expect(sourceRequests('learns.mp4')).toEqual([expect.objectContaining({ status: 304, bodyBytes: 0 })]);
+  });
+});
