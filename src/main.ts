@@ -1,13 +1,14 @@
 /** The action's run: parse → plan → run the clips → report. */
 import { ReapiClient } from './reapi/client';
 import { uploadResultArtifact, type UploadedArtifact } from './delivery/artifact';
-import { unrunClip, type ClipOutcome, type ClipPlan } from './model/clip';
+import { unrunClip, type ClipOutcome, type ClipPlan, type WorkspaceFile } from './model/clip';
 import { billedSeconds } from './model/billing';
 import { RunRefusedError, isActionError } from './shared/errors';
 import { closeDispatcher } from './http/transport';
 import { parseInputs, type ActionInputs } from './inputs/parse';
 import { awsSecretsOf } from './inputs/bucket';
 import { runClip } from './pipeline/run-clip';
+import { openStaging } from './pipeline/staging-step';
 import type { ResultNameBook } from './delivery/naming';
 import { buildClipPlans, checkDelivery, dryRun, planResultNames, preflight, type RunPlan } from './plan/plan';
 import { TaskPoller } from './reapi/poller';
@@ -17,6 +18,7 @@ import { Reporter, coreIO, type ActionIO } from './report/reporter';
 import { stepFailure, type RunEnd } from './report/outputs';
 import { Timeline } from './shared/timeline';
 import { onStopSignals } from './signals';
+import { findWorkspaceFiles } from './source/local-file';
 
 /** What the run did, for the report: how it ended, and what it made on the way. */
 interface RunDone extends RunEnd {
@@ -45,8 +47,11 @@ export async function run(io: ActionIO = coreIO()): Promise<RunExit> {
   let inputs: ActionInputs | undefined;
   let done: RunDone;
   try {
-    inputs = parseInputs((name) => io.getInput(name));
-    done = await execute(inputs, reporter, timeline, controller.signal);
+    const parsed = parseInputs((name) => io.getInput(name));
+    // video-file: the files are found and checked on disk as part of reading the inputs, before any request.
+    const files = await findWorkspaceFiles(parsed.videoFiles, process.env.GITHUB_WORKSPACE || process.cwd());
+    inputs = parsed;
+    done = await execute(inputs, files, reporter, timeline, controller.signal);
   } catch (error) {
     // Only reading the inputs fails the run before it starts: nothing ran, the failure says why.
     done = { outcomes: [], error };
@@ -65,8 +70,8 @@ export async function run(io: ActionIO = coreIO()): Promise<RunExit> {
 }
 
 /** Plans the run and runs its clips; never throws: what stopped it is part of how it ended. */
-async function execute(inputs: ActionInputs, reporter: Reporter, timeline: Timeline, signal: AbortSignal): Promise<RunDone> {
-  const plans = buildClipPlans(inputs);
+async function execute(inputs: ActionInputs, files: WorkspaceFile[], reporter: Reporter, timeline: Timeline, signal: AbortSignal): Promise<RunDone> {
+  const plans = buildClipPlans(inputs, files);
   reporter.setClips(plans);
   let release: ReleaseTarget | undefined;
   let plan: RunPlan | undefined;
@@ -113,7 +118,9 @@ async function runClips(
   const { apiBaseUrl: baseUrl, apiKey, deadline, pollIntervalMs } = inputs;
   const client = new ReapiClient({ baseUrl, apiKey, signal, deadline, pollIntervalMs, log: reporter });
   const poller = new TaskPoller(client, { deadline, pollIntervalMs, signal, onProgress: (...progress) => reporter.pollProgress(...progress) });
-  const ctx = { inputs, client, poller, signal, slots, downloads: createPool(inputs.concurrency), timeline, names, release, unchanged };
+  const { s3, sourceBucket } = inputs;
+  const staging = s3 && sourceBucket ? await openStaging(s3, sourceBucket, deadline, signal, reporter) : undefined;
+  const ctx = { inputs, client, poller, signal, slots, downloads: createPool(inputs.concurrency), timeline, names, release, unchanged, staging };
   const stopProgress = reporter.startClips(inputs.concurrency);
   try {
     return await Promise.all(

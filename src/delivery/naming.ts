@@ -88,6 +88,8 @@ const WINDOWS_DEVICE = /^(con|prn|aux|nul|com\d|lpt\d)$/i;
 export interface NamingContext {
   /** The source URL; undefined when resuming a task whose source was not named. */
   sourceUrl?: string;
+  /** Instead of a URL, a workspace file's path (`video-file`): its file name gives the stem. */
+  sourcePath?: string;
   /** The task id; undefined until the task is submitted. */
   taskId?: string;
   upscaleFactor: string;
@@ -100,7 +102,11 @@ export interface NamingContext {
  * source without a usable name, not submitted yet).
  */
 export function resultBaseName(context: NamingContext): string | undefined {
-  const stem = context.sourceUrl ? sourceStem(context.sourceUrl) : undefined;
+  const stem = context.sourcePath
+    ? sanitizeStem((context.sourcePath.split('/').pop() ?? '').replace(/\.[A-Za-z0-9]{1,5}$/, '')) || undefined
+    : context.sourceUrl
+      ? sourceStem(context.sourceUrl)
+      : undefined;
   if (stem) return `${stem}-${context.upscaleFactor}x`;
   if (context.taskId === undefined) return undefined;
   const id = sanitizeStem(context.taskId) || 'result';
@@ -225,6 +231,11 @@ export class ResultNameBook {
 }
 
 /** The name a clip's results are saved under before numbering; undefined while it has no source name and no task. */
-export function clipBaseName(clip: { source?: string; resumeTaskId?: string }, taskId: string | undefined, upscaleFactor: string): string | undefined {
-  return resultBaseName({ sourceUrl: clip.source, taskId: taskId ?? clip.resumeTaskId, upscaleFactor });
+export function clipBaseName(
+  clip: { source?: string; resumeTaskId?: string; file?: { path: string } },
+  taskId: string | undefined,
+  upscaleFactor: string,
+): string | undefined {
+  const source = clip.file ? { sourcePath: clip.file.path } : { sourceUrl: clip.source };
+  return resultBaseName({ ...source, taskId: taskId ?? clip.resumeTaskId, upscaleFactor });
 }

@@ -35,6 +35,10 @@ export interface ActionInputs {
   apiKey: string;
   /** Source video URLs, in order (one in the common case). Empty when resuming by task id without naming the sources. */
   videoUrls: string[];
+  /** `video-file`: workspace paths and globs, in input order (expanded and checked by source/local-file.ts); submitted after the URLs. */
+  videoFiles: string[];
+  /** `source-bucket`: where workspace files are staged; set whenever `videoFiles` is not empty. */
+  sourceBucket?: S3Location;
   upscaleFactor: UpscaleFactor;
   /** API origin without a trailing slash. */
   apiBaseUrl: string;
@@ -147,6 +151,18 @@ function resolveDownloadPath(text: string, env: NodeJS.ProcessEnv): string {
   return path;
 }
 
+/** video-file needs somewhere to stage the files (the credentials are checked with the other bucket inputs'). */
+function parseSourceBucket(videoFiles: readonly string[], taskIds: readonly string[], text: string): S3Location | undefined {
+  if (videoFiles.length === 0) return undefined;
+  if (taskIds.length > 0) {
+    throw new InputError("Inputs 'video-file' and 'task-id' cannot be combined: a resumed task already has its source; pass the files or the task ids.");
+  }
+  if (!text) {
+    throw new InputError("Input 'video-file' needs 'source-bucket' (s3://bucket/prefix/), where the files are staged for the upscaler to fetch.");
+  }
+  return parseS3Location('source-bucket', text);
+}
+
 /** " item 3" when the input lists several values, so a message points at the bad one. */
 function which(items: readonly string[], index: number): string {
   return items.length > 1 ? ` item ${index + 1}` : '';
@@ -214,9 +230,13 @@ export function parseInputs(read: InputReader, env: NodeJS.ProcessEnv = process.
   // Spellings of one URL (HTTP://Host:80/./a#x and http://host/a) are one source, billed twice if both were sent.
   const videoUrls = parseList('video-url', get('video-url'), canonicalUrl);
   const taskIds = parseList('task-id', get('task-id'));
-  if (videoUrls.length === 0 && taskIds.length === 0) {
-    throw new InputError("Input 'video-url' is required (a public http(s) URL of an MP4, MOV or MKV), unless 'task-id' is given to resume a task.");
+  const videoFiles = parseList('video-file', get('video-file'));
+  if (videoUrls.length === 0 && videoFiles.length === 0 && taskIds.length === 0) {
+    throw new InputError(
+      "Input 'video-url' is required (a public http(s) URL of an MP4, MOV or MKV), unless 'video-file' names workspace files or 'task-id' is given to resume a task.",
+    );
   }
+  const sourceBucket = parseSourceBucket(videoFiles, taskIds, get('source-bucket'));
   videoUrls.forEach((videoUrl, index) => {
     // URL parsing drops tabs and line breaks, but the raw text would be sent and logged.
     const reason = hasControlCharacters(videoUrl) ? 'holds a line break, tab or another control character' : checkSourceUrl(videoUrl);
@@ -280,11 +300,13 @@ export function parseInputs(read: InputReader, env: NodeJS.ProcessEnv = process.
   const resultBucket = get('result-bucket') ? parseS3Location('result-bucket', get('result-bucket')) : undefined;
   if (resultBucket && !wait)
     throw new InputError("Input 'result-bucket' needs wait: true, because there is nothing to store until the task completes (got wait: false).");
-  const s3 = parseS3Settings(get, env, resultBucket ? ['result-bucket'] : []);
+  const s3 = parseS3Settings(get, env, [...(sourceBucket ? ['video-file'] : []), ...(resultBucket ? ['result-bucket'] : [])]);
 
   return {
     apiKey,
     videoUrls,
+    videoFiles,
+    sourceBucket,
     taskIds,
     upscaleFactor,
     apiBaseUrl: parseApiBaseUrl(get('api-base-url')),

@@ -6,6 +6,7 @@
 import type { DownloadedFile } from '../delivery/download';
 import { CancelledError, NotStartedError, VerifyError, errorText } from '../shared/errors';
 import type { MediaFacts } from '../media/result-check';
+import type { Container } from '../media/container';
 import {
   CANCELLED_BEFORE_SUBMITTING,
   cancelledWhileDelivering,
@@ -24,11 +25,27 @@ import {
  */
 export type ClipStatus = 'processing' | 'completed' | 'failed' | 'skipped' | 'dry-run';
 
+/** A source file from the workspace (`video-file`), checked on disk before any request. */
+export interface WorkspaceFile {
+  /** Relative to the workspace, `/`-separated: `results[].source` and what the log shows. */
+  readonly path: string;
+  /** Where it is read from (symbolic links resolved, inside the workspace). */
+  readonly absolutePath: string;
+  readonly sizeBytes: number;
+  readonly container: Container;
+  /** What it is staged as: video/mp4, video/quicktime or video/x-matroska. */
+  readonly contentType: string;
+  /** SHA-256 (hex) of its bytes: part of its staged key, and its identity for re-run records. */
+  readonly sha256: string;
+}
+
 export interface ClipPlan {
   /** Position in the input, from 0. */
   readonly index: number;
-  /** Source URL; undefined for a resumed task whose source was not named. */
+  /** Source URL, or a workspace file's path; undefined for a resumed task whose source was not named. */
   readonly source?: string;
+  /** Set for a workspace file (`source` is then its path): staged in source-bucket and submitted by a presigned URL. */
+  readonly file?: WorkspaceFile;
   /** The task to resume; undefined when this run submits the source. */
   readonly resumeTaskId?: string;
   /** `ceil(duration)` from preflight, when it was read. */
@@ -187,4 +204,10 @@ export type ClipEvent =
   /** A result was saved; `replaced` when a file of that name was there before. */
   | { readonly type: 'saved'; readonly file: DownloadedFile; readonly replaced: boolean }
   /** The clip did not complete, for a reason other than the step being cancelled. */
-  | { readonly type: 'failed'; readonly message: string };
+  | { readonly type: 'failed'; readonly message: string }
+  /** video-file: the file was uploaded to source-bucket as `object` (s3://bucket/key). */
+  | { readonly type: 'staged'; readonly path: string; readonly object: string; readonly bytes: number; readonly elapsedMs: number }
+  /** The staged object was deleted: its task completed or failed, or reApi refused the submission. */
+  | { readonly type: 'staged-deleted'; readonly object: string }
+  /** The staged object was kept: its task may still fetch it (wait: false, cancelled, timed out, or the submission's fate unknown). */
+  | { readonly type: 'staged-kept'; readonly object: string; readonly taskId?: string };

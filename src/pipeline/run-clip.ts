@@ -22,6 +22,7 @@ import { uploadToRelease, type ReleaseTarget } from '../release/step';
 import { quoted } from '../shared/text';
 import { resultUrlProblem } from '../shared/validate';
 import { verifyResults } from './verify-step';
+import type { StagedObject, Staging } from './staging-step';
 import { NOT_STARTED_IN_TIME, badResultUrlMessage, emptyOutputMessage, taskFailedMessage } from '../shared/wording';
 
 /** What a clip tells the run as it goes (the Reporter turns each event into lines and outputs). */
@@ -42,6 +43,8 @@ export interface PipelineContext {
   release?: ReleaseTarget;
   /** skip-unchanged: earlier tasks to reuse, and where completed tasks are remembered. */
   unchanged?: Pick<SkipUnchanged, 'reusedTask' | 'cachedResult' | 'remember'>;
+  /** video-file: stages each workspace file in source-bucket, and deletes it once its task is done. */
+  staging?: Pick<Staging, 'stage' | 'settle'>;
 }
 
 export async function runClip(plan: ClipPlan, ctx: PipelineContext, log: Log, tell: TellClip): Promise<ClipOutcome> {
@@ -50,6 +53,9 @@ export async function runClip(plan: ClipPlan, ctx: PipelineContext, log: Log, te
   const settleName = (taskId?: string) => ctx.names.settle(plan.index, clipBaseName(plan, taskId, ctx.inputs.upscaleFactor));
   // A result verification found wrong, whatever the verify mode, is not remembered: a later run submits again instead of reusing it.
   let rightResult = true;
+  // video-file: the object this clip's file was staged as, cleaned up when the clip settles.
+  let staged: StagedObject | undefined;
+  let failure: unknown;
 
   /** The completed task's results: saved, then checked (from disk when saved), then published. */
   const deliver = async (taskId: string): Promise<void> => {
@@ -67,7 +73,7 @@ export async function runClip(plan: ClipPlan, ctx: PipelineContext, log: Log, te
 
   try {
     await ctx.slots.run(async () => {
-      const started = await startTask(plan, ctx, log, tell);
+      const started = await startTask(plan, ctx, log, tell, (object) => (staged = object));
       clip = { ...clip, stage: 'running', taskId: started.taskId, reusedFrom: started.reusedFrom };
       // Later clips may wait for this name to make theirs unique.
       settleName(started.taskId);
@@ -95,6 +101,7 @@ export async function runClip(plan: ClipPlan, ctx: PipelineContext, log: Log, te
     }
     return settleClip(plan, clip);
   } catch (error) {
+    failure = error;
     const outcome = settleClip(plan, clip, error);
     if (!(error instanceof ActionError) && error instanceof Error && error.stack) log.debug(error.stack);
     // A cancellation is one event for the whole run, told once by the step's failure.
@@ -103,6 +110,7 @@ export async function runClip(plan: ClipPlan, ctx: PipelineContext, log: Log, te
   } finally {
     // A clip that never got a task has no result; later clips need not wait for its name.
     settleName(clip.taskId);
+    if (staged) await ctx.staging?.settle(staged, clip, failure, log, tell, ctx.signal.aborted);
   }
 }
 
@@ -116,7 +124,7 @@ interface StartedTask {
   at: number;
 }
 
-async function startTask(plan: ClipPlan, ctx: PipelineContext, log: Log, tell: TellClip): Promise<StartedTask> {
+async function startTask(plan: ClipPlan, ctx: PipelineContext, log: Log, tell: TellClip, onStaged: (object: StagedObject) => void): Promise<StartedTask> {
   const { inputs, client, signal } = ctx;
   if (signal.aborted) throw new CancelledError();
   const at = Date.now();
@@ -127,11 +135,19 @@ async function startTask(plan: ClipPlan, ctx: PipelineContext, log: Log, tell: T
   const reused = await ctx.unchanged?.reusedTask(plan, client, log);
   if (reused) return { taskId: reused.task.id, task: reused.task, reusedFrom: reused.extras.reusedFrom, at };
   if (at >= inputs.deadline.at) throw new NotStartedError(NOT_STARTED_IN_TIME);
-  const source = plan.source as string;
-  const title = `Submitting ${source} for ${inputs.upscaleFactor}× upscaling`;
+  const title = `Submitting ${plan.source as string} for ${inputs.upscaleFactor}× upscaling`;
+  // A workspace file is submitted by the presigned URL of its staged copy, which is never printed.
+  const source = plan.file ? (await stage(plan, ctx, log, tell, onStaged)).url : (plan.source as string);
   const task = await ctx.timeline.span('upscaling', () => log.group(title, () => client.submitUpscale(source, inputs.upscaleFactor)));
   tell({ type: 'submitted', taskId: task.id, status: task.status });
   return { taskId: task.id, task, at };
+}
+
+async function stage(plan: ClipPlan, ctx: PipelineContext, log: Log, tell: TellClip, onStaged: (object: StagedObject) => void): Promise<StagedObject> {
+  if (!ctx.staging) throw new ActionError(`${plan.source as string} is a workspace file, but the run has no source-bucket to stage it in.`);
+  const object = await ctx.staging.stage(plan, log, tell);
+  onStaged(object);
+  return object;
 }
 
 /** The task as it stands now: a reused one as fetched, else waited for (or, under wait: false, as it is). */

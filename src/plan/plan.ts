@@ -4,7 +4,7 @@
  * that prints the plan instead of carrying it out.
  */
 import { checkArtifactRuntime } from '../delivery/artifact';
-import { unrunClip, type ClipOutcome, type ClipPlan } from '../model/clip';
+import { unrunClip, type ClipOutcome, type ClipPlan, type WorkspaceFile } from '../model/clip';
 import type { MediaFacts } from '../media/result-check';
 import { join } from 'node:path';
 import { prepareDownloadDir } from '../delivery/download';
@@ -15,7 +15,8 @@ import { isInsecureApiBase, type ActionInputs } from '../inputs/parse';
 import { ResultNameBook, clipBaseName, resultFileNames } from '../delivery/naming';
 import type { Pool } from '../shared/pool';
 import { billedSeconds, checkCostGuard, isSubmitted, totalBillableSeconds } from '../model/billing';
-import { describeProbe, probeSources, type SourceCheck } from '../source/preflight';
+import { describeProbe, type SourceCheck } from '../source/preflight';
+import { checkSourcesAndFiles } from '../source/local-file';
 import { displayUrl } from '../shared/urls';
 import { SkipUnchanged, reuseDate, type KnownSource } from '../skip-unchanged/reuse';
 import type { Reporter } from '../report/reporter';
@@ -42,11 +43,14 @@ export interface RunPlan {
   refusal?: { outcomes: ClipOutcome[]; message: string };
 }
 
-/** The clips of a run, in input order: tasks to resume (named by `video-url` when it lists their sources) or sources to submit. */
-export function buildClipPlans(inputs: Pick<ActionInputs, 'videoUrls' | 'taskIds' | 'upscaleFactor'>): ClipPlan[] {
-  return inputs.taskIds.length > 0
-    ? inputs.taskIds.map((resumeTaskId, index) => ({ index, resumeTaskId, source: inputs.videoUrls[index] }))
-    : inputs.videoUrls.map((source, index) => ({ index, source }));
+/**
+ * The clips of a run, in input order: tasks to resume (named by `video-url` when it lists their sources) or sources
+ * to submit, the URLs first, then the workspace files (`video-file`, found and checked before this).
+ */
+export function buildClipPlans(inputs: Pick<ActionInputs, 'videoUrls' | 'taskIds' | 'upscaleFactor'>, files: readonly WorkspaceFile[] = []): ClipPlan[] {
+  if (inputs.taskIds.length > 0) return inputs.taskIds.map((resumeTaskId, index) => ({ index, resumeTaskId, source: inputs.videoUrls[index] }));
+  const urls: ClipPlan[] = inputs.videoUrls.map((source, index) => ({ index, source }));
+  return [...urls, ...files.map((file, at) => ({ index: urls.length + at, source: file.path, file }))];
 }
 
 /** The run's result names: each clip's, unique in source order once its task id is known (names known now are settled now). */
@@ -94,12 +98,10 @@ async function checkSources(
   const unchanged = inputs.skipUnchanged ? new SkipUnchanged(reporter, inputs.upscaleFactor) : undefined;
   await reporter.group(title, async () => {
     // skip-unchanged: a source its host shows unchanged (304 to the recorded ETag) is not probed; its facts are its record's.
-    await unchanged?.revalidate(toCheck, { signal, pool, deadline: inputs.deadline }, reporter);
+    // Workspace files (video-file) are read from disk, never revalidated on a host.
+    await unchanged?.revalidate(hostedOnly(toCheck), { signal, pool, deadline: inputs.deadline }, reporter);
     const probed = toCheck.filter((plan) => !unchanged?.knownSource(plan.index));
-    const checks = await probeSources(
-      probed.map((plan) => plan.source as string),
-      { signal, pool, deadline: inputs.deadline },
-    );
+    const checks = await checkSourcesAndFiles(probed, { signal, pool, deadline: inputs.deadline });
     const checkOf = new Map(checks.map((check, position) => [(probed[position] as ClipPlan).index, check]));
     for (const plan of toCheck) {
       const known = unchanged?.knownSource(plan.index);
@@ -174,9 +176,14 @@ async function checkSources(
   return { clips, billableSeconds, unchanged };
 }
 
+/** Sources on a host: skip-unchanged fingerprints and revalidates those; workspace files (video-file) are submitted as usual. */
+function hostedOnly(plans: readonly ClipPlan[]): ClipPlan[] {
+  return plans.filter((plan) => !plan.file);
+}
+
 /** skip-unchanged: hashes the sources that passed and are not known yet (the runner downloads each once) and looks each up. */
 async function findUnchanged(unchanged: SkipUnchanged, toCheck: ClipPlan[], inputs: ActionInputs, reporter: Reporter, signal: AbortSignal, pool: Pool) {
-  const rest = toCheck.filter((plan) => !unchanged.knownSource(plan.index));
+  const rest = hostedOnly(toCheck).filter((plan) => !unchanged.knownSource(plan.index));
   if (rest.length === 0) return;
   await reporter.group('skip-unchanged: fingerprinting the sources', () =>
     unchanged.find(rest, { signal, pool, deadline: inputs.deadline }, reporter, (plan) => reporter.label(plan)),

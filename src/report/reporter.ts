@@ -14,7 +14,7 @@ import type { TaskEnvelope } from '../reapi/client';
 import { runStatus, type ClipEvent, type ClipOutcome, type ClipPlan, type ClipStatus } from '../model/clip';
 import type { Log } from '../shared/log';
 import { replacedWarning } from '../delivery/targets';
-import { resumeHint } from '../shared/wording';
+import { resumeHint, stagedKeptInfo } from '../shared/wording';
 import { formatBytes, formatElapsed } from '../shared/format';
 import { redact, registerSecret } from '../shared/redact';
 import { clipLabel, clipResults, finalStatus, resumableTaskIds, stepFailure, type RunReport } from './outputs';
@@ -163,6 +163,12 @@ export class Reporter implements Log {
         log.info(`Saved ${event.file.path} (${formatBytes(event.file.bytes)}).`);
         if (event.replaced) log.warning(replacedWarning(event.file.path));
         return;
+      case 'staged':
+        return log.info(`Staged ${event.path} as ${event.object} (${formatBytes(event.bytes)} in ${formatElapsed(event.elapsedMs)}).`);
+      case 'staged-deleted':
+        return log.info(`Deleted the staged ${event.object}.`);
+      case 'staged-kept':
+        return log.info(stagedKeptInfo(event.object, event.taskId));
       case 'failed':
         // Each failure of several is its own annotation; the step's final line sums them up.
         if (this.many) this.io.error(`${this.label(plan)}: ${event.message}`);

@@ -206,3 +206,9 @@ export function unchangedSourceInfo(taskId: string, notModified: boolean): strin
 export function wouldReuseInfo(source: string, taskId: string, date: string): string {
   return `Would reuse task ${taskId} (completed ${date}) for ${source}: unchanged, nothing is billed.`;
 }
+
+/** video-file: why a staged object stays in the bucket after the step. */
+export function stagedKeptInfo(object: string, taskId: string | undefined): string {
+  const why = taskId ? `task ${taskId} may still fetch it, and resuming it needs it` : 'the submission may have created a task that fetches it';
+  return `Kept the staged ${object}: ${why}. Delete it later, or let a lifecycle rule on the staging prefix expire it.`;
+}

@@ -80,6 +80,8 @@ describe('parseInputs', () => {
     expect(parse(base)).toEqual({
       apiKey: 'k',
       videoUrls: ['https://cdn.example.com/a.mp4'],
+      videoFiles: [],
+      sourceBucket: undefined,
       taskIds: [],
       upscaleFactor: '2',
       apiBaseUrl: 'https://reapi.ai',
