@@ -10,6 +10,7 @@ import { benchEndToEnd } from './end-to-end';
 import { renderTable } from './lib';
 import { benchPolling } from './polling';
 import { benchSkipUnchanged } from './skip-unchanged';
+import { benchStaging } from './staging';
 import { ACTION_NODE, actionNodeNotice, actionNodeVersion } from '../test/helpers/action-node';
 
 const runs = Number(process.env.BENCH_RUNS ?? 11);
@@ -26,6 +27,7 @@ if (wanted('polling')) benchPolling();
 if (wanted('download')) await benchDownload(runs);
 if (wanted('batch')) await benchBatch(runs);
 if (wanted('skip-unchanged')) await benchSkipUnchanged(runs);
+if (wanted('staging')) await benchStaging(runs);
 
 const cpu = cpus()[0]?.model.trim() ?? 'unknown CPU';
 console.log(renderTable(`Node ${nodeVersion}, ${cpus().length} cores (${cpu}), ${new Date().toISOString().slice(0, 10)}; medians of ${runs} runs.`));

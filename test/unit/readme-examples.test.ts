@@ -20,6 +20,7 @@ const RECIPE_PAGES = [
   'docs/several-videos.md',
   'docs/preflight-and-cost-guard.md',
   'docs/verify.md',
+  'docs/buckets.md',
 ];
 
 interface Example {
@@ -87,7 +88,7 @@ describe('the workflow examples of README.md and docs/', () => {
     expect(examples.length).toBeGreaterThanOrEqual(9);
     const all = examples.map((e) => e.source).join('\n');
     const features = ['upscale-factor: 1', 'upscale-factor: 4', 'wait: false', 'task-id:', 'artifact-name:', 'release:', 'schedule:', 'matrix:'];
-    features.push('concurrency:', 'outputs.results', 'outputs.task-ids', 'max-billable-seconds:', 'dry-run: true');
+    features.push('video-file:', 'source-bucket:', 'concurrency:', 'outputs.results', 'outputs.task-ids', 'max-billable-seconds:', 'dry-run: true');
     features.push('download: true', 'download-path:', 'retention-days:', 'release-tag:', 'skip-unchanged: true', 'verify: fail', 'outputs.video-width');
     for (const feature of features) {
       expect(all, feature).toContain(feature);
@@ -128,7 +129,7 @@ describe('the workflow examples of README.md and docs/', () => {
           `${where}: unknown inputs`,
         ).toEqual([]);
         expect(String(step.with?.['api-key']), `${where}: api-key`).toMatch(/^\$\{\{ secrets\.[A-Z_]+ \}\}$/);
-        expect(given.includes('video-url') || given.includes('task-id'), `${where}: video-url or task-id`).toBe(true);
+        expect(given.includes('video-url') || given.includes('video-file') || given.includes('task-id'), `${where}: a source or a task`).toBe(true);
       }
       const ids = new Set(ours.map((step) => step.id).filter((id): id is string => id !== undefined));
       for (const [, id, name] of example.source.matchAll(/steps\.([\w-]+)\.outputs\.([\w-]+)/g)) {
