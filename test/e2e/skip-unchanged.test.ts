@@ -87,6 +87,22 @@ describe('skip-unchanged', () => {
     expect(second.results[0]?.cached).toBe(true);
   });
 
+  it('strong ETags: the refresh sends one conditional GET per clip, reads no source byte, and reuses (smoke)', async () => {
+    const urls = ['e1.mp4', 'e2.mp4'].map((name, i) => emulator.addSource(name, { data: clipBytes(81 + i), etag: 'strong' }));
+    const first = await job({ 'video-url': urls.join('\n') });
+    expect(first.errors).toEqual([]);
+    expect(posts()).toBe(2);
+    const second = await job({ 'video-url': urls.join('\n') });
+    expect(second.errors).toEqual([]);
+    expect(second.code).toBe(0);
+    expect(posts()).toBe(0);
+    expect(emulator.apiRequests('poll')).toHaveLength(2);
+    for (const name of ['e1.mp4', 'e2.mp4'])
+      expect(emulator.sourceRequests(name)).toEqual([expect.objectContaining({ method: 'GET', status: 304, bodyBytes: 0 })]);
+    expect(second.results.map((result) => result.cached)).toEqual([true, true]);
+    expect(second.outputs['billable-seconds']).toBe('0');
+  });
+
   it('a cache service that never answers: abandoned at its time limit, one warning, and the process still exits after reporting', async () => {
     await cache.setMode('hang');
     const run = await job({ 'video-url': source('hang.mp4') }, cache.env(), 45_000);
