@@ -78,7 +78,7 @@ async function execute(inputs: ActionInputs, files: WorkspaceFile[], reporter: R
   const slots = createPool(inputs.concurrency);
   try {
     const names = planResultNames(plans, inputs.upscaleFactor);
-    await checkDelivery(inputs, reporter, names);
+    await checkDelivery(inputs, reporter, names, signal);
     release = await openRelease(inputs, reporter, signal);
     plan = await preflight(plans, inputs, reporter, signal, slots, timeline);
     const known = { release: release && { url: release.release.htmlUrl }, billableSeconds: plan.billableSeconds, unchanged: plan.unchanged };

@@ -130,6 +130,8 @@ export class S3Client {
       });
     } catch (error) {
       if (body && !Buffer.isBuffer(body)) body.destroy();
+      // The body's own failure (the result host broke off, or sent no video) is told as it is, not as the store's.
+      if (error instanceof DownloadError) throw error;
       throw toNetworkError(error, `The request to ${url.origin}`, signal);
     }
     const { statusCode } = response;
@@ -142,8 +144,8 @@ export class S3Client {
     if (statusCode >= 200 && statusCode < 300) return;
     const { code, message } = parseS3Error(text);
     const transient = statusCode >= 500 || statusCode === 429 || statusCode === 408;
-    const detail = [code, message].filter(Boolean).join(': ');
-    throw new BucketError(`HTTP ${statusCode}${detail ? ` (${detail})` : ''}`, statusCode, code, transient, parseRetryAfter(response.headers['retry-after']));
+    const said = `S3 answered HTTP ${statusCode}${code ? ` ${code}` : ''}${message ? ` (${message})` : ''}`;
+    throw new BucketError(`${said}.`, statusCode, code, transient, parseRetryAfter(response.headers['retry-after']));
   }
 
   /** Runs one operation through the one retry loop: transient store answers, network failures and transient result-host failures. */

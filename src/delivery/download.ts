@@ -245,7 +245,7 @@ export function notMp4Reason(head: Buffer, contentType: string | undefined): str
 }
 
 /** Passes the body through, counting it, checking the first bytes are an MP4, and logging progress now and then. */
-class Mp4Inspector extends Transform {
+export class Mp4Inspector extends Transform {
   received = 0;
   private sinceGc = 0;
   private head = Buffer.alloc(0);

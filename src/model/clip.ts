@@ -62,6 +62,8 @@ export interface ClipExtras {
   releaseAssets?: readonly ReleaseAssetLink[];
   /** What the verify step read: the source's facts (from preflight) and the first result's, where the containers said. */
   media?: ClipMedia;
+  /** Every stored result's `s3://bucket/key`, in the order of the results (result-bucket). */
+  bucketObjects?: readonly string[];
 }
 
 /** One result as an asset of the release. */
@@ -160,11 +162,12 @@ function savedSoFar(clip: ClipSoFar): string {
 
 /** The clip's outcome: how far it got, and (when something stopped it) why. */
 export function settleClip(plan: ClipPlan, clip: ClipSoFar, error?: unknown): ClipOutcome {
-  const { reusedFrom, releaseAssets, media } = clip;
+  const { reusedFrom, releaseAssets, media, bucketObjects } = clip;
   const outcome: ClipOutcome = {
     plan,
     reusedFrom,
     releaseAssets: releaseAssets && [...releaseAssets],
+    bucketObjects: bucketObjects && [...bucketObjects],
     media,
     status: clipStatus(clip.stage, error),
     taskId: clip.taskId,
@@ -203,6 +206,8 @@ export type ClipEvent =
   | { readonly type: 'not-waiting'; readonly taskId: string; readonly running: boolean }
   /** A result was saved; `replaced` when a file of that name was there before. */
   | { readonly type: 'saved'; readonly file: DownloadedFile; readonly replaced: boolean }
+  /** A result was stored in the result bucket (`s3://bucket/key`). */
+  | { readonly type: 'stored'; readonly object: string; readonly bytes: number }
   /** The clip did not complete, for a reason other than the step being cancelled. */
   | { readonly type: 'failed'; readonly message: string }
   /** video-file: the file was uploaded to source-bucket as `object` (s3://bucket/key). */

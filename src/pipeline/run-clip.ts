@@ -23,13 +23,14 @@ import { quoted } from '../shared/text';
 import { resultUrlProblem } from '../shared/validate';
 import { verifyResults } from './verify-step';
 import type { StagedObject, Staging } from './staging-step';
+import type { StoredObject } from '../delivery/bucket-store';
 import { NOT_STARTED_IN_TIME, badResultUrlMessage, emptyOutputMessage, taskFailedMessage } from '../shared/wording';
 
 /** What a clip tells the run as it goes (the Reporter turns each event into lines and outputs). */
 export type TellClip = (event: ClipEvent) => void;
 
 export interface PipelineContext {
-  inputs: Pick<ActionInputs, 'upscaleFactor' | 'wait' | 'download' | 'downloadPath' | 'deadline' | 'verify'>;
+  inputs: Pick<ActionInputs, 'upscaleFactor' | 'wait' | 'download' | 'downloadPath' | 'deadline' | 'verify' | 's3' | 'resultBucket'>;
   client: Pick<ReapiClient, 'submitUpscale' | 'getTask'>;
   poller: Pick<TaskPoller, 'watch'>;
   signal: AbortSignal;
@@ -65,6 +66,12 @@ export async function runClip(plan: ClipPlan, ctx: PipelineContext, log: Log, te
     clip = { ...clip, media: verified?.media };
     if (verified?.wrong) rightResult = false;
     if (verified?.failure) throw verified.failure;
+    // After verify: under verify: fail a wrong result is not stored.
+    const onStored = (object: StoredObject) => {
+      clip = { ...clip, bucketObjects: [...(clip.bucketObjects ?? []), object.uri] };
+      tell({ type: 'stored', object: object.uri, bytes: object.bytes });
+    };
+    await storeInBucket(plan, clip, ctx, log, onStored);
     if (ctx.release) {
       const onAsset = (asset: ReleaseAssetLink) => (clip = { ...clip, releaseAssets: [...(clip.releaseAssets ?? []), asset] });
       await uploadToRelease(ctx.release, { taskId, files: clip.files }, log, ctx.timeline, onAsset);
@@ -93,7 +100,7 @@ export async function runClip(plan: ClipPlan, ctx: PipelineContext, log: Log, te
       const taskId = clip.taskId as string;
       try {
         // Downloading, checking and publishing share a download slot.
-        await (ctx.inputs.download ? ctx.downloads.run(() => deliver(taskId)) : deliver(taskId));
+        await (ctx.inputs.download || ctx.inputs.resultBucket ? ctx.downloads.run(() => deliver(taskId)) : deliver(taskId));
       } finally {
         // A completed task is remembered even when its delivery failed (never throws, bounded in time); not while the step stops.
         if (rightResult && !ctx.signal.aborted) await ctx.unchanged?.remember(plan, clip);
@@ -206,4 +213,20 @@ async function download(
     }),
   );
   return files;
+}
+
+/** result-bucket: the clip's results stored under the names downloads use; `onStored` hears of each as soon as it is there. */
+async function storeInBucket(plan: ClipPlan, clip: ClipSoFar, ctx: PipelineContext, log: Log, onStored: (object: StoredObject) => void): Promise<void> {
+  const { s3, resultBucket } = ctx.inputs;
+  if (!s3 || !resultBucket) return;
+  if (ctx.signal.aborted) throw new CancelledError();
+  const names = resultFileNames(await ctx.names.finalBase(plan.index, ctx.signal), clip.videoUrls.length);
+  // Loaded only with result-bucket: the S3 client would slow every start.
+  const { storeResults } = await import('../delivery/bucket-store');
+  const count = names.length > 1 ? `${names.length} results` : 'the result';
+  await ctx.timeline.span('bucket upload', () =>
+    log.group(`Storing ${count} in s3://${resultBucket.bucket}/${resultBucket.prefix}`, () =>
+      storeResults(s3, resultBucket, { videoUrls: clip.videoUrls, files: clip.files, names }, { signal: ctx.signal, log, onStored }),
+    ),
+  );
 }

@@ -233,7 +233,7 @@ export async function dryRun(plan: RunPlan, inputs: ActionInputs, reporter: Repo
 }
 
 /** Checks that need no source: a result that cannot be kept is not paid for. */
-export async function checkDelivery(inputs: ActionInputs, reporter: Reporter, names: ResultNameBook): Promise<void> {
+export async function checkDelivery(inputs: ActionInputs, reporter: Reporter, names: ResultNameBook, signal?: AbortSignal): Promise<void> {
   if (inputs.artifactName) checkArtifactRuntime();
   if (inputs.download) {
     await prepareDownloadDir(inputs.downloadPath);
@@ -249,6 +249,11 @@ export async function checkDelivery(inputs: ActionInputs, reporter: Reporter, na
     reporter.warning(
       `Input 's3-endpoint' is plain http to another machine (${inputs.s3.endpoint}): objects and signed requests cross the network unencrypted; use https.`,
     );
+  }
+  if (inputs.s3 && inputs.resultBucket) {
+    // Loaded only now: the S3 client would slow every start.
+    const { proveBucketWrites } = await import('../delivery/bucket-store');
+    await proveBucketWrites(inputs.s3, inputs.resultBucket, reporter, signal);
   }
 }
 

@@ -32,6 +32,8 @@ export interface ClipResult extends MediaResultFields {
   /** True when an earlier task was reused instead of submitting (skip-unchanged). */
   cached: boolean;
   release_asset_url: string | null;
+  /** The first result's `s3://bucket/key` (result-bucket). */
+  bucket_object: string | null;
 }
 
 /** How a run ended: every clip's outcome, and what stopped the run as a whole, if anything. */
@@ -110,6 +112,7 @@ export function clipResults(outcomes: readonly ClipOutcome[]): ClipResult[] {
     cached: outcome.reusedFrom !== undefined,
     // The first result's, when a task has several.
     release_asset_url: outcome.releaseAssets?.[0]?.url ?? null,
+    bucket_object: outcome.bucketObjects?.[0] ?? null,
     // The media facts become the public snake_case fields here, at the edge; null where unknown or not verified.
     ...mediaResultFields(outcome.media?.source, outcome.media?.result),
   }));

@@ -169,6 +169,8 @@ export class Reporter implements Log {
         return log.info(`Deleted the staged ${event.object}.`);
       case 'staged-kept':
         return log.info(stagedKeptInfo(event.object, event.taskId));
+      case 'stored':
+        return log.info(`Stored ${event.object} (${formatBytes(event.bytes)}).`);
       case 'failed':
         // Each failure of several is its own annotation; the step's final line sums them up.
         if (this.many) this.io.error(`${this.label(plan)}: ${event.message}`);
@@ -246,6 +248,9 @@ export class Reporter implements Log {
     if (report.release) {
       this.io.setOutput('release-url', report.release.url);
       this.io.setOutput('release-asset-urls', JSON.stringify(outcomes.flatMap((outcome) => (outcome.releaseAssets ?? []).map((asset) => asset.url))));
+    }
+    if (outcomes.some((outcome) => outcome.bucketObjects)) {
+      this.io.setOutput('bucket-objects', JSON.stringify(outcomes.flatMap((outcome) => outcome.bucketObjects ?? [])));
     }
     const results = clipResults(outcomes);
     // The first clip's result, as its results[] entry has it.

@@ -105,6 +105,7 @@ export function renderCard(report: SummaryReport): string {
   if (report.artifact) rows.push(['Artifact', artifactCell(report.artifact)]);
   if (report.release) rows.push(['Release', link(report.release.url, shortUrl(report.release.url))]);
   clip?.releaseAssets?.forEach((asset, index, all) => rows.push([many(all, 'Release asset', index), releaseAssetCell(asset)]));
+  clip?.bucketObjects?.forEach((object, index, all) => rows.push([many(all, 'Stored', index), code(object)]));
   if (report.failure) rows.push(['Error', cell(report.failure)]);
   const resume = report.resumeTaskIds[0];
   if (resume) rows.push(['Resume', `Re-run with ${code(`task-id: ${resume}`)} ${SUMMARY_RESUME_TASK}`]);

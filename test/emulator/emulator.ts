@@ -60,6 +60,8 @@ export interface Fault {
   redirectTo?: string;
   /** CDN only: send the headers and this many bytes, then hold the connection open without sending more. */
   stallAfterBytes?: number;
+  /** CDN only: send the whole body without Content-Length (chunked), as some hosts do. */
+  noLength?: boolean;
   /** CDN only: send the body `dripBytes` at a time (default 1), one piece every `dripEveryMs`: a host that never quite stalls. */
   dripEveryMs?: number;
   dripBytes?: number;
@@ -774,6 +776,10 @@ export class ReapiEmulator {
     } else {
       res.writeHead(404, { 'content-type': 'text/html' });
       return void res.end('<html><body>Not Found</body></html>');
+    }
+    if (fault?.noLength) {
+      res.writeHead(200, { 'content-type': contentType });
+      return void res.end(req.method === 'HEAD' ? undefined : (data ?? Buffer.alloc(size, 0x5a)));
     }
     if (fault?.dripEveryMs) return this.dripBytes(req, res, data, size, contentType, fault.dripEveryMs, fault.dripBytes ?? 1);
     this.sendBytes(req, res, data, size, contentType, fault?.truncateAfterBytes ?? fault?.stallAfterBytes, fault?.stallAfterBytes !== undefined);

@@ -11,6 +11,7 @@
  */
 import { createHash, createHmac } from 'node:crypto';
 import { once } from 'node:events';
+import { mkdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -53,11 +54,11 @@ export interface S3LogEntry {
 
 export type S3Fault =
   /** The next `times` requests (of `method`, when given) get `status` with `code`. */
-  | { kind: 'status'; status: number; code: string; times: number; method?: string }
+  | { kind: 'status'; status: number; code: string; times: number; method?: string; match?: string }
   /** The next `times` PUTs have their connection destroyed after `afterBytes` of body. */
-  | { kind: 'reset'; afterBytes: number; times: number }
+  | { kind: 'reset'; afterBytes: number; times: number; match?: string }
   /** The next `times` requests get `status` with an error whose message echoes the secret key in three spellings. */
-  | { kind: 'echo-secret'; status: number; times: number }
+  | { kind: 'echo-secret'; status: number; times: number; match?: string }
   /** PUTs (and DELETEs when `deletes`) are refused with 403 AccessDenied until reset. */
   | { kind: 'refuse-writes'; deletes?: boolean; puts?: boolean };
 
@@ -133,18 +134,22 @@ export class S3TestServer {
   async stop(): Promise<void> {
     this.front?.closeAllConnections();
     await new Promise<void>((resolve) => (this.front ? this.front.close(() => resolve()) : resolve()));
+    // Connections a cut request left open would hold close() forever.
+    this.s3rver?.httpServer?.closeAllConnections();
     await this.s3rver?.close();
     await rm(this.directory, { recursive: true, force: true });
   }
 
-  /** Forgets the log and the faults, restores the credentials and empties the buckets. */
-  async reset(): Promise<void> {
+  /** Forgets the log and the faults, restores the credentials and empties the buckets (synchronous: useActionFixture does not wait). */
+  reset(): void {
     this.requests.length = 0;
     this.faults = [];
     this.credentials = { ...S3_CREDENTIALS };
     this.region = S3_REGION;
-    this.s3rver?.reset();
-    for (const name of this.buckets) await this.s3rver?.store.putBucket(name);
+    if (!this.s3rver) return;
+    this.s3rver.reset();
+    // s3rver keeps a bucket as a directory of its own.
+    for (const name of this.buckets) mkdirSync(join(this.directory, name), { recursive: true });
   }
 
   fault(fault: S3Fault): void {
@@ -180,14 +185,14 @@ export class S3TestServer {
     return this.requests.filter((entry) => entry.url.includes(text) || JSON.stringify(entry.headers).includes(text));
   }
 
-  private takeFault(method: string): S3Fault | undefined {
-    const index = this.faults.findIndex(
-      (fault) =>
-        fault.kind === 'refuse-writes' ||
-        (fault.kind === 'status' && (!fault.method || fault.method === method)) ||
-        fault.kind === 'echo-secret' ||
-        (fault.kind === 'reset' && method === 'PUT'),
-    );
+  /** The fault for this request, if any (a `match` fault only for paths that contain its text). */
+  private takeFault(method: string, path: string): S3Fault | undefined {
+    const index = this.faults.findIndex((fault) => {
+      if ('match' in fault && fault.match !== undefined && !decodeURIComponent(path).includes(fault.match)) return false;
+      if (fault.kind === 'status') return !fault.method || fault.method === method;
+      if (fault.kind === 'reset') return method === 'PUT';
+      return true;
+    });
     if (index < 0) return undefined;
     const fault = this.faults[index] as S3Fault;
     if (fault.kind === 'refuse-writes') {
@@ -226,7 +231,7 @@ export class S3TestServer {
     if (req.method === 'PUT' && req.headers['content-length'] === undefined)
       return refuse(411, 'MissingContentLength', 'You must provide the Content-Length HTTP header.');
 
-    const fault = this.takeFault(req.method ?? '');
+    const fault = this.takeFault(req.method ?? '', entry.path);
     if (fault?.kind === 'status') return refuse(fault.status, fault.code, 'Please reduce your request rate.');
     if (fault?.kind === 'refuse-writes') return refuse(403, 'AccessDenied', 'Access Denied');
     if (fault?.kind === 'echo-secret') {
@@ -268,6 +273,10 @@ export class S3TestServer {
       answer.pipe(res);
     });
     backend.on('error', () => res.destroy());
+    // A client that goes away mid-body (a reset) must not leave s3rver waiting for the rest.
+    req.on('close', () => {
+      if (!req.complete) backend.destroy();
+    });
     if (body) backend.end(body);
     else {
       req.on('data', (chunk: Buffer) => (entry.bodyBytes += chunk.length));

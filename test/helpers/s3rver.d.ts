@@ -1,5 +1,6 @@
 /** The part of s3rver (no published types) that test/helpers/s3-server.ts uses. */
 declare module 's3rver' {
+  import type { Server } from 'node:http';
   import type { AddressInfo } from 'node:net';
 
   interface S3rverOptions {
@@ -18,6 +19,8 @@ declare module 's3rver' {
   export default class S3rver {
     constructor(options: S3rverOptions);
     readonly store: FilesystemStore;
+    /** Set once run() has started it. */
+    readonly httpServer?: Server;
     run(): Promise<AddressInfo>;
     close(): Promise<void>;
     reset(): void;

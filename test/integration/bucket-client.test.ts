@@ -29,8 +29,8 @@ beforeAll(async () => {
   registerSecret(S3_CREDENTIALS.secretAccessKey);
 });
 afterAll(() => server.stop());
-beforeEach(async () => {
-  await server.reset();
+beforeEach(() => {
+  server.reset();
   lines.length = 0;
 });
 

@@ -109,6 +109,7 @@ describe('runStatus', () => {
 const UNTOUCHED_BY_NEW_STEPS = {
   cached: false,
   release_asset_url: null,
+  bucket_object: null,
   width: null,
   height: null,
   duration: null,
