@@ -51,7 +51,7 @@ export async function benchStaging(runs: number, action = join(root, 'dist/index
     const times = Math.min(runs, 5);
     for (let i = 0; i < times; i++) {
       emulator.reset({ apiKey: 'bench', processingPolls: 0 });
-      await s3.reset();
+      s3.reset();
       const inputs = {
         'api-key': 'bench',
         'api-base-url': emulator.apiUrl,
