@@ -218,3 +218,34 @@ describe('parseInputs', () => {
     expect(() => parse({ ...base, 'video-url': huge })).toThrow(/^.{0,400}$/);
   });
 });
+
+describe('parseInputs: video-file and source-bucket', () => {
+  const env = { RUNNER_TEMP: '/runner/_temp', AWS_ACCESS_KEY_ID: 'AKID', AWS_SECRET_ACCESS_KEY: 'secret' };
+  const parse = (values: Record<string, string>, environment: NodeJS.ProcessEnv = env) => parseInputs((name) => values[name] ?? '', environment, Date.now());
+
+  it('takes files alone (no video-url), in input order, with the bucket and the store settings', () => {
+    const inputs = parse({ 'api-key': 'k', 'video-file': 'b.mp4\n# skipped\nclips/*.mov', 'source-bucket': 's3://staging/reapi/' });
+    expect(inputs.videoUrls).toEqual([]);
+    expect(inputs.videoFiles).toEqual(['b.mp4', 'clips/*.mov']);
+    expect(inputs.sourceBucket).toEqual({ bucket: 'staging', prefix: 'reapi/' });
+    expect(inputs.s3?.credentials).toMatchObject({ accessKeyId: 'AKID', secretAccessKey: 'secret' });
+  });
+
+  it('needs source-bucket, a valid one, and the credentials (named), and refuses task-id alongside', () => {
+    const files = { 'api-key': 'k', 'video-file': 'a.mp4' };
+    expect(() => parse(files)).toThrow(/^Input 'video-file' needs 'source-bucket'/);
+    expect(() => parse({ ...files, 'source-bucket': 'staging/reapi/' })).toThrow(/^Input 'source-bucket' must be an s3:\/\/ location/);
+    expect(() => parse({ ...files, 'source-bucket': 's3://staging/reapi/' }, { AWS_ACCESS_KEY_ID: 'AKID' })).toThrow(
+      /^Input 'video-file' needs AWS credentials .*AWS_SECRET_ACCESS_KEY is not set/,
+    );
+    expect(() => parse({ ...files, 'source-bucket': 's3://staging/', 'task-id': 'task_0123456789abcdef' })).toThrow(
+      /^Inputs 'video-file' and 'task-id' cannot be combined/,
+    );
+  });
+
+  it('leaves source-bucket and the credentials alone without video-file', () => {
+    const inputs = parse({ 'api-key': 'k', 'video-url': 'https://cdn.example.com/a.mp4', 'source-bucket': 's3://staging/' }, {});
+    expect(inputs.sourceBucket).toBeUndefined();
+    expect(inputs.s3).toBeUndefined();
+  });
+});
