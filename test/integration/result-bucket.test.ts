@@ -10,11 +10,13 @@ import { describe, expect, it } from 'vitest';
 import { useActionFixture } from '../helpers/action-fixture';
 import { runInProcess, type InProcessRun } from '../helpers/run-in-process';
 import { S3_CREDENTIALS, S3TestServer } from '../helpers/s3-server';
+import { FakeGitHub } from '../helpers/fake-github';
 
 const s3 = new S3TestServer(['results']);
+const github = new FakeGitHub();
 const fixture = useActionFixture({
   reset: { processingPolls: 0 },
-  services: [s3],
+  services: [s3, github],
   tempDir: true,
   inputs: () => ({
     'video-url': fixture.emulator.sourceUrl('clip.mp4'),
@@ -178,6 +180,18 @@ describe('result-bucket', () => {
     expect(failure(result)).toContain('***');
     expect(JSON.parse(result.outputs.results!)[0].bucket_object).toBeNull();
     expect(resultPuts()).toHaveLength(4);
+    expectNoLeaks(result);
+  });
+
+  it('works with release-tag: the result goes to the bucket and to the release, each credential to its own host', async () => {
+    const release = github.addRelease('v2.0.0');
+    const result = await run({ 'release-tag': 'v2.0.0', 'github-token': github.token, 'download-path': fixture.dir }, { ...s3.env(), ...github.env() });
+    expect(result.errors).toEqual([]);
+    expect(release.assets[0]?.data?.equals(emulator.resultBytes())).toBe(true);
+    expect((await s3.object('results', 'renders/clip-2x.mp4'))?.bytes.equals(emulator.resultBytes())).toBe(true);
+    expect(JSON.parse(result.outputs.results!)[0]).toMatchObject({ bucket_object: 's3://results/renders/clip-2x.mp4', release_asset_url: expect.any(String) });
+    expect(s3.requestsHolding(github.token)).toEqual([]);
+    for (const request of github.requests) expect(JSON.stringify(request)).not.toContain(S3_CREDENTIALS.accessKeyId);
     expectNoLeaks(result);
   });
 

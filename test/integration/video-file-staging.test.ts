@@ -191,7 +191,9 @@ describe('the store', () => {
     const wrong = { ...S3_CREDENTIALS, secretAccessKey: 'not-the-secret/at+all' };
     const result = await run({ 'video-file': 'clip.mp4' }, s3.env(wrong));
     expect(result.code).toBe(1);
-    expect(result.errors.join('\n')).toMatch(/Staging clip\.mp4 in bucket staging failed: S3 answered HTTP 403 SignatureDoesNotMatch \(.*\); nothing was submitted/);
+    expect(result.errors.join('\n')).toMatch(
+      /Staging clip\.mp4 in bucket staging failed: S3 answered HTTP 403 SignatureDoesNotMatch \(.*\); nothing was submitted/,
+    );
     expect(emulator.apiRequests('submit')).toEqual([]);
     expect(results(result)[0]).toMatchObject({ status: 'failed', task_id: null });
     expect(everything(result)).not.toContain(wrong.secretAccessKey);
