@@ -65,6 +65,30 @@ describe('video-file through dist/', () => {
     expect(result.stdout).toMatch(/Deleted the staged s3:\/\/staging\/ci\/.*\/intro\.mp4\./);
   });
 
+  it('cancelled (SIGTERM) while the task renders: the staged object is kept for the task and named', async () => {
+    emulator.plan('endless.mp4', { never: true });
+    await workspaceFiles({ 'endless.mp4': 'clip-3.2s-faststart.mp4' });
+    let killed = false;
+    const result = await runAction(
+      fixture.inputs({ 'video-file': 'endless.mp4', 'source-bucket': 's3://staging/ci/', 's3-endpoint': s3.endpoint, 's3-region': S3_REGION, timeout: '1m' }),
+      {
+        env: { GITHUB_WORKSPACE: fixture.dir, ...s3.env() },
+        onStdout: (text, child) => {
+          if (!killed && text.includes('processing after')) {
+            killed = true;
+            child.kill('SIGTERM');
+          }
+        },
+      },
+    );
+    expect(killed).toBe(true);
+    expect(result.code).toBe(1);
+    const keys = await s3.keys('staging');
+    expect(keys).toHaveLength(1);
+    expect(s3.requests.some((request) => request.method === 'DELETE')).toBe(false);
+    expect(result.stdout).toContain(`Kept the staged s3://staging/${keys[0]}: task ${result.outputs['task-id']} may still fetch it`);
+  });
+
   it('each input error stops the step with one line, before any request to reApi or the store', async () => {
     await workspaceFiles({ 'clip.mp4': 'clip-3.2s-faststart.mp4' });
     await mkdir(join(fixture.dir, 'dir.mp4'));
