@@ -3,7 +3,7 @@
  * loopback (SigV4 verified), submitted by presigned URL, deleted when done; and every input error stopping the step
  * before any request to reApi or the store. Variants: test/integration/video-file*.test.ts.
  */
-import { copyFile, mkdir, truncate, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -63,6 +63,20 @@ describe('video-file through dist/', () => {
     expect(printed).not.toContain('X-Amz-Signature');
     expect(printed).not.toContain(S3_CREDENTIALS.secretAccessKey);
     expect(result.stdout).toMatch(/Deleted the staged s3:\/\/staging\/ci\/.*\/intro\.mp4\./);
+  });
+
+  it('staged and stored together with download: true: the result in result-bucket and on disk, the staged file gone', async () => {
+    await workspaceFiles({ 'renders/intro.mp4': 'clip-3.2s-faststart.mp4' });
+    const out = join(fixture.dir, 'out');
+    const result = await run({ 'video-file': 'renders/intro.mp4', 'result-bucket': 's3://results/ci/', download: 'true', 'download-path': out });
+    expect(result.errors).toEqual([]);
+    expect(JSON.parse(result.outputs['bucket-objects'] ?? '[]')).toEqual(['s3://results/ci/intro-2x.mp4']);
+    expect(results(result)[0]).toMatchObject({ source: 'renders/intro.mp4', video_path: join(out, 'intro-2x.mp4') });
+    const task = [...emulator.tasks.keys()][0] as string;
+    const stored = await s3.object('results', 'ci/intro-2x.mp4');
+    expect(stored?.bytes.equals(await readFile(join(out, 'intro-2x.mp4')))).toBe(true);
+    expect(stored?.bytes.equals(emulator.taskResultBytes(task))).toBe(true);
+    expect(await s3.keys('staging')).toEqual([]);
   });
 
   it('cancelled (SIGTERM) while the task renders: the staged object is kept for the task and named', async () => {
