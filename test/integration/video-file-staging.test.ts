@@ -199,6 +199,22 @@ describe('the store', () => {
     expect(everything(result)).not.toContain(wrong.secretAccessKey);
   });
 
+  it('a store that echoes the secret in its refusal: the clip fails, the secret scrubbed everywhere', async () => {
+    s3.fault({ kind: 'echo-secret', status: 403, times: 1 });
+    await workspaceFiles({ 'clip.mp4': 'clip-3.2s-faststart.mp4' });
+    const result = await run({ 'video-file': 'clip.mp4' });
+    expect(result.code).toBe(1);
+    expect(result.errors.join('\n')).toMatch(/Staging clip\.mp4 in bucket staging failed: S3 answered HTTP 403 .*nothing was submitted/);
+    expect(emulator.apiRequests('submit')).toEqual([]);
+    for (const spelling of [
+      S3_CREDENTIALS.secretAccessKey,
+      encodeURIComponent(S3_CREDENTIALS.secretAccessKey),
+      JSON.stringify(S3_CREDENTIALS.secretAccessKey).slice(1, -1),
+    ]) {
+      expect(everything(result)).not.toContain(spelling);
+    }
+  });
+
   it('session credentials: the URL carries the token, and a timeout over an hour is warned about', async () => {
     s3.credentials = { ...S3_CREDENTIALS, sessionToken: 'FwoGZXIvYXdzEBYaDSessionToken+/=' };
     await workspaceFiles({ 'clip.mp4': 'clip-3.2s-faststart.mp4' });
