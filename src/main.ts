@@ -1,7 +1,7 @@
 /** The action's run: parse → plan → run the clips → report. */
 import { ReapiClient } from './reapi/client';
 import { uploadResultArtifact, type UploadedArtifact } from './delivery/artifact';
-import { unrunClip, type ClipOutcome, type ClipPlan, type WorkspaceFile } from './model/clip';
+import { notRunClips, type ClipOutcome, type WorkspaceFile } from './model/clip';
 import { billedSeconds } from './model/billing';
 import { RunRefusedError, isActionError } from './shared/errors';
 import { closeDispatcher } from './http/transport';
@@ -19,13 +19,15 @@ import { stepFailure, type RunEnd } from './report/outputs';
 import { Timeline } from './shared/timeline';
 import { onStopSignals } from './signals';
 import { findWorkspaceFiles } from './source/local-file';
+import { SharedActionsCache } from './skip-unchanged/shared-store';
+import { resumingReruns } from './rerun/reruns';
 
 /** What the run did, for the report: how it ended, and what it made on the way. */
 interface RunDone extends RunEnd {
   billableSeconds?: number;
   artifact?: UploadedArtifact;
   release?: { url: string };
-  unchanged?: { readonly abandoned: boolean }; // skip-unchanged: an abandoned cache call may hold a socket open
+  actionsCache?: SharedActionsCache; // an abandoned Actions cache call may hold a socket open
 }
 
 /** What the entry point needs once the run has reported: whether it was cancelled, and must exit now (nothing may hold it open). */
@@ -66,12 +68,13 @@ export async function run(io: ActionIO = coreIO()): Promise<RunExit> {
     const { upscaleFactor, concurrency, dryRun } = inputs;
     await reporter.report({ ...done, upscaleFactor, concurrency, dryRun, elapsedMs: Date.now() - startedAt, phases: timeline.phases() });
   }
-  return { cancelled: controller.signal.aborted, mustExit: controller.signal.aborted || done.unchanged?.abandoned === true };
+  return { cancelled: controller.signal.aborted, mustExit: controller.signal.aborted || done.actionsCache?.abandoned === true };
 }
 
 /** Plans the run and runs its clips; never throws: what stopped it is part of how it ended. */
 async function execute(inputs: ActionInputs, files: WorkspaceFile[], reporter: Reporter, timeline: Timeline, signal: AbortSignal): Promise<RunDone> {
   const plans = buildClipPlans(inputs, files);
+  const actionsCache = new SharedActionsCache(reporter);
   reporter.setClips(plans);
   let release: ReleaseTarget | undefined;
   let plan: RunPlan | undefined;
@@ -80,12 +83,12 @@ async function execute(inputs: ActionInputs, files: WorkspaceFile[], reporter: R
     const names = planResultNames(plans, inputs.upscaleFactor);
     await checkDelivery(inputs, reporter, names, signal);
     release = await openRelease(inputs, reporter, signal);
-    plan = await preflight(plans, inputs, reporter, signal, slots, timeline);
-    const known = { release: release && { url: release.release.htmlUrl }, billableSeconds: plan.billableSeconds, unchanged: plan.unchanged };
+    plan = await preflight(plans, inputs, reporter, signal, slots, timeline, actionsCache);
+    const known = { release: release && { url: release.release.htmlUrl }, billableSeconds: plan.billableSeconds, actionsCache };
     if (plan.refusal) return { ...known, outcomes: plan.refusal.outcomes, refused: true, error: new RunRefusedError(plan.refusal.message) };
     if (inputs.dryRun) return { ...known, outcomes: await dryRun(plan, inputs, reporter), clipsRan: true };
 
-    const outcomes = await runClips(plan, inputs, reporter, timeline, signal, slots, names, release);
+    const outcomes = await runClips(plan, inputs, reporter, timeline, signal, slots, names, release, actionsCache);
     // A reused clip whose earlier task could not be delivered after all was submitted: billed by what the clips did.
     const ran = { ...known, outcomes, clipsRan: true, billableSeconds: billedSeconds(outcomes) };
     try {
@@ -94,14 +97,8 @@ async function execute(inputs: ActionInputs, files: WorkspaceFile[], reporter: R
       return { ...ran, error };
     }
   } catch (error) {
-    const { unchanged, billableSeconds } = plan ?? {};
-    return { outcomes: notRun(plans), error, release: release && { url: release.release.htmlUrl }, billableSeconds, unchanged };
+    return { outcomes: notRunClips(plans), error, release: release && { url: release.release.htmlUrl }, billableSeconds: plan?.billableSeconds, actionsCache };
   }
-}
-
-/** Until a clip runs, it has not been submitted (a resumed task keeps running on reApi). */
-function notRun(plans: readonly ClipPlan[]): ClipOutcome[] {
-  return plans.map((plan) => unrunClip(plan, plan.resumeTaskId ? 'processing' : 'skipped'));
 }
 
 /** Submits (or resumes), waits for and delivers every clip, at most `concurrency` at a time. */
@@ -113,14 +110,16 @@ async function runClips(
   signal: AbortSignal,
   slots: Pool,
   names: ResultNameBook,
-  release?: ReleaseTarget,
+  release: ReleaseTarget | undefined,
+  actionsCache: SharedActionsCache,
 ): Promise<ClipOutcome[]> {
   const { apiBaseUrl: baseUrl, apiKey, deadline, pollIntervalMs } = inputs;
   const client = new ReapiClient({ baseUrl, apiKey, signal, deadline, pollIntervalMs, log: reporter });
   const poller = new TaskPoller(client, { deadline, pollIntervalMs, signal, onProgress: (...progress) => reporter.pollProgress(...progress) });
   const { s3, sourceBucket } = inputs;
   const staging = s3 && sourceBucket ? await openStaging(s3, sourceBucket, deadline, signal, reporter) : undefined;
-  const ctx = { inputs, client, poller, signal, slots, downloads: createPool(inputs.concurrency), timeline, names, release, unchanged, staging };
+  const reruns = resumingReruns(inputs, reporter, actionsCache);
+  const ctx = { inputs, client, poller, signal, slots, downloads: createPool(inputs.concurrency), timeline, names, release, unchanged, staging, reruns };
   const stopProgress = reporter.startClips(inputs.concurrency);
   try {
     return await Promise.all(
@@ -133,6 +132,7 @@ async function runClips(
     );
   } finally {
     stopProgress();
+    await reruns?.settled(); // records still being saved, each within the store's time limit, cancelled or not
   }
 }
 

@@ -69,6 +69,8 @@ export interface ActionInputs {
   githubToken?: string;
   /** Reuse an earlier completed task for a source with the same bytes, factor and model. */
   skipUnchanged: boolean;
+  /** On a re-run of the workflow, pick up the tasks earlier attempts submitted instead of submitting again. */
+  resumeReruns: boolean;
   /** What a result that does not match its source does: a warning, a failed step, or no probe at all. */
   verify: VerifyMode;
   /** The S3-compatible store, when a bucket input is set (credentials from the environment). */
@@ -214,6 +216,7 @@ export const INPUT_DEFAULTS: Readonly<Record<string, string>> = {
   preflight: 'true',
   'dry-run': 'false',
   'skip-unchanged': 'false',
+  'resume-reruns': 'true',
   verify: 'warn',
 };
 
@@ -295,6 +298,7 @@ export function parseInputs(read: InputReader, env: NodeJS.ProcessEnv = process.
   }
   const dryRun = parseBooleanInput('dry-run', get('dry-run'));
   const skipUnchanged = parseBooleanInput('skip-unchanged', get('skip-unchanged'));
+  const resumeReruns = parseBooleanInput('resume-reruns', get('resume-reruns'));
   const verify = parseVerifyMode(get('verify'));
   const timeoutMs = requireDuration('timeout', get('timeout'), '90, 90s, 30m, 1h');
   const resultBucket = get('result-bucket') ? parseS3Location('result-bucket', get('result-bucket')) : undefined;
@@ -324,6 +328,7 @@ export function parseInputs(read: InputReader, env: NodeJS.ProcessEnv = process.
     releaseTag,
     githubToken: releaseTag ? githubToken : undefined,
     skipUnchanged,
+    resumeReruns,
     verify,
     s3,
     resultBucket,

@@ -3,20 +3,26 @@ import { CostGuardError } from '../shared/errors';
 import { sourceName } from '../shared/urls';
 import type { ClipPlan, ClipStatus } from './clip';
 
-/** A clip as the billing rule sees it: its plan, the earlier task reused for it (skip-unchanged), if any, and its status once it ran. */
+/**
+ * A clip as the billing rule sees it: its plan, the earlier task reused for it
+ * (skip-unchanged) or resumed from an earlier attempt of the workflow run, if
+ * any, and its status once it ran.
+ */
 export interface BilledClip {
   readonly plan: ClipPlan;
   readonly reusedFrom?: unknown;
+  readonly resumedFrom?: unknown;
   readonly status?: ClipStatus;
 }
 
 /**
  * The one rule for which clips a run submits, and so is billed for: a source
- * (not a task to resume) that no earlier task is reused for, and that was not
- * skipped (never sent: refused by the cost guard, or out of time).
+ * (not a task to resume) that no earlier task is reused for nor resumed from
+ * an earlier attempt, and that was not skipped (never sent: refused by the
+ * cost guard, or out of time).
  */
 export function isSubmitted(clip: BilledClip): boolean {
-  return !clip.plan.resumeTaskId && clip.reusedFrom === undefined && clip.status !== 'skipped';
+  return !clip.plan.resumeTaskId && clip.reusedFrom === undefined && clip.resumedFrom === undefined && clip.status !== 'skipped';
 }
 
 /**

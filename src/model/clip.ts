@@ -58,6 +58,8 @@ export interface ClipPlan {
 export interface ClipExtras {
   /** Set when an earlier task was reused (skip-unchanged) instead of submitting: when that task completed. */
   reusedFrom?: { completedAt: string };
+  /** Set when the task an earlier attempt of this workflow run submitted was picked up instead of submitting: that attempt. */
+  resumedFrom?: { attempt: number };
   /** Every result's release asset, in the order of the results (release-tag). */
   releaseAssets?: readonly ReleaseAssetLink[];
   /** What the verify step read: the source's facts (from preflight) and the first result's, where the containers said. */
@@ -162,10 +164,11 @@ function savedSoFar(clip: ClipSoFar): string {
 
 /** The clip's outcome: how far it got, and (when something stopped it) why. */
 export function settleClip(plan: ClipPlan, clip: ClipSoFar, error?: unknown): ClipOutcome {
-  const { reusedFrom, releaseAssets, media, bucketObjects } = clip;
+  const { reusedFrom, resumedFrom, releaseAssets, media, bucketObjects } = clip;
   const outcome: ClipOutcome = {
     plan,
     reusedFrom,
+    resumedFrom,
     releaseAssets: releaseAssets && [...releaseAssets],
     bucketObjects: bucketObjects && [...bucketObjects],
     media,
@@ -183,6 +186,11 @@ export function unrunClip(plan: ClipPlan, status: ClipStatus, message?: string):
   return Object.freeze({ plan, status, taskId: plan.resumeTaskId, videoUrls: [], files: [], message });
 }
 
+/** The clips of a run stopped before they ran: not submitted (a task to resume keeps running on reApi). */
+export function notRunClips(plans: readonly ClipPlan[]): ClipOutcome[] {
+  return plans.map((plan) => unrunClip(plan, plan.resumeTaskId ? 'processing' : 'skipped'));
+}
+
 /** A task that can still be picked up without paying again: running, or completed but not delivered. */
 export function isResumable(outcome: ClipOutcome): boolean {
   return outcome.taskId !== undefined && (outcome.status === 'processing' || (outcome.status === 'completed' && outcome.message !== undefined));
@@ -196,6 +204,8 @@ export function isResumable(outcome: ClipOutcome): boolean {
 export type ClipEvent =
   /** A task to resume: nothing is submitted. */
   | { readonly type: 'resuming'; readonly taskId: string }
+  /** The task an earlier attempt of this workflow run submitted is picked up: nothing is submitted. */
+  | { readonly type: 'resumed-rerun'; readonly taskId: string; readonly attempt: number }
   /** reApi took the submission. */
   | { readonly type: 'submitted'; readonly taskId: string; readonly status: string }
   /** The clip has a task (submitted, resumed or reused): its id can be handed on at once. */

@@ -15,6 +15,7 @@ import type { ActionInputs } from '../inputs/parse';
 import { normalStatus, type TaskPoller } from '../reapi/poller';
 import type { Pool } from '../shared/pool';
 import type { SkipUnchanged } from '../skip-unchanged/reuse';
+import type { Reruns } from '../rerun/reruns';
 import { clipBaseName, resultFileNames, type ResultNameBook } from '../delivery/naming';
 import type { Timeline } from '../shared/timeline';
 import { redact } from '../shared/redact';
@@ -46,6 +47,8 @@ export interface PipelineContext {
   unchanged?: Pick<SkipUnchanged, 'reusedTask' | 'cachedResult' | 'remember'>;
   /** video-file: stages each workspace file in source-bucket, and deletes it once its task is done. */
   staging?: Pick<Staging, 'stage' | 'settle'>;
+  /** resume-reruns: tasks earlier attempts of this workflow run submitted, and where this attempt's submissions are recorded. */
+  reruns?: Pick<Reruns, 'earlierTask' | 'recordSubmission'>;
 }
 
 export async function runClip(plan: ClipPlan, ctx: PipelineContext, log: Log, tell: TellClip): Promise<ClipOutcome> {
@@ -81,7 +84,7 @@ export async function runClip(plan: ClipPlan, ctx: PipelineContext, log: Log, te
   try {
     await ctx.slots.run(async () => {
       const started = await startTask(plan, ctx, log, tell, (object) => (staged = object));
-      clip = { ...clip, stage: 'running', taskId: started.taskId, reusedFrom: started.reusedFrom };
+      clip = { ...clip, stage: 'running', taskId: started.taskId, reusedFrom: started.reusedFrom, resumedFrom: started.resumedFrom };
       // Later clips may wait for this name to make theirs unique.
       settleName(started.taskId);
       tell({ type: 'task-started', taskId: started.taskId });
@@ -127,6 +130,8 @@ interface StartedTask {
   /** The task as its submission or reuse answered (not for a resumed task). */
   task?: TaskEnvelope;
   reusedFrom?: { completedAt: string };
+  /** The attempt of this workflow run that submitted the task, when it is picked up from there. */
+  resumedFrom?: { attempt: number };
   /** When the clip started, for the "completed in" line. */
   at: number;
 }
@@ -139,6 +144,13 @@ async function startTask(plan: ClipPlan, ctx: PipelineContext, log: Log, tell: T
     tell({ type: 'resuming', taskId: plan.resumeTaskId });
     return { taskId: plan.resumeTaskId, at };
   }
+  // A task of this workflow run comes first: it was paid for by an earlier attempt of this very step.
+  const earlier = await ctx.reruns?.earlierTask(plan, client, log);
+  if (earlier) {
+    const { task, attempt } = earlier;
+    tell({ type: 'resumed-rerun', taskId: task.id, attempt });
+    return { taskId: task.id, task, resumedFrom: { attempt }, at };
+  }
   const reused = await ctx.unchanged?.reusedTask(plan, client, log);
   if (reused) return { taskId: reused.task.id, task: reused.task, reusedFrom: reused.extras.reusedFrom, at };
   if (at >= inputs.deadline.at) throw new NotStartedError(NOT_STARTED_IN_TIME);
@@ -147,6 +159,8 @@ async function startTask(plan: ClipPlan, ctx: PipelineContext, log: Log, tell: T
   const source = plan.file ? (await stage(plan, ctx, log, tell, onStaged)).url : (plan.source as string);
   const task = await ctx.timeline.span('upscaling', () => log.group(title, () => client.submitUpscale(source, inputs.upscaleFactor)));
   tell({ type: 'submitted', taskId: task.id, status: task.status });
+  // Recorded in the background while the wait starts, so a re-run of this job picks the task up instead of paying again.
+  ctx.reruns?.recordSubmission(plan, task.id);
   return { taskId: task.id, task, at };
 }
 

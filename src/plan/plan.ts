@@ -20,6 +20,7 @@ import { checkSourcesAndFiles } from '../source/local-file';
 import { displayUrl } from '../shared/urls';
 import { SkipUnchanged, reuseDate, type KnownSource } from '../skip-unchanged/reuse';
 import type { Reporter } from '../report/reporter';
+import type { SharedActionsCache } from '../skip-unchanged/shared-store';
 import type { Timeline } from '../shared/timeline';
 import {
   NOT_SUBMITTED_COST_GUARD,
@@ -76,10 +77,11 @@ export async function preflight(
   signal: AbortSignal,
   pool: Pool,
   timeline: Timeline,
+  actionsCache?: SharedActionsCache,
 ): Promise<RunPlan> {
   const toCheck = plans.filter((plan) => !plan.resumeTaskId);
   if (!inputs.preflight || toCheck.length === 0) return { clips: plans };
-  return timeline.span('preflight', () => checkSources(plans, toCheck, inputs, reporter, signal, pool));
+  return timeline.span('preflight', () => checkSources(plans, toCheck, inputs, reporter, signal, pool, actionsCache));
 }
 
 async function checkSources(
@@ -89,13 +91,14 @@ async function checkSources(
   reporter: Reporter,
   signal: AbortSignal,
   pool: Pool,
+  actionsCache?: SharedActionsCache,
 ): Promise<RunPlan> {
   const title = `Preflight: checking ${toCheck.length === 1 ? 'the source' : `${toCheck.length} sources`}`;
   const refused = new Map<number, string>();
   const late = new Map<number, 'unanswered' | 'not-checked'>();
   const measured = new Map<number, number>();
   const media = new Map<number, MediaFacts>();
-  const unchanged = inputs.skipUnchanged ? new SkipUnchanged(reporter, inputs.upscaleFactor) : undefined;
+  const unchanged = inputs.skipUnchanged ? new SkipUnchanged(reporter, inputs.upscaleFactor, actionsCache) : undefined;
   await reporter.group(title, async () => {
     // skip-unchanged: a source its host shows unchanged (304 to the recorded ETag) is not probed; its facts are its record's.
     // Workspace files (video-file) are read from disk, never revalidated on a host.

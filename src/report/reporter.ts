@@ -14,7 +14,7 @@ import type { TaskEnvelope } from '../reapi/client';
 import { runStatus, type ClipEvent, type ClipOutcome, type ClipPlan, type ClipStatus } from '../model/clip';
 import type { Log } from '../shared/log';
 import { replacedWarning } from '../delivery/targets';
-import { resumeHint, stagedKeptInfo } from '../shared/wording';
+import { resumeHint, resumedFromAttemptInfo, stagedKeptInfo } from '../shared/wording';
 import { formatBytes, formatElapsed } from '../shared/format';
 import { redact, registerSecret } from '../shared/redact';
 import { clipLabel, clipResults, finalStatus, resumableTaskIds, stepFailure, type RunReport } from './outputs';
@@ -145,6 +145,8 @@ export class Reporter implements Log {
     switch (event.type) {
       case 'resuming':
         return log.info(`Resuming task ${event.taskId} (no new submission, nothing billed again).`);
+      case 'resumed-rerun':
+        return log.info(resumedFromAttemptInfo(event.taskId, event.attempt));
       case 'submitted':
         return log.info(`Task ${event.taskId} created (status: ${event.status}).`);
       case 'task-started': {

@@ -9,7 +9,7 @@ import { markdownCode, markdownText } from '../shared/text';
 import { redact } from '../shared/redact';
 import { reuseDate } from '../skip-unchanged/reuse';
 import { resultUrlProblem } from '../shared/validate';
-import { SUMMARY_RESUME_TASK, SUMMARY_RESUME_UNFINISHED, taskIdInput } from '../shared/wording';
+import { SUMMARY_RESUME_TASK, SUMMARY_RESUME_UNFINISHED, resumedFromAttemptCell, taskIdInput } from '../shared/wording';
 
 /** What the summary shows: the run's report, its overall status, the step's failure, and the tasks to resume when it failed. */
 export interface SummaryReport extends Omit<RunReport, keyof RunEnd>, Pick<RunEnd, 'outcomes' | 'refused'> {
@@ -97,6 +97,7 @@ export function renderCard(report: SummaryReport): string {
     ['Elapsed', elapsedCell(report)],
   );
   if (clip?.reusedFrom) rows.push(['Reused', `${reusedText(clip.reusedFrom.completedAt)} (skip-unchanged: nothing submitted or billed)`]);
+  if (clip?.resumedFrom) rows.push(['Resumed', resumedFromAttemptCell(clip.resumedFrom.attempt)]);
   const many = (list: readonly unknown[], one: string, index: number) => (list.length > 1 ? `${one} ${index + 1}` : one);
   clip?.videoUrls.forEach((url, index, all) => rows.push([many(all, 'Result', index), link(url, shortUrl(url))]));
   clip?.files.forEach((file, index, all) => rows.push([many(all, 'Downloaded', index), `${code(file.path)} (${formatBytes(file.bytes)})`]));
@@ -161,7 +162,7 @@ export function renderTable(report: SummaryReport): string {
     lines.push(
       `| ${index + 1} | ${source ? link(source, shortUrl(source)) : '(resumed task)'} | ${clip.taskId ? code(clip.taskId) : '—'} | ` +
         `${statusIcon(clip.status)} ${clip.status}${clip.message !== undefined && clip.status === 'completed' ? ' (not delivered)' : ''}` +
-        `${clip.reusedFrom ? ` (${reusedText(clip.reusedFrom.completedAt)})` : ''} | ` +
+        `${clip.reusedFrom ? ` (${reusedText(clip.reusedFrom.completedAt)})` : ''}${clip.resumedFrom ? ` (${resumedFromAttemptCell(clip.resumedFrom.attempt)})` : ''} | ` +
         `${billableSeconds ?? '—'} | ${result || '—'} | ${files || '—'} |${media ? ` ${cell(mediaDescription(clip.media) ?? '—')} |` : ''}${releaseCell(clip.releaseAssets)}`,
     );
   }

@@ -212,3 +212,25 @@ export function stagedKeptInfo(object: string, taskId: string | undefined): stri
   const why = taskId ? `task ${taskId} may still fetch it, and resuming it needs it` : 'the submission may have created a task that fetches it';
   return `Kept the staged ${object}: ${why}. Delete it later, or let a lifecycle rule on the staging prefix expire it.`;
 }
+
+// ---- re-runs ----
+
+/** A clip picked up from the task an earlier attempt of this workflow run submitted. */
+export function resumedFromAttemptInfo(taskId: string, attempt: number): string {
+  return `Task ${taskId} resumed from an earlier attempt (attempt ${attempt} of this workflow run submitted it): no new submission, nothing billed again.`;
+}
+
+/** The summary's words for such a clip. */
+export function resumedFromAttemptCell(attempt: number): string {
+  return `resumed from an earlier attempt (attempt ${attempt}; nothing submitted or billed again)`;
+}
+
+/** The earlier attempt's task failed: reApi refunded it, so the clip is submitted again. */
+export function rerunTaskFailedInfo(taskId: string, attempt: number): string {
+  return `re-runs: task ${taskId}, submitted by attempt ${attempt} of this workflow run, failed (refunded), so the source is submitted again.`;
+}
+
+/** The earlier attempt's task cannot be picked up: the clip is submitted (and billed) again. */
+export function rerunTaskUnusableWarning(taskId: string, attempt: number, why: string): string {
+  return `re-runs: task ${taskId}, submitted by attempt ${attempt} of this workflow run, ${why}, so the source is submitted again (billed).`;
+}

@@ -1,9 +1,11 @@
 /**
- * The Actions cache (`@actions/cache`) as a store of `skip-unchanged`
- * records: a small JSON record per fingerprint (the task, and the digests of
- * its result files), never the video (the repository's 10 GB quota would
- * evict everything else), looked up by exact key only. GitHub scopes it by
- * branch, which is why it is the store records are believed from.
+ * The run's one Actions cache (`@actions/cache`) store of small JSON records,
+ * looked up by exact key only, never the video (the repository's 10 GB quota
+ * would evict everything else). Two features keep records in it:
+ * `skip-unchanged` (a completed task per source fingerprint; GitHub scopes the
+ * cache by branch, which is why it is the store such records are believed
+ * from) and re-runs (src/rerun/: the task each clip submitted, so a re-run of
+ * the job resumes it). They share one store, so cache trouble warns once.
  *
  * It may never fail the run or hold it up for more than a few seconds: every
  * call is raced against `timeoutMs`, the first trouble warns once (a warning
@@ -12,10 +14,10 @@
  */
 import { mkdir, rm, rmdir, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { subscribe } from 'node:diagnostics_channel';
 import * as actionsCache from '@actions/cache';
 import { errorClause } from '../shared/errors';
 import { fingerprintKey } from './fingerprint';
+import { libraryWarnedOfSave, watchServiceAnswers, type ServiceAnswers } from './cache-service-answers';
 import {
   RECORD_DIR,
   actionsCachePath,
@@ -29,95 +31,28 @@ import {
 
 export const ACTIONS_CACHE_TIMEOUT_MS = 5_000;
 
-/**
- * What the cache service answered during one library call, seen through
- * Node's own `http` diagnostics channels (the library's HTTP client is
- * `node:http`; ours is undici, so nothing of the run's own traffic shows up
- * here). The library returns the same value for a miss and a failure, and
- * prints its own warning for most failures; the service's answers tell which
- * happened without touching stdout. Calls run one at a time, so a request
- * started while one is watched is that call's.
- */
-export interface ServiceAnswers {
-  /** A request failed on the network, or the service answered 4xx/5xx (a 409 "exists" on create included). */
-  failed: boolean;
-  /** The last answer to CreateCacheEntry: its status (undefined: a network error), and whether it carried Retry-After. */
-  create?: { status?: number; retryAfter: boolean };
+/** Which feature a call is for: its warnings start with `label`, and say what is lost when the cache cannot be read or written. */
+export interface CachePurpose {
+  readonly label: string;
+  /** When nothing can be read (nor written). */
+  readonly readsOff: string;
+  /** When records cannot be written. */
+  readonly writesOff: string;
+  /** What a record the cache did not take means. */
+  readonly lost: string;
 }
 
-const CREATE_ENTRY = /\.CacheService\/CreateCacheEntry$/;
-let watching: ServiceAnswers | undefined;
-const watched = new WeakMap<object, { answers: ServiceAnswers; create: boolean }>();
-let subscribed = false;
-
-interface ClientRequestLike {
-  path?: string;
-}
-interface IncomingLike {
-  statusCode?: number;
-  headers?: Record<string, string | string[] | undefined>;
-}
-
-function onRequestStart(message: unknown): void {
-  const request = (message as { request?: ClientRequestLike }).request;
-  if (!watching || !request) return;
-  watched.set(request, { answers: watching, create: CREATE_ENTRY.test((request.path ?? '').split('?')[0] as string) });
-}
-
-function onResponse(message: unknown): void {
-  const { request, response } = message as { request?: ClientRequestLike; response?: IncomingLike };
-  const seen = request && watched.get(request);
-  if (!seen || !response) return;
-  const status = response.statusCode ?? 0;
-  if (status >= 400) seen.answers.failed = true;
-  if (seen.create) seen.answers.create = { status, retryAfter: hasRetryAfter(response.headers?.['retry-after']) };
-}
-
-/** The library's rule: a Retry-After it can read as seconds gets its rate-limit warning. */
-function hasRetryAfter(header: string | string[] | undefined): boolean {
-  return typeof header === 'string' && Number.isFinite(Number.parseInt(header, 10));
-}
-
-function onRequestError(message: unknown): void {
-  const request = (message as { request?: ClientRequestLike }).request;
-  const seen = request && watched.get(request);
-  if (!seen) return;
-  seen.answers.failed = true;
-  if (seen.create) seen.answers.create = { retryAfter: false };
-}
-
-/** Watches the library's HTTP requests until the returned function is called; it returns what was seen. */
-function watchServiceAnswers(): () => ServiceAnswers {
-  if (!subscribed) {
-    subscribed = true;
-    subscribe('http.client.request.start', onRequestStart);
-    subscribe('http.client.response.finish', onResponse);
-    subscribe('http.client.request.error', onRequestError);
-  }
-  const answers: ServiceAnswers = { failed: false };
-  watching = answers;
-  return () => {
-    if (watching === answers) watching = undefined;
-    return answers;
-  };
-}
-
-/**
- * Whether @actions/cache printed a warning of its own for a save that
- * returned -1 and was not an existing key. It warns for every failure except
- * a CreateCacheEntry the service refused at the HTTP level (it logs those as
- * info: "another job may be creating this cache"); of those, only a 429 with
- * Retry-After gets its rate-limit warning.
- */
-export function libraryWarnedOfSave(answers: ServiceAnswers): boolean {
-  const create = answers.create;
-  if (!create) return true;
-  if (create.status !== undefined && create.status < 300) return true;
-  return create.status === 429 && create.retryAfter;
-}
+export const SKIP_UNCHANGED_PURPOSE: CachePurpose = {
+  label: 'skip-unchanged',
+  readsOff: 'nothing is reused or remembered this run',
+  writesOff: "this run's results are not remembered for later runs",
+  lost: 'a later run will not reuse it',
+};
 
 const TIMED_OUT: unique symbol = Symbol('timed out');
-type CallResult<T> = { value: T | typeof TIMED_OUT; answers: ServiceAnswers };
+/** The store was turned off while the call waited its turn: it was not made. */
+const OFF: unique symbol = Symbol('store off');
+type CallResult<T> = { value: T | typeof TIMED_OUT | typeof OFF; answers: ServiceAnswers };
 
 export class ActionsCacheStore {
   /** Set once the Actions cache failed to answer or refused: no more calls this run. */
@@ -125,7 +60,7 @@ export class ActionsCacheStore {
   private actionsWriteOff = false;
   private warnedActions = false;
   private abandonedCalls = 0;
-  /** Calls run one at a time: they share the record directory and the library's output. */
+  /** Calls run one at a time: they share the record directory, and the service's answers are told apart by call. */
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
@@ -139,7 +74,7 @@ export class ActionsCacheStore {
   }
 
   /** Whether the Actions cache can be used for reads or writes; warns once when it cannot. */
-  private actionsReady(write: boolean): boolean {
+  private actionsReady(write: boolean, purpose: CachePurpose): boolean {
     if (this.actionsReadOff || (write && this.actionsWriteOff)) return false;
     let reason: string | undefined;
     const mode = (process.env.ACTIONS_CACHE_MODE ?? '').trim().toLowerCase();
@@ -155,8 +90,7 @@ export class ActionsCacheStore {
     }
     if (reason === undefined) return true;
     // The tool cache is no substitute: every job on the runner can write it, so it is never asked which task to reuse.
-    const effect = this.actionsReadOff ? 'nothing is reused or remembered this run' : "this run's results are not remembered for later runs";
-    this.warnActions(`skip-unchanged: ${reason}; ${effect}.`);
+    this.warnActions(`${purpose.label}: ${reason}; ${this.actionsReadOff ? purpose.readsOff : purpose.writesOff}.`);
     return false;
   }
 
@@ -167,15 +101,17 @@ export class ActionsCacheStore {
   }
 
   /**
-   * Runs one Actions cache call, one at a time, for at most `timeoutMs`.
-   * Returns TIMED_OUT past it (the call is left to finish or hang on its own)
-   * and what the cache service answered meanwhile.
+   * Runs one Actions cache call, one at a time, for at most `timeoutMs` from
+   * its turn. Returns TIMED_OUT past it (the call is left to finish or hang on
+   * its own), OFF when the store was turned off while it waited, and what the
+   * cache service answered meanwhile.
    */
-  private async call<T>(work: () => Promise<T>): Promise<CallResult<T>> {
+  private async call<T>(write: boolean, work: (answers: ServiceAnswers) => Promise<T>): Promise<CallResult<T>> {
     const run = async (): Promise<CallResult<T>> => {
+      if (this.actionsReadOff || (write && this.actionsWriteOff)) return { value: OFF, answers: { failed: false, otherFailed: false } };
       const stopWatch = watchServiceAnswers();
       let timer: NodeJS.Timeout | undefined;
-      const pending = work();
+      const pending = work(stopWatch.answers);
       try {
         const value: T | typeof TIMED_OUT = await Promise.race<T | typeof TIMED_OUT>([
           pending,
@@ -198,60 +134,58 @@ export class ActionsCacheStore {
     return result;
   }
 
-  private timedOut(what: string, key: string): void {
+  private timedOut(what: string, key: string, purpose: CachePurpose): void {
     this.actionsReadOff = true;
     this.actionsWriteOff = true;
     this.warnActions(
-      `skip-unchanged: the Actions cache did not answer within ${Math.round(this.timeoutMs / 1000)} s while ${what} ${key}; going on without it for the rest of this run.`,
+      `${purpose.label}: the Actions cache did not answer within ${Math.round(this.timeoutMs / 1000)} s while ${what} ${key}; going on without it for the rest of this run.`,
     );
   }
 
   /**
-   * The record saved under `key`; with `match: 'prefix'`, the newest saved
-   * under keys that start with it (a source's records: sourceKeyPrefix).
+   * The record saved under exactly `key` (or under a key `matches` accepts),
+   * as `read` takes it from the restored file (inside the call's time limit),
+   * or undefined: a miss, a record `read` refuses, or cache trouble (warned
+   * once, and the store is off).
    */
-  async lookup(key: string, fingerprint: RecordExpectation, match: 'exact' | 'prefix' = 'exact'): Promise<ResultRecord | undefined> {
-    if (!this.actionsReady(false)) return undefined;
-    const matches = (matchedKey: string | undefined) =>
-      match === 'exact' ? isExactKey(matchedKey, key) : matchedKey !== undefined && matchedKey.toLowerCase().startsWith(key.toLowerCase());
+  async restore<T>(
+    key: string,
+    purpose: CachePurpose,
+    read: (path: string) => Promise<T | undefined>,
+    matches: (matchedKey: string | undefined) => boolean = (matchedKey) => isExactKey(matchedKey, key),
+  ): Promise<T | undefined> {
+    if (!this.actionsReady(false, purpose)) return undefined;
     const relative = actionsCachePath(key);
     const local = resolve(relative);
-    const where = `the Actions cache record for ${key}`;
-    let outcome: CallResult<{ matchedKey: string | undefined; record?: ResultRecord }>;
+    let outcome: CallResult<{ matchedKey: string | undefined; record?: T }>;
     try {
-      // The restored file is read inside the call, so its time limit covers it too.
-      outcome = await this.call(async () => {
+      outcome = await this.call(false, async () => {
         await rm(local, { force: true });
         const matchedKey = await actionsCache.restoreCache([relative], key, [], { timeoutInMs: this.timeoutMs });
-        if (!matches(matchedKey)) return { matchedKey };
-        try {
-          return { matchedKey, record: await readRecordFile(local, resolve(RECORD_DIR), fingerprint, where, this.log) };
-        } catch (error) {
-          this.log.info(`skip-unchanged: ${where} could not be read (${errorClause(error)}); ignored.`);
-          return { matchedKey };
-        }
+        return { matchedKey, record: matches(matchedKey) ? await read(local) : undefined };
       });
     } catch (error) {
       // Only a malformed key or path throws; the key is ours, so this is a bug worth seeing, not a reason to stop.
       this.actionsReadOff = true;
-      this.warnActions(`skip-unchanged: the Actions cache lookup failed (${errorClause(error)}); going on without it.`);
+      this.warnActions(`${purpose.label}: the Actions cache lookup failed (${errorClause(error)}); going on without it.`);
       await removeRecordFile(local);
       return undefined;
     }
     try {
+      if (outcome.value === OFF) return undefined;
       if (outcome.value === TIMED_OUT) {
-        this.timedOut('looking up', key);
+        this.timedOut('looking up', key, purpose);
         return undefined;
       }
-      if (outcome.answers.failed && outcome.value.record === undefined) {
+      const { matchedKey, record } = outcome.value;
+      if (outcome.answers.failed && matchedKey === undefined) {
         // A failed restore, not a miss: the library has warned of it itself; a service that failed once is not asked again this run.
         this.warnedActions = true;
         this.actionsReadOff = true;
         return undefined;
       }
-      const { matchedKey, record } = outcome.value;
       if (!matches(matchedKey) && matchedKey !== undefined) {
-        this.log.info(`skip-unchanged: the Actions cache matched another key (${matchedKey.slice(0, 200)}); ignored.`);
+        this.log.info(`${purpose.label}: the Actions cache matched another key (${matchedKey.slice(0, 200)}); ignored.`);
       }
       return record;
     } finally {
@@ -259,38 +193,69 @@ export class ActionsCacheStore {
     }
   }
 
-  /** Saves `record` under `key` (default: its fingerprint's), at the path of `pathKey` (a source's records share their prefix's). */
-  async save(record: ResultRecord, key = fingerprintKey(record), pathKey = key): Promise<ActionsCacheOutcome> {
-    if (!this.actionsReady(true)) return 'unavailable';
+  /**
+   * Saves `text` under `key` (immutable: an existing key is 'exists'), at the
+   * path of `pathKey` (records found by a shared key prefix share its path);
+   * `what` names the record in warnings.
+   */
+  async saveText(key: string, text: string, purpose: CachePurpose, what: string, pathKey = key): Promise<ActionsCacheOutcome> {
+    if (!this.actionsReady(true, purpose)) return 'unavailable';
     const relative = actionsCachePath(pathKey);
     const local = resolve(relative);
     try {
-      const saved = await this.call(async () => {
+      const saved = await this.call(true, async (answers) => {
         await mkdir(resolve(RECORD_DIR), { recursive: true });
-        await writeFile(local, JSON.stringify(record));
+        await writeFile(local, text);
         const id = await actionsCache.saveCache([relative], key);
         if (id !== -1) return 'saved' as const;
+        // The service did not answer at all: asking it whether the key exists would only fail (and warn) again.
+        if (answers.create && answers.create.status === undefined) return 'failed' as const;
         // -1 is both "the key exists" (entries are immutable: fine) and a refusal the library may only have logged as info.
         const existing = await actionsCache.restoreCache([relative], key, [], { lookupOnly: true });
         return isExactKey(existing, key) ? ('exists' as const) : ('failed' as const);
       });
+      if (saved.value === OFF) return 'unavailable';
       if (saved.value === TIMED_OUT) {
-        this.timedOut('saving', key);
+        this.timedOut('saving', key, purpose);
         return 'timed-out';
       }
       if (saved.value === 'failed') {
         this.actionsWriteOff = true;
         if (libraryWarnedOfSave(saved.answers)) this.warnedActions = true;
-        else this.warnActions(`skip-unchanged: the Actions cache did not take the record of task ${record.taskId} (${key}); a later run will not reuse it.`);
+        else this.warnActions(`${purpose.label}: the Actions cache did not take ${what} (${key}); ${purpose.lost}.`);
       }
       return saved.value;
     } catch (error) {
       this.actionsWriteOff = true;
-      this.warnActions(`skip-unchanged: the record of task ${record.taskId} could not be saved to the Actions cache (${errorClause(error)}).`);
+      this.warnActions(`${purpose.label}: ${what} could not be saved to the Actions cache (${errorClause(error)}).`);
       return 'failed';
     } finally {
       await removeRecordFile(local);
     }
+  }
+
+  /**
+   * skip-unchanged: the record saved under `key`; with `match: 'prefix'`, the
+   * newest saved under keys that start with it (a source's records: sourceKeyPrefix).
+   */
+  async lookup(key: string, fingerprint: RecordExpectation, match: 'exact' | 'prefix' = 'exact'): Promise<ResultRecord | undefined> {
+    const matches = (matchedKey: string | undefined) =>
+      match === 'exact' ? isExactKey(matchedKey, key) : matchedKey !== undefined && matchedKey.toLowerCase().startsWith(key.toLowerCase());
+    const where = `the Actions cache record for ${key}`;
+    const read = async (local: string) => {
+      try {
+        return await readRecordFile(local, resolve(RECORD_DIR), fingerprint, where, this.log);
+      } catch (error) {
+        this.log.info(`skip-unchanged: ${where} could not be read (${errorClause(error)}); ignored.`);
+        return undefined;
+      }
+    };
+    return this.restore(key, SKIP_UNCHANGED_PURPOSE, read, matches);
+  }
+
+  /** skip-unchanged: saves `record` under `key` (default: its fingerprint's), at the path of `pathKey` (a source's records share their prefix's). */
+  async save(record: ResultRecord, key = fingerprintKey(record), pathKey = key): Promise<ActionsCacheOutcome> {
+    return this.saveText(key, JSON.stringify(record), SKIP_UNCHANGED_PURPOSE, `the record of task ${record.taskId}`, pathKey);
   }
 }
 

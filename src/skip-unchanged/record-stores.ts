@@ -45,6 +45,8 @@ export interface ResultCacheOptions {
   timeoutMs?: number;
   /** Copy result files into the tool cache (default: not on GitHub-hosted runners, whose machines do not outlive the job). */
   keepResultFiles?: boolean;
+  /** The run's shared Actions cache store (src/skip-unchanged/shared-store.ts); a store of its own when not given. */
+  actions?: ActionsCacheStore;
 }
 
 export class ResultCache {
@@ -57,7 +59,7 @@ export class ResultCache {
   constructor(options: ResultCacheOptions) {
     this.keepResultFiles = options.keepResultFiles ?? process.env.RUNNER_ENVIRONMENT !== 'github-hosted';
     this.log = options.log;
-    this.actions = new ActionsCacheStore(options.log, options.timeoutMs);
+    this.actions = options.actions ?? new ActionsCacheStore(options.log, options.timeoutMs);
   }
 
   /**

@@ -27,6 +27,7 @@ import type { Deadline } from '../inputs/parse';
 import { normalStatus } from '../reapi/poller';
 import type { Pool } from '../shared/pool';
 import type { ResultCache } from './record-stores';
+import type { SharedActionsCache } from './shared-store';
 import { StoredFileError, copyVerifiedResult, recordedMedia, type CacheHit, type ResultRecord } from './record';
 import { checkFallbackCost } from '../model/billing';
 import { redact } from '../shared/redact';
@@ -69,12 +70,13 @@ export class SkipUnchanged {
   constructor(
     private readonly log: Log,
     private readonly upscaleFactor: string,
+    private readonly actionsCache?: SharedActionsCache, // the run's one Actions cache store, shared with re-runs
   ) {}
 
   private async store(): Promise<ResultCache> {
     if (!this.cache) {
       const { ResultCache } = await import('./record-stores');
-      this.cache = new ResultCache({ log: this.log });
+      this.cache = new ResultCache({ log: this.log, actions: await this.actionsCache?.store() });
     }
     return this.cache;
   }

@@ -115,6 +115,11 @@ export class CacheService {
     };
   }
 
+  /** The archive an entry's blob holds, as @actions/cache uploaded it. */
+  async blobBytes(blobName: string): Promise<Buffer> {
+    return (this.container as ContainerClient).getBlockBlobClient(blobName).downloadToBuffer();
+  }
+
   callsTo(method: CacheMethod): CacheCall[] {
     return this.calls.filter((call) => call.method === method);
   }

@@ -23,6 +23,7 @@ export const LAYERS = [
   'source',
   'reapi',
   'skip-unchanged',
+  'rerun',
   'release',
   'pipeline',
   'report',

@@ -99,6 +99,7 @@ describe('parseInputs', () => {
       releaseTag: undefined,
       githubToken: undefined,
       skipUnchanged: false,
+      resumeReruns: true,
       verify: 'warn',
     });
   });

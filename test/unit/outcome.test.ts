@@ -240,6 +240,13 @@ describe('billedSeconds', () => {
     expect([outcome(0), reused, unrunClip({ index: 2, resumeTaskId: 'task_r' }, 'processing')].map(isSubmitted)).toEqual([true, false, false]);
   });
 
+  it('adds nothing for a clip resumed from an earlier attempt of the workflow run (that attempt submitted it)', () => {
+    const resumed = outcome(1, { billableSeconds: 7, resumedFrom: { attempt: 1 } });
+    expect(isSubmitted(resumed)).toBe(false);
+    expect(billedSeconds([outcome(0, { billableSeconds: 4 }), resumed])).toBe(4);
+    expect(billedSeconds([resumed])).toBe(0);
+  });
+
   it('is unknown when a submitted duration is unknown, and nothing for a run that only resumes tasks', () => {
     expect(billedSeconds([outcome(0, { billableSeconds: 4 }), outcome(1)])).toBeUndefined();
     expect(billedSeconds([unrunClip({ index: 0, resumeTaskId: 'task_r' }, 'processing')])).toBeUndefined();

@@ -1,7 +1,7 @@
 /** skip-unchanged's pure parts: dates shown for reused tasks, when the cache library warned of a failed save itself, and the summary's reuse rows. */
 import { describe, expect, it } from 'vitest';
 import type { ClipOutcome } from '../../src/model/clip';
-import { libraryWarnedOfSave } from '../../src/skip-unchanged/actions-cache-store';
+import { libraryWarnedOfSave } from '../../src/skip-unchanged/cache-service-answers';
 import { reuseDate } from '../../src/skip-unchanged/reuse';
 import { renderCard, renderTable, type SummaryReport } from '../../src/report/summary';
 
@@ -14,16 +14,16 @@ describe('reuseDate', () => {
 
 describe('libraryWarnedOfSave', () => {
   it('@actions/cache warns itself when the service took the reservation and the save still failed, or on a 429 with Retry-After', () => {
-    expect(libraryWarnedOfSave({ failed: false, create: { status: 200, retryAfter: false } })).toBe(true);
-    expect(libraryWarnedOfSave({ failed: true, create: { status: 429, retryAfter: true } })).toBe(true);
+    expect(libraryWarnedOfSave({ otherFailed: false, failed: false, create: { status: 200, retryAfter: false } })).toBe(true);
+    expect(libraryWarnedOfSave({ otherFailed: false, failed: true, create: { status: 429, retryAfter: true } })).toBe(true);
     // No reservation was asked for (the archive could not be made): the library warns of that too.
-    expect(libraryWarnedOfSave({ failed: false })).toBe(true);
+    expect(libraryWarnedOfSave({ otherFailed: false, failed: false })).toBe(true);
   });
 
   it('it only logs info when the service refused the reservation at the HTTP level: then the warning is ours to give', () => {
-    expect(libraryWarnedOfSave({ failed: true, create: { status: 429, retryAfter: false } })).toBe(false);
-    expect(libraryWarnedOfSave({ failed: true, create: { status: 503, retryAfter: false } })).toBe(false);
-    expect(libraryWarnedOfSave({ failed: true, create: { retryAfter: false } })).toBe(false);
+    expect(libraryWarnedOfSave({ otherFailed: false, failed: true, create: { status: 429, retryAfter: false } })).toBe(false);
+    expect(libraryWarnedOfSave({ otherFailed: false, failed: true, create: { status: 503, retryAfter: false } })).toBe(false);
+    expect(libraryWarnedOfSave({ otherFailed: false, failed: true, create: { retryAfter: false } })).toBe(false);
   });
 });
 
