@@ -51,7 +51,7 @@ export async function run(io: ActionIO = coreIO()): Promise<RunExit> {
   try {
     const parsed = parseInputs((name) => io.getInput(name));
     // video-file: the files are found and checked on disk as part of reading the inputs, before any request.
-    const files = await findWorkspaceFiles(parsed.videoFiles, process.env.GITHUB_WORKSPACE || process.cwd());
+    const files = await findWorkspaceFiles(parsed.videoFiles, process.env.GITHUB_WORKSPACE || process.cwd(), parsed.videoUrls.length);
     inputs = parsed;
     done = await execute(inputs, files, reporter, timeline, controller.signal);
   } catch (error) {

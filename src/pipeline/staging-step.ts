@@ -131,7 +131,5 @@ export class Staging {
 /** The run's staging, with the S3 client loaded now (only runs with video-file get here). */
 export async function openStaging(settings: S3Settings, location: S3Location, deadline: Deadline, signal: AbortSignal, log: Log): Promise<Staging> {
   const { S3Client } = await import('../bucket/client');
-  const warning = sessionWarning(settings, deadline);
-  if (warning) log.warning(warning);
   return new Staging(new S3Client({ settings, signal, log }), location, deadline);
 }

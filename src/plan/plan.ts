@@ -17,6 +17,7 @@ import type { Pool } from '../shared/pool';
 import { billedSeconds, checkCostGuard, isSubmitted, totalBillableSeconds } from '../model/billing';
 import { describeProbe, type SourceCheck } from '../source/preflight';
 import { checkSourcesAndFiles } from '../source/local-file';
+import { sessionWarning } from '../pipeline/staging-step';
 import { displayUrl } from '../shared/urls';
 import { SkipUnchanged, reuseDate, type KnownSource } from '../skip-unchanged/reuse';
 import type { Reporter } from '../report/reporter';
@@ -242,6 +243,9 @@ export async function checkDelivery(inputs: ActionInputs, reporter: Reporter, na
     await prepareDownloadDir(inputs.downloadPath);
     await checkNothingInTheWay(names, inputs.downloadPath);
   }
+  // video-file with session credentials: said before anything is staged or paid for, and in a dry run.
+  const sessionProblem = inputs.s3 && inputs.sourceBucket ? sessionWarning(inputs.s3, inputs.deadline) : undefined;
+  if (sessionProblem) reporter.warning(sessionProblem);
   if (inputs.retentionDays !== undefined && !inputs.artifactName) reporter.warning("Input 'retention-days' has no effect without 'artifact-name'.");
   if (isInsecureApiBase(inputs.apiBaseUrl)) {
     reporter.warning(

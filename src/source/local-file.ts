@@ -15,7 +15,7 @@ import type { ClipPlan, WorkspaceFile } from '../model/clip';
 import { DEFAULT_DURATION_LIMITS, readMediaFacts, sniffContainer, type Container } from '../media/container';
 import { InputError, PreflightError, errorText } from '../shared/errors';
 import { formatBytes } from '../shared/format';
-import { preview } from '../inputs/values';
+import { MAX_ITEMS, preview } from '../inputs/values';
 import { HEAD_BYTES, MAX_SOURCE_BYTES, probeSources, type ProbeOptions, type SourceCheck, type SourceProbe } from './preflight';
 import type { Pool } from '../shared/pool';
 
@@ -100,7 +100,7 @@ async function checkFile(workspace: string, realWorkspace: string, absolute: str
  * InputError naming the first bad line or file. A file listed twice is staged
  * and billed once.
  */
-export async function findWorkspaceFiles(lines: readonly string[], workspace: string): Promise<WorkspaceFile[]> {
+export async function findWorkspaceFiles(lines: readonly string[], workspace: string, urls = 0): Promise<WorkspaceFile[]> {
   if (lines.length === 0) return [];
   lines.forEach(checkPattern);
   const root = resolve(workspace);
@@ -120,6 +120,12 @@ export async function findWorkspaceFiles(lines: readonly string[], workspace: st
       if (seen.has(file.absolutePath)) continue;
       seen.add(file.absolutePath);
       files.push(file);
+      // Globs can match many more files than lines: one step takes as many sources as a list input does.
+      if (urls + files.length > MAX_ITEMS) {
+        throw new InputError(
+          `Input 'video-file' matches more than ${MAX_ITEMS - urls} files${urls ? ` (with ${urls} video-url source${urls === 1 ? '' : 's'})` : ''}; at most ${MAX_ITEMS} sources are taken in one step (split them over a matrix).`,
+        );
+      }
     }
   }
   return files;

@@ -79,6 +79,16 @@ describe('dry run and preflight from disk', () => {
   });
 });
 
+describe('session credentials', () => {
+  it('a timeout over an hour is warned about before anything is staged, in a dry run too', async () => {
+    await workspaceFiles({ 'clip.mp4': 'clip-3.2s-faststart.mp4' });
+    const result = await run({ 'video-file': 'clip.mp4', 'dry-run': 'true', timeout: '90m' }, { ...CREDENTIALS, AWS_SESSION_TOKEN: 'session-token' });
+    expect(result.errors).toEqual([]);
+    expect(result.stdout).toMatch(/::warning::Input 'timeout' is longer than an hour, but the AWS credentials are session credentials/);
+    expect(emulator.requests).toEqual([]);
+  });
+});
+
 describe('input errors, before any request', () => {
   async function refused(inputs: Record<string, string>, env?: Record<string, string>): Promise<string> {
     const result = await run(inputs, env);
@@ -116,6 +126,15 @@ describe('input errors, before any request', () => {
     await writeFile(join(fixture.dir, 'page.mp4'), '<html><body>Not Found</body></html>');
     expect(await refused({ 'video-file': 'big.mp4' })).toMatch(/big\.mp4 is 50\.0 MiB \(52428801 bytes\), over the upscaler's 50 MB limit/);
     expect(await refused({ 'video-file': 'page.mp4' })).toMatch(/page\.mp4 is not an MP4, MOV or MKV file by its bytes/);
+  });
+
+  it('a glob matching more files than one step takes', async () => {
+    await mkdir(join(fixture.dir, 'many'));
+    const clip = fileURLToPath(new URL('clip-3.2s-faststart.mp4', FIXTURES_DIR));
+    for (let i = 0; i < 256; i++) await copyFile(clip, join(fixture.dir, 'many', `${String(i).padStart(3, '0')}.mp4`));
+    const url = emulator.addFixture('remote.mp4', 'clip-3.2s-faststart.mp4');
+    const error = await refused({ 'video-url': url, 'video-file': 'many/*.mp4' });
+    expect(error).toMatch(/Input 'video-file' matches more than 255 files \(with 1 video-url source\); at most 256 sources/);
   });
 
   it('no source-bucket, a malformed one, and missing AWS credentials (named)', async () => {
