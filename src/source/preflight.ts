@@ -92,7 +92,10 @@ export function describeProbe(probe: SourceProbe): string {
   facts.push(...videoFacts(probe.video));
   facts.push(probe.durationSeconds === undefined ? 'duration unknown' : `${formatSeconds(probe.durationSeconds)} s`);
   const billable = probe.billableSeconds === undefined ? '' : ` → ${probe.billableSeconds} billable seconds`;
-  return `${displayUrl(probe.url)}: ${facts.join(', ')}${billable} (${probe.requests} requests, ${formatBytes(probe.bytesFetched)} read)`;
+  // A workspace file (video-file) is read from disk: no request.
+  const cost =
+    probe.requests === 0 ? `${formatBytes(probe.bytesFetched)} read from disk` : `${probe.requests} requests, ${formatBytes(probe.bytesFetched)} read`;
+  return `${displayUrl(probe.url)}: ${facts.join(', ')}${billable} (${cost})`;
 }
 
 /** "854×480", "29.97 fps", "H.264": what the container says of the video track, for the preflight line. */

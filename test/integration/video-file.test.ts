@@ -42,7 +42,7 @@ describe('dry run and preflight from disk', () => {
     expect(result.outputs.status).toBe('dry-run');
     expect(result.outputs['billable-seconds']).toBe('4');
     expect(results(result.outputs)).toMatchObject([{ source: 'media/clip.mp4', status: 'dry-run', billable_seconds: 4 }]);
-    expect(result.stdout).toMatch(/media\/clip\.mp4: MP4\/MOV, [\d.]+ KiB, video\/mp4, 64×36, .*3\.2 s → 4 billable seconds/);
+    expect(result.stdout).toMatch(/media\/clip\.mp4: MP4\/MOV, [\d.]+ KiB, video\/mp4, 64×36, .*3\.2 s → 4 billable seconds \([\d.]+ KiB read from disk\)$/m);
     expect(result.stdout).toContain('Would submit media/clip.mp4 for 2× upscaling (4 billable seconds).');
     expect(emulator.requests).toEqual([]);
   });
