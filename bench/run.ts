@@ -4,6 +4,7 @@
  */
 import { cpus } from 'node:os';
 import { benchBatch } from './batch';
+import { benchBucketStore } from './bucket-store';
 import { benchColdStart } from './cold-start';
 import { benchDownload } from './download';
 import { benchEndToEnd } from './end-to-end';
@@ -28,6 +29,7 @@ if (wanted('download')) await benchDownload(runs);
 if (wanted('batch')) await benchBatch(runs);
 if (wanted('skip-unchanged')) await benchSkipUnchanged(runs);
 if (wanted('staging')) await benchStaging(runs);
+if (wanted('bucket-store')) await benchBucketStore(runs);
 
 const cpu = cpus()[0]?.model.trim() ?? 'unknown CPU';
 console.log(renderTable(`Node ${nodeVersion}, ${cpus().length} cores (${cpu}), ${new Date().toISOString().slice(0, 10)}; medians of ${runs} runs.`));
