@@ -10,6 +10,7 @@ import { benchDownload } from './download';
 import { benchEndToEnd } from './end-to-end';
 import { renderTable } from './lib';
 import { benchPolling } from './polling';
+import { benchReruns } from './reruns';
 import { benchSkipUnchanged } from './skip-unchanged';
 import { benchStaging } from './staging';
 import { ACTION_NODE, actionNodeNotice, actionNodeVersion } from '../test/helpers/action-node';
@@ -30,6 +31,7 @@ if (wanted('batch')) await benchBatch(runs);
 if (wanted('skip-unchanged')) await benchSkipUnchanged(runs);
 if (wanted('staging')) await benchStaging(runs);
 if (wanted('bucket-store')) await benchBucketStore(runs);
+if (wanted('reruns')) await benchReruns(Math.min(runs, 5));
 
 const cpu = cpus()[0]?.model.trim() ?? 'unknown CPU';
 console.log(renderTable(`Node ${nodeVersion}, ${cpus().length} cores (${cpu}), ${new Date().toISOString().slice(0, 10)}; medians of ${runs} runs.`));

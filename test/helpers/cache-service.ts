@@ -44,6 +44,8 @@ export interface CacheEntry {
   sizeBytes?: number;
   finalized: boolean;
   createdAt: number;
+  /** Date.now() when the upload was finalised: from then on the entry is durable (restorable). */
+  finalizedAt?: number;
 }
 
 export class CacheService {
@@ -207,6 +209,7 @@ export class CacheService {
           return this.twirpError(res, 400, 'invalid_argument', `size ${String(body.size_bytes)} does not match the blob (${properties.contentLength})`);
         }
         entry.finalized = true;
+        entry.finalizedAt = Date.now();
         entry.sizeBytes = Number(body.size_bytes);
         return this.json(res, { ok: true, entry_id: String(entry.id) });
       }
