@@ -180,14 +180,14 @@ async function checkSources(
   return { clips, billableSeconds, unchanged };
 }
 
-/** Sources on a host: skip-unchanged fingerprints and revalidates those; workspace files (video-file) are submitted as usual. */
+/** Sources on a host: skip-unchanged revalidates those; a workspace file's (video-file) fingerprint is its SHA-256 from disk, at no request. */
 function hostedOnly(plans: readonly ClipPlan[]): ClipPlan[] {
   return plans.filter((plan) => !plan.file);
 }
 
 /** skip-unchanged: hashes the sources that passed and are not known yet (the runner downloads each once) and looks each up. */
 async function findUnchanged(unchanged: SkipUnchanged, toCheck: ClipPlan[], inputs: ActionInputs, reporter: Reporter, signal: AbortSignal, pool: Pool) {
-  const rest = hostedOnly(toCheck).filter((plan) => !unchanged.knownSource(plan.index));
+  const rest = toCheck.filter((plan) => !unchanged.knownSource(plan.index));
   if (rest.length === 0) return;
   await reporter.group('skip-unchanged: fingerprinting the sources', () =>
     unchanged.find(rest, { signal, pool, deadline: inputs.deadline }, reporter, (plan) => reporter.label(plan)),

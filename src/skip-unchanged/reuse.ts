@@ -22,7 +22,7 @@ import { MODEL, type ReapiClient, type TaskEnvelope } from '../reapi/client';
 import type { ClipExtras, ClipPlan } from '../model/clip';
 import type { DownloadedFile } from '../delivery/download';
 import { ApiError, CancelledError, CostGuardError, FingerprintError, NotStartedError, ResponseFormatError, errorClause, errorText } from '../shared/errors';
-import { HASH_TIMEOUT_MS, RECORD_FORMAT_VERSION, hashSource, type Fingerprint, type SourceHash } from './fingerprint';
+import { RECORD_FORMAT_VERSION, type Fingerprint } from './fingerprint';
 import type { Deadline } from '../inputs/parse';
 import { normalStatus } from '../reapi/poller';
 import type { Pool } from '../shared/pool';
@@ -35,6 +35,7 @@ import { quoted } from '../shared/text';
 import { resultUrlProblem } from '../shared/validate';
 import { fingerprintFailedWarning, reusedTaskGoneWarning, reusedTaskOverGuardMessage, reusingTaskInfo } from '../shared/wording';
 import type { Log } from '../shared/log';
+import { isUrlSource, readSource, sourceUnchanged, type SourceBounds } from './revalidate';
 import { displayUrl } from '../shared/urls';
 
 /** When a reused task completed, for people: "2026-11-20 08:30 UTC". */
@@ -63,7 +64,7 @@ export class SkipUnchanged {
   /** The cost guard, once preflight passed it: a clip that falls back to submitting must stay within it. */
   private guard?: { max: number; committed: number };
   /** The run's signal and deadline, for the check that a source did not change before its record is saved. */
-  private bounds?: { signal: AbortSignal; deadline: Deadline };
+  private bounds?: SourceBounds;
   /** Reused clips whose source came with a strong ETag that their URL's newest record does not hold: saved under the URL after reuse. */
   private readonly learn = new Set<number>();
 
@@ -102,7 +103,7 @@ export class SkipUnchanged {
         this.urlEtags.set(plan.index, found?.record.sourceEtag);
         const etag = found?.record.sourceEtag;
         if (!found || !etag) return;
-        const answer = await options.pool.run(() => this.readSource(plan, etag));
+        const answer = await options.pool.run(() => readSource(plan, this.bounds, etag));
         if (!answer) return;
         const { record } = found;
         const sha256 = answer.notModified ? record.sourceSha256 : answer.sha256;
@@ -139,7 +140,7 @@ export class SkipUnchanged {
         options.pool.run(async () => {
           if (this.fingerprints.has(plan.index)) return;
           try {
-            const answer = await this.readSource(plan);
+            const answer = await readSource(plan, this.bounds);
             if (answer) this.fingerprints.set(plan.index, { model: MODEL, upscaleFactor: this.upscaleFactor, sourceSha256: answer.sha256, etag: answer.etag });
           } catch (error) {
             if (!(error instanceof FingerprintError)) throw error;
@@ -157,27 +158,6 @@ export class SkipUnchanged {
       this.hits.set(plan.index, hit);
       // Reused by its bytes: when they came with a strong ETag the URL's record lacks, remember it for the next run (see remember).
       if (fingerprint.etag && fingerprint.etag !== this.urlEtags.get(plan.index)) this.learn.add(plan.index);
-    }
-  }
-
-  /**
-   * One GET of a source, hashed as it arrives (with `ifNoneMatch`, a 304 instead
-   * when its bytes are still those), within the preflight deadline; undefined
-   * when there is no time left. Revalidation swallows FingerprintError (preflight
-   * says what is wrong); find warns with it.
-   *
-   * The seam for local files (video-file): their SHA-256 comes from the file
-   * (delivery/file-hash) at no request, and they have no ETag to revalidate.
-   */
-  private async readSource(plan: ClipPlan, ifNoneMatch?: string): Promise<SourceHash | undefined> {
-    const { signal, deadline } = this.bounds as { signal: AbortSignal; deadline: Deadline };
-    const left = deadline.at - Date.now();
-    if (left <= 0 || signal.aborted) return undefined;
-    try {
-      return await hashSource(plan.source as string, { signal, timeoutMs: Math.min(HASH_TIMEOUT_MS, left), ifNoneMatch });
-    } catch (error) {
-      if (ifNoneMatch === undefined || !(error instanceof FingerprintError)) throw error;
-      return undefined;
     }
   }
 
@@ -277,7 +257,7 @@ export class SkipUnchanged {
     const fingerprint = this.fingerprints.get(plan.index);
     if (!fingerprint || !progress.taskId || progress.videoUrls.length === 0) return;
     if (progress.reusedFrom) return this.learnEtag(plan, fingerprint.etag);
-    const unchanged = await this.sourceUnchanged(plan.source as string, fingerprint);
+    const unchanged = await sourceUnchanged(plan, fingerprint, this.bounds);
     if (typeof unchanged === 'string') {
       log.info(
         `skip-unchanged: task ${progress.taskId} is not remembered: ${unchanged}, so it cannot be shown that reApi upscaled the bytes that were fingerprinted.`,
@@ -297,7 +277,8 @@ export class SkipUnchanged {
       ...(plan.sourceMedia ? { sourceMedia: recordedMedia(plan.sourceMedia) } : {}),
     };
     const files = progress.videoUrls.map((url) => progress.files.find((file) => file.url === url)?.path);
-    await (await this.store()).save(record, files, plan.source).catch(() => undefined);
+    // Only a URL is revalidated on a later run; a workspace file is hashed on disk again, at no request.
+    await (await this.store()).save(record, files, plan.file ? undefined : plan.source).catch(() => undefined);
   }
 
   /** A reused clip whose source came with a strong ETag its URL's record lacks: the record, with that ETag, saved under the URL. */
@@ -308,31 +289,6 @@ export class SkipUnchanged {
     const learnt: ResultRecord = { ...record, sourceEtag: etag, ...(media ? { sourceMedia: media } : {}) };
     await (await this.store()).saveSource(learnt, plan.source as string).catch(() => undefined);
   }
-
-  /**
-   * Evidence that the source still holds the fingerprinted bytes now that its
-   * task completed (reApi fetched it in between): the host answers 304 to the
-   * strong ETag it gave then, or its bytes hash the same again. The strong
-   * ETag that goes with those bytes (if any), or why not.
-   */
-  private async sourceUnchanged(url: string, fingerprint: Fingerprint & { etag?: string }): Promise<{ etag?: string } | string> {
-    const left = (this.bounds?.deadline.at ?? Date.now() + HASH_TIMEOUT_MS) - Date.now();
-    if (left <= 0) return 'the timeout ran out before the source could be read again';
-    try {
-      const again = await hashSource(url, { signal: this.bounds?.signal, timeoutMs: Math.min(HASH_TIMEOUT_MS, left), ifNoneMatch: fingerprint.etag });
-      // The ETag kept is one the host gave for exactly these bytes.
-      if (again.notModified) return { etag: fingerprint.etag };
-      if (again.sha256 === fingerprint.sourceSha256) return { etag: again.etag };
-      return 'its source changed while the task ran';
-    } catch (error) {
-      return `its source could not be read again (${errorClause(error)})`;
-    }
-  }
-}
-
-/** Whether a clip's source is a URL (the only kind today; local files are the seam in readSource). */
-function isUrlSource(plan: ClipPlan): boolean {
-  return typeof plan.source === 'string' && /^https?:\/\//i.test(plan.source);
 }
 
 /** Why reApi's answer is not the recorded task as it was recorded, or undefined when it is. */
