@@ -19,7 +19,7 @@ const fixture = useActionFixture({ reset: { processingPolls: 1 }, tempDir: true,
 const { emulator } = fixture;
 
 beforeEach(async () => {
-  await s3.reset();
+  s3.reset();
   cache.clear();
   await cache.setMode('ok');
 });
