@@ -146,11 +146,14 @@ export function renderTable(report: SummaryReport): string {
         : `${clips.length} clips still processing`;
   // What each upscale did (the verify step), when any result was read.
   const media = clips.some((clip) => mediaDescription(clip.media) !== undefined);
+  // The bucket column only when some result was stored (result-bucket).
+  const stored = clips.some((clip) => clip.bucketObjects !== undefined);
+  const storedCell = (objects: readonly string[] = []) => (stored ? ` ${objects.map((object) => code(object)).join('<br>') || '—'} |` : '');
   const lines = [
     `### ${failed ? '❌' : statusIcon(report.status)} reApi Topaz Video Upscaler: ${title}`,
     '',
-    `| # | Source | Task | Status | Billable s | Result | Downloaded |${media ? ' Video |' : ''}${report.release ? ' Release asset |' : ''}`,
-    `|---|---|---|---|---|---|---|${media ? '---|' : ''}${report.release ? '---|' : ''}`,
+    `| # | Source | Task | Status | Billable s | Result | Downloaded |${media ? ' Video |' : ''}${report.release ? ' Release asset |' : ''}${stored ? ' Stored |' : ''}`,
+    `|---|---|---|---|---|---|---|${media ? '---|' : ''}${report.release ? '---|' : ''}${stored ? '---|' : ''}`,
   ];
   // The release column only when release-tag is set, so other tables stay as narrow as before.
   const releaseCell = (assets: readonly ReleaseAssetLink[] = []) =>
@@ -163,7 +166,7 @@ export function renderTable(report: SummaryReport): string {
       `| ${index + 1} | ${source ? link(source, shortUrl(source)) : '(resumed task)'} | ${clip.taskId ? code(clip.taskId) : '—'} | ` +
         `${statusIcon(clip.status)} ${clip.status}${clip.message !== undefined && clip.status === 'completed' ? ' (not delivered)' : ''}` +
         `${clip.reusedFrom ? ` (${reusedText(clip.reusedFrom.completedAt)})` : ''}${clip.resumedFrom ? ` (${resumedFromAttemptCell(clip.resumedFrom.attempt)})` : ''} | ` +
-        `${billableSeconds ?? '—'} | ${result || '—'} | ${files || '—'} |${media ? ` ${cell(mediaDescription(clip.media) ?? '—')} |` : ''}${releaseCell(clip.releaseAssets)}`,
+        `${billableSeconds ?? '—'} | ${result || '—'} | ${files || '—'} |${media ? ` ${cell(mediaDescription(clip.media) ?? '—')} |` : ''}${releaseCell(clip.releaseAssets)}${storedCell(clip.bucketObjects)}`,
     );
   }
   const counts = new Map<string, number>();
@@ -175,7 +178,8 @@ export function renderTable(report: SummaryReport): string {
   lines.push(
     `| | **Total** | | ${[...counts].map(([status, count]) => `${count} ${status}`).join(', ')} | ${billable ?? '—'} | ` +
       `${clips.reduce((sum, clip) => sum + clip.videoUrls.length, 0)} | ${fileCount > 0 ? `${fileCount} (${formatBytes(bytes)})` : '—'} |${media ? ' |' : ''}` +
-      (report.release ? ` ${clips.reduce((sum, clip) => sum + (clip.releaseAssets?.length ?? 0), 0)} |` : ''),
+      (report.release ? ` ${clips.reduce((sum, clip) => sum + (clip.releaseAssets?.length ?? 0), 0)} |` : '') +
+      (stored ? ` ${clips.reduce((sum, clip) => sum + (clip.bucketObjects?.length ?? 0), 0)} |` : ''),
   );
   lines.push('', `**Upscale factor** ${report.upscaleFactor}× · **Concurrency** ${report.concurrency} · **Elapsed** ${elapsedCell(report)}`);
   if (report.artifact) lines.push('', `**Artifact** ${artifactCell(report.artifact)}`);

@@ -93,6 +93,22 @@ describe('result-bucket', () => {
     expect(JSON.parse(result.outputs['bucket-objects']!)).toEqual(keys.map((key) => `s3://results/${key}`));
   });
 
+  it('lists the objects of a batch in source order, whichever clip finishes first', async () => {
+    emulator.plan('slow', { processingPolls: 3 });
+    const sources = [emulator.sourceUrl('slow.mp4'), emulator.sourceUrl('fast.mp4')];
+    const result = await run({ 'video-url': sources.join('\n'), concurrency: '2' });
+    expect(result.errors).toEqual([]);
+    const objects = ['s3://results/renders/slow-2x.mp4', 's3://results/renders/fast-2x.mp4'];
+    expect(JSON.parse(result.outputs['bucket-objects']!)).toEqual(objects);
+    expect((JSON.parse(result.outputs.results!) as Array<{ bucket_object: string }>).map((clip) => clip.bucket_object)).toEqual(objects);
+    expect(result.stdout).toContain('[#2 fast.mp4] Stored s3://results/renders/fast-2x.mp4');
+    expect(result.summary).toContain('| Stored |');
+    expect(result.summary).toMatch(/\| `s3:\/\/results\/renders\/slow-2x\.mp4` \|\n\| 2 \|/);
+    expect(result.summary).toMatch(/\| 2 \|\n\n\*\*Upscale factor\*\*/);
+    // One write check for the run, not one per clip.
+    expect(s3.requests.filter((r) => r.path.includes('.reapi-write-check'))).toHaveLength(2);
+  });
+
   it('refuses to run, unpaid, when the bucket refuses writes', async () => {
     s3.fault({ kind: 'refuse-writes' });
     const result = await run();
