@@ -71,7 +71,8 @@ export class Reruns {
     for (let attempt = this.run.attempt - 1; attempt >= 1; attempt--) {
       const key = rerunKey(this.run, clip, attempt);
       const record = await store.restore(key, RERUNS_PURPOSE, async (path) => {
-        const checked = parseRerunRecord(await readFile(path, 'utf8').catch(() => ''), this.run, clip, attempt);
+        const text = await readFile(path, 'utf8').catch(() => undefined);
+        const checked = text === undefined ? { problem: 'it could not be read' } : parseRerunRecord(text, this.run, clip, attempt);
         if ('problem' in checked) this.log.info(`re-runs: the record under ${key} is not used: ${checked.problem}.`);
         return 'record' in checked ? checked.record : undefined;
       });

@@ -13,9 +13,11 @@ import { fixtureBytes } from '../emulator/emulator';
 import { CacheService } from '../helpers/cache-service';
 import type { ActionRun } from '../helpers/run-action';
 import { runInProcess } from '../helpers/run-in-process';
+import { S3_REGION, S3TestServer } from '../helpers/s3-server';
 
 const cache = new CacheService();
-const fixture = useActionFixture({ reset: { processingPolls: 1 }, services: [cache], tempDir: true });
+const s3 = new S3TestServer();
+const fixture = useActionFixture({ reset: { processingPolls: 1 }, services: [cache, s3], tempDir: true });
 const { emulator } = fixture;
 let jobs = 0;
 let runId = 1000;
@@ -41,9 +43,11 @@ async function attempt(
   n: number,
   inputs: Record<string, string>,
   env: Record<string, string> = {},
+  files: Record<string, Buffer> = {},
 ): Promise<ActionRun & { results: Result[]; posts: number; warnings: string[] }> {
   const workspace = join(fixture.dir, `job-${++jobs}`);
   await mkdir(workspace, { recursive: true });
+  for (const [name, bytes] of Object.entries(files)) await writeFile(join(workspace, name), bytes);
   const postsBefore = emulator.apiRequests('submit').length;
   cache.reset();
   const run = await runInProcess(
@@ -186,6 +190,22 @@ describe('re-runs resume, they do not resubmit', () => {
     expect(first.errors).toEqual([]);
     expect(first.posts).toBe(1);
     expect(first.warnings.length + first.stdout.split('\n').filter((line) => line.startsWith('::error')).length).toBeLessThanOrEqual(1);
+  });
+
+  it('a workspace file (video-file) is its bytes: attempt 2 resumes without staging it again', async () => {
+    const files = { 'intro.mp4': fixtureBytes('clip-3.2s-faststart.mp4') };
+    const staged = { 'source-bucket': 's3://staging/reapi/', 's3-endpoint': s3.endpoint, 's3-region': S3_REGION, 'video-file': 'intro.mp4', verify: 'off' };
+    const first = await attempt(1, { ...staged, wait: 'false' }, s3.env(), files);
+    expect(first.errors).toEqual([]);
+    expect(first.posts).toBe(1);
+    const puts = () => s3.requests.filter((request) => request.method === 'PUT').length;
+    const putsBefore = puts();
+    const second = await attempt(2, staged, s3.env(), files);
+    expect(second.errors).toEqual([]);
+    expect(second.posts).toBe(0);
+    expect(puts()).toBe(putsBefore);
+    expect(second.outputs['task-id']).toBe(first.outputs['task-id']);
+    expect(second.stdout).toContain('resumed from an earlier attempt');
   });
 
   it('the saved entry holds the task, source, factor and model, and no secret: not the API key, not the signature', async () => {
