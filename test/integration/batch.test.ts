@@ -34,6 +34,7 @@ interface Result {
 const NOT_REUSED_NOR_PROBED = {
   cached: false,
   release_asset_url: null,
+  bucket_object: null,
   width: null,
   height: null,
   duration: null,
