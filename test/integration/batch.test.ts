@@ -30,7 +30,7 @@ interface Result {
   error: string | null;
 }
 
-/** The results[] fields of skip-unchanged, release-tag and verify, for a clip none of them touched. */
+/** The results[] fields of skip-unchanged, release-tag, result-bucket and verify, for a clip none of them touched. */
 const NOT_REUSED_NOR_PROBED = {
   cached: false,
   release_asset_url: null,
