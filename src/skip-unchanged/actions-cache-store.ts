@@ -160,37 +160,38 @@ export class ActionsCacheStore {
     let outcome: CallResult<{ matchedKey: string | undefined; record?: T }>;
     try {
       outcome = await this.call(false, async () => {
-        await rm(local, { force: true });
-        const matchedKey = await actionsCache.restoreCache([relative], key, [], { timeoutInMs: this.timeoutMs });
-        return { matchedKey, record: matches(matchedKey) ? await read(local) : undefined };
+        // Cleaned up inside the call, while it still has its turn: the next call may be about to write in the same directory.
+        try {
+          await rm(local, { force: true });
+          const matchedKey = await actionsCache.restoreCache([relative], key, [], { timeoutInMs: this.timeoutMs });
+          return { matchedKey, record: matches(matchedKey) ? await read(local) : undefined };
+        } finally {
+          await removeRecordFile(local);
+        }
       });
     } catch (error) {
       // Only a malformed key or path throws; the key is ours, so this is a bug worth seeing, not a reason to stop.
       this.actionsReadOff = true;
       this.warnActions(`${purpose.label}: the Actions cache lookup failed (${errorClause(error)}); going on without it.`);
-      await removeRecordFile(local);
       return undefined;
     }
-    try {
-      if (outcome.value === OFF) return undefined;
-      if (outcome.value === TIMED_OUT) {
-        this.timedOut('looking up', key, purpose);
-        return undefined;
-      }
-      const { matchedKey, record } = outcome.value;
-      if (outcome.answers.failed && matchedKey === undefined) {
-        // A failed restore, not a miss: the library has warned of it itself; a service that failed once is not asked again this run.
-        this.warnedActions = true;
-        this.actionsReadOff = true;
-        return undefined;
-      }
-      if (!matches(matchedKey) && matchedKey !== undefined) {
-        this.log.info(`${purpose.label}: the Actions cache matched another key (${matchedKey.slice(0, 200)}); ignored.`);
-      }
-      return record;
-    } finally {
-      await removeRecordFile(local);
+    if (outcome.value === OFF) return undefined;
+    if (outcome.value === TIMED_OUT) {
+      this.timedOut('looking up', key, purpose);
+      await removeRecordFile(local); // the abandoned call may never get to it; the store is off, so no call follows
+      return undefined;
     }
+    const { matchedKey, record } = outcome.value;
+    if (outcome.answers.failed && matchedKey === undefined) {
+      // A failed restore, not a miss: the library has warned of it itself; a service that failed once is not asked again this run.
+      this.warnedActions = true;
+      this.actionsReadOff = true;
+      return undefined;
+    }
+    if (!matches(matchedKey) && matchedKey !== undefined) {
+      this.log.info(`${purpose.label}: the Actions cache matched another key (${matchedKey.slice(0, 200)}); ignored.`);
+    }
+    return record;
   }
 
   /**
@@ -204,19 +205,25 @@ export class ActionsCacheStore {
     const local = resolve(relative);
     try {
       const saved = await this.call(true, async (answers) => {
-        await mkdir(resolve(RECORD_DIR), { recursive: true });
-        await writeFile(local, text);
-        const id = await actionsCache.saveCache([relative], key);
-        if (id !== -1) return 'saved' as const;
-        // The service did not answer at all: asking it whether the key exists would only fail (and warn) again.
-        if (answers.create && answers.create.status === undefined) return 'failed' as const;
-        // -1 is both "the key exists" (entries are immutable: fine) and a refusal the library may only have logged as info.
-        const existing = await actionsCache.restoreCache([relative], key, [], { lookupOnly: true });
-        return isExactKey(existing, key) ? ('exists' as const) : ('failed' as const);
+        try {
+          await mkdir(resolve(RECORD_DIR), { recursive: true });
+          await writeFile(local, text);
+          const id = await actionsCache.saveCache([relative], key);
+          if (id !== -1) return 'saved' as const;
+          // The service did not answer at all: asking it whether the key exists would only fail (and warn) again.
+          if (answers.create && answers.create.status === undefined) return 'failed' as const;
+          // -1 is both "the key exists" (entries are immutable: fine) and a refusal the library may only have logged as info.
+          const existing = await actionsCache.restoreCache([relative], key, [], { lookupOnly: true });
+          return isExactKey(existing, key) ? ('exists' as const) : ('failed' as const);
+        } finally {
+          // Inside the call (see restore): a cleanup after our turn could remove the directory the next save just made.
+          await removeRecordFile(local);
+        }
       });
       if (saved.value === OFF) return 'unavailable';
       if (saved.value === TIMED_OUT) {
         this.timedOut('saving', key, purpose);
+        await removeRecordFile(local); // as in restore
         return 'timed-out';
       }
       if (saved.value === 'failed') {
@@ -229,8 +236,6 @@ export class ActionsCacheStore {
       this.actionsWriteOff = true;
       this.warnActions(`${purpose.label}: ${what} could not be saved to the Actions cache (${errorClause(error)}).`);
       return 'failed';
-    } finally {
-      await removeRecordFile(local);
     }
   }
 
