@@ -7206,7 +7206,7 @@ const wavpackParserLoader = {
     extensions: ['.wv', '.wvp'],
     mimeTypes: ['audio/wavpack'],
     async load() {
-        return (await __webpack_require__.e(/* import() */ 805).then(__webpack_require__.bind(__webpack_require__, 91805))).WavPackParser;
+        return (await __webpack_require__.e(/* import() */ 186).then(__webpack_require__.bind(__webpack_require__, 91805))).WavPackParser;
     }
 };
 

@@ -39298,6 +39298,427 @@ module.exports = {
 
 /***/ }),
 
+/***/ 31862:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  dA: () => (/* binding */ Mp4Inspector),
+  oF: () => (/* binding */ downgradeWarning),
+  PE: () => (/* binding */ downloadFile),
+  Zn: () => (/* binding */ prepareDownloadDir)
+});
+
+// UNUSED EXPORTS: DOWNLOAD_RETRY, brokeOff, describeCause, notMp4Reason
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(77598);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(73024);
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(51455);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(76760);
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(57075);
+// EXTERNAL MODULE: external "node:stream/promises"
+var external_node_stream_promises_ = __nccwpck_require__(46466);
+// EXTERNAL MODULE: ./node_modules/undici/index.js
+var undici = __nccwpck_require__(46752);
+// EXTERNAL MODULE: ./src/shared/errors.ts
+var errors = __nccwpck_require__(58382);
+// EXTERNAL MODULE: ./src/shared/format.ts
+var format = __nccwpck_require__(36338);
+// EXTERNAL MODULE: ./src/http/transport.ts
+var transport = __nccwpck_require__(71517);
+// EXTERNAL MODULE: ./src/http/retry.ts
+var retry = __nccwpck_require__(28902);
+// EXTERNAL MODULE: ./src/delivery/replace-file.ts
+var replace_file = __nccwpck_require__(49891);
+;// CONCATENATED MODULE: ./src/delivery/download-limits.ts
+/**
+ * The time bounds of one result download ("never hangs"): an overall deadline
+ * sized from the Content-Length, and a minimum-progress rule while the body
+ * streams. Both fail the download in one line, unretried.
+ */
+
+
+/**
+ * The time bound of one result download, all attempts, redirects and retry
+ * waits included: DOWNLOAD_DEADLINE_FLOOR_MS plus 1 s per MB of the declared
+ * Content-Length (1 MB/s, far below any CDN), or DOWNLOAD_DEADLINE_UNSIZED_MS
+ * when the host declares no length. Until the length is known, the floor applies.
+ */
+const DOWNLOAD_DEADLINE_FLOOR_MS = 60_000;
+const DOWNLOAD_MIN_BYTES_PER_SECOND = 1_000_000;
+const DOWNLOAD_DEADLINE_UNSIZED_MS = 30 * 60_000;
+/**
+ * Minimum progress while a body streams: every PROGRESS_WINDOW_MS must bring at
+ * least MIN_BYTES_PER_WINDOW (6.5 KB/s), so a host that drips a byte now and
+ * then fails in seconds, not at the deadline. Such a host is not retried.
+ */
+const PROGRESS_WINDOW_MS = 10_000;
+const MIN_BYTES_PER_WINDOW = 64 * 1024;
+/** How long a download may take in all, given its Content-Length (undefined: not declared). */
+function downloadDeadlineMs(contentLength) {
+    if (contentLength === undefined)
+        return DOWNLOAD_DEADLINE_UNSIZED_MS;
+    return DOWNLOAD_DEADLINE_FLOOR_MS + Math.ceil((contentLength / DOWNLOAD_MIN_BYTES_PER_SECOND) * 1000);
+}
+/**
+ * The deadline of one download: a timer that aborts `signal` when it passes,
+ * moved once the Content-Length is known.
+ */
+class DownloadDeadline {
+    controller = new AbortController();
+    started = Date.now();
+    timer;
+    limitMs = 0;
+    reason = '';
+    constructor() {
+        this.set(DOWNLOAD_DEADLINE_FLOOR_MS, `${(0,format/* formatLimit */.tW)(DOWNLOAD_DEADLINE_FLOOR_MS)} until the result host declares a size`);
+    }
+    get signal() {
+        return this.controller.signal;
+    }
+    get passed() {
+        return this.controller.signal.aborted;
+    }
+    /** Sets the limit (from the start of the download) and says how it was chosen. */
+    set(limitMs, reason) {
+        clearTimeout(this.timer);
+        this.limitMs = limitMs;
+        this.reason = reason;
+        const left = this.started + limitMs - Date.now();
+        if (left <= 0)
+            return this.controller.abort();
+        this.timer = setTimeout(() => this.controller.abort(), left);
+    }
+    clear() {
+        clearTimeout(this.timer);
+    }
+    error(url) {
+        return new errors/* DownloadError */.nV(`The download of ${url} did not finish within its time limit of ${(0,format/* formatLimit */.tW)(this.limitMs)} (${this.reason}).`, false);
+    }
+}
+/** Fails an attempt whose body brings less than MIN_BYTES_PER_WINDOW in a PROGRESS_WINDOW_MS. */
+class ProgressWatch {
+    controller = new AbortController();
+    timer;
+    windowStart = 0;
+    slowBytes = 0;
+    get signal() {
+        return this.controller.signal;
+    }
+    get tripped() {
+        return this.controller.signal.aborted;
+    }
+    /** Starts watching; `count` reads the bytes received so far. */
+    start(count) {
+        this.windowStart = count();
+        this.timer = setInterval(() => {
+            const bytes = count() - this.windowStart;
+            if (bytes < MIN_BYTES_PER_WINDOW) {
+                this.slowBytes = bytes;
+                this.stop();
+                this.controller.abort();
+            }
+            this.windowStart = count();
+        }, PROGRESS_WINDOW_MS);
+    }
+    stop() {
+        clearInterval(this.timer);
+    }
+    error(url) {
+        return new errors/* DownloadError */.nV(`The download of ${url} is too slow: the result host sent ${this.slowBytes} bytes in the last ${(0,format/* formatLimit */.tW)(PROGRESS_WINDOW_MS)} (at least ${(0,format/* formatBytes */.z3)(MIN_BYTES_PER_WINDOW)} are expected).`, false);
+    }
+}
+function anySignal(...signals) {
+    return AbortSignal.any(signals.filter((signal) => signal !== undefined));
+}
+
+// EXTERNAL MODULE: ./src/shared/young-gc.ts + 2 modules
+var young_gc = __nccwpck_require__(23395);
+// EXTERNAL MODULE: ./src/media/container.ts
+var media_container = __nccwpck_require__(87499);
+;// CONCATENATED MODULE: ./src/delivery/download.ts
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+/** A CDN hiccup is retried a few times; a result that keeps failing is reported, not retried for minutes. */
+const DOWNLOAD_RETRY = { maxAttempts: 4, baseMs: 500, capMs: 8_000, retryAfterCapMs: 30_000, maxFormatErrors: 0 };
+/** Longest wait for response headers, and longest silence while the body streams. */
+const STALL_TIMEOUT_MS = 60_000;
+/** Write buffer of the file stream. */
+const WRITE_BUFFER_BYTES = 1024 * 1024;
+/** Progress lines at most this often, so a large file shows it is moving without flooding the log. */
+const PROGRESS_EVERY_MS = 10_000;
+const FS_REASONS = {
+    EEXIST: 'a file is in the way',
+    ENOTDIR: 'a file is in the way',
+    EACCES: 'permission denied',
+    EPERM: 'permission denied',
+    EROFS: 'read-only file system',
+};
+/** Creates the download directory and checks it is writable, before anything is submitted or billed. */
+async function prepareDownloadDir(dir) {
+    let reason;
+    try {
+        await (0,promises_.mkdir)(dir, { recursive: true });
+        if (!(await (0,promises_.stat)(dir)).isDirectory())
+            reason = 'it is a file';
+        else
+            await (0,promises_.access)(dir, external_node_fs_.constants.W_OK);
+    }
+    catch (error) {
+        const code = error instanceof Error && 'code' in error ? String(error.code) : '';
+        reason = FS_REASONS[code] ?? (0,errors/* errorText */.kc)(error);
+    }
+    if (reason)
+        throw new errors/* InputError */.wW(`Input 'download-path' must be a writable directory; ${JSON.stringify(dir)} is not (${reason}).`);
+}
+/** Downloads one URL to `dir/name`, retrying transient failures; leaves no partial file behind. */
+async function downloadFile(url, dir, name, options = {}) {
+    const target = (0,external_node_path_.resolve)(dir, name);
+    // The name is built by resultFileNames; this guards the invariant that it stays inside dir.
+    if ((0,external_node_path_.basename)(target) !== name) {
+        throw new errors/* ActionError */.lZ(`Refusing to write ${JSON.stringify(name)}: a result file name must not contain a path.`);
+    }
+    const temporary = (0,external_node_path_.join)(dir, `.${name}.${(0,external_node_crypto_.randomBytes)(4).toString('hex')}.part`);
+    const deadline = new DownloadDeadline();
+    try {
+        const bytes = await (0,retry/* withRetries */.LH)(() => fetchToFile(url, temporary, options, deadline), {
+            policy: DOWNLOAD_RETRY,
+            retryable: (error) => (error instanceof errors/* DownloadError */.nV ? error.transient : error instanceof errors/* NetworkError */.Dr),
+            retryAfterMs: (error) => (error instanceof errors/* DownloadError */.nV ? error.retryAfterMs : undefined),
+            gaveUp: (error, attempts) => new errors/* DownloadError */.nV(`Downloading the result failed after ${attempts} attempts: ${(0,errors/* errorText */.kc)(error)}`, false),
+            onRetry: (error, delay, next) => options.log?.info(`${(0,errors/* errorText */.kc)(error)} Retrying in ${(0,format/* formatElapsed */.C7)(delay)} (attempt ${next} of ${DOWNLOAD_RETRY.maxAttempts}).`),
+            random: options.random,
+            // The download's own deadline also ends the wait, and then says so.
+            sleep: async (ms) => {
+                try {
+                    await (0,transport/* sleep */.yy)(ms, anySignal(options.signal, deadline.signal));
+                }
+                catch (sleepError) {
+                    if (options.signal?.aborted || !deadline.passed)
+                        throw sleepError;
+                    throw deadline.error(url);
+                }
+            },
+        });
+        await (0,replace_file/* replaceFile */.fR)(temporary, target, { signal: options.signal });
+        return { url, path: target, name, bytes };
+    }
+    catch (error) {
+        await (0,promises_.rm)(temporary, { force: true });
+        throw error;
+    }
+    finally {
+        deadline.clear();
+    }
+}
+/** Whether an https result was sent on to plain http (the bytes then travel unencrypted); the warning to give, or undefined. */
+function downgradeWarning(from, to) {
+    if (from.protocol !== 'https:' || to.protocol !== 'http:')
+        return undefined;
+    return `The result host redirected the https result URL to plain http (${to.origin}); the file is downloaded unencrypted.`;
+}
+/** One attempt: follow redirects (with no credentials on any hop), then stream the body to `file`. Returns its size. */
+async function fetchToFile(url, file, options, deadline) {
+    const cancel = options.signal;
+    const progress = new ProgressWatch();
+    // One signal stops the attempt: the step cancelled, the deadline passed, or the body too slow; the catch blocks tell which.
+    const signal = anySignal(cancel, deadline.signal, progress.signal);
+    const stopped = () => cancel?.aborted
+        ? new errors/* CancelledError */.cc('The download was cancelled.')
+        : deadline.passed
+            ? deadline.error(current)
+            : progress.tripped
+                ? progress.error(current)
+                : undefined;
+    let current = url;
+    try {
+        return await fetchHops();
+    }
+    finally {
+        progress.stop();
+    }
+    async function fetchHops() {
+        for (let hop = 0;; hop++) {
+            const before = stopped();
+            if (before)
+                throw before;
+            let response;
+            try {
+                response = await (0,undici.request)(current, {
+                    method: 'GET',
+                    dispatcher: (0,transport/* getDispatcher */.wo)(),
+                    signal,
+                    headersTimeout: STALL_TIMEOUT_MS,
+                    bodyTimeout: STALL_TIMEOUT_MS,
+                    // Built here, from nothing: no Authorization or API key ever goes to the result host or a redirect target.
+                    headers: { 'user-agent': transport/* USER_AGENT */._O, accept: 'video/mp4, */*', 'accept-encoding': 'identity' },
+                });
+            }
+            catch (error) {
+                throw stopped() ?? (0,transport/* toNetworkError */.Ur)(error, `Downloading ${current}`);
+            }
+            const { statusCode, headers } = response;
+            if (transport/* REDIRECT_STATUSES */.aq.has(statusCode)) {
+                await response.body.dump();
+                const location = (0,transport/* header */.wx)(headers, 'location');
+                if (!location)
+                    throw new errors/* DownloadError */.nV(`The result host answered HTTP ${statusCode} without a Location for ${current}.`, false);
+                if (hop >= transport/* MAX_REDIRECTS */.NX)
+                    throw new errors/* DownloadError */.nV(`The result URL redirected more than ${transport/* MAX_REDIRECTS */.NX} times (last to ${location}).`, false);
+                const next = new URL(location, current);
+                if (next.protocol !== 'https:' && next.protocol !== 'http:') {
+                    throw new errors/* DownloadError */.nV(`The result host redirected to a ${next.protocol} URL, which is not downloaded.`, false);
+                }
+                const downgrade = downgradeWarning(new URL(current), next);
+                if (downgrade)
+                    options.log?.warning(downgrade);
+                options.log?.debug(`HTTP ${statusCode}: redirected to ${next.href}`);
+                current = next.href;
+                continue;
+            }
+            if (statusCode !== 200) {
+                await response.body.dump().catch(() => undefined);
+                const transient = statusCode >= 500 || statusCode === 408 || statusCode === 429;
+                const hint = statusCode === 403 || statusCode === 410 ? ' (the result link may have expired)' : '';
+                throw new errors/* DownloadError */.nV(`The result host answered HTTP ${statusCode} for ${current}${hint}.`, transient, (0,transport/* parseRetryAfter */.mu)(headers['retry-after']));
+            }
+            const declared = (0,transport/* header */.wx)(headers, 'content-length');
+            const expected = declared !== undefined && /^\d+$/.test(declared) ? Number(declared) : undefined;
+            deadline.set(downloadDeadlineMs(expected), expected === undefined
+                ? 'the result host declared no size'
+                : `${(0,format/* formatLimit */.tW)(DOWNLOAD_DEADLINE_FLOOR_MS)} plus 1s per MB of its ${(expected / 1_000_000).toFixed(1)} MB`);
+            const inspector = new Mp4Inspector((0,transport/* header */.wx)(headers, 'content-type'), expected, options.log);
+            const body = response.body;
+            // Bytes undici received: those the inspector counted plus any still queued in the body when it broke off.
+            const arrived = () => inspector.received + body.readableLength;
+            progress.start(arrived);
+            try {
+                // A 1 MiB write buffer lets fs batch the 64 KiB network chunks into fewer writes (about 25 % faster than the 16 KiB default).
+                await (0,external_node_stream_promises_.pipeline)(body, inspector, (0,external_node_fs_.createWriteStream)(file, { highWaterMark: WRITE_BUFFER_BYTES }), { signal });
+            }
+            catch (error) {
+                const why = stopped();
+                if (why)
+                    throw why;
+                if (error instanceof errors/* DownloadError */.nV)
+                    throw error;
+                // However undici reports it (UND_ERR_SOCKET, a Content-Length mismatch, 'terminated', a premature close), the user reads the same sentence.
+                throw brokeOff(current, arrived(), expected, error);
+            }
+            if (expected !== undefined && inspector.received !== expected)
+                throw brokeOff(current, inspector.received, expected);
+            return inspector.received;
+        }
+    }
+}
+/** "The download of … broke off after 50000 of 200000 bytes (UND_ERR_SOCKET: other side closed)." */
+function brokeOff(url, received, expected, cause) {
+    const cut = expected === undefined ? `after ${received} bytes` : `after ${received} of ${expected} bytes`;
+    const why = cause === undefined ? '' : describeCause(cause);
+    return new errors/* DownloadError */.nV(`The download of ${url} broke off ${cut}${why ? ` (${why})` : ''}.`, true);
+}
+/** "UND_ERR_SOCKET: other side closed": the first string code on the error or its causes, and its message; never "undefined". */
+function describeCause(error) {
+    let code;
+    let current = error;
+    for (let depth = 0; current !== null && typeof current === 'object' && depth < 5; depth++) {
+        const value = current.code;
+        if (typeof value === 'string' && value) {
+            code = value;
+            break;
+        }
+        current = current.cause;
+    }
+    const text = error instanceof Error ? error.message : typeof error === 'string' ? error : '';
+    const message = text && text !== 'undefined' ? text.replace(/\s+/g, ' ').trim() : '';
+    return [code, message && message !== code ? message : undefined].filter(Boolean).join(': ') || 'the connection closed';
+}
+/**
+ * Why the first bytes are not an MP4, or undefined when they are one. "An MP4"
+ * is what preflight and verify call one (sniffContainer: a leading ISO BMFF box
+ * such as `ftyp`, or QuickTime's `wide`, `free` or `mdat`), so a result is not
+ * refused here that the rest of the action reads as a video.
+ */
+function notMp4Reason(head, contentType) {
+    const container = (0,media_container/* sniffContainer */.W1)(head);
+    if (container === 'mp4')
+        return undefined;
+    if (head.length === 0)
+        return 'the response body is empty';
+    const text = head.toString('utf8', 0, Math.min(head.length, 120)).replace(/\s+/g, ' ').trim();
+    const looksLikeText = /^[\x20-\x7e]*$/.test(text);
+    const kind = container === 'matroska' ? 'an MKV file' : ((0,media_container/* sniffDocument */.WD)(head) ?? (looksLikeText ? 'text' : 'data'));
+    return `it is ${kind}${contentType ? ` (content-type ${contentType})` : ''}, not an MP4 (no MP4 box at the start)${looksLikeText && text ? `: ${JSON.stringify(text.slice(0, 80))}` : ''}`;
+}
+/** Passes the body through, counting it, checking the first bytes are an MP4, and logging progress now and then. */
+class Mp4Inspector extends external_node_stream_.Transform {
+    contentType;
+    expected;
+    log;
+    received = 0;
+    sinceGc = 0;
+    head = Buffer.alloc(0);
+    checked = false;
+    lastProgress = Date.now();
+    constructor(contentType, expected, log) {
+        super();
+        this.contentType = contentType;
+        this.expected = expected;
+        this.log = log;
+    }
+    _transform(chunk, _encoding, done) {
+        this.received += chunk.length;
+        this.sinceGc += chunk.length;
+        if (this.sinceGc >= young_gc/* DOWNLOAD_GC_EVERY_BYTES */.w) {
+            this.sinceGc = 0;
+            (0,young_gc/* collectYoungGarbage */.u)();
+        }
+        if (!this.checked) {
+            this.head = Buffer.concat([this.head, chunk]).subarray(0, 512);
+            if (this.head.length >= 8) {
+                const problem = this.check();
+                if (problem)
+                    return done(problem);
+            }
+        }
+        if (Date.now() - this.lastProgress >= PROGRESS_EVERY_MS) {
+            this.lastProgress = Date.now();
+            this.log?.info(`Downloaded ${(0,format/* formatBytes */.z3)(this.received)}${this.expected === undefined ? '' : ` of ${(0,format/* formatBytes */.z3)(this.expected)}`}…`);
+        }
+        done(null, chunk);
+    }
+    _flush(done) {
+        done(this.checked ? null : this.check());
+    }
+    check() {
+        this.checked = true;
+        const reason = notMp4Reason(this.head, this.contentType);
+        return reason ? new errors/* DownloadError */.nV(`The result host did not send a video: ${reason}.`, false) : null;
+    }
+}
+
+
+/***/ }),
+
 /***/ 27957:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -39826,6 +40247,294 @@ function sleep(ms, signal) {
 
 /***/ }),
 
+/***/ 16423:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   AM: () => (/* binding */ awsSecretsOf),
+/* harmony export */   TL: () => (/* binding */ parseS3Location),
+/* harmony export */   WE: () => (/* binding */ objectUri),
+/* harmony export */   pv: () => (/* binding */ parseS3Settings)
+/* harmony export */ });
+/* unused harmony exports MAX_PREFIX_BYTES, bucketNameProblem, prefixProblem, resolveRegion, resolveEndpoint, readCredentials */
+/* harmony import */ var _shared_errors__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(58382);
+/* harmony import */ var _shared_text__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(24646);
+/* harmony import */ var _values__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(18463);
+/**
+ * The bucket inputs (`result-bucket`, `source-bucket`, `s3-endpoint`,
+ * `s3-region`) and the AWS credentials from the environment, parsed into typed
+ * values or one InputError. Pure: nothing here talks to a bucket (that is
+ * src/bucket/, loaded only when one of these inputs is set).
+ */
+
+
+
+/** Longest key prefix taken: S3 keys are at most 1024 bytes, and the result name needs room. */
+const MAX_PREFIX_BYTES = 512;
+/** A bucket name every S3-compatible store accepts in a path: 3 to 63 lowercase letters, digits, `.`, `-`, `_`. */
+const BUCKET_NAME = /^[a-z0-9][a-z0-9._-]{1,61}[a-z0-9]$/;
+/** Why `name` cannot be a bucket name, or undefined when it can. */
+function bucketNameProblem(name) {
+    if (!BUCKET_NAME.test(name))
+        return 'must be 3 to 63 lowercase letters, digits, dots, hyphens or underscores, starting and ending with a letter or digit';
+    if (name.includes('..'))
+        return 'must not hold two dots in a row';
+    if (/^\d+\.\d+\.\d+\.\d+$/.test(name))
+        return 'must not look like an IP address';
+    return undefined;
+}
+/** Why `prefix` cannot be a key prefix, or undefined when it can. */
+function prefixProblem(prefix) {
+    if (prefix === '')
+        return undefined;
+    if ((0,_shared_text__WEBPACK_IMPORTED_MODULE_1__/* .hasControlCharacters */ .Kg)(prefix))
+        return 'holds a line break, tab or another control character';
+    if (Buffer.byteLength(prefix) > MAX_PREFIX_BYTES)
+        return `is longer than ${MAX_PREFIX_BYTES} bytes`;
+    if (!prefix.endsWith('/'))
+        return 'must end with / (a folder of the bucket)';
+    const segments = prefix.slice(0, -1).split('/');
+    // An empty, `.` or `..` segment would be rewritten by URL parsing (and read differently by stores): refused, not guessed.
+    if (segments.some((segment) => segment === '' || segment === '.' || segment === '..'))
+        return 'must not hold empty, . or .. folders (// or /./ or /../)';
+    return undefined;
+}
+/**
+ * Parses `s3://bucket/prefix/` (or `s3://bucket` for the bucket's top level)
+ * for the input `name`, or throws an InputError saying what is allowed.
+ */
+function parseS3Location(name, text) {
+    const example = `e.g. s3://my-bucket/videos/`;
+    const match = /^s3:\/\/([^/]*)(?:\/(.*))?$/s.exec(text);
+    if (!match)
+        throw new _shared_errors__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .wW(`Input '${name}' must be an s3:// location such as s3://my-bucket/videos/; got ${(0,_values__WEBPACK_IMPORTED_MODULE_2__/* .preview */ .VH)(text)}.`);
+    const bucket = match[1] ?? '';
+    const prefix = match[2] ?? '';
+    const bucketProblem = bucketNameProblem(bucket);
+    if (bucketProblem)
+        throw new _shared_errors__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .wW(`Input '${name}': the bucket name ${bucketProblem} (${example}); got ${(0,_values__WEBPACK_IMPORTED_MODULE_2__/* .preview */ .VH)(text)}.`);
+    const problem = prefixProblem(prefix);
+    if (problem)
+        throw new _shared_errors__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .wW(`Input '${name}': the key prefix after the bucket ${problem} (${example}); got ${(0,_values__WEBPACK_IMPORTED_MODULE_2__/* .preview */ .VH)(text)}.`);
+    return { bucket, prefix };
+}
+/** `s3://bucket/key`, as outputs and logs name an object. */
+function objectUri(bucket, key) {
+    return `s3://${bucket}/${key}`;
+}
+/** The signing region: the input, else AWS_REGION, else AWS_DEFAULT_REGION, else us-east-1. */
+function resolveRegion(text, env) {
+    const region = text || env.AWS_REGION?.trim() || env.AWS_DEFAULT_REGION?.trim() || 'us-east-1';
+    if (!/^[a-z0-9-]{1,64}$/.test(region)) {
+        const from = text ? "Input 's3-region'" : env.AWS_REGION?.trim() ? 'AWS_REGION' : 'AWS_DEFAULT_REGION';
+        throw new _shared_errors__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .wW(`${from} must be a region name such as us-east-1 (or auto for Cloudflare R2); got ${(0,_values__WEBPACK_IMPORTED_MODULE_2__/* .preview */ .VH)(region)}.`);
+    }
+    return region;
+}
+/** The endpoint: the input (an http(s) origin, optional path), else AWS S3 in `region`. */
+function resolveEndpoint(text, region) {
+    if (!text)
+        return `https://s3.${region}.amazonaws.com`;
+    const allowed = 'it must be an http(s) URL such as https://<account>.r2.cloudflarestorage.com, without credentials, query string or fragment';
+    let url;
+    try {
+        url = new URL(text);
+    }
+    catch {
+        throw new _shared_errors__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .wW(`Input 's3-endpoint' is not a URL (got ${(0,_values__WEBPACK_IMPORTED_MODULE_2__/* .preview */ .VH)(text)}); ${allowed}.`);
+    }
+    if ((url.protocol !== 'https:' && url.protocol !== 'http:') || !url.hostname || (0,_shared_text__WEBPACK_IMPORTED_MODULE_1__/* .hasControlCharacters */ .Kg)(text)) {
+        throw new _shared_errors__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .wW(`Input 's3-endpoint' ${(0,_values__WEBPACK_IMPORTED_MODULE_2__/* .preview */ .VH)(text)} cannot be used: ${allowed}.`);
+    }
+    if (url.search || url.hash || url.username || url.password || text.includes('?') || text.includes('#')) {
+        throw new _shared_errors__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .wW(`Input 's3-endpoint' ${(0,_values__WEBPACK_IMPORTED_MODULE_2__/* .preview */ .VH)(text)} cannot be used: ${allowed}.`);
+    }
+    return `${url.origin}${url.pathname}`.replace(/\/+$/, '');
+}
+/** A credential value holds no whitespace or non-ASCII character (a stray newline from a pasted secret). */
+function checkCredential(variable, value) {
+    if (/^[\x21-\x7e]+$/.test(value))
+        return;
+    throw new _shared_errors__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .wW(`${variable} contains a space, line break or non-ASCII character, which no AWS credential has; check the secret's value.`);
+}
+/** The credentials from the environment, or one InputError naming what is missing and who needs it. */
+function readCredentials(env, neededBy) {
+    const accessKeyId = env.AWS_ACCESS_KEY_ID?.trim() ?? '';
+    const secretAccessKey = env.AWS_SECRET_ACCESS_KEY?.trim() ?? '';
+    const sessionToken = env.AWS_SESSION_TOKEN?.trim() || undefined;
+    const missing = [accessKeyId ? '' : 'AWS_ACCESS_KEY_ID', secretAccessKey ? '' : 'AWS_SECRET_ACCESS_KEY'].filter(Boolean);
+    if (missing.length > 0) {
+        const inputs = neededBy.map((name) => `'${name}'`).join(' and ');
+        throw new _shared_errors__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .wW(`Input ${inputs} needs AWS credentials in the environment, but ${missing.join(' and ')} ${missing.length === 1 ? 'is' : 'are'} not set: use aws-actions/configure-aws-credentials before this step, or set them from secrets under env:.`);
+    }
+    checkCredential('AWS_ACCESS_KEY_ID', accessKeyId);
+    checkCredential('AWS_SECRET_ACCESS_KEY', secretAccessKey);
+    if (sessionToken)
+        checkCredential('AWS_SESSION_TOKEN', sessionToken);
+    return { accessKeyId, secretAccessKey, sessionToken };
+}
+/**
+ * The store's settings when a bucket input is set (`neededBy` names them),
+ * else undefined. The endpoint and region are checked whenever they are given.
+ */
+function parseS3Settings(get, env, neededBy) {
+    if (neededBy.length === 0) {
+        // Not used, but a bad value is still a mistake worth a line (the environment is not looked at).
+        if (get('s3-region'))
+            resolveRegion(get('s3-region'), {});
+        if (get('s3-endpoint'))
+            resolveEndpoint(get('s3-endpoint'), 'us-east-1');
+        return undefined;
+    }
+    const region = resolveRegion(get('s3-region'), env);
+    const endpoint = resolveEndpoint(get('s3-endpoint'), region);
+    return { endpoint, region, credentials: readCredentials(env, neededBy) };
+}
+/** The AWS secrets of the environment, to be masked before anything can print them (whether or not a bucket input is set). */
+function awsSecretsOf(env) {
+    return [env.AWS_SECRET_ACCESS_KEY?.trim() ?? '', env.AWS_SESSION_TOKEN?.trim() ?? ''].filter(Boolean);
+}
+
+
+/***/ }),
+
+/***/ 18463:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Cc: () => (/* binding */ checkDurationRange),
+/* harmony export */   E1: () => (/* binding */ parseList),
+/* harmony export */   E9: () => (/* binding */ parseDuration),
+/* harmony export */   VH: () => (/* binding */ preview),
+/* harmony export */   _5: () => (/* binding */ MAX_ITEMS),
+/* harmony export */   ku: () => (/* binding */ parseUpscaleFactor),
+/* harmony export */   vM: () => (/* binding */ checkTaskId),
+/* harmony export */   vk: () => (/* binding */ checkSourceUrl),
+/* harmony export */   yG: () => (/* binding */ parseBoolean)
+/* harmony export */ });
+/* harmony import */ var _shared_errors__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(58382);
+/* harmony import */ var _shared_text__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(24646);
+/* harmony import */ var _shared_validate__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(54967);
+/* harmony import */ var _shared_timers__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(90407);
+/** Parsers for single input values and list inputs: pure, each returning the value or the reason it is not one. */
+
+
+
+
+/** Most sources or task ids one step takes. */
+const MAX_ITEMS = 256;
+const DURATION_UNITS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+/**
+ * Parses "90", "90s", "1.5m", "500ms", "1h" into milliseconds, rounded.
+ * Returns undefined when the text is not a positive duration; a value that
+ * rounds to 0 ms or is past the timer limit is returned as is, for the caller
+ * to refuse with its range (see checkDurationRange).
+ */
+function parseDuration(text) {
+    const match = /^(\d+(?:\.\d+)?|\.\d+)\s*(ms|s|m|h)?$/i.exec(text.trim());
+    if (!match)
+        return undefined;
+    const value = Number(match[1]);
+    const unit = (match[2] ?? 's').toLowerCase();
+    const ms = value * (DURATION_UNITS[unit] ?? 1000);
+    return ms > 0 ? Math.round(ms) : undefined;
+}
+/** Why a parsed duration cannot be used (below 1 ms, or longer than a Node timer can wait), or undefined. */
+function checkDurationRange(ms) {
+    if (ms < _shared_timers__WEBPACK_IMPORTED_MODULE_3__/* .MIN_DURATION_MS */ .BC)
+        return 'rounds to 0 ms';
+    if (ms > _shared_timers__WEBPACK_IMPORTED_MODULE_3__/* .MAX_TIMER_MS */ ._o)
+        return 'is longer than the longest wait Node.js can time (about 24.8 days)';
+    return undefined;
+}
+function parseUpscaleFactor(text) {
+    const normalised = text.trim().toLowerCase().replace(/x$/, '');
+    return normalised === '1' || normalised === '2' || normalised === '4' ? normalised : undefined;
+}
+function parseBoolean(text) {
+    const normalised = text.trim().toLowerCase();
+    if (['true', 'yes', 'on', '1'].includes(normalised))
+        return true;
+    if (['false', 'no', 'off', '0'].includes(normalised))
+        return false;
+    return undefined;
+}
+/** Shows a value in an error message without flooding the log (data: URIs can be megabytes). */
+function preview(text, max = 80) {
+    const oneLineText = text.replace(/\s+/g, ' ');
+    // oneLine: JSON.stringify leaves C1 controls and U+2028/2029 as they are.
+    return (0,_shared_text__WEBPACK_IMPORTED_MODULE_1__/* .oneLine */ .TN)(JSON.stringify(oneLineText.length > max ? `${oneLineText.slice(0, max)}…` : oneLineText));
+}
+/** Validates a source URL: absolute, http(s), with a host. Returns the reason it is not, or undefined. */
+function checkSourceUrl(text) {
+    let url;
+    try {
+        url = new URL(text);
+    }
+    catch {
+        return 'is not a valid URL';
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+        return `uses the ${url.protocol.replace(/:$/, '')}: scheme`;
+    }
+    if (!url.hostname)
+        return 'has no host';
+    return undefined;
+}
+/** A task id goes into a URL path: the same rule as for the ids the action takes from reApi and publishes (validate.ts). */
+function checkTaskId(text) {
+    return (0,_shared_validate__WEBPACK_IMPORTED_MODULE_2__/* .isTaskId */ .XJ)(text);
+}
+/**
+ * Splits a list input into its items: one per line, blank lines and lines
+ * starting with `#` ignored (the multi-line convention of official actions).
+ * A JSON array of strings, such as this action's own `task-ids` output, is
+ * accepted too. Two items with the same `key` (by default the item itself)
+ * are refused as duplicates.
+ */
+function parseList(name, text, key = (item) => item) {
+    const trimmed = text.trim();
+    let items;
+    if (trimmed.startsWith('[')) {
+        let data;
+        try {
+            data = JSON.parse(trimmed);
+        }
+        catch {
+            throw new _shared_errors__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .wW(`Input '${name}' starts with "[" but is not a JSON array (got ${preview(trimmed)}); give one value per line, or a JSON array of strings.`);
+        }
+        if (!Array.isArray(data) || !data.every((item) => typeof item === 'string')) {
+            throw new _shared_errors__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .wW(`Input '${name}' is JSON but not an array of strings (got ${preview(trimmed)}); give one value per line, or a JSON array of strings.`);
+        }
+        items = data.map((item) => item.trim()).filter(Boolean);
+    }
+    else {
+        items = trimmed
+            .split(/\r?\n/)
+            .map((line) => line.trim())
+            .filter((line) => line && !line.startsWith('#'));
+    }
+    if (items.length > MAX_ITEMS) {
+        throw new _shared_errors__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .wW(`Input '${name}' lists ${items.length} values; at most ${MAX_ITEMS} are taken in one step (split them over a matrix).`);
+    }
+    const seen = new Map();
+    items.forEach((item, index) => {
+        const itemKey = key(item);
+        const first = seen.get(itemKey);
+        if (first !== undefined) {
+            const firstItem = items[first];
+            const spelled = firstItem === item ? '' : `, the second time as ${preview(item)}`;
+            throw new _shared_errors__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .wW(`Input '${name}' lists ${preview(firstItem)} twice (items ${first + 1} and ${index + 1}${spelled})` +
+                (name === 'video-url' ? '; every submission is billed, so remove the duplicate.' : '; remove the duplicate.'));
+        }
+        seen.set(itemKey, index);
+    });
+    return items;
+}
+
+
+/***/ }),
+
 /***/ 87499:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -40162,11 +40871,12 @@ function errorMessage(error) {
 
 /**
  * The one rule for which clips a run submits, and so is billed for: a source
- * (not a task to resume) that no earlier task is reused for, and that was not
- * skipped (never sent: refused by the cost guard, or out of time).
+ * (not a task to resume) that no earlier task is reused for nor resumed from
+ * an earlier attempt, and that was not skipped (never sent: refused by the
+ * cost guard, or out of time).
  */
 function isSubmitted(clip) {
-    return !clip.plan.resumeTaskId && clip.reusedFrom === undefined && clip.status !== 'skipped';
+    return !clip.plan.resumeTaskId && clip.reusedFrom === undefined && clip.resumedFrom === undefined && clip.status !== 'skipped';
 }
 /**
  * The run's `billable-seconds`: the submitted clips' billable seconds, summed
@@ -40246,6 +40956,46 @@ function checkFallbackCost(clip, committed, maxBillableSeconds) {
 
 /***/ }),
 
+/***/ 77591:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   W: () => (/* binding */ canonicalUrl)
+/* harmony export */ });
+/**
+ * One spelling per URL, for telling whether two `video-url` items are the
+ * same source (each would be billed). Only equivalences that never change
+ * which resource is fetched are folded: scheme and host case, the default
+ * port, `.` and `..` segments (the WHATWG URL parser does these), the
+ * fragment (never sent), an empty `?`, and percent-escapes of unreserved
+ * characters and their hex case (RFC 3986 §6.2.2).
+ */
+const UNRESERVED = /[A-Za-z0-9\-._~]/;
+function normaliseEscapes(text) {
+    return text.replace(/%([0-9A-Fa-f]{2})/g, (_, hex) => {
+        const char = String.fromCharCode(parseInt(hex, 16));
+        return UNRESERVED.test(char) ? char : `%${hex.toUpperCase()}`;
+    });
+}
+/** The canonical form of an absolute URL; text that is not one is returned unchanged. */
+function canonicalUrl(text) {
+    let url;
+    try {
+        url = new URL(text);
+    }
+    catch {
+        return text;
+    }
+    url.hash = '';
+    url.pathname = normaliseEscapes(url.pathname);
+    // Setting an empty search drops a bare `?`.
+    url.search = normaliseEscapes(url.search);
+    return url.href;
+}
+
+
+/***/ }),
+
 /***/ 58382:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -40257,6 +41007,7 @@ function checkFallbackCost(clip, committed, maxBillableSeconds) {
 /* harmony export */   Gz: () => (/* binding */ VerifyError),
 /* harmony export */   IP: () => (/* binding */ UnusableTaskIdError),
 /* harmony export */   K2: () => (/* binding */ ReleaseError),
+/* harmony export */   PI: () => (/* binding */ BucketError),
 /* harmony export */   Rq: () => (/* binding */ CostGuardError),
 /* harmony export */   TT: () => (/* binding */ ResponseFormatError),
 /* harmony export */   Y7: () => (/* binding */ errorClause),
@@ -40451,6 +41202,26 @@ class ReleaseError extends ActionError {
         this.transient = transient;
         this.retryAfterMs = retryAfterMs;
         this.code = code;
+    }
+}
+/**
+ * S3-compatible storage refused or failed a request (result-bucket,
+ * source-bucket). `code` is S3's error code (`AccessDenied`,
+ * `SignatureDoesNotMatch`…) when its answer carried a valid one; `transient`
+ * ones (5xx, 429, connection failures) may be tried again.
+ */
+class BucketError extends ActionError {
+    status;
+    code;
+    transient;
+    retryAfterMs;
+    name = 'BucketError';
+    constructor(message, status, code, transient = false, retryAfterMs) {
+        super(message);
+        this.status = status;
+        this.code = code;
+        this.transient = transient;
+        this.retryAfterMs = retryAfterMs;
     }
 }
 function isActionError(error) {
@@ -40828,6 +41599,252 @@ function resultUrlProblem(url) {
 
 /***/ }),
 
+/***/ 8273:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   A8: () => (/* binding */ cancelledWhileDelivering),
+/* harmony export */   H6: () => (/* binding */ resumedFromAttemptInfo),
+/* harmony export */   H8: () => (/* binding */ timedOutMessage),
+/* harmony export */   Jw: () => (/* binding */ CANCELLED_BEFORE_ANY_TASK),
+/* harmony export */   K9: () => (/* binding */ NOT_SUBMITTED_COST_GUARD),
+/* harmony export */   Qg: () => (/* binding */ fingerprintFailedWarning),
+/* harmony export */   RA: () => (/* binding */ reusedTaskGoneWarning),
+/* harmony export */   TG: () => (/* binding */ stagedKeptInfo),
+/* harmony export */   XT: () => (/* binding */ CANCELLED_IN_FLIGHT),
+/* harmony export */   Xx: () => (/* binding */ rerunTaskFailedInfo),
+/* harmony export */   Y7: () => (/* binding */ cancelledWhileWaiting),
+/* harmony export */   Yd: () => (/* binding */ NOT_SUBMITTED_PREFLIGHT),
+/* harmony export */   ZS: () => (/* binding */ reusingTaskInfo),
+/* harmony export */   bL: () => (/* binding */ rerunTaskUnusableWarning),
+/* harmony export */   dI: () => (/* binding */ NOT_SUBMITTED_UNANSWERED),
+/* harmony export */   f1: () => (/* binding */ withTaskHint),
+/* harmony export */   gm: () => (/* binding */ closeSentence),
+/* harmony export */   h4: () => (/* binding */ unusableTaskIdMessage),
+/* harmony export */   hX: () => (/* binding */ preflightDeadlineMessage),
+/* harmony export */   he: () => (/* binding */ SUMMARY_RESUME_UNFINISHED),
+/* harmony export */   hw: () => (/* binding */ badResultUrlMessage),
+/* harmony export */   iY: () => (/* binding */ costGuardMessage),
+/* harmony export */   kC: () => (/* binding */ wouldReuseInfo),
+/* harmony export */   kO: () => (/* binding */ partlySaved),
+/* harmony export */   kY: () => (/* binding */ failureText),
+/* harmony export */   m4: () => (/* binding */ NOT_SUBMITTED_PREFLIGHT_TIMEOUT),
+/* harmony export */   n0: () => (/* binding */ resumedFromAttemptCell),
+/* harmony export */   nu: () => (/* binding */ taskIdInput),
+/* harmony export */   o6: () => (/* binding */ unknownOutcomeMessage),
+/* harmony export */   ql: () => (/* binding */ reusedTaskOverGuardMessage),
+/* harmony export */   r5: () => (/* binding */ SUMMARY_RESUME_TASK),
+/* harmony export */   s3: () => (/* binding */ redeliverHint),
+/* harmony export */   s5: () => (/* binding */ taskFailedMessage),
+/* harmony export */   sy: () => (/* binding */ emptyOutputMessage),
+/* harmony export */   tJ: () => (/* binding */ resumeHint),
+/* harmony export */   tb: () => (/* binding */ notSubmitted),
+/* harmony export */   td: () => (/* binding */ unchangedSourceInfo),
+/* harmony export */   wo: () => (/* binding */ NOT_STARTED_IN_TIME),
+/* harmony export */   xF: () => (/* binding */ preflightRefusedMessage),
+/* harmony export */   yQ: () => (/* binding */ clipsFailedMessage),
+/* harmony export */   zU: () => (/* binding */ CANCELLED_BEFORE_SUBMITTING)
+/* harmony export */ });
+/* unused harmony exports resumeLaterHint, unfinishedResumeHint, UNKNOWN_OUTCOME_ADVICE */
+/* harmony import */ var _errors__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(58382);
+/* harmony import */ var _text__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(24646);
+/**
+ * The sentences that tell how a clip or the run ended and how to pick it up
+ * again: failure, cancellation and not-submitted lines, resume hints
+ * (`task-id`), the unknown-outcome warning, and the skip-unchanged notices.
+ * Not every message: one about a single input or answer stays beside the
+ * check that raises it (inputs/, reapi/, source/, release/…). The error table
+ * in docs/troubleshooting.md quotes these words (a test checks): change both.
+ */
+
+
+/** How several task ids are given back to the action on one line: a JSON array, which `task-id` accepts. */
+function taskIdInput(ids) {
+    return ids.length === 1 ? `task-id: ${ids[0]}` : `task-id: '${JSON.stringify(ids)}'`;
+}
+/** Appended to a failure that leaves a running task behind. */
+function resumeHint(taskId) {
+    return `Resume it without paying again with task-id: ${taskId}.`;
+}
+/**
+ * The timeout message: the task, why the wait ended (the last poll's failure,
+ * or a status the action does not know, named), and how to pick it up later.
+ */
+function timedOutMessage(taskId, timeoutText, why = {}) {
+    const reason = why.lastProblem
+        ? `; the last poll failed: ${(0,_text__WEBPACK_IMPORTED_MODULE_1__/* .clause */ .sb)(why.lastProblem)}. The task may still be processing on reApi. `
+        : why.unknownStatus !== undefined
+            ? `, whose last status was ${JSON.stringify(why.unknownStatus.slice(0, 60))} (not one the action knows); it may still be processing on reApi. `
+            : ', which is still processing on reApi. ';
+    return `Timed out after ${timeoutText} waiting for task ${taskId}${reason}${resumeLaterHint(taskId)}`;
+}
+/** The end of a timeout message. */
+function resumeLaterHint(taskId) {
+    return `To pick it up later without paying again, run the action with task-id: ${taskId} (and a longer timeout if needed).`;
+}
+/** Appended to a failure after the task completed (so it is paid for): only delivering its result failed. */
+function redeliverHint(taskIds) {
+    const ids = taskIds.length === 1 ? `Task ${taskIds[0]} is` : `Tasks ${taskIds.join(', ')} are`;
+    return `${ids} completed, so re-running with ${taskIdInput(taskIds)} delivers ${taskIds.length === 1 ? 'it' : 'them'} again without paying.`;
+}
+/** The end of the summary's resume row (one clip) and resume line (several clips). */
+const SUMMARY_RESUME_TASK = 'to pick the task up without paying again.';
+const SUMMARY_RESUME_UNFINISHED = 'to pick up the unfinished tasks without paying again.';
+/** The step's closing advice when some tasks of several can still be picked up. */
+function unfinishedResumeHint(taskIds) {
+    return `Pick up the unfinished tasks without paying again with ${taskIdInput(taskIds)}.`;
+}
+/** Advice for a submission that may have been taken without the action hearing of it. */
+const UNKNOWN_OUTCOME_ADVICE = 'Check your tasks on the reApi dashboard (https://reapi.ai) before re-running; if the task is there, re-run with the task-id input to pick it up without paying twice.';
+function unknownOutcomeMessage(cause) {
+    return `The submission's outcome is unknown: ${cause} The job may have been created (and billed), so it was not sent again. ${UNKNOWN_OUTCOME_ADVICE}`;
+}
+function unusableTaskIdMessage(idText, problem) {
+    return (`reApi took the submission but answered with a task id that cannot be used safely (${idText} ${problem}), so it was not polled or published. ` +
+        'The job may have been created (and billed): check your tasks on the reApi dashboard (https://reapi.ai) before re-running, and report the id to reApi support.');
+}
+const CANCELLED_IN_FLIGHT = `Cancelled while the submission was in flight, so its outcome is unknown: the job may have been created (and billed). ${UNKNOWN_OUTCOME_ADVICE}`;
+const CANCELLED_BEFORE_ANY_TASK = 'Cancelled before any task was created; nothing was billed.';
+const CANCELLED_BEFORE_SUBMITTING = 'Cancelled before it was submitted; nothing was billed.';
+const NOT_STARTED_IN_TIME = 'Not submitted: the timeout ran out before its turn.';
+const NOT_SUBMITTED_PREFLIGHT = 'Not submitted: preflight refused another source of this run.';
+const NOT_SUBMITTED_COST_GUARD = 'Not submitted: the run is over max-billable-seconds.';
+const NOT_SUBMITTED_UNANSWERED = 'Not submitted: its host did not answer preflight before the timeout ran out.';
+const NOT_SUBMITTED_PREFLIGHT_TIMEOUT = 'Not submitted: preflight used up the timeout.';
+/** A list of names for a sentence, at most ten of them: "a, b and 3 more". */
+function listNames(names, most = 10) {
+    const listed = names.slice(0, most);
+    if (names.length > most)
+        listed.push(`${names.length - most} more`);
+    return listed.length > 1 ? `${listed.slice(0, -1).join(', ')} and ${listed.at(-1)}` : (listed[0] ?? '');
+}
+/**
+ * The step's one line when preflight ran into the deadline: what used up the
+ * timeout, which sources did not answer or were never checked, and that
+ * nothing was submitted.
+ */
+function preflightDeadlineMessage(timeoutText, unanswered, notChecked) {
+    const parts = [];
+    if (unanswered.length > 0)
+        parts.push(`${listNames(unanswered)} did not answer in time`);
+    if (notChecked.length > 0)
+        parts.push(`${listNames(notChecked)} ${notChecked.length === 1 ? 'was' : 'were'} not checked`);
+    const what = parts.length > 0 ? `: ${parts.join(', and ')}` : ' checking the sources';
+    return (`Preflight used up the whole timeout (${timeoutText})${what}. Nothing was submitted or billed; ` +
+        'raise timeout, or check that the source hosts answer (preflight: false skips these checks).');
+}
+function cancelledWhileWaiting(taskId) {
+    return `Cancelled while waiting for task ${taskId}; the task keeps running on reApi. ${resumeHint(taskId)}`;
+}
+function cancelledWhileDelivering(taskId, saved = '') {
+    return `Cancelled while delivering the result of task ${taskId}${saved}; no partial file was left behind. ${resumeHint(taskId)}`;
+}
+/** "; 1 of 2 results was saved (listed in video-paths)", when delivery stopped part-way; empty otherwise. */
+function partlySaved(saved, results) {
+    if (saved === 0 || saved >= results)
+        return '';
+    return `; ${saved} of ${results} results ${saved === 1 ? 'was' : 'were'} saved (listed in video-paths)`;
+}
+function taskFailedMessage(task) {
+    // Server text (scrubbed when it was read) on one line, cut to a readable length.
+    const code = task.error?.code === undefined ? 'unknown code' : `code ${(0,_text__WEBPACK_IMPORTED_MODULE_1__/* .truncate */ .xv)((0,_text__WEBPACK_IMPORTED_MODULE_1__/* .oneLine */ .TN)(task.error.code), 40)}`;
+    const message = task.error?.message === undefined ? 'no message' : (0,_text__WEBPACK_IMPORTED_MODULE_1__/* .truncate */ .xv)((0,_text__WEBPACK_IMPORTED_MODULE_1__/* .oneLine */ .TN)(task.error.message), 300);
+    return `Task ${task.id} failed on reApi (${code}: ${message}). Failed jobs are refunded automatically.`;
+}
+function badResultUrlMessage(taskId, urlText, problem, which) {
+    return `Task ${taskId} is completed but its result URL${which} ${urlText} ${problem}, so it was not used; contact reApi support with the task id.`;
+}
+function emptyOutputMessage(taskId) {
+    return `Task ${taskId} is completed but its output.video_urls is empty, so there is no result to return; contact reApi support with the task id.`;
+}
+/** The text of any thrown value: an expected failure as is, anything else marked as a bug. */
+function failureText(error) {
+    return (0,_errors__WEBPACK_IMPORTED_MODULE_0__/* .isActionError */ .Bd)(error) ? (0,_errors__WEBPACK_IMPORTED_MODULE_0__/* .errorText */ .kc)(error) : `Unexpected error: ${(0,_errors__WEBPACK_IMPORTED_MODULE_0__/* .errorText */ .kc)(error)}`;
+}
+/** Ends a sentence so another can follow it. */
+function closeSentence(text) {
+    return text.replace(/[^.!?)]$/, '$&.');
+}
+/** A failure that leaves a task behind names it, with how to pick it up. */
+function withTaskHint(message, taskId) {
+    return message.includes(taskId) ? message : `${message} (task-id: ${taskId}; ${resumeHint(taskId)})`;
+}
+function preflightRefusedMessage(refused, total) {
+    if (total === 1)
+        return `${refused[0]?.error ?? ''} Nothing was submitted.`;
+    const listed = refused.map((clip) => `${clip.label}: ${(0,_text__WEBPACK_IMPORTED_MODULE_1__/* .clause */ .sb)(clip.error)}`).join('; ');
+    return `Preflight refused ${refused.length} of ${total} sources, so nothing was submitted: ${listed}.`;
+}
+/** A check before paying (the release of release-tag) refused the run. */
+function notSubmitted(reason) {
+    return `${closeSentence(reason)} Nothing was submitted.`;
+}
+function costGuardMessage(reason) {
+    return `${reason} Nothing was submitted.`;
+}
+const LISTED_FAILURES = 5;
+/** The step's one sentence when some clips of several did not complete. */
+function clipsFailedMessage(unfinished, total, resumable) {
+    const counts = new Map();
+    for (const clip of unfinished)
+        counts.set(clip.what, (counts.get(clip.what) ?? 0) + 1);
+    const how = [...counts].map(([what, count]) => `${count} ${what}`).join(', ');
+    const listed = unfinished.slice(0, LISTED_FAILURES).map((clip) => `${clip.label}${clip.taskId ? ` (task ${clip.taskId})` : ''}: ${(0,_text__WEBPACK_IMPORTED_MODULE_1__/* .clause */ .sb)(clip.error)}`);
+    if (unfinished.length > LISTED_FAILURES)
+        listed.push(`and ${unfinished.length - LISTED_FAILURES} more`);
+    const resume = resumable.length > 0 ? ` ${unfinishedResumeHint(resumable)}` : '';
+    return `${unfinished.length} of ${total} clips did not complete (${how}; see the results output): ${listed.join('; ')}.${resume}`;
+}
+// ---- skip-unchanged ----
+/** A source that could not be hashed: its reuse cannot be proven, so it is submitted. */
+function fingerprintFailedWarning(label, error) {
+    return `skip-unchanged: ${(0,_text__WEBPACK_IMPORTED_MODULE_1__/* .clause */ .sb)(error)}; ${label} is submitted as usual.`;
+}
+/** The recorded task cannot be delivered any more: the clip is submitted (and billed) again. */
+function reusedTaskGoneWarning(taskId, why) {
+    return `skip-unchanged: the earlier task ${taskId} for this unchanged source ${why}, so the source is submitted again (billed).`;
+}
+/** The recorded task cannot be reused, and submitting the clip instead would break the cost guard: it is not submitted. */
+function reusedTaskOverGuardMessage(taskId, why, guard) {
+    return `skip-unchanged: the earlier task ${taskId} for this unchanged source ${why}, so it would have to be submitted again: ${guard}`;
+}
+function reusingTaskInfo(taskId, date) {
+    return `Unchanged since task ${taskId} (completed ${date}): reusing it, nothing is submitted or billed.`;
+}
+/** Preflight's facts for a source shown unchanged before it was probed come from its record. */
+function unchangedSourceInfo(taskId, notModified) {
+    const how = notModified ? 'its host answered 304 to the recorded ETag' : 'its bytes hash as recorded';
+    return `unchanged since task ${taskId} (${how}): facts from its record.`;
+}
+function wouldReuseInfo(source, taskId, date) {
+    return `Would reuse task ${taskId} (completed ${date}) for ${source}: unchanged, nothing is billed.`;
+}
+/** video-file: why a staged object stays in the bucket after the step. */
+function stagedKeptInfo(object, taskId) {
+    const why = taskId ? `task ${taskId} may still fetch it, and resuming it needs it` : 'the submission may have created a task that fetches it';
+    return `Kept the staged ${object}: ${why}. Delete it later, or let a lifecycle rule on the staging prefix expire it.`;
+}
+// ---- re-runs ----
+/** A clip picked up from the task an earlier attempt of this workflow run submitted. */
+function resumedFromAttemptInfo(taskId, attempt) {
+    return `Task ${taskId} resumed from an earlier attempt (attempt ${attempt} of this workflow run submitted it): no new submission, nothing billed again.`;
+}
+/** The summary's words for such a clip. */
+function resumedFromAttemptCell(attempt) {
+    return `resumed from an earlier attempt (attempt ${attempt}; nothing submitted or billed again)`;
+}
+/** The earlier attempt's task failed: reApi refunded it, so the clip is submitted again. */
+function rerunTaskFailedInfo(taskId, attempt) {
+    return `re-runs: task ${taskId}, submitted by attempt ${attempt} of this workflow run, failed (refunded), so the source is submitted again.`;
+}
+/** The earlier attempt's task cannot be picked up: the clip is submitted (and billed) again. */
+function rerunTaskUnusableWarning(taskId, attempt, why) {
+    return `re-runs: task ${taskId}, submitted by attempt ${attempt} of this workflow run, ${why}, so the source is submitted again (billed).`;
+}
+
+
+/***/ }),
+
 /***/ 23395:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -40887,19 +41904,23 @@ function collectYoungGarbage() {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   RH: () => (/* binding */ strongEtag),
 /* harmony export */   SV: () => (/* binding */ fingerprintKey),
 /* harmony export */   UU: () => (/* binding */ HASH_TIMEOUT_MS),
+/* harmony export */   YF: () => (/* binding */ sourceRecordKey),
 /* harmony export */   ZI: () => (/* binding */ RECORD_FORMAT_VERSION),
+/* harmony export */   ZT: () => (/* binding */ sourceKeyPrefix),
 /* harmony export */   cB: () => (/* binding */ hashSource)
 /* harmony export */ });
-/* unused harmony exports HASH_IDLE_TIMEOUT_MS, SourceHasher, strongEtag */
+/* unused harmony exports HASH_IDLE_TIMEOUT_MS, SourceHasher, MAX_ETAG_LENGTH */
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(77598);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var undici__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(46752);
 /* harmony import */ var _shared_errors__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(58382);
 /* harmony import */ var _http_transport__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(71517);
 /* harmony import */ var _source_preflight__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(64030);
-/* harmony import */ var _shared_urls__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(73047);
+/* harmony import */ var _shared_urls__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(73047);
+/* harmony import */ var _shared_canonical_url__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(77591);
 /**
  * Source fingerprints for `skip-unchanged`: the SHA-256 of a source's bytes,
  * and the cache key that combines it with what else decides the result.
@@ -40909,6 +41930,7 @@ function collectYoungGarbage() {
  * hosts send weak or changing ETags). Bytes are hashed as they stream past and
  * are never written to disk or held whole.
  */
+
 
 
 
@@ -40942,6 +41964,23 @@ function fingerprintKey(fingerprint) {
     return `${KEY_PREFIX}-r${RECORD_FORMAT_VERSION}-${model}-x${upscaleFactor}-${sourceSha256}`;
 }
 /**
+ * The Actions cache key prefix of a source's records, looked up by URL before
+ * its bytes are read (to revalidate its recorded ETag):
+ * `reapi-topaz-video-upscaler-r<format>-<model>-x<factor>-url-<sha256 of the canonical URL>-`.
+ * Entries are immutable, so each save appends its time (sourceRecordKey) and a
+ * lookup takes the newest entry under the prefix. The URL itself is not in the
+ * key: only its hash (a presigned URL's signature stays out of the cache).
+ */
+function sourceKeyPrefix(url, model, upscaleFactor) {
+    fingerprintKey({ model, upscaleFactor, sourceSha256: '0'.repeat(64) }); // throws as a fingerprint's key does for a bad model or factor
+    const urlHash = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256').update((0,_shared_canonical_url__WEBPACK_IMPORTED_MODULE_5__/* .canonicalUrl */ .W)(url)).digest('hex');
+    return `${KEY_PREFIX}-r${RECORD_FORMAT_VERSION}-${model}-x${upscaleFactor}-url-${urlHash}-`;
+}
+/** A new key under a source's prefix: the prefix and the time of the save (base 36 ms); the service answers a prefix with its newest entry. */
+function sourceRecordKey(prefix, now = Date.now()) {
+    return `${prefix}${now.toString(36)}`;
+}
+/**
  * Incremental SHA-256 of one source, capped at `maxBytes`. Preflight can feed
  * it the chunks it already reads, so a source is downloaded once.
  */
@@ -40968,7 +42007,7 @@ class SourceHasher {
         this.count += chunk.length;
         if (this.count > this.maxBytes) {
             this.done = true;
-            throw new _shared_errors__WEBPACK_IMPORTED_MODULE_2__/* .SourceTooLargeError */ .zh(`${(0,_shared_urls__WEBPACK_IMPORTED_MODULE_5__/* .displayUrl */ .Q)(this.url)} is over the upscaler's 50 MB limit (more than ${this.maxBytes} bytes); re-encode or split it.`, this.url);
+            throw new _shared_errors__WEBPACK_IMPORTED_MODULE_2__/* .SourceTooLargeError */ .zh(`${(0,_shared_urls__WEBPACK_IMPORTED_MODULE_6__/* .displayUrl */ .Q)(this.url)} is over the upscaler's 50 MB limit (more than ${this.maxBytes} bytes); re-encode or split it.`, this.url);
         }
         this.hash.update(chunk);
     }
@@ -40980,10 +42019,12 @@ class SourceHasher {
         return this.hash.digest('hex');
     }
 }
-/** A strong entity tag, as RFC 9110 writes it, or undefined (weak, absent or malformed). */
+/** Longest ETag kept (hosts send 34 to about 70 characters); a longer one is treated as absent. */
+const MAX_ETAG_LENGTH = 256;
+/** A strong entity tag, as RFC 9110 writes it and at most MAX_ETAG_LENGTH long, or undefined (weak, absent, malformed or too long). */
 function strongEtag(value) {
     const etag = value?.trim();
-    return etag && /^"[\x21\x23-\x7e]*"$/.test(etag) ? etag : undefined;
+    return etag && etag.length <= MAX_ETAG_LENGTH && /^"[\x21\x23-\x7e]*"$/.test(etag) ? etag : undefined;
 }
 /**
  * Downloads a source in full with one GET (redirects followed) and returns the
@@ -40994,7 +42035,7 @@ function strongEtag(value) {
  * counted) and CancelledError when `signal` aborts.
  */
 async function hashSource(url, options = {}) {
-    const source = (0,_shared_urls__WEBPACK_IMPORTED_MODULE_5__/* .displayUrl */ .Q)(url);
+    const source = (0,_shared_urls__WEBPACK_IMPORTED_MODULE_6__/* .displayUrl */ .Q)(url);
     const maxBytes = options.maxBytes ?? _source_preflight__WEBPACK_IMPORTED_MODULE_4__/* .MAX_SOURCE_BYTES */ .Tw;
     const maxRedirects = options.maxRedirects ?? _http_transport__WEBPACK_IMPORTED_MODULE_3__/* .MAX_REDIRECTS */ .NX;
     const idleMs = options.idleTimeoutMs ?? HASH_IDLE_TIMEOUT_MS;
@@ -41097,6 +42138,7 @@ function tooLarge(url, source, bytes, maxBytes) {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   $X: () => (/* binding */ copyVerifiedResult),
+/* harmony export */   Dw: () => (/* binding */ recordedMedia),
 /* harmony export */   Hh: () => (/* binding */ parseRecord),
 /* harmony export */   IS: () => (/* binding */ StoredFileError),
 /* harmony export */   Oi: () => (/* binding */ RECORD_DIR),
@@ -41121,13 +42163,15 @@ function tooLarge(url, source, bytes, maxBytes) {
 /* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_4___default = /*#__PURE__*/__nccwpck_require__.n(node_stream_promises__WEBPACK_IMPORTED_MODULE_4__);
 /* harmony import */ var _delivery_replace_file__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(49891);
 /* harmony import */ var _fingerprint__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(61327);
-/* harmony import */ var _shared_validate__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(54967);
+/* harmony import */ var _shared_text__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(24646);
+/* harmony import */ var _shared_validate__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(54967);
 /**
  * The record `skip-unchanged` keeps of a completed task: its format, the check
  * every stored record passes before it is believed, and how stored files are
  * opened (regular files inside their store only, read with a byte cap) and
  * copied out of the tool cache (only when their SHA-256 is the recorded one).
  */
+
 
 
 
@@ -41164,19 +42208,19 @@ function actionsCachePath(key) {
 function isExactKey(matchedKey, key) {
     return matchedKey !== undefined && matchedKey.toLowerCase() === key.toLowerCase();
 }
-const RECORD_FIELDS = new Set(['v', 'model', 'upscaleFactor', 'sourceSha256', 'taskId', 'videoUrls', 'billableSeconds', 'completedAt', 'resultFiles']);
+const RECORD_FIELDS = new Set('v model upscaleFactor sourceSha256 taskId videoUrls billableSeconds completedAt resultFiles sourceEtag sourceMedia'.split(' '));
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
 /** The API path's own rule (src/shared/validate.ts): a record holds what a task answer may hold. */
 function isResultUrl(value) {
-    return typeof value === 'string' && (0,_shared_validate__WEBPACK_IMPORTED_MODULE_7__/* .resultUrlProblem */ .Gs)(value) === undefined;
+    return typeof value === 'string' && (0,_shared_validate__WEBPACK_IMPORTED_MODULE_8__/* .resultUrlProblem */ .Gs)(value) === undefined;
 }
 function checkResultFiles(value, urlCount) {
     if (!Array.isArray(value) || value.length > urlCount)
         return 'resultFiles is not a list of files';
     const seen = new Set();
     for (const file of value) {
-        if (!(0,_shared_validate__WEBPACK_IMPORTED_MODULE_7__/* .isObject */ .Gv)(file) || Object.keys(file).some((k) => k !== 'index' && k !== 'sha256' && k !== 'bytes'))
+        if (!(0,_shared_validate__WEBPACK_IMPORTED_MODULE_8__/* .isObject */ .Gv)(file) || Object.keys(file).some((k) => k !== 'index' && k !== 'sha256' && k !== 'bytes'))
             return 'a result file is malformed';
         const { index, sha256, bytes } = file;
         if (!Number.isInteger(index) || index < 0 || index >= urlCount || seen.has(index))
@@ -41189,10 +42233,49 @@ function checkResultFiles(value, urlCount) {
     }
     return undefined;
 }
+/** Longest codec name a record may hold (MKV CodecIDs are the longest: `V_MPEGH/ISO/HEVC`). */
+const MAX_CODEC_LENGTH = 64;
+/** Absent, or a number in (min, max] (from min inclusive when `zero`). */
+function optionalNumber(value, max, { zero = false, integer = false } = {}) {
+    if (value === undefined)
+        return true;
+    if (typeof value !== 'number' || !Number.isFinite(value) || value > max || value < 0 || (!zero && value === 0))
+        return false;
+    return !integer || Number.isInteger(value);
+}
+/** Preflight's facts as a record holds them: finite, in range, short printable text. */
+function checkSourceMedia(value) {
+    if (!(0,_shared_validate__WEBPACK_IMPORTED_MODULE_8__/* .isObject */ .Gv)(value) || Object.keys(value).some((k) => k !== 'durationSeconds' && k !== 'video'))
+        return 'its source facts are malformed';
+    const { durationSeconds, video } = value;
+    if (!optionalNumber(durationSeconds, 1e7, { zero: true }))
+        return 'its source duration is malformed';
+    if (video === undefined)
+        return undefined;
+    if (!(0,_shared_validate__WEBPACK_IMPORTED_MODULE_8__/* .isObject */ .Gv)(video) || Object.keys(video).some((k) => !['width', 'height', 'frameRate', 'codec'].includes(k)))
+        return 'its source video facts are malformed';
+    const { width, height, frameRate, codec } = video;
+    if (!optionalNumber(width, 65_536, { integer: true }) || !optionalNumber(height, 65_536, { integer: true }))
+        return 'its source video size is malformed';
+    if (!optionalNumber(frameRate, 10_000))
+        return 'its source frame rate is malformed';
+    if (codec !== undefined && !(typeof codec === 'string' && codec.length > 0 && codec.length <= MAX_CODEC_LENGTH && !(0,_shared_text__WEBPACK_IMPORTED_MODULE_7__/* .hasControlCharacters */ .Kg)(codec))) {
+        return 'its source codec is malformed';
+    }
+    return undefined;
+}
+/** The media facts a record keeps of a source (preflight's may carry more). */
+function recordedMedia(media) {
+    const { durationSeconds, video } = media;
+    return {
+        ...(durationSeconds !== undefined ? { durationSeconds } : {}),
+        ...(video ? { video: { width: video.width, height: video.height, frameRate: video.frameRate, codec: video.codec } } : {}),
+    };
+}
 /**
  * Checks a stored record (untrusted: any job with cache access could have
- * written it) against the fingerprint it was looked up for. Returns the
- * record, or the reason it is refused.
+ * written it) against what it was looked up for. Returns the record, or the
+ * reason it is refused.
  */
 function parseRecord(text, fingerprint) {
     let data;
@@ -41202,7 +42285,7 @@ function parseRecord(text, fingerprint) {
     catch {
         return { problem: 'it is not JSON' };
     }
-    if (!(0,_shared_validate__WEBPACK_IMPORTED_MODULE_7__/* .isObject */ .Gv)(data))
+    if (!(0,_shared_validate__WEBPACK_IMPORTED_MODULE_8__/* .isObject */ .Gv)(data))
         return { problem: 'it is not a JSON object' };
     const unknown = Object.keys(data).find((key) => !RECORD_FIELDS.has(key));
     if (unknown !== undefined)
@@ -41213,9 +42296,16 @@ function parseRecord(text, fingerprint) {
         return { problem: 'its model does not match' };
     if (data.upscaleFactor !== fingerprint.upscaleFactor)
         return { problem: 'its upscale factor does not match' };
-    if (data.sourceSha256 !== fingerprint.sourceSha256)
+    if (fingerprint.sourceSha256 === undefined) {
+        if (typeof data.sourceSha256 !== 'string' || !SHA256_HEX.test(data.sourceSha256))
+            return { problem: 'its source SHA-256 is malformed' };
+        // Looked up by URL: only a strong validator lets a later run prove the bytes unchanged.
+        if (data.sourceEtag === undefined)
+            return { problem: 'it holds no ETag' };
+    }
+    else if (data.sourceSha256 !== fingerprint.sourceSha256)
         return { problem: 'its source SHA-256 does not match' };
-    if (typeof data.taskId !== 'string' || (0,_shared_validate__WEBPACK_IMPORTED_MODULE_7__/* .taskIdProblem */ .m2)(data.taskId) !== undefined)
+    if (typeof data.taskId !== 'string' || (0,_shared_validate__WEBPACK_IMPORTED_MODULE_8__/* .taskIdProblem */ .m2)(data.taskId) !== undefined)
         return { problem: 'its task id is malformed' };
     const urls = data.videoUrls;
     if (!Array.isArray(urls) || urls.length === 0 || !urls.every(isResultUrl))
@@ -41228,6 +42318,15 @@ function parseRecord(text, fingerprint) {
     }
     if (data.resultFiles !== undefined) {
         const problem = checkResultFiles(data.resultFiles, urls.length);
+        if (problem)
+            return { problem };
+    }
+    // Untrusted text that goes back to the source host in a header: a strong ETag, within its length cap.
+    if (data.sourceEtag !== undefined && (typeof data.sourceEtag !== 'string' || (0,_fingerprint__WEBPACK_IMPORTED_MODULE_6__/* .strongEtag */ .RH)(data.sourceEtag) !== data.sourceEtag)) {
+        return { problem: 'its source ETag is malformed' };
+    }
+    if (data.sourceMedia !== undefined) {
+        const problem = checkSourceMedia(data.sourceMedia);
         if (problem)
             return { problem };
     }
@@ -41353,12 +42452,13 @@ function resultFileName(index) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Lq: () => (/* binding */ HEAD_BYTES),
 /* harmony export */   Tw: () => (/* binding */ MAX_SOURCE_BYTES),
 /* harmony export */   WH: () => (/* binding */ describeProbe),
 /* harmony export */   Z_: () => (/* binding */ probeSources),
 /* harmony export */   yA: () => (/* binding */ hostStatusHint)
 /* harmony export */ });
-/* unused harmony exports HEAD_BYTES, classifyContentType, probeSource */
+/* unused harmony exports classifyContentType, probeSource */
 /* harmony import */ var _model_billing__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2170);
 /* harmony import */ var _media_container__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(87499);
 /* harmony import */ var _shared_errors__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(58382);
@@ -41419,7 +42519,9 @@ function describeProbe(probe) {
     facts.push(...videoFacts(probe.video));
     facts.push(probe.durationSeconds === undefined ? 'duration unknown' : `${(0,_shared_format__WEBPACK_IMPORTED_MODULE_5__/* .formatSeconds */ .Xo)(probe.durationSeconds)} s`);
     const billable = probe.billableSeconds === undefined ? '' : ` → ${probe.billableSeconds} billable seconds`;
-    return `${(0,_shared_urls__WEBPACK_IMPORTED_MODULE_6__/* .displayUrl */ .Q)(probe.url)}: ${facts.join(', ')}${billable} (${probe.requests} requests, ${(0,_shared_format__WEBPACK_IMPORTED_MODULE_5__/* .formatBytes */ .z3)(probe.bytesFetched)} read)`;
+    // A workspace file (video-file) is read from disk: no request.
+    const cost = probe.requests === 0 ? `${(0,_shared_format__WEBPACK_IMPORTED_MODULE_5__/* .formatBytes */ .z3)(probe.bytesFetched)} read from disk` : `${probe.requests} requests, ${(0,_shared_format__WEBPACK_IMPORTED_MODULE_5__/* .formatBytes */ .z3)(probe.bytesFetched)} read`;
+    return `${(0,_shared_urls__WEBPACK_IMPORTED_MODULE_6__/* .displayUrl */ .Q)(probe.url)}: ${facts.join(', ')}${billable} (${cost})`;
 }
 /** "854×480", "29.97 fps", "H.264": what the container says of the video track, for the preflight line. */
 function videoFacts(video) {
@@ -45256,174 +46358,8 @@ var retry = __nccwpck_require__(28902);
 var shared_text = __nccwpck_require__(24646);
 // EXTERNAL MODULE: ./src/shared/validate.ts
 var validate = __nccwpck_require__(54967);
-;// CONCATENATED MODULE: ./src/shared/wording.ts
-/**
- * The sentences that tell how a clip or the run ended and how to pick it up
- * again: failure, cancellation and not-submitted lines, resume hints
- * (`task-id`), the unknown-outcome warning, and the skip-unchanged notices.
- * Not every message: one about a single input or answer stays beside the
- * check that raises it (inputs/, reapi/, source/, release/…). The error table
- * in docs/troubleshooting.md quotes these words (a test checks): change both.
- */
-
-
-/** How several task ids are given back to the action on one line: a JSON array, which `task-id` accepts. */
-function taskIdInput(ids) {
-    return ids.length === 1 ? `task-id: ${ids[0]}` : `task-id: '${JSON.stringify(ids)}'`;
-}
-/** Appended to a failure that leaves a running task behind. */
-function resumeHint(taskId) {
-    return `Resume it without paying again with task-id: ${taskId}.`;
-}
-/**
- * The timeout message: the task, why the wait ended (the last poll's failure,
- * or a status the action does not know, named), and how to pick it up later.
- */
-function timedOutMessage(taskId, timeoutText, why = {}) {
-    const reason = why.lastProblem
-        ? `; the last poll failed: ${(0,shared_text/* clause */.sb)(why.lastProblem)}. The task may still be processing on reApi. `
-        : why.unknownStatus !== undefined
-            ? `, whose last status was ${JSON.stringify(why.unknownStatus.slice(0, 60))} (not one the action knows); it may still be processing on reApi. `
-            : ', which is still processing on reApi. ';
-    return `Timed out after ${timeoutText} waiting for task ${taskId}${reason}${resumeLaterHint(taskId)}`;
-}
-/** The end of a timeout message. */
-function resumeLaterHint(taskId) {
-    return `To pick it up later without paying again, run the action with task-id: ${taskId} (and a longer timeout if needed).`;
-}
-/** Appended to a failure after the task completed (so it is paid for): only delivering its result failed. */
-function redeliverHint(taskIds) {
-    const ids = taskIds.length === 1 ? `Task ${taskIds[0]} is` : `Tasks ${taskIds.join(', ')} are`;
-    return `${ids} completed, so re-running with ${taskIdInput(taskIds)} delivers ${taskIds.length === 1 ? 'it' : 'them'} again without paying.`;
-}
-/** The end of the summary's resume row (one clip) and resume line (several clips). */
-const SUMMARY_RESUME_TASK = 'to pick the task up without paying again.';
-const SUMMARY_RESUME_UNFINISHED = 'to pick up the unfinished tasks without paying again.';
-/** The step's closing advice when some tasks of several can still be picked up. */
-function unfinishedResumeHint(taskIds) {
-    return `Pick up the unfinished tasks without paying again with ${taskIdInput(taskIds)}.`;
-}
-/** Advice for a submission that may have been taken without the action hearing of it. */
-const UNKNOWN_OUTCOME_ADVICE = 'Check your tasks on the reApi dashboard (https://reapi.ai) before re-running; if the task is there, re-run with the task-id input to pick it up without paying twice.';
-function unknownOutcomeMessage(cause) {
-    return `The submission's outcome is unknown: ${cause} The job may have been created (and billed), so it was not sent again. ${UNKNOWN_OUTCOME_ADVICE}`;
-}
-function unusableTaskIdMessage(idText, problem) {
-    return (`reApi took the submission but answered with a task id that cannot be used safely (${idText} ${problem}), so it was not polled or published. ` +
-        'The job may have been created (and billed): check your tasks on the reApi dashboard (https://reapi.ai) before re-running, and report the id to reApi support.');
-}
-const CANCELLED_IN_FLIGHT = `Cancelled while the submission was in flight, so its outcome is unknown: the job may have been created (and billed). ${UNKNOWN_OUTCOME_ADVICE}`;
-const CANCELLED_BEFORE_ANY_TASK = 'Cancelled before any task was created; nothing was billed.';
-const CANCELLED_BEFORE_SUBMITTING = 'Cancelled before it was submitted; nothing was billed.';
-const NOT_STARTED_IN_TIME = 'Not submitted: the timeout ran out before its turn.';
-const NOT_SUBMITTED_PREFLIGHT = 'Not submitted: preflight refused another source of this run.';
-const NOT_SUBMITTED_COST_GUARD = 'Not submitted: the run is over max-billable-seconds.';
-const NOT_SUBMITTED_UNANSWERED = 'Not submitted: its host did not answer preflight before the timeout ran out.';
-const NOT_SUBMITTED_PREFLIGHT_TIMEOUT = 'Not submitted: preflight used up the timeout.';
-/** A list of names for a sentence, at most ten of them: "a, b and 3 more". */
-function listNames(names, most = 10) {
-    const listed = names.slice(0, most);
-    if (names.length > most)
-        listed.push(`${names.length - most} more`);
-    return listed.length > 1 ? `${listed.slice(0, -1).join(', ')} and ${listed.at(-1)}` : (listed[0] ?? '');
-}
-/**
- * The step's one line when preflight ran into the deadline: what used up the
- * timeout, which sources did not answer or were never checked, and that
- * nothing was submitted.
- */
-function preflightDeadlineMessage(timeoutText, unanswered, notChecked) {
-    const parts = [];
-    if (unanswered.length > 0)
-        parts.push(`${listNames(unanswered)} did not answer in time`);
-    if (notChecked.length > 0)
-        parts.push(`${listNames(notChecked)} ${notChecked.length === 1 ? 'was' : 'were'} not checked`);
-    const what = parts.length > 0 ? `: ${parts.join(', and ')}` : ' checking the sources';
-    return (`Preflight used up the whole timeout (${timeoutText})${what}. Nothing was submitted or billed; ` +
-        'raise timeout, or check that the source hosts answer (preflight: false skips these checks).');
-}
-function cancelledWhileWaiting(taskId) {
-    return `Cancelled while waiting for task ${taskId}; the task keeps running on reApi. ${resumeHint(taskId)}`;
-}
-function cancelledWhileDelivering(taskId, saved = '') {
-    return `Cancelled while delivering the result of task ${taskId}${saved}; no partial file was left behind. ${resumeHint(taskId)}`;
-}
-/** "; 1 of 2 results was saved (listed in video-paths)", when delivery stopped part-way; empty otherwise. */
-function partlySaved(saved, results) {
-    if (saved === 0 || saved >= results)
-        return '';
-    return `; ${saved} of ${results} results ${saved === 1 ? 'was' : 'were'} saved (listed in video-paths)`;
-}
-function taskFailedMessage(task) {
-    // Server text (scrubbed when it was read) on one line, cut to a readable length.
-    const code = task.error?.code === undefined ? 'unknown code' : `code ${(0,shared_text/* truncate */.xv)((0,shared_text/* oneLine */.TN)(task.error.code), 40)}`;
-    const message = task.error?.message === undefined ? 'no message' : (0,shared_text/* truncate */.xv)((0,shared_text/* oneLine */.TN)(task.error.message), 300);
-    return `Task ${task.id} failed on reApi (${code}: ${message}). Failed jobs are refunded automatically.`;
-}
-function badResultUrlMessage(taskId, urlText, problem, which) {
-    return `Task ${taskId} is completed but its result URL${which} ${urlText} ${problem}, so it was not used; contact reApi support with the task id.`;
-}
-function emptyOutputMessage(taskId) {
-    return `Task ${taskId} is completed but its output.video_urls is empty, so there is no result to return; contact reApi support with the task id.`;
-}
-/** The text of any thrown value: an expected failure as is, anything else marked as a bug. */
-function failureText(error) {
-    return (0,errors/* isActionError */.Bd)(error) ? (0,errors/* errorText */.kc)(error) : `Unexpected error: ${(0,errors/* errorText */.kc)(error)}`;
-}
-/** Ends a sentence so another can follow it. */
-function closeSentence(text) {
-    return text.replace(/[^.!?)]$/, '$&.');
-}
-/** A failure that leaves a task behind names it, with how to pick it up. */
-function withTaskHint(message, taskId) {
-    return message.includes(taskId) ? message : `${message} (task-id: ${taskId}; ${resumeHint(taskId)})`;
-}
-function preflightRefusedMessage(refused, total) {
-    if (total === 1)
-        return `${refused[0]?.error ?? ''} Nothing was submitted.`;
-    const listed = refused.map((clip) => `${clip.label}: ${(0,shared_text/* clause */.sb)(clip.error)}`).join('; ');
-    return `Preflight refused ${refused.length} of ${total} sources, so nothing was submitted: ${listed}.`;
-}
-/** A check before paying (the release of release-tag) refused the run. */
-function notSubmitted(reason) {
-    return `${closeSentence(reason)} Nothing was submitted.`;
-}
-function costGuardMessage(reason) {
-    return `${reason} Nothing was submitted.`;
-}
-const LISTED_FAILURES = 5;
-/** The step's one sentence when some clips of several did not complete. */
-function clipsFailedMessage(unfinished, total, resumable) {
-    const counts = new Map();
-    for (const clip of unfinished)
-        counts.set(clip.what, (counts.get(clip.what) ?? 0) + 1);
-    const how = [...counts].map(([what, count]) => `${count} ${what}`).join(', ');
-    const listed = unfinished.slice(0, LISTED_FAILURES).map((clip) => `${clip.label}${clip.taskId ? ` (task ${clip.taskId})` : ''}: ${(0,shared_text/* clause */.sb)(clip.error)}`);
-    if (unfinished.length > LISTED_FAILURES)
-        listed.push(`and ${unfinished.length - LISTED_FAILURES} more`);
-    const resume = resumable.length > 0 ? ` ${unfinishedResumeHint(resumable)}` : '';
-    return `${unfinished.length} of ${total} clips did not complete (${how}; see the results output): ${listed.join('; ')}.${resume}`;
-}
-// ---- skip-unchanged ----
-/** A source that could not be hashed: its reuse cannot be proven, so it is submitted. */
-function fingerprintFailedWarning(label, error) {
-    return `skip-unchanged: ${(0,shared_text/* clause */.sb)(error)}; ${label} is submitted as usual.`;
-}
-/** The recorded task cannot be delivered any more: the clip is submitted (and billed) again. */
-function reusedTaskGoneWarning(taskId, why) {
-    return `skip-unchanged: the earlier task ${taskId} for this unchanged source ${why}, so the source is submitted again (billed).`;
-}
-/** The recorded task cannot be reused, and submitting the clip instead would break the cost guard: it is not submitted. */
-function reusedTaskOverGuardMessage(taskId, why, guard) {
-    return `skip-unchanged: the earlier task ${taskId} for this unchanged source ${why}, so it would have to be submitted again: ${guard}`;
-}
-function reusingTaskInfo(taskId, date) {
-    return `Unchanged since task ${taskId} (completed ${date}): reusing it, nothing is submitted or billed.`;
-}
-function wouldReuseInfo(source, taskId, date) {
-    return `Would reuse task ${taskId} (completed ${date}) for ${source}: unchanged, nothing is billed.`;
-}
-
+// EXTERNAL MODULE: ./src/shared/wording.ts
+var wording = __nccwpck_require__(8273);
 ;// CONCATENATED MODULE: ./src/reapi/client.ts
 
 
@@ -45544,13 +46480,13 @@ function describeApiError(status, envelope) {
  */
 function explainUncertainSubmission(error) {
     if (error instanceof errors/* CancelledError */.cc)
-        return error.requestInFlight ? new errors/* CancelledError */.cc(CANCELLED_IN_FLIGHT, true) : error;
+        return error.requestInFlight ? new errors/* CancelledError */.cc(wording/* CANCELLED_IN_FLIGHT */.XT, true) : error;
     const uncertain = (error instanceof errors/* NetworkError */.Dr && !error.notSent) ||
         error instanceof errors/* ResponseFormatError */.TT ||
         (error instanceof errors/* ApiError */.hD && error.status >= 500 && error.status !== 503);
     if (!uncertain)
         return error;
-    return new errors/* ActionError */.lZ(unknownOutcomeMessage((0,errors/* errorText */.kc)(error)));
+    return new errors/* ActionError */.lZ((0,wording/* unknownOutcomeMessage */.o6)((0,errors/* errorText */.kc)(error)));
 }
 class ReapiClient {
     options;
@@ -45572,7 +46508,7 @@ class ReapiClient {
         }
         const problem = (0,validate/* taskIdProblem */.m2)(task.id);
         if (problem)
-            throw new errors/* UnusableTaskIdError */.IP(unusableTaskIdMessage((0,shared_text/* quoted */.TL)((0,redact/* redact */.E$)(task.id)), problem));
+            throw new errors/* UnusableTaskIdError */.IP((0,wording/* unusableTaskIdMessage */.h4)((0,shared_text/* quoted */.TL)((0,redact/* redact */.E$)(task.id)), problem));
         return task;
     }
     /** Reads a task; transient failures are retried until the deadline. */
@@ -45752,7 +46688,7 @@ async function uploadResultArtifact(files, options) {
     }
     try {
         // Loaded only here: the artifact client (Azure SDK, zip) is large, and most runs never need it.
-        const { DefaultArtifactClient } = await Promise.all(/* import() */[__nccwpck_require__.e(351), __nccwpck_require__.e(830), __nccwpck_require__.e(533), __nccwpck_require__.e(935)]).then(__nccwpck_require__.bind(__nccwpck_require__, 77935));
+        const { DefaultArtifactClient } = await Promise.all(/* import() */[__nccwpck_require__.e(830), __nccwpck_require__.e(533), __nccwpck_require__.e(351), __nccwpck_require__.e(935)]).then(__nccwpck_require__.bind(__nccwpck_require__, 77935));
         const upload = new DefaultArtifactClient().uploadArtifact(name, uploadFiles, (0,external_node_path_.dirname)(uploadFiles[0]), {
             retentionDays: options.retentionDays,
             skipArchive: single,
@@ -45832,34 +46768,36 @@ function clipMessage(plan, clip, error) {
     const { taskId } = clip;
     if (error instanceof errors/* CancelledError */.cc) {
         if (taskId)
-            return clip.stage === 'completed' ? cancelledWhileDelivering(taskId, savedSoFar(clip)) : cancelledWhileWaiting(taskId);
+            return clip.stage === 'completed' ? (0,wording/* cancelledWhileDelivering */.A8)(taskId, savedSoFar(clip)) : (0,wording/* cancelledWhileWaiting */.Y7)(taskId);
         if (error.requestInFlight)
             return (0,errors/* errorText */.kc)(error);
-        return plan.resumeTaskId ? failureText(error) : CANCELLED_BEFORE_SUBMITTING;
+        return plan.resumeTaskId ? (0,wording/* failureText */.kY)(error) : wording/* CANCELLED_BEFORE_SUBMITTING */.zU;
     }
-    const message = failureText(error);
+    const message = (0,wording/* failureText */.kY)(error);
     if (!taskId)
         return message;
     // A completed task is paid for; only delivering its result failed.
     if (clip.videoUrls.length > 0) {
         const saved = savedSoFar(clip);
         // A release upload's message already says how to resume.
-        const hint = message.includes(`task-id: ${taskId}`) ? '' : ` ${redeliverHint([taskId])}`;
-        return `${saved ? `${message.replace(/[.!?]$/, '')}${saved}.` : closeSentence(message)}${hint}`;
+        const hint = message.includes(`task-id: ${taskId}`) ? '' : ` ${(0,wording/* redeliverHint */.s3)([taskId])}`;
+        return `${saved ? `${message.replace(/[.!?]$/, '')}${saved}.` : (0,wording/* closeSentence */.gm)(message)}${hint}`;
     }
-    return withTaskHint(message, taskId);
+    return (0,wording/* withTaskHint */.f1)(message, taskId);
 }
 /** What a clip whose delivery stopped part-way left on disk (listed in its files), for its message. */
 function savedSoFar(clip) {
-    return partlySaved(clip.files.length, clip.videoUrls.length);
+    return (0,wording/* partlySaved */.kO)(clip.files.length, clip.videoUrls.length);
 }
 /** The clip's outcome: how far it got, and (when something stopped it) why. */
 function settleClip(plan, clip, error) {
-    const { reusedFrom, releaseAssets, media } = clip;
+    const { reusedFrom, resumedFrom, releaseAssets, media, bucketObjects } = clip;
     const outcome = {
         plan,
         reusedFrom,
+        resumedFrom,
         releaseAssets: releaseAssets && [...releaseAssets],
+        bucketObjects: bucketObjects && [...bucketObjects],
         media,
         status: clipStatus(clip.stage, error),
         taskId: clip.taskId,
@@ -45873,6 +46811,10 @@ function settleClip(plan, clip, error) {
 function unrunClip(plan, status, message) {
     return Object.freeze({ plan, status, taskId: plan.resumeTaskId, videoUrls: [], files: [], message });
 }
+/** The clips of a run stopped before they ran: not submitted (a task to resume keeps running on reApi). */
+function notRunClips(plans) {
+    return plans.map((plan) => unrunClip(plan, plan.resumeTaskId ? 'processing' : 'skipped'));
+}
 /** A task that can still be picked up without paying again: running, or completed but not delivered. */
 function isResumable(outcome) {
     return outcome.taskId !== undefined && (outcome.status === 'processing' || (outcome.status === 'completed' && outcome.message !== undefined));
@@ -45880,38 +46822,8 @@ function isResumable(outcome) {
 
 // EXTERNAL MODULE: ./src/model/billing.ts
 var billing = __nccwpck_require__(2170);
-;// CONCATENATED MODULE: ./src/shared/canonical-url.ts
-/**
- * One spelling per URL, for telling whether two `video-url` items are the
- * same source (each would be billed). Only equivalences that never change
- * which resource is fetched are folded: scheme and host case, the default
- * port, `.` and `..` segments (the WHATWG URL parser does these), the
- * fragment (never sent), an empty `?`, and percent-escapes of unreserved
- * characters and their hex case (RFC 3986 §6.2.2).
- */
-const UNRESERVED = /[A-Za-z0-9\-._~]/;
-function normaliseEscapes(text) {
-    return text.replace(/%([0-9A-Fa-f]{2})/g, (_, hex) => {
-        const char = String.fromCharCode(parseInt(hex, 16));
-        return UNRESERVED.test(char) ? char : `%${hex.toUpperCase()}`;
-    });
-}
-/** The canonical form of an absolute URL; text that is not one is returned unchanged. */
-function canonicalUrl(text) {
-    let url;
-    try {
-        url = new URL(text);
-    }
-    catch {
-        return text;
-    }
-    url.hash = '';
-    url.pathname = normaliseEscapes(url.pathname);
-    // Setting an empty search drops a bare `?`.
-    url.search = normaliseEscapes(url.search);
-    return url.href;
-}
-
+// EXTERNAL MODULE: ./src/shared/canonical-url.ts
+var canonical_url = __nccwpck_require__(77591);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(73024);
 ;// CONCATENATED MODULE: ./src/inputs/paths.ts
@@ -45962,124 +46874,12 @@ function checkDownloadPath(path) {
 
 // EXTERNAL MODULE: ./src/shared/timers.ts
 var timers = __nccwpck_require__(90407);
-;// CONCATENATED MODULE: ./src/inputs/values.ts
-/** Parsers for single input values and list inputs: pure, each returning the value or the reason it is not one. */
-
-
-
-
-/** Most sources or task ids one step takes. */
-const MAX_ITEMS = 256;
-const DURATION_UNITS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-/**
- * Parses "90", "90s", "1.5m", "500ms", "1h" into milliseconds, rounded.
- * Returns undefined when the text is not a positive duration; a value that
- * rounds to 0 ms or is past the timer limit is returned as is, for the caller
- * to refuse with its range (see checkDurationRange).
- */
-function parseDuration(text) {
-    const match = /^(\d+(?:\.\d+)?|\.\d+)\s*(ms|s|m|h)?$/i.exec(text.trim());
-    if (!match)
-        return undefined;
-    const value = Number(match[1]);
-    const unit = (match[2] ?? 's').toLowerCase();
-    const ms = value * (DURATION_UNITS[unit] ?? 1000);
-    return ms > 0 ? Math.round(ms) : undefined;
-}
-/** Why a parsed duration cannot be used (below 1 ms, or longer than a Node timer can wait), or undefined. */
-function checkDurationRange(ms) {
-    if (ms < timers/* MIN_DURATION_MS */.BC)
-        return 'rounds to 0 ms';
-    if (ms > timers/* MAX_TIMER_MS */._o)
-        return 'is longer than the longest wait Node.js can time (about 24.8 days)';
-    return undefined;
-}
-function parseUpscaleFactor(text) {
-    const normalised = text.trim().toLowerCase().replace(/x$/, '');
-    return normalised === '1' || normalised === '2' || normalised === '4' ? normalised : undefined;
-}
-function parseBoolean(text) {
-    const normalised = text.trim().toLowerCase();
-    if (['true', 'yes', 'on', '1'].includes(normalised))
-        return true;
-    if (['false', 'no', 'off', '0'].includes(normalised))
-        return false;
-    return undefined;
-}
-/** Shows a value in an error message without flooding the log (data: URIs can be megabytes). */
-function preview(text, max = 80) {
-    const oneLineText = text.replace(/\s+/g, ' ');
-    // oneLine: JSON.stringify leaves C1 controls and U+2028/2029 as they are.
-    return (0,shared_text/* oneLine */.TN)(JSON.stringify(oneLineText.length > max ? `${oneLineText.slice(0, max)}…` : oneLineText));
-}
-/** Validates a source URL: absolute, http(s), with a host. Returns the reason it is not, or undefined. */
-function checkSourceUrl(text) {
-    let url;
-    try {
-        url = new URL(text);
-    }
-    catch {
-        return 'is not a valid URL';
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-        return `uses the ${url.protocol.replace(/:$/, '')}: scheme`;
-    }
-    if (!url.hostname)
-        return 'has no host';
-    return undefined;
-}
-/** A task id goes into a URL path: the same rule as for the ids the action takes from reApi and publishes (validate.ts). */
-function checkTaskId(text) {
-    return (0,validate/* isTaskId */.XJ)(text);
-}
-/**
- * Splits a list input into its items: one per line, blank lines and lines
- * starting with `#` ignored (the multi-line convention of official actions).
- * A JSON array of strings, such as this action's own `task-ids` output, is
- * accepted too. Two items with the same `key` (by default the item itself)
- * are refused as duplicates.
- */
-function parseList(name, text, key = (item) => item) {
-    const trimmed = text.trim();
-    let items;
-    if (trimmed.startsWith('[')) {
-        let data;
-        try {
-            data = JSON.parse(trimmed);
-        }
-        catch {
-            throw new errors/* InputError */.wW(`Input '${name}' starts with "[" but is not a JSON array (got ${preview(trimmed)}); give one value per line, or a JSON array of strings.`);
-        }
-        if (!Array.isArray(data) || !data.every((item) => typeof item === 'string')) {
-            throw new errors/* InputError */.wW(`Input '${name}' is JSON but not an array of strings (got ${preview(trimmed)}); give one value per line, or a JSON array of strings.`);
-        }
-        items = data.map((item) => item.trim()).filter(Boolean);
-    }
-    else {
-        items = trimmed
-            .split(/\r?\n/)
-            .map((line) => line.trim())
-            .filter((line) => line && !line.startsWith('#'));
-    }
-    if (items.length > MAX_ITEMS) {
-        throw new errors/* InputError */.wW(`Input '${name}' lists ${items.length} values; at most ${MAX_ITEMS} are taken in one step (split them over a matrix).`);
-    }
-    const seen = new Map();
-    items.forEach((item, index) => {
-        const itemKey = key(item);
-        const first = seen.get(itemKey);
-        if (first !== undefined) {
-            const firstItem = items[first];
-            const spelled = firstItem === item ? '' : `, the second time as ${preview(item)}`;
-            throw new errors/* InputError */.wW(`Input '${name}' lists ${preview(firstItem)} twice (items ${first + 1} and ${index + 1}${spelled})` +
-                (name === 'video-url' ? '; every submission is billed, so remove the duplicate.' : '; remove the duplicate.'));
-        }
-        seen.set(itemKey, index);
-    });
-    return items;
-}
-
+// EXTERNAL MODULE: ./src/inputs/values.ts
+var values = __nccwpck_require__(18463);
+// EXTERNAL MODULE: ./src/inputs/bucket.ts
+var inputs_bucket = __nccwpck_require__(16423);
 ;// CONCATENATED MODULE: ./src/inputs/parse.ts
+
 
 
 
@@ -46091,13 +46891,13 @@ function parseList(name, text, key = (item) => item) {
 
 const MAX_CONCURRENCY = 32;
 function parseApiBaseUrl(text) {
-    const reason = checkSourceUrl(text);
+    const reason = (0,values/* checkSourceUrl */.vk)(text);
     if (reason) {
-        throw new errors/* InputError */.wW(`Input 'api-base-url' ${reason} (got ${preview(text)}); expected an http(s) origin such as https://reapi.ai.`);
+        throw new errors/* InputError */.wW(`Input 'api-base-url' ${reason} (got ${(0,values/* preview */.VH)(text)}); expected an http(s) origin such as https://reapi.ai.`);
     }
     const url = new URL(text);
     if (url.search || url.hash || url.username || url.password) {
-        throw new errors/* InputError */.wW(`Input 'api-base-url' must be an origin (and optional path prefix) without credentials, query string or fragment; got ${preview(text)}.`);
+        throw new errors/* InputError */.wW(`Input 'api-base-url' must be an origin (and optional path prefix) without credentials, query string or fragment; got ${(0,values/* preview */.VH)(text)}.`);
     }
     return text.replace(/\/+$/, '');
 }
@@ -46116,13 +46916,13 @@ function checkApiKey(key) {
     throw new errors/* InputError */.wW("Input 'api-key' contains a space, line break or non-ASCII character, which no reApi key has; check the secret's value (a stray newline or a pasted quote?).");
 }
 function requireDuration(name, text, example) {
-    const ms = parseDuration(text);
+    const ms = (0,values/* parseDuration */.E9)(text);
     if (ms === undefined) {
-        throw new errors/* InputError */.wW(`Input '${name}' must be a positive duration: seconds as a number, or with a unit ms, s, m or h (e.g. ${example}); got ${preview(text)}.`);
+        throw new errors/* InputError */.wW(`Input '${name}' must be a positive duration: seconds as a number, or with a unit ms, s, m or h (e.g. ${example}); got ${(0,values/* preview */.VH)(text)}.`);
     }
-    const reason = checkDurationRange(ms);
+    const reason = (0,values/* checkDurationRange */.Cc)(ms);
     if (reason)
-        throw new errors/* InputError */.wW(`Input '${name}' must be from 1ms to ${timers/* MAX_DURATION_TEXT */.yM}; ${preview(text)} ${reason}.`);
+        throw new errors/* InputError */.wW(`Input '${name}' must be from 1ms to ${timers/* MAX_DURATION_TEXT */.yM}; ${(0,values/* preview */.VH)(text)} ${reason}.`);
     return ms;
 }
 /** Characters the artifact service refuses in a name (they break some file systems). */
@@ -46136,34 +46936,46 @@ function parseRetentionDays(text) {
         return undefined;
     const days = /^\d+$/.test(text) ? Number(text) : NaN;
     if (!(days >= 1 && days <= 90)) {
-        throw new errors/* InputError */.wW(`Input 'retention-days' must be a whole number of days from 1 to 90, or empty for the repository default; got ${preview(text)}.`);
+        throw new errors/* InputError */.wW(`Input 'retention-days' must be a whole number of days from 1 to 90, or empty for the repository default; got ${(0,values/* preview */.VH)(text)}.`);
     }
     return days;
 }
 /** The download directory: the input (relative to the working directory, the workspace on a runner), else RUNNER_TEMP/reapi-upscaled. */
 function resolveDownloadPath(text, env) {
     if (text.includes('\0'))
-        throw new errors/* InputError */.wW(`Input 'download-path' contains a NUL character; got ${preview(text)}.`);
+        throw new errors/* InputError */.wW(`Input 'download-path' contains a NUL character; got ${(0,values/* preview */.VH)(text)}.`);
     const path = text ? (0,external_node_path_.resolve)(text) : (0,external_node_path_.join)(env.RUNNER_TEMP || (0,external_node_os_.tmpdir)(), 'reapi-upscaled');
     const reason = checkDownloadPath(path);
     if (reason)
-        throw new errors/* InputError */.wW(`Input 'download-path' ${reason} (got ${preview(text || path)}); give a directory on a disk, e.g. \${{ runner.temp }}/upscaled.`);
+        throw new errors/* InputError */.wW(`Input 'download-path' ${reason} (got ${(0,values/* preview */.VH)(text || path)}); give a directory on a disk, e.g. \${{ runner.temp }}/upscaled.`);
     return path;
+}
+/** video-file needs somewhere to stage the files (the credentials are checked with the other bucket inputs'). */
+function parseSourceBucket(videoFiles, taskIds, text) {
+    if (videoFiles.length === 0)
+        return undefined;
+    if (taskIds.length > 0) {
+        throw new errors/* InputError */.wW("Inputs 'video-file' and 'task-id' cannot be combined: a resumed task already has its source; pass the files or the task ids.");
+    }
+    if (!text) {
+        throw new errors/* InputError */.wW("Input 'video-file' needs 'source-bucket' (s3://bucket/prefix/), where the files are staged for the upscaler to fetch.");
+    }
+    return (0,inputs_bucket/* parseS3Location */.TL)('source-bucket', text);
 }
 /** " item 3" when the input lists several values, so a message points at the bad one. */
 function which(items, index) {
     return items.length > 1 ? ` item ${index + 1}` : '';
 }
 function parseBooleanInput(name, text) {
-    const value = parseBoolean(text);
+    const value = (0,values/* parseBoolean */.yG)(text);
     if (value === undefined)
-        throw new errors/* InputError */.wW(`Input '${name}' must be true or false; got ${preview(text)}.`);
+        throw new errors/* InputError */.wW(`Input '${name}' must be true or false; got ${(0,values/* preview */.VH)(text)}.`);
     return value;
 }
 function parseConcurrency(text) {
     const value = /^\d+$/.test(text) ? Number(text) : NaN;
     if (!(value >= 1 && value <= MAX_CONCURRENCY)) {
-        throw new errors/* InputError */.wW(`Input 'concurrency' must be a whole number from 1 to ${MAX_CONCURRENCY}; got ${preview(text)}.`);
+        throw new errors/* InputError */.wW(`Input 'concurrency' must be a whole number from 1 to ${MAX_CONCURRENCY}; got ${(0,values/* preview */.VH)(text)}.`);
     }
     return value;
 }
@@ -46172,7 +46984,7 @@ function parseMaxBillableSeconds(text) {
         return undefined;
     const value = /^\d+$/.test(text) ? Number(text) : NaN;
     if (!(value >= 1 && Number.isSafeInteger(value))) {
-        throw new errors/* InputError */.wW(`Input 'max-billable-seconds' must be a whole number of seconds (1 or more), or empty for no limit; got ${preview(text)}.`);
+        throw new errors/* InputError */.wW(`Input 'max-billable-seconds' must be a whole number of seconds (1 or more), or empty for no limit; got ${(0,values/* preview */.VH)(text)}.`);
     }
     return value;
 }
@@ -46180,7 +46992,7 @@ function parseVerifyMode(text) {
     const mode = text.toLowerCase();
     if (mode === 'warn' || mode === 'fail' || mode === 'off')
         return mode;
-    throw new errors/* InputError */.wW(`Input 'verify' must be warn, fail or off; got ${preview(text)}.`);
+    throw new errors/* InputError */.wW(`Input 'verify' must be warn, fail or off; got ${(0,values/* preview */.VH)(text)}.`);
 }
 /**
  * The defaults of action.yml, for runs outside a runner (the runner passes
@@ -46199,6 +47011,7 @@ const INPUT_DEFAULTS = {
     preflight: 'true',
     'dry-run': 'false',
     'skip-unchanged': 'false',
+    'resume-reruns': 'true',
     verify: 'warn',
 };
 /** Reads and validates every input, or throws one InputError naming the first bad one. */
@@ -46210,30 +47023,32 @@ function parseInputs(read, env = process.env, now = Date.now()) {
     }
     checkApiKey(apiKey);
     // Spellings of one URL (HTTP://Host:80/./a#x and http://host/a) are one source, billed twice if both were sent.
-    const videoUrls = parseList('video-url', get('video-url'), canonicalUrl);
-    const taskIds = parseList('task-id', get('task-id'));
-    if (videoUrls.length === 0 && taskIds.length === 0) {
-        throw new errors/* InputError */.wW("Input 'video-url' is required (a public http(s) URL of an MP4, MOV or MKV), unless 'task-id' is given to resume a task.");
+    const videoUrls = (0,values/* parseList */.E1)('video-url', get('video-url'), canonical_url/* canonicalUrl */.W);
+    const taskIds = (0,values/* parseList */.E1)('task-id', get('task-id'));
+    const videoFiles = (0,values/* parseList */.E1)('video-file', get('video-file'));
+    if (videoUrls.length === 0 && videoFiles.length === 0 && taskIds.length === 0) {
+        throw new errors/* InputError */.wW("Input 'video-url' is required (a public http(s) URL of an MP4, MOV or MKV), unless 'video-file' names workspace files or 'task-id' is given to resume a task.");
     }
+    const sourceBucket = parseSourceBucket(videoFiles, taskIds, get('source-bucket'));
     videoUrls.forEach((videoUrl, index) => {
         // URL parsing drops tabs and line breaks, but the raw text would be sent and logged.
-        const reason = (0,shared_text/* hasControlCharacters */.Kg)(videoUrl) ? 'holds a line break, tab or another control character' : checkSourceUrl(videoUrl);
+        const reason = (0,shared_text/* hasControlCharacters */.Kg)(videoUrl) ? 'holds a line break, tab or another control character' : (0,values/* checkSourceUrl */.vk)(videoUrl);
         if (reason) {
-            throw new errors/* InputError */.wW(`Input 'video-url'${which(videoUrls, index)} ${reason} (got ${preview(videoUrl)}); it must be a public http(s) URL of an MP4, MOV or MKV (data: URIs and local files are not accepted).`);
+            throw new errors/* InputError */.wW(`Input 'video-url'${which(videoUrls, index)} ${reason} (got ${(0,values/* preview */.VH)(videoUrl)}); it must be a public http(s) URL of an MP4, MOV or MKV (data: URIs and local files are not accepted).`);
         }
     });
     taskIds.forEach((taskId, index) => {
-        if (!checkTaskId(taskId)) {
-            throw new errors/* InputError */.wW(`Input 'task-id'${which(taskIds, index)} must be a reApi task id such as task_018f5a3a… (${validate/* TASK_ID_RULE */.n}); got ${preview(taskId)}.`);
+        if (!(0,values/* checkTaskId */.vM)(taskId)) {
+            throw new errors/* InputError */.wW(`Input 'task-id'${which(taskIds, index)} must be a reApi task id such as task_018f5a3a… (${validate/* TASK_ID_RULE */.n}); got ${(0,values/* preview */.VH)(taskId)}.`);
         }
     });
     if (taskIds.length > 0 && videoUrls.length > 0 && videoUrls.length !== taskIds.length) {
         throw new errors/* InputError */.wW(`Inputs 'task-id' and 'video-url' list ${taskIds.length} and ${videoUrls.length} values; when resuming, video-url may name the source of each task (same count, same order, used for file names) or be left empty.`);
     }
     const factorText = get('upscale-factor');
-    const upscaleFactor = parseUpscaleFactor(factorText);
+    const upscaleFactor = (0,values/* parseUpscaleFactor */.ku)(factorText);
     if (!upscaleFactor) {
-        throw new errors/* InputError */.wW(`Input 'upscale-factor' must be 1, 2 or 4 (1x, 2x, 4x also accepted); got ${preview(factorText)}.`);
+        throw new errors/* InputError */.wW(`Input 'upscale-factor' must be 1, 2 or 4 (1x, 2x, 4x also accepted); got ${(0,values/* preview */.VH)(factorText)}.`);
     }
     const wait = parseBooleanInput('wait', get('wait'));
     const downloadRequested = parseBooleanInput('download', get('download'));
@@ -46241,13 +47056,13 @@ function parseInputs(read, env = process.env, now = Date.now()) {
     if (artifactName) {
         const reason = checkArtifactName(artifactName);
         if (reason) {
-            throw new errors/* InputError */.wW(`Input 'artifact-name' ${reason} (got ${preview(artifactName)}); artifact names cannot contain " : < > | * ? \\ / or line breaks.`);
+            throw new errors/* InputError */.wW(`Input 'artifact-name' ${reason} (got ${(0,values/* preview */.VH)(artifactName)}); artifact names cannot contain " : < > | * ? \\ / or line breaks.`);
         }
     }
     const retentionDays = parseRetentionDays(get('retention-days'));
     const releaseTag = get('release-tag') || undefined;
     if (releaseTag !== undefined && ((0,shared_text/* hasControlCharacters */.Kg)(releaseTag) || releaseTag.length > 255)) {
-        throw new errors/* InputError */.wW(`Input 'release-tag' must be a tag name on one line, at most 255 characters; got ${preview(releaseTag)}.`);
+        throw new errors/* InputError */.wW(`Input 'release-tag' must be a tag name on one line, at most 255 characters; got ${(0,values/* preview */.VH)(releaseTag)}.`);
     }
     const githubToken = get('github-token') || undefined;
     if (releaseTag && !githubToken) {
@@ -46266,11 +47081,18 @@ function parseInputs(read, env = process.env, now = Date.now()) {
     }
     const dryRun = parseBooleanInput('dry-run', get('dry-run'));
     const skipUnchanged = parseBooleanInput('skip-unchanged', get('skip-unchanged'));
+    const resumeReruns = parseBooleanInput('resume-reruns', get('resume-reruns'));
     const verify = parseVerifyMode(get('verify'));
     const timeoutMs = requireDuration('timeout', get('timeout'), '90, 90s, 30m, 1h');
+    const resultBucket = get('result-bucket') ? (0,inputs_bucket/* parseS3Location */.TL)('result-bucket', get('result-bucket')) : undefined;
+    if (resultBucket && !wait)
+        throw new errors/* InputError */.wW("Input 'result-bucket' needs wait: true, because there is nothing to store until the task completes (got wait: false).");
+    const s3 = (0,inputs_bucket/* parseS3Settings */.pv)(get, env, [...(sourceBucket ? ['video-file'] : []), ...(resultBucket ? ['result-bucket'] : [])]);
     return {
         apiKey,
         videoUrls,
+        videoFiles,
+        sourceBucket,
         taskIds,
         upscaleFactor,
         apiBaseUrl: parseApiBaseUrl(get('api-base-url')),
@@ -46288,398 +47110,15 @@ function parseInputs(read, env = process.env, now = Date.now()) {
         releaseTag,
         githubToken: releaseTag ? githubToken : undefined,
         skipUnchanged,
+        resumeReruns,
         verify,
+        s3,
+        resultBucket,
     };
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(77598);
-// EXTERNAL MODULE: external "node:stream"
-var external_node_stream_ = __nccwpck_require__(57075);
-// EXTERNAL MODULE: external "node:stream/promises"
-var external_node_stream_promises_ = __nccwpck_require__(46466);
-// EXTERNAL MODULE: ./src/delivery/replace-file.ts
-var replace_file = __nccwpck_require__(49891);
-;// CONCATENATED MODULE: ./src/delivery/download-limits.ts
-/**
- * The time bounds of one result download ("never hangs"): an overall deadline
- * sized from the Content-Length, and a minimum-progress rule while the body
- * streams. Both fail the download in one line, unretried.
- */
-
-
-/**
- * The time bound of one result download, all attempts, redirects and retry
- * waits included: DOWNLOAD_DEADLINE_FLOOR_MS plus 1 s per MB of the declared
- * Content-Length (1 MB/s, far below any CDN), or DOWNLOAD_DEADLINE_UNSIZED_MS
- * when the host declares no length. Until the length is known, the floor applies.
- */
-const DOWNLOAD_DEADLINE_FLOOR_MS = 60_000;
-const DOWNLOAD_MIN_BYTES_PER_SECOND = 1_000_000;
-const DOWNLOAD_DEADLINE_UNSIZED_MS = 30 * 60_000;
-/**
- * Minimum progress while a body streams: every PROGRESS_WINDOW_MS must bring at
- * least MIN_BYTES_PER_WINDOW (6.5 KB/s), so a host that drips a byte now and
- * then fails in seconds, not at the deadline. Such a host is not retried.
- */
-const PROGRESS_WINDOW_MS = 10_000;
-const MIN_BYTES_PER_WINDOW = 64 * 1024;
-/** How long a download may take in all, given its Content-Length (undefined: not declared). */
-function downloadDeadlineMs(contentLength) {
-    if (contentLength === undefined)
-        return DOWNLOAD_DEADLINE_UNSIZED_MS;
-    return DOWNLOAD_DEADLINE_FLOOR_MS + Math.ceil((contentLength / DOWNLOAD_MIN_BYTES_PER_SECOND) * 1000);
-}
-/**
- * The deadline of one download: a timer that aborts `signal` when it passes,
- * moved once the Content-Length is known.
- */
-class DownloadDeadline {
-    controller = new AbortController();
-    started = Date.now();
-    timer;
-    limitMs = 0;
-    reason = '';
-    constructor() {
-        this.set(DOWNLOAD_DEADLINE_FLOOR_MS, `${(0,format/* formatLimit */.tW)(DOWNLOAD_DEADLINE_FLOOR_MS)} until the result host declares a size`);
-    }
-    get signal() {
-        return this.controller.signal;
-    }
-    get passed() {
-        return this.controller.signal.aborted;
-    }
-    /** Sets the limit (from the start of the download) and says how it was chosen. */
-    set(limitMs, reason) {
-        clearTimeout(this.timer);
-        this.limitMs = limitMs;
-        this.reason = reason;
-        const left = this.started + limitMs - Date.now();
-        if (left <= 0)
-            return this.controller.abort();
-        this.timer = setTimeout(() => this.controller.abort(), left);
-    }
-    clear() {
-        clearTimeout(this.timer);
-    }
-    error(url) {
-        return new errors/* DownloadError */.nV(`The download of ${url} did not finish within its time limit of ${(0,format/* formatLimit */.tW)(this.limitMs)} (${this.reason}).`, false);
-    }
-}
-/** Fails an attempt whose body brings less than MIN_BYTES_PER_WINDOW in a PROGRESS_WINDOW_MS. */
-class ProgressWatch {
-    controller = new AbortController();
-    timer;
-    windowStart = 0;
-    slowBytes = 0;
-    get signal() {
-        return this.controller.signal;
-    }
-    get tripped() {
-        return this.controller.signal.aborted;
-    }
-    /** Starts watching; `count` reads the bytes received so far. */
-    start(count) {
-        this.windowStart = count();
-        this.timer = setInterval(() => {
-            const bytes = count() - this.windowStart;
-            if (bytes < MIN_BYTES_PER_WINDOW) {
-                this.slowBytes = bytes;
-                this.stop();
-                this.controller.abort();
-            }
-            this.windowStart = count();
-        }, PROGRESS_WINDOW_MS);
-    }
-    stop() {
-        clearInterval(this.timer);
-    }
-    error(url) {
-        return new errors/* DownloadError */.nV(`The download of ${url} is too slow: the result host sent ${this.slowBytes} bytes in the last ${(0,format/* formatLimit */.tW)(PROGRESS_WINDOW_MS)} (at least ${(0,format/* formatBytes */.z3)(MIN_BYTES_PER_WINDOW)} are expected).`, false);
-    }
-}
-function anySignal(...signals) {
-    return AbortSignal.any(signals.filter((signal) => signal !== undefined));
-}
-
-// EXTERNAL MODULE: ./src/shared/young-gc.ts + 2 modules
-var young_gc = __nccwpck_require__(23395);
-// EXTERNAL MODULE: ./src/media/container.ts
-var media_container = __nccwpck_require__(87499);
-;// CONCATENATED MODULE: ./src/delivery/download.ts
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-/** A CDN hiccup is retried a few times; a result that keeps failing is reported, not retried for minutes. */
-const DOWNLOAD_RETRY = { maxAttempts: 4, baseMs: 500, capMs: 8_000, retryAfterCapMs: 30_000, maxFormatErrors: 0 };
-/** Longest wait for response headers, and longest silence while the body streams. */
-const STALL_TIMEOUT_MS = 60_000;
-/** Write buffer of the file stream. */
-const WRITE_BUFFER_BYTES = 1024 * 1024;
-/** Progress lines at most this often, so a large file shows it is moving without flooding the log. */
-const PROGRESS_EVERY_MS = 10_000;
-const FS_REASONS = {
-    EEXIST: 'a file is in the way',
-    ENOTDIR: 'a file is in the way',
-    EACCES: 'permission denied',
-    EPERM: 'permission denied',
-    EROFS: 'read-only file system',
-};
-/** Creates the download directory and checks it is writable, before anything is submitted or billed. */
-async function prepareDownloadDir(dir) {
-    let reason;
-    try {
-        await (0,promises_.mkdir)(dir, { recursive: true });
-        if (!(await (0,promises_.stat)(dir)).isDirectory())
-            reason = 'it is a file';
-        else
-            await (0,promises_.access)(dir, external_node_fs_.constants.W_OK);
-    }
-    catch (error) {
-        const code = error instanceof Error && 'code' in error ? String(error.code) : '';
-        reason = FS_REASONS[code] ?? (0,errors/* errorText */.kc)(error);
-    }
-    if (reason)
-        throw new errors/* InputError */.wW(`Input 'download-path' must be a writable directory; ${JSON.stringify(dir)} is not (${reason}).`);
-}
-/** Downloads one URL to `dir/name`, retrying transient failures; leaves no partial file behind. */
-async function downloadFile(url, dir, name, options = {}) {
-    const target = (0,external_node_path_.resolve)(dir, name);
-    // The name is built by resultFileNames; this guards the invariant that it stays inside dir.
-    if ((0,external_node_path_.basename)(target) !== name) {
-        throw new errors/* ActionError */.lZ(`Refusing to write ${JSON.stringify(name)}: a result file name must not contain a path.`);
-    }
-    const temporary = (0,external_node_path_.join)(dir, `.${name}.${(0,external_node_crypto_.randomBytes)(4).toString('hex')}.part`);
-    const deadline = new DownloadDeadline();
-    try {
-        const bytes = await (0,retry/* withRetries */.LH)(() => fetchToFile(url, temporary, options, deadline), {
-            policy: DOWNLOAD_RETRY,
-            retryable: (error) => (error instanceof errors/* DownloadError */.nV ? error.transient : error instanceof errors/* NetworkError */.Dr),
-            retryAfterMs: (error) => (error instanceof errors/* DownloadError */.nV ? error.retryAfterMs : undefined),
-            gaveUp: (error, attempts) => new errors/* DownloadError */.nV(`Downloading the result failed after ${attempts} attempts: ${(0,errors/* errorText */.kc)(error)}`, false),
-            onRetry: (error, delay, next) => options.log?.info(`${(0,errors/* errorText */.kc)(error)} Retrying in ${(0,format/* formatElapsed */.C7)(delay)} (attempt ${next} of ${DOWNLOAD_RETRY.maxAttempts}).`),
-            random: options.random,
-            // The download's own deadline also ends the wait, and then says so.
-            sleep: async (ms) => {
-                try {
-                    await (0,transport/* sleep */.yy)(ms, anySignal(options.signal, deadline.signal));
-                }
-                catch (sleepError) {
-                    if (options.signal?.aborted || !deadline.passed)
-                        throw sleepError;
-                    throw deadline.error(url);
-                }
-            },
-        });
-        await (0,replace_file/* replaceFile */.fR)(temporary, target, { signal: options.signal });
-        return { url, path: target, name, bytes };
-    }
-    catch (error) {
-        await (0,promises_.rm)(temporary, { force: true });
-        throw error;
-    }
-    finally {
-        deadline.clear();
-    }
-}
-/** Whether an https result was sent on to plain http (the bytes then travel unencrypted); the warning to give, or undefined. */
-function downgradeWarning(from, to) {
-    if (from.protocol !== 'https:' || to.protocol !== 'http:')
-        return undefined;
-    return `The result host redirected the https result URL to plain http (${to.origin}); the file is downloaded unencrypted.`;
-}
-/** One attempt: follow redirects (with no credentials on any hop), then stream the body to `file`. Returns its size. */
-async function fetchToFile(url, file, options, deadline) {
-    const cancel = options.signal;
-    const progress = new ProgressWatch();
-    // One signal stops the attempt: the step cancelled, the deadline passed, or the body too slow; the catch blocks tell which.
-    const signal = anySignal(cancel, deadline.signal, progress.signal);
-    const stopped = () => cancel?.aborted
-        ? new errors/* CancelledError */.cc('The download was cancelled.')
-        : deadline.passed
-            ? deadline.error(current)
-            : progress.tripped
-                ? progress.error(current)
-                : undefined;
-    let current = url;
-    try {
-        return await fetchHops();
-    }
-    finally {
-        progress.stop();
-    }
-    async function fetchHops() {
-        for (let hop = 0;; hop++) {
-            const before = stopped();
-            if (before)
-                throw before;
-            let response;
-            try {
-                response = await (0,undici.request)(current, {
-                    method: 'GET',
-                    dispatcher: (0,transport/* getDispatcher */.wo)(),
-                    signal,
-                    headersTimeout: STALL_TIMEOUT_MS,
-                    bodyTimeout: STALL_TIMEOUT_MS,
-                    // Built here, from nothing: no Authorization or API key ever goes to the result host or a redirect target.
-                    headers: { 'user-agent': transport/* USER_AGENT */._O, accept: 'video/mp4, */*', 'accept-encoding': 'identity' },
-                });
-            }
-            catch (error) {
-                throw stopped() ?? (0,transport/* toNetworkError */.Ur)(error, `Downloading ${current}`);
-            }
-            const { statusCode, headers } = response;
-            if (transport/* REDIRECT_STATUSES */.aq.has(statusCode)) {
-                await response.body.dump();
-                const location = (0,transport/* header */.wx)(headers, 'location');
-                if (!location)
-                    throw new errors/* DownloadError */.nV(`The result host answered HTTP ${statusCode} without a Location for ${current}.`, false);
-                if (hop >= transport/* MAX_REDIRECTS */.NX)
-                    throw new errors/* DownloadError */.nV(`The result URL redirected more than ${transport/* MAX_REDIRECTS */.NX} times (last to ${location}).`, false);
-                const next = new URL(location, current);
-                if (next.protocol !== 'https:' && next.protocol !== 'http:') {
-                    throw new errors/* DownloadError */.nV(`The result host redirected to a ${next.protocol} URL, which is not downloaded.`, false);
-                }
-                const downgrade = downgradeWarning(new URL(current), next);
-                if (downgrade)
-                    options.log?.warning(downgrade);
-                options.log?.debug(`HTTP ${statusCode}: redirected to ${next.href}`);
-                current = next.href;
-                continue;
-            }
-            if (statusCode !== 200) {
-                await response.body.dump().catch(() => undefined);
-                const transient = statusCode >= 500 || statusCode === 408 || statusCode === 429;
-                const hint = statusCode === 403 || statusCode === 410 ? ' (the result link may have expired)' : '';
-                throw new errors/* DownloadError */.nV(`The result host answered HTTP ${statusCode} for ${current}${hint}.`, transient, (0,transport/* parseRetryAfter */.mu)(headers['retry-after']));
-            }
-            const declared = (0,transport/* header */.wx)(headers, 'content-length');
-            const expected = declared !== undefined && /^\d+$/.test(declared) ? Number(declared) : undefined;
-            deadline.set(downloadDeadlineMs(expected), expected === undefined
-                ? 'the result host declared no size'
-                : `${(0,format/* formatLimit */.tW)(DOWNLOAD_DEADLINE_FLOOR_MS)} plus 1s per MB of its ${(expected / 1_000_000).toFixed(1)} MB`);
-            const inspector = new Mp4Inspector((0,transport/* header */.wx)(headers, 'content-type'), expected, options.log);
-            const body = response.body;
-            // Bytes undici received: those the inspector counted plus any still queued in the body when it broke off.
-            const arrived = () => inspector.received + body.readableLength;
-            progress.start(arrived);
-            try {
-                // A 1 MiB write buffer lets fs batch the 64 KiB network chunks into fewer writes (about 25 % faster than the 16 KiB default).
-                await (0,external_node_stream_promises_.pipeline)(body, inspector, (0,external_node_fs_.createWriteStream)(file, { highWaterMark: WRITE_BUFFER_BYTES }), { signal });
-            }
-            catch (error) {
-                const why = stopped();
-                if (why)
-                    throw why;
-                if (error instanceof errors/* DownloadError */.nV)
-                    throw error;
-                // However undici reports it (UND_ERR_SOCKET, a Content-Length mismatch, 'terminated', a premature close), the user reads the same sentence.
-                throw brokeOff(current, arrived(), expected, error);
-            }
-            if (expected !== undefined && inspector.received !== expected)
-                throw brokeOff(current, inspector.received, expected);
-            return inspector.received;
-        }
-    }
-}
-/** "The download of … broke off after 50000 of 200000 bytes (UND_ERR_SOCKET: other side closed)." */
-function brokeOff(url, received, expected, cause) {
-    const cut = expected === undefined ? `after ${received} bytes` : `after ${received} of ${expected} bytes`;
-    const why = cause === undefined ? '' : describeCause(cause);
-    return new errors/* DownloadError */.nV(`The download of ${url} broke off ${cut}${why ? ` (${why})` : ''}.`, true);
-}
-/** "UND_ERR_SOCKET: other side closed": the first string code on the error or its causes, and its message; never "undefined". */
-function describeCause(error) {
-    let code;
-    let current = error;
-    for (let depth = 0; current !== null && typeof current === 'object' && depth < 5; depth++) {
-        const value = current.code;
-        if (typeof value === 'string' && value) {
-            code = value;
-            break;
-        }
-        current = current.cause;
-    }
-    const text = error instanceof Error ? error.message : typeof error === 'string' ? error : '';
-    const message = text && text !== 'undefined' ? text.replace(/\s+/g, ' ').trim() : '';
-    return [code, message && message !== code ? message : undefined].filter(Boolean).join(': ') || 'the connection closed';
-}
-/**
- * Why the first bytes are not an MP4, or undefined when they are one. "An MP4"
- * is what preflight and verify call one (sniffContainer: a leading ISO BMFF box
- * such as `ftyp`, or QuickTime's `wide`, `free` or `mdat`), so a result is not
- * refused here that the rest of the action reads as a video.
- */
-function notMp4Reason(head, contentType) {
-    const container = (0,media_container/* sniffContainer */.W1)(head);
-    if (container === 'mp4')
-        return undefined;
-    if (head.length === 0)
-        return 'the response body is empty';
-    const text = head.toString('utf8', 0, Math.min(head.length, 120)).replace(/\s+/g, ' ').trim();
-    const looksLikeText = /^[\x20-\x7e]*$/.test(text);
-    const kind = container === 'matroska' ? 'an MKV file' : ((0,media_container/* sniffDocument */.WD)(head) ?? (looksLikeText ? 'text' : 'data'));
-    return `it is ${kind}${contentType ? ` (content-type ${contentType})` : ''}, not an MP4 (no MP4 box at the start)${looksLikeText && text ? `: ${JSON.stringify(text.slice(0, 80))}` : ''}`;
-}
-/** Passes the body through, counting it, checking the first bytes are an MP4, and logging progress now and then. */
-class Mp4Inspector extends external_node_stream_.Transform {
-    contentType;
-    expected;
-    log;
-    received = 0;
-    sinceGc = 0;
-    head = Buffer.alloc(0);
-    checked = false;
-    lastProgress = Date.now();
-    constructor(contentType, expected, log) {
-        super();
-        this.contentType = contentType;
-        this.expected = expected;
-        this.log = log;
-    }
-    _transform(chunk, _encoding, done) {
-        this.received += chunk.length;
-        this.sinceGc += chunk.length;
-        if (this.sinceGc >= young_gc/* DOWNLOAD_GC_EVERY_BYTES */.w) {
-            this.sinceGc = 0;
-            (0,young_gc/* collectYoungGarbage */.u)();
-        }
-        if (!this.checked) {
-            this.head = Buffer.concat([this.head, chunk]).subarray(0, 512);
-            if (this.head.length >= 8) {
-                const problem = this.check();
-                if (problem)
-                    return done(problem);
-            }
-        }
-        if (Date.now() - this.lastProgress >= PROGRESS_EVERY_MS) {
-            this.lastProgress = Date.now();
-            this.log?.info(`Downloaded ${(0,format/* formatBytes */.z3)(this.received)}${this.expected === undefined ? '' : ` of ${(0,format/* formatBytes */.z3)(this.expected)}`}…`);
-        }
-        done(null, chunk);
-    }
-    _flush(done) {
-        done(this.checked ? null : this.check());
-    }
-    check() {
-        this.checked = true;
-        const reason = notMp4Reason(this.head, this.contentType);
-        return reason ? new errors/* DownloadError */.nV(`The result host did not send a video: ${reason}.`, false) : null;
-    }
-}
-
+// EXTERNAL MODULE: ./src/delivery/download.ts + 1 modules
+var download = __nccwpck_require__(31862);
 ;// CONCATENATED MODULE: ./src/delivery/targets.ts
 /**
  * What already sits where a result is about to be saved: nothing, a file
@@ -46766,7 +47205,7 @@ function isKnownStatus(status) {
 }
 function timedOut(taskId, timeoutMs, lastProblem, lastStatus) {
     const unknownStatus = lastStatus !== undefined && !isKnownStatus(lastStatus) ? lastStatus : undefined;
-    return new errors/* WaitTimeoutError */.Do(timedOutMessage(taskId, (0,format/* formatElapsed */.C7)(timeoutMs), { lastProblem, unknownStatus }), taskId);
+    return new errors/* WaitTimeoutError */.Do((0,wording/* timedOutMessage */.H8)(taskId, (0,format/* formatElapsed */.C7)(timeoutMs), { lastProblem, unknownStatus }), taskId);
 }
 /** Share of a poll wait that is randomised, so runners started together do not poll in step. */
 const POLL_JITTER = 0.2;
@@ -46974,7 +47413,11 @@ const WINDOWS_DEVICE = /^(con|prn|aux|nul|com\d|lpt\d)$/i;
  * source without a usable name, not submitted yet).
  */
 function resultBaseName(context) {
-    const stem = context.sourceUrl ? sourceStem(context.sourceUrl) : undefined;
+    const stem = context.sourcePath
+        ? sanitizeStem((context.sourcePath.split('/').pop() ?? '').replace(/\.[A-Za-z0-9]{1,5}$/, '')) || undefined
+        : context.sourceUrl
+            ? sourceStem(context.sourceUrl)
+            : undefined;
     if (stem)
         return `${stem}-${context.upscaleFactor}x`;
     if (context.taskId === undefined)
@@ -47101,11 +47544,14 @@ class ResultNameBook {
 }
 /** The name a clip's results are saved under before numbering; undefined while it has no source name and no task. */
 function clipBaseName(clip, taskId, upscaleFactor) {
-    return resultBaseName({ sourceUrl: clip.source, taskId: taskId ?? clip.resumeTaskId, upscaleFactor });
+    const source = clip.file ? { sourcePath: clip.file.path } : { sourceUrl: clip.source };
+    return resultBaseName({ ...source, taskId: taskId ?? clip.resumeTaskId, upscaleFactor });
 }
 
 // EXTERNAL MODULE: ./src/delivery/file-hash.ts
 var file_hash = __nccwpck_require__(27957);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(77598);
 ;// CONCATENATED MODULE: ./src/release/asset-names.ts
 /**
  * Release asset names as GitHub stores them. GitHub renames an uploaded asset
@@ -47214,7 +47660,7 @@ class AssetNameBook {
 
 /** The release client, loaded only with release-tag: @actions/github and Octokit would otherwise slow every start. */
 const releaseModule = () => Promise.all(/* import() */[__nccwpck_require__.e(351), __nccwpck_require__.e(452)]).then(__nccwpck_require__.bind(__nccwpck_require__, 66452));
-const releaseApi = () => Promise.all(/* import() */[__nccwpck_require__.e(351), __nccwpck_require__.e(658)]).then(__nccwpck_require__.bind(__nccwpck_require__, 29658));
+const releaseApi = () => Promise.all(/* import() */[__nccwpck_require__.e(351), __nccwpck_require__.e(199)]).then(__nccwpck_require__.bind(__nccwpck_require__, 87199));
 /**
  * The release of `release-tag`, draft or published, or undefined without the
  * input. Any refusal fails the run with its one line, before preflight and
@@ -47235,7 +47681,7 @@ async function openRelease(inputs, log, signal) {
         if (error instanceof errors/* CancelledError */.cc || !(error instanceof errors/* ActionError */.lZ))
             throw error;
         const status = error instanceof errors/* ReleaseError */.K2 ? error.status : undefined;
-        throw new errors/* ReleaseError */.K2(notSubmitted((0,errors/* errorText */.kc)(error)), status);
+        throw new errors/* ReleaseError */.K2((0,wording/* notSubmitted */.tb)((0,errors/* errorText */.kc)(error)), status);
     }
 }
 /**
@@ -47272,6 +47718,8 @@ async function uploadToRelease(target, clip, log, timeline, onAsset = () => unde
 
 // EXTERNAL MODULE: ./src/shared/urls.ts
 var urls = __nccwpck_require__(73047);
+// EXTERNAL MODULE: ./src/media/container.ts
+var media_container = __nccwpck_require__(87499);
 // EXTERNAL MODULE: ./src/http/range-probe.ts
 var range_probe = __nccwpck_require__(62118);
 ;// CONCATENATED MODULE: ./src/media/result-check.ts
@@ -47594,10 +48042,13 @@ async function runClip(plan, ctx, log, tell) {
     const settleName = (taskId) => ctx.names.settle(plan.index, clipBaseName(plan, taskId, ctx.inputs.upscaleFactor));
     // A result verification found wrong, whatever the verify mode, is not remembered: a later run submits again instead of reusing it.
     let rightResult = true;
+    // video-file: the object this clip's file was staged as, cleaned up when the clip settles.
+    let staged;
+    let failure;
     /** The completed task's results: saved, then checked (from disk when saved), then published. */
     const deliver = async (taskId) => {
         if (ctx.inputs.download)
-            await download(plan, clip.videoUrls, ctx, log, tell, (file) => (clip = { ...clip, files: [...clip.files, file] }));
+            await run_clip_download(plan, clip.videoUrls, ctx, log, tell, (file) => (clip = { ...clip, files: [...clip.files, file] }));
         // Before the release upload: under verify: fail a wrong result is not published.
         const verified = await verifyResults(plan, { taskId, videoUrls: clip.videoUrls, files: clip.files }, ctx, log);
         clip = { ...clip, media: verified?.media };
@@ -47605,6 +48056,12 @@ async function runClip(plan, ctx, log, tell) {
             rightResult = false;
         if (verified?.failure)
             throw verified.failure;
+        // After verify: under verify: fail a wrong result is not stored.
+        const onStored = (object) => {
+            clip = { ...clip, bucketObjects: [...(clip.bucketObjects ?? []), object.uri] };
+            tell({ type: 'stored', object: object.uri, bytes: object.bytes });
+        };
+        await storeInBucket(plan, clip, ctx, log, onStored);
         if (ctx.release) {
             const onAsset = (asset) => (clip = { ...clip, releaseAssets: [...(clip.releaseAssets ?? []), asset] });
             await uploadToRelease(ctx.release, { taskId, files: clip.files }, log, ctx.timeline, onAsset);
@@ -47612,8 +48069,8 @@ async function runClip(plan, ctx, log, tell) {
     };
     try {
         await ctx.slots.run(async () => {
-            const started = await startTask(plan, ctx, log, tell);
-            clip = { ...clip, stage: 'running', taskId: started.taskId, reusedFrom: started.reusedFrom };
+            const started = await startTask(plan, ctx, log, tell, (object) => (staged = object));
+            clip = { ...clip, stage: 'running', taskId: started.taskId, reusedFrom: started.reusedFrom, resumedFrom: started.resumedFrom };
             // Later clips may wait for this name to make theirs unique.
             settleName(started.taskId);
             tell({ type: 'task-started', taskId: started.taskId });
@@ -47635,7 +48092,7 @@ async function runClip(plan, ctx, log, tell) {
             const taskId = clip.taskId;
             try {
                 // Downloading, checking and publishing share a download slot.
-                await (ctx.inputs.download ? ctx.downloads.run(() => deliver(taskId)) : deliver(taskId));
+                await (ctx.inputs.download || ctx.inputs.resultBucket ? ctx.downloads.run(() => deliver(taskId)) : deliver(taskId));
             }
             finally {
                 // A completed task is remembered even when its delivery failed (never throws, bounded in time); not while the step stops.
@@ -47646,6 +48103,7 @@ async function runClip(plan, ctx, log, tell) {
         return settleClip(plan, clip);
     }
     catch (error) {
+        failure = error;
         const outcome = settleClip(plan, clip, error);
         if (!(error instanceof errors/* ActionError */.lZ) && error instanceof Error && error.stack)
             log.debug(error.stack);
@@ -47657,9 +48115,11 @@ async function runClip(plan, ctx, log, tell) {
     finally {
         // A clip that never got a task has no result; later clips need not wait for its name.
         settleName(clip.taskId);
+        if (staged)
+            await ctx.staging?.settle(staged, clip, failure, log, tell, ctx.signal.aborted);
     }
 }
-async function startTask(plan, ctx, log, tell) {
+async function startTask(plan, ctx, log, tell, onStaged) {
     const { inputs, client, signal } = ctx;
     if (signal.aborted)
         throw new errors/* CancelledError */.cc();
@@ -47668,16 +48128,33 @@ async function startTask(plan, ctx, log, tell) {
         tell({ type: 'resuming', taskId: plan.resumeTaskId });
         return { taskId: plan.resumeTaskId, at };
     }
+    // A task of this workflow run comes first: it was paid for by an earlier attempt of this very step.
+    const earlier = await ctx.reruns?.earlierTask(plan, client, log);
+    if (earlier) {
+        const { task, attempt } = earlier;
+        tell({ type: 'resumed-rerun', taskId: task.id, attempt });
+        return { taskId: task.id, task, resumedFrom: { attempt }, at };
+    }
     const reused = await ctx.unchanged?.reusedTask(plan, client, log);
     if (reused)
         return { taskId: reused.task.id, task: reused.task, reusedFrom: reused.extras.reusedFrom, at };
     if (at >= inputs.deadline.at)
-        throw new errors/* NotStartedError */.x$(NOT_STARTED_IN_TIME);
-    const source = plan.source;
-    const title = `Submitting ${source} for ${inputs.upscaleFactor}× upscaling`;
+        throw new errors/* NotStartedError */.x$(wording/* NOT_STARTED_IN_TIME */.wo);
+    const title = `Submitting ${plan.source} for ${inputs.upscaleFactor}× upscaling`;
+    // A workspace file is submitted by the presigned URL of its staged copy, which is never printed.
+    const source = plan.file ? (await stage(plan, ctx, log, tell, onStaged)).url : plan.source;
     const task = await ctx.timeline.span('upscaling', () => log.group(title, () => client.submitUpscale(source, inputs.upscaleFactor)));
     tell({ type: 'submitted', taskId: task.id, status: task.status });
+    // Recorded in the background while the wait starts, so a re-run of this job picks the task up instead of paying again.
+    ctx.reruns?.recordSubmission(plan, task.id);
     return { taskId: task.id, task, at };
+}
+async function stage(plan, ctx, log, tell, onStaged) {
+    if (!ctx.staging)
+        throw new errors/* ActionError */.lZ(`${plan.source} is a workspace file, but the run has no source-bucket to stage it in.`);
+    const object = await ctx.staging.stage(plan, log, tell);
+    onStaged(object);
+    return object;
 }
 /** The task as it stands now: a reused one as fetched, else waited for (or, under wait: false, as it is). */
 async function currentTask(started, ctx, log) {
@@ -47694,7 +48171,7 @@ async function currentTask(started, ctx, log) {
 function taskResult(task) {
     const status = normalStatus(task.status);
     if (status === 'failed')
-        return { stage: 'failed', error: new errors/* ActionError */.lZ(taskFailedMessage(task)) };
+        return { stage: 'failed', error: new errors/* ActionError */.lZ((0,wording/* taskFailedMessage */.s5)(task)) };
     if (status !== 'completed')
         return { stage: 'running' };
     const urls = task.output?.video_urls ?? [];
@@ -47703,14 +48180,14 @@ function taskResult(task) {
     if (bad >= 0) {
         const url = urls[bad];
         const which = urls.length > 1 ? ` ${bad + 1} of ${urls.length}` : '';
-        return { stage: 'failed', error: new errors/* ActionError */.lZ(badResultUrlMessage(task.id, (0,shared_text/* quoted */.TL)((0,redact/* redact */.E$)(url)), (0,validate/* resultUrlProblem */.Gs)(url) ?? '', which)) };
+        return { stage: 'failed', error: new errors/* ActionError */.lZ((0,wording/* badResultUrlMessage */.hw)(task.id, (0,shared_text/* quoted */.TL)((0,redact/* redact */.E$)(url)), (0,validate/* resultUrlProblem */.Gs)(url) ?? '', which)) };
     }
     if (urls.length === 0)
-        return { stage: 'failed', error: new errors/* ActionError */.lZ(emptyOutputMessage(task.id)) };
+        return { stage: 'failed', error: new errors/* ActionError */.lZ((0,wording/* emptyOutputMessage */.sy)(task.id)) };
     return { stage: 'completed', videoUrls: urls };
 }
 /** Downloads the clip's result(s) and returns the files; `onSaved` hears of each as soon as it is saved, so a later one that fails leaves the earlier reported. */
-async function download(plan, videoUrls, ctx, log, tell, onSaved) {
+async function run_clip_download(plan, videoUrls, ctx, log, tell, onSaved) {
     const { inputs, signal } = ctx;
     if (signal.aborted)
         throw new errors/* CancelledError */.cc();
@@ -47723,7 +48200,7 @@ async function download(plan, videoUrls, ctx, log, tell, onSaved) {
         for (const [index, url] of videoUrls.entries()) {
             const name = names[index];
             const cached = await ctx.unchanged?.cachedResult(plan, index, url, inputs.downloadPath, name, log);
-            const file = cached ?? (await downloadFile(url, inputs.downloadPath, name, options));
+            const file = cached ?? (await (0,download/* downloadFile */.PE)(url, inputs.downloadPath, name, options));
             files.push(file);
             onSaved(file);
             tell({ type: 'saved', file, replaced: existing.has(file.name) });
@@ -47731,20 +48208,398 @@ async function download(plan, videoUrls, ctx, log, tell, onSaved) {
     }));
     return files;
 }
+/** result-bucket: the clip's results stored under the names downloads use; `onStored` hears of each as soon as it is there. */
+async function storeInBucket(plan, clip, ctx, log, onStored) {
+    const { s3, resultBucket } = ctx.inputs;
+    if (!s3 || !resultBucket)
+        return;
+    if (ctx.signal.aborted)
+        throw new errors/* CancelledError */.cc();
+    const names = resultFileNames(await ctx.names.finalBase(plan.index, ctx.signal), clip.videoUrls.length);
+    // Loaded only with result-bucket: the S3 client would slow every start.
+    const { storeResults } = await __nccwpck_require__.e(/* import() */ 80).then(__nccwpck_require__.bind(__nccwpck_require__, 23080));
+    const count = names.length > 1 ? `${names.length} results` : 'the result';
+    await ctx.timeline.span('bucket upload', () => log.group(`Storing ${count} in s3://${resultBucket.bucket}/${resultBucket.prefix}`, () => storeResults(s3, resultBucket, { videoUrls: clip.videoUrls, files: clip.files, names }, { signal: ctx.signal, log, onStored })));
+}
+
+;// CONCATENATED MODULE: ./src/pipeline/staging-step.ts
+/**
+ * Staging a workspace file (`video-file`) for reApi, which only fetches
+ * URLs: one signed PUT into `source-bucket` under a key no other run, job or
+ * file uses, then a presigned GET URL for the submission (a bearer
+ * credential: its signature is registered with the redactor before the URL
+ * exists anywhere else). Once the task has completed or failed the object is
+ * deleted; while the task may still fetch it (wait: false, cancelled, timed
+ * out) it is kept. The S3 client is loaded only when `source-bucket` is set.
+ */
+
+
+
+
+
+
+/** A presigned URL lives at most 7 days (SigV4's limit). */
+const MAX_URL_SECONDS = 7 * 24 * 3600;
+/** Beyond the remaining timeout, so the URL outlives the job by a margin (reApi fetches again while rendering). */
+const URL_MARGIN_SECONDS = 3600;
+/** Session credentials last 1 h by default for an assumed role (configure-aws-credentials' role-duration-seconds). */
+const DEFAULT_SESSION_SECONDS = 3600;
+/** Where a run's objects go: `<prefix><run>/<clip>-<hash>/<name>`; `run` is unique to this step (run, attempt, job and a nonce). */
+function runFolder(env, nonce = (0,external_node_crypto_.randomBytes)(6).toString('hex')) {
+    const part = (value, fallback) => sanitizeStem(value ?? '', 64) || fallback;
+    return [part(env.GITHUB_RUN_ID, 'local'), part(env.GITHUB_RUN_ATTEMPT, '1'), part(env.GITHUB_JOB, 'job'), nonce].join('-');
+}
+/** The object key of one clip's file: a matrix leg, a re-run or a second file of the same bytes never shares it. */
+function stagingKey(prefix, folder, index, file) {
+    const extension = (0,external_node_path_.extname)(file.path).toLowerCase();
+    const stem = sanitizeStem((0,external_node_path_.basename)(file.path, (0,external_node_path_.extname)(file.path)), 100) || 'video';
+    const safeExtension = /^\.[a-z0-9]{1,5}$/.test(extension) ? extension : '';
+    return `${prefix}${folder}/${index + 1}-${file.sha256.slice(0, 16)}/${stem}${safeExtension}`;
+}
+/** How long the presigned URL lives: the remaining timeout plus an hour, within SigV4's 7 days. */
+function urlLifetimeSeconds(deadline, now = Date.now()) {
+    const remaining = Math.max(0, Math.ceil((deadline.at - now) / 1000));
+    return Math.min(MAX_URL_SECONDS, remaining + URL_MARGIN_SECONDS);
+}
+/** The warning for session credentials that may end before the job does, or undefined. */
+function sessionWarning(settings, deadline) {
+    if (!settings.credentials.sessionToken || deadline.timeoutMs <= DEFAULT_SESSION_SECONDS * 1000)
+        return undefined;
+    return ("Input 'timeout' is longer than an hour, but the AWS credentials are session credentials (AWS_SESSION_TOKEN): the presigned URL of a " +
+        'staged video-file stops working when the session ends (1 h by default for an assumed role), and a task that fetches it later fails. ' +
+        'Raise role-duration-seconds in aws-actions/configure-aws-credentials, or shorten timeout.');
+}
+/** Stages the files of a run and cleans up after them; one per run. */
+class Staging {
+    client;
+    location;
+    deadline;
+    folder;
+    constructor(client, location, deadline, env = process.env) {
+        this.client = client;
+        this.location = location;
+        this.deadline = deadline;
+        this.folder = runFolder(env);
+    }
+    /** Uploads the clip's file and returns its object with a presigned URL; a refused upload fails the clip before anything is submitted. */
+    async stage(plan, log, tell) {
+        const file = plan.file;
+        const { bucket } = this.location;
+        const key = stagingKey(this.location.prefix, this.folder, plan.index, file);
+        const uri = (0,inputs_bucket/* objectUri */.WE)(bucket, key);
+        const started = Date.now();
+        try {
+            await log.group(`Staging ${file.path} in ${uri}`, () => this.client.put({
+                bucket,
+                key,
+                contentType: file.contentType,
+                // Each attempt reads the file again from the start.
+                open: () => ({ stream: (0,external_node_fs_.createReadStream)(file.absolutePath), length: file.sizeBytes }),
+            }));
+        }
+        catch (error) {
+            if (!(error instanceof errors/* BucketError */.PI))
+                throw error;
+            // The store's answer names S3's code (AccessDenied, SignatureDoesNotMatch…) when it gave one.
+            throw new errors/* ActionError */.lZ(`Staging ${file.path} in bucket ${bucket} failed: ${(0,errors/* errorClause */.Y7)(error)}; nothing was submitted.`);
+        }
+        const url = await this.client.presignGet(bucket, key, urlLifetimeSeconds(this.deadline));
+        tell({ type: 'staged', path: file.path, object: uri, bytes: file.sizeBytes, elapsedMs: Date.now() - started });
+        return { bucket, key, uri, url };
+    }
+    /**
+     * After the clip: deletes the object once its task has completed or failed, or when reApi refused the submission
+     * (no task will fetch it); keeps it while a task may still fetch it. Never throws: a failed delete is a warning.
+     */
+    async settle(object, clip, error, log, tell, aborted) {
+        const refused = clip.taskId === undefined && error instanceof errors/* ApiError */.hD && error.status >= 400 && error.status < 500 && error.status !== 429;
+        const done = clip.taskId !== undefined && (clip.stage === 'completed' || clip.stage === 'failed');
+        if (aborted || !(done || refused)) {
+            tell({ type: 'staged-kept', object: object.uri, taskId: clip.taskId });
+            return;
+        }
+        try {
+            await this.client.delete(object.bucket, object.key);
+            tell({ type: 'staged-deleted', object: object.uri });
+        }
+        catch (deleteError) {
+            log.warning(`Could not delete the staged ${object.uri} (${(0,errors/* errorClause */.Y7)(deleteError)}); a lifecycle rule on the staging prefix removes it later.`);
+        }
+    }
+}
+/** The run's staging, with the S3 client loaded now (only runs with video-file get here). */
+async function openStaging(settings, location, deadline, signal, log) {
+    const { S3Client } = await __nccwpck_require__.e(/* import() */ 597).then(__nccwpck_require__.bind(__nccwpck_require__, 28597));
+    return new Staging(new S3Client({ settings, signal, log }), location, deadline);
+}
 
 // EXTERNAL MODULE: ./src/source/preflight.ts
 var preflight = __nccwpck_require__(64030);
+;// CONCATENATED MODULE: ./src/source/local-file.ts
+/**
+ * Sources from the workspace (`video-file`): the paths and globs expanded in
+ * sorted order, each file checked on disk before any request (a regular file
+ * inside the workspace, at most 50 MB, MP4/MOV/MKV by its bytes), hashed once,
+ * and probed from disk for preflight (duration, size, container, verify facts).
+ *
+ * Nothing here touches the network: staging the file in the bucket is the
+ * pipeline's job, after the run is planned and the cost guard has passed.
+ */
+
+
+
+
+
+
+
+
+
+/** The Content-Type a staged file is stored with (S3 returns it on the presigned GET). */
+function stagedContentType(container, path) {
+    if (container === 'matroska')
+        return 'video/x-matroska';
+    return /\.(mov|qt)$/i.test(path) ? 'video/quicktime' : 'video/mp4';
+}
+/** Characters that make a `video-file` line a glob rather than a literal path (@actions/glob's syntax). */
+const GLOB_CHARACTERS = /[*?[\]]/;
+/** A path for messages and `results[].source`: relative to the workspace, with `/` on every OS. */
+function workspacePath(workspace, absolute) {
+    return (0,external_node_path_.relative)(workspace, absolute).split(external_node_path_.sep).join('/');
+}
+function fileError(path, problem) {
+    return new errors/* InputError */.wW(`Input 'video-file': ${path} ${problem}; video-file takes MP4, MOV or MKV files of at most 50 MB inside the workspace.`);
+}
+/** Refuses a line that is absolute or climbs out of the workspace, before any file system call. */
+function checkPattern(line) {
+    if (line.startsWith('!'))
+        throw new errors/* InputError */.wW(`Input 'video-file' does not take exclusion patterns (got ${(0,values/* preview */.VH)(line)}); list the files or globs to include.`);
+    if (line.includes('\0'))
+        throw new errors/* InputError */.wW(`Input 'video-file' contains a NUL character; got ${(0,values/* preview */.VH)(line)}.`);
+    const segments = line.split(/[\\/]+/);
+    if ((0,external_node_path_.isAbsolute)(line) || /^[A-Za-z]:/.test(line) || segments.includes('..')) {
+        throw new errors/* InputError */.wW(`Input 'video-file' must name files inside the workspace, relative to GITHUB_WORKSPACE (got ${(0,values/* preview */.VH)(line)}); absolute paths and '..' are not accepted.`);
+    }
+}
+/** The files a glob line matches, sorted (files only: a directory a glob reaches is not a source). */
+async function globFiles(workspace, line) {
+    const { create } = await __nccwpck_require__.e(/* import() */ 427).then(__nccwpck_require__.bind(__nccwpck_require__, 54427));
+    const pattern = (0,external_node_path_.join)(workspace, line);
+    const globber = await create(pattern, { matchDirectories: false, implicitDescendants: false, followSymbolicLinks: true });
+    return (await globber.glob()).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+/** Reads the first bytes of a file (fewer when it is shorter). */
+async function readHead(path, bytes) {
+    const handle = await (0,promises_.open)(path, 'r');
+    try {
+        const buffer = Buffer.alloc(bytes);
+        const { bytesRead } = await handle.read(buffer, 0, bytes, 0);
+        return buffer.subarray(0, bytesRead);
+    }
+    finally {
+        await handle.close();
+    }
+}
+/** Checks one file on disk: inside the workspace (symbolic links resolved), regular, within 50 MB, a video by its bytes; then hashes it. */
+async function checkFile(workspace, realWorkspace, absolute) {
+    const path = workspacePath(workspace, absolute);
+    let info;
+    try {
+        info = await (0,promises_.stat)(absolute);
+    }
+    catch (error) {
+        const code = error.code;
+        throw fileError(path, code === 'ENOENT' || code === 'ENOTDIR' ? 'does not exist' : `cannot be read (${(0,errors/* errorText */.kc)(error)})`);
+    }
+    const real = await (0,promises_.realpath)(absolute);
+    const inside = (0,external_node_path_.relative)(realWorkspace, real);
+    if (inside === '' || inside.startsWith('..') || (0,external_node_path_.isAbsolute)(inside))
+        throw fileError(path, 'is a link to a file outside the workspace');
+    if (!info.isFile())
+        throw fileError(path, info.isDirectory() ? 'is a directory, not a file' : 'is not a regular file');
+    if (info.size > preflight/* MAX_SOURCE_BYTES */.Tw) {
+        throw fileError(path, `is ${(0,format/* formatBytes */.z3)(info.size)} (${info.size} bytes), over the upscaler's 50 MB limit (${preflight/* MAX_SOURCE_BYTES */.Tw} bytes)`);
+    }
+    if (info.size === 0)
+        throw fileError(path, 'is empty (0 bytes)');
+    const container = (0,media_container/* sniffContainer */.W1)(await readHead(real, 16));
+    if (!container)
+        throw fileError(path, 'is not an MP4, MOV or MKV file by its bytes (whatever its extension)');
+    const { sha256, bytes } = await (0,file_hash/* hashFile */.D)(real);
+    return { path, absolutePath: real, sizeBytes: bytes, container, contentType: stagedContentType(container, path), sha256 };
+}
+/**
+ * Expands `video-file` (paths and globs relative to the workspace, in input
+ * order, each glob's matches sorted) and checks every file, or throws one
+ * InputError naming the first bad line or file. A file listed twice is staged
+ * and billed once.
+ */
+async function findWorkspaceFiles(lines, workspace, urls = 0) {
+    if (lines.length === 0)
+        return [];
+    lines.forEach(checkPattern);
+    const root = (0,external_node_path_.resolve)(workspace);
+    let realRoot;
+    try {
+        realRoot = await (0,promises_.realpath)(root);
+    }
+    catch (error) {
+        throw new errors/* InputError */.wW(`Input 'video-file' needs the workspace, but GITHUB_WORKSPACE (${root}) cannot be read (${(0,errors/* errorText */.kc)(error)}).`);
+    }
+    const files = [];
+    const seen = new Set();
+    for (const line of lines) {
+        const matches = GLOB_CHARACTERS.test(line) ? await globFiles(root, line) : [(0,external_node_path_.join)(root, line)];
+        if (matches.length === 0)
+            throw new errors/* InputError */.wW(`Input 'video-file': ${(0,values/* preview */.VH)(line)} matches no file in the workspace (${root}).`);
+        for (const absolute of matches) {
+            const file = await checkFile(root, realRoot, absolute);
+            if (seen.has(file.absolutePath))
+                continue;
+            seen.add(file.absolutePath);
+            files.push(file);
+            // Globs can match many more files than lines: one step takes as many sources as a list input does.
+            if (urls + files.length > values/* MAX_ITEMS */._5) {
+                throw new errors/* InputError */.wW(`Input 'video-file' matches more than ${values/* MAX_ITEMS */._5 - urls} files${urls ? ` (with ${urls} video-url source${urls === 1 ? '' : 's'})` : ''}; at most ${values/* MAX_ITEMS */._5} sources are taken in one step (split them over a matrix).`);
+            }
+        }
+    }
+    return files;
+}
+/** Preflight for a workspace file: the same facts as a URL's probe, read from disk (no request). */
+async function probeWorkspaceFile(file) {
+    const head = await readHead(file.absolutePath, preflight/* HEAD_BYTES */.Lq);
+    let bytesRead = head.length;
+    const readRange = async (start, end) => {
+        const handle = await (0,promises_.open)(file.absolutePath, 'r');
+        try {
+            const buffer = Buffer.alloc(Math.max(0, end - start));
+            const { bytesRead: n } = await handle.read(buffer, 0, buffer.length, start);
+            bytesRead += n;
+            return buffer.subarray(0, n);
+        }
+        finally {
+            await handle.close();
+        }
+    };
+    const probe = {
+        url: file.path,
+        sizeBytes: file.sizeBytes,
+        contentType: file.contentType,
+        container: file.container,
+        bytesFetched: 0,
+        requests: 0,
+        warnings: [],
+    };
+    const facts = await (0,media_container/* readMediaFacts */.C7)(file.container, head, file.sizeBytes, readRange, { ...media_container/* DEFAULT_DURATION_LIMITS */.Ko, maxExtraBytes: preflight/* MAX_SOURCE_BYTES */.Tw });
+    if (facts.video)
+        probe.video = facts.video;
+    if (facts.durationSeconds !== undefined) {
+        probe.durationSeconds = facts.durationSeconds;
+        probe.billableSeconds = (0,billing/* billableSeconds */.NM)(facts.durationSeconds);
+    }
+    else {
+        probe.warnings.push(`${file.path}: its duration could not be read (${facts.problem ?? 'unknown reason'}); the API measures it when the job is submitted.`);
+    }
+    probe.bytesFetched = bytesRead;
+    return probe;
+}
+/**
+ * Preflight of every source in order: URLs probed on their hosts (preflight.ts), workspace files read from disk
+ * (they were checked when found, so only the media facts are left to read; a file that cannot be read now is refused).
+ */
+async function checkSourcesAndFiles(plans, options) {
+    const urls = plans.filter((plan) => !plan.file).map((plan) => plan.source);
+    const urlChecks = await (0,preflight/* probeSources */.Z_)(urls, options);
+    const fileChecks = await Promise.all(plans
+        .filter((plan) => plan.file)
+        .map(async ({ file }) => {
+        const { path } = file;
+        try {
+            return { url: path, probe: await probeWorkspaceFile(file) };
+        }
+        catch (error) {
+            return { url: path, error: new errors/* PreflightError */.wG(`${path} could not be read (${(0,errors/* errorText */.kc)(error)}).`, path) };
+        }
+    }));
+    let url = 0;
+    let file = 0;
+    return plans.map((plan) => (plan.file ? fileChecks[file++] : urlChecks[url++]));
+}
+
 // EXTERNAL MODULE: ./src/skip-unchanged/fingerprint.ts
 var skip_unchanged_fingerprint = __nccwpck_require__(61327);
 // EXTERNAL MODULE: ./src/skip-unchanged/record.ts
-var record = __nccwpck_require__(99450);
+var skip_unchanged_record = __nccwpck_require__(99450);
+;// CONCATENATED MODULE: ./src/skip-unchanged/revalidate.ts
+
+
+
+/** Whether a clip's source is a URL on a host (not a workspace file), so has an ETag to revalidate. */
+function isUrlSource(plan) {
+    return !plan.file && typeof plan.source === 'string' && /^https?:\/\//i.test(plan.source);
+}
+/**
+ * One GET of a source, hashed as it arrives (with `ifNoneMatch`, a 304 instead
+ * when its bytes are still those), within the deadline; undefined when there
+ * is no time left. A revalidation (`ifNoneMatch`) swallows FingerprintError:
+ * preflight then says what is wrong. A workspace file (video-file) costs no
+ * request: its SHA-256 was taken on disk when it was checked.
+ */
+async function readSource(plan, bounds, ifNoneMatch) {
+    if (plan.file)
+        return { sha256: plan.file.sha256, bytes: plan.file.sizeBytes, requests: 0 };
+    const left = (bounds?.deadline.at ?? 0) - Date.now();
+    if (!bounds || left <= 0 || bounds.signal.aborted)
+        return undefined;
+    try {
+        return await (0,skip_unchanged_fingerprint/* hashSource */.cB)(plan.source, { signal: bounds.signal, timeoutMs: Math.min(skip_unchanged_fingerprint/* HASH_TIMEOUT_MS */.UU, left), ifNoneMatch });
+    }
+    catch (error) {
+        if (ifNoneMatch === undefined || !(error instanceof errors/* FingerprintError */.dz))
+            throw error;
+        return undefined;
+    }
+}
+/**
+ * Evidence that the source still holds the fingerprinted bytes now that its
+ * task completed (reApi fetched it in between): the host answers 304 to the
+ * strong ETag it gave then, or its bytes hash the same again (a workspace
+ * file: on disk). The strong ETag that goes with those bytes (if any), or why not.
+ */
+async function sourceUnchanged(plan, fingerprint, bounds) {
+    try {
+        if (plan.file)
+            return (await (0,file_hash/* hashFile */.D)(plan.file.absolutePath)).sha256 === fingerprint.sourceSha256 ? {} : 'its source changed while the task ran';
+        const left = (bounds?.deadline.at ?? Date.now() + skip_unchanged_fingerprint/* HASH_TIMEOUT_MS */.UU) - Date.now();
+        if (left <= 0)
+            return 'the timeout ran out before the source could be read again';
+        const url = plan.source;
+        const again = await (0,skip_unchanged_fingerprint/* hashSource */.cB)(url, { signal: bounds?.signal, timeoutMs: Math.min(skip_unchanged_fingerprint/* HASH_TIMEOUT_MS */.UU, left), ifNoneMatch: fingerprint.etag });
+        // The ETag kept is one the host gave for exactly these bytes.
+        if (again.notModified)
+            return { etag: fingerprint.etag };
+        if (again.sha256 === fingerprint.sourceSha256)
+            return { etag: again.etag };
+        return 'its source changed while the task ran';
+    }
+    catch (error) {
+        return `its source could not be read again (${(0,errors/* errorClause */.Y7)(error)})`;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/skip-unchanged/reuse.ts
 /**
  * `skip-unchanged`: a source whose bytes, factor and model match an earlier
  * completed task is not submitted again; that task is picked up instead.
  *
- * - preflight: each source that passed its checks is read in full and hashed
- *   (src/skip-unchanged/fingerprint.ts), and its fingerprint looked up (src/skip-unchanged/record-stores.ts);
+ * - before preflight: a source whose URL has a record with the host's strong
+ *   ETag is revalidated with one conditional GET. A 304 proves its bytes are
+ *   the recorded ones: the record's task is reused and preflight takes the
+ *   source's facts from the record, so an unchanged source costs one request
+ *   and no byte. A 200 carries the new bytes, hashed as they arrive;
+ * - preflight: each other source that passed its checks is read in full and
+ *   hashed (src/skip-unchanged/fingerprint.ts), and its fingerprint looked up
+ *   (src/skip-unchanged/record-stores.ts);
  * - pipeline: a hit fetches the recorded task once (free) for current result
  *   URLs, and a tool-cache copy of the result stands in for the download;
  * - after a new task completes (and is downloaded), its record is saved.
@@ -47763,6 +48618,8 @@ var record = __nccwpck_require__(99450);
 
 
 
+
+
 /** When a reused task completed, for people: "2026-11-20 08:30 UTC". */
 function reuseDate(completedAt) {
     return `${completedAt.slice(0, 10)} ${completedAt.slice(11, 16)} UTC`;
@@ -47770,54 +48627,105 @@ function reuseDate(completedAt) {
 class SkipUnchanged {
     log;
     upscaleFactor;
+    actionsCache;
     fingerprints = new Map();
     hits = new Map();
+    known = new Map();
+    /** The ETag of each source URL's newest record (undefined: none), for clips revalidation looked up. */
+    urlEtags = new Map();
     /** Loaded on first use: @actions/cache and @actions/tool-cache stay out of the bundle that every run loads. */
     cache;
     /** The cost guard, once preflight passed it: a clip that falls back to submitting must stay within it. */
     guard;
     /** The run's signal and deadline, for the check that a source did not change before its record is saved. */
     bounds;
-    constructor(log, upscaleFactor) {
+    /** Reused clips whose source came with a strong ETag that their URL's newest record does not hold: saved under the URL after reuse. */
+    learn = new Set();
+    constructor(log, upscaleFactor, actionsCache) {
         this.log = log;
         this.upscaleFactor = upscaleFactor;
+        this.actionsCache = actionsCache;
     }
     async store() {
         if (!this.cache) {
-            const { ResultCache } = await Promise.all(/* import() */[__nccwpck_require__.e(830), __nccwpck_require__.e(533), __nccwpck_require__.e(152), __nccwpck_require__.e(880)]).then(__nccwpck_require__.bind(__nccwpck_require__, 97880));
-            this.cache = new ResultCache({ log: this.log });
+            const { ResultCache } = await Promise.all(/* import() */[__nccwpck_require__.e(830), __nccwpck_require__.e(533), __nccwpck_require__.e(427), __nccwpck_require__.e(998), __nccwpck_require__.e(805), __nccwpck_require__.e(401)]).then(__nccwpck_require__.bind(__nccwpck_require__, 87401));
+            this.cache = new ResultCache({ log: this.log, actions: await this.actionsCache?.store() });
         }
         return this.cache;
     }
     /**
-     * Preflight: hashes each source (within the preflight deadline) and looks
-     * its fingerprint up. A source that cannot be hashed is warned about once
-     * and submitted as usual.
+     * Before preflight: each source whose URL has a record with a strong ETag
+     * is fetched once with If-None-Match. 304: its bytes are the recorded ones
+     * (reused, facts from the record, not probed). 200: the body is hashed as it
+     * arrives; the same SHA-256 is as good as a 304, another means it changed
+     * (preflight probes it, and its new fingerprint is looked up). Trouble only
+     * leaves the source to preflight and the usual fingerprint.
+     */
+    async revalidate(plans, options, log) {
+        this.bounds = { signal: options.signal, deadline: options.deadline };
+        const store = await this.store();
+        const expected = { model: MODEL, upscaleFactor: this.upscaleFactor };
+        await Promise.all(plans.map(async (plan) => {
+            // Local files (video-file) would be hashed from disk at no request; only URLs are revalidated.
+            if (!isUrlSource(plan) || options.signal.aborted || Date.now() >= options.deadline.at)
+                return;
+            // The store answers one lookup at a time; each source's GET starts as soon as its record is known.
+            const found = await store.lookupSource(plan.source, expected);
+            this.urlEtags.set(plan.index, found?.record.sourceEtag);
+            const etag = found?.record.sourceEtag;
+            if (!found || !etag)
+                return;
+            const answer = await options.pool.run(() => readSource(plan, this.bounds, etag));
+            if (!answer)
+                return;
+            const { record } = found;
+            const sha256 = answer.notModified ? record.sourceSha256 : answer.sha256;
+            this.fingerprints.set(plan.index, { ...expected, sourceSha256: sha256, etag: answer.notModified ? etag : answer.etag });
+            if (sha256 !== record.sourceSha256) {
+                log.info(`skip-unchanged: ${(0,urls/* displayUrl */.Q)(plan.source)} changed since task ${record.taskId} (its host sent new bytes for the recorded ETag).`);
+                return;
+            }
+            this.hits.set(plan.index, found);
+            this.known.set(plan.index, { record, notModified: answer.notModified === true, requests: answer.requests, bytes: answer.bytes });
+        }));
+    }
+    /** Preflight's facts for a source revalidation showed unchanged, from its record; undefined for any other. */
+    knownSource(index) {
+        return this.known.get(index);
+    }
+    /**
+     * Preflight: hashes each source not fingerprinted yet (within the preflight
+     * deadline) and looks up each fingerprint not found yet. A source that
+     * cannot be hashed is warned about once and submitted as usual.
      */
     async find(plans, options, log, label) {
         this.bounds = { signal: options.signal, deadline: options.deadline };
         await Promise.all(plans.map((plan) => options.pool.run(async () => {
-            const left = options.deadline.at - Date.now();
-            if (left <= 0 || options.signal.aborted)
+            if (this.fingerprints.has(plan.index))
                 return;
             try {
-                const { sha256, etag } = await (0,skip_unchanged_fingerprint/* hashSource */.cB)(plan.source, { signal: options.signal, timeoutMs: Math.min(skip_unchanged_fingerprint/* HASH_TIMEOUT_MS */.UU, left) });
-                this.fingerprints.set(plan.index, { model: MODEL, upscaleFactor: this.upscaleFactor, sourceSha256: sha256, etag });
+                const answer = await readSource(plan, this.bounds);
+                if (answer)
+                    this.fingerprints.set(plan.index, { model: MODEL, upscaleFactor: this.upscaleFactor, sourceSha256: answer.sha256, etag: answer.etag });
             }
             catch (error) {
                 if (!(error instanceof errors/* FingerprintError */.dz))
                     throw error;
-                log.warning(fingerprintFailedWarning(label(plan), (0,errors/* errorText */.kc)(error)));
+                log.warning((0,wording/* fingerprintFailedWarning */.Qg)(label(plan), (0,errors/* errorText */.kc)(error)));
             }
         })));
         // One at a time: the Actions cache calls are serialised anyway, and a hit in the tool cache costs nothing.
         for (const plan of plans) {
             const fingerprint = this.fingerprints.get(plan.index);
-            if (!fingerprint || options.signal.aborted)
+            if (!fingerprint || this.hits.has(plan.index) || options.signal.aborted)
                 continue;
             const hit = await (await this.store()).lookup(fingerprint);
-            if (hit)
-                this.hits.set(plan.index, hit);
+            if (!hit)
+                continue;
+            this.hits.set(plan.index, hit);
+            // Reused by its bytes: when they came with a strong ETag the URL's record lacks, remember it for the next run (see remember).
+            if (fingerprint.etag && fingerprint.etag !== this.urlEtags.get(plan.index))
+                this.learn.add(plan.index);
         }
     }
     /** The earlier task this clip would reuse, if any. */
@@ -47864,7 +48772,7 @@ class SkipUnchanged {
         const why = notTheRecordedTask(task, record);
         if (why)
             return this.notReusable(plan, record, why, log);
-        log.info(reusingTaskInfo(record.taskId, reuseDate(record.completedAt)));
+        log.info((0,wording/* reusingTaskInfo */.ZS)(record.taskId, reuseDate(record.completedAt)));
         return { task, extras: { reusedFrom: { completedAt: record.completedAt } } };
     }
     notReusable(plan, record, why, log) {
@@ -47876,10 +48784,10 @@ class SkipUnchanged {
             catch (error) {
                 if (!(error instanceof errors/* CostGuardError */.Rq))
                     throw error;
-                throw new errors/* NotStartedError */.x$(reusedTaskOverGuardMessage(record.taskId, why, (0,errors/* errorText */.kc)(error)));
+                throw new errors/* NotStartedError */.x$((0,wording/* reusedTaskOverGuardMessage */.ql)(record.taskId, why, (0,errors/* errorText */.kc)(error)));
             }
         }
-        log.warning(reusedTaskGoneWarning(record.taskId, why));
+        log.warning((0,wording/* reusedTaskGoneWarning */.RA)(record.taskId, why));
         return undefined;
     }
     /** The tool cache's copy of result `index` of a reused clip, copied to `dir/name` once its SHA-256 checks out. */
@@ -47889,7 +48797,7 @@ class SkipUnchanged {
             return undefined;
         const path = (0,external_node_path_.resolve)((0,external_node_path_.join)(dir, name));
         try {
-            if (await (0,record/* copyVerifiedResult */.$X)(file, path)) {
+            if (await (0,skip_unchanged_record/* copyVerifiedResult */.$X)(file, path)) {
                 log.info(`Copied the result from the runner's tool cache (SHA-256 checked), not downloaded.`);
                 return { url, path, name, bytes: file.bytes };
             }
@@ -47898,7 +48806,7 @@ class SkipUnchanged {
         catch (error) {
             if (error instanceof errors/* CancelledError */.cc)
                 throw error;
-            if (error instanceof record/* StoredFileError */.IS) {
+            if (error instanceof skip_unchanged_record/* StoredFileError */.IS) {
                 log.info(`The tool cache's copy of the result is ignored: ${error.message}; downloading it instead.`);
                 return undefined;
             }
@@ -47913,10 +48821,12 @@ class SkipUnchanged {
      */
     async remember(plan, progress, log = this.log) {
         const fingerprint = this.fingerprints.get(plan.index);
-        if (!fingerprint || !progress.taskId || progress.reusedFrom || progress.videoUrls.length === 0)
+        if (!fingerprint || !progress.taskId || progress.videoUrls.length === 0)
             return;
-        const unchanged = await this.sourceUnchanged(plan.source, fingerprint);
-        if (unchanged !== true) {
+        if (progress.reusedFrom)
+            return this.learnEtag(plan, fingerprint.etag);
+        const unchanged = await sourceUnchanged(plan, fingerprint, this.bounds);
+        if (typeof unchanged === 'string') {
             log.info(`skip-unchanged: task ${progress.taskId} is not remembered: ${unchanged}, so it cannot be shown that reApi upscaled the bytes that were fingerprinted.`);
             return;
         }
@@ -47929,28 +48839,21 @@ class SkipUnchanged {
             videoUrls: [...progress.videoUrls],
             billableSeconds: plan.billableSeconds ?? null,
             completedAt: new Date().toISOString(),
+            ...(unchanged.etag ? { sourceEtag: unchanged.etag } : {}),
+            ...(plan.sourceMedia ? { sourceMedia: (0,skip_unchanged_record/* recordedMedia */.Dw)(plan.sourceMedia) } : {}),
         };
         const files = progress.videoUrls.map((url) => progress.files.find((file) => file.url === url)?.path);
-        await (await this.store()).save(record, files).catch(() => undefined);
+        // Only a URL is revalidated on a later run; a workspace file is hashed on disk again, at no request.
+        await (await this.store()).save(record, files, plan.file ? undefined : plan.source).catch(() => undefined);
     }
-    /**
-     * Evidence that the source still holds the fingerprinted bytes now that its
-     * task completed (reApi fetched it in between): the host answers 304 to the
-     * strong ETag it gave then, or its bytes hash the same again. True, or why not.
-     */
-    async sourceUnchanged(url, fingerprint) {
-        const left = (this.bounds?.deadline.at ?? Date.now() + skip_unchanged_fingerprint/* HASH_TIMEOUT_MS */.UU) - Date.now();
-        if (left <= 0)
-            return 'the timeout ran out before the source could be read again';
-        try {
-            const again = await (0,skip_unchanged_fingerprint/* hashSource */.cB)(url, { signal: this.bounds?.signal, timeoutMs: Math.min(skip_unchanged_fingerprint/* HASH_TIMEOUT_MS */.UU, left), ifNoneMatch: fingerprint.etag });
-            if (again.notModified || again.sha256 === fingerprint.sourceSha256)
-                return true;
-            return 'its source changed while the task ran';
-        }
-        catch (error) {
-            return `its source could not be read again (${(0,errors/* errorClause */.Y7)(error)})`;
-        }
+    /** A reused clip whose source came with a strong ETag its URL's record lacks: the record, with that ETag, saved under the URL. */
+    async learnEtag(plan, etag) {
+        const record = this.hits.get(plan.index)?.record;
+        if (!record || !etag || !this.learn.has(plan.index))
+            return;
+        const media = record.sourceMedia ?? (plan.sourceMedia && (0,skip_unchanged_record/* recordedMedia */.Dw)(plan.sourceMedia));
+        const learnt = { ...record, sourceEtag: etag, ...(media ? { sourceMedia: media } : {}) };
+        await (await this.store()).saveSource(learnt, plan.source).catch(() => undefined);
     }
 }
 /** Why reApi's answer is not the recorded task as it was recorded, or undefined when it is. */
@@ -47990,11 +48893,17 @@ function notTheRecordedTask(task, record) {
 
 
 
-/** The clips of a run, in input order: tasks to resume (named by `video-url` when it lists their sources) or sources to submit. */
-function buildClipPlans(inputs) {
-    return inputs.taskIds.length > 0
-        ? inputs.taskIds.map((resumeTaskId, index) => ({ index, resumeTaskId, source: inputs.videoUrls[index] }))
-        : inputs.videoUrls.map((source, index) => ({ index, source }));
+
+
+/**
+ * The clips of a run, in input order: tasks to resume (named by `video-url` when it lists their sources) or sources
+ * to submit, the URLs first, then the workspace files (`video-file`, found and checked before this).
+ */
+function buildClipPlans(inputs, files = []) {
+    if (inputs.taskIds.length > 0)
+        return inputs.taskIds.map((resumeTaskId, index) => ({ index, resumeTaskId, source: inputs.videoUrls[index] }));
+    const urls = inputs.videoUrls.map((source, index) => ({ index, source }));
+    return [...urls, ...files.map((file, at) => ({ index: urls.length + at, source: file.path, file }))];
 }
 /** The run's result names: each clip's, unique in source order once its task id is known (names known now are settled now). */
 function planResultNames(plans, upscaleFactor) {
@@ -48012,22 +48921,38 @@ function planResultNames(plans, upscaleFactor) {
  * a video, and its duration (so the billable seconds are known). One bad
  * source or a total over max-billable-seconds refuses the whole run unpaid.
  */
-async function plan_preflight(plans, inputs, reporter, signal, pool, timeline) {
+async function plan_preflight(plans, inputs, reporter, signal, pool, timeline, actionsCache) {
     const toCheck = plans.filter((plan) => !plan.resumeTaskId);
     if (!inputs.preflight || toCheck.length === 0)
         return { clips: plans };
-    return timeline.span('preflight', () => checkSources(plans, toCheck, inputs, reporter, signal, pool));
+    return timeline.span('preflight', () => checkSources(plans, toCheck, inputs, reporter, signal, pool, actionsCache));
 }
-async function checkSources(plans, toCheck, inputs, reporter, signal, pool) {
+async function checkSources(plans, toCheck, inputs, reporter, signal, pool, actionsCache) {
     const title = `Preflight: checking ${toCheck.length === 1 ? 'the source' : `${toCheck.length} sources`}`;
     const refused = new Map();
     const late = new Map();
     const measured = new Map();
     const media = new Map();
+    const unchanged = inputs.skipUnchanged ? new SkipUnchanged(reporter, inputs.upscaleFactor, actionsCache) : undefined;
     await reporter.group(title, async () => {
-        const checks = await (0,preflight/* probeSources */.Z_)(toCheck.map((plan) => plan.source), { signal, pool, deadline: inputs.deadline });
-        checks.forEach((check, position) => {
-            const plan = toCheck[position];
+        // skip-unchanged: a source its host shows unchanged (304 to the recorded ETag) is not probed; its facts are its record's.
+        // Workspace files (video-file) are read from disk, never revalidated on a host.
+        await unchanged?.revalidate(hostedOnly(toCheck), { signal, pool, deadline: inputs.deadline }, reporter);
+        const probed = toCheck.filter((plan) => !unchanged?.knownSource(plan.index));
+        const checks = await checkSourcesAndFiles(probed, { signal, pool, deadline: inputs.deadline });
+        const checkOf = new Map(checks.map((check, position) => [probed[position].index, check]));
+        for (const plan of toCheck) {
+            const known = unchanged?.knownSource(plan.index);
+            if (known) {
+                const { billableSeconds, sourceMedia } = known.record;
+                reporter.info(knownSourceLine(plan.source, known));
+                if (billableSeconds !== null)
+                    measured.set(plan.index, billableSeconds);
+                if (sourceMedia)
+                    media.set(plan.index, sourceMedia);
+                continue;
+            }
+            const check = checkOf.get(plan.index);
             if (check.probe) {
                 reporter.info((0,preflight/* describeProbe */.WH)(check.probe));
                 for (const warning of check.probe.warnings)
@@ -48044,9 +48969,10 @@ async function checkSources(plans, toCheck, inputs, reporter, signal, pool) {
                 refused.set(plan.index, (0,errors/* errorText */.kc)(check.error));
                 reporter.info(`${(0,urls/* displayUrl */.Q)(plan.source)}: ${(0,errors/* errorText */.kc)(check.error)}`);
             }
-        });
+        }
     });
-    const unchanged = await findUnchanged(toCheck, inputs, reporter, signal, pool, refused.size + late.size === 0);
+    if (unchanged && refused.size + late.size === 0)
+        await findUnchanged(unchanged, toCheck, inputs, reporter, signal, pool);
     const clips = plans.map((plan) => measured.has(plan.index) || media.has(plan.index) ? { ...plan, billableSeconds: measured.get(plan.index), sourceMedia: media.get(plan.index) } : plan);
     const checked = clips.filter((plan) => !plan.resumeTaskId);
     // Reused clips are not submitted: the billable seconds and the cost guard count only what this run submits.
@@ -48058,19 +48984,19 @@ async function checkSources(plans, toCheck, inputs, reporter, signal, pool) {
     }
     // The deadline came during preflight: nothing may be submitted now, and the message says where the time went.
     if (late.size > 0 || (!inputs.dryRun && Date.now() >= inputs.deadline.at)) {
-        const why = (plan) => refused.get(plan.index) ?? (late.get(plan.index) === 'unanswered' ? NOT_SUBMITTED_UNANSWERED : NOT_SUBMITTED_PREFLIGHT_TIMEOUT);
+        const why = (plan) => refused.get(plan.index) ?? (late.get(plan.index) === 'unanswered' ? wording/* NOT_SUBMITTED_UNANSWERED */.dI : wording/* NOT_SUBMITTED_PREFLIGHT_TIMEOUT */.m4);
         const outcomes = clips.map((plan) => unrunClip(plan, refused.has(plan.index) ? 'failed' : 'skipped', why(plan)));
         const named = (kind) => checked.filter((plan) => late.get(plan.index) === kind).map((plan) => reporter.label(plan));
         const also = refused.size > 0
             ? ` Preflight also refused ${[...refused.keys()].map((index) => reporter.label(clips[index])).join(', ')} (see the results output).`
             : '';
-        const message = `${preflightDeadlineMessage((0,format/* formatElapsed */.C7)(inputs.deadline.timeoutMs), named('unanswered'), named('not-checked'))}${also}`;
+        const message = `${(0,wording/* preflightDeadlineMessage */.hX)((0,format/* formatElapsed */.C7)(inputs.deadline.timeoutMs), named('unanswered'), named('not-checked'))}${also}`;
         return { clips, billableSeconds, unchanged, refusal: { outcomes, message } };
     }
     if (refused.size > 0) {
-        const outcomes = clips.map((plan) => unrunClip(plan, refused.has(plan.index) ? 'failed' : 'skipped', refused.get(plan.index) ?? NOT_SUBMITTED_PREFLIGHT));
+        const outcomes = clips.map((plan) => unrunClip(plan, refused.has(plan.index) ? 'failed' : 'skipped', refused.get(plan.index) ?? wording/* NOT_SUBMITTED_PREFLIGHT */.Yd));
         const listed = [...refused].map(([index, error]) => ({ label: reporter.label(clips[index]), error }));
-        return { clips, billableSeconds, refusal: { outcomes, message: preflightRefusedMessage(listed, checked.length) } };
+        return { clips, billableSeconds, refusal: { outcomes, message: (0,wording/* preflightRefusedMessage */.xF)(listed, checked.length) } };
     }
     if (inputs.maxBillableSeconds !== undefined) {
         try {
@@ -48079,8 +49005,8 @@ async function checkSources(plans, toCheck, inputs, reporter, signal, pool) {
         catch (error) {
             if (!(error instanceof errors/* CostGuardError */.Rq))
                 throw error;
-            const outcomes = clips.map((plan) => unrunClip(plan, 'skipped', NOT_SUBMITTED_COST_GUARD));
-            return { clips, billableSeconds, unchanged, refusal: { outcomes, message: costGuardMessage((0,errors/* errorText */.kc)(error)) } };
+            const outcomes = clips.map((plan) => unrunClip(plan, 'skipped', wording/* NOT_SUBMITTED_COST_GUARD */.K9));
+            return { clips, billableSeconds, unchanged, refusal: { outcomes, message: (0,wording/* costGuardMessage */.iY)((0,errors/* errorText */.kc)(error)) } };
         }
         reporter.info(`Within max-billable-seconds (${billableSeconds ?? 0} of ${inputs.maxBillableSeconds}).`);
         // A clip counted as reused that must be submitted after all stays within the guard too.
@@ -48088,13 +49014,29 @@ async function checkSources(plans, toCheck, inputs, reporter, signal, pool) {
     }
     return { clips, billableSeconds, unchanged };
 }
-/** skip-unchanged: hashes the sources that passed (the runner downloads each once) and looks each up; nothing when off or refused. */
-async function findUnchanged(toCheck, inputs, reporter, signal, pool, allPassed) {
-    if (!inputs.skipUnchanged || !allPassed)
-        return undefined;
-    const unchanged = new SkipUnchanged(reporter, inputs.upscaleFactor);
-    await reporter.group('skip-unchanged: fingerprinting the sources', () => unchanged.find(toCheck, { signal, pool, deadline: inputs.deadline }, reporter, (plan) => reporter.label(plan)));
-    return unchanged;
+/** Sources on a host: skip-unchanged revalidates those; a workspace file's (video-file) fingerprint is its SHA-256 from disk, at no request. */
+function hostedOnly(plans) {
+    return plans.filter((plan) => !plan.file);
+}
+/** skip-unchanged: hashes the sources that passed and are not known yet (the runner downloads each once) and looks each up. */
+async function findUnchanged(unchanged, toCheck, inputs, reporter, signal, pool) {
+    const rest = toCheck.filter((plan) => !unchanged.knownSource(plan.index));
+    if (rest.length === 0)
+        return;
+    await reporter.group('skip-unchanged: fingerprinting the sources', () => unchanged.find(rest, { signal, pool, deadline: inputs.deadline }, reporter, (plan) => reporter.label(plan)));
+}
+/** Preflight's line for a source shown unchanged before it was probed: the recorded facts, and what showing it cost. */
+function knownSourceLine(url, known) {
+    const { record } = known;
+    const probe = {
+        url,
+        ...record.sourceMedia,
+        billableSeconds: record.billableSeconds ?? undefined,
+        bytesFetched: known.bytes,
+        requests: known.requests,
+        warnings: [],
+    };
+    return `${(0,preflight/* describeProbe */.WH)(probe)}; ${(0,wording/* unchangedSourceInfo */.td)(record.taskId, known.notModified)}`;
 }
 /** Prints what a real run would do; submits and polls nothing. */
 async function dryRun(plan, inputs, reporter) {
@@ -48106,7 +49048,7 @@ async function dryRun(plan, inputs, reporter) {
             }
             const reused = plan.unchanged?.reuse(clip.index);
             if (reused) {
-                reporter.info(wouldReuseInfo((0,urls/* displayUrl */.Q)(clip.source), reused.taskId, reuseDate(reused.completedAt)));
+                reporter.info((0,wording/* wouldReuseInfo */.kC)((0,urls/* displayUrl */.Q)(clip.source), reused.taskId, reuseDate(reused.completedAt)));
                 continue;
             }
             const billable = clip.billableSeconds === undefined ? 'billable seconds unknown' : `${clip.billableSeconds} billable seconds`;
@@ -48122,17 +49064,29 @@ async function dryRun(plan, inputs, reporter) {
     return plan.clips.map((clip) => unrunClip(clip, 'dry-run'));
 }
 /** Checks that need no source: a result that cannot be kept is not paid for. */
-async function checkDelivery(inputs, reporter, names) {
+async function checkDelivery(inputs, reporter, names, signal) {
     if (inputs.artifactName)
         checkArtifactRuntime();
     if (inputs.download) {
-        await prepareDownloadDir(inputs.downloadPath);
+        await (0,download/* prepareDownloadDir */.Zn)(inputs.downloadPath);
         await checkNothingInTheWay(names, inputs.downloadPath);
     }
+    // video-file with session credentials: said before anything is staged or paid for, and in a dry run.
+    const sessionProblem = inputs.s3 && inputs.sourceBucket ? sessionWarning(inputs.s3, inputs.deadline) : undefined;
+    if (sessionProblem)
+        reporter.warning(sessionProblem);
     if (inputs.retentionDays !== undefined && !inputs.artifactName)
         reporter.warning("Input 'retention-days' has no effect without 'artifact-name'.");
     if (isInsecureApiBase(inputs.apiBaseUrl)) {
         reporter.warning(`Input 'api-base-url' is plain http to another machine (${inputs.apiBaseUrl}): the API key would cross the network unencrypted; use https.`);
+    }
+    if (inputs.s3 && isInsecureApiBase(inputs.s3.endpoint)) {
+        reporter.warning(`Input 's3-endpoint' is plain http to another machine (${inputs.s3.endpoint}): objects and signed requests cross the network unencrypted; use https.`);
+    }
+    if (inputs.s3 && inputs.resultBucket) {
+        // Loaded only now: the S3 client would slow every start.
+        const { proveBucketWrites } = await __nccwpck_require__.e(/* import() */ 80).then(__nccwpck_require__.bind(__nccwpck_require__, 23080));
+        await proveBucketWrites(inputs.s3, inputs.resultBucket, reporter, signal);
     }
 }
 /** Refuses, before anything is submitted, a directory where a result whose name is already known would be saved. */
@@ -48210,17 +49164,17 @@ function clipsFailed(outcomes, unfinished) {
         what: outcome.status === 'processing' ? 'still processing' : outcome.status === 'completed' ? 'not delivered' : outcome.status,
         error: outcome.message ?? outcome.status,
     }));
-    return clipsFailedMessage(listed, outcomes.length, resumableTaskIds(outcomes));
+    return (0,wording/* clipsFailedMessage */.yQ)(listed, outcomes.length, resumableTaskIds(outcomes));
 }
 /** A failure of the run as a whole, with how to get back the tasks that completed. */
 function runFailure(error, outcomes) {
     if (error instanceof errors/* CancelledError */.cc && !outcomes.some((outcome) => outcome.taskId))
-        return CANCELLED_BEFORE_ANY_TASK;
-    const message = failureText(error);
+        return wording/* CANCELLED_BEFORE_ANY_TASK */.Jw;
+    const message = (0,wording/* failureText */.kY)(error);
     const completed = outcomes.filter((outcome) => outcome.status === 'completed' && outcome.taskId).map((outcome) => outcome.taskId);
     if (completed.length === 0 || error instanceof errors/* CancelledError */.cc)
         return message;
-    return `${closeSentence(message)} ${redeliverHint(completed)}`;
+    return `${(0,wording/* closeSentence */.gm)(message)} ${(0,wording/* redeliverHint */.s3)(completed)}`;
 }
 /** Task ids that can still be picked up without paying again. */
 function resumableTaskIds(outcomes) {
@@ -48239,6 +49193,7 @@ function clipResults(outcomes) {
         cached: outcome.reusedFrom !== undefined,
         // The first result's, when a task has several.
         release_asset_url: outcome.releaseAssets?.[0]?.url ?? null,
+        bucket_object: outcome.bucketObjects?.[0] ?? null,
         // The media facts become the public snake_case fields here, at the edge; null where unknown or not verified.
         ...mediaResultFields(outcome.media?.source, outcome.media?.result),
     }));
@@ -48325,6 +49280,8 @@ function renderCard(report) {
     rows.push(['Task id', clip?.taskId ? code(clip.taskId) : report.dryRun ? '(dry run: nothing submitted)' : '(none)'], ['Status', `${statusIcon(report.status)} ${report.status}`], ['Elapsed', elapsedCell(report)]);
     if (clip?.reusedFrom)
         rows.push(['Reused', `${reusedText(clip.reusedFrom.completedAt)} (skip-unchanged: nothing submitted or billed)`]);
+    if (clip?.resumedFrom)
+        rows.push(['Resumed', (0,wording/* resumedFromAttemptCell */.n0)(clip.resumedFrom.attempt)]);
     const many = (list, one, index) => (list.length > 1 ? `${one} ${index + 1}` : one);
     clip?.videoUrls.forEach((url, index, all) => rows.push([many(all, 'Result', index), summary_link(url, shortUrl(url))]));
     clip?.files.forEach((file, index, all) => rows.push([many(all, 'Downloaded', index), `${code(file.path)} (${(0,format/* formatBytes */.z3)(file.bytes)})`]));
@@ -48336,11 +49293,12 @@ function renderCard(report) {
     if (report.release)
         rows.push(['Release', summary_link(report.release.url, shortUrl(report.release.url))]);
     clip?.releaseAssets?.forEach((asset, index, all) => rows.push([many(all, 'Release asset', index), releaseAssetCell(asset)]));
+    clip?.bucketObjects?.forEach((object, index, all) => rows.push([many(all, 'Stored', index), code(object)]));
     if (report.failure)
         rows.push(['Error', cell(report.failure)]);
     const resume = report.resumeTaskIds[0];
     if (resume)
-        rows.push(['Resume', `Re-run with ${code(`task-id: ${resume}`)} ${SUMMARY_RESUME_TASK}`]);
+        rows.push(['Resume', `Re-run with ${code(`task-id: ${resume}`)} ${wording/* SUMMARY_RESUME_TASK */.r5}`]);
     const table = ['| | |', '|---|---|', ...rows.map(([key, value]) => `| **${key}** | ${value} |`)].join('\n');
     const title = failed ? 'failed' : report.dryRun ? 'dry run, nothing submitted' : report.status === 'completed' ? 'done' : 'still processing';
     return `### ${icon} reApi Topaz Video Upscaler: ${title}\n\n${table}\n`;
@@ -48374,11 +49332,14 @@ function renderTable(report) {
                 : `${clips.length} clips still processing`;
     // What each upscale did (the verify step), when any result was read.
     const media = clips.some((clip) => mediaDescription(clip.media) !== undefined);
+    // The bucket column only when some result was stored (result-bucket).
+    const stored = clips.some((clip) => clip.bucketObjects !== undefined);
+    const storedCell = (objects = []) => (stored ? ` ${objects.map((object) => code(object)).join('<br>') || '—'} |` : '');
     const lines = [
         `### ${failed ? '❌' : statusIcon(report.status)} reApi Topaz Video Upscaler: ${title}`,
         '',
-        `| # | Source | Task | Status | Billable s | Result | Downloaded |${media ? ' Video |' : ''}${report.release ? ' Release asset |' : ''}`,
-        `|---|---|---|---|---|---|---|${media ? '---|' : ''}${report.release ? '---|' : ''}`,
+        `| # | Source | Task | Status | Billable s | Result | Downloaded |${media ? ' Video |' : ''}${report.release ? ' Release asset |' : ''}${stored ? ' Stored |' : ''}`,
+        `|---|---|---|---|---|---|---|${media ? '---|' : ''}${report.release ? '---|' : ''}${stored ? '---|' : ''}`,
     ];
     // The release column only when release-tag is set, so other tables stay as narrow as before.
     const releaseCell = (assets = []) => report.release ? ` ${assets.map((asset) => releaseAssetCell(asset)).join('<br>') || '—'} |` : '';
@@ -48388,8 +49349,8 @@ function renderTable(report) {
         const files = clip.files.map((file) => `${code(file.name)} (${(0,format/* formatBytes */.z3)(file.bytes)})`).join('<br>');
         lines.push(`| ${index + 1} | ${source ? summary_link(source, shortUrl(source)) : '(resumed task)'} | ${clip.taskId ? code(clip.taskId) : '—'} | ` +
             `${statusIcon(clip.status)} ${clip.status}${clip.message !== undefined && clip.status === 'completed' ? ' (not delivered)' : ''}` +
-            `${clip.reusedFrom ? ` (${reusedText(clip.reusedFrom.completedAt)})` : ''} | ` +
-            `${billableSeconds ?? '—'} | ${result || '—'} | ${files || '—'} |${media ? ` ${cell(mediaDescription(clip.media) ?? '—')} |` : ''}${releaseCell(clip.releaseAssets)}`);
+            `${clip.reusedFrom ? ` (${reusedText(clip.reusedFrom.completedAt)})` : ''}${clip.resumedFrom ? ` (${(0,wording/* resumedFromAttemptCell */.n0)(clip.resumedFrom.attempt)})` : ''} | ` +
+            `${billableSeconds ?? '—'} | ${result || '—'} | ${files || '—'} |${media ? ` ${cell(mediaDescription(clip.media) ?? '—')} |` : ''}${releaseCell(clip.releaseAssets)}${storedCell(clip.bucketObjects)}`);
     }
     const counts = new Map();
     for (const clip of clips)
@@ -48400,7 +49361,8 @@ function renderTable(report) {
     const fileCount = clips.reduce((sum, clip) => sum + clip.files.length, 0);
     lines.push(`| | **Total** | | ${[...counts].map(([status, count]) => `${count} ${status}`).join(', ')} | ${billable ?? '—'} | ` +
         `${clips.reduce((sum, clip) => sum + clip.videoUrls.length, 0)} | ${fileCount > 0 ? `${fileCount} (${(0,format/* formatBytes */.z3)(bytes)})` : '—'} |${media ? ' |' : ''}` +
-        (report.release ? ` ${clips.reduce((sum, clip) => sum + (clip.releaseAssets?.length ?? 0), 0)} |` : ''));
+        (report.release ? ` ${clips.reduce((sum, clip) => sum + (clip.releaseAssets?.length ?? 0), 0)} |` : '') +
+        (stored ? ` ${clips.reduce((sum, clip) => sum + (clip.bucketObjects?.length ?? 0), 0)} |` : ''));
     lines.push('', `**Upscale factor** ${report.upscaleFactor}× · **Concurrency** ${report.concurrency} · **Elapsed** ${elapsedCell(report)}`);
     if (report.artifact)
         lines.push('', `**Artifact** ${artifactCell(report.artifact)}`);
@@ -48415,7 +49377,7 @@ function renderTable(report) {
     if (report.failure && errors.length === 0)
         lines.push('', `**Error** ${cell(report.failure)}`);
     if (report.resumeTaskIds.length > 0) {
-        lines.push('', `**Resume** Re-run with ${code(taskIdInput(report.resumeTaskIds))} ${SUMMARY_RESUME_UNFINISHED}`);
+        lines.push('', `**Resume** Re-run with ${code((0,wording/* taskIdInput */.nu)(report.resumeTaskIds))} ${wording/* SUMMARY_RESUME_UNFINISHED */.he}`);
     }
     return `${lines.join('\n')}\n`;
 }
@@ -48479,7 +49441,7 @@ function coreIO() {
     };
 }
 /** How often a run of several clips says how far it has got. */
-const reporter_PROGRESS_EVERY_MS = 30_000;
+const PROGRESS_EVERY_MS = 30_000;
 class Reporter {
     io;
     startedAt;
@@ -48541,6 +49503,8 @@ class Reporter {
         switch (event.type) {
             case 'resuming':
                 return log.info(`Resuming task ${event.taskId} (no new submission, nothing billed again).`);
+            case 'resumed-rerun':
+                return log.info((0,wording/* resumedFromAttemptInfo */.H6)(event.taskId, event.attempt));
             case 'submitted':
                 return log.info(`Task ${event.taskId} created (status: ${event.status}).`);
             case 'task-started': {
@@ -48554,12 +49518,20 @@ class Reporter {
             case 'task-completed':
                 return log.info(`Task ${event.taskId} completed in ${(0,format/* formatElapsed */.C7)(event.elapsedMs)}: ${event.videoUrls.join(', ')}`);
             case 'not-waiting':
-                return log.info(`wait is false: not waiting. ${event.running ? resumeHint(event.taskId) : ''}`.trim());
+                return log.info(`wait is false: not waiting. ${event.running ? (0,wording/* resumeHint */.tJ)(event.taskId) : ''}`.trim());
             case 'saved':
                 log.info(`Saved ${event.file.path} (${(0,format/* formatBytes */.z3)(event.file.bytes)}).`);
                 if (event.replaced)
                     log.warning(replacedWarning(event.file.path));
                 return;
+            case 'staged':
+                return log.info(`Staged ${event.path} as ${event.object} (${(0,format/* formatBytes */.z3)(event.bytes)} in ${(0,format/* formatElapsed */.C7)(event.elapsedMs)}).`);
+            case 'staged-deleted':
+                return log.info(`Deleted the staged ${event.object}.`);
+            case 'staged-kept':
+                return log.info((0,wording/* stagedKeptInfo */.TG)(event.object, event.taskId));
+            case 'stored':
+                return log.info(`Stored ${event.object} (${(0,format/* formatBytes */.z3)(event.bytes)}).`);
             case 'failed':
                 // Each failure of several is its own annotation; the step's final line sums them up.
                 if (this.many)
@@ -48584,7 +49556,7 @@ class Reporter {
         if (!this.many)
             return () => undefined;
         this.io.info(`Upscaling ${this.plans.length} clips, at most ${concurrency} at a time.`);
-        const timer = setInterval(() => this.io.info(this.progressLine()), reporter_PROGRESS_EVERY_MS);
+        const timer = setInterval(() => this.io.info(this.progressLine()), PROGRESS_EVERY_MS);
         timer.unref();
         return () => {
             clearInterval(timer);
@@ -48638,6 +49610,9 @@ class Reporter {
         if (report.release) {
             this.io.setOutput('release-url', report.release.url);
             this.io.setOutput('release-asset-urls', JSON.stringify(outcomes.flatMap((outcome) => (outcome.releaseAssets ?? []).map((asset) => asset.url))));
+        }
+        if (outcomes.some((outcome) => outcome.bucketObjects)) {
+            this.io.setOutput('bucket-objects', JSON.stringify(outcomes.flatMap((outcome) => outcome.bucketObjects ?? [])));
         }
         const results = clipResults(outcomes);
         // The first clip's result, as its results[] entry has it.
@@ -48693,8 +49668,272 @@ function onStopSignals(controller, io) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/skip-unchanged/shared-store.ts
+class SharedActionsCache {
+    log;
+    loading;
+    loaded;
+    constructor(log) {
+        this.log = log;
+    }
+    store() {
+        this.loading ??= Promise.all(/* import() */[__nccwpck_require__.e(830), __nccwpck_require__.e(533), __nccwpck_require__.e(427), __nccwpck_require__.e(998), __nccwpck_require__.e(580)]).then(__nccwpck_require__.bind(__nccwpck_require__, 77580)).then(({ ActionsCacheStore }) => (this.loaded = new ActionsCacheStore(this.log)));
+        return this.loading;
+    }
+    /** True when a call was abandoned at its time limit: the step must end with process.exit() once it has reported. */
+    get abandoned() {
+        return this.loaded?.abandoned ?? false;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/rerun/record.ts
+/**
+ * What a re-run needs to find the task an earlier attempt of the same
+ * workflow run submitted for a clip: the key it is saved under in the Actions
+ * cache, and the record itself. Pure: no I/O.
+ *
+ * Keys. Cache entries are immutable and restore keys are never used, so each
+ * submission gets a key of its own: the run (GITHUB_RUN_ID), a hash of the job
+ * (GITHUB_JOB), the step (GITHUB_ACTION), the source's identity, the factor
+ * and the model, then the attempt that submitted (`-a<N>`). Attempt N looks up
+ * the exact keys of attempts N-1 down to 1, newest first: when attempt 2
+ * submits again after a failed task, its record does not collide with
+ * attempt 1's. A new run has another run id, so it never sees these records.
+ *
+ * Records hold no secret: the source is kept as a SHA-256 of its identity and
+ * as a label without its query string (a presigned URL's signature lives
+ * there); the API key is never part of a record.
+ */
+
+
+
+
+const RERUN_RECORD_VERSION = 1;
+/** A record is a few hundred bytes; anything much larger is not ours. */
+const MAX_RERUN_RECORD_BYTES = 4096;
+/**
+ * The run this step belongs to, from the runner's environment; undefined
+ * outside GitHub Actions (no GITHUB_RUN_ID or GITHUB_RUN_ATTEMPT), where there
+ * is no re-run to resume.
+ */
+function runContext(env) {
+    const runId = env.GITHUB_RUN_ID?.trim() ?? '';
+    const attempt = Number(env.GITHUB_RUN_ATTEMPT?.trim() ?? '');
+    if (!/^\d{1,20}$/.test(runId) || !Number.isSafeInteger(attempt) || attempt < 1)
+        return undefined;
+    return { runId, attempt, job: env.GITHUB_JOB ?? '', action: env.GITHUB_ACTION ?? '' };
+}
+/**
+ * Query parameters that sign a URL rather than name the object (S3 and R2
+ * SigV4, CloudFront, Google Cloud Storage, Azure SAS): a re-run that signs the
+ * same object again gets another signature, and is still the same source.
+ */
+const SIGNING_PARAM = /^(x-amz-.*|x-goog-.*|signature|expires|key-pair-id|policy|googleaccessid|sig|se|st|sp|sv|sr|spr|si|sdd|ss|srt|skoid|sktid|skt|ske|sks|skv|ses)$/i;
+/** A source URL's identity: its canonical form without signing parameters. */
+function urlIdentity(url) {
+    let id = (0,canonical_url/* canonicalUrl */.W)(url);
+    try {
+        const parsed = new URL(id);
+        const kept = [...parsed.searchParams].filter(([name]) => !SIGNING_PARAM.test(name));
+        parsed.search = new URLSearchParams(kept).toString();
+        id = parsed.href;
+    }
+    catch {
+        // Not a URL: the text itself is the identity.
+    }
+    return { id: `url:${id}`, label: (0,urls/* displayUrl */.Q)(url) };
+}
+/** A local file's identity: its bytes' SHA-256 (for `video-file` sources). */
+function fileIdentity(sha256, name) {
+    return { id: `file:sha256:${sha256.toLowerCase()}`, label: name };
+}
+function sha256Hex(text) {
+    return (0,external_node_crypto_.createHash)('sha256').update(text).digest('hex');
+}
+/** The exact Actions cache key of the record `attempt` saved for this clip. */
+function rerunKey(run, clip, attempt) {
+    const scope = sha256Hex(JSON.stringify([run.job, run.action, clip.source.id, clip.upscaleFactor, clip.model])).slice(0, 40);
+    return `reapi-topaz-rerun-v${RERUN_RECORD_VERSION}-${run.runId}-${scope}-a${attempt}`;
+}
+function rerunRecord(run, clip, taskId, now = new Date()) {
+    return {
+        v: RERUN_RECORD_VERSION,
+        runId: run.runId,
+        attempt: run.attempt,
+        taskId,
+        sourceSha256: sha256Hex(clip.source.id),
+        source: clip.source.label,
+        upscaleFactor: clip.upscaleFactor,
+        model: clip.model,
+        submittedAt: now.toISOString(),
+    };
+}
+const FIELDS = ['v', 'runId', 'attempt', 'taskId', 'sourceSha256', 'source', 'upscaleFactor', 'model', 'submittedAt'];
+/**
+ * Checks a restored record (untrusted: any job of the repository with cache
+ * access could have written an entry) against the clip and the attempt whose
+ * key it was found under. Returns the record, or why it is refused.
+ */
+function parseRerunRecord(text, run, clip, attempt) {
+    if (Buffer.byteLength(text) > MAX_RERUN_RECORD_BYTES)
+        return { problem: 'it is too large' };
+    let data;
+    try {
+        data = JSON.parse(text);
+    }
+    catch {
+        return { problem: 'it is not JSON' };
+    }
+    if (!(0,validate/* isObject */.Gv)(data) || Object.keys(data).some((key) => !FIELDS.includes(key)))
+        return { problem: 'it is not a re-run record' };
+    if (data.v !== RERUN_RECORD_VERSION)
+        return { problem: 'it is of another version' };
+    if (data.runId !== run.runId || data.attempt !== attempt)
+        return { problem: 'it is of another run or attempt' };
+    if (typeof data.taskId !== 'string' || (0,validate/* taskIdProblem */.m2)(data.taskId) !== undefined)
+        return { problem: 'its task id is malformed' };
+    if (data.sourceSha256 !== sha256Hex(clip.source.id))
+        return { problem: 'it is of another source' };
+    if (data.upscaleFactor !== clip.upscaleFactor || data.model !== clip.model)
+        return { problem: 'it is of another factor or model' };
+    if (typeof data.source !== 'string' || typeof data.submittedAt !== 'string')
+        return { problem: 'it is malformed' };
+    return { record: data };
+}
+
+;// CONCATENATED MODULE: ./src/rerun/reruns.ts
+/**
+ * Re-runs resume, they don't resubmit: right after reApi takes a submission,
+ * the task is recorded in the Actions cache (src/rerun/record.ts says how it
+ * is keyed); a later attempt of the same workflow run looks each clip up
+ * before submitting it and picks up the task: still processing, it waits for
+ * it; completed, it uses it; failed (refunded), gone or unusable, it submits
+ * again. The store is the run's one Actions cache store
+ * (src/skip-unchanged/shared-store.ts): trouble warns once, adds at most its
+ * 5 s bound per call, and never fails the run.
+ */
+
+
+
+
+
+
+const RERUNS_PURPOSE = {
+    label: 're-runs',
+    readsOff: 'tasks of earlier attempts cannot be looked up, and a re-run of this job would submit its clips again',
+    writesOff: 'a re-run of this job would submit its clips again',
+    lost: 'a re-run of this job would submit it again',
+};
+/** resume-reruns: on GitHub Actions, each clip's task is recorded per attempt of the workflow run, and looked up on a re-run. */
+function resumingReruns(inputs, log, cache, env = process.env) {
+    const run = inputs.resumeReruns ? runContext(env) : undefined;
+    if (!run)
+        return undefined;
+    // Loaded now, while the first clips submit: the first record is saved as soon as its task exists.
+    void cache.store();
+    return new Reruns(run, cache, inputs.upscaleFactor, log);
+}
+class Reruns {
+    run;
+    cache;
+    upscaleFactor;
+    log;
+    saving = new Set();
+    constructor(run, cache, upscaleFactor, log) {
+        this.run = run;
+        this.cache = cache;
+        this.upscaleFactor = upscaleFactor;
+        this.log = log;
+    }
+    /** The clip as the keys see it; undefined for a clip with no source (a task-id to resume). */
+    identity(plan) {
+        // A workspace file is its bytes: its staged copy's presigned URL differs on every attempt.
+        const source = plan.file ? fileIdentity(plan.file.sha256, plan.file.path) : plan.source !== undefined ? urlIdentity(plan.source) : undefined;
+        return source && { source, upscaleFactor: this.upscaleFactor, model: MODEL };
+    }
+    /** The newest record an earlier attempt saved for this clip: attempts N-1 down to 1, by exact key. */
+    async newestRecord(clip) {
+        const store = await this.cache.store();
+        for (let attempt = this.run.attempt - 1; attempt >= 1; attempt--) {
+            const key = rerunKey(this.run, clip, attempt);
+            const record = await store.restore(key, RERUNS_PURPOSE, async (path) => {
+                const text = await (0,promises_.readFile)(path, 'utf8').catch(() => undefined);
+                const checked = text === undefined ? { problem: 'it could not be read' } : parseRerunRecord(text, this.run, clip, attempt);
+                if ('problem' in checked)
+                    this.log.info(`re-runs: the record under ${key} is not used: ${checked.problem}.`);
+                return 'record' in checked ? checked.record : undefined;
+            });
+            if (record)
+                return record;
+        }
+        return undefined;
+    }
+    /**
+     * On attempt 2 and later: the task an earlier attempt submitted for this
+     * clip, when it is still processing or completed. Undefined means submit:
+     * no record, a failed task (reApi refunds it), or one that is gone or not
+     * the recorded task (after one warning).
+     */
+    async earlierTask(plan, client, log) {
+        const clip = this.identity(plan);
+        if (this.run.attempt <= 1 || !clip)
+            return undefined;
+        const record = await this.newestRecord(clip);
+        if (!record)
+            return undefined;
+        let task;
+        try {
+            task = await client.getTask(record.taskId);
+        }
+        catch (error) {
+            if (!(error instanceof errors/* ApiError */.hD || error instanceof errors/* ResponseFormatError */.TT))
+                throw error;
+            const why = error instanceof errors/* ApiError */.hD
+                ? `${error.status === 404 || error.status === 410 ? 'is gone' : 'could not be fetched'} (HTTP ${error.status})`
+                : 'was answered with something that is not a task';
+            log.warning((0,wording/* rerunTaskUnusableWarning */.bL)(record.taskId, record.attempt, why));
+            return undefined;
+        }
+        if (task.id !== record.taskId || (task.model !== undefined && task.model !== record.model)) {
+            log.warning((0,wording/* rerunTaskUnusableWarning */.bL)(record.taskId, record.attempt, 'was answered as another task'));
+            return undefined;
+        }
+        if (normalStatus(task.status) === 'failed') {
+            log.info((0,wording/* rerunTaskFailedInfo */.Xx)(record.taskId, record.attempt));
+            return undefined;
+        }
+        return { task, attempt: record.attempt };
+    }
+    /**
+     * Right after reApi took a submission: records the task in the background,
+     * so the wait for it starts at once; `settled()` waits for every record.
+     */
+    recordSubmission(plan, taskId) {
+        const clip = this.identity(plan);
+        if (!clip)
+            return;
+        const record = rerunRecord(this.run, clip, taskId);
+        const saving = this.cache
+            .store()
+            .then((store) => store.saveText(rerunKey(this.run, clip, this.run.attempt), JSON.stringify(record), RERUNS_PURPOSE, `the record of task ${taskId}`))
+            .catch((error) => this.log.debug(`re-runs: the record of task ${taskId} was not saved: ${String(error)}`));
+        this.saving.add(saving);
+        void saving.finally(() => this.saving.delete(saving));
+    }
+    /** Waits for the records being saved (each call is bounded by the store's time limit). */
+    async settled() {
+        while (this.saving.size > 0)
+            await Promise.all([...this.saving]);
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/main.ts
 /** The action's run: parse → plan → run the clips → report. */
+
+
+
+
+
 
 
 
@@ -48719,6 +49958,8 @@ async function run(io = coreIO()) {
         if (value)
             io.setSecret(value);
     }
+    for (const secret of (0,inputs_bucket/* awsSecretsOf */.AM)(process.env))
+        io.setSecret(secret);
     const startedAt = Date.now();
     const controller = new AbortController();
     const stopListening = onStopSignals(controller, io);
@@ -48727,8 +49968,11 @@ async function run(io = coreIO()) {
     let inputs;
     let done;
     try {
-        inputs = parseInputs((name) => io.getInput(name));
-        done = await execute(inputs, reporter, timeline, controller.signal);
+        const parsed = parseInputs((name) => io.getInput(name));
+        // video-file: the files are found and checked on disk as part of reading the inputs, before any request.
+        const files = await findWorkspaceFiles(parsed.videoFiles, process.env.GITHUB_WORKSPACE || process.cwd(), parsed.videoUrls.length);
+        inputs = parsed;
+        done = await execute(inputs, files, reporter, timeline, controller.signal);
     }
     catch (error) {
         // Only reading the inputs fails the run before it starts: nothing ran, the failure says why.
@@ -48747,26 +49991,27 @@ async function run(io = coreIO()) {
         const { upscaleFactor, concurrency, dryRun } = inputs;
         await reporter.report({ ...done, upscaleFactor, concurrency, dryRun, elapsedMs: Date.now() - startedAt, phases: timeline.phases() });
     }
-    return { cancelled: controller.signal.aborted, mustExit: controller.signal.aborted || done.unchanged?.abandoned === true };
+    return { cancelled: controller.signal.aborted, mustExit: controller.signal.aborted || done.actionsCache?.abandoned === true };
 }
 /** Plans the run and runs its clips; never throws: what stopped it is part of how it ended. */
-async function execute(inputs, reporter, timeline, signal) {
-    const plans = buildClipPlans(inputs);
+async function execute(inputs, files, reporter, timeline, signal) {
+    const plans = buildClipPlans(inputs, files);
+    const actionsCache = new SharedActionsCache(reporter);
     reporter.setClips(plans);
     let release;
     let plan;
     const slots = createPool(inputs.concurrency);
     try {
         const names = planResultNames(plans, inputs.upscaleFactor);
-        await checkDelivery(inputs, reporter, names);
+        await checkDelivery(inputs, reporter, names, signal);
         release = await openRelease(inputs, reporter, signal);
-        plan = await plan_preflight(plans, inputs, reporter, signal, slots, timeline);
-        const known = { release: release && { url: release.release.htmlUrl }, billableSeconds: plan.billableSeconds, unchanged: plan.unchanged };
+        plan = await plan_preflight(plans, inputs, reporter, signal, slots, timeline, actionsCache);
+        const known = { release: release && { url: release.release.htmlUrl }, billableSeconds: plan.billableSeconds, actionsCache };
         if (plan.refusal)
             return { ...known, outcomes: plan.refusal.outcomes, refused: true, error: new errors/* RunRefusedError */.Yp(plan.refusal.message) };
         if (inputs.dryRun)
             return { ...known, outcomes: await dryRun(plan, inputs, reporter), clipsRan: true };
-        const outcomes = await runClips(plan, inputs, reporter, timeline, signal, slots, names, release);
+        const outcomes = await runClips(plan, inputs, reporter, timeline, signal, slots, names, release, actionsCache);
         // A reused clip whose earlier task could not be delivered after all was submitted: billed by what the clips did.
         const ran = { ...known, outcomes, clipsRan: true, billableSeconds: (0,billing/* billedSeconds */.oC)(outcomes) };
         try {
@@ -48777,20 +50022,18 @@ async function execute(inputs, reporter, timeline, signal) {
         }
     }
     catch (error) {
-        const { unchanged, billableSeconds } = plan ?? {};
-        return { outcomes: notRun(plans), error, release: release && { url: release.release.htmlUrl }, billableSeconds, unchanged };
+        return { outcomes: notRunClips(plans), error, release: release && { url: release.release.htmlUrl }, billableSeconds: plan?.billableSeconds, actionsCache };
     }
 }
-/** Until a clip runs, it has not been submitted (a resumed task keeps running on reApi). */
-function notRun(plans) {
-    return plans.map((plan) => unrunClip(plan, plan.resumeTaskId ? 'processing' : 'skipped'));
-}
 /** Submits (or resumes), waits for and delivers every clip, at most `concurrency` at a time. */
-async function runClips({ clips: plans, unchanged }, inputs, reporter, timeline, signal, slots, names, release) {
+async function runClips({ clips: plans, unchanged }, inputs, reporter, timeline, signal, slots, names, release, actionsCache) {
     const { apiBaseUrl: baseUrl, apiKey, deadline, pollIntervalMs } = inputs;
     const client = new ReapiClient({ baseUrl, apiKey, signal, deadline, pollIntervalMs, log: reporter });
     const poller = new TaskPoller(client, { deadline, pollIntervalMs, signal, onProgress: (...progress) => reporter.pollProgress(...progress) });
-    const ctx = { inputs, client, poller, signal, slots, downloads: createPool(inputs.concurrency), timeline, names, release, unchanged };
+    const { s3, sourceBucket } = inputs;
+    const staging = s3 && sourceBucket ? await openStaging(s3, sourceBucket, deadline, signal, reporter) : undefined;
+    const reruns = resumingReruns(inputs, reporter, actionsCache);
+    const ctx = { inputs, client, poller, signal, slots, downloads: createPool(inputs.concurrency), timeline, names, release, unchanged, staging, reruns };
     const stopProgress = reporter.startClips(inputs.concurrency);
     try {
         return await Promise.all(plans.map(async (plan) => {
@@ -48802,6 +50045,7 @@ async function runClips({ clips: plans, unchanged }, inputs, reporter, timeline,
     }
     finally {
         stopProgress();
+        await reruns?.settled(); // records still being saved, each within the store's time limit, cancelled or not
     }
 }
 /** artifact-name: the saved results as one workflow artifact, unless the step is being cancelled. */

@@ -1,53 +1,35 @@
-export const id = 658;
-export const ids = [658];
+export const id = 199;
+export const ids = [199];
 export const modules = {
 
-/***/ 29658:
+/***/ 87199:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
-// ESM COMPAT FLAG
 __webpack_require__.r(__webpack_exports__);
-
-// EXPORTS
-__webpack_require__.d(__webpack_exports__, {
-  MAX_LIST_PAGES: () => (/* binding */ MAX_LIST_PAGES),
-  PER_PAGE: () => (/* binding */ PER_PAGE),
-  RELEASE_RETRY: () => (/* binding */ RELEASE_RETRY),
-  callApi: () => (/* binding */ callApi),
-  createReleaseClient: () => (/* binding */ createReleaseClient),
-  deleteAsset: () => (/* binding */ deleteAsset),
-  httpUrl: () => (/* binding */ httpUrl),
-  isNowImmutable: () => (/* binding */ isNowImmutable),
-  listAssets: () => (/* binding */ listAssets),
-  listPages: () => (/* binding */ listPages),
-  parseAsset: () => (/* binding */ parseAsset),
-  parseRelease: () => (/* binding */ parseRelease),
-  releaseRetries: () => (/* binding */ releaseRetries),
-  removeQuietly: () => (/* binding */ removeQuietly),
-  renameAsset: () => (/* binding */ renameAsset),
-  safeOrigin: () => (/* binding */ safeOrigin)
-});
-
-// EXTERNAL MODULE: ./node_modules/@actions/github/lib/github.js
-var github = __webpack_require__(61351);
-// EXTERNAL MODULE: ./src/shared/errors.ts
-var errors = __webpack_require__(58382);
-// EXTERNAL MODULE: ./src/http/transport.ts
-var transport = __webpack_require__(71517);
-// EXTERNAL MODULE: ./src/release/upload.ts
-var upload = __webpack_require__(90396);
-// EXTERNAL MODULE: ./src/http/retry.ts
-var retry = __webpack_require__(28902);
-;// CONCATENATED MODULE: ./src/shared/log.ts
-/** A log that drops everything: for callers that have nothing to say to the user. */
-const SILENT = {
-    info: () => undefined,
-    warning: () => undefined,
-    debug: () => undefined,
-    group: (_title, work) => work(),
-};
-
-;// CONCATENATED MODULE: ./src/release/github-api.ts
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   MAX_LIST_PAGES: () => (/* binding */ MAX_LIST_PAGES),
+/* harmony export */   PER_PAGE: () => (/* binding */ PER_PAGE),
+/* harmony export */   RELEASE_RETRY: () => (/* binding */ RELEASE_RETRY),
+/* harmony export */   callApi: () => (/* binding */ callApi),
+/* harmony export */   createReleaseClient: () => (/* binding */ createReleaseClient),
+/* harmony export */   deleteAsset: () => (/* binding */ deleteAsset),
+/* harmony export */   httpUrl: () => (/* binding */ httpUrl),
+/* harmony export */   isNowImmutable: () => (/* binding */ isNowImmutable),
+/* harmony export */   listAssets: () => (/* binding */ listAssets),
+/* harmony export */   listPages: () => (/* binding */ listPages),
+/* harmony export */   parseAsset: () => (/* binding */ parseAsset),
+/* harmony export */   parseRelease: () => (/* binding */ parseRelease),
+/* harmony export */   releaseRetries: () => (/* binding */ releaseRetries),
+/* harmony export */   removeQuietly: () => (/* binding */ removeQuietly),
+/* harmony export */   renameAsset: () => (/* binding */ renameAsset),
+/* harmony export */   safeOrigin: () => (/* binding */ safeOrigin)
+/* harmony export */ });
+/* harmony import */ var _actions_github__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(61351);
+/* harmony import */ var _shared_errors__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(58382);
+/* harmony import */ var _http_transport__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(71517);
+/* harmony import */ var _upload__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(90396);
+/* harmony import */ var _http_retry__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(28902);
+/* harmony import */ var _shared_log__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(21827);
 /**
  * The JSON side of release delivery, through Octokit (`@actions/github`): the
  * client, retried calls, and GitHub's answers checked and decoded. Used by assets.ts and step.ts.
@@ -62,14 +44,14 @@ const SILENT = {
 const RELEASE_RETRY = { maxAttempts: 4, baseMs: 2000, capMs: 30_000, retryAfterCapMs: 120_000, maxFormatErrors: 0 };
 function createReleaseClient(options) {
     if (!options.token)
-        throw new errors/* InputError */.wW("Input 'github-token' is empty; a release upload needs a token with `contents: write` (the default is `${{ github.token }}`).");
+        throw new _shared_errors__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .wW("Input 'github-token' is empty; a release upload needs a token with `contents: write` (the default is `${{ github.token }}`).");
     const apiUrl = (options.apiUrl ?? process.env.GITHUB_API_URL ?? 'https://api.github.com').replace(/\/+$/, '');
     const { owner, repo } = options.owner && options.repo ? { owner: options.owner, repo: options.repo } : repositoryFromContext();
-    const log = options.log ?? SILENT;
-    const octokit = (0,github/* getOctokit */.Q)(options.token, {
+    const log = options.log ?? _shared_log__WEBPACK_IMPORTED_MODULE_5__/* .SILENT */ .q;
+    const octokit = (0,_actions_github__WEBPACK_IMPORTED_MODULE_0__/* .getOctokit */ .Q)(options.token, {
         baseUrl: apiUrl,
-        request: { fetch: (0,upload/* apiOnlyFetch */.xD)((0,upload/* originOf */.yv)(apiUrl), (0,transport/* getDispatcher */.wo)()), signal: options.signal },
-        log: { debug: () => undefined, info: () => undefined, warn: (m) => log.warning((0,upload/* githubText */.f5)(m)), error: () => undefined },
+        request: { fetch: (0,_upload__WEBPACK_IMPORTED_MODULE_3__/* .apiOnlyFetch */ .xD)((0,_upload__WEBPACK_IMPORTED_MODULE_3__/* .originOf */ .yv)(apiUrl), (0,_http_transport__WEBPACK_IMPORTED_MODULE_2__/* .getDispatcher */ .wo)()), signal: options.signal },
+        log: { debug: () => undefined, info: () => undefined, warn: (m) => log.warning((0,_upload__WEBPACK_IMPORTED_MODULE_3__/* .githubText */ .f5)(m)), error: () => undefined },
     });
     return {
         octokit,
@@ -85,10 +67,10 @@ function createReleaseClient(options) {
 }
 function repositoryFromContext() {
     try {
-        return github/* context */._.repo;
+        return _actions_github__WEBPACK_IMPORTED_MODULE_0__/* .context */ ._.repo;
     }
     catch {
-        throw new errors/* InputError */.wW('GITHUB_REPOSITORY is not set (expected owner/repo, as the runner sets it); the release cannot be found without it.');
+        throw new _shared_errors__WEBPACK_IMPORTED_MODULE_1__/* .InputError */ .wW('GITHUB_REPOSITORY is not set (expected owner/repo, as the runner sets it); the release cannot be found without it.');
     }
 }
 async function isNowImmutable(client, release) {
@@ -125,7 +107,7 @@ async function listPages(client, what, firstPage, enough) {
     for (let count = 1;; count++) {
         const page = await callApi(client, what, call);
         if (!Array.isArray(page.data))
-            throw new errors/* ReleaseError */.K2(`${what} failed: GitHub answered a page with something other than a list.`);
+            throw new _shared_errors__WEBPACK_IMPORTED_MODULE_1__/* .ReleaseError */ .K2(`${what} failed: GitHub answered a page with something other than a list.`);
         items.push(...page.data);
         if (enough?.(page.data))
             return items;
@@ -134,10 +116,10 @@ async function listPages(client, what, firstPage, enough) {
         if (!next)
             return items;
         if (seen.has(pageKey(next))) {
-            throw new errors/* ReleaseError */.K2(`${what} stopped: GitHub's Link header leads back to a page already read (${(0,upload/* githubText */.f5)(next, 160)}), so the list would never end.`);
+            throw new _shared_errors__WEBPACK_IMPORTED_MODULE_1__/* .ReleaseError */ .K2(`${what} stopped: GitHub's Link header leads back to a page already read (${(0,_upload__WEBPACK_IMPORTED_MODULE_3__/* .githubText */ .f5)(next, 160)}), so the list would never end.`);
         }
         if (count >= MAX_LIST_PAGES)
-            throw new errors/* ReleaseError */.K2(`${what} stopped after ${MAX_LIST_PAGES} pages of ${PER_PAGE}: GitHub still named a next page.`);
+            throw new _shared_errors__WEBPACK_IMPORTED_MODULE_1__/* .ReleaseError */ .K2(`${what} stopped after ${MAX_LIST_PAGES} pages of ${PER_PAGE}: GitHub still named a next page.`);
         call = () => client.octokit.request({ method: 'GET', url: next });
     }
 }
@@ -160,12 +142,12 @@ async function deleteAsset(client, id, name) {
         await callApi(client, `Deleting ${name}`, () => octokit.rest.repos.deleteReleaseAsset({ owner, repo, asset_id: id }));
     }
     catch (error) {
-        if (!(error instanceof errors/* ReleaseError */.K2) || error.status !== 404)
+        if (!(error instanceof _shared_errors__WEBPACK_IMPORTED_MODULE_1__/* .ReleaseError */ .K2) || error.status !== 404)
             throw error;
     }
 }
 async function removeQuietly(client, id, name) {
-    await deleteAsset(client, id, name).catch((error) => client.log.warning(`Could not remove ${(0,upload/* githubText */.f5)(name, 120)} from the release: ${(0,errors/* errorText */.kc)(error)} Delete it by hand.`));
+    await deleteAsset(client, id, name).catch((error) => client.log.warning(`Could not remove ${(0,_upload__WEBPACK_IMPORTED_MODULE_3__/* .githubText */ .f5)(name, 120)} from the release: ${(0,_shared_errors__WEBPACK_IMPORTED_MODULE_1__/* .errorText */ .kc)(error)} Delete it by hand.`));
 }
 async function renameAsset(client, id, name) {
     const { octokit, owner, repo } = client;
@@ -174,7 +156,7 @@ async function renameAsset(client, id, name) {
 }
 /** Runs an Octokit call, retrying 5xx, 429, rate-limit 403s and network failures a few times; failures become ReleaseError. */
 async function callApi(client, what, call) {
-    return (0,retry/* withRetries */.LH)(async () => {
+    return (0,_http_retry__WEBPACK_IMPORTED_MODULE_4__/* .withRetries */ .LH)(async () => {
         try {
             return await call();
         }
@@ -187,7 +169,7 @@ async function callApi(client, what, call) {
 function releaseRetries(client, onRetry) {
     return {
         policy: client.retry,
-        retryable: (error) => error instanceof errors/* ReleaseError */.K2 && error.transient,
+        retryable: (error) => error instanceof _shared_errors__WEBPACK_IMPORTED_MODULE_1__/* .ReleaseError */ .K2 && error.transient,
         retryAfterMs: (error) => error.retryAfterMs,
         onRetry,
         signal: client.signal,
@@ -196,29 +178,29 @@ function releaseRetries(client, onRetry) {
 }
 function fromOctokit(error, client, what) {
     if (client.signal?.aborted)
-        return new errors/* CancelledError */.cc(`${what} was cancelled.`, true);
-    if (error instanceof errors/* ReleaseError */.K2 || error instanceof errors/* CancelledError */.cc)
+        return new _shared_errors__WEBPACK_IMPORTED_MODULE_1__/* .CancelledError */ .cc(`${what} was cancelled.`, true);
+    if (error instanceof _shared_errors__WEBPACK_IMPORTED_MODULE_1__/* .ReleaseError */ .K2 || error instanceof _shared_errors__WEBPACK_IMPORTED_MODULE_1__/* .CancelledError */ .cc)
         return error;
     const { status, cause, response } = (error ?? {});
-    if (cause instanceof errors/* ReleaseError */.K2)
+    if (cause instanceof _shared_errors__WEBPACK_IMPORTED_MODULE_1__/* .ReleaseError */ .K2)
         return cause;
     if (typeof status !== 'number')
-        return new errors/* ReleaseError */.K2(`${what} failed: ${(0,upload/* githubText */.f5)((0,errors/* errorText */.kc)(error))}`);
+        return new _shared_errors__WEBPACK_IMPORTED_MODULE_1__/* .ReleaseError */ .K2(`${what} failed: ${(0,_upload__WEBPACK_IMPORTED_MODULE_3__/* .githubText */ .f5)((0,_shared_errors__WEBPACK_IMPORTED_MODULE_1__/* .errorText */ .kc)(error))}`);
     if (!response)
-        return new errors/* ReleaseError */.K2(`${what} failed (${(0,upload/* githubText */.f5)((0,errors/* errorText */.kc)(cause ?? error))}).`, undefined, true);
+        return new _shared_errors__WEBPACK_IMPORTED_MODULE_1__/* .ReleaseError */ .K2(`${what} failed (${(0,_upload__WEBPACK_IMPORTED_MODULE_3__/* .githubText */ .f5)((0,_shared_errors__WEBPACK_IMPORTED_MODULE_1__/* .errorText */ .kc)(cause ?? error))}).`, undefined, true);
     const data = (response.data ?? {});
-    const code = typeof data.errors?.[0]?.code === 'string' ? (0,upload/* githubText */.f5)(data.errors[0].code, 80) : undefined;
-    const retryAfterMs = (0,transport/* parseRetryAfter */.mu)(response.headers?.['retry-after']);
+    const code = typeof data.errors?.[0]?.code === 'string' ? (0,_upload__WEBPACK_IMPORTED_MODULE_3__/* .githubText */ .f5)(data.errors[0].code, 80) : undefined;
+    const retryAfterMs = (0,_http_transport__WEBPACK_IMPORTED_MODULE_2__/* .parseRetryAfter */ .mu)(response.headers?.['retry-after']);
     const rateLimited = status === 429 || (status === 403 && (retryAfterMs !== undefined || response.headers?.['x-ratelimit-remaining'] === '0'));
-    const detail = [(0,upload/* githubText */.f5)(data.message), code].filter(Boolean).join(': ');
-    return new errors/* ReleaseError */.K2(`${what} failed: HTTP ${status}${detail ? ` (${detail})` : ''}.`, status, status >= 500 || rateLimited, retryAfterMs, code);
+    const detail = [(0,_upload__WEBPACK_IMPORTED_MODULE_3__/* .githubText */ .f5)(data.message), code].filter(Boolean).join(': ');
+    return new _shared_errors__WEBPACK_IMPORTED_MODULE_1__/* .ReleaseError */ .K2(`${what} failed: HTTP ${status}${detail ? ` (${detail})` : ''}.`, status, status >= 500 || rateLimited, retryAfterMs, code);
 }
 function safeOrigin(url) {
     try {
-        return (0,upload/* originOf */.yv)(url);
+        return (0,_upload__WEBPACK_IMPORTED_MODULE_3__/* .originOf */ .yv)(url);
     }
     catch {
-        return JSON.stringify((0,upload/* githubText */.f5)(url, 80));
+        return JSON.stringify((0,_upload__WEBPACK_IMPORTED_MODULE_3__/* .githubText */ .f5)(url, 80));
     }
 }
 function httpUrl(value, field) {
@@ -230,12 +212,12 @@ function httpUrl(value, field) {
             // reported below
         }
     }
-    throw new errors/* ReleaseError */.K2(`GitHub answered with a ${field} that is not an http(s) URL: ${JSON.stringify((0,upload/* githubText */.f5)(value, 80))}.`);
+    throw new _shared_errors__WEBPACK_IMPORTED_MODULE_1__/* .ReleaseError */ .K2(`GitHub answered with a ${field} that is not an http(s) URL: ${JSON.stringify((0,_upload__WEBPACK_IMPORTED_MODULE_3__/* .githubText */ .f5)(value, 80))}.`);
 }
 function parseRelease(data, tag) {
     const release = (data ?? {});
     if (typeof release.id !== 'number' || typeof release.upload_url !== 'string')
-        throw new errors/* ReleaseError */.K2(`GitHub's answer for release ${tag} has no id or upload_url.`);
+        throw new _shared_errors__WEBPACK_IMPORTED_MODULE_1__/* .ReleaseError */ .K2(`GitHub's answer for release ${tag} has no id or upload_url.`);
     return {
         id: release.id,
         // Matched on the tag asked for, so the tag is the caller's text, not GitHub's.
@@ -249,7 +231,7 @@ function parseRelease(data, tag) {
 function parseAsset(data) {
     const asset = (data ?? {});
     if (typeof asset.id !== 'number' || typeof asset.name !== 'string')
-        throw new errors/* ReleaseError */.K2('GitHub answered with an asset that has no id or name.');
+        throw new _shared_errors__WEBPACK_IMPORTED_MODULE_1__/* .ReleaseError */ .K2('GitHub answered with an asset that has no id or name.');
     return {
         id: asset.id,
         name: asset.name,
@@ -546,6 +528,23 @@ class ProgressCounter extends node_stream__WEBPACK_IMPORTED_MODULE_2__.Transform
         done(null, chunk);
     }
 }
+
+
+/***/ }),
+
+/***/ 21827:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   q: () => (/* binding */ SILENT)
+/* harmony export */ });
+/** A log that drops everything: for callers that have nothing to say to the user. */
+const SILENT = {
+    info: () => undefined,
+    warning: () => undefined,
+    debug: () => undefined,
+    group: (_title, work) => work(),
+};
 
 
 /***/ })
