@@ -32,7 +32,7 @@ export type TellClip = (event: ClipEvent) => void;
 
 export interface PipelineContext {
   inputs: Pick<ActionInputs, 'upscaleFactor' | 'wait' | 'download' | 'downloadPath' | 'deadline' | 'verify' | 's3' | 'resultBucket'>;
-  client: Pick<ReapiClient, 'submitUpscale' | 'getTask'>;
+  client: Pick<ReapiClient, 'submitUpscale' | 'getTask' | 'getRecordedTask'>;
   poller: Pick<TaskPoller, 'watch'>;
   signal: AbortSignal;
   /** Slots for submitting and waiting (shared with preflight), and for downloading. */

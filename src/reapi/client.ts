@@ -217,6 +217,24 @@ export class ReapiClient {
     return this.call('poll', 'GET', `/api/v1/tasks/${encodeURIComponent(taskId)}`, undefined);
   }
 
+  /**
+   * Reads a task whose id an earlier run or attempt recorded: the task, or
+   * why it cannot be used (gone, refused, not a task). Only reApi's answers
+   * become a reason; a network failure or a cancel still throws.
+   */
+  async getRecordedTask(taskId: string): Promise<{ task: TaskEnvelope } | { unusable: string }> {
+    try {
+      return { task: await this.getTask(taskId) };
+    } catch (error) {
+      if (error instanceof ApiError) {
+        const gone = error.status === 404 || error.status === 410;
+        return { unusable: `${gone ? 'can no longer be fetched' : 'could not be fetched'} (HTTP ${error.status})` };
+      }
+      if (error instanceof ResponseFormatError) return { unusable: 'was answered with something that is not a task' };
+      throw error;
+    }
+  }
+
   private remainingMs(): number {
     const { deadline } = this.options;
     return deadline === undefined ? Infinity : deadline.at - Date.now();

@@ -9,7 +9,6 @@
  * 5 s bound per call, and never fails the run.
  */
 import { readFile } from 'node:fs/promises';
-import { ApiError, ResponseFormatError } from '../shared/errors';
 import type { Log } from '../shared/log';
 import { MODEL, type ReapiClient, type TaskEnvelope } from '../reapi/client';
 import { normalStatus } from '../reapi/poller';
@@ -87,23 +86,17 @@ export class Reruns {
    * no record, a failed task (reApi refunds it), or one that is gone or not
    * the recorded task (after one warning).
    */
-  async earlierTask(plan: ClipPlan, client: Pick<ReapiClient, 'getTask'>, log: Log): Promise<EarlierTask | undefined> {
+  async earlierTask(plan: ClipPlan, client: Pick<ReapiClient, 'getRecordedTask'>, log: Log): Promise<EarlierTask | undefined> {
     const clip = this.identity(plan);
     if (this.run.attempt <= 1 || !clip) return undefined;
     const record = await this.newestRecord(clip);
     if (!record) return undefined;
-    let task: TaskEnvelope;
-    try {
-      task = await client.getTask(record.taskId);
-    } catch (error) {
-      if (!(error instanceof ApiError || error instanceof ResponseFormatError)) throw error;
-      const why =
-        error instanceof ApiError
-          ? `${error.status === 404 || error.status === 410 ? 'is gone' : 'could not be fetched'} (HTTP ${error.status})`
-          : 'was answered with something that is not a task';
-      log.warning(rerunTaskUnusableWarning(record.taskId, record.attempt, why));
+    const answer = await client.getRecordedTask(record.taskId);
+    if ('unusable' in answer) {
+      log.warning(rerunTaskUnusableWarning(record.taskId, record.attempt, answer.unusable));
       return undefined;
     }
+    const { task } = answer;
     if (task.id !== record.taskId || (task.model !== undefined && task.model !== record.model)) {
       log.warning(rerunTaskUnusableWarning(record.taskId, record.attempt, 'was answered as another task'));
       return undefined;

@@ -21,7 +21,7 @@ import { join, resolve } from 'node:path';
 import { MODEL, type ReapiClient, type TaskEnvelope } from '../reapi/client';
 import type { ClipExtras, ClipPlan } from '../model/clip';
 import type { DownloadedFile } from '../delivery/download';
-import { ApiError, CancelledError, CostGuardError, FingerprintError, NotStartedError, ResponseFormatError, errorClause, errorText } from '../shared/errors';
+import { CancelledError, CostGuardError, FingerprintError, NotStartedError, errorClause, errorText } from '../shared/errors';
 import { RECORD_FORMAT_VERSION, type Fingerprint } from './fingerprint';
 import type { Deadline } from '../inputs/parse';
 import { normalStatus } from '../reapi/poller';
@@ -188,20 +188,12 @@ export class SkipUnchanged {
    * is submitted as usual within the cost guard, or refused (NotStartedError)
    * when that would exceed it.
    */
-  async reusedTask(plan: ClipPlan, client: Pick<ReapiClient, 'getTask'>, log: Log): Promise<{ task: TaskEnvelope; extras: ClipExtras } | undefined> {
+  async reusedTask(plan: ClipPlan, client: Pick<ReapiClient, 'getRecordedTask'>, log: Log): Promise<{ task: TaskEnvelope; extras: ClipExtras } | undefined> {
     const record = this.reuse(plan.index);
     if (!record) return undefined;
-    let task: TaskEnvelope;
-    try {
-      task = await client.getTask(record.taskId);
-    } catch (error) {
-      if (!(error instanceof ApiError || error instanceof ResponseFormatError)) throw error;
-      const why =
-        error instanceof ApiError
-          ? `${error.status === 404 || error.status === 410 ? 'can no longer be fetched' : 'could not be fetched'} (HTTP ${error.status})`
-          : 'was answered with something that is not a task';
-      return this.notReusable(plan, record, why, log);
-    }
+    const answer = await client.getRecordedTask(record.taskId);
+    if ('unusable' in answer) return this.notReusable(plan, record, answer.unusable, log);
+    const { task } = answer;
     const why = notTheRecordedTask(task, record);
     if (why) return this.notReusable(plan, record, why, log);
     log.info(reusingTaskInfo(record.taskId, reuseDate(record.completedAt)));

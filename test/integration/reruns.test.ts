@@ -157,7 +157,7 @@ describe('re-runs resume, they do not resubmit', () => {
     expect(second.posts).toBe(1);
     expect(second.outputs.status).toBe('completed');
     expect(second.warnings).toEqual([
-      `::warning::re-runs: task ${taskId}, submitted by attempt 1 of this workflow run, is gone (HTTP 404), so the source is submitted again (billed).`,
+      `::warning::re-runs: task ${taskId}, submitted by attempt 1 of this workflow run, can no longer be fetched (HTTP 404), so the source is submitted again (billed).`,
     ]);
   });
 
