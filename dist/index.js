@@ -46519,6 +46519,25 @@ class ReapiClient {
             throw new errors/* ActionError */.lZ(`Task id ${(0,shared_text/* quoted */.TL)((0,redact/* redact */.E$)(taskId))} ${problem}, so it was not polled.`);
         return this.call('poll', 'GET', `/api/v1/tasks/${encodeURIComponent(taskId)}`, undefined);
     }
+    /**
+     * Reads a task whose id an earlier run or attempt recorded: the task, or
+     * why it cannot be used (gone, refused, not a task). Only reApi's answers
+     * become a reason; a network failure or a cancel still throws.
+     */
+    async getRecordedTask(taskId) {
+        try {
+            return { task: await this.getTask(taskId) };
+        }
+        catch (error) {
+            if (error instanceof errors/* ApiError */.hD) {
+                const gone = error.status === 404 || error.status === 410;
+                return { unusable: `${gone ? 'can no longer be fetched' : 'could not be fetched'} (HTTP ${error.status})` };
+            }
+            if (error instanceof errors/* ResponseFormatError */.TT)
+                return { unusable: 'was answered with something that is not a task' };
+            throw error;
+        }
+    }
     remainingMs() {
         const { deadline } = this.options;
         return deadline === undefined ? Infinity : deadline.at - Date.now();
@@ -48757,18 +48776,10 @@ class SkipUnchanged {
         const record = this.reuse(plan.index);
         if (!record)
             return undefined;
-        let task;
-        try {
-            task = await client.getTask(record.taskId);
-        }
-        catch (error) {
-            if (!(error instanceof errors/* ApiError */.hD || error instanceof errors/* ResponseFormatError */.TT))
-                throw error;
-            const why = error instanceof errors/* ApiError */.hD
-                ? `${error.status === 404 || error.status === 410 ? 'can no longer be fetched' : 'could not be fetched'} (HTTP ${error.status})`
-                : 'was answered with something that is not a task';
-            return this.notReusable(plan, record, why, log);
-        }
+        const answer = await client.getRecordedTask(record.taskId);
+        if ('unusable' in answer)
+            return this.notReusable(plan, record, answer.unusable, log);
+        const { task } = answer;
         const why = notTheRecordedTask(task, record);
         if (why)
             return this.notReusable(plan, record, why, log);
@@ -49817,7 +49828,6 @@ function parseRerunRecord(text, run, clip, attempt) {
 
 
 
-
 const RERUNS_PURPOSE = {
     label: 're-runs',
     readsOff: 'tasks of earlier attempts cannot be looked up, and a re-run of this job would submit its clips again',
@@ -49881,19 +49891,12 @@ class Reruns {
         const record = await this.newestRecord(clip);
         if (!record)
             return undefined;
-        let task;
-        try {
-            task = await client.getTask(record.taskId);
-        }
-        catch (error) {
-            if (!(error instanceof errors/* ApiError */.hD || error instanceof errors/* ResponseFormatError */.TT))
-                throw error;
-            const why = error instanceof errors/* ApiError */.hD
-                ? `${error.status === 404 || error.status === 410 ? 'is gone' : 'could not be fetched'} (HTTP ${error.status})`
-                : 'was answered with something that is not a task';
-            log.warning((0,wording/* rerunTaskUnusableWarning */.bL)(record.taskId, record.attempt, why));
+        const answer = await client.getRecordedTask(record.taskId);
+        if ('unusable' in answer) {
+            log.warning((0,wording/* rerunTaskUnusableWarning */.bL)(record.taskId, record.attempt, answer.unusable));
             return undefined;
         }
+        const { task } = answer;
         if (task.id !== record.taskId || (task.model !== undefined && task.model !== record.model)) {
             log.warning((0,wording/* rerunTaskUnusableWarning */.bL)(record.taskId, record.attempt, 'was answered as another task'));
             return undefined;
