@@ -18,6 +18,7 @@ import {
 import { hasControlCharacters } from '../shared/text';
 import { TASK_ID_RULE } from '../shared/validate';
 import { parseS3Location, parseS3Settings, type S3Location, type S3Settings } from './bucket';
+import { inputsWithoutEffect, type InputWithoutEffect } from './without-effect';
 
 /** How results are checked against their sources. */
 export type VerifyMode = 'warn' | 'fail' | 'off';
@@ -55,6 +56,8 @@ export interface ActionInputs {
   artifactName?: string;
   /** Artifact retention in days; undefined means the repository default. */
   retentionDays?: number;
+  /** Inputs set to no effect (retention-days without artifact-name…): warned of, not refused. */
+  inputsWithoutEffect: InputWithoutEffect[];
   /** Most tasks submitted and polled at once (and sources probed at once). */
   concurrency: number;
   /** Check each source (reachable, size, type, duration) before submitting. */
@@ -321,6 +324,7 @@ export function parseInputs(read: InputReader, env: NodeJS.ProcessEnv = process.
     downloadPath: resolveDownloadPath(get('download-path'), env),
     artifactName,
     retentionDays,
+    inputsWithoutEffect: inputsWithoutEffect(get, { artifactName, videoFiles, bucketInputSet: s3 !== undefined }),
     concurrency,
     preflight,
     maxBillableSeconds,

@@ -246,7 +246,7 @@ export async function checkDelivery(inputs: ActionInputs, reporter: Reporter, na
   // video-file with session credentials: said before anything is staged or paid for, and in a dry run.
   const sessionProblem = inputs.s3 && inputs.sourceBucket ? sessionWarning(inputs.s3, inputs.deadline) : undefined;
   if (sessionProblem) reporter.warning(sessionProblem);
-  if (inputs.retentionDays !== undefined && !inputs.artifactName) reporter.warning("Input 'retention-days' has no effect without 'artifact-name'.");
+  for (const { input, needs } of inputs.inputsWithoutEffect) reporter.warning(`Input '${input}' has no effect without ${needs}.`);
   if (isInsecureApiBase(inputs.apiBaseUrl)) {
     reporter.warning(
       `Input 'api-base-url' is plain http to another machine (${inputs.apiBaseUrl}): the API key would cross the network unencrypted; use https.`,

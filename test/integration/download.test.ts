@@ -201,4 +201,11 @@ describe('checked before anything is submitted', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toContain("::warning::Input 'retention-days' has no effect without 'artifact-name'.");
   });
+
+  it('warns that the bucket inputs do nothing without video-file or result-bucket', async () => {
+    const run = await runAction(inputs({ 'source-bucket': 's3://staging/reapi/', 's3-endpoint': 'https://s3.example.com' }));
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("::warning::Input 'source-bucket' has no effect without 'video-file'.");
+    expect(run.stdout).toContain("::warning::Input 's3-endpoint' has no effect without 'video-file' or 'result-bucket'.");
+  });
 });

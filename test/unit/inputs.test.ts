@@ -87,6 +87,7 @@ describe('parseInputs', () => {
       apiBaseUrl: 'https://reapi.ai',
       wait: true,
       deadline: { at: NOW + 1_800_000, timeoutMs: 1_800_000 },
+      inputsWithoutEffect: [],
       pollIntervalMs: 5000,
       download: false,
       downloadPath: '/runner/_temp/reapi-upscaled',
@@ -217,6 +218,36 @@ describe('parseInputs', () => {
   it('does not echo a huge data: URI back', () => {
     const huge = `data:video/mp4;base64,${'A'.repeat(100_000)}`;
     expect(() => parse({ ...base, 'video-url': huge })).toThrow(/^.{0,400}$/);
+  });
+});
+
+describe('parseInputs: inputs set to no effect', () => {
+  const parse = (values: Record<string, string>) =>
+    parseInputs((name) => ({ 'api-key': 'k', 'video-url': 'https://cdn.example.com/a.mp4', ...values })[name] ?? '', { RUNNER_TEMP: '/t' }, 0);
+
+  it('names each input that its companion would give a meaning to', () => {
+    expect(
+      parse({ 'retention-days': '5', 'source-bucket': 's3://staging/p/', 's3-endpoint': 'https://s3.example.com', 's3-region': 'auto' }).inputsWithoutEffect,
+    ).toEqual([
+      { input: 'retention-days', needs: "'artifact-name'" },
+      { input: 'source-bucket', needs: "'video-file'" },
+      { input: 's3-endpoint', needs: "'video-file' or 'result-bucket'" },
+      { input: 's3-region', needs: "'video-file' or 'result-bucket'" },
+    ]);
+  });
+
+  it('says nothing when the companion is set', () => {
+    const env = { RUNNER_TEMP: '/t', AWS_ACCESS_KEY_ID: 'AKID', AWS_SECRET_ACCESS_KEY: 'secret' };
+    const values: Record<string, string> = {
+      'api-key': 'k',
+      'video-url': 'https://cdn.example.com/a.mp4',
+      'artifact-name': 'clips',
+      'retention-days': '5',
+      'result-bucket': 's3://media/out/',
+      's3-endpoint': 'https://s3.example.com',
+      's3-region': 'auto',
+    };
+    expect(parseInputs((name) => values[name] ?? '', env, 0).inputsWithoutEffect).toEqual([]);
   });
 });
 
