@@ -46897,7 +46897,23 @@ var timers = __nccwpck_require__(90407);
 var values = __nccwpck_require__(18463);
 // EXTERNAL MODULE: ./src/inputs/bucket.ts
 var inputs_bucket = __nccwpck_require__(16423);
+;// CONCATENATED MODULE: ./src/inputs/without-effect.ts
+/** The raw text of each input (`get`) and what parsing made of the ones the others depend on. */
+function inputsWithoutEffect(get, parsed) {
+    const unused = [];
+    if (get('retention-days') && !parsed.artifactName)
+        unused.push({ input: 'retention-days', needs: "'artifact-name'" });
+    if (get('source-bucket') && parsed.videoFiles.length === 0)
+        unused.push({ input: 'source-bucket', needs: "'video-file'" });
+    for (const input of ['s3-endpoint', 's3-region']) {
+        if (get(input) && !parsed.bucketInputSet)
+            unused.push({ input, needs: "'video-file' or 'result-bucket'" });
+    }
+    return unused;
+}
+
 ;// CONCATENATED MODULE: ./src/inputs/parse.ts
+
 
 
 
@@ -47122,6 +47138,7 @@ function parseInputs(read, env = process.env, now = Date.now()) {
         downloadPath: resolveDownloadPath(get('download-path'), env),
         artifactName,
         retentionDays,
+        inputsWithoutEffect: inputsWithoutEffect(get, { artifactName, videoFiles, bucketInputSet: s3 !== undefined }),
         concurrency,
         preflight,
         maxBillableSeconds,
@@ -49086,8 +49103,8 @@ async function checkDelivery(inputs, reporter, names, signal) {
     const sessionProblem = inputs.s3 && inputs.sourceBucket ? sessionWarning(inputs.s3, inputs.deadline) : undefined;
     if (sessionProblem)
         reporter.warning(sessionProblem);
-    if (inputs.retentionDays !== undefined && !inputs.artifactName)
-        reporter.warning("Input 'retention-days' has no effect without 'artifact-name'.");
+    for (const { input, needs } of inputs.inputsWithoutEffect)
+        reporter.warning(`Input '${input}' has no effect without ${needs}.`);
     if (isInsecureApiBase(inputs.apiBaseUrl)) {
         reporter.warning(`Input 'api-base-url' is plain http to another machine (${inputs.apiBaseUrl}): the API key would cross the network unencrypted; use https.`);
     }
