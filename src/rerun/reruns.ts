@@ -8,7 +8,8 @@
  * (src/skip-unchanged/shared-store.ts): trouble warns once, adds at most its
  * 5 s bound per call, and never fails the run.
  */
-import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { RECORD_DIR, StoredFileError, readStoredFile } from '../skip-unchanged/record';
 import type { Log } from '../shared/log';
 import { MODEL, type ReapiClient, type TaskEnvelope } from '../reapi/client';
 import { normalStatus } from '../reapi/poller';
@@ -17,7 +18,18 @@ import type { SharedActionsCache } from '../skip-unchanged/shared-store';
 import type { ClipPlan } from '../model/clip';
 import { rerunTaskFailedInfo, rerunTaskUnusableWarning } from '../shared/wording';
 import type { ActionInputs } from '../inputs/parse';
-import { fileIdentity, parseRerunRecord, rerunKey, rerunRecord, runContext, urlIdentity, type ClipIdentity, type RerunRecord, type RunContext } from './record';
+import {
+  MAX_RERUN_RECORD_BYTES,
+  fileIdentity,
+  parseRerunRecord,
+  rerunKey,
+  rerunRecord,
+  runContext,
+  urlIdentity,
+  type ClipIdentity,
+  type RerunRecord,
+  type RunContext,
+} from './record';
 
 export const RERUNS_PURPOSE: CachePurpose = {
   label: 're-runs',
@@ -70,8 +82,11 @@ export class Reruns {
     for (let attempt = this.run.attempt - 1; attempt >= 1; attempt--) {
       const key = rerunKey(this.run, clip, attempt);
       const record = await store.restore(key, RERUNS_PURPOSE, async (path) => {
-        const text = await readFile(path, 'utf8').catch(() => undefined);
-        const checked = text === undefined ? { problem: 'it could not be read' } : parseRerunRecord(text, this.run, clip, attempt);
+        // Read as skip-unchanged reads its records: a regular file inside the store, capped (a planted FIFO or device is refused).
+        const bytes = await readStoredFile(path, resolve(RECORD_DIR), MAX_RERUN_RECORD_BYTES).catch((error: unknown) =>
+          error instanceof StoredFileError ? error.message : 'it could not be read',
+        );
+        const checked = typeof bytes === 'string' ? { problem: bytes } : parseRerunRecord(bytes.toString('utf8'), this.run, clip, attempt);
         if ('problem' in checked) this.log.info(`re-runs: the record under ${key} is not used: ${checked.problem}.`);
         return 'record' in checked ? checked.record : undefined;
       });

@@ -261,10 +261,21 @@ async function readCapped(handle: FileHandle, limit: number): Promise<Buffer> {
 }
 
 /**
- * Reads a stored record (untrusted: another run, or anyone who could write the
- * cache, wrote it) from inside `root` and checks it against the fingerprint
- * asked for; undefined, with a line saying why, when it is not a regular file,
- * too large, or does not hold.
+ * A stored file as `openStoredFile` allows, at most `limit + 1` bytes (more means too large). Every record restored from a
+ * cache is read here, so a FIFO, device or huge file planted in an entry cannot hang or flood the run.
+ */
+export async function readStoredFile(path: string, root: string, limit: number): Promise<Buffer> {
+  const handle = await openStoredFile(path, root);
+  try {
+    return await readCapped(handle, limit);
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Reads a stored record (untrusted: another run, or anyone who could write the cache, wrote it) from inside `root` and
+ * checks it against the fingerprint; undefined, with a line saying why, when it is not a regular file, too large, or does not hold.
  */
 export async function readRecordFile(
   path: string,
@@ -275,12 +286,7 @@ export async function readRecordFile(
 ): Promise<ResultRecord | undefined> {
   let text: Buffer;
   try {
-    const handle = await openStoredFile(path, root);
-    try {
-      text = await readCapped(handle, MAX_RECORD_BYTES);
-    } finally {
-      await handle.close();
-    }
+    text = await readStoredFile(path, root, MAX_RECORD_BYTES);
   } catch (error) {
     if (!(error instanceof StoredFileError)) throw error;
     log.info(`skip-unchanged: ${where} is ignored: ${error.message}.`);
