@@ -6,6 +6,10 @@
 import { redact } from '../shared/redact';
 import { oneLine, truncate } from '../shared/text';
 
+/** A presigned URL lives 1 s to 7 days (SigV4's limits); here, away from the client, so callers need not load it. */
+export const MIN_PRESIGN_SECONDS = 1;
+export const MAX_PRESIGN_SECONDS = 7 * 24 * 3600;
+
 /**
  * A key as a URL path: each segment RFC 3986-encoded, `/` kept. A raw `+`
  * would be read as a space by S3, and `!'()*` are encoded as SigV4's

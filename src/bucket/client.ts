@@ -17,17 +17,13 @@ import { SILENT, type Log } from '../shared/log';
 import { formatSeconds } from '../shared/format';
 import { USER_AGENT, getDispatcher, parseRetryAfter, readLimitedText, toNetworkError } from '../http/transport';
 import { withRetries, type RetryPolicy } from '../http/retry';
-import { objectUrl, parseS3Error } from './addressing';
+import { MAX_PRESIGN_SECONDS, MIN_PRESIGN_SECONDS, objectUrl, parseS3Error } from './addressing';
 
 /** A store's hiccup (5xx, 429, a reset) is tried again a few times; each try resends the whole body. */
 export const BUCKET_RETRY: RetryPolicy = { maxAttempts: 4, baseMs: 1000, capMs: 10_000, retryAfterCapMs: 30_000, maxFormatErrors: 0 };
 
 /** A single PUT takes up to 5 GB; more needs a multipart upload, which this client does not do. */
 export const MAX_SINGLE_PUT_BYTES = 5 * 1000 ** 3;
-
-/** A presigned URL lives 1 s to 7 days (SigV4's limits). */
-export const MIN_PRESIGN_SECONDS = 1;
-export const MAX_PRESIGN_SECONDS = 7 * 24 * 3600;
 
 /** Longest wait for S3's answer once the last byte is sent, and longest silence while it arrives. */
 const ANSWER_TIMEOUT_MS = 120_000;

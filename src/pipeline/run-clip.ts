@@ -25,6 +25,7 @@ import { resultUrlProblem } from '../shared/validate';
 import { verifyResults } from './verify-step';
 import type { StagedObject, Staging } from './staging-step';
 import type { StoredObject } from '../delivery/bucket-store';
+import { objectUri } from '../inputs/bucket';
 import { NOT_STARTED_IN_TIME, badResultUrlMessage, emptyOutputMessage, taskFailedMessage } from '../shared/wording';
 
 /** What a clip tells the run as it goes (the Reporter turns each event into lines and outputs). */
@@ -239,7 +240,7 @@ async function storeInBucket(plan: ClipPlan, clip: ClipSoFar, ctx: PipelineConte
   const { storeResults } = await import('../delivery/bucket-store');
   const count = names.length > 1 ? `${names.length} results` : 'the result';
   await ctx.timeline.span('bucket upload', () =>
-    log.group(`Storing ${count} in s3://${resultBucket.bucket}/${resultBucket.prefix}`, () =>
+    log.group(`Storing ${count} in ${objectUri(resultBucket.bucket, resultBucket.prefix)}`, () =>
       storeResults(s3, resultBucket, { videoUrls: clip.videoUrls, files: clip.files, names }, { signal: ctx.signal, log, onStored }),
     ),
   );

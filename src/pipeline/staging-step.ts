@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { basename, extname } from 'node:path';
 import type { S3Client } from '../bucket/client';
+import { MAX_PRESIGN_SECONDS } from '../bucket/addressing';
 import { objectUri, type S3Location, type S3Settings } from '../inputs/bucket';
 import type { Deadline } from '../inputs/parse';
 import type { ClipEvent, ClipPlan, Stage, WorkspaceFile } from '../model/clip';
@@ -18,8 +19,6 @@ import { sanitizeStem } from '../delivery/naming';
 import { ActionError, ApiError, BucketError, errorClause } from '../shared/errors';
 import type { Log } from '../shared/log';
 
-/** A presigned URL lives at most 7 days (SigV4's limit). */
-const MAX_URL_SECONDS = 7 * 24 * 3600;
 /** Beyond the remaining timeout, so the URL outlives the job by a margin (reApi fetches again while rendering). */
 const URL_MARGIN_SECONDS = 3600;
 /** Session credentials last 1 h by default for an assumed role (configure-aws-credentials' role-duration-seconds). */
@@ -52,7 +51,7 @@ export function stagingKey(prefix: string, folder: string, index: number, file: 
 /** How long the presigned URL lives: the remaining timeout plus an hour, within SigV4's 7 days. */
 export function urlLifetimeSeconds(deadline: Deadline, now = Date.now()): number {
   const remaining = Math.max(0, Math.ceil((deadline.at - now) / 1000));
-  return Math.min(MAX_URL_SECONDS, remaining + URL_MARGIN_SECONDS);
+  return Math.min(MAX_PRESIGN_SECONDS, remaining + URL_MARGIN_SECONDS);
 }
 
 /** The warning for session credentials that may end before the job does, or undefined. */
