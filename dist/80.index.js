@@ -1,8 +1,8 @@
 export const id = 80;
-export const ids = [80,597];
+export const ids = [80,721];
 export const modules = {
 
-/***/ 28597:
+/***/ 12721:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -11,7 +11,7 @@ __webpack_require__.d(__webpack_exports__, {
   S3Client: () => (/* binding */ S3Client)
 });
 
-// UNUSED EXPORTS: BUCKET_RETRY, MAX_PRESIGN_SECONDS, MAX_SINGLE_PUT_BYTES, MIN_PRESIGN_SECONDS
+// UNUSED EXPORTS: BUCKET_RETRY, MAX_SINGLE_PUT_BYTES
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __webpack_require__(77598);
@@ -325,54 +325,8 @@ var format = __webpack_require__(36338);
 var transport = __webpack_require__(71517);
 // EXTERNAL MODULE: ./src/http/retry.ts
 var retry = __webpack_require__(28902);
-// EXTERNAL MODULE: ./src/shared/text.ts
-var shared_text = __webpack_require__(24646);
-;// CONCATENATED MODULE: ./src/bucket/addressing.ts
-/**
- * Where an object lives on the wire: path-style `<endpoint>/<bucket>/<key>`,
- * with the key encoded the way SigV4 signs it, and S3's XML error answers
- * read as the untrusted text they are.
- */
-
-
-/**
- * A key as a URL path: each segment RFC 3986-encoded, `/` kept. A raw `+`
- * would be read as a space by S3, and `!'()*` are encoded as SigV4's
- * canonical path encodes them, so the path sent is the path signed.
- */
-function encodeKey(key) {
-    return key
-        .split('/')
-        .map((segment) => encodeURIComponent(segment).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`))
-        .join('/');
-}
-/** The object's URL, path-style: works with every S3-compatible store and custom endpoints. */
-function objectUrl(endpoint, bucket, key) {
-    return `${endpoint}/${bucket}/${encodeKey(key)}`;
-}
-const S3_CODE = /^[A-Za-z][A-Za-z0-9.]{0,63}$/;
-function addressing_element(xml, name) {
-    const match = new RegExp(`<${name}>([^<]{0,2000})</${name}>`).exec(xml);
-    return match?.[1];
-}
-function unescapeXml(text) {
-    return text.replace(/&(lt|gt|amp|quot|apos);/g, (_m, entity) => ({ lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" })[entity] ?? '');
-}
-/**
- * Reads `<Error><Code>…</Code><Message>…</Message></Error>`. The text is
- * untrusted: scrubbed of the run's secrets before it is cut (S3 may echo a
- * credential), a code that is not a plain identifier is dropped rather than
- * printed, and the message is one line of at most 200 characters.
- */
-function parseS3Error(body) {
-    const xml = (0,redact/* redact */.E$)(body);
-    const rawCode = addressing_element(xml, 'Code')?.trim();
-    const code = rawCode !== undefined && S3_CODE.test(rawCode) ? rawCode : undefined;
-    const rawMessage = addressing_element(xml, 'Message');
-    const message = rawMessage === undefined ? undefined : (0,shared_text/* truncate */.xv)((0,shared_text/* oneLine */.TN)((0,redact/* redact */.E$)(unescapeXml(rawMessage))).trim(), 200) || undefined;
-    return { code, message };
-}
-
+// EXTERNAL MODULE: ./src/bucket/addressing.ts
+var addressing = __webpack_require__(47696);
 ;// CONCATENATED MODULE: ./src/bucket/client.ts
 /**
  * The one client of S3-compatible storage: signed PUT and DELETE of objects
@@ -396,9 +350,6 @@ function parseS3Error(body) {
 const BUCKET_RETRY = { maxAttempts: 4, baseMs: 1000, capMs: 10_000, retryAfterCapMs: 30_000, maxFormatErrors: 0 };
 /** A single PUT takes up to 5 GB; more needs a multipart upload, which this client does not do. */
 const MAX_SINGLE_PUT_BYTES = 5 * 1000 ** 3;
-/** A presigned URL lives 1 s to 7 days (SigV4's limits). */
-const MIN_PRESIGN_SECONDS = 1;
-const MAX_PRESIGN_SECONDS = 7 * 24 * 3600;
 /** Longest wait for S3's answer once the last byte is sent, and longest silence while it arrives. */
 const ANSWER_TIMEOUT_MS = 120_000;
 const BODY_TIMEOUT_MS = 60_000;
@@ -438,10 +389,10 @@ class S3Client {
      */
     async presignGet(bucket, key, expiresSeconds) {
         const expires = Math.round(expiresSeconds);
-        if (!(expires >= MIN_PRESIGN_SECONDS && expires <= MAX_PRESIGN_SECONDS)) {
-            throw new RangeError(`A presigned URL lives ${MIN_PRESIGN_SECONDS} s to ${MAX_PRESIGN_SECONDS} s; asked for ${expiresSeconds}.`);
+        if (!(expires >= addressing/* MIN_PRESIGN_SECONDS */.yL && expires <= addressing/* MAX_PRESIGN_SECONDS */.mU)) {
+            throw new RangeError(`A presigned URL lives ${addressing/* MIN_PRESIGN_SECONDS */.yL} s to ${addressing/* MAX_PRESIGN_SECONDS */.mU} s; asked for ${expiresSeconds}.`);
         }
-        const url = new URL(objectUrl(this.options.settings.endpoint, bucket, key));
+        const url = new URL((0,addressing/* objectUrl */.bC)(this.options.settings.endpoint, bucket, key));
         url.searchParams.set('X-Amz-Expires', String(expires));
         const signed = await this.signer('GET', url, {}, true).sign();
         const signature = signed.url.searchParams.get('X-Amz-Signature') ?? '';
@@ -455,7 +406,7 @@ class S3Client {
     /** One signed request; a non-2xx answer becomes a BucketError with S3's code. */
     async send(method, bucket, key, headers, body) {
         const { signal } = this.options;
-        const url = new URL(objectUrl(this.options.settings.endpoint, bucket, key));
+        const url = new URL((0,addressing/* objectUrl */.bC)(this.options.settings.endpoint, bucket, key));
         const signed = await this.signer(method, url, headers).sign();
         const sent = { 'user-agent': transport/* USER_AGENT */._O };
         signed.headers.forEach((value, name) => (sent[name] = value));
@@ -489,7 +440,7 @@ class S3Client {
         }
         if (statusCode >= 200 && statusCode < 300)
             return;
-        const { code, message } = parseS3Error(text);
+        const { code, message } = (0,addressing/* parseS3Error */.mK)(text);
         const transient = statusCode >= 500 || statusCode === 429 || statusCode === 408;
         const said = `S3 answered HTTP ${statusCode}${code ? ` ${code}` : ''}${message ? ` (${message})` : ''}`;
         throw new errors/* BucketError */.PI(`${said}.`, statusCode, code, transient, (0,transport/* parseRetryAfter */.mu)(response.headers['retry-after']));
@@ -538,7 +489,7 @@ const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b78
 /* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(46466);
 /* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_6___default = /*#__PURE__*/__webpack_require__.n(node_stream_promises__WEBPACK_IMPORTED_MODULE_6__);
 /* harmony import */ var undici__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(46752);
-/* harmony import */ var _bucket_client__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(28597);
+/* harmony import */ var _bucket_client__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(12721);
 /* harmony import */ var _inputs_bucket__WEBPACK_IMPORTED_MODULE_9__ = __webpack_require__(16423);
 /* harmony import */ var _shared_errors__WEBPACK_IMPORTED_MODULE_10__ = __webpack_require__(58382);
 /* harmony import */ var _http_transport__WEBPACK_IMPORTED_MODULE_11__ = __webpack_require__(71517);

@@ -39298,6 +39298,69 @@ module.exports = {
 
 /***/ }),
 
+/***/ 47696:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   bC: () => (/* binding */ objectUrl),
+/* harmony export */   mK: () => (/* binding */ parseS3Error),
+/* harmony export */   mU: () => (/* binding */ MAX_PRESIGN_SECONDS),
+/* harmony export */   yL: () => (/* binding */ MIN_PRESIGN_SECONDS)
+/* harmony export */ });
+/* unused harmony export encodeKey */
+/* harmony import */ var _shared_redact__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(48932);
+/* harmony import */ var _shared_text__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(24646);
+/**
+ * Where an object lives on the wire: path-style `<endpoint>/<bucket>/<key>`,
+ * with the key encoded the way SigV4 signs it, and S3's XML error answers
+ * read as the untrusted text they are.
+ */
+
+
+/** A presigned URL lives 1 s to 7 days (SigV4's limits); here, away from the client, so callers need not load it. */
+const MIN_PRESIGN_SECONDS = 1;
+const MAX_PRESIGN_SECONDS = 7 * 24 * 3600;
+/**
+ * A key as a URL path: each segment RFC 3986-encoded, `/` kept. A raw `+`
+ * would be read as a space by S3, and `!'()*` are encoded as SigV4's
+ * canonical path encodes them, so the path sent is the path signed.
+ */
+function encodeKey(key) {
+    return key
+        .split('/')
+        .map((segment) => encodeURIComponent(segment).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`))
+        .join('/');
+}
+/** The object's URL, path-style: works with every S3-compatible store and custom endpoints. */
+function objectUrl(endpoint, bucket, key) {
+    return `${endpoint}/${bucket}/${encodeKey(key)}`;
+}
+const S3_CODE = /^[A-Za-z][A-Za-z0-9.]{0,63}$/;
+function element(xml, name) {
+    const match = new RegExp(`<${name}>([^<]{0,2000})</${name}>`).exec(xml);
+    return match?.[1];
+}
+function unescapeXml(text) {
+    return text.replace(/&(lt|gt|amp|quot|apos);/g, (_m, entity) => ({ lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" })[entity] ?? '');
+}
+/**
+ * Reads `<Error><Code>…</Code><Message>…</Message></Error>`. The text is
+ * untrusted: scrubbed of the run's secrets before it is cut (S3 may echo a
+ * credential), a code that is not a plain identifier is dropped rather than
+ * printed, and the message is one line of at most 200 characters.
+ */
+function parseS3Error(body) {
+    const xml = (0,_shared_redact__WEBPACK_IMPORTED_MODULE_0__/* .redact */ .E$)(body);
+    const rawCode = element(xml, 'Code')?.trim();
+    const code = rawCode !== undefined && S3_CODE.test(rawCode) ? rawCode : undefined;
+    const rawMessage = element(xml, 'Message');
+    const message = rawMessage === undefined ? undefined : (0,_shared_text__WEBPACK_IMPORTED_MODULE_1__/* .truncate */ .xv)((0,_shared_text__WEBPACK_IMPORTED_MODULE_1__/* .oneLine */ .TN)((0,_shared_redact__WEBPACK_IMPORTED_MODULE_0__/* .redact */ .E$)(unescapeXml(rawMessage))).trim(), 200) || undefined;
+    return { code, message };
+}
+
+
+/***/ }),
+
 /***/ 31862:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -42143,6 +42206,7 @@ function tooLarge(url, source, bytes, maxBytes) {
 /* harmony export */   IS: () => (/* binding */ StoredFileError),
 /* harmony export */   Oi: () => (/* binding */ RECORD_DIR),
 /* harmony export */   P4: () => (/* binding */ isExactKey),
+/* harmony export */   Qv: () => (/* binding */ readStoredFile),
 /* harmony export */   fN: () => (/* binding */ actionsCachePath),
 /* harmony export */   lH: () => (/* binding */ TOOL_NAME),
 /* harmony export */   m7: () => (/* binding */ readRecordFile),
@@ -42371,21 +42435,26 @@ async function readCapped(handle, limit) {
     return buffer.subarray(0, filled);
 }
 /**
- * Reads a stored record (untrusted: another run, or anyone who could write the
- * cache, wrote it) from inside `root` and checks it against the fingerprint
- * asked for; undefined, with a line saying why, when it is not a regular file,
- * too large, or does not hold.
+ * A stored file as `openStoredFile` allows, at most `limit + 1` bytes (more means too large). Every record restored from a
+ * cache is read here, so a FIFO, device or huge file planted in an entry cannot hang or flood the run.
+ */
+async function readStoredFile(path, root, limit) {
+    const handle = await openStoredFile(path, root);
+    try {
+        return await readCapped(handle, limit);
+    }
+    finally {
+        await handle.close();
+    }
+}
+/**
+ * Reads a stored record (untrusted: another run, or anyone who could write the cache, wrote it) from inside `root` and
+ * checks it against the fingerprint; undefined, with a line saying why, when it is not a regular file, too large, or does not hold.
  */
 async function readRecordFile(path, root, fingerprint, where, log) {
     let text;
     try {
-        const handle = await openStoredFile(path, root);
-        try {
-            text = await readCapped(handle, MAX_RECORD_BYTES);
-        }
-        finally {
-            await handle.close();
-        }
+        text = await readStoredFile(path, root, MAX_RECORD_BYTES);
     }
     catch (error) {
         if (!(error instanceof StoredFileError))
@@ -48072,6 +48141,7 @@ function probeCost(probe, fromDisk) {
 
 
 
+
 async function runClip(plan, ctx, log, tell) {
     // The clip's state: only this function assigns it, from what each step returns.
     let clip = { stage: plan.resumeTaskId ? 'running' : 'queued', taskId: plan.resumeTaskId, videoUrls: [], files: [] };
@@ -48255,9 +48325,11 @@ async function storeInBucket(plan, clip, ctx, log, onStored) {
     // Loaded only with result-bucket: the S3 client would slow every start.
     const { storeResults } = await __nccwpck_require__.e(/* import() */ 80).then(__nccwpck_require__.bind(__nccwpck_require__, 23080));
     const count = names.length > 1 ? `${names.length} results` : 'the result';
-    await ctx.timeline.span('bucket upload', () => log.group(`Storing ${count} in s3://${resultBucket.bucket}/${resultBucket.prefix}`, () => storeResults(s3, resultBucket, { videoUrls: clip.videoUrls, files: clip.files, names }, { signal: ctx.signal, log, onStored })));
+    await ctx.timeline.span('bucket upload', () => log.group(`Storing ${count} in ${(0,inputs_bucket/* objectUri */.WE)(resultBucket.bucket, resultBucket.prefix)}`, () => storeResults(s3, resultBucket, { videoUrls: clip.videoUrls, files: clip.files, names }, { signal: ctx.signal, log, onStored })));
 }
 
+// EXTERNAL MODULE: ./src/bucket/addressing.ts
+var addressing = __nccwpck_require__(47696);
 ;// CONCATENATED MODULE: ./src/pipeline/staging-step.ts
 /**
  * Staging a workspace file (`video-file`) for reApi, which only fetches
@@ -48274,8 +48346,7 @@ async function storeInBucket(plan, clip, ctx, log, onStored) {
 
 
 
-/** A presigned URL lives at most 7 days (SigV4's limit). */
-const MAX_URL_SECONDS = 7 * 24 * 3600;
+
 /** Beyond the remaining timeout, so the URL outlives the job by a margin (reApi fetches again while rendering). */
 const URL_MARGIN_SECONDS = 3600;
 /** Session credentials last 1 h by default for an assumed role (configure-aws-credentials' role-duration-seconds). */
@@ -48295,7 +48366,7 @@ function stagingKey(prefix, folder, index, file) {
 /** How long the presigned URL lives: the remaining timeout plus an hour, within SigV4's 7 days. */
 function urlLifetimeSeconds(deadline, now = Date.now()) {
     const remaining = Math.max(0, Math.ceil((deadline.at - now) / 1000));
-    return Math.min(MAX_URL_SECONDS, remaining + URL_MARGIN_SECONDS);
+    return Math.min(addressing/* MAX_PRESIGN_SECONDS */.mU, remaining + URL_MARGIN_SECONDS);
 }
 /** The warning for session credentials that may end before the job does, or undefined. */
 function sessionWarning(settings, deadline) {
@@ -48365,7 +48436,7 @@ class Staging {
 }
 /** The run's staging, with the S3 client loaded now (only runs with video-file get here). */
 async function openStaging(settings, location, deadline, signal, log) {
-    const { S3Client } = await __nccwpck_require__.e(/* import() */ 597).then(__nccwpck_require__.bind(__nccwpck_require__, 28597));
+    const { S3Client } = await __nccwpck_require__.e(/* import() */ 721).then(__nccwpck_require__.bind(__nccwpck_require__, 12721));
     return new Staging(new S3Client({ settings, signal, log }), location, deadline);
 }
 
@@ -49845,6 +49916,7 @@ function parseRerunRecord(text, run, clip, attempt) {
 
 
 
+
 const RERUNS_PURPOSE = {
     label: 're-runs',
     readsOff: 'tasks of earlier attempts cannot be looked up, and a re-run of this job would submit its clips again',
@@ -49884,8 +49956,9 @@ class Reruns {
         for (let attempt = this.run.attempt - 1; attempt >= 1; attempt--) {
             const key = rerunKey(this.run, clip, attempt);
             const record = await store.restore(key, RERUNS_PURPOSE, async (path) => {
-                const text = await (0,promises_.readFile)(path, 'utf8').catch(() => undefined);
-                const checked = text === undefined ? { problem: 'it could not be read' } : parseRerunRecord(text, this.run, clip, attempt);
+                // Read as skip-unchanged reads its records: a regular file inside the store, capped (a planted FIFO or device is refused).
+                const bytes = await (0,skip_unchanged_record/* readStoredFile */.Qv)(path, (0,external_node_path_.resolve)(skip_unchanged_record/* RECORD_DIR */.Oi), MAX_RERUN_RECORD_BYTES).catch((error) => error instanceof skip_unchanged_record/* StoredFileError */.IS ? error.message : 'it could not be read');
+                const checked = typeof bytes === 'string' ? { problem: bytes } : parseRerunRecord(bytes.toString('utf8'), this.run, clip, attempt);
                 if ('problem' in checked)
                     this.log.info(`re-runs: the record under ${key} is not used: ${checked.problem}.`);
                 return 'record' in checked ? checked.record : undefined;
