@@ -5,7 +5,7 @@
  * the endpoint's origin and nowhere else (redirects are not followed). Loaded
  * with a dynamic import() only when a bucket input is set.
  */
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../shared/sha256';
 import type { Readable } from 'node:stream';
 import { AwsV4Signer } from 'aws4fetch';
 import { request } from 'undici';
@@ -72,7 +72,7 @@ export class S3Client {
         if (!Buffer.isBuffer(body)) body.stream.destroy();
         throw new BucketError(`${objectUri(bucket, key)} would be ${length} bytes; a single PUT takes at most 5 GB.`);
       }
-      const payloadHash = Buffer.isBuffer(body) ? createHash('sha256').update(body).digest('hex') : 'UNSIGNED-PAYLOAD';
+      const payloadHash = Buffer.isBuffer(body) ? sha256Hex(body) : 'UNSIGNED-PAYLOAD';
       const headers = { 'content-type': contentType, 'content-length': String(length), 'x-amz-content-sha256': payloadHash };
       await this.send('PUT', bucket, key, headers, Buffer.isBuffer(body) ? body : body.stream);
     });

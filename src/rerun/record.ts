@@ -15,7 +15,7 @@
  * as a label without its query string (a presigned URL's signature lives
  * there); the API key is never part of a record.
  */
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../shared/sha256';
 import { canonicalUrl } from '../shared/canonical-url';
 import { displayUrl } from '../shared/urls';
 import { isObject, taskIdProblem } from '../shared/validate';
@@ -79,10 +79,6 @@ export function urlIdentity(url: string): SourceIdentity {
 /** A local file's identity: its bytes' SHA-256 (for `video-file` sources). */
 export function fileIdentity(sha256: string, name: string): SourceIdentity {
   return { id: `file:sha256:${sha256.toLowerCase()}`, label: name };
-}
-
-function sha256Hex(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
 }
 
 /** What a clip is, for the key and the record's check: the same for every attempt of one run. */

@@ -8,6 +8,7 @@
  * are never written to disk or held whole.
  */
 import { createHash, type Hash } from 'node:crypto';
+import { sha256Hex } from '../shared/sha256';
 import { request, type Dispatcher } from 'undici';
 import { CancelledError, FingerprintError, SourceTooLargeError, errorClause } from '../shared/errors';
 import { MAX_REDIRECTS, REDIRECT_STATUSES, USER_AGENT, getDispatcher, header, toNetworkError } from '../http/transport';
@@ -59,7 +60,7 @@ export function fingerprintKey(fingerprint: Fingerprint): string {
  */
 export function sourceKeyPrefix(url: string, model: string, upscaleFactor: string): string {
   fingerprintKey({ model, upscaleFactor, sourceSha256: '0'.repeat(64) }); // throws as a fingerprint's key does for a bad model or factor
-  const urlHash = createHash('sha256').update(canonicalUrl(url)).digest('hex');
+  const urlHash = sha256Hex(canonicalUrl(url));
   return `${KEY_PREFIX}-r${RECORD_FORMAT_VERSION}-${model}-x${upscaleFactor}-url-${urlHash}-`;
 }
 

@@ -5,6 +5,7 @@
  * copied out of the tool cache (only when their SHA-256 is the recorded one).
  */
 import { createHash, randomUUID } from 'node:crypto';
+import { sha256Hex } from '../shared/sha256';
 import { constants, createWriteStream } from 'node:fs';
 import { open, realpath, rm, type FileHandle } from 'node:fs/promises';
 import { relative, isAbsolute } from 'node:path';
@@ -96,10 +97,6 @@ export const RECORD_DIR = '.reapi-topaz-video-upscaler-cache';
 export const MAX_RECORD_BYTES = 1024 * 1024;
 
 // ---- Pure helpers --------------------------------------------------------------
-
-function sha256Hex(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
-}
 
 /** The tool-cache version for a key: explicit semver `find` accepts (a letter first, nothing after `+`). */
 export function toolCacheVersion(key: string): string {
