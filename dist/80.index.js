@@ -13,8 +13,8 @@ __webpack_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: BUCKET_RETRY, MAX_SINGLE_PUT_BYTES
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __webpack_require__(77598);
+// EXTERNAL MODULE: ./src/shared/sha256.ts
+var sha256 = __webpack_require__(81510);
 ;// CONCATENATED MODULE: ./node_modules/aws4fetch/dist/aws4fetch.esm.mjs
 /**
  * @license MIT <https://opensource.org/licenses/MIT>
@@ -373,7 +373,7 @@ class S3Client {
                     body.stream.destroy();
                 throw new errors/* BucketError */.PI(`${(0,inputs_bucket/* objectUri */.WE)(bucket, key)} would be ${length} bytes; a single PUT takes at most 5 GB.`);
             }
-            const payloadHash = Buffer.isBuffer(body) ? (0,external_node_crypto_.createHash)('sha256').update(body).digest('hex') : 'UNSIGNED-PAYLOAD';
+            const payloadHash = Buffer.isBuffer(body) ? (0,sha256/* sha256Hex */.f)(body) : 'UNSIGNED-PAYLOAD';
             const headers = { 'content-type': contentType, 'content-length': String(length), 'x-amz-content-sha256': payloadHash };
             await this.send('PUT', bucket, key, headers, Buffer.isBuffer(body) ? body : body.stream);
         });

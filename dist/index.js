@@ -41438,6 +41438,23 @@ function holdsSecret(text) {
 
 /***/ }),
 
+/***/ 81510:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   f: () => (/* binding */ sha256Hex)
+/* harmony export */ });
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(77598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
+
+/** SHA-256 of a string (UTF-8) or bytes, in hex: keys, identities and payload hashes all use this one. */
+function sha256Hex(data) {
+    return (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256').update(data).digest('hex');
+}
+
+
+/***/ }),
+
 /***/ 24646:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -41978,12 +41995,13 @@ function collectYoungGarbage() {
 /* unused harmony exports HASH_IDLE_TIMEOUT_MS, SourceHasher, MAX_ETAG_LENGTH */
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(77598);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var undici__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(46752);
-/* harmony import */ var _shared_errors__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(58382);
-/* harmony import */ var _http_transport__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(71517);
-/* harmony import */ var _source_preflight__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(64030);
-/* harmony import */ var _shared_urls__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(73047);
-/* harmony import */ var _shared_canonical_url__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(77591);
+/* harmony import */ var _shared_sha256__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(81510);
+/* harmony import */ var undici__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(46752);
+/* harmony import */ var _shared_errors__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(58382);
+/* harmony import */ var _http_transport__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(71517);
+/* harmony import */ var _source_preflight__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(64030);
+/* harmony import */ var _shared_urls__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(73047);
+/* harmony import */ var _shared_canonical_url__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(77591);
 /**
  * Source fingerprints for `skip-unchanged`: the SHA-256 of a source's bytes,
  * and the cache key that combines it with what else decides the result.
@@ -41993,6 +42011,7 @@ function collectYoungGarbage() {
  * hosts send weak or changing ETags). Bytes are hashed as they stream past and
  * are never written to disk or held whole.
  */
+
 
 
 
@@ -42036,7 +42055,7 @@ function fingerprintKey(fingerprint) {
  */
 function sourceKeyPrefix(url, model, upscaleFactor) {
     fingerprintKey({ model, upscaleFactor, sourceSha256: '0'.repeat(64) }); // throws as a fingerprint's key does for a bad model or factor
-    const urlHash = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256').update((0,_shared_canonical_url__WEBPACK_IMPORTED_MODULE_5__/* .canonicalUrl */ .W)(url)).digest('hex');
+    const urlHash = (0,_shared_sha256__WEBPACK_IMPORTED_MODULE_1__/* .sha256Hex */ .f)((0,_shared_canonical_url__WEBPACK_IMPORTED_MODULE_6__/* .canonicalUrl */ .W)(url));
     return `${KEY_PREFIX}-r${RECORD_FORMAT_VERSION}-${model}-x${upscaleFactor}-url-${urlHash}-`;
 }
 /** A new key under a source's prefix: the prefix and the time of the save (base 36 ms); the service answers a prefix with its newest entry. */
@@ -42055,7 +42074,7 @@ class SourceHasher {
     done = false;
     constructor(
     /** The source, for error messages. */
-    url, maxBytes = _source_preflight__WEBPACK_IMPORTED_MODULE_4__/* .MAX_SOURCE_BYTES */ .Tw) {
+    url, maxBytes = _source_preflight__WEBPACK_IMPORTED_MODULE_5__/* .MAX_SOURCE_BYTES */ .Tw) {
         this.url = url;
         this.maxBytes = maxBytes;
     }
@@ -42070,7 +42089,7 @@ class SourceHasher {
         this.count += chunk.length;
         if (this.count > this.maxBytes) {
             this.done = true;
-            throw new _shared_errors__WEBPACK_IMPORTED_MODULE_2__/* .SourceTooLargeError */ .zh(`${(0,_shared_urls__WEBPACK_IMPORTED_MODULE_6__/* .displayUrl */ .Q)(this.url)} is over the upscaler's 50 MB limit (more than ${this.maxBytes} bytes); re-encode or split it.`, this.url);
+            throw new _shared_errors__WEBPACK_IMPORTED_MODULE_3__/* .SourceTooLargeError */ .zh(`${(0,_shared_urls__WEBPACK_IMPORTED_MODULE_7__/* .displayUrl */ .Q)(this.url)} is over the upscaler's 50 MB limit (more than ${this.maxBytes} bytes); re-encode or split it.`, this.url);
         }
         this.hash.update(chunk);
     }
@@ -42098,49 +42117,49 @@ function strongEtag(value) {
  * counted) and CancelledError when `signal` aborts.
  */
 async function hashSource(url, options = {}) {
-    const source = (0,_shared_urls__WEBPACK_IMPORTED_MODULE_6__/* .displayUrl */ .Q)(url);
-    const maxBytes = options.maxBytes ?? _source_preflight__WEBPACK_IMPORTED_MODULE_4__/* .MAX_SOURCE_BYTES */ .Tw;
-    const maxRedirects = options.maxRedirects ?? _http_transport__WEBPACK_IMPORTED_MODULE_3__/* .MAX_REDIRECTS */ .NX;
+    const source = (0,_shared_urls__WEBPACK_IMPORTED_MODULE_7__/* .displayUrl */ .Q)(url);
+    const maxBytes = options.maxBytes ?? _source_preflight__WEBPACK_IMPORTED_MODULE_5__/* .MAX_SOURCE_BYTES */ .Tw;
+    const maxRedirects = options.maxRedirects ?? _http_transport__WEBPACK_IMPORTED_MODULE_4__/* .MAX_REDIRECTS */ .NX;
     const idleMs = options.idleTimeoutMs ?? HASH_IDLE_TIMEOUT_MS;
     const timeoutMs = options.timeoutMs ?? HASH_TIMEOUT_MS;
     const deadline = AbortSignal.timeout(timeoutMs);
     const signal = options.signal ? AbortSignal.any([options.signal, deadline]) : deadline;
     const fail = (error) => {
-        if (error instanceof _shared_errors__WEBPACK_IMPORTED_MODULE_2__/* .FingerprintError */ .dz || error instanceof _shared_errors__WEBPACK_IMPORTED_MODULE_2__/* .CancelledError */ .cc)
+        if (error instanceof _shared_errors__WEBPACK_IMPORTED_MODULE_3__/* .FingerprintError */ .dz || error instanceof _shared_errors__WEBPACK_IMPORTED_MODULE_3__/* .CancelledError */ .cc)
             throw error;
         if (options.signal?.aborted)
-            throw new _shared_errors__WEBPACK_IMPORTED_MODULE_2__/* .CancelledError */ .cc(`Reading ${source} was cancelled.`);
+            throw new _shared_errors__WEBPACK_IMPORTED_MODULE_3__/* .CancelledError */ .cc(`Reading ${source} was cancelled.`);
         if (deadline.aborted) {
-            throw new _shared_errors__WEBPACK_IMPORTED_MODULE_2__/* .FingerprintError */ .dz(`${source} could not be read in full within ${Number((timeoutMs / 1000).toFixed(1))} s to compute its fingerprint.`, url);
+            throw new _shared_errors__WEBPACK_IMPORTED_MODULE_3__/* .FingerprintError */ .dz(`${source} could not be read in full within ${Number((timeoutMs / 1000).toFixed(1))} s to compute its fingerprint.`, url);
         }
-        throw new _shared_errors__WEBPACK_IMPORTED_MODULE_2__/* .FingerprintError */ .dz(`${(0,_shared_errors__WEBPACK_IMPORTED_MODULE_2__/* .errorClause */ .Y7)((0,_http_transport__WEBPACK_IMPORTED_MODULE_3__/* .toNetworkError */ .Ur)(error, `GET ${source}`, options.signal, idleMs))} while computing its fingerprint.`, url);
+        throw new _shared_errors__WEBPACK_IMPORTED_MODULE_3__/* .FingerprintError */ .dz(`${(0,_shared_errors__WEBPACK_IMPORTED_MODULE_3__/* .errorClause */ .Y7)((0,_http_transport__WEBPACK_IMPORTED_MODULE_4__/* .toNetworkError */ .Ur)(error, `GET ${source}`, options.signal, idleMs))} while computing its fingerprint.`, url);
     };
     let target;
     try {
         target = new URL(url);
     }
     catch {
-        throw new _shared_errors__WEBPACK_IMPORTED_MODULE_2__/* .FingerprintError */ .dz(`${JSON.stringify(source)} is not a URL.`, url);
+        throw new _shared_errors__WEBPACK_IMPORTED_MODULE_3__/* .FingerprintError */ .dz(`${JSON.stringify(source)} is not a URL.`, url);
     }
     let requests = 0;
     for (let redirects = 0;; redirects++) {
         if (target.protocol !== 'http:' && target.protocol !== 'https:') {
-            throw new _shared_errors__WEBPACK_IMPORTED_MODULE_2__/* .FingerprintError */ .dz(`${source} ${redirects ? 'redirects to' : 'is'} a ${target.protocol} URL, which the upscaler cannot fetch.`, url);
+            throw new _shared_errors__WEBPACK_IMPORTED_MODULE_3__/* .FingerprintError */ .dz(`${source} ${redirects ? 'redirects to' : 'is'} a ${target.protocol} URL, which the upscaler cannot fetch.`, url);
         }
         if (target.username || target.password)
-            throw new _shared_errors__WEBPACK_IMPORTED_MODULE_2__/* .FingerprintError */ .dz(`${source} carries credentials in the URL; the upscaler needs a public URL.`, url);
+            throw new _shared_errors__WEBPACK_IMPORTED_MODULE_3__/* .FingerprintError */ .dz(`${source} carries credentials in the URL; the upscaler needs a public URL.`, url);
         let response;
         try {
             requests++;
-            response = await (0,undici__WEBPACK_IMPORTED_MODULE_1__.request)(target, {
+            response = await (0,undici__WEBPACK_IMPORTED_MODULE_2__.request)(target, {
                 method: 'GET',
-                dispatcher: (0,_http_transport__WEBPACK_IMPORTED_MODULE_3__/* .getDispatcher */ .wo)(),
+                dispatcher: (0,_http_transport__WEBPACK_IMPORTED_MODULE_4__/* .getDispatcher */ .wo)(),
                 signal,
                 headersTimeout: idleMs,
                 bodyTimeout: idleMs,
                 // Only these headers: the source lives on the user's host, which must never see the API key.
                 headers: {
-                    'user-agent': `${_http_transport__WEBPACK_IMPORTED_MODULE_3__/* .USER_AGENT */ ._O} (fingerprint)`,
+                    'user-agent': `${_http_transport__WEBPACK_IMPORTED_MODULE_4__/* .USER_AGENT */ ._O} (fingerprint)`,
                     accept: '*/*',
                     'accept-encoding': 'identity',
                     ...(options.ifNoneMatch ? { 'if-none-match': options.ifNoneMatch } : {}),
@@ -42151,16 +42170,16 @@ async function hashSource(url, options = {}) {
             return fail(error);
         }
         const { statusCode, headers, body } = response;
-        const location = (0,_http_transport__WEBPACK_IMPORTED_MODULE_3__/* .header */ .wx)(headers, 'location');
-        if (_http_transport__WEBPACK_IMPORTED_MODULE_3__/* .REDIRECT_STATUSES */ .aq.has(statusCode) && location) {
+        const location = (0,_http_transport__WEBPACK_IMPORTED_MODULE_4__/* .header */ .wx)(headers, 'location');
+        if (_http_transport__WEBPACK_IMPORTED_MODULE_4__/* .REDIRECT_STATUSES */ .aq.has(statusCode) && location) {
             await body.dump({ limit: 64 * 1024 }).catch(() => undefined);
             if (redirects >= maxRedirects)
-                throw new _shared_errors__WEBPACK_IMPORTED_MODULE_2__/* .FingerprintError */ .dz(`${source} redirects more than ${maxRedirects} times.`, url, statusCode);
+                throw new _shared_errors__WEBPACK_IMPORTED_MODULE_3__/* .FingerprintError */ .dz(`${source} redirects more than ${maxRedirects} times.`, url, statusCode);
             try {
                 target = new URL(location, target);
             }
             catch {
-                throw new _shared_errors__WEBPACK_IMPORTED_MODULE_2__/* .FingerprintError */ .dz(`${source} redirects to something that is not a URL.`, url, statusCode);
+                throw new _shared_errors__WEBPACK_IMPORTED_MODULE_3__/* .FingerprintError */ .dz(`${source} redirects to something that is not a URL.`, url, statusCode);
             }
             continue;
         }
@@ -42170,10 +42189,10 @@ async function hashSource(url, options = {}) {
         }
         if (statusCode !== 200) {
             await body.dump({ limit: 64 * 1024 }).catch(() => undefined);
-            throw new _shared_errors__WEBPACK_IMPORTED_MODULE_2__/* .FingerprintError */ .dz(`${source} answered GET with HTTP ${statusCode} (${(0,_source_preflight__WEBPACK_IMPORTED_MODULE_4__/* .hostStatusHint */ .yA)(statusCode, 'the host did not send the file')}), so its fingerprint is unknown.`, url, statusCode);
+            throw new _shared_errors__WEBPACK_IMPORTED_MODULE_3__/* .FingerprintError */ .dz(`${source} answered GET with HTTP ${statusCode} (${(0,_source_preflight__WEBPACK_IMPORTED_MODULE_5__/* .hostStatusHint */ .yA)(statusCode, 'the host did not send the file')}), so its fingerprint is unknown.`, url, statusCode);
         }
         const hasher = new SourceHasher(url, maxBytes);
-        const announced = (0,_http_transport__WEBPACK_IMPORTED_MODULE_3__/* .header */ .wx)(headers, 'content-length');
+        const announced = (0,_http_transport__WEBPACK_IMPORTED_MODULE_4__/* .header */ .wx)(headers, 'content-length');
         try {
             // Refuse at once what the host announces as too large, rather than after 50 MB.
             if (announced && /^\d+$/.test(announced.trim()) && Number(announced) > maxBytes)
@@ -42185,12 +42204,12 @@ async function hashSource(url, options = {}) {
             body.destroy();
             return fail(error);
         }
-        const etag = strongEtag((0,_http_transport__WEBPACK_IMPORTED_MODULE_3__/* .header */ .wx)(headers, 'etag'));
+        const etag = strongEtag((0,_http_transport__WEBPACK_IMPORTED_MODULE_4__/* .header */ .wx)(headers, 'etag'));
         return { sha256: hasher.digest(), bytes: hasher.bytes, requests, ...(etag ? { etag } : {}) };
     }
 }
 function tooLarge(url, source, bytes, maxBytes) {
-    throw new _shared_errors__WEBPACK_IMPORTED_MODULE_2__/* .SourceTooLargeError */ .zh(`${source} is ${bytes} bytes, over the upscaler's 50 MB limit (${maxBytes} bytes); re-encode or split it.`, url);
+    throw new _shared_errors__WEBPACK_IMPORTED_MODULE_3__/* .SourceTooLargeError */ .zh(`${source} is ${bytes} bytes, over the upscaler's 50 MB limit (${maxBytes} bytes); re-encode or split it.`, url);
 }
 
 
@@ -42217,24 +42236,26 @@ function tooLarge(url, source, bytes, maxBytes) {
 /* unused harmony export openStoredFile */
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(77598);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(73024);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(51455);
-/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_2__);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(76760);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_3__);
-/* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(46466);
-/* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_4___default = /*#__PURE__*/__nccwpck_require__.n(node_stream_promises__WEBPACK_IMPORTED_MODULE_4__);
-/* harmony import */ var _delivery_replace_file__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(49891);
-/* harmony import */ var _fingerprint__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(61327);
-/* harmony import */ var _shared_text__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(24646);
-/* harmony import */ var _shared_validate__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(54967);
+/* harmony import */ var _shared_sha256__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(81510);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(73024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(51455);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_3__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(76760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_4___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_4__);
+/* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(46466);
+/* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_5___default = /*#__PURE__*/__nccwpck_require__.n(node_stream_promises__WEBPACK_IMPORTED_MODULE_5__);
+/* harmony import */ var _delivery_replace_file__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(49891);
+/* harmony import */ var _fingerprint__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(61327);
+/* harmony import */ var _shared_text__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(24646);
+/* harmony import */ var _shared_validate__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(54967);
 /**
  * The record `skip-unchanged` keeps of a completed task: its format, the check
  * every stored record passes before it is believed, and how stored files are
  * opened (regular files inside their store only, read with a byte cap) and
  * copied out of the tool cache (only when their SHA-256 is the recorded one).
  */
+
 
 
 
@@ -42257,16 +42278,13 @@ const RECORD_DIR = '.reapi-topaz-video-upscaler-cache';
 /** As large as the API's own answer may be (its result URLs are what a record mostly holds). */
 const MAX_RECORD_BYTES = 1024 * 1024;
 // ---- Pure helpers --------------------------------------------------------------
-function sha256Hex(text) {
-    return (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256').update(text).digest('hex');
-}
 /** The tool-cache version for a key: explicit semver `find` accepts (a letter first, nothing after `+`). */
 function toolCacheVersion(key) {
-    return `0.0.0-h${sha256Hex(key)}`;
+    return `0.0.0-h${(0,_shared_sha256__WEBPACK_IMPORTED_MODULE_1__/* .sha256Hex */ .f)(key)}`;
 }
 /** The path string given to @actions/cache for a key: the same string on save and restore, on every runner. */
 function actionsCachePath(key) {
-    return `${RECORD_DIR}/${sha256Hex(key).slice(0, 40)}.json`;
+    return `${RECORD_DIR}/${(0,_shared_sha256__WEBPACK_IMPORTED_MODULE_1__/* .sha256Hex */ .f)(key).slice(0, 40)}.json`;
 }
 /** An exact hit: the service also matches keys by prefix, which would be another source's record. */
 function isExactKey(matchedKey, key) {
@@ -42277,14 +42295,14 @@ const SHA256_HEX = /^[0-9a-f]{64}$/;
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
 /** The API path's own rule (src/shared/validate.ts): a record holds what a task answer may hold. */
 function isResultUrl(value) {
-    return typeof value === 'string' && (0,_shared_validate__WEBPACK_IMPORTED_MODULE_8__/* .resultUrlProblem */ .Gs)(value) === undefined;
+    return typeof value === 'string' && (0,_shared_validate__WEBPACK_IMPORTED_MODULE_9__/* .resultUrlProblem */ .Gs)(value) === undefined;
 }
 function checkResultFiles(value, urlCount) {
     if (!Array.isArray(value) || value.length > urlCount)
         return 'resultFiles is not a list of files';
     const seen = new Set();
     for (const file of value) {
-        if (!(0,_shared_validate__WEBPACK_IMPORTED_MODULE_8__/* .isObject */ .Gv)(file) || Object.keys(file).some((k) => k !== 'index' && k !== 'sha256' && k !== 'bytes'))
+        if (!(0,_shared_validate__WEBPACK_IMPORTED_MODULE_9__/* .isObject */ .Gv)(file) || Object.keys(file).some((k) => k !== 'index' && k !== 'sha256' && k !== 'bytes'))
             return 'a result file is malformed';
         const { index, sha256, bytes } = file;
         if (!Number.isInteger(index) || index < 0 || index >= urlCount || seen.has(index))
@@ -42309,21 +42327,21 @@ function optionalNumber(value, max, { zero = false, integer = false } = {}) {
 }
 /** Preflight's facts as a record holds them: finite, in range, short printable text. */
 function checkSourceMedia(value) {
-    if (!(0,_shared_validate__WEBPACK_IMPORTED_MODULE_8__/* .isObject */ .Gv)(value) || Object.keys(value).some((k) => k !== 'durationSeconds' && k !== 'video'))
+    if (!(0,_shared_validate__WEBPACK_IMPORTED_MODULE_9__/* .isObject */ .Gv)(value) || Object.keys(value).some((k) => k !== 'durationSeconds' && k !== 'video'))
         return 'its source facts are malformed';
     const { durationSeconds, video } = value;
     if (!optionalNumber(durationSeconds, 1e7, { zero: true }))
         return 'its source duration is malformed';
     if (video === undefined)
         return undefined;
-    if (!(0,_shared_validate__WEBPACK_IMPORTED_MODULE_8__/* .isObject */ .Gv)(video) || Object.keys(video).some((k) => !['width', 'height', 'frameRate', 'codec'].includes(k)))
+    if (!(0,_shared_validate__WEBPACK_IMPORTED_MODULE_9__/* .isObject */ .Gv)(video) || Object.keys(video).some((k) => !['width', 'height', 'frameRate', 'codec'].includes(k)))
         return 'its source video facts are malformed';
     const { width, height, frameRate, codec } = video;
     if (!optionalNumber(width, 65_536, { integer: true }) || !optionalNumber(height, 65_536, { integer: true }))
         return 'its source video size is malformed';
     if (!optionalNumber(frameRate, 10_000))
         return 'its source frame rate is malformed';
-    if (codec !== undefined && !(typeof codec === 'string' && codec.length > 0 && codec.length <= MAX_CODEC_LENGTH && !(0,_shared_text__WEBPACK_IMPORTED_MODULE_7__/* .hasControlCharacters */ .Kg)(codec))) {
+    if (codec !== undefined && !(typeof codec === 'string' && codec.length > 0 && codec.length <= MAX_CODEC_LENGTH && !(0,_shared_text__WEBPACK_IMPORTED_MODULE_8__/* .hasControlCharacters */ .Kg)(codec))) {
         return 'its source codec is malformed';
     }
     return undefined;
@@ -42349,13 +42367,13 @@ function parseRecord(text, fingerprint) {
     catch {
         return { problem: 'it is not JSON' };
     }
-    if (!(0,_shared_validate__WEBPACK_IMPORTED_MODULE_8__/* .isObject */ .Gv)(data))
+    if (!(0,_shared_validate__WEBPACK_IMPORTED_MODULE_9__/* .isObject */ .Gv)(data))
         return { problem: 'it is not a JSON object' };
     const unknown = Object.keys(data).find((key) => !RECORD_FIELDS.has(key));
     if (unknown !== undefined)
         return { problem: `it has an unknown field ${JSON.stringify(unknown.slice(0, 40))}` };
-    if (data.v !== _fingerprint__WEBPACK_IMPORTED_MODULE_6__/* .RECORD_FORMAT_VERSION */ .ZI)
-        return { problem: `its format version is not ${_fingerprint__WEBPACK_IMPORTED_MODULE_6__/* .RECORD_FORMAT_VERSION */ .ZI}` };
+    if (data.v !== _fingerprint__WEBPACK_IMPORTED_MODULE_7__/* .RECORD_FORMAT_VERSION */ .ZI)
+        return { problem: `its format version is not ${_fingerprint__WEBPACK_IMPORTED_MODULE_7__/* .RECORD_FORMAT_VERSION */ .ZI}` };
     if (data.model !== fingerprint.model)
         return { problem: 'its model does not match' };
     if (data.upscaleFactor !== fingerprint.upscaleFactor)
@@ -42369,7 +42387,7 @@ function parseRecord(text, fingerprint) {
     }
     else if (data.sourceSha256 !== fingerprint.sourceSha256)
         return { problem: 'its source SHA-256 does not match' };
-    if (typeof data.taskId !== 'string' || (0,_shared_validate__WEBPACK_IMPORTED_MODULE_8__/* .taskIdProblem */ .m2)(data.taskId) !== undefined)
+    if (typeof data.taskId !== 'string' || (0,_shared_validate__WEBPACK_IMPORTED_MODULE_9__/* .taskIdProblem */ .m2)(data.taskId) !== undefined)
         return { problem: 'its task id is malformed' };
     const urls = data.videoUrls;
     if (!Array.isArray(urls) || urls.length === 0 || !urls.every(isResultUrl))
@@ -42386,7 +42404,7 @@ function parseRecord(text, fingerprint) {
             return { problem };
     }
     // Untrusted text that goes back to the source host in a header: a strong ETag, within its length cap.
-    if (data.sourceEtag !== undefined && (typeof data.sourceEtag !== 'string' || (0,_fingerprint__WEBPACK_IMPORTED_MODULE_6__/* .strongEtag */ .RH)(data.sourceEtag) !== data.sourceEtag)) {
+    if (data.sourceEtag !== undefined && (typeof data.sourceEtag !== 'string' || (0,_fingerprint__WEBPACK_IMPORTED_MODULE_7__/* .strongEtag */ .RH)(data.sourceEtag) !== data.sourceEtag)) {
         return { problem: 'its source ETag is malformed' };
     }
     if (data.sourceMedia !== undefined) {
@@ -42407,11 +42425,11 @@ class StoredFileError extends Error {
  * not block (O_NONBLOCK) and does not follow a last-moment symlink (O_NOFOLLOW).
  */
 async function openStoredFile(path, root) {
-    const [real, realRoot] = await Promise.all([(0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.realpath)(path), (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.realpath)(root)]);
-    const inside = (0,node_path__WEBPACK_IMPORTED_MODULE_3__.relative)(realRoot, real);
-    if (!inside || inside.startsWith('..') || (0,node_path__WEBPACK_IMPORTED_MODULE_3__.isAbsolute)(inside))
+    const [real, realRoot] = await Promise.all([(0,node_fs_promises__WEBPACK_IMPORTED_MODULE_3__.realpath)(path), (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_3__.realpath)(root)]);
+    const inside = (0,node_path__WEBPACK_IMPORTED_MODULE_4__.relative)(realRoot, real);
+    if (!inside || inside.startsWith('..') || (0,node_path__WEBPACK_IMPORTED_MODULE_4__.isAbsolute)(inside))
         throw new StoredFileError('it leads out of its store');
-    const handle = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.open)(real, node_fs__WEBPACK_IMPORTED_MODULE_1__.constants.O_RDONLY | (node_fs__WEBPACK_IMPORTED_MODULE_1__.constants.O_NONBLOCK ?? 0) | (node_fs__WEBPACK_IMPORTED_MODULE_1__.constants.O_NOFOLLOW ?? 0));
+    const handle = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_3__.open)(real, node_fs__WEBPACK_IMPORTED_MODULE_2__.constants.O_RDONLY | (node_fs__WEBPACK_IMPORTED_MODULE_2__.constants.O_NONBLOCK ?? 0) | (node_fs__WEBPACK_IMPORTED_MODULE_2__.constants.O_NOFOLLOW ?? 0));
     try {
         if (!(await handle.stat()).isFile())
             throw new StoredFileError('it is not a regular file');
@@ -42488,22 +42506,22 @@ async function copyVerifiedResult(file, dest) {
     const hash = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256');
     let bytes = 0;
     try {
-        await (0,node_stream_promises__WEBPACK_IMPORTED_MODULE_4__.pipeline)(handle.createReadStream({ start: 0, end: file.bytes, autoClose: false }), async function* (source) {
+        await (0,node_stream_promises__WEBPACK_IMPORTED_MODULE_5__.pipeline)(handle.createReadStream({ start: 0, end: file.bytes, autoClose: false }), async function* (source) {
             for await (const chunk of source) {
                 hash.update(chunk);
                 bytes += chunk.length;
                 yield chunk;
             }
-        }, (0,node_fs__WEBPACK_IMPORTED_MODULE_1__.createWriteStream)(partial, { flags: 'wx' }));
+        }, (0,node_fs__WEBPACK_IMPORTED_MODULE_2__.createWriteStream)(partial, { flags: 'wx' }));
         if (bytes !== file.bytes || hash.digest('hex') !== file.sha256) {
-            await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.rm)(partial, { force: true });
+            await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_3__.rm)(partial, { force: true });
             return false;
         }
-        await (0,_delivery_replace_file__WEBPACK_IMPORTED_MODULE_5__/* .replaceFile */ .fR)(partial, dest);
+        await (0,_delivery_replace_file__WEBPACK_IMPORTED_MODULE_6__/* .replaceFile */ .fR)(partial, dest);
         return true;
     }
     catch (error) {
-        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.rm)(partial, { force: true });
+        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_3__.rm)(partial, { force: true });
         throw error;
     }
     finally {
@@ -49785,6 +49803,8 @@ class SharedActionsCache {
     }
 }
 
+// EXTERNAL MODULE: ./src/shared/sha256.ts
+var sha256 = __nccwpck_require__(81510);
 ;// CONCATENATED MODULE: ./src/rerun/record.ts
 /**
  * What a re-run needs to find the task an earlier attempt of the same
@@ -49846,12 +49866,9 @@ function urlIdentity(url) {
 function fileIdentity(sha256, name) {
     return { id: `file:sha256:${sha256.toLowerCase()}`, label: name };
 }
-function sha256Hex(text) {
-    return (0,external_node_crypto_.createHash)('sha256').update(text).digest('hex');
-}
 /** The exact Actions cache key of the record `attempt` saved for this clip. */
 function rerunKey(run, clip, attempt) {
-    const scope = sha256Hex(JSON.stringify([run.job, run.action, clip.source.id, clip.upscaleFactor, clip.model])).slice(0, 40);
+    const scope = (0,sha256/* sha256Hex */.f)(JSON.stringify([run.job, run.action, clip.source.id, clip.upscaleFactor, clip.model])).slice(0, 40);
     return `reapi-topaz-rerun-v${RERUN_RECORD_VERSION}-${run.runId}-${scope}-a${attempt}`;
 }
 function rerunRecord(run, clip, taskId, now = new Date()) {
@@ -49860,7 +49877,7 @@ function rerunRecord(run, clip, taskId, now = new Date()) {
         runId: run.runId,
         attempt: run.attempt,
         taskId,
-        sourceSha256: sha256Hex(clip.source.id),
+        sourceSha256: (0,sha256/* sha256Hex */.f)(clip.source.id),
         source: clip.source.label,
         upscaleFactor: clip.upscaleFactor,
         model: clip.model,
@@ -49891,7 +49908,7 @@ function parseRerunRecord(text, run, clip, attempt) {
         return { problem: 'it is of another run or attempt' };
     if (typeof data.taskId !== 'string' || (0,validate/* taskIdProblem */.m2)(data.taskId) !== undefined)
         return { problem: 'its task id is malformed' };
-    if (data.sourceSha256 !== sha256Hex(clip.source.id))
+    if (data.sourceSha256 !== (0,sha256/* sha256Hex */.f)(clip.source.id))
         return { problem: 'it is of another source' };
     if (data.upscaleFactor !== clip.upscaleFactor || data.model !== clip.model)
         return { problem: 'it is of another factor or model' };
